@@ -1,0 +1,269 @@
+package redisstore
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"frontdesk/ticket"
+)
+
+// Create stores a new ticket with its first message, once per source key.
+//
+// It takes at most two steps: (1) write the attachments' bytes, if any, under
+// ids derived from the source key and the bytes; (2) one script that, unless the
+// source key is already known, allocates the ticket id and writes the ticket,
+// message, customer, indexes and queue entry at once. A crash after (1) leaves
+// only unreferenced bytes that a retry writes again under the same keys; a crash
+// after (2) leaves the whole ticket, which a retry finds by its source key.
+func (s *Store) Create(ctx context.Context, nt ticket.NewTicket) (ticket.Receipt, error) {
+	if err := validateNewTicket(nt); err != nil {
+		return ticket.Receipt{}, err
+	}
+	now := s.now()
+	nm := nt.Message
+	msgJSON, atts, metas, err := s.prepareMessage(nm, nt.Channel, ticket.DirectionIn, now)
+	if err != nil {
+		return ticket.Receipt{}, err
+	}
+	if err := s.writeBlobs(ctx, nm.SourceKey, atts); err != nil {
+		return ticket.Receipt{}, err
+	}
+	priority := nt.Priority
+	if priority == "" {
+		priority = ticket.PriorityNormal
+	}
+	tags, _ := json.Marshal(nonNil(nt.Tags))
+	frd := ""
+	if !nt.FirstResponseDue.IsZero() {
+		frd = ms(nt.FirstResponseDue)
+	}
+	by := nm.By
+	if by == "" {
+		by = "intake"
+	}
+	tJSON, _ := json.Marshal(map[string]string{
+		"channel": string(nt.Channel), "queue": nt.Queue, "priority": string(priority),
+		"subject": nt.Subject, "tags": string(tags), "frd": frd, "by": by,
+	})
+	c := nt.Customer
+	cJSON, _ := json.Marshal(map[string]string{
+		"name": c.Name, "email": strings.ToLower(strings.TrimSpace(c.Email)), "phone": strings.TrimSpace(c.Phone),
+	})
+	if err := s.step("commit"); err != nil {
+		return ticket.Receipt{}, err
+	}
+	res, err := s.scripts.create.Run(ctx, s.rdb, []string{s.key("sources")},
+		s.base, nm.SourceKey, ms(now), rfc(now), tJSON, msgJSON, cJSON,
+		normalizeMessageID(nm.MessageID), metas).StringSlice()
+	if err != nil {
+		return ticket.Receipt{}, wrap("create ticket for "+nm.SourceKey, err)
+	}
+	if err := s.step("done"); err != nil {
+		return ticket.Receipt{}, err
+	}
+	return receipt(res), nil
+}
+
+// AppendMessage adds a message to an existing ticket, once per source key, in
+// the same two steps as Create.
+func (s *Store) AppendMessage(ctx context.Context, ticketID string, nm ticket.NewMessage) (ticket.Receipt, error) {
+	if err := validID(ticketID); err != nil {
+		return ticket.Receipt{}, err
+	}
+	if err := validateMessage(nm); err != nil {
+		return ticket.Receipt{}, err
+	}
+	now := s.now()
+	dir := nm.Direction
+	if dir == "" {
+		dir = ticket.DirectionIn
+	}
+	msgJSON, atts, metas, err := s.prepareMessage(nm, nm.Channel, dir, now)
+	if err != nil {
+		return ticket.Receipt{}, err
+	}
+	if err := s.writeBlobs(ctx, nm.SourceKey, atts); err != nil {
+		return ticket.Receipt{}, err
+	}
+	by := nm.By
+	if by == "" {
+		by = "intake"
+	}
+	if err := s.step("commit"); err != nil {
+		return ticket.Receipt{}, err
+	}
+	res, err := s.scripts.append.Run(ctx, s.rdb, []string{s.key("sources")},
+		s.base, nm.SourceKey, ms(now), rfc(now), ticketID, msgJSON, string(dir),
+		normalizeMessageID(nm.MessageID), metas, by).StringSlice()
+	if err != nil {
+		return ticket.Receipt{}, wrap(fmt.Sprintf("append message %s to ticket %s", nm.SourceKey, ticketID), err)
+	}
+	return receipt(res), nil
+}
+
+func receipt(res []string) ticket.Receipt {
+	if len(res) != 3 {
+		return ticket.Receipt{}
+	}
+	return ticket.Receipt{TicketID: res[0], MessageID: res[1], Created: res[2] == "1"}
+}
+
+// blob is an attachment's bytes on their way to Redis.
+type blob struct {
+	id   string
+	data []byte
+}
+
+// prepareMessage encodes a message for the create and append scripts: its JSON
+// with an empty id for the script to fill in, the attachment bytes to write
+// first, and the attachments' metadata as the script's JSON argument.
+func (s *Store) prepareMessage(nm ticket.NewMessage, channel ticket.Channel, dir ticket.Direction, now time.Time) (msgJSON []byte, blobs []blob, metas string, err error) {
+	at := nm.At
+	if at.IsZero() {
+		at = now
+	}
+	if nm.Channel != "" {
+		channel = nm.Channel
+	}
+	kind := nm.Kind
+	if kind == "" {
+		kind = ticket.KindNormal
+	}
+	m := ticket.Message{
+		Direction: dir, Channel: channel, Kind: kind, From: nm.From,
+		To: nonNil(nm.To), Cc: nonNil(nm.Cc), Subject: nm.Subject, Text: nm.Text, HTML: nm.HTML,
+		MessageID: normalizeMessageID(nm.MessageID), InReplyTo: normalizeMessageID(nm.InReplyTo),
+		References: nm.References, Meta: nm.Meta, Warnings: nm.Warnings, Delivery: nm.Delivery,
+		Attachments: []ticket.Attachment{}, CreatedAt: at.UTC(),
+	}
+	type meta struct {
+		ID   string `json:"id"`
+		Meta string `json:"meta"`
+	}
+	metaList := []meta{}
+	for i, a := range nm.Attachments {
+		att := ticket.Attachment{
+			ID: attachmentID(nm.SourceKey, i, a.Data), Filename: a.Filename, ContentType: a.ContentType,
+			Size: int64(len(a.Data)), Inline: a.Inline, ContentID: a.ContentID,
+		}
+		if att.ContentType == "" {
+			att.ContentType = "application/octet-stream"
+		}
+		if att.Size > s.maxAtt {
+			att.Omitted = true
+			m.Warnings = append(m.Warnings, fmt.Sprintf("attachment %q (%d bytes) not kept: larger than the %d-byte cap", a.Filename, att.Size, s.maxAtt))
+		} else {
+			blobs = append(blobs, blob{id: att.ID, data: a.Data})
+		}
+		m.Attachments = append(m.Attachments, att)
+		b, _ := json.Marshal(att)
+		metaList = append(metaList, meta{ID: att.ID, Meta: string(b)})
+	}
+	msgJSON, err = json.Marshal(m)
+	if err != nil {
+		return nil, nil, "", fmt.Errorf("encode message %s: %w", nm.SourceKey, err)
+	}
+	if !bytes.HasPrefix(msgJSON, []byte(`{"id":"",`)) {
+		return nil, nil, "", fmt.Errorf("encode message %s: unexpected JSON layout", nm.SourceKey)
+	}
+	mb, _ := json.Marshal(metaList)
+	return msgJSON, blobs, string(mb), nil
+}
+
+// writeBlobs stores attachment bytes before the script that references them. The
+// keys are content-addressed, so writing them again on a retry changes nothing.
+func (s *Store) writeBlobs(ctx context.Context, sourceKey string, blobs []blob) error {
+	if len(blobs) == 0 {
+		return nil
+	}
+	if err := s.step("blobs"); err != nil {
+		return err
+	}
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for _, b := range blobs {
+			p.Set(ctx, s.blobKey(b.id), b.data, 0)
+		}
+		return nil
+	})
+	if err != nil {
+		return wrap("store attachments of "+sourceKey, err)
+	}
+	return nil
+}
+
+// attachmentID derives an attachment's id from where it came from and what it
+// holds: the same attachment on a retry gets the same id, different bytes under
+// a reused source key never overwrite a stored attachment.
+func attachmentID(sourceKey string, index int, data []byte) string {
+	sum := sha256.Sum256(data)
+	h := sha256.New()
+	h.Write([]byte(sourceKey))
+	h.Write([]byte{0})
+	h.Write([]byte(strconv.Itoa(index)))
+	h.Write([]byte{0})
+	h.Write(sum[:])
+	return "a" + hex.EncodeToString(h.Sum(nil))[:24]
+}
+
+// normalizeMessageID trims an RFC 5322 msg-id and puts it in angle brackets.
+func normalizeMessageID(id string) string {
+	id = strings.TrimSpace(id)
+	if id == "" {
+		return ""
+	}
+	if !strings.HasPrefix(id, "<") {
+		id = "<" + id + ">"
+	}
+	return id
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func validateNewTicket(nt ticket.NewTicket) error {
+	switch nt.Channel {
+	case ticket.ChannelEmail, ticket.ChannelVoice, ticket.ChannelSMS, ticket.ChannelFax:
+	default:
+		return fmt.Errorf("new ticket: channel %q: %w", nt.Channel, ticket.ErrInvalid)
+	}
+	if nt.Queue == "" {
+		return fmt.Errorf("new ticket: queue is required: %w", ticket.ErrInvalid)
+	}
+	switch nt.Priority {
+	case "", ticket.PriorityLow, ticket.PriorityNormal, ticket.PriorityHigh, ticket.PriorityUrgent:
+	default:
+		return fmt.Errorf("new ticket: priority %q: %w", nt.Priority, ticket.ErrInvalid)
+	}
+	if nt.Customer.Email == "" && nt.Customer.Phone == "" {
+		return fmt.Errorf("new ticket: customer needs an email address or a phone number: %w", ticket.ErrInvalid)
+	}
+	return validateMessage(nt.Message)
+}
+
+func validateMessage(nm ticket.NewMessage) error {
+	if nm.SourceKey == "" {
+		return fmt.Errorf("new message: source key is required: %w", ticket.ErrInvalid)
+	}
+	if strings.ContainsAny(nm.SourceKey, "\r\n") || len(nm.SourceKey) > 1024 {
+		return fmt.Errorf("new message: source key must be one line of at most 1024 bytes: %w", ticket.ErrInvalid)
+	}
+	switch nm.Direction {
+	case "", ticket.DirectionIn, ticket.DirectionOut:
+	default:
+		return fmt.Errorf("new message %s: direction %q: %w", nm.SourceKey, nm.Direction, ticket.ErrInvalid)
+	}
+	return nil
+}

@@ -1,0 +1,190 @@
+package redisstore
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/redis/go-redis/v9"
+
+	"frontdesk/ticket"
+)
+
+// testRedis is the Redis a test runs against: the real one named by
+// FRONTDESK_TEST_REDIS_URL when set, else an in-process miniredis.
+type testRedis struct {
+	client redis.UniversalClient
+	url    string // for a second process
+	prefix string // unique per test; the test's keys are deleted afterwards
+	mini   *miniredis.Miniredis
+}
+
+func newTestRedis(t testing.TB) *testRedis {
+	t.Helper()
+	tr := &testRedis{prefix: "fdtest-" + randomHex(6)}
+	if url := os.Getenv("FRONTDESK_TEST_REDIS_URL"); url != "" {
+		opts, err := redis.ParseURL(url)
+		if err != nil {
+			t.Fatalf("FRONTDESK_TEST_REDIS_URL: %v", err)
+		}
+		opts.PoolSize = 200
+		tr.client, tr.url = redis.NewClient(opts), url
+		if err := tr.client.Ping(context.Background()).Err(); err != nil {
+			t.Fatalf("FRONTDESK_TEST_REDIS_URL=%s does not answer: %v", url, err)
+		}
+		t.Cleanup(func() { tr.deleteKeys(t) })
+	} else {
+		tr.mini = miniredis.RunT(t)
+		tr.url = "redis://" + tr.mini.Addr() + "/0"
+		tr.client = redis.NewClient(&redis.Options{Addr: tr.mini.Addr(), PoolSize: 200})
+	}
+	t.Cleanup(func() { _ = tr.client.Close() })
+	return tr
+}
+
+func (tr *testRedis) deleteKeys(t testing.TB) {
+	ctx := context.Background()
+	iter := tr.client.Scan(ctx, 0, tr.prefix+":*", 1000).Iterator()
+	var keys []string
+	for iter.Next(ctx) {
+		keys = append(keys, iter.Val())
+	}
+	for len(keys) > 0 {
+		n := min(len(keys), 500)
+		if err := tr.client.Del(ctx, keys[:n]...).Err(); err != nil {
+			t.Logf("delete test keys: %v", err)
+			return
+		}
+		keys = keys[n:]
+	}
+}
+
+// keys lists the test's keys.
+func (tr *testRedis) keys(t testing.TB) []string {
+	t.Helper()
+	ctx := context.Background()
+	var keys []string
+	iter := tr.client.Scan(ctx, 0, tr.prefix+":*", 1000).Iterator()
+	for iter.Next(ctx) {
+		keys = append(keys, iter.Val())
+	}
+	if err := iter.Err(); err != nil {
+		t.Fatalf("scan keys: %v", err)
+	}
+	return keys
+}
+
+// clock is a settable clock for leases and SLAs.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+func newTestStore(t testing.TB) (*Store, *testRedis, *clock) {
+	t.Helper()
+	tr := newTestRedis(t)
+	clk := &clock{t: time.Date(2026, 11, 27, 9, 15, 2, 0, time.UTC)}
+	s := New(tr.client, &Options{Prefix: tr.prefix, AttachmentMaxSize: 1 << 20, Now: clk.Now})
+	return s, tr, clk
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// mail returns a new email ticket from the customer, keyed by source.
+func mail(source, from, subject string) ticket.NewTicket {
+	return ticket.NewTicket{
+		Channel: ticket.ChannelEmail, Queue: "support", Subject: subject,
+		Customer: ticket.Customer{Name: "Ann Lee", Email: from},
+		Message: ticket.NewMessage{
+			SourceKey: source, From: "Ann Lee <" + from + ">", To: []string{"support@example.com"},
+			Subject: subject, Text: "Hello, " + subject, MessageID: "<" + source + "@example.org>",
+			By: "intake:support",
+		},
+	}
+}
+
+// mustCreate creates a ticket or fails the test.
+func mustCreate(t testing.TB, s *Store, nt ticket.NewTicket) ticket.Receipt {
+	t.Helper()
+	r, err := s.Create(context.Background(), nt)
+	if err != nil {
+		t.Fatalf("create %s: %v", nt.Message.SourceKey, err)
+	}
+	return r
+}
+
+// assertWhole checks that a ticket is complete: its record, first message,
+// creation event, customer, listing entry and queue entry are all there.
+func assertWhole(t testing.TB, s *Store, id string) *ticket.Ticket {
+	t.Helper()
+	ctx := context.Background()
+	tk, err := s.Get(ctx, id)
+	if err != nil {
+		t.Fatalf("get %s: %v", id, err)
+	}
+	var problems []string
+	if len(tk.Messages) == 0 || tk.Messages[0].ID != "m1" {
+		problems = append(problems, fmt.Sprintf("messages %+v", tk.Messages))
+	}
+	if len(tk.Events) == 0 || tk.Events[0].Type != "created" {
+		problems = append(problems, fmt.Sprintf("events %+v", tk.Events))
+	}
+	if tk.Customer.ID == "" || (tk.Customer.Email == "" && tk.Customer.Phone == "") {
+		problems = append(problems, fmt.Sprintf("customer %+v", tk.Customer))
+	}
+	if tk.Status == ticket.StatusNew {
+		if _, err := s.rdb.ZScore(ctx, s.key("queue", tk.Queue), id).Result(); err != nil {
+			problems = append(problems, "not waiting in queue "+tk.Queue)
+		}
+	}
+	for _, a := range tk.Messages[0].Attachments {
+		if _, _, err := s.Attachment(ctx, id, a.ID); err != nil && !a.Omitted {
+			problems = append(problems, fmt.Sprintf("attachment %s: %v", a.ID, err))
+		}
+	}
+	if len(problems) > 0 {
+		t.Fatalf("ticket %s is not whole: %s", id, strings.Join(problems, "; "))
+	}
+	return tk
+}
+
+// visibleTickets lists every ticket the store shows, through the listing.
+func visibleTickets(t testing.TB, s *Store) []ticket.Ticket {
+	t.Helper()
+	var all []ticket.Ticket
+	cursor := ""
+	for {
+		p, err := s.List(context.Background(), ticket.ListFilter{Limit: 200, Cursor: cursor})
+		if err != nil {
+			t.Fatalf("list: %v", err)
+		}
+		all = append(all, p.Tickets...)
+		if p.NextCursor == "" {
+			return all
+		}
+		cursor = p.NextCursor
+	}
+}

@@ -1,0 +1,39 @@
+-- create: store a new ticket and its first message, once per source key.
+-- KEYS[1] base..'sources'
+-- ARGV: 1 base, 2 source key, 3 now ms, 4 now RFC 3339, 5 ticket JSON
+-- {channel, queue, priority, subject, tags, frd, by}, 6 message JSON (empty id),
+-- 7 customer JSON {name, email, phone}, 8 RFC 5322 Message-ID or '',
+-- 9 attachments JSON [{id, meta}] (meta: the attachment's JSON).
+-- Returns {ticket id, message id, 1 created | 0 found}.
+local prev = redis.call('HGET', KEYS[1], ARGV[2])
+if prev then
+  local sep = string.find(prev, ' ', 1, true)
+  return {string.sub(prev, 1, sep - 1), string.sub(prev, sep + 1), '0'}
+end
+local now_ms, now_rfc = ARGV[3], ARGV[4]
+local t = cjson.decode(ARGV[5])
+local c = cjson.decode(ARGV[7])
+local atts = cjson.decode(ARGV[9])
+
+-- Reads and checks done; from here on only writes that cannot fail.
+local seq = base .. 'seq:ticket'
+if redis.call('EXISTS', seq) == 0 then redis.call('SET', seq, 1000) end
+local id = tostring(redis.call('INCR', seq))
+local cid = upsert_customer(find_customer(c.email, c.phone), c, now_ms)
+local k = tkey(id)
+redis.call('HSET', k, 'id', id, 'channel', t.channel, 'status', 'new', 'queue', t.queue,
+  'assignee', '', 'priority', t.priority, 'subject', t.subject, 'customer', cid,
+  'tags', t.tags, 'created', now_ms, 'updated', now_ms, 'msgseq', 1)
+if t.frd ~= '' then
+  redis.call('HSET', k, 'frd', t.frd)
+  redis.call('ZADD', base .. 'queue:' .. t.queue .. ':sla', t.frd, id)
+end
+redis.call('RPUSH', k .. ':messages', with_id(ARGV[6], 'm1'))
+for _, a in ipairs(atts) do redis.call('HSET', k .. ':attachments', a.id, a.meta) end
+if ARGV[8] ~= '' then redis.call('HSETNX', base .. 'msgid', ARGV[8], id) end
+redis.call('ZADD', base .. 'tickets', id, id)
+redis.call('SADD', base .. 'customer:' .. cid .. ':tickets', id)
+place(id, t.queue, 'new', t.priority, now_ms)
+event(id, now_rfc, 'created', t.by, 'in queue ' .. t.queue)
+redis.call('HSET', KEYS[1], ARGV[2], id .. ' m1')
+return {id, 'm1', '1'}

@@ -1,0 +1,86 @@
+-- Shared by every frontdesk store script. ARGV[1] is the key base
+-- "PREFIX:{desk}:"; every key a script touches starts with it, so all of them
+-- share one Redis Cluster hash slot and each script is one atomic step.
+-- Scripts do every read and check before their first write: Redis does not roll
+-- back a script that fails halfway, so nothing after the first write may fail.
+local base = ARGV[1]
+
+local function tkey(id) return base .. 'ticket:' .. id end
+
+local rank = {urgent = 0, high = 1, normal = 2, low = 3}
+local SCORE_BAND = 10000000000000 -- 1e13 ms: priority band width in a queue zset
+
+-- waiting_score orders a queue: priority first, then age (created, in ms).
+local function waiting_score(priority, created)
+  return (rank[priority] or 2) * SCORE_BAND + tonumber(created)
+end
+
+-- place keeps a ticket's queue indexes in step with its status: a ticket waits in
+-- queue:Q exactly while it is new, and is in queue:Q:active while open or pending.
+local function place(id, queue, status, priority, created)
+  local q = base .. 'queue:' .. queue
+  redis.call('ZREM', q, id)
+  redis.call('SREM', q .. ':active', id)
+  if status == 'new' then
+    redis.call('ZADD', q, waiting_score(priority, created), id)
+  elseif status == 'open' or status == 'pending' then
+    redis.call('SADD', q .. ':active', id)
+  end
+end
+
+local function event(id, at, typ, by, detail)
+  redis.call('RPUSH', tkey(id) .. ':events',
+    cjson.encode({at = at, type = typ, by = by, detail = detail}))
+end
+
+-- expire_leases returns up to limit tickets whose lease ran out to their queue.
+local function expire_leases(now_ms, now_rfc, limit)
+  local ids = redis.call('ZRANGEBYSCORE', base .. 'leases', '-inf', now_ms, 'LIMIT', 0, limit)
+  local n = 0
+  for _, id in ipairs(ids) do
+    local f = redis.call('HMGET', tkey(id), 'status', 'queue', 'priority', 'created', 'lease', 'assignee')
+    redis.call('ZREM', base .. 'leases', id)
+    if f[1] == 'open' and f[5] and tonumber(f[5]) <= tonumber(now_ms) then
+      redis.call('HSET', tkey(id), 'status', 'new', 'assignee', '', 'updated', now_ms)
+      redis.call('HDEL', tkey(id), 'lease')
+      place(id, f[2], 'new', f[3], f[4])
+      event(id, now_rfc, 'lease_expired', 'frontdesk', 'back to queue ' .. f[2] .. ' from ' .. (f[6] or ''))
+      n = n + 1
+    end
+  end
+  return n
+end
+
+-- find_customer returns the id of the customer known by email or phone, or nil.
+local function find_customer(email, phone)
+  local cid = false
+  if email ~= '' then cid = redis.call('HGET', base .. 'customers:email', email) end
+  if not cid and phone ~= '' then cid = redis.call('HGET', base .. 'customers:phone', phone) end
+  return cid
+end
+
+-- upsert_customer records what is newly learnt about a customer, creating the
+-- record if there is none, and returns its id.
+local function upsert_customer(cid, c, now_ms)
+  local k
+  if not cid then
+    cid = tostring(redis.call('INCR', base .. 'seq:customer'))
+    k = base .. 'customer:' .. cid
+    redis.call('HSET', k, 'name', c.name, 'email', c.email, 'phone', c.phone, 'created', now_ms)
+  else
+    k = base .. 'customer:' .. cid
+    local f = redis.call('HMGET', k, 'name', 'email', 'phone')
+    if (not f[1] or f[1] == '') and c.name ~= '' then redis.call('HSET', k, 'name', c.name) end
+    if (not f[2] or f[2] == '') and c.email ~= '' then redis.call('HSET', k, 'email', c.email) end
+    if (not f[3] or f[3] == '') and c.phone ~= '' then redis.call('HSET', k, 'phone', c.phone) end
+  end
+  if c.email ~= '' then redis.call('HSETNX', base .. 'customers:email', c.email, cid) end
+  if c.phone ~= '' then redis.call('HSETNX', base .. 'customers:phone', c.phone, cid) end
+  return cid
+end
+
+-- with_id puts a message id in front of a message JSON object that begins with
+-- the empty id field {"id":"", as encoding/json writes it for ticket.Message.
+local function with_id(msg, mid)
+  return '{"id":"' .. mid .. '"' .. string.sub(msg, 9)
+end

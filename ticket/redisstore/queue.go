@@ -1,0 +1,134 @@
+package redisstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"frontdesk/ticket"
+)
+
+// ClaimNext gives the next waiting ticket of a queue to an assistant under a
+// lease. Leases that ran out anywhere are returned to their queues first.
+func (s *Store) ClaimNext(ctx context.Context, queue, assistant string, lease time.Duration) (*ticket.Ticket, error) {
+	if queue == "" || assistant == "" || lease <= 0 {
+		return nil, fmt.Errorf("claim next: queue, assistant and a positive lease are required: %w", ticket.ErrInvalid)
+	}
+	now := s.now()
+	id, err := s.scripts.claim.Run(ctx, s.rdb, []string{s.key("queue", queue)},
+		s.base, queue, assistant, ms(now), rfc(now), ms(now.Add(lease))).Text()
+	if errors.Is(err, redis.Nil) {
+		return nil, fmt.Errorf("claim next in queue %s: queue is empty: %w", queue, ticket.ErrNotFound)
+	}
+	if err != nil {
+		return nil, wrap("claim next in queue "+queue, err)
+	}
+	t, err := s.Get(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("claim next in queue %s: %w", queue, err)
+	}
+	return t, nil
+}
+
+// RenewLease extends the lease of a ticket that assistant holds.
+func (s *Store) RenewLease(ctx context.Context, id, assistant string, lease time.Duration) error {
+	if lease <= 0 {
+		return fmt.Errorf("renew lease: lease must be positive: %w", ticket.ErrInvalid)
+	}
+	return s.change(ctx, id, "renew", assistant, ms(s.now().Add(lease)))
+}
+
+// Release puts a ticket back in its queue, unassigned.
+func (s *Store) Release(ctx context.Context, id, by string) error {
+	return s.change(ctx, id, "release", by, "")
+}
+
+// Assign gives a ticket to assignee for good, with no lease.
+func (s *Store) Assign(ctx context.Context, id, assignee, by string) error {
+	if assignee == "" {
+		return fmt.Errorf("assign ticket %s: assignee is required: %w", id, ticket.ErrInvalid)
+	}
+	return s.change(ctx, id, "assign", by, assignee)
+}
+
+// SetStatus changes a ticket's status. Setting it to new puts it back in its
+// queue unassigned; closing it ends any lease and its SLA clock.
+func (s *Store) SetStatus(ctx context.Context, id string, status ticket.Status, by string) error {
+	switch status {
+	case ticket.StatusNew, ticket.StatusOpen, ticket.StatusPending, ticket.StatusClosed:
+	default:
+		return fmt.Errorf("set status of ticket %s: status %q must be new, open, pending or closed: %w", id, status, ticket.ErrInvalid)
+	}
+	return s.change(ctx, id, "status", by, string(status))
+}
+
+func (s *Store) change(ctx context.Context, id, action, by, arg string) error {
+	if err := validID(id); err != nil {
+		return err
+	}
+	now := s.now()
+	err := s.scripts.change.Run(ctx, s.rdb, []string{s.ticketKey(id)},
+		s.base, id, action, by, ms(now), rfc(now), arg).Err()
+	return wrap(action+" ticket "+id, err)
+}
+
+// ExpireLeases returns every ticket whose lease ran out to its queue, in rounds
+// of a bounded size so that no script blocks Redis for long.
+func (s *Store) ExpireLeases(ctx context.Context) (int, error) {
+	total := 0
+	for {
+		now := s.now()
+		n, err := s.scripts.expire.Run(ctx, s.rdb, []string{s.key("leases")}, s.base, ms(now), rfc(now), 200).Int()
+		if err != nil {
+			return total, wrap("expire leases", err)
+		}
+		total += n
+		if n < 200 {
+			return total, nil
+		}
+	}
+}
+
+// QueueStats reports a queue's waiting and open counts, how long its oldest
+// waiting ticket has waited, and how many first responses are overdue.
+func (s *Store) QueueStats(ctx context.Context, queue string) (ticket.QueueStats, error) {
+	now := s.now()
+	v, err := s.scripts.stats.Run(ctx, s.rdb, []string{s.key("queue", queue)}, s.base, ms(now)).Slice()
+	if err != nil {
+		return ticket.QueueStats{}, wrap("stats of queue "+queue, err)
+	}
+	f := strs(v)
+	if len(f) != 4 {
+		return ticket.QueueStats{}, fmt.Errorf("stats of queue %s: unexpected reply %v", queue, v)
+	}
+	st := ticket.QueueStats{Name: queue}
+	st.Waiting, _ = strconv.Atoi(f[0])
+	st.Open, _ = strconv.Atoi(f[1])
+	st.SLABreached, _ = strconv.Atoi(f[3])
+	if oldest, _ := strconv.ParseInt(f[2], 10, 64); oldest > 0 {
+		st.OldestWaitingSeconds = now.Sub(time.UnixMilli(oldest)).Seconds()
+	}
+	return st, nil
+}
+
+// AddEvent appends an event to a ticket's timeline; a zero At means now.
+func (s *Store) AddEvent(ctx context.Context, id string, e ticket.Event) error {
+	if err := validID(id); err != nil {
+		return err
+	}
+	if e.Type == "" {
+		return fmt.Errorf("add event to ticket %s: type is required: %w", id, ticket.ErrInvalid)
+	}
+	now := s.now()
+	at := e.At
+	if at.IsZero() {
+		at = now
+	}
+	err := s.scripts.event.Run(ctx, s.rdb, []string{s.ticketKey(id)},
+		s.base, id, ms(now), rfc(at), e.Type, e.By, e.Detail).Err()
+	return wrap("add event to ticket "+id, err)
+}

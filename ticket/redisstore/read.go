@@ -1,0 +1,226 @@
+package redisstore
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/redis/go-redis/v9"
+
+	"frontdesk/ticket"
+)
+
+// Get returns a ticket with its messages, events and customer, read in one
+// script so that it is a consistent snapshot.
+func (s *Store) Get(ctx context.Context, id string) (*ticket.Ticket, error) {
+	if err := validID(id); err != nil {
+		return nil, err
+	}
+	v, err := s.scripts.get.Run(ctx, s.rdb, []string{s.ticketKey(id)}, s.base).Slice()
+	if errors.Is(err, redis.Nil) {
+		return nil, fmt.Errorf("get ticket %s: %w", id, ticket.ErrNotFound)
+	}
+	if err != nil {
+		return nil, wrap("get ticket "+id, err)
+	}
+	if len(v) != 4 {
+		return nil, fmt.Errorf("get ticket %s: unexpected reply of %d parts", id, len(v))
+	}
+	t := decodeTicket(pairs(v[0]), pairs(v[3]))
+	for _, raw := range strs(v[1]) {
+		var m ticket.Message
+		if err := json.Unmarshal([]byte(raw), &m); err != nil {
+			return nil, fmt.Errorf("get ticket %s: decode message: %w", id, err)
+		}
+		t.Messages = append(t.Messages, m)
+	}
+	for _, raw := range strs(v[2]) {
+		var e ticket.Event
+		if err := json.Unmarshal([]byte(raw), &e); err != nil {
+			return nil, fmt.Errorf("get ticket %s: decode event: %w", id, err)
+		}
+		t.Events = append(t.Events, e)
+	}
+	return t, nil
+}
+
+// listScanBudget bounds how many tickets one List call examines, so that a
+// selective filter over a large store answers quickly with a partial page and a
+// cursor to go on from.
+const listScanBudget = 2000
+
+// List returns tickets newest first. A page may hold fewer than Limit tickets
+// when the filter is selective; NextCursor is empty only on the last page.
+func (s *Store) List(ctx context.Context, f ticket.ListFilter) (ticket.Page, error) {
+	limit := f.Limit
+	if limit == 0 {
+		limit = 50
+	}
+	if limit < 0 || limit > 200 {
+		return ticket.Page{}, fmt.Errorf("list tickets: limit %d must be 1-200: %w", f.Limit, ticket.ErrInvalid)
+	}
+	if f.Cursor != "" {
+		if err := validID(f.Cursor); err != nil {
+			return ticket.Page{}, fmt.Errorf("list tickets: cursor: %w", err)
+		}
+	}
+	v, err := s.scripts.list.Run(ctx, s.rdb, []string{s.key("tickets")}, s.base, f.Cursor,
+		limit, listScanBudget, f.Queue, string(f.Status), string(f.Channel), f.Assignee).Slice()
+	if err != nil {
+		return ticket.Page{}, wrap("list tickets", err)
+	}
+	page := ticket.Page{Tickets: []ticket.Ticket{}}
+	if len(v) > 0 {
+		page.NextCursor, _ = v[0].(string)
+	}
+	for i := 1; i+1 < len(v); i += 2 {
+		page.Tickets = append(page.Tickets, *decodeTicket(pairs(v[i]), pairs(v[i+1])))
+	}
+	return page, nil
+}
+
+// FindByMessageID returns the ticket holding one of the Message-IDs.
+func (s *Store) FindByMessageID(ctx context.Context, messageIDs ...string) (string, error) {
+	ids := make([]string, 0, len(messageIDs))
+	for _, m := range messageIDs {
+		if m = normalizeMessageID(m); m != "" {
+			ids = append(ids, m)
+		}
+	}
+	if len(ids) == 0 {
+		return "", fmt.Errorf("find ticket by message id: %w", ticket.ErrNotFound)
+	}
+	v, err := s.rdb.HMGet(ctx, s.key("msgid"), ids...).Result()
+	if err != nil {
+		return "", wrap("find ticket by message id", err)
+	}
+	for _, x := range v {
+		if id, ok := x.(string); ok && id != "" {
+			return id, nil
+		}
+	}
+	return "", fmt.Errorf("find ticket by message id %s: %w", strings.Join(ids, " "), ticket.ErrNotFound)
+}
+
+// Attachment returns an attachment's metadata and bytes. An attachment must
+// belong to the ticket named, so ids cannot be used across tickets.
+func (s *Store) Attachment(ctx context.Context, ticketID, attachmentID string) (ticket.Attachment, []byte, error) {
+	if err := validID(ticketID); err != nil {
+		return ticket.Attachment{}, nil, err
+	}
+	what := fmt.Sprintf("attachment %s of ticket %s", attachmentID, ticketID)
+	raw, err := s.rdb.HGet(ctx, s.ticketKey(ticketID)+":attachments", attachmentID).Result()
+	if errors.Is(err, redis.Nil) {
+		return ticket.Attachment{}, nil, fmt.Errorf("%s: %w", what, ticket.ErrNotFound)
+	}
+	if err != nil {
+		return ticket.Attachment{}, nil, wrap(what, err)
+	}
+	var a ticket.Attachment
+	if err := json.Unmarshal([]byte(raw), &a); err != nil {
+		return ticket.Attachment{}, nil, fmt.Errorf("%s: decode: %w", what, err)
+	}
+	if a.Omitted {
+		return a, nil, fmt.Errorf("%s: not kept, larger than the size cap: %w", what, ticket.ErrTooLarge)
+	}
+	data, err := s.rdb.Get(ctx, s.blobKey(attachmentID)).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return a, nil, fmt.Errorf("%s: bytes missing: %w", what, ticket.ErrNotFound)
+	}
+	if err != nil {
+		return a, nil, wrap(what, err)
+	}
+	return a, data, nil
+}
+
+// Customer returns a customer record by id.
+func (s *Store) Customer(ctx context.Context, id string) (ticket.Customer, error) {
+	if err := validID(id); err != nil {
+		return ticket.Customer{}, err
+	}
+	f, err := s.rdb.HGetAll(ctx, s.key("customer", id)).Result()
+	if err != nil {
+		return ticket.Customer{}, wrap("get customer "+id, err)
+	}
+	if len(f) == 0 {
+		return ticket.Customer{}, fmt.Errorf("get customer %s: %w", id, ticket.ErrNotFound)
+	}
+	return decodeCustomer(id, f), nil
+}
+
+// FindCustomer returns the customer known by an email address (anything with an
+// @) or a phone number.
+func (s *Store) FindCustomer(ctx context.Context, emailOrPhone string) (ticket.Customer, error) {
+	index, v := "customers:phone", strings.TrimSpace(emailOrPhone)
+	if strings.Contains(v, "@") {
+		index, v = "customers:email", strings.ToLower(v)
+	}
+	id, err := s.rdb.HGet(ctx, s.key(index), v).Result()
+	if errors.Is(err, redis.Nil) {
+		return ticket.Customer{}, fmt.Errorf("find customer %s: %w", v, ticket.ErrNotFound)
+	}
+	if err != nil {
+		return ticket.Customer{}, wrap("find customer "+v, err)
+	}
+	return s.Customer(ctx, id)
+}
+
+// decodeTicket builds a ticket, without messages and events, from its hash and
+// its customer's hash.
+func decodeTicket(f, c map[string]string) *ticket.Ticket {
+	t := &ticket.Ticket{
+		ID: f["id"], Channel: ticket.Channel(f["channel"]), Status: ticket.Status(f["status"]),
+		Queue: f["queue"], Assignee: f["assignee"], Priority: ticket.Priority(f["priority"]),
+		Subject: f["subject"], Tags: []string{},
+		CreatedAt: parseMS(f["created"]), UpdatedAt: parseMS(f["updated"]),
+		Messages: []ticket.Message{}, Events: []ticket.Event{},
+	}
+	_ = json.Unmarshal([]byte(f["tags"]), &t.Tags)
+	if t.Tags == nil {
+		t.Tags = []string{}
+	}
+	if due := parseMS(f["frd"]); !due.IsZero() {
+		t.FirstResponseDue = &due
+	}
+	if lease := parseMS(f["lease"]); !lease.IsZero() {
+		t.LeaseExpires = &lease
+	}
+	t.Customer = decodeCustomer(f["customer"], c)
+	return t
+}
+
+func decodeCustomer(id string, f map[string]string) ticket.Customer {
+	c := ticket.Customer{ID: id, Name: f["name"], Email: f["email"], Phone: f["phone"]}
+	if f["tags"] != "" {
+		_ = json.Unmarshal([]byte(f["tags"]), &c.Tags)
+	}
+	return c
+}
+
+// pairs turns a flat HGETALL reply from a script into a map.
+func pairs(v any) map[string]string {
+	list := strs(v)
+	m := make(map[string]string, len(list)/2)
+	for i := 0; i+1 < len(list); i += 2 {
+		m[list[i]] = list[i+1]
+	}
+	return m
+}
+
+// strs turns a script's array reply into strings; integers become decimal.
+func strs(v any) []string {
+	list, _ := v.([]any)
+	out := make([]string, 0, len(list))
+	for _, x := range list {
+		switch x := x.(type) {
+		case string:
+			out = append(out, x)
+		case int64:
+			out = append(out, strconv.FormatInt(x, 10))
+		}
+	}
+	return out
+}

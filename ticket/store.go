@@ -1,0 +1,135 @@
+package ticket
+
+import (
+	"context"
+	"time"
+)
+
+// Store keeps tickets, their messages, events, attachments and customers, and the
+// queues tickets wait in. Every method takes a context and fails with a wrapped
+// error: ErrNotFound, ErrInvalid, ErrConflict, ErrTooLarge or, when the backing
+// database cannot be reached, an error for which IsUnavailable is true and which
+// the caller may retry.
+type Store interface {
+	// Create stores a new ticket with its first message. The same SourceKey always
+	// yields the same ticket and message: a second call, concurrent or later,
+	// returns the first call's receipt with Created false.
+	Create(ctx context.Context, nt NewTicket) (Receipt, error)
+	// AppendMessage adds a message to an existing ticket, idempotently by the
+	// message's SourceKey. An inbound message reopens a pending or closed ticket.
+	AppendMessage(ctx context.Context, ticketID string, nm NewMessage) (Receipt, error)
+	// FindByMessageID returns the ticket that holds a message with one of the
+	// given RFC 5322 Message-IDs, trying them in order; ErrNotFound if none.
+	FindByMessageID(ctx context.Context, messageIDs ...string) (string, error)
+	// Get returns a ticket with its messages, events and customer.
+	Get(ctx context.Context, id string) (*Ticket, error)
+	// List returns tickets newest first, filtered, one page at a time.
+	List(ctx context.Context, f ListFilter) (Page, error)
+
+	// ClaimNext gives the next waiting ticket of a queue (highest priority, then
+	// oldest) to an assistant under a lease; ErrNotFound when the queue is empty.
+	ClaimNext(ctx context.Context, queue, assistant string, lease time.Duration) (*Ticket, error)
+	// RenewLease extends the lease of a ticket the assistant holds.
+	RenewLease(ctx context.Context, id, assistant string, lease time.Duration) error
+	// Release puts a ticket back in its queue, unassigned.
+	Release(ctx context.Context, id, by string) error
+	// Assign gives a ticket to an assistant for good (no lease), taking it out of
+	// its queue.
+	Assign(ctx context.Context, id, assignee, by string) error
+	// SetStatus changes a ticket's status, keeping queue membership in step.
+	SetStatus(ctx context.Context, id string, status Status, by string) error
+	// ExpireLeases returns every ticket whose lease has run out to its queue and
+	// reports how many it returned.
+	ExpireLeases(ctx context.Context) (int, error)
+	// QueueStats reports waiting and open counts and the oldest waiting ticket.
+	QueueStats(ctx context.Context, queue string) (QueueStats, error)
+	// AddEvent appends an event to a ticket's timeline.
+	AddEvent(ctx context.Context, id string, e Event) error
+
+	// Attachment returns an attachment's metadata and bytes.
+	Attachment(ctx context.Context, ticketID, attachmentID string) (Attachment, []byte, error)
+	// Customer returns a customer record by id.
+	Customer(ctx context.Context, id string) (Customer, error)
+	// FindCustomer returns the customer known by an email address or phone number.
+	FindCustomer(ctx context.Context, emailOrPhone string) (Customer, error)
+}
+
+// NewTicket is what intake hands the store to open a ticket.
+type NewTicket struct {
+	Channel  Channel
+	Queue    string
+	Priority Priority // empty means normal
+	Subject  string
+	Customer Customer // Email and/or Phone identify the customer record
+	Tags     []string
+	// FirstResponseDue is the SLA deadline, zero for none.
+	FirstResponseDue time.Time
+	// Message is the ticket's first message. Its SourceKey is the ticket's
+	// idempotency key.
+	Message NewMessage
+}
+
+// NewMessage is a message to store. SourceKey identifies where it came from
+// (mailbox and Message-ID, a Twilio SID…) and makes storing it idempotent.
+type NewMessage struct {
+	SourceKey   string
+	Direction   Direction // empty means in
+	Channel     Channel
+	Kind        Kind // empty means normal
+	From        string
+	To          []string
+	Cc          []string
+	Subject     string
+	Text        string
+	HTML        string
+	MessageID   string
+	InReplyTo   string
+	References  []string
+	Meta        map[string]string
+	Warnings    []string
+	Delivery    Delivery
+	Attachments []NewAttachment
+	By          string    // who stores it, for the timeline: "intake:support", "ann"…
+	At          time.Time // when it was received; zero means now
+}
+
+// NewAttachment is a file to store with a message.
+type NewAttachment struct {
+	Filename    string
+	ContentType string
+	Inline      bool
+	ContentID   string
+	Data        []byte
+}
+
+// Receipt tells what a Create or AppendMessage stored, or found already stored.
+type Receipt struct {
+	TicketID  string
+	MessageID string // the message's id on the ticket ("m1")
+	Created   bool   // false when the source key had been stored before
+}
+
+// ListFilter selects tickets for List. Empty fields match everything.
+type ListFilter struct {
+	Queue    string
+	Status   Status
+	Channel  Channel
+	Assignee string
+	Limit    int    // 1-200; 0 means 50
+	Cursor   string // from a previous Page.NextCursor
+}
+
+// Page is one page of List.
+type Page struct {
+	Tickets    []Ticket // without messages and events
+	NextCursor string   // empty on the last page
+}
+
+// QueueStats summarises one queue.
+type QueueStats struct {
+	Name                 string  `json:"name"`
+	Waiting              int     `json:"waiting"`
+	Open                 int     `json:"open"`
+	OldestWaitingSeconds float64 `json:"oldest_waiting_seconds"`
+	SLABreached          int     `json:"sla_breached"`
+}

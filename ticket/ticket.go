@@ -1,0 +1,170 @@
+// Package ticket is frontdesk's domain: the tickets that customers' mails, calls,
+// texts and faxes become, their messages, events and customers, the queues they wait
+// in, and the Store that keeps them. Intake adapters turn input into NewTicket and
+// NewMessage values; routing decides queue and priority; assistants claim tickets
+// from queues; responders append outbound messages.
+//
+// The Store contract is what makes "nothing is lost, nothing is doubled" hold:
+// every creation carries a source key, and the same source key always yields the
+// same ticket and message, however often, however concurrently, and whatever
+// crashed in between.
+package ticket
+
+import "time"
+
+// Channel is the medium a ticket or message came in on.
+type Channel string
+
+// Channels.
+const (
+	ChannelEmail Channel = "email"
+	ChannelVoice Channel = "voice"
+	ChannelSMS   Channel = "sms"
+	ChannelFax   Channel = "fax"
+)
+
+// Status is where a ticket stands. A ticket waits in its queue exactly while its
+// status is StatusNew.
+type Status string
+
+// Statuses.
+const (
+	StatusNew     Status = "new"     // waiting in its queue, nobody works on it
+	StatusOpen    Status = "open"    // an assistant has it
+	StatusPending Status = "pending" // answered, waiting for the customer
+	StatusClosed  Status = "closed"  // done; a new customer message reopens it
+)
+
+// Priority orders tickets in a queue: urgent first, low last.
+type Priority string
+
+// Priorities, lowest to highest.
+const (
+	PriorityLow    Priority = "low"
+	PriorityNormal Priority = "normal"
+	PriorityHigh   Priority = "high"
+	PriorityUrgent Priority = "urgent"
+)
+
+// Rank is the priority's place in a queue: 0 for urgent up to 3 for low, so that
+// lower ranks are taken first. Unknown priorities rank as normal.
+func (p Priority) Rank() int {
+	switch p {
+	case PriorityUrgent:
+		return 0
+	case PriorityHigh:
+		return 1
+	case PriorityLow:
+		return 3
+	default:
+		return 2
+	}
+}
+
+// Direction tells whether a message came from the customer or went to them.
+type Direction string
+
+// Directions.
+const (
+	DirectionIn  Direction = "in"
+	DirectionOut Direction = "out"
+)
+
+// Kind is what sort of message it is.
+type Kind string
+
+// Message kinds.
+const (
+	KindNormal     Kind = "normal"
+	KindAutoReply  Kind = "auto_reply"
+	KindBounce     Kind = "bounce"
+	KindVoicemail  Kind = "voicemail"
+	KindMissedCall Kind = "missed_call"
+	KindSMS        Kind = "sms"
+	KindFax        Kind = "fax"
+)
+
+// Delivery is the state of an outbound message.
+type Delivery string
+
+// Delivery states.
+const (
+	DeliveryQueued Delivery = "queued"
+	DeliverySent   Delivery = "sent"
+	DeliveryFailed Delivery = "failed"
+)
+
+// Ticket is one customer matter, as the API shows it.
+type Ticket struct {
+	ID               string     `json:"id"`
+	Channel          Channel    `json:"channel"`
+	Status           Status     `json:"status"`
+	Queue            string     `json:"queue"`
+	Assignee         string     `json:"assignee"`
+	Priority         Priority   `json:"priority"`
+	Subject          string     `json:"subject"`
+	Customer         Customer   `json:"customer"`
+	Tags             []string   `json:"tags"`
+	CreatedAt        time.Time  `json:"created_at"`
+	UpdatedAt        time.Time  `json:"updated_at"`
+	FirstResponseDue *time.Time `json:"first_response_due,omitempty"`
+	// LeaseExpires is when a claimed ticket goes back to its queue unless the
+	// assistant acts on it; nil when the ticket is not under a lease.
+	LeaseExpires *time.Time `json:"lease_expires,omitempty"`
+	Messages     []Message  `json:"messages"`
+	Events       []Event    `json:"events"`
+}
+
+// Message is one mail, voicemail, text, fax or reply on a ticket.
+type Message struct {
+	ID          string            `json:"id"`
+	Direction   Direction         `json:"direction"`
+	Channel     Channel           `json:"channel"`
+	Kind        Kind              `json:"kind"`
+	From        string            `json:"from"`
+	To          []string          `json:"to"`
+	Cc          []string          `json:"cc"`
+	Subject     string            `json:"subject"`
+	Text        string            `json:"text"`
+	HTML        string            `json:"html,omitempty"`
+	Attachments []Attachment      `json:"attachments"`
+	MessageID   string            `json:"message_id,omitempty"`
+	InReplyTo   string            `json:"in_reply_to,omitempty"`
+	References  []string          `json:"references,omitempty"`
+	Meta        map[string]string `json:"meta,omitempty"` // channel details: call duration, caller, SIDs…
+	Warnings    []string          `json:"warnings,omitempty"`
+	Delivery    Delivery          `json:"delivery,omitempty"`
+	CreatedAt   time.Time         `json:"created_at"`
+}
+
+// Attachment describes a file on a message. Its bytes are fetched separately with
+// Store.Attachment.
+type Attachment struct {
+	ID          string `json:"id"`
+	Filename    string `json:"filename"`
+	ContentType string `json:"content_type"`
+	Size        int64  `json:"size"`
+	Inline      bool   `json:"inline,omitempty"`
+	ContentID   string `json:"content_id,omitempty"`
+	// Omitted is true when the bytes were not kept because they exceeded the
+	// attachment size cap; the metadata still tells the assistant what was sent.
+	Omitted bool `json:"omitted,omitempty"`
+}
+
+// Event is one entry of a ticket's timeline.
+type Event struct {
+	At     time.Time `json:"at"`
+	Type   string    `json:"type"` // created, message, assigned, released, status, lease_expired, routed, replied…
+	By     string    `json:"by"`
+	Detail string    `json:"detail"`
+}
+
+// Customer is the person behind a ticket, known by email address, phone number or
+// both.
+type Customer struct {
+	ID    string   `json:"id,omitempty"`
+	Name  string   `json:"name"`
+	Email string   `json:"email"`
+	Phone string   `json:"phone"`
+	Tags  []string `json:"tags,omitempty"`
+}
