@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -74,13 +75,24 @@ func (s *Store) Create(ctx context.Context, nt ticket.NewTicket) (ticket.Receipt
 }
 
 // AppendMessage adds a message to an existing ticket, once per source key, in
-// the same two steps as Create.
+// the same two steps as Create. A message without a channel takes the ticket's,
+// which costs one more round trip.
 func (s *Store) AppendMessage(ctx context.Context, ticketID string, nm ticket.NewMessage) (ticket.Receipt, error) {
 	if err := validID(ticketID); err != nil {
 		return ticket.Receipt{}, err
 	}
 	if err := validateMessage(nm); err != nil {
 		return ticket.Receipt{}, err
+	}
+	if nm.Channel == "" {
+		ch, err := s.rdb.HGet(ctx, s.ticketKey(ticketID), "channel").Result()
+		if errors.Is(err, redis.Nil) {
+			return ticket.Receipt{}, fmt.Errorf("append message %s: ticket %s: %w", nm.SourceKey, ticketID, ticket.ErrNotFound)
+		}
+		if err != nil {
+			return ticket.Receipt{}, wrap("append message "+nm.SourceKey, err)
+		}
+		nm.Channel = ticket.Channel(ch)
 	}
 	now := s.now()
 	dir := nm.Direction

@@ -19,15 +19,15 @@ func (s *Store) ClaimNext(ctx context.Context, queue, assistant string, lease ti
 		return nil, fmt.Errorf("claim next: queue, assistant and a positive lease are required: %w", ticket.ErrInvalid)
 	}
 	now := s.now()
-	id, err := s.scripts.claim.Run(ctx, s.rdb, []string{s.key("queue", queue)},
-		s.base, queue, assistant, ms(now), rfc(now), ms(now.Add(lease))).Text()
+	v, err := s.scripts.claim.Run(ctx, s.rdb, []string{s.key("queue", queue)},
+		s.base, queue, assistant, ms(now), rfc(now), ms(now.Add(lease))).Slice()
 	if errors.Is(err, redis.Nil) {
 		return nil, fmt.Errorf("claim next in queue %s: queue is empty: %w", queue, ticket.ErrNotFound)
 	}
 	if err != nil {
 		return nil, wrap("claim next in queue "+queue, err)
 	}
-	t, err := s.Get(ctx, id)
+	t, err := decodeFullTicket(v)
 	if err != nil {
 		return nil, fmt.Errorf("claim next in queue %s: %w", queue, err)
 	}

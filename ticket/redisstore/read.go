@@ -26,21 +26,26 @@ func (s *Store) Get(ctx context.Context, id string) (*ticket.Ticket, error) {
 	if err != nil {
 		return nil, wrap("get ticket "+id, err)
 	}
+	return decodeFullTicket(v)
+}
+
+// decodeFullTicket decodes the reply of the prelude's read_ticket.
+func decodeFullTicket(v []any) (*ticket.Ticket, error) {
 	if len(v) != 4 {
-		return nil, fmt.Errorf("get ticket %s: unexpected reply of %d parts", id, len(v))
+		return nil, fmt.Errorf("decode ticket: unexpected reply of %d parts", len(v))
 	}
 	t := decodeTicket(pairs(v[0]), pairs(v[3]))
 	for _, raw := range strs(v[1]) {
 		var m ticket.Message
 		if err := json.Unmarshal([]byte(raw), &m); err != nil {
-			return nil, fmt.Errorf("get ticket %s: decode message: %w", id, err)
+			return nil, fmt.Errorf("decode ticket %s: message: %w", t.ID, err)
 		}
 		t.Messages = append(t.Messages, m)
 	}
 	for _, raw := range strs(v[2]) {
 		var e ticket.Event
 		if err := json.Unmarshal([]byte(raw), &e); err != nil {
-			return nil, fmt.Errorf("get ticket %s: decode event: %w", id, err)
+			return nil, fmt.Errorf("decode ticket %s: event: %w", t.ID, err)
 		}
 		t.Events = append(t.Events, e)
 	}

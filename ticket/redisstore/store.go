@@ -171,4 +171,3 @@ func validID(id string) error {
 	}
 	return nil
 }
-

@@ -1,0 +1,29 @@
+# syntax=docker/dockerfile:1
+#
+# frontdesk as a container: a static binary on distroless, running as the
+# non-root user 65532. Build with
+#
+#	docker build --build-arg VERSION=$(git describe --tags --always) -t frontdesk .
+#
+# The configuration is expected at /etc/frontdesk/frontdesk.yaml (mount it);
+# secrets come in through the environment (${NAME} in the YAML).
+
+FROM golang:1.26-bookworm AS build
+WORKDIR /src
+# Modules first, so that a source change does not download them again.
+COPY go.mod go.sum ./
+RUN --mount=type=cache,target=/go/pkg/mod \
+    go mod download
+COPY . .
+ARG VERSION=dev
+RUN --mount=type=cache,target=/go/pkg/mod \
+    --mount=type=cache,target=/root/.cache/go-build \
+    CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" \
+        -o /out/frontdesk ./cmd/frontdesk
+
+FROM gcr.io/distroless/static-debian12:nonroot
+COPY --from=build /out/frontdesk /frontdesk
+USER 65532:65532
+EXPOSE 8025
+ENTRYPOINT ["/frontdesk"]
+CMD ["serve", "-config", "/etc/frontdesk/frontdesk.yaml"]

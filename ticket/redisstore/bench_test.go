@@ -1,0 +1,92 @@
+package redisstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"frontdesk/ticket"
+)
+
+// The store's speed targets, measured against the Redis in
+// FRONTDESK_TEST_REDIS_URL (miniredis figures mean little):
+//
+//	FRONTDESK_TEST_REDIS_URL=redis://127.0.0.1:6379/9 go test -run '^$' -bench . -benchtime 20000x ./ticket/redisstore
+//
+// BenchmarkCreate8KB: at least 5,000 creates/s with 16 concurrent writers.
+// BenchmarkClaimNext100: p99 under 5 ms with 100 concurrent claimers.
+
+func BenchmarkCreate8KB(b *testing.B) {
+	s, _, _ := newTestStore(b)
+	s.now = time.Now
+	text := strings.Repeat("Lorem ipsum dolor sit amet. ", 8<<10/28)
+	var n atomic.Int64
+	b.SetParallelism(max(1, 16/runtimeProcs()))
+	b.SetBytes(int64(len(text)))
+	b.ResetTimer()
+	start := time.Now()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			i := n.Add(1)
+			nt := mail(fmt.Sprintf("bench-%d", i), fmt.Sprintf("c%d@example.org", i%1000), "Benchmark")
+			nt.Message.Text = text
+			if _, err := s.Create(context.Background(), nt); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(n.Load())/time.Since(start).Seconds(), "creates/s")
+}
+
+func BenchmarkClaimNext100(b *testing.B) {
+	s, _, _ := newTestStore(b)
+	s.now = time.Now
+	ctx := context.Background()
+	const claimers = 100
+	for i := range b.N {
+		nt := mail(fmt.Sprintf("bench-%d", i), "ann@example.org", "Benchmark")
+		nt.Priority = []ticket.Priority{ticket.PriorityLow, ticket.PriorityNormal, ticket.PriorityHigh}[i%3]
+		if _, err := s.Create(ctx, nt); err != nil {
+			b.Fatal(err)
+		}
+	}
+	latencies := make([][]time.Duration, claimers)
+	b.ResetTimer()
+	var wg sync.WaitGroup
+	for c := range claimers {
+		wg.Go(func() {
+			name := fmt.Sprintf("assistant-%d", c)
+			for {
+				t0 := time.Now()
+				_, err := s.ClaimNext(ctx, "support", name, time.Hour)
+				if errors.Is(err, ticket.ErrNotFound) {
+					return
+				}
+				if err != nil {
+					b.Error(err)
+					return
+				}
+				latencies[c] = append(latencies[c], time.Since(t0))
+			}
+		})
+	}
+	wg.Wait()
+	b.StopTimer()
+	all := slices.Concat(latencies...)
+	if len(all) != b.N {
+		b.Fatalf("claimed %d of %d tickets", len(all), b.N)
+	}
+	slices.Sort(all)
+	b.ReportMetric(float64(all[len(all)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(all[len(all)*99/100].Microseconds())/1000, "p99-ms")
+}
+
+func runtimeProcs() int { return runtime.GOMAXPROCS(0) }

@@ -1,0 +1,92 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"frontdesk/ticket"
+)
+
+// writeError answers a failed request with {"error": "…"} and the status that
+// err's kind calls for. It is the one place where errors become HTTP statuses:
+//
+//	ticket.ErrNotFound                      404 Not Found
+//	ticket.ErrInvalid                       400 Bad Request
+//	ticket.ErrConflict                      409 Conflict
+//	ticket.ErrTooLarge, *http.MaxBytesError 413 Content Too Large
+//	ticket.IsUnavailable(err)               503 Service Unavailable
+//	anything else                           500 Internal Server Error
+//
+// Client errors (4xx) carry err's message, which says what was wrong. 503 and
+// 500 carry a generic message; only 500s are logged, with the cause, because
+// only they mean a bug or a failure nobody has named yet.
+func writeError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err error) {
+	status := errorStatus(err)
+	msg := err.Error()
+	switch status {
+	case http.StatusServiceUnavailable:
+		msg = "service temporarily unavailable, try again later"
+	case http.StatusInternalServerError:
+		msg = "internal server error"
+		logger.LogAttrs(r.Context(), slog.LevelError, "HTTP request failed",
+			slog.String("method", r.Method),
+			slog.String("path", r.URL.Path),
+			slog.String("route", r.Pattern),
+			slog.Any("error", err))
+	}
+	writeJSONError(w, status, msg)
+}
+
+// errorStatus maps an error to its HTTP status; see writeError.
+func errorStatus(err error) int {
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.Is(err, ticket.ErrNotFound):
+		return http.StatusNotFound
+	case errors.Is(err, ticket.ErrInvalid):
+		return http.StatusBadRequest
+	case errors.Is(err, ticket.ErrConflict):
+		return http.StatusConflict
+	case errors.Is(err, ticket.ErrTooLarge), errors.As(err, &tooBig):
+		return http.StatusRequestEntityTooLarge
+	case ticket.IsUnavailable(err):
+		return http.StatusServiceUnavailable
+	default:
+		return http.StatusInternalServerError
+	}
+}
+
+// writeStatus answers with a bare status: {"error": "not found"} for API
+// paths, "not found\n" as plain text elsewhere. The middleware uses it for
+// unmatched routes and recovered panics.
+func writeStatus(w http.ResponseWriter, r *http.Request, status int) {
+	msg := strings.ToLower(http.StatusText(status))
+	if isAPI(r) {
+		writeJSONError(w, status, msg)
+		return
+	}
+	w.Header().Del("Content-Length")
+	writeText(w, status, msg+"\n")
+}
+
+func writeJSONError(w http.ResponseWriter, status int, msg string) {
+	body, err := json.Marshal(struct {
+		Error string `json:"error"`
+	}{msg})
+	if err != nil { // cannot happen for a struct of one string
+		body = []byte(`{"error":"internal server error"}`)
+	}
+	h := w.Header()
+	h.Del("Content-Length") // a handler may have set one before failing
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(append(body, '\n')) // the client may have gone; nothing to do about it
+}
+
+// isAPI reports whether r is for the JSON API, whose errors are JSON.
+func isAPI(r *http.Request) bool {
+	return r.URL.Path == "/api" || strings.HasPrefix(r.URL.Path, "/api/")
+}

@@ -1,0 +1,19 @@
+package web
+
+import "net/http"
+
+// routes declares every route the server answers. A GET pattern also answers
+// HEAD; a path matched with the wrong method gets 405 with an Allow header.
+func (s *Server) routes() *http.ServeMux {
+	mux := http.NewServeMux()
+
+	// Operational endpoints (health.go, metrics.go).
+	mux.HandleFunc("GET /healthz", s.handleHealthz)
+	mux.HandleFunc("GET /readyz", s.handleReadyz)
+	mux.Handle("GET /metrics", s.metricsHandler())
+
+	// The JSON API (/api/v1/…), Twilio webhooks (/twilio/…) and the web UI
+	// (/{$} and below) are declared here as they are written.
+
+	return mux
+}

@@ -1,0 +1,84 @@
+// Package web serves frontdesk's HTTP: health and readiness probes, Prometheus
+// metrics, and (later) the JSON API and the web UI.
+//
+// Every route is declared in one place, routes.go, with the standard library's
+// method-and-path patterns; each group of handlers lives in a small file of its
+// own (health.go, metrics.go, …). Errors reach HTTP statuses through one
+// function, writeError in errors.go.
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Options configures a Server. The zero value is usable: it logs nothing, is
+// always ready, serves prometheus.DefaultGatherer and registers no metrics.
+type Options struct {
+	// Logger receives error logs, readiness changes and, at debug level, one
+	// line per request. Nil discards them.
+	Logger *slog.Logger
+	// Ready reports whether the service can do its work (e.g. Redis answers
+	// PING): nil error means ready. It is given at most 2 s. Nil means always
+	// ready.
+	Ready func(ctx context.Context) error
+	// Gatherer is what /metrics exposes. Nil means prometheus.DefaultGatherer.
+	Gatherer prometheus.Gatherer
+	// Registerer is where the server registers its own request metrics. Nil
+	// means they are kept but not registered anywhere.
+	Registerer prometheus.Registerer
+}
+
+// Server is frontdesk's HTTP server. Its methods are safe for concurrent use.
+type Server struct {
+	logger   *slog.Logger
+	ready    func(ctx context.Context) error
+	gatherer prometheus.Gatherer
+	metrics  *httpMetrics
+	handler  http.Handler
+
+	readiness       readiness
+	readyTimeout    time.Duration // how long Ready may take before /readyz gives up
+	shutdownTimeout time.Duration // how long Serve waits for requests in flight
+}
+
+// New returns a Server with its routes and middleware in place. It panics if
+// the request metrics cannot be registered on opts.Registerer for a reason
+// other than their already being there (then the registered ones are shared).
+func New(opts Options) *Server {
+	s := &Server{
+		logger:          opts.Logger,
+		ready:           opts.Ready,
+		gatherer:        opts.Gatherer,
+		readyTimeout:    2 * time.Second,
+		shutdownTimeout: 10 * time.Second,
+	}
+	if s.logger == nil {
+		s.logger = slog.New(slog.DiscardHandler)
+	}
+	if s.gatherer == nil {
+		s.gatherer = prometheus.DefaultGatherer
+	}
+	s.metrics = newHTTPMetrics(opts.Registerer)
+	s.handler = s.middleware(s.routes())
+	return s
+}
+
+// Handler returns the server's HTTP handler: all routes behind the middleware.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// middleware wraps mux in what every request goes through, outermost first:
+// security headers, metrics and access log, panic recovery, and the answers
+// for paths no route matches. Nothing in the chain replaces the *http.Request,
+// so the r.Pattern the mux sets is visible to the metrics afterwards.
+func (s *Server) middleware(mux *http.ServeMux) http.Handler {
+	h := unmatched(mux)
+	h = s.recoverPanics(h)
+	h = s.instrument(h)
+	h = securityHeaders(h)
+	return h
+}
