@@ -1,0 +1,116 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/redis/go-redis/v9"
+
+	"frontdesk/config"
+	"frontdesk/ticket"
+	"frontdesk/ticket/redisstore"
+	"frontdesk/web"
+)
+
+// app is frontdesk running: the ticket store on Redis, the HTTP server and the
+// background loops, wired from one configuration. serve and demo both run one.
+type app struct {
+	cfg      *config.Config
+	logger   *slog.Logger
+	rdb      redis.UniversalClient
+	store    *redisstore.Store
+	registry *prometheus.Registry
+
+	redisUp       prometheus.Gauge
+	leasesExpired prometheus.Counter
+}
+
+func newApp(cfg *config.Config, logger *slog.Logger, rdb redis.UniversalClient) *app {
+	a := &app{cfg: cfg, logger: logger, rdb: rdb, registry: prometheus.NewRegistry()}
+	a.store = redisstore.New(rdb, &redisstore.Options{
+		Prefix:            cfg.Redis.Prefix,
+		AttachmentMaxSize: int64(cfg.Tickets.AttachmentMaxSize),
+		Logger:            logger.With(slog.String("component", "store")),
+	})
+	a.registry.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+	)
+	buildInfo := prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "frontdesk_build_info", Help: "Always 1; the version label tells the running build.",
+		ConstLabels: prometheus.Labels{"version": version},
+	})
+	buildInfo.Set(1)
+	a.redisUp = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "frontdesk_redis_up", Help: "1 when the last Redis ping answered, else 0.",
+	})
+	a.leasesExpired = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "frontdesk_leases_expired_total", Help: "Claimed tickets returned to their queue because the lease ran out.",
+	})
+	a.registry.MustRegister(buildInfo, a.redisUp, a.leasesExpired)
+	return a
+}
+
+// run serves HTTP on ln and runs the background loops until ctx ends, then
+// stops them all, letting requests in flight finish.
+func (a *app) run(ctx context.Context, ln net.Listener) error {
+	srv := web.New(web.Options{
+		Logger:     a.logger.With(slog.String("component", "http")),
+		Ready:      a.store.Ping,
+		Gatherer:   a.registry,
+		Registerer: a.registry,
+	})
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		watchRedis(ctx, a.logger.With(slog.String("component", "redis")), a.store.Ping, func(up bool) {
+			a.redisUp.Set(map[bool]float64{true: 1, false: 0}[up])
+		})
+	})
+	wg.Go(func() { a.expireLeases(ctx, 5*time.Second) })
+
+	a.logger.Info("frontdesk is serving", slog.String("version", version), slog.String("http", "http://"+ln.Addr().String()))
+	err := srv.Serve(ctx, ln)
+	cancel()
+	wg.Wait()
+	if err != nil {
+		return fmt.Errorf("serve http on %s: %w", ln.Addr(), err)
+	}
+	a.logger.Info("frontdesk stopped")
+	return nil
+}
+
+// expireLeases returns tickets whose claim lease ran out to their queues, so
+// that queue counts are right between claims. Every instance runs it; the work
+// is idempotent.
+func (a *app) expireLeases(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		n, err := a.store.ExpireLeases(ctx)
+		a.leasesExpired.Add(float64(n))
+		switch {
+		case err == nil, errors.Is(err, context.Canceled):
+		case ticket.IsUnavailable(err):
+			a.logger.Debug("expire leases: redis unavailable", slog.Any("error", err))
+		default:
+			a.logger.Error("expire leases", slog.Any("error", err))
+		}
+		if n > 0 {
+			a.logger.Info("claim leases expired; tickets back in their queues", slog.Int("tickets", n))
+		}
+	}
+}

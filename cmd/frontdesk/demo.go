@@ -1,0 +1,131 @@
+package main
+
+import (
+	"context"
+	_ "embed"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/redis/go-redis/v9"
+
+	"frontdesk/config"
+	"frontdesk/ticket"
+)
+
+//go:embed demo.yaml
+var demoConfig []byte
+
+const demoBanner = `
+  ============================================================
+   frontdesk DEMO - everything lives in memory, NOTHING IS KEPT
+   Stop it (Ctrl-C) and every ticket is gone.
+  ============================================================
+`
+
+// runDemo runs frontdesk with nothing installed: an embedded in-memory Redis
+// (miniredis) and sample tickets. It grows as intake, routing, responders and
+// the UI land.
+func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	listen := fs.String("listen", "127.0.0.1:8025", "HTTP address (port 0 picks a free one)")
+	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
+		return exitUsage
+	}
+	mr := miniredis.NewMiniRedis()
+	if err := mr.StartAddr("127.0.0.1:0"); err != nil {
+		fmt.Fprintf(stderr, "frontdesk: start in-memory redis: %v\n", err)
+		return exitFailure
+	}
+	defer mr.Close()
+	env := map[string]string{"DEMO_REDIS_URL": "redis://" + mr.Addr() + "/0", "DEMO_LISTEN": *listen}
+	cfg, err := config.Parse(demoConfig, func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	if err != nil {
+		fmt.Fprintf(stderr, "frontdesk: demo configuration: %v\n", err)
+		return exitFailure
+	}
+	logger := newLogger(cfg.Log, stderr)
+	redis.SetLogger(redisLogger{logger})
+	rdb, err := newRedisClient(cfg.Redis)
+	if err != nil {
+		fmt.Fprintf(stderr, "frontdesk: %v\n", err)
+		return exitFailure
+	}
+	defer rdb.Close()
+	ln, err := net.Listen("tcp", cfg.HTTP.Listen)
+	if err != nil {
+		fmt.Fprintf(stderr, "frontdesk: listen on %s: %v (try -listen 127.0.0.1:0)\n", cfg.HTTP.Listen, err)
+		return exitFailure
+	}
+	a := newApp(cfg, logger, rdb)
+	fmt.Fprint(stdout, demoBanner)
+	if err := seedDemo(ctx, a.store, stdout); err != nil {
+		fmt.Fprintf(stderr, "frontdesk: demo tickets: %v\n", err)
+		return exitFailure
+	}
+	url := "http://" + ln.Addr().String()
+	fmt.Fprintf(stdout, "\n  frontdesk is running at %s\n    %s/healthz  %s/readyz  %s/metrics\n  Ctrl-C stops it.\n\n", url, url, url, url)
+	if err := a.run(ctx, ln); err != nil {
+		fmt.Fprintf(stderr, "frontdesk: %v\n", err)
+		return exitFailure
+	}
+	return exitOK
+}
+
+// seedDemo stores a few realistic tickets, through the same store calls intake
+// makes, and prints them.
+func seedDemo(ctx context.Context, store ticket.Store, out io.Writer) error {
+	samples := []ticket.NewTicket{
+		{
+			Channel: ticket.ChannelEmail, Queue: "support", Subject: "Order 553 arrived broken",
+			Customer: ticket.Customer{Name: "Ann Lee", Email: "ann@example.org"},
+			Message: ticket.NewMessage{
+				SourceKey: "demo:support:<553-broken@example.org>", From: "Ann Lee <ann@example.org>",
+				To: []string{"support@example.com"}, Subject: "Order 553 arrived broken",
+				Text:      "Hello,\n\nmy order 553 arrived today and the lamp is broken. Photo attached.\n\nAnn",
+				MessageID: "<553-broken@example.org>", By: "intake:support",
+				Attachments: []ticket.NewAttachment{{Filename: "photo.jpg", ContentType: "image/jpeg", Data: []byte("not really a JPEG")}},
+			},
+		},
+		{
+			Channel: ticket.ChannelEmail, Queue: "billing", Priority: ticket.PriorityHigh, Subject: "Invoice INV-204518 charged twice",
+			Customer: ticket.Customer{Name: "Bob Marsh", Email: "bob@bigcorp.example"},
+			Message: ticket.NewMessage{
+				SourceKey: "demo:support:<inv-204518@bigcorp.example>", From: "Bob Marsh <bob@bigcorp.example>",
+				To: []string{"billing@example.com"}, Subject: "Invoice INV-204518 charged twice",
+				Text: "Hi, our card was charged twice for INV-204518. Please refund one.", MessageID: "<inv-204518@bigcorp.example>",
+				By: "intake:support",
+			},
+		},
+		{
+			Channel: ticket.ChannelSMS, Queue: "phone", Subject: "SMS from +15555550123",
+			Customer: ticket.Customer{Phone: "+15555550123"},
+			Message: ticket.NewMessage{
+				SourceKey: "demo:twilio:SM0001", Kind: ticket.KindSMS, From: "+15555550123", To: []string{"+15555550100"},
+				Text: "Is the shop open on Saturday?", By: "intake:twilio",
+			},
+		},
+		{
+			Channel: ticket.ChannelVoice, Queue: "phone", Subject: "Voicemail from +15555550199",
+			Customer: ticket.Customer{Phone: "+15555550199"},
+			Message: ticket.NewMessage{
+				SourceKey: "demo:twilio:RE0001", Kind: ticket.KindVoicemail, From: "+15555550199", To: []string{"+15555550100"},
+				Text: "Hi, this is Carla, please call me back about my repair.", By: "intake:twilio",
+				Meta: map[string]string{"duration": "14", "transcription": "completed"},
+			},
+		},
+	}
+	fmt.Fprintln(out, "  Sample tickets:")
+	for _, nt := range samples {
+		r, err := store.Create(ctx, nt)
+		if err != nil {
+			return fmt.Errorf("create %q: %w", nt.Subject, err)
+		}
+		fmt.Fprintf(out, "    #%s  %-6s %-8s %s\n", r.TicketID, nt.Channel, nt.Queue, nt.Subject)
+	}
+	return nil
+}
+

@@ -1,0 +1,66 @@
+// Command frontdesk is the front desk of a business: it turns customers' mails,
+// calls, voicemails, texts and faxes into tickets queued in Redis, routes them,
+// and delivers the assistants' answers. See README.md for the commands.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+// Exit codes, per the interface: 0 success, 1 failure, 2 usage error.
+const (
+	exitOK      = 0
+	exitFailure = 1
+	exitUsage   = 2
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+const usage = `usage: frontdesk COMMAND [flags]
+
+commands:
+  serve [-config PATH]         run frontdesk (config: PATH, $FRONTDESK_CONFIG or ./frontdesk.yaml)
+  demo [-listen ADDR]          run a self-contained demo; nothing is kept
+  check-config [-config PATH]  validate the configuration
+  version                      print the version
+`
+
+// run executes one command and returns the process's exit code. It is main
+// without the process: tests call it.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitUsage
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "serve":
+		return runServe(ctx, rest, stdout, stderr)
+	case "demo":
+		return runDemo(ctx, rest, stdout, stderr)
+	case "check-config":
+		return runCheckConfig(rest, stdout, stderr)
+	case "version", "-version", "--version":
+		fmt.Fprintf(stdout, "frontdesk %s\n", version)
+		return exitOK
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	default:
+		fmt.Fprintf(stderr, "frontdesk: unknown command %q\n\n%s", cmd, usage)
+		return exitUsage
+	}
+}
