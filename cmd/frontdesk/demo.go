@@ -128,4 +128,3 @@ func seedDemo(ctx context.Context, store ticket.Store, out io.Writer) error {
 	}
 	return nil
 }
-

@@ -1,0 +1,284 @@
+// Package config loads and validates frontdesk's YAML configuration.
+//
+// The file is decoded key by key so that every problem names the key it
+// concerns ("mailboxes[1].security: must be tls, starttls or none"), unknown
+// keys are refused, and ${NAME} in a value is replaced by the environment
+// variable NAME. Parse and Load report every problem they find at once, as
+// an *Error.
+//
+// YAML anchors, aliases and "<<" merge keys work; top-level keys starting
+// with "x-" are ignored, so that they can hold anchors for others to merge:
+//
+//	x-imap: &imap {host: imap.example.com, security: tls}
+//	mailboxes:
+//	  - <<: *imap
+//	    name: support
+package config
+
+import (
+	"path"
+	"strings"
+	"time"
+
+	// The time zone database is embedded so that business_hours time zones
+	// resolve in a static binary on a host without zoneinfo.
+	_ "time/tzdata"
+)
+
+// Config is frontdesk's whole configuration, as read from frontdesk.yaml.
+// Parse and Load return it with defaults filled in and validated.
+type Config struct {
+	Redis     Redis     `yaml:"redis"`
+	HTTP      HTTP      `yaml:"http"`
+	Log       Log       `yaml:"log"`
+	Tickets   Tickets   `yaml:"tickets"`
+	Mailboxes []Mailbox `yaml:"mailboxes"`
+	SMTP      SMTP      `yaml:"smtp"`
+	Twilio    Twilio    `yaml:"twilio"`
+	Fax       Fax       `yaml:"fax"`
+	// Queues lists the ticket queues. When none are configured there is
+	// one, named "support".
+	Queues []Queue `yaml:"queues"`
+	Teams  []Team  `yaml:"teams"`
+	// BusinessHours holds the named calendars that queues, numbers and
+	// routing rules refer to.
+	BusinessHours map[string]Calendar `yaml:"business_hours"`
+	// RulesFile is an optional YAML rule set, loaded when Redis holds none
+	// yet. Load makes a relative path relative to the configuration file's
+	// directory; Parse leaves it as written.
+	RulesFile string `yaml:"rules_file"`
+}
+
+// Redis says how to reach Redis: one server by URL, or several by address
+// (a Redis Cluster, or Sentinels when MasterName is set).
+type Redis struct {
+	// URL is a redis:// or rediss:// URL. Default, when Addrs is empty:
+	// redis://127.0.0.1:6379/0.
+	URL string `yaml:"url"`
+	// Addrs lists host:port addresses of a Cluster's nodes or of Sentinels.
+	Addrs []string `yaml:"addrs"`
+	// MasterName is the Sentinel master's name; only with Addrs.
+	MasterName string `yaml:"master_name"`
+	Username   string `yaml:"username"`
+	Password   string `yaml:"password"`
+	DB         int    `yaml:"db"`
+	// TLS turns on TLS for Addrs (a URL says so with rediss://).
+	TLS bool `yaml:"tls"`
+	// Prefix starts every key frontdesk writes. Default: frontdesk.
+	Prefix string `yaml:"prefix"`
+}
+
+// HTTP configures the HTTP server.
+type HTTP struct {
+	// Listen is the host:port to listen on. Default: 127.0.0.1:8025.
+	Listen string `yaml:"listen"`
+	// PublicURL is the absolute base URL (http or https) under which
+	// Twilio reaches frontdesk; Twilio signatures are checked against it.
+	// A trailing slash is removed.
+	PublicURL string `yaml:"public_url"`
+}
+
+// Log configures logging.
+type Log struct {
+	// Level is debug, info, warn or error. Default: info.
+	Level string `yaml:"level"`
+	// Format is text or json. Default: text.
+	Format string `yaml:"format"`
+}
+
+// Tickets holds settings for tickets regardless of channel.
+type Tickets struct {
+	// ClaimLease is how long a claimed ticket stays with an assistant
+	// without activity; between 1m and 24h. Default: 15m.
+	ClaimLease time.Duration `yaml:"claim_lease"`
+	// AttachmentMaxSize is the largest attachment kept; at most 512MB.
+	// Default: 25MB.
+	AttachmentMaxSize ByteSize `yaml:"attachment_max_size"`
+}
+
+// Mailbox is an IMAP mailbox whose mail becomes tickets.
+type Mailbox struct {
+	// Name identifies the mailbox, e.g. in routing rules; unique.
+	Name string `yaml:"name"`
+	Host string `yaml:"host"`
+	// Port defaults to 993 with security tls and to 143 otherwise.
+	Port int `yaml:"port"`
+	// Security is tls, starttls or none. Default: tls.
+	Security string `yaml:"security"`
+	Username string `yaml:"username"`
+	Password string `yaml:"password"`
+	// Folder is the folder mail is read from. Default: INBOX.
+	Folder string `yaml:"folder"`
+	// AfterImport is what happens to an imported message: "seen" marks it
+	// seen, "move:FOLDER" moves it to FOLDER. Mail is never deleted.
+	// Default: seen.
+	AfterImport string `yaml:"after_import"`
+	// Idle uses IMAP IDLE where the server offers it, else polls.
+	// Default: true.
+	Idle bool `yaml:"idle"`
+	// PollInterval is the time between polls; at least 1s. Default: 60s.
+	PollInterval time.Duration `yaml:"poll_interval"`
+	// Address is our address for this mailbox: replies and
+	// acknowledgements go out from it.
+	Address string `yaml:"address"`
+	// Queue is the ticket's queue before rules run. Default: the first
+	// queue.
+	Queue string `yaml:"queue"`
+	// MaxMessageSize is the largest message imported. Default: 25MB.
+	MaxMessageSize ByteSize `yaml:"max_message_size"`
+}
+
+// AfterImportFolder returns FOLDER when AfterImport is "move:FOLDER", and
+// "" when messages are only marked seen.
+func (m Mailbox) AfterImportFolder() string {
+	if f, ok := strings.CutPrefix(m.AfterImport, afterImportMove); ok {
+		return f
+	}
+	return ""
+}
+
+// SMTP is the server outgoing mail is sent through. Without a Host there is
+// no outgoing mail.
+type SMTP struct {
+	Host string `yaml:"host"`
+	// Port defaults to 465 with security tls and to 587 otherwise.
+	Port int `yaml:"port"`
+	// Security is tls, starttls or none. Default: starttls.
+	Security string `yaml:"security"`
+	Username string `yaml:"username"`
+	Password string `yaml:"password"`
+	// HeloName is the name sent in EHLO; empty means the library's default.
+	HeloName string `yaml:"helo_name"`
+	// From is the sender address used when a message has no mailbox or
+	// queue address of its own.
+	From string `yaml:"from"`
+}
+
+// Twilio configures calls, SMS and faxes through Twilio. With neither an
+// AccountSID nor Numbers it is off.
+type Twilio struct {
+	AccountSID string `yaml:"account_sid"`
+	AuthToken  string `yaml:"auth_token"`
+	// APIURL is Twilio's REST API base URL. Default: https://api.twilio.com.
+	APIURL string `yaml:"api_url"`
+	// DefaultQueue is the queue of numbers without one. Default: the first
+	// queue.
+	DefaultQueue string `yaml:"default_queue"`
+	// SMSThreadWindow is how long after its last message an SMS
+	// conversation continues its ticket. Default: 24h.
+	SMSThreadWindow time.Duration `yaml:"sms_thread_window"`
+	Numbers         []Number      `yaml:"numbers"`
+}
+
+// Number is one of our Twilio phone numbers.
+type Number struct {
+	// Number is in E.164 form, e.g. "+15555550100"; unique.
+	Number string `yaml:"number"`
+	// Queue defaults to the Twilio default queue.
+	Queue string `yaml:"queue"`
+	// Greeting is spoken before the recording starts.
+	Greeting string `yaml:"greeting"`
+	// AfterHoursGreeting is spoken outside BusinessHours. Default: the
+	// Greeting when one is configured, else an English closed message.
+	AfterHoursGreeting string `yaml:"after_hours_greeting"`
+	// BusinessHours names a calendar; empty means always open.
+	BusinessHours string `yaml:"business_hours"`
+	// Transcribe asks Twilio for a transcript of each voicemail.
+	Transcribe bool `yaml:"transcribe"`
+	// MaxRecordingLength limits a voicemail; 1s to 4h. Default: 2m.
+	MaxRecordingLength time.Duration `yaml:"max_recording_length"`
+}
+
+// Fax configures faxes that arrive by mail.
+type Fax struct {
+	// EmailSenders are sender patterns, such as "*@fax.example.net" or
+	// "fax@example.org", whose mail becomes a fax ticket. "*" matches any
+	// run of characters; case does not matter.
+	EmailSenders []string `yaml:"email_senders"`
+}
+
+// IsSender reports whether the mail address matches one of EmailSenders.
+func (f Fax) IsSender(address string) bool {
+	address = strings.ToLower(strings.TrimSpace(address))
+	for _, p := range f.EmailSenders {
+		if ok, _ := path.Match(strings.ToLower(p), address); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// Queue is a queue of tickets that assistants work through.
+type Queue struct {
+	// Name is lowercase letters, digits, "_" and "-"; unique.
+	Name string `yaml:"name"`
+	// Address is the queue's sender address for replies.
+	Address string `yaml:"address"`
+	// AutoAck sends an acknowledgement to customers who open a ticket.
+	AutoAck bool `yaml:"auto_ack"`
+	// AckTemplate is a text/template for the acknowledgement; empty
+	// means the built-in text.
+	AckTemplate string `yaml:"ack_template"`
+	// FirstResponse is the time within which a first answer is due;
+	// zero means no target.
+	FirstResponse time.Duration `yaml:"first_response"`
+	// BusinessHours names the calendar FirstResponse is counted in; empty
+	// means around the clock.
+	BusinessHours string `yaml:"business_hours"`
+}
+
+// Team is a group of users that tickets can be assigned to.
+type Team struct {
+	Name string `yaml:"name"`
+	// Members are user names, as created with "frontdesk users add".
+	Members []string `yaml:"members"`
+	// MaxOpenPerMember caps the open tickets assigned to one member;
+	// 0 means no cap.
+	MaxOpenPerMember int `yaml:"max_open_per_member"`
+}
+
+// Queue returns the queue with the given name.
+func (c *Config) Queue(name string) (Queue, bool) {
+	for _, q := range c.Queues {
+		if q.Name == name {
+			return q, true
+		}
+	}
+	return Queue{}, false
+}
+
+// Mailbox returns the mailbox with the given name.
+func (c *Config) Mailbox(name string) (Mailbox, bool) {
+	for _, m := range c.Mailboxes {
+		if m.Name == name {
+			return m, true
+		}
+	}
+	return Mailbox{}, false
+}
+
+// Number returns the Twilio number with the given E.164 form.
+func (c *Config) Number(e164 string) (Number, bool) {
+	for _, n := range c.Twilio.Numbers {
+		if n.Number == e164 {
+			return n, true
+		}
+	}
+	return Number{}, false
+}
+
+// Team returns the team with the given name.
+func (c *Config) Team(name string) (Team, bool) {
+	for _, t := range c.Teams {
+		if t.Name == name {
+			return t, true
+		}
+	}
+	return Team{}, false
+}
+
+// Calendar returns the business hours calendar with the given name.
+func (c *Config) Calendar(name string) (Calendar, bool) {
+	cal, ok := c.BusinessHours[name]
+	return cal, ok
+}

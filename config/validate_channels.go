@@ -1,0 +1,129 @@
+package config
+
+import (
+	"path"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// validateMailboxes checks the IMAP mailboxes.
+func validateMailboxes(c *Config, ps *problems) {
+	names := map[string]bool{}
+	for i, m := range c.Mailboxes {
+		p := index("mailboxes", i)
+		if required(ps, p+".name", m.Name) {
+			unique(ps, names, p+".name", m.Name)
+		}
+		required(ps, p+".host", m.Host)
+		checkPort(ps, p+".port", m.Port)
+		checkSecurity(ps, p+".security", m.Security)
+		required(ps, p+".username", m.Username)
+		required(ps, p+".password", m.Password)
+		required(ps, p+".folder", m.Folder)
+		if m.AfterImport != defaultAfterImport {
+			if f, ok := strings.CutPrefix(m.AfterImport, afterImportMove); !ok || strings.TrimSpace(f) == "" {
+				ps.add(p+".after_import", "must be seen or move:FOLDER")
+			}
+		}
+		if m.PollInterval < time.Second {
+			ps.add(p+".poll_interval", "must be at least 1s")
+		}
+		checkAddress(ps, p+".address", m.Address)
+		checkQueueRef(c, ps, p+".queue", m.Queue, true)
+		if m.MaxMessageSize <= 0 {
+			ps.add(p+".max_message_size", "must be more than 0")
+		}
+	}
+}
+
+// validateSMTP checks the outgoing mail server, if there is one.
+func validateSMTP(s *SMTP, ps *problems) {
+	if s.Host == "" {
+		if s.Username != "" || s.Password != "" || s.From != "" || s.HeloName != "" {
+			ps.add("smtp.host", "required when smtp is configured")
+		}
+		return
+	}
+	checkPort(ps, "smtp.port", s.Port)
+	checkSecurity(ps, "smtp.security", s.Security)
+	if s.Username != "" && s.Password == "" {
+		ps.add("smtp.password", "required with username")
+	}
+	checkAddress(ps, "smtp.from", s.From)
+}
+
+// e164 is a phone number in E.164 form: "+", a country code not starting
+// with 0, 8 to 15 digits in all.
+var e164 = regexp.MustCompile(`^\+[1-9][0-9]{7,14}$`)
+
+// validateTwilio checks the Twilio settings, if Twilio is used.
+func validateTwilio(c *Config, ps *problems) {
+	t := &c.Twilio
+	if t.AccountSID == "" && len(t.Numbers) == 0 {
+		return
+	}
+	if required(ps, "twilio.account_sid", t.AccountSID) && !strings.HasPrefix(t.AccountSID, "AC") {
+		ps.add("twilio.account_sid", "must start with AC")
+	}
+	required(ps, "twilio.auth_token", t.AuthToken)
+	checkHTTPURL(ps, "twilio.api_url", t.APIURL)
+	checkQueueRef(c, ps, "twilio.default_queue", t.DefaultQueue, true)
+	if t.SMSThreadWindow <= 0 {
+		ps.add("twilio.sms_thread_window", "must be more than 0")
+	}
+	numbers := map[string]bool{}
+	for i, n := range t.Numbers {
+		p := index("twilio.numbers", i)
+		switch {
+		case n.Number == "":
+			ps.add(p+".number", "required")
+		case !e164.MatchString(n.Number):
+			ps.add(p+".number", `must be in E.164 form, e.g. "+15555550100"`)
+		default:
+			unique(ps, numbers, p+".number", n.Number)
+		}
+		checkQueueRef(c, ps, p+".queue", n.Queue, true)
+		checkCalendarRef(c, ps, p+".business_hours", n.BusinessHours)
+		if n.MaxRecordingLength < time.Second || n.MaxRecordingLength > 4*time.Hour {
+			ps.add(p+".max_recording_length", "must be between 1s and 4h")
+		}
+	}
+}
+
+// validateFax checks the fax sender patterns.
+func validateFax(f *Fax, ps *problems) {
+	for i, s := range f.EmailSenders {
+		local, domain, ok := strings.Cut(s, "@")
+		_, err := path.Match(s, "")
+		if !ok || local == "" || domain == "" || strings.Contains(domain, "@") ||
+			strings.IndexFunc(s, isSpace) >= 0 || err != nil {
+			ps.add(index("fax.email_senders", i), "must be an address or a pattern such as *@fax.example.net")
+		}
+	}
+}
+
+// checkQueueRef reports name unless it names a configured queue. An empty
+// name is a problem only when required.
+func checkQueueRef(c *Config, ps *problems, path, name string, required bool) {
+	if name == "" {
+		if required {
+			ps.add(path, "required")
+		}
+		return
+	}
+	if _, ok := c.Queue(name); !ok {
+		ps.add(path, "unknown queue %q", name)
+	}
+}
+
+// checkCalendarRef reports name unless it is empty or names a business
+// hours calendar.
+func checkCalendarRef(c *Config, ps *problems, path, name string) {
+	if name == "" {
+		return
+	}
+	if _, ok := c.BusinessHours[name]; !ok {
+		ps.add(path, "unknown business_hours calendar %q", name)
+	}
+}
