@@ -362,3 +362,31 @@ func TestAttachmentOverCapIsOmitted(t *testing.T) {
 		t.Errorf("fetch small attachment: %q %v", data, err)
 	}
 }
+
+// TestRedisLostMidRun stops Redis between operations: the operation in flight
+// fails as unavailable, nothing half is left, and once Redis is back the retry
+// completes with one ticket.
+func TestRedisLostMidRun(t *testing.T) {
+	if os.Getenv("FRONTDESK_TEST_REDIS_URL") != "" {
+		t.Skip("stops and restarts the in-process Redis; the real one is not the test's to stop")
+	}
+	s, tr, _ := newTestStore(t)
+	mustCreate(t, s, mail("before", "ann@example.org", "Before the outage"))
+	tr.mini.Close()
+	nt := mail("during", "ann@example.org", "During the outage")
+	if _, err := s.Create(context.Background(), nt); !ticket.IsUnavailable(err) {
+		t.Fatalf("create while Redis is down: %v, want unavailable", err)
+	}
+	if _, err := s.ClaimNext(context.Background(), "support", "ann", time.Minute); !ticket.IsUnavailable(err) {
+		t.Fatalf("claim while Redis is down: %v, want unavailable", err)
+	}
+	if err := tr.mini.Restart(); err != nil {
+		t.Fatal(err)
+	}
+	r := mustCreate(t, s, nt)
+	again := mustCreate(t, s, nt)
+	if !r.Created || again.Created || len(visibleTickets(t, s)) != 2 {
+		t.Fatalf("after the outage: %+v %+v, %d tickets", r, again, len(visibleTickets(t, s)))
+	}
+	assertWhole(t, s, r.TicketID)
+}

@@ -36,16 +36,18 @@ func newTestRedis(t testing.TB) *testRedis {
 		}
 		opts.PoolSize = 200
 		tr.client, tr.url = redis.NewClient(opts), url
+		t.Cleanup(func() { _ = tr.client.Close() })
 		if err := tr.client.Ping(context.Background()).Err(); err != nil {
 			t.Fatalf("FRONTDESK_TEST_REDIS_URL=%s does not answer: %v", url, err)
 		}
+		// Cleanups run last-in first-out: this one runs before the Close above.
 		t.Cleanup(func() { tr.deleteKeys(t) })
 	} else {
 		tr.mini = miniredis.RunT(t)
 		tr.url = "redis://" + tr.mini.Addr() + "/0"
 		tr.client = redis.NewClient(&redis.Options{Addr: tr.mini.Addr(), PoolSize: 200})
+		t.Cleanup(func() { _ = tr.client.Close() })
 	}
-	t.Cleanup(func() { _ = tr.client.Close() })
 	return tr
 }
 
@@ -56,10 +58,13 @@ func (tr *testRedis) deleteKeys(t testing.TB) {
 	for iter.Next(ctx) {
 		keys = append(keys, iter.Val())
 	}
+	if err := iter.Err(); err != nil {
+		t.Errorf("scan test keys to delete: %v", err)
+	}
 	for len(keys) > 0 {
 		n := min(len(keys), 500)
 		if err := tr.client.Del(ctx, keys[:n]...).Err(); err != nil {
-			t.Logf("delete test keys: %v", err)
+			t.Errorf("delete test keys: %v", err)
 			return
 		}
 		keys = keys[n:]
