@@ -21,6 +21,11 @@ type Store interface {
 	// FindByMessageID returns the ticket that holds a message with one of the
 	// given RFC 5322 Message-IDs, trying them in order; ErrNotFound if none.
 	FindByMessageID(ctx context.Context, messageIDs ...string) (string, error)
+	// FindMessage is FindByMessageID that also names the message on the ticket.
+	FindMessage(ctx context.Context, messageIDs ...string) (ticketID, messageID string, err error)
+	// SetDelivery records the delivery state of an outbound message, with the
+	// server's word on it, as the message's state and an event.
+	SetDelivery(ctx context.Context, ticketID, messageID string, d Delivery, detail, by string) error
 	// Get returns a ticket with its messages, events and customer.
 	Get(ctx context.Context, id string) (*Ticket, error)
 	// List returns tickets newest first, filtered, one page at a time.
@@ -52,6 +57,9 @@ type Store interface {
 	Customer(ctx context.Context, id string) (Customer, error)
 	// FindCustomer returns the customer known by an email address or phone number.
 	FindCustomer(ctx context.Context, emailOrPhone string) (Customer, error)
+	// Secret returns this deployment's random signing key, made on first use
+	// and shared by every instance: it signs outbound Message-IDs.
+	Secret(ctx context.Context) ([]byte, error)
 }
 
 // NewTicket is what intake hands the store to open a ticket.
@@ -60,7 +68,9 @@ type NewTicket struct {
 	Queue    string
 	Priority Priority // empty means normal
 	Subject  string
-	Customer Customer // Email and/or Phone identify the customer record
+	// Customer: Email and/or Phone identify the customer record; with neither
+	// (a mail without a usable sender) the ticket has no customer record.
+	Customer Customer
 	Tags     []string
 	// FirstResponseDue is the SLA deadline, zero for none.
 	FirstResponseDue time.Time
@@ -89,8 +99,11 @@ type NewMessage struct {
 	Warnings    []string
 	Delivery    Delivery
 	Attachments []NewAttachment
-	By          string    // who stores it, for the timeline: "intake:support", "ann"…
-	At          time.Time // when it was received; zero means now
+	// Raw is the original message as received, kept beside the message (up to
+	// the attachment size cap) and fetched like an attachment by Message.RawID.
+	Raw []byte
+	By  string    // who stores it, for the timeline: "intake:support", "ann"…
+	At  time.Time // when it was received; zero means now
 }
 
 // NewAttachment is a file to store with a message.

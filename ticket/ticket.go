@@ -134,7 +134,13 @@ type Message struct {
 	Meta        map[string]string `json:"meta,omitempty"` // channel details: call duration, caller, SIDs…
 	Warnings    []string          `json:"warnings,omitempty"`
 	Delivery    Delivery          `json:"delivery,omitempty"`
-	CreatedAt   time.Time         `json:"created_at"`
+	// DeliveryDetail is the last word on an outbound message's delivery: the
+	// server's reply to a failed send, a bounce's reason.
+	DeliveryDetail string `json:"delivery_detail,omitempty"`
+	// RawID names the original message as received (an .eml), fetched like an
+	// attachment; empty when it was not kept.
+	RawID     string    `json:"raw_id,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 // Attachment describes a file on a message. Its bytes are fetched separately with

@@ -180,6 +180,20 @@ func (s *Store) prepareMessage(nm ticket.NewMessage, channel ticket.Channel, dir
 		b, _ := json.Marshal(att)
 		metaList = append(metaList, meta{ID: att.ID, Meta: string(b)})
 	}
+	if len(nm.Raw) > 0 {
+		raw := ticket.Attachment{
+			ID: attachmentID(nm.SourceKey, -1, nm.Raw), Filename: "message.eml", ContentType: "message/rfc822",
+			Size: int64(len(nm.Raw)),
+		}
+		if raw.Size > s.maxAtt {
+			m.Warnings = append(m.Warnings, fmt.Sprintf("original message (%d bytes) not kept: larger than the %d-byte cap", raw.Size, s.maxAtt))
+		} else {
+			m.RawID = raw.ID
+			blobs = append(blobs, blob{id: raw.ID, data: nm.Raw})
+			b, _ := json.Marshal(raw)
+			metaList = append(metaList, meta{ID: raw.ID, Meta: string(b)})
+		}
+	}
 	msgJSON, err = json.Marshal(m)
 	if err != nil {
 		return nil, nil, "", fmt.Errorf("encode message %s: %w", nm.SourceKey, err)
@@ -258,9 +272,6 @@ func validateNewTicket(nt ticket.NewTicket) error {
 	case "", ticket.PriorityLow, ticket.PriorityNormal, ticket.PriorityHigh, ticket.PriorityUrgent:
 	default:
 		return fmt.Errorf("new ticket: priority %q: %w", nt.Priority, ticket.ErrInvalid)
-	}
-	if nt.Customer.Email == "" && nt.Customer.Phone == "" {
-		return fmt.Errorf("new ticket: customer needs an email address or a phone number: %w", ticket.ErrInvalid)
 	}
 	return validateMessage(nt.Message)
 }

@@ -102,7 +102,6 @@ func TestCreateRejectsBadInput(t *testing.T) {
 		"no channel":     func(n *ticket.NewTicket) { n.Channel = "" },
 		"no queue":       func(n *ticket.NewTicket) { n.Queue = "" },
 		"bad priority":   func(n *ticket.NewTicket) { n.Priority = "asap" },
-		"no customer id": func(n *ticket.NewTicket) { n.Customer = ticket.Customer{Name: "x"} },
 	} {
 		nt := good
 		mutate(&nt)

@@ -2,6 +2,7 @@ package redisstore
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"strconv"
@@ -131,4 +132,37 @@ func (s *Store) AddEvent(ctx context.Context, id string, e ticket.Event) error {
 	err := s.scripts.event.Run(ctx, s.rdb, []string{s.ticketKey(id)},
 		s.base, id, ms(now), rfc(at), e.Type, e.By, e.Detail).Err()
 	return wrap("add event to ticket "+id, err)
+}
+
+// SetDelivery records the delivery state of an outbound message.
+func (s *Store) SetDelivery(ctx context.Context, ticketID, messageID string, d ticket.Delivery, detail, by string) error {
+	if err := validID(ticketID); err != nil {
+		return err
+	}
+	switch d {
+	case ticket.DeliveryQueued, ticket.DeliverySent, ticket.DeliveryFailed:
+	default:
+		return fmt.Errorf("set delivery of %s on ticket %s: state %q: %w", messageID, ticketID, d, ticket.ErrInvalid)
+	}
+	now := s.now()
+	err := s.scripts.delivery.Run(ctx, s.rdb, []string{s.ticketKey(ticketID)},
+		s.base, ticketID, messageID, string(d), detail, ms(now), rfc(now), by).Err()
+	return wrap(fmt.Sprintf("set delivery of %s on ticket %s", messageID, ticketID), err)
+}
+
+// Secret returns the deployment's signing key, making it on first use. Every
+// instance gets the same key: the first to ask writes it, SET NX.
+func (s *Store) Secret(ctx context.Context) ([]byte, error) {
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return nil, fmt.Errorf("make signing key: %w", err)
+	}
+	if err := s.rdb.SetNX(ctx, s.key("secret"), key, 0).Err(); err != nil {
+		return nil, wrap("store signing key", err)
+	}
+	got, err := s.rdb.Get(ctx, s.key("secret")).Bytes()
+	if err != nil {
+		return nil, wrap("read signing key", err)
+	}
+	return got, nil
 }

@@ -31,7 +31,7 @@ func (s *Store) Get(ctx context.Context, id string) (*ticket.Ticket, error) {
 
 // decodeFullTicket decodes the reply of the prelude's read_ticket.
 func decodeFullTicket(v []any) (*ticket.Ticket, error) {
-	if len(v) != 4 {
+	if len(v) != 5 {
 		return nil, fmt.Errorf("decode ticket: unexpected reply of %d parts", len(v))
 	}
 	t := decodeTicket(pairs(v[0]), pairs(v[3]))
@@ -41,6 +41,17 @@ func decodeFullTicket(v []any) (*ticket.Ticket, error) {
 			return nil, fmt.Errorf("decode ticket %s: message: %w", t.ID, err)
 		}
 		t.Messages = append(t.Messages, m)
+	}
+	for mid, raw := range pairs(v[4]) {
+		var d struct {
+			Delivery ticket.Delivery `json:"delivery"`
+			Detail   string          `json:"detail"`
+		}
+		n, err := strconv.Atoi(strings.TrimPrefix(mid, "m"))
+		if err != nil || n < 1 || n > len(t.Messages) || json.Unmarshal([]byte(raw), &d) != nil {
+			continue
+		}
+		t.Messages[n-1].Delivery, t.Messages[n-1].DeliveryDetail = d.Delivery, d.Detail
 	}
 	for _, raw := range strs(v[2]) {
 		var e ticket.Event
@@ -89,6 +100,13 @@ func (s *Store) List(ctx context.Context, f ticket.ListFilter) (ticket.Page, err
 
 // FindByMessageID returns the ticket holding one of the Message-IDs.
 func (s *Store) FindByMessageID(ctx context.Context, messageIDs ...string) (string, error) {
+	id, _, err := s.FindMessage(ctx, messageIDs...)
+	return id, err
+}
+
+// FindMessage returns the ticket and message holding one of the Message-IDs,
+// trying them in order.
+func (s *Store) FindMessage(ctx context.Context, messageIDs ...string) (string, string, error) {
 	ids := make([]string, 0, len(messageIDs))
 	for _, m := range messageIDs {
 		if m = normalizeMessageID(m); m != "" {
@@ -96,18 +114,19 @@ func (s *Store) FindByMessageID(ctx context.Context, messageIDs ...string) (stri
 		}
 	}
 	if len(ids) == 0 {
-		return "", fmt.Errorf("find ticket by message id: %w", ticket.ErrNotFound)
+		return "", "", fmt.Errorf("find ticket by message id: %w", ticket.ErrNotFound)
 	}
 	v, err := s.rdb.HMGet(ctx, s.key("msgid"), ids...).Result()
 	if err != nil {
-		return "", wrap("find ticket by message id", err)
+		return "", "", wrap("find ticket by message id", err)
 	}
 	for _, x := range v {
-		if id, ok := x.(string); ok && id != "" {
-			return id, nil
+		if ref, ok := x.(string); ok && ref != "" {
+			tid, mid, _ := strings.Cut(ref, " ")
+			return tid, mid, nil
 		}
 	}
-	return "", fmt.Errorf("find ticket by message id %s: %w", strings.Join(ids, " "), ticket.ErrNotFound)
+	return "", "", fmt.Errorf("find ticket by message id %s: %w", strings.Join(ids, " "), ticket.ErrNotFound)
 }
 
 // Attachment returns an attachment's metadata and bytes. An attachment must
@@ -194,6 +213,9 @@ func decodeTicket(f, c map[string]string) *ticket.Ticket {
 		t.LeaseExpires = &lease
 	}
 	t.Customer = decodeCustomer(f["customer"], c)
+	if t.Customer.Name == "" {
+		t.Customer.Name = f["customer_name"]
+	}
 	return t
 }
 

@@ -108,7 +108,7 @@ func (s *Store) step(name string) error {
 var luaFiles embed.FS
 
 type scripts struct {
-	create, append, claim, change, expire, event, get, list, stats *redis.Script
+	create, append, claim, change, expire, event, get, list, stats, delivery *redis.Script
 }
 
 // loadScripts joins each script with the shared prelude of helpers.
@@ -125,7 +125,7 @@ func loadScripts() scripts {
 	return scripts{
 		create: script("create"), append: script("append"), claim: script("claim"),
 		change: script("change"), expire: script("expire"), event: script("event"),
-		get: script("get"), list: script("list"), stats: script("stats"),
+		get: script("get"), list: script("list"), stats: script("stats"), delivery: script("delivery"),
 	}
 }
 

@@ -19,7 +19,7 @@ local atts = cjson.decode(ARGV[9])
 local mid = 'm' .. redis.call('HINCRBY', k, 'msgseq', 1)
 redis.call('RPUSH', k .. ':messages', with_id(ARGV[6], mid))
 for _, a in ipairs(atts) do redis.call('HSET', k .. ':attachments', a.id, a.meta) end
-if ARGV[8] ~= '' then redis.call('HSETNX', base .. 'msgid', ARGV[8], id) end
+if ARGV[8] ~= '' then redis.call('HSETNX', base .. 'msgid', ARGV[8], id .. ' ' .. mid) end
 redis.call('HSET', k, 'updated', now_ms)
 local status, queue = f[1], f[2]
 if ARGV[7] == 'in' and (status == 'pending' or status == 'closed') then

@@ -19,10 +19,11 @@ local atts = cjson.decode(ARGV[9])
 local seq = base .. 'seq:ticket'
 if redis.call('EXISTS', seq) == 0 then redis.call('SET', seq, 1000) end
 local id = tostring(redis.call('INCR', seq))
-local cid = upsert_customer(find_customer(c.email, c.phone), c, now_ms)
+local cid = ''
+if c.email ~= '' or c.phone ~= '' then cid = upsert_customer(find_customer(c.email, c.phone), c, now_ms) end
 local k = tkey(id)
 redis.call('HSET', k, 'id', id, 'channel', t.channel, 'status', 'new', 'queue', t.queue,
-  'assignee', '', 'priority', t.priority, 'subject', t.subject, 'customer', cid,
+  'assignee', '', 'priority', t.priority, 'subject', t.subject, 'customer', cid, 'customer_name', c.name,
   'tags', t.tags, 'created', now_ms, 'updated', now_ms, 'msgseq', 1)
 if t.frd ~= '' then
   redis.call('HSET', k, 'frd', t.frd)
@@ -30,9 +31,9 @@ if t.frd ~= '' then
 end
 redis.call('RPUSH', k .. ':messages', with_id(ARGV[6], 'm1'))
 for _, a in ipairs(atts) do redis.call('HSET', k .. ':attachments', a.id, a.meta) end
-if ARGV[8] ~= '' then redis.call('HSETNX', base .. 'msgid', ARGV[8], id) end
+if ARGV[8] ~= '' then redis.call('HSETNX', base .. 'msgid', ARGV[8], id .. ' m1') end
 redis.call('ZADD', base .. 'tickets', id, id)
-redis.call('SADD', base .. 'customer:' .. cid .. ':tickets', id)
+if cid ~= '' then redis.call('SADD', base .. 'customer:' .. cid .. ':tickets', id) end
 place(id, t.queue, 'new', t.priority, now_ms)
 event(id, now_rfc, 'created', t.by, 'in queue ' .. t.queue)
 redis.call('HSET', KEYS[1], ARGV[2], id .. ' m1')

@@ -22,7 +22,7 @@ while found < limit and examined < budget do
       local all = redis.call('HGETALL', tkey(id))
       local cid = redis.call('HGET', tkey(id), 'customer')
       local c = {}
-      if cid then c = redis.call('HGETALL', base .. 'customer:' .. cid) end
+      if cid and cid ~= '' then c = redis.call('HGETALL', base .. 'customer:' .. cid) end
       table.insert(out, all)
       table.insert(out, c)
       found = found + 1

@@ -85,13 +85,14 @@ local function with_id(msg, mid)
   return '{"id":"' .. mid .. '"' .. string.sub(msg, 9)
 end
 
--- read_ticket returns a ticket's fields, messages, events and customer fields,
--- or false when there is no such ticket.
+-- read_ticket returns a ticket's fields, messages, events, customer fields and
+-- outbound delivery states, or false when there is no such ticket.
 local function read_ticket(k)
   local f = redis.call('HGETALL', k)
   if #f == 0 then return false end
   local cid = redis.call('HGET', k, 'customer')
   local c = {}
-  if cid then c = redis.call('HGETALL', base .. 'customer:' .. cid) end
-  return {f, redis.call('LRANGE', k .. ':messages', 0, -1), redis.call('LRANGE', k .. ':events', 0, -1), c}
+  if cid and cid ~= '' then c = redis.call('HGETALL', base .. 'customer:' .. cid) end
+  return {f, redis.call('LRANGE', k .. ':messages', 0, -1), redis.call('LRANGE', k .. ':events', 0, -1), c,
+    redis.call('HGETALL', k .. ':delivery')}
 end
