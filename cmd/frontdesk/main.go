@@ -35,6 +35,7 @@ commands:
   serve [-config PATH]         run frontdesk (config: PATH, $FRONTDESK_CONFIG or ./frontdesk.yaml)
   demo [-listen ADDR]          run a self-contained demo; nothing is kept
   check-config [-config PATH]  validate the configuration
+  inspect FILE|-               print what email intake makes of one message, as JSON
   version                      print the version
 `
 
@@ -53,6 +54,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runDemo(ctx, rest, stdout, stderr)
 	case "check-config":
 		return runCheckConfig(rest, stdout, stderr)
+	case "inspect":
+		return runInspect(rest, stdin, stdout, stderr)
 	case "version", "-version", "--version":
 		fmt.Fprintf(stdout, "frontdesk %s\n", version)
 		return exitOK

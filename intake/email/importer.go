@@ -1,0 +1,326 @@
+// Package email turns the mails that the IMAP pollers fetch into tickets: it
+// parses each one (package mailparse), decides whether it continues a ticket
+// (threading) or opens a new one, and stores it through the ticket store under
+// a source key derived from the mail itself, so that a mail imported twice —
+// after a crash, a UIDVALIDITY change, by two instances — is stored once.
+package email
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/mail"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"frontdesk/config"
+	"frontdesk/intake/imappoll"
+	"frontdesk/intake/mailparse"
+	"frontdesk/ticket"
+)
+
+// maxAttempts is how often a mail may fail before it is stored as-is with a
+// warning: one bad mail never blocks a mailbox.
+const maxAttempts = 3
+
+// Importer stores mails as tickets. It is the imappoll.Handler of every
+// mailbox. It is safe for concurrent use.
+type Importer struct {
+	store  ticket.Store
+	cfg    *config.Config
+	logger *slog.Logger
+	parse  mailparse.Options
+	now    func() time.Time
+
+	signerMu sync.Mutex
+	signer     *ticket.MessageIDSigner
+
+	results *prometheus.CounterVec
+}
+
+// Options configure an Importer. A nil *Options is equivalent to a zero one.
+type Options struct {
+	Logger     *slog.Logger
+	Registerer prometheus.Registerer
+	Now        func() time.Time
+}
+
+// NewImporter returns an Importer storing into store, with the mailboxes,
+// queues and calendars of cfg.
+func NewImporter(store ticket.Store, cfg *config.Config, opts *Options) *Importer {
+	if opts == nil {
+		opts = &Options{}
+	}
+	im := &Importer{
+		store: store, cfg: cfg, logger: opts.Logger, now: opts.Now,
+		parse: mailparse.Options{FaxSenders: cfg.Fax.EmailSenders},
+		results: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "frontdesk_mail_stored_total",
+			Help: "Mails stored by email intake, by mailbox and result: created (new ticket), appended (to a ticket), duplicate (already stored), raw (stored as-is after failures).",
+		}, []string{"mailbox", "result"}),
+	}
+	if im.logger == nil {
+		im.logger = slog.Default()
+	}
+	if im.now == nil {
+		im.now = time.Now
+	}
+	if opts.Registerer != nil {
+		opts.Registerer.MustRegister(im.results)
+	}
+	return im
+}
+
+// Handle stores one mail. nil means the mail is stored (now or before) and the
+// poller may mark it; an error means it is not, and the poller retries.
+func (im *Importer) Handle(ctx context.Context, m imappoll.Mail) error {
+	mb, ok := im.cfg.Mailbox(m.Mailbox)
+	if !ok {
+		return fmt.Errorf("import mail %d of mailbox %s: mailbox not configured", m.UID, m.Mailbox)
+	}
+	parsed, err := im.parseMail(m)
+	if err == nil {
+		err = im.store1(ctx, mb, m, parsed)
+	}
+	if err == nil || ticket.IsUnavailable(err) || errors.Is(err, context.Canceled) {
+		return err
+	}
+	if m.Attempt < maxAttempts {
+		im.logger.Warn("mail not imported; will retry", slog.String("mailbox", mb.Name),
+			slog.Uint64("uid", uint64(m.UID)), slog.Int("attempt", m.Attempt), slog.Any("error", err))
+		return err
+	}
+	return im.storeRaw(ctx, mb, m, err)
+}
+
+func (im *Importer) parseMail(m imappoll.Mail) (*mailparse.Mail, error) {
+	if m.Oversized {
+		return mailparse.ParseHeader(m.Header, m.Size, &im.parse)
+	}
+	return mailparse.Parse(m.Raw, &im.parse)
+}
+
+// store1 stores a parsed mail: onto the ticket it continues, or as a new one.
+func (im *Importer) store1(ctx context.Context, mb config.Mailbox, m imappoll.Mail, p *mailparse.Mail) error {
+	nm := im.newMessage(mb, m, p)
+	ticketID, how, err := im.thread(ctx, p)
+	if err != nil {
+		return err
+	}
+	if ticketID != "" {
+		r, err := im.store.AppendMessage(ctx, ticketID, nm)
+		if err != nil {
+			return fmt.Errorf("import mail %s into ticket %s (%s): %w", nm.SourceKey, ticketID, how, err)
+		}
+		im.count(mb.Name, r, "appended")
+		if p.Kind == mailparse.KindBounce {
+			return im.markBounced(ctx, mb, p)
+		}
+		return nil
+	}
+	nt := im.newTicket(mb, p, nm)
+	r, err := im.store.Create(ctx, nt)
+	if err != nil {
+		return fmt.Errorf("import mail %s as a new ticket: %w", nm.SourceKey, err)
+	}
+	im.count(mb.Name, r, "created")
+	if r.Created {
+		im.logger.Info("ticket created from mail", slog.String("mailbox", mb.Name), slog.String("ticket", r.TicketID),
+			slog.String("kind", p.Kind), slog.String("message_id", p.MessageID))
+	}
+	return nil
+}
+
+func (im *Importer) count(mailbox string, r ticket.Receipt, result string) {
+	if !r.Created {
+		result = "duplicate"
+	}
+	im.results.WithLabelValues(mailbox, result).Inc()
+}
+
+// markBounced marks the outbound message a bounce names as failed. Run on every
+// attempt, also when the bounce itself was stored before: it is idempotent.
+func (im *Importer) markBounced(ctx context.Context, mb config.Mailbox, p *mailparse.Mail) error {
+	tid, mid, err := im.store.FindMessage(ctx, p.BounceOf...)
+	if errors.Is(err, ticket.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("find the message a bounce names: %w", err)
+	}
+	reason := p.BounceReason
+	if reason == "" {
+		reason = "bounced: " + p.Subject
+	}
+	if err := im.store.SetDelivery(ctx, tid, mid, ticket.DeliveryFailed, reason, "intake:"+mb.Name); err != nil && !errors.Is(err, ticket.ErrNotFound) {
+		return fmt.Errorf("mark message %s of ticket %s failed: %w", mid, tid, err)
+	}
+	return nil
+}
+
+func (im *Importer) newMessage(mb config.Mailbox, m imappoll.Mail, p *mailparse.Mail) ticket.NewMessage {
+	kind := ticket.Kind(p.Kind)
+	channel := ticket.ChannelEmail
+	if p.Fax {
+		channel, kind = ticket.ChannelFax, ticket.KindFax
+	}
+	nm := ticket.NewMessage{
+		SourceKey: sourceKey(mb.Name, m, p), Direction: ticket.DirectionIn, Channel: channel, Kind: kind,
+		From: formatAddress(p.From), To: formatAddresses(p.To), Cc: formatAddresses(p.Cc),
+		Subject: p.Subject, Text: p.Text, HTML: p.HTML,
+		MessageID: p.MessageID, InReplyTo: p.InReplyTo, References: p.References,
+		Warnings: p.Warnings, By: "intake:" + mb.Name, At: m.Received,
+	}
+	if !m.Oversized {
+		nm.Raw = m.Raw
+	}
+	for _, a := range p.Attachments {
+		nm.Attachments = append(nm.Attachments, ticket.NewAttachment{
+			Filename: a.Filename, ContentType: a.ContentType, Inline: a.Inline, ContentID: a.ContentID, Data: a.Data,
+		})
+	}
+	return nm
+}
+
+func (im *Importer) newTicket(mb config.Mailbox, p *mailparse.Mail, nm ticket.NewMessage) ticket.NewTicket {
+	subject := strings.TrimSpace(p.Subject)
+	if subject == "" {
+		subject = "(no subject)"
+	}
+	nt := ticket.NewTicket{
+		Channel: nm.Channel, Queue: mb.Queue, Subject: subject,
+		Customer: ticket.Customer{Name: p.From.Name, Email: strings.ToLower(p.From.Address)},
+		Tags:     []string{},
+		Message:  nm,
+	}
+	switch {
+	case p.Kind == mailparse.KindBounce:
+		nt.Tags = append(nt.Tags, "bounce")
+		nt.Priority = ticket.PriorityLow
+	case p.Kind == mailparse.KindAutoReply:
+		nt.Tags = append(nt.Tags, "auto-reply")
+		nt.Priority = ticket.PriorityLow
+	case p.List:
+		nt.Tags = append(nt.Tags, "list")
+	default:
+		nt.FirstResponseDue = im.firstResponseDue(mb.Queue)
+	}
+	return nt
+}
+
+// firstResponseDue is when the queue promises a first answer, counted in its
+// business hours; zero when it promises none.
+func (im *Importer) firstResponseDue(queue string) time.Time {
+	q, ok := im.cfg.Queue(queue)
+	if !ok || q.FirstResponse <= 0 {
+		return time.Time{}
+	}
+	now := im.now()
+	if cal, ok := im.cfg.Calendar(q.BusinessHours); ok && q.BusinessHours != "" {
+		return cal.AddOpenTime(now, q.FirstResponse)
+	}
+	return now.Add(q.FirstResponse)
+}
+
+// storeRaw stores a mail that failed maxAttempts times as it is: a ticket with
+// the original attached and the failure as a warning, so the mailbox moves on.
+func (im *Importer) storeRaw(ctx context.Context, mb config.Mailbox, m imappoll.Mail, cause error) error {
+	raw := m.Raw
+	if m.Oversized {
+		raw = m.Header
+	}
+	sum := sha256.Sum256(raw)
+	subject := fmt.Sprintf("Mail %d of %s could not be imported", m.UID, mb.Name)
+	from := ""
+	if msg, err := mail.ReadMessage(bytes.NewReader(raw)); err == nil {
+		if s := msg.Header.Get("Subject"); s != "" {
+			subject = s
+		}
+		if a, err := mail.ParseAddress(msg.Header.Get("From")); err == nil {
+			from = strings.ToLower(a.Address)
+		}
+	}
+	nt := ticket.NewTicket{
+		Channel: ticket.ChannelEmail, Queue: mb.Queue, Subject: subject,
+		Customer: ticket.Customer{Email: from},
+		Message: ticket.NewMessage{
+			SourceKey: "mail:" + mb.Name + ":raw:" + hex.EncodeToString(sum[:16]),
+			From:      from, Subject: subject,
+			Text:     "frontdesk could not import this mail normally; the original message is attached.",
+			Warnings: []string{fmt.Sprintf("import failed %d times: %v", m.Attempt, cause)},
+			Raw:      raw, By: "intake:" + mb.Name, At: m.Received,
+		},
+	}
+	r, err := im.store.Create(ctx, nt)
+	if err != nil {
+		return fmt.Errorf("store mail %d of %s as-is after %d failures: %w", m.UID, mb.Name, m.Attempt, err)
+	}
+	im.count(mb.Name, r, "raw")
+	im.logger.Warn("mail stored as-is after repeated failures", slog.String("mailbox", mb.Name),
+		slog.Uint64("uid", uint64(m.UID)), slog.String("ticket", r.TicketID), slog.Any("error", cause))
+	return nil
+}
+
+// sourceKey names a mail for idempotency: the mailbox, its Message-ID and a
+// hash of its body. A redelivered or re-fetched mail has the same key; two
+// different mails that reuse a Message-ID (some senders do) do not, because
+// their bodies differ. Without a Message-ID the whole message is hashed.
+func sourceKey(mailbox string, m imappoll.Mail, p *mailparse.Mail) string {
+	if m.Oversized {
+		sum := sha256.Sum256(m.Header)
+		return fmt.Sprintf("mail:%s:oversized:%s:%d", mailbox, hex.EncodeToString(sum[:16]), m.Size)
+	}
+	body := m.Raw
+	if i := indexBody(body); i >= 0 {
+		body = body[i:]
+	}
+	sum := sha256.Sum256(body)
+	bodyHash := hex.EncodeToString(sum[:12])
+	id := strings.TrimSpace(p.MessageID)
+	switch {
+	case id == "":
+		all := sha256.Sum256(m.Raw)
+		return "mail:" + mailbox + ":sha256:" + hex.EncodeToString(all[:16])
+	case len(id) > 200:
+		h := sha256.Sum256([]byte(id))
+		id = "sha256:" + hex.EncodeToString(h[:16])
+	}
+	return "mail:" + mailbox + ":" + id + ":" + bodyHash
+}
+
+// indexBody returns where a message's body starts, after the blank line that
+// ends its header, or -1.
+func indexBody(raw []byte) int {
+	for _, sep := range []string{"\r\n\r\n", "\n\n"} {
+		if i := bytes.Index(raw, []byte(sep)); i >= 0 {
+			return i + len(sep)
+		}
+	}
+	return -1
+}
+
+// formatAddress writes an address for people to read: "Ann Lee <ann@example.org>".
+func formatAddress(a mailparse.Address) string {
+	switch {
+	case a.Address == "":
+		return a.Name
+	case a.Name == "" || a.Name == a.Address:
+		return a.Address
+	}
+	return a.Name + " <" + a.Address + ">"
+}
+
+func formatAddresses(list []mailparse.Address) []string {
+	out := make([]string, 0, len(list))
+	for _, a := range list {
+		out = append(out, formatAddress(a))
+	}
+	return out
+}
