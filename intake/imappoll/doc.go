@@ -1,0 +1,69 @@
+// Package imappoll watches IMAP mailboxes and hands each new mail to a
+// handler exactly once per successful import: a mail is marked (\Seen, or
+// moved) only after its handler stored it, and a crash at any point means the
+// mail is handed over again next time, never lost. Storing idempotently
+// (deduplicating by source key) is the handler's job.
+//
+// # Import order
+//
+// For each batch of new mails a Poller
+//
+//  1. fetches UID, RFC822.SIZE, INTERNALDATE and BODY.PEEK[] (BODY.PEEK[HEADER]
+//     for a mail larger than the mailbox's max_message_size), so that
+//     fetching sets no flag (RFC 3501 §6.4.5);
+//  2. calls the Handler for each mail, in UID order;
+//  3. marks exactly the UIDs whose handler returned nil: with after_import
+//     "seen" by UID STORE +FLAGS.SILENT (\Seen); with "move:FOLDER" by \Seen
+//     and UID MOVE (RFC 6851) where the server offers MOVE, else by UID COPY,
+//     UID STORE +FLAGS.SILENT (\Seen \Deleted) and, only where UIDPLUS is
+//     offered, UID EXPUNGE of exactly those UIDs (RFC 4315 §2.1). Without
+//     UIDPLUS the copied mail stays in the folder flagged \Deleted and \Seen
+//     (a plain EXPUNGE could remove mail another client flagged) and is skipped
+//     by every later scan, which searches NOT DELETED;
+//  4. only then advances the mailbox's state in Redis: UIDVALIDITY and the
+//     last imported UID.
+//
+// The library's Move is not used on a server without MOVE: its fallback
+// expunges every \Deleted mail and deletes the source even when the copy
+// failed.
+//
+// # What is imported
+//
+// The first run, with no state in Redis, imports what is in the folder and
+// not \Deleted: with after_import "seen" only what is not \Seen; with
+// "move:FOLDER" everything. After that every mail whose UID is above the last
+// imported UID is imported, \Seen or not (another client may read mail
+// before the poller sees it). When the folder's UIDVALIDITY changes
+// (RFC 3501 §2.3.1.1) the folder is scanned again as on a first run; with
+// "seen" mails with an INTERNALDATE since the day before the newest mail
+// imported so far are included too, seen or not, and the handler's dedupe
+// drops what was stored before. The state is written only once such a scan
+// has handled everything it found, so an interrupted scan is repeated, not
+// half-trusted.
+//
+// # Failures
+//
+// A mail whose handler fails is retried (after Options.RetryDelay) and, once
+// it has failed MaxAttempts-1 times, handed over with Attempt ≥ MaxAttempts so
+// that the handler stores it as it is, with a warning: one bad mail never
+// blocks a mailbox. Failure counts live in Redis, so they survive restarts. An
+// error for which ticket.IsUnavailable is true (Redis down) is not counted: the
+// batch stops and is retried later.
+//
+// # One poller per mailbox
+//
+// Each Poller holds a lease in Redis while it works on its mailbox, renewed
+// every LeaseTTL/3; another instance's Poller for the same mailbox waits and
+// takes over within LeaseTTL when the holder dies, at once when it stops.
+// State writes check the lease in the same script, so a poller that lost its
+// lease cannot move the state.
+//
+// # Redis keys
+//
+// All under PREFIX:imap:{NAME}: (one hash tag per mailbox, so each mailbox's
+// keys share a Redis Cluster slot):
+//
+//	PREFIX:imap:{NAME}:lease     string  instance id of the poller holding the mailbox, with a TTL
+//	PREFIX:imap:{NAME}:state     hash    uidvalidity, last_uid, last_date (unix seconds of the newest imported mail's INTERNALDATE)
+//	PREFIX:imap:{NAME}:failures  hash    "UIDVALIDITY:UID" → handler failures so far; removed once the mail is imported
+package imappoll

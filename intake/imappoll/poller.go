@@ -1,0 +1,442 @@
+package imappoll
+
+import (
+	"context"
+	crand "crypto/rand"
+	"crypto/tls"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+	"math/rand/v2"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
+
+	"frontdesk/config"
+)
+
+// Mail is one mail handed to a Handler.
+type Mail struct {
+	Mailbox     string // the mailbox's configured name
+	UIDValidity uint32
+	UID         uint32
+	Size        int64  // RFC822.SIZE
+	Raw         []byte // the whole message; nil when Oversized
+	Header      []byte // the message's header, only when Oversized
+	// Oversized: the mail is larger than the mailbox's max_message_size
+	// and only its header was fetched.
+	Oversized bool
+	// Attempt is 1 on the first try. At MaxAttempts or more the handler
+	// must store the mail as it is, with a warning, and not fail again.
+	Attempt  int
+	Received time.Time // INTERNALDATE
+}
+
+// MaxAttempts is the Attempt from which a handler stores a mail as it is.
+const MaxAttempts = 3
+
+// Handler stores one mail idempotently: the same mail (Mailbox, Message-ID)
+// handed over twice must be stored once. nil means stored, and the Poller
+// then marks the mail; an error means not stored, and the mail comes again.
+// An error for which ticket.IsUnavailable is true is retried without
+// counting towards MaxAttempts and stops the batch.
+type Handler func(ctx context.Context, m Mail) error
+
+// Options configures a Poller. A nil *Options is equivalent to a zero
+// Options; zero fields take the defaults named.
+type Options struct {
+	Logger     *slog.Logger          // default: slog.Default()
+	Registerer prometheus.Registerer // nil: metrics are not registered
+	// Redis holds the state and the lease; required.
+	Redis redis.UniversalClient
+	// Prefix starts every key (redis.prefix). Default: frontdesk.
+	Prefix string
+	// Instance identifies this process in the lease; unique per process.
+	// Default: host name, process id and a random suffix.
+	Instance string
+	// LeaseTTL is how long a lease lasts without renewal; renewed every
+	// LeaseTTL/3. Default: 30s.
+	LeaseTTL time.Duration
+	// IdleRestart is the longest time in one IDLE command. Default: 9m.
+	IdleRestart time.Duration
+	// DialTimeout bounds connecting. Default: 30s.
+	DialTimeout time.Duration
+	// TLSConfig is used for tls and starttls; its ServerName defaults to
+	// the mailbox's host. Default: the system's roots, TLS 1.2 or later.
+	TLSConfig *tls.Config
+	// BackoffMin and BackoffMax bound the wait between reconnects, doubled
+	// after each failure. Defaults: 1s and 2m.
+	BackoffMin, BackoffMax time.Duration
+	// RetryDelay is the wait before mails whose handler failed, or which met
+	// an unavailable store, are tried again. Default: 10s.
+	RetryDelay time.Duration
+	// BatchMessages caps the mails of one FETCH. Default: 200.
+	BatchMessages int
+	// BatchBytes caps the bytes of one batch, unless one mail alone is
+	// larger. Default: 32MB.
+	BatchBytes int64
+}
+
+func (o Options) withDefaults() Options {
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.Prefix == "" {
+		o.Prefix = "frontdesk"
+	}
+	if o.Instance == "" {
+		o.Instance = randomInstance()
+	}
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&o.LeaseTTL, 30*time.Second)
+	def(&o.IdleRestart, 9*time.Minute)
+	def(&o.DialTimeout, 30*time.Second)
+	def(&o.BackoffMin, time.Second)
+	def(&o.BackoffMax, 2*time.Minute)
+	def(&o.RetryDelay, 10*time.Second)
+	if o.BatchMessages <= 0 {
+		o.BatchMessages = 200
+	}
+	if o.BatchBytes <= 0 {
+		o.BatchBytes = 32 << 20
+	}
+	return o
+}
+
+func randomInstance() string {
+	host, _ := os.Hostname()
+	b := make([]byte, 6)
+	_, _ = crand.Read(b) // never fails (crypto/rand)
+	return host + "-" + hex.EncodeToString(b)
+}
+
+// defaultMaxSize is max_message_size when the configuration leaves it 0.
+const defaultMaxSize = 25 << 20
+
+// Poller imports one mailbox's mail. Create it with New and start it with
+// Run.
+type Poller struct {
+	mb   config.Mailbox
+	h    Handler
+	opts Options
+	log  *slog.Logger
+	rdb  redis.UniversalClient
+	keys keys
+	m    *metrics
+
+	instance string
+
+	// Import memory, used by the Run goroutine only.
+	uidValidity uint32
+	// doneAbove: UIDs above the saved last UID imported by this process,
+	// skipped by later scans (a failing mail below them holds the state
+	// back).
+	doneAbove map[uint32]bool
+	failures  map[uint32]int // failure counts of the current UIDVALIDITY
+
+	// testHookBeforeMark, when set, runs after a batch's handlers and
+	// before its mails are marked; an error aborts the connection there,
+	// as a crash would.
+	testHookBeforeMark func() error
+
+	mu     sync.Mutex
+	status Status
+}
+
+// Status is a snapshot of a Poller, for readiness checks and the UI.
+type Status struct {
+	Mailbox   string
+	State     string    // waiting for lease, connecting, importing, idle, reconnecting, store unavailable, stopped
+	LeaseHeld bool      // this instance holds the mailbox
+	Holder    string    // who holds the lease when not this instance, if known
+	LastSync  time.Time // the end of the last complete sync
+	LastError string    // the last error, if the state is a failure
+}
+
+// Poller states, as in Status.State.
+const (
+	stateWaitLease    = "waiting for lease"
+	stateConnecting   = "connecting"
+	stateImporting    = "importing"
+	stateReconnecting = "reconnecting"
+	stateStoreDown    = "store unavailable"
+	stateStopped      = "stopped"
+)
+
+// New returns a Poller for mb that hands mail to h. opts.Redis is
+// required.
+func New(mb config.Mailbox, h Handler, opts *Options) *Poller {
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
+	o = o.withDefaults()
+	log := o.Logger.With(slog.String("mailbox", mb.Name))
+	return &Poller{
+		mb:        mb,
+		h:         h,
+		opts:      o,
+		log:       log,
+		rdb:       o.Redis,
+		keys:      newKeys(o.Prefix, mb.Name),
+		m:         newMetrics(o.Registerer, mb.Name),
+		instance:  o.Instance,
+		doneAbove: make(map[uint32]bool),
+		status:    Status{Mailbox: mb.Name, State: stateStopped},
+	}
+}
+
+// Status returns a snapshot of the Poller's state.
+func (p *Poller) Status() Status {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.status
+}
+
+// transition records a new state and logs it once: repeated failures in the
+// same state (reconnect attempts) are logged at debug level only.
+func (p *Poller) transition(state string, err error) {
+	p.mu.Lock()
+	changed := p.status.State != state
+	p.status.State = state
+	p.status.LastError = ""
+	if err != nil {
+		p.status.LastError = err.Error()
+	}
+	if state == stateImporting {
+		p.status.LastSync = time.Now()
+	}
+	holder := p.status.Holder
+	p.mu.Unlock()
+	attrs := []any{slog.String("state", state)}
+	if err != nil {
+		attrs = append(attrs, slog.Any("error", err))
+	}
+	switch {
+	case !changed:
+		p.log.Debug("imap poller", attrs...)
+	case err != nil:
+		p.log.Warn("imap poller", attrs...)
+	case state == stateWaitLease:
+		p.log.Info("imap poller", append(attrs, slog.String("holder", holder))...)
+	default:
+		p.log.Info("imap poller", attrs...)
+	}
+}
+
+func (p *Poller) setIdling(on bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if on {
+		p.status.State = "idle"
+	} else if p.status.State == "idle" {
+		p.status.State = stateImporting
+	}
+}
+
+func (p *Poller) setLease(held bool, holder string) {
+	p.mu.Lock()
+	p.status.LeaseHeld, p.status.Holder = held, holder
+	p.mu.Unlock()
+	if held {
+		p.m.lease.Set(1)
+	} else {
+		p.m.lease.Set(0)
+	}
+}
+
+// maxSize is the mailbox's max_message_size.
+func (p *Poller) maxSize() int64 {
+	if p.mb.MaxMessageSize > 0 {
+		return int64(p.mb.MaxMessageSize)
+	}
+	return defaultMaxSize
+}
+
+// Run imports the mailbox's mail until ctx is done: it waits for the
+// mailbox's lease, connects, imports, waits for new mail in IDLE or polls,
+// and reconnects with backoff when the connection fails. It returns nil when
+// ctx is done, having released the lease.
+func (p *Poller) Run(ctx context.Context) error {
+	if p.rdb == nil {
+		return errors.New("imappoll: Options.Redis is required")
+	}
+	defer p.transition(stateStopped, nil)
+	for ctx.Err() == nil {
+		ls, err := p.acquireLease(ctx)
+		if ctx.Err() != nil {
+			break
+		}
+		if err != nil {
+			p.transition(stateStoreDown, err)
+			sleep(ctx, p.opts.LeaseTTL/3)
+			continue
+		}
+		if !ls.held {
+			p.setLease(false, ls.holder)
+			p.transition(stateWaitLease, nil)
+			// Wake when the holder's lease runs out, and at least every
+			// TTL/3: a dead holder is replaced within LeaseTTL.
+			wait := min(ls.ttl+50*time.Millisecond, p.opts.LeaseTTL/3)
+			sleep(ctx, max(wait, 50*time.Millisecond))
+			continue
+		}
+		p.holding(ctx)
+	}
+	return nil
+}
+
+// holding works on the mailbox while the lease is held, renewing it, and
+// releases it when ctx is done or the lease is lost.
+func (p *Poller) holding(ctx context.Context) {
+	p.setLease(true, "")
+	lctx, cancel := context.WithCancelCause(ctx)
+	renewed := make(chan struct{})
+	go func() {
+		defer close(renewed)
+		p.renew(lctx, cancel)
+	}()
+
+	p.connectLoop(lctx)
+
+	cancel(nil)
+	<-renewed
+	rctx, rcancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer rcancel()
+	if err := p.releaseLease(rctx); err != nil {
+		p.log.Warn("imap poller: release lease", slog.Any("error", err))
+	}
+	p.setLease(false, "")
+	if cause := context.Cause(lctx); errors.Is(cause, errLeaseLost) {
+		p.transition(stateWaitLease, cause)
+	}
+}
+
+// renew extends the lease every LeaseTTL/3 and cancels ctx with
+// errLeaseLost when another instance has it, or when Redis has not answered
+// for half the TTL (the lease may run out before it answers again).
+func (p *Poller) renew(ctx context.Context, cancel context.CancelCauseFunc) {
+	t := time.NewTicker(p.opts.LeaseTTL / 3)
+	defer t.Stop()
+	lastOK := time.Now()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		rctx, rcancel := context.WithTimeout(ctx, p.opts.LeaseTTL/3)
+		ls, err := p.acquireLease(rctx)
+		rcancel()
+		switch {
+		case ctx.Err() != nil:
+			return
+		case err == nil && ls.held:
+			lastOK = time.Now()
+		case err == nil:
+			p.setLease(false, ls.holder)
+			cancel(errLeaseLost)
+			return
+		case time.Since(lastOK) > p.opts.LeaseTTL/2:
+			cancel(errors.Join(errLeaseLost, err))
+			return
+		}
+	}
+}
+
+// connectLoop connects and imports until ctx is done, reconnecting with
+// capped exponential backoff.
+func (p *Poller) connectLoop(ctx context.Context) {
+	backoff := p.opts.BackoffMin
+	for ctx.Err() == nil {
+		start := time.Now()
+		err := p.session(ctx)
+		if ctx.Err() != nil || errors.Is(err, errLeaseLost) {
+			return
+		}
+		p.m.reconnects.Inc()
+		if time.Since(start) > 2*p.opts.BackoffMax {
+			backoff = p.opts.BackoffMin // it worked for a while
+		}
+		p.transition(stateReconnecting, err)
+		// Full jitter in [backoff/2, backoff].
+		sleep(ctx, backoff/2+rand.N(backoff/2+1))
+		backoff = min(2*backoff, p.opts.BackoffMax)
+	}
+}
+
+// session is one connection: import, wait for more, import again, until
+// ctx is done or the connection fails.
+func (p *Poller) session(ctx context.Context) error {
+	p.transition(stateConnecting, nil)
+	cn, err := p.dial(ctx)
+	if err != nil {
+		return err
+	}
+	defer cn.c.Close()
+	p.transition(stateImporting, nil)
+	for ctx.Err() == nil {
+		select { // what happened before this sync is covered by it
+		case <-cn.changed:
+		default:
+		}
+		out, err := p.sync(ctx, cn)
+		if err != nil {
+			return err
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		wait := 24 * time.Hour // IDLE: until new mail (restarted every IdleRestart)
+		if !p.idles(cn) {
+			wait = p.pollInterval()
+		}
+		if out.retry {
+			wait = min(wait, p.opts.RetryDelay)
+		}
+		if err := p.wait(ctx, cn, wait); err != nil {
+			return err
+		}
+	}
+	// Log out politely; the connection is closed in any case.
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = cn.c.Logout().Wait()
+	}()
+	select {
+	case <-done:
+	case <-time.After(2 * time.Second):
+	}
+	return nil
+}
+
+func (p *Poller) pollInterval() time.Duration {
+	if p.mb.PollInterval > 0 {
+		return p.mb.PollInterval
+	}
+	return 60 * time.Second
+}
+
+// sleep waits for d or until ctx is done.
+func sleep(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}
+
+// idles reports whether the poller waits in IDLE on cn rather than polling.
+func (p *Poller) idles(cn *conn) bool {
+	return p.mb.Idle && cn.caps.Has(imap.CapIdle) // IMAP4rev2 implies IDLE
+}

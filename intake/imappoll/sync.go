@@ -1,0 +1,393 @@
+package imappoll
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+
+	"frontdesk/ticket"
+)
+
+// syncOutcome says what a sync left to do.
+type syncOutcome struct {
+	// retry: a mail failed, or the store was unavailable; sync again after
+	// Options.RetryDelay rather than waiting for new mail.
+	retry bool
+}
+
+// sync imports every mail that is due, batch by batch. An error means the
+// connection is no longer usable (or the lease is lost); a failing handler or
+// an unavailable store only asks for a retry.
+func (p *Poller) sync(ctx context.Context, cn *conn) (syncOutcome, error) {
+	st, err := p.loadState(ctx)
+	if err != nil {
+		return p.unavailable(err)
+	}
+	v := cn.sel.UIDValidity
+	if p.uidValidity != v {
+		p.uidValidity, p.doneAbove, p.failures = v, make(map[uint32]bool), nil
+	}
+	if p.failures == nil {
+		if p.failures, err = p.loadFailures(ctx, v); err != nil {
+			return p.unavailable(err)
+		}
+	}
+
+	// What to look for (see "What is imported" in the package comment).
+	rescan := !st.exists || st.uidValidity != v
+	criteria := imap.SearchCriteria{NotFlag: []imap.Flag{imap.FlagDeleted}}
+	var base, upper uint32
+	if rescan {
+		if st.exists {
+			p.log.Warn("imap UIDVALIDITY changed, scanning the folder again",
+				slog.Uint64("old", uint64(st.uidValidity)), slog.Uint64("new", uint64(v)))
+		}
+		if p.mb.AfterImportFolder() == "" {
+			notSeen := imap.SearchCriteria{NotFlag: []imap.Flag{imap.FlagSeen}}
+			if st.exists && st.lastDate > 0 {
+				since := time.Unix(st.lastDate, 0).UTC().AddDate(0, 0, -1)
+				criteria.Or = [][2]imap.SearchCriteria{{notSeen, {Since: since}}}
+			} else {
+				criteria.And(&notSeen)
+			}
+		}
+		if cn.sel.UIDNext > 0 {
+			upper = uint32(cn.sel.UIDNext) - 1
+		}
+	} else {
+		base = st.lastUID
+		criteria.UID = []imap.UIDSet{{{Start: imap.UID(base + 1), Stop: 0}}} // base+1:*
+	}
+	found, err := cn.c.UIDSearch(&criteria, nil).Wait()
+	if err != nil {
+		return syncOutcome{}, fmt.Errorf("search %s: %w", p.folder(), err)
+	}
+	var uids []uint32
+	for _, uid := range uidsAbove(found.AllUIDs(), base) {
+		if p.doneAbove[uid] {
+			upper = max(upper, uid)
+			continue
+		}
+		uids = append(uids, uid)
+	}
+	pr := newProgress(base, upper, uids)
+	if len(uids) == 0 {
+		p.m.lag.Set(0)
+		if rescan {
+			st = state{exists: true, uidValidity: v, lastUID: pr.watermark(), lastDate: st.lastDate}
+			if err := p.saveState(ctx, st, nil); err != nil {
+				return p.unavailable(err)
+			}
+		}
+		return syncOutcome{}, nil
+	}
+
+	im := &importer{p: p, cn: cn, st: st, rescan: rescan, pr: pr, pending: make(map[uint32]int64)}
+	im.st.uidValidity = v
+	out, err := im.run(ctx)
+	p.m.lag.Set(im.lag())
+	return out, err
+}
+
+// unavailable turns a Redis failure into a retry and anything else (a lost
+// lease) into an error.
+func (p *Poller) unavailable(err error) (syncOutcome, error) {
+	if ticket.IsUnavailable(err) {
+		p.transition(stateStoreDown, err)
+		return syncOutcome{retry: true}, nil
+	}
+	return syncOutcome{}, err
+}
+
+// importer is one sync's import of its candidates.
+type importer struct {
+	p      *Poller
+	cn     *conn
+	st     state // the state as it will be saved
+	rescan bool
+	pr     *progress
+	// pending: candidates seen (their INTERNALDATE, unix seconds) and not
+	// imported yet, for the lag gauge.
+	pending map[uint32]int64
+	// cleared: imported UIDs whose failure counts are still to be deleted.
+	cleared []uint32
+}
+
+func (im *importer) run(ctx context.Context) (syncOutcome, error) {
+	p := im.p
+	var out syncOutcome
+	uids := im.pr.uids
+	for start := 0; start < len(uids); start += p.opts.BatchMessages {
+		if ctx.Err() != nil {
+			return out, nil
+		}
+		chunk := uids[start:min(start+p.opts.BatchMessages, len(uids))]
+		metas, err := im.fetchMeta(chunk)
+		if err != nil {
+			return out, err
+		}
+		for _, b := range batches(metas, p.opts.BatchMessages, p.opts.BatchBytes, p.maxSize()) {
+			if ctx.Err() != nil {
+				return out, nil
+			}
+			p.m.lag.Set(im.lag())
+			res, err := im.batch(ctx, b)
+			if err != nil {
+				return out, err
+			}
+			out.retry = out.retry || res.retry
+			if res.stop {
+				return out, nil
+			}
+		}
+	}
+	return out, nil
+}
+
+// fetchMeta learns the size and INTERNALDATE of chunk's mails. Mails the
+// server no longer has (expunged meanwhile) count as done.
+func (im *importer) fetchMeta(chunk []uint32) ([]meta, error) {
+	bufs, err := im.cn.c.Fetch(uidSet(chunk), &imap.FetchOptions{
+		UID: true, RFC822Size: true, InternalDate: true,
+	}).Collect()
+	if err != nil {
+		return nil, fmt.Errorf("fetch sizes: %w", err)
+	}
+	byUID := make(map[uint32]meta, len(bufs))
+	for _, b := range bufs {
+		byUID[uint32(b.UID)] = meta{uid: uint32(b.UID), size: b.RFC822Size, received: b.InternalDate.Unix()}
+	}
+	metas := make([]meta, 0, len(chunk))
+	for _, uid := range chunk {
+		m, ok := byUID[uid]
+		if !ok {
+			im.pr.markDone(uid)
+			continue
+		}
+		metas = append(metas, m)
+		im.pending[uid] = m.received
+	}
+	return metas, nil
+}
+
+// batchResult says how a batch went.
+type batchResult struct {
+	retry bool // some handler failed or the store was unavailable
+	stop  bool // do not go on with this sync
+}
+
+var (
+	wholeSection  = &imap.FetchItemBodySection{Peek: true}
+	headerSection = &imap.FetchItemBodySection{Specifier: imap.PartSpecifierHeader, Peek: true}
+)
+
+// batch fetches b's mails, hands them to the handler, marks those stored on
+// the server and then advances the state.
+func (im *importer) batch(ctx context.Context, b []meta) (batchResult, error) {
+	p := im.p
+	var whole, over []uint32
+	for _, m := range b {
+		if m.size > p.maxSize() {
+			over = append(over, m.uid)
+		} else {
+			whole = append(whole, m.uid)
+		}
+	}
+	mails := make(map[uint32]Mail, len(b))
+	for _, part := range []struct {
+		uids    []uint32
+		section *imap.FetchItemBodySection
+	}{{whole, wholeSection}, {over, headerSection}} {
+		if len(part.uids) == 0 {
+			continue // never FETCH an empty set
+		}
+		bufs, err := im.cn.c.Fetch(uidSet(part.uids), &imap.FetchOptions{
+			UID: true, RFC822Size: true, InternalDate: true,
+			BodySection: []*imap.FetchItemBodySection{part.section},
+		}).Collect()
+		if err != nil {
+			return batchResult{}, fmt.Errorf("fetch mails: %w", err)
+		}
+		for _, buf := range bufs {
+			m := Mail{
+				Mailbox:     p.mb.Name,
+				UIDValidity: im.st.uidValidity,
+				UID:         uint32(buf.UID),
+				Size:        buf.RFC822Size,
+				Received:    buf.InternalDate,
+			}
+			body := buf.FindBodySection(part.section)
+			if part.section == headerSection {
+				m.Oversized, m.Header = true, body
+			} else {
+				m.Raw = body
+			}
+			mails[m.UID] = m
+		}
+	}
+
+	var res batchResult
+	var stored []uint32
+	var newest int64
+	for _, md := range b {
+		m, ok := mails[md.uid]
+		if !ok { // expunged by someone else meanwhile
+			im.pr.markDone(md.uid)
+			delete(im.pending, md.uid)
+			continue
+		}
+		if ctx.Err() != nil {
+			res.stop = true
+			break
+		}
+		m.Attempt = p.failures[m.UID] + 1
+		err := p.handle(ctx, m)
+		if err == nil {
+			stored = append(stored, m.UID)
+			newest = max(newest, m.Received.Unix())
+			continue
+		}
+		p.m.failures.Inc()
+		if ctx.Err() != nil {
+			res.stop = true
+			break
+		}
+		if ticket.IsUnavailable(err) {
+			// Not the mail's fault: not counted, and no point going on.
+			p.transition(stateStoreDown, err)
+			res.retry, res.stop = true, true
+			break
+		}
+		res.retry = true
+		n, cerr := p.countFailure(ctx, m.UIDValidity, m.UID)
+		if cerr != nil {
+			p.transition(stateStoreDown, cerr)
+			res.stop = true
+			break
+		}
+		p.failures[m.UID] = n
+		p.log.Warn("imap mail not imported; will retry",
+			slog.Uint64("uid", uint64(m.UID)), slog.Int("attempt", m.Attempt), slog.Any("error", err))
+	}
+	if len(stored) == 0 {
+		return res, nil
+	}
+
+	// The handlers are done: mark and save even when ctx was cancelled
+	// meanwhile, so that a shutdown does not hand stored mail back.
+	mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	if p.testHookBeforeMark != nil {
+		if err := p.testHookBeforeMark(); err != nil {
+			return res, err
+		}
+	}
+	if err := p.markImported(im.cn, stored); err != nil {
+		return res, err
+	}
+	for _, uid := range stored {
+		im.pr.markDone(uid)
+		delete(im.pending, uid)
+		p.m.imported.Inc()
+		p.doneAbove[uid] = true
+		if _, ok := p.failures[uid]; ok {
+			im.cleared = append(im.cleared, uid)
+		}
+	}
+	im.st.lastDate = max(im.st.lastDate, newest)
+	if im.rescan && !im.pr.complete() {
+		// A scan is saved only once complete (see the package comment).
+		return res, nil
+	}
+	im.st.exists, im.st.lastUID = true, im.pr.watermark()
+	if err := p.saveState(mctx, im.st, im.cleared); err != nil {
+		if errors.Is(err, errLeaseLost) {
+			return res, err
+		}
+		p.transition(stateStoreDown, err)
+		res.retry, res.stop = true, true
+		return res, nil
+	}
+	for _, uid := range im.cleared {
+		delete(p.failures, uid)
+	}
+	im.cleared = im.cleared[:0]
+	for uid := range p.doneAbove {
+		if uid <= im.st.lastUID {
+			delete(p.doneAbove, uid)
+		}
+	}
+	if !res.stop {
+		p.transition(stateImporting, nil)
+	}
+	return res, nil
+}
+
+// handle calls the handler, turning a panic into an error so that one bad
+// mail cannot stop the poller.
+func (p *Poller) handle(ctx context.Context, m Mail) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("handler panic: %v", r)
+		}
+	}()
+	return p.h(ctx, m)
+}
+
+// markImported marks the given UIDs, whose handlers succeeded, as
+// after_import says.
+func (p *Poller) markImported(cn *conn, uids []uint32) error {
+	set := uidSet(uids)
+	seen := func(flags ...imap.Flag) error {
+		err := cn.c.Store(set, &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: flags}, nil).Close()
+		if err != nil {
+			return fmt.Errorf("store flags %v: %w", flags, err)
+		}
+		return nil
+	}
+	folder := p.mb.AfterImportFolder()
+	if folder == "" {
+		return seen(imap.FlagSeen)
+	}
+	if err := seen(imap.FlagSeen); err != nil {
+		return err
+	}
+	if cn.caps.Has(imap.CapMove) { // IMAP4rev2 implies MOVE
+		if _, err := cn.c.Move(set, folder).Wait(); err != nil {
+			return fmt.Errorf("move to %s: %w", folder, err)
+		}
+		return nil
+	}
+	// No MOVE: copy, then flag exactly these UIDs, then expunge exactly
+	// these UIDs where UIDPLUS allows it (see the package comment).
+	if _, err := cn.c.Copy(set, folder).Wait(); err != nil {
+		return fmt.Errorf("copy to %s: %w", folder, err)
+	}
+	if err := seen(imap.FlagDeleted); err != nil {
+		return err
+	}
+	if cn.caps.Has(imap.CapUIDPlus) {
+		if err := cn.c.UIDExpunge(set).Close(); err != nil {
+			return fmt.Errorf("uid expunge: %w", err)
+		}
+	}
+	return nil
+}
+
+// lag is the age in seconds of the oldest mail seen and not imported.
+func (im *importer) lag() float64 {
+	var oldest int64
+	for _, t := range im.pending {
+		if oldest == 0 || t < oldest {
+			oldest = t
+		}
+	}
+	if oldest == 0 {
+		return 0
+	}
+	return max(0, time.Since(time.Unix(oldest, 0)).Seconds())
+}
