@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -14,6 +15,8 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"frontdesk/config"
+	"frontdesk/intake/email"
+	"frontdesk/intake/imappoll"
 	"frontdesk/ticket"
 	"frontdesk/ticket/redisstore"
 	"frontdesk/web"
@@ -30,6 +33,10 @@ type app struct {
 
 	redisUp       prometheus.Gauge
 	leasesExpired prometheus.Counter
+
+	// imapTLS, when set, is the TLS configuration of the IMAP pollers (tests
+	// and the demo); nil means the system's roots.
+	imapTLS *tls.Config
 }
 
 func newApp(cfg *config.Config, logger *slog.Logger, rdb redis.UniversalClient) *app {
@@ -76,6 +83,7 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 		})
 	})
 	wg.Go(func() { a.expireLeases(ctx, 5*time.Second) })
+	a.startPollers(ctx, &wg)
 
 	a.logger.Info("frontdesk is serving", slog.String("version", version), slog.String("http", "http://"+ln.Addr().String()))
 	err := srv.Serve(ctx, ln)
@@ -86,6 +94,31 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 	}
 	a.logger.Info("frontdesk stopped")
 	return nil
+}
+
+// startPollers runs one IMAP poller per configured mailbox; across instances,
+// a lease in Redis lets only one of them poll a mailbox at a time.
+func (a *app) startPollers(ctx context.Context, wg *sync.WaitGroup) {
+	if len(a.cfg.Mailboxes) == 0 {
+		return
+	}
+	importer := email.NewImporter(a.store, a.cfg, &email.Options{
+		Logger: a.logger.With(slog.String("component", "email")), Registerer: a.registry,
+	})
+	for _, mb := range a.cfg.Mailboxes {
+		p := imappoll.New(mb, importer.Handle, &imappoll.Options{
+			Logger:     a.logger.With(slog.String("component", "imap")),
+			Registerer: a.registry,
+			Redis:      a.rdb,
+			Prefix:     a.cfg.Redis.Prefix,
+			TLSConfig:  a.imapTLS,
+		})
+		wg.Go(func() {
+			if err := p.Run(ctx); err != nil {
+				a.logger.Error("imap poller stopped", slog.String("mailbox", mb.Name), slog.Any("error", err))
+			}
+		})
+	}
 }
 
 // expireLeases returns tickets whose claim lease ran out to their queues, so

@@ -79,6 +79,9 @@ type Options struct {
 	// BatchBytes caps the bytes of one batch, unless one mail alone is
 	// larger. Default: 32MB.
 	BatchBytes int64
+	// Workers is how many mails of a batch are handed to the handler at
+	// once; the handler must be safe for concurrent use. Default: 4.
+	Workers int
 }
 
 func (o Options) withDefaults() Options {
@@ -107,6 +110,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.BatchBytes <= 0 {
 		o.BatchBytes = 32 << 20
+	}
+	if o.Workers <= 0 {
+		o.Workers = 4
 	}
 	return o
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
@@ -230,44 +231,47 @@ func (im *importer) batch(ctx context.Context, b []meta) (batchResult, error) {
 		}
 	}
 
+	results := im.handleAll(ctx, b, mails)
 	var res batchResult
 	var stored []uint32
 	var newest int64
-	for _, md := range b {
+	for i, md := range b {
 		m, ok := mails[md.uid]
 		if !ok { // expunged by someone else meanwhile
 			im.pr.markDone(md.uid)
 			delete(im.pending, md.uid)
 			continue
 		}
-		if ctx.Err() != nil {
-			res.stop = true
-			break
-		}
 		m.Attempt = p.failures[m.UID] + 1
-		err := p.handle(ctx, m)
+		err := results[i]
 		if err == nil {
 			stored = append(stored, m.UID)
 			newest = max(newest, m.Received.Unix())
 			continue
 		}
+		if errors.Is(err, errNotHandled) || res.stop {
+			// Not tried (ctx ended), or the batch already stopped: neither
+			// counts as a failure of the mail.
+			res.stop = true
+			continue
+		}
 		p.m.failures.Inc()
 		if ctx.Err() != nil {
 			res.stop = true
-			break
+			continue
 		}
 		if ticket.IsUnavailable(err) {
 			// Not the mail's fault: not counted, and no point going on.
 			p.transition(stateStoreDown, err)
 			res.retry, res.stop = true, true
-			break
+			continue
 		}
 		res.retry = true
 		n, cerr := p.countFailure(ctx, m.UIDValidity, m.UID)
 		if cerr != nil {
 			p.transition(stateStoreDown, cerr)
 			res.stop = true
-			break
+			continue
 		}
 		p.failures[m.UID] = n
 		p.log.Warn("imap mail not imported; will retry",
@@ -325,6 +329,43 @@ func (im *importer) batch(ctx context.Context, b []meta) (batchResult, error) {
 		p.transition(stateImporting, nil)
 	}
 	return res, nil
+}
+
+// errNotHandled marks a mail whose handler was not called because the context
+// ended first.
+var errNotHandled = errors.New("not handled")
+
+// handleAll runs the handler on a batch's mails, Options.Workers at a time
+// (parsing a mail is CPU work that several cores share), and returns each
+// mail's result in batch order. Marking waits for all of them, so the order in
+// which handlers finish does not matter.
+func (im *importer) handleAll(ctx context.Context, b []meta, mails map[uint32]Mail) []error {
+	p := im.p
+	results := make([]error, len(b))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(p.opts.Workers, len(b)) {
+		wg.Go(func() {
+			for i := range next {
+				m, ok := mails[b[i].uid]
+				if !ok {
+					continue
+				}
+				if ctx.Err() != nil {
+					results[i] = errNotHandled
+					continue
+				}
+				m.Attempt = p.failures[m.UID] + 1
+				results[i] = p.handle(ctx, m)
+			}
+		})
+	}
+	for i := range b {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return results
 }
 
 // handle calls the handler, turning a panic into an error so that one bad
