@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"strconv"
+	"time"
 
 	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
@@ -41,7 +43,16 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitFailure
 	}
 	defer mr.Close()
-	env := map[string]string{"DEMO_REDIS_URL": "redis://" + mr.Addr() + "/0", "DEMO_LISTEN": *listen}
+	mailbox, err := startDemoIMAP()
+	if err != nil {
+		fmt.Fprintf(stderr, "frontdesk: %v\n", err)
+		return exitFailure
+	}
+	defer mailbox.Close()
+	env := map[string]string{
+		"DEMO_REDIS_URL": "redis://" + mr.Addr() + "/0", "DEMO_LISTEN": *listen,
+		"DEMO_IMAP_PORT": strconv.Itoa(mailbox.port()),
+	}
 	cfg, err := config.Parse(demoConfig, func(k string) (string, bool) { v, ok := env[k]; return v, ok })
 	if err != nil {
 		fmt.Fprintf(stderr, "frontdesk: demo configuration: %v\n", err)
@@ -67,7 +78,10 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitFailure
 	}
 	url := "http://" + ln.Addr().String()
+	fmt.Fprintf(stdout, "\n  Mail: %d sample mails wait in an in-process IMAP mailbox (127.0.0.1:%d,\n  user %s, password %s); frontdesk imports them like a real one,\n  and a new customer mail arrives every minute.\n",
+		mailbox.count, mailbox.port(), demoIMAPUser, demoIMAPPassword)
 	fmt.Fprintf(stdout, "\n  frontdesk is running at %s\n    %s/healthz  %s/readyz  %s/metrics\n  Ctrl-C stops it.\n\n", url, url, url, url)
+	go mailbox.trickle(ctx, time.Minute)
 	if err := a.run(ctx, ln); err != nil {
 		fmt.Fprintf(stderr, "frontdesk: %v\n", err)
 		return exitFailure
@@ -75,31 +89,11 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-// seedDemo stores a few realistic tickets, through the same store calls intake
-// makes, and prints them.
+// seedDemo stores the phone channel's sample tickets (a text and a voicemail),
+// through the same store calls intake makes, and prints them. The mail samples
+// arrive through IMAP instead.
 func seedDemo(ctx context.Context, store ticket.Store, out io.Writer) error {
 	samples := []ticket.NewTicket{
-		{
-			Channel: ticket.ChannelEmail, Queue: "support", Subject: "Order 553 arrived broken",
-			Customer: ticket.Customer{Name: "Ann Lee", Email: "ann@example.org"},
-			Message: ticket.NewMessage{
-				SourceKey: "demo:support:<553-broken@example.org>", From: "Ann Lee <ann@example.org>",
-				To: []string{"support@example.com"}, Subject: "Order 553 arrived broken",
-				Text:      "Hello,\n\nmy order 553 arrived today and the lamp is broken. Photo attached.\n\nAnn",
-				MessageID: "<553-broken@example.org>", By: "intake:support",
-				Attachments: []ticket.NewAttachment{{Filename: "photo.jpg", ContentType: "image/jpeg", Data: []byte("not really a JPEG")}},
-			},
-		},
-		{
-			Channel: ticket.ChannelEmail, Queue: "billing", Priority: ticket.PriorityHigh, Subject: "Invoice INV-204518 charged twice",
-			Customer: ticket.Customer{Name: "Bob Marsh", Email: "bob@bigcorp.example"},
-			Message: ticket.NewMessage{
-				SourceKey: "demo:support:<inv-204518@bigcorp.example>", From: "Bob Marsh <bob@bigcorp.example>",
-				To: []string{"billing@example.com"}, Subject: "Invoice INV-204518 charged twice",
-				Text: "Hi, our card was charged twice for INV-204518. Please refund one.", MessageID: "<inv-204518@bigcorp.example>",
-				By: "intake:support",
-			},
-		},
 		{
 			Channel: ticket.ChannelSMS, Queue: "phone", Subject: "SMS from +15555550123",
 			Customer: ticket.Customer{Phone: "+15555550123"},
@@ -118,7 +112,7 @@ func seedDemo(ctx context.Context, store ticket.Store, out io.Writer) error {
 			},
 		},
 	}
-	fmt.Fprintln(out, "  Sample tickets:")
+	fmt.Fprintln(out, "  Sample phone tickets:")
 	for _, nt := range samples {
 		r, err := store.Create(ctx, nt)
 		if err != nil {

@@ -40,7 +40,7 @@ type Importer struct {
 	now    func() time.Time
 
 	signerMu sync.Mutex
-	signer     *ticket.MessageIDSigner
+	signer   *ticket.MessageIDSigner
 
 	results *prometheus.CounterVec
 }
@@ -100,7 +100,23 @@ func (im *Importer) Handle(ctx context.Context, m imappoll.Mail) error {
 	return im.storeRaw(ctx, mb, m, err)
 }
 
+// parsed is what Prepare makes of a mail: the parse, or why it failed.
+type parsed struct {
+	mail *mailparse.Mail
+	err  error
+}
+
+// Prepare parses a mail ahead of Handle; the pollers run it for several mails
+// at once (imappoll.Options.Prepare), while Handle stores them one by one.
+func (im *Importer) Prepare(m imappoll.Mail) any {
+	p, err := im.parseMail(m)
+	return parsed{mail: p, err: err}
+}
+
 func (im *Importer) parseMail(m imappoll.Mail) (*mailparse.Mail, error) {
+	if pr, ok := m.Prepared.(parsed); ok {
+		return pr.mail, pr.err
+	}
 	if m.Oversized {
 		return mailparse.ParseHeader(m.Header, m.Size, &im.parse)
 	}

@@ -34,6 +34,8 @@ type Mail struct {
 	// must store the mail as it is, with a warning, and not fail again.
 	Attempt  int
 	Received time.Time // INTERNALDATE
+	// Prepared is what Options.Prepare made of the mail, or nil.
+	Prepared any
 }
 
 // MaxAttempts is the Attempt from which a handler stores a mail as it is.
@@ -79,8 +81,12 @@ type Options struct {
 	// BatchBytes caps the bytes of one batch, unless one mail alone is
 	// larger. Default: 32MB.
 	BatchBytes int64
-	// Workers is how many mails of a batch are handed to the handler at
-	// once; the handler must be safe for concurrent use. Default: 4.
+	// Prepare, when set, does a mail's CPU work (parsing) before the handler
+	// runs, for a whole batch at once, Workers mails at a time; its result
+	// reaches the handler as Mail.Prepared. The handlers themselves run one
+	// at a time in UID order, so that a reply finds the mail it answers.
+	Prepare func(m Mail) any
+	// Workers is how many mails Prepare works on at once. Default: 4.
 	Workers int
 }
 

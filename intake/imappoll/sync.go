@@ -335,37 +335,67 @@ func (im *importer) batch(ctx context.Context, b []meta) (batchResult, error) {
 // ended first.
 var errNotHandled = errors.New("not handled")
 
-// handleAll runs the handler on a batch's mails, Options.Workers at a time
-// (parsing a mail is CPU work that several cores share), and returns each
-// mail's result in batch order. Marking waits for all of them, so the order in
-// which handlers finish does not matter.
+// handleAll hands a batch's mails to the handler one at a time, in UID order
+// (a reply must find the mail it answers already stored), and returns each
+// mail's result in batch order. Options.Prepare, the CPU work such as parsing,
+// runs first for the whole batch, Options.Workers mails at a time. After an
+// unavailable store the rest of the batch is not handled.
 func (im *importer) handleAll(ctx context.Context, b []meta, mails map[uint32]Mail) []error {
 	p := im.p
-	results := make([]error, len(b))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range min(p.opts.Workers, len(b)) {
-		wg.Go(func() {
-			for i := range next {
-				m, ok := mails[b[i].uid]
-				if !ok {
-					continue
+	if p.opts.Prepare != nil {
+		next := make(chan uint32)
+		prepared := make([]Mail, 0, len(b))
+		var mu sync.Mutex
+		var wg sync.WaitGroup
+		for range min(p.opts.Workers, len(b)) {
+			wg.Go(func() {
+				for uid := range next {
+					m := mails[uid]
+					m.Prepared = p.prepare(m)
+					mu.Lock()
+					prepared = append(prepared, m)
+					mu.Unlock()
 				}
-				if ctx.Err() != nil {
-					results[i] = errNotHandled
-					continue
-				}
-				m.Attempt = p.failures[m.UID] + 1
-				results[i] = p.handle(ctx, m)
+			})
+		}
+		for _, md := range b {
+			if _, ok := mails[md.uid]; ok && ctx.Err() == nil {
+				next <- md.uid
 			}
-		})
+		}
+		close(next)
+		wg.Wait()
+		for _, m := range prepared {
+			mails[m.UID] = m
+		}
 	}
-	for i := range b {
-		next <- i
+	results := make([]error, len(b))
+	stopped := false
+	for i, md := range b {
+		m, ok := mails[md.uid]
+		if !ok {
+			continue
+		}
+		if stopped || ctx.Err() != nil {
+			results[i] = errNotHandled
+			continue
+		}
+		m.Attempt = p.failures[m.UID] + 1
+		results[i] = p.handle(ctx, m)
+		stopped = ticket.IsUnavailable(results[i])
 	}
-	close(next)
-	wg.Wait()
 	return results
+}
+
+// prepare runs Options.Prepare, turning a panic into a nil result: the
+// handler then does the work itself and meets the same problem as an error.
+func (p *Poller) prepare(m Mail) (v any) {
+	defer func() {
+		if r := recover(); r != nil {
+			v = nil
+		}
+	}()
+	return p.opts.Prepare(m)
 }
 
 // handle calls the handler, turning a panic into an error so that one bad

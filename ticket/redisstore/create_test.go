@@ -97,11 +97,11 @@ func TestCreateRejectsBadInput(t *testing.T) {
 	s, tr, _ := newTestStore(t)
 	good := mail("src-1", "ann@example.org", "Hi")
 	for name, mutate := range map[string]func(*ticket.NewTicket){
-		"no source key":  func(n *ticket.NewTicket) { n.Message.SourceKey = "" },
-		"source key CR":  func(n *ticket.NewTicket) { n.Message.SourceKey = "a\rb" },
-		"no channel":     func(n *ticket.NewTicket) { n.Channel = "" },
-		"no queue":       func(n *ticket.NewTicket) { n.Queue = "" },
-		"bad priority":   func(n *ticket.NewTicket) { n.Priority = "asap" },
+		"no source key": func(n *ticket.NewTicket) { n.Message.SourceKey = "" },
+		"source key CR": func(n *ticket.NewTicket) { n.Message.SourceKey = "a\rb" },
+		"no channel":    func(n *ticket.NewTicket) { n.Channel = "" },
+		"no queue":      func(n *ticket.NewTicket) { n.Queue = "" },
+		"bad priority":  func(n *ticket.NewTicket) { n.Priority = "asap" },
 	} {
 		nt := good
 		mutate(&nt)
