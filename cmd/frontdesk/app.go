@@ -108,6 +108,7 @@ func (a *app) startPollers(ctx context.Context, wg *sync.WaitGroup) {
 	for _, mb := range a.cfg.Mailboxes {
 		p := imappoll.New(mb, importer.Handle, &imappoll.Options{
 			Prepare:    importer.Prepare,
+			Threading:  importer.Threading,
 			Logger:     a.logger.With(slog.String("component", "imap")),
 			Registerer: a.registry,
 			Redis:      a.rdb,

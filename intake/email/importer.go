@@ -113,6 +113,18 @@ func (im *Importer) Prepare(m imappoll.Mail) any {
 	return parsed{mail: p, err: err}
 }
 
+// Threading reads what Prepare made of a mail: its Message-ID and the ones it
+// answers (In-Reply-To, References, a bounce's original), for
+// imappoll.Options.Threading.
+func (im *Importer) Threading(prepared any) (string, []string) {
+	pr, ok := prepared.(parsed)
+	if !ok || pr.mail == nil {
+		return "", nil
+	}
+	refs := append(threadRefs(pr.mail), pr.mail.BounceOf...)
+	return pr.mail.MessageID, refs
+}
+
 func (im *Importer) parseMail(m imappoll.Mail) (*mailparse.Mail, error) {
 	if pr, ok := m.Prepared.(parsed); ok {
 		return pr.mail, pr.err

@@ -83,10 +83,17 @@ type Options struct {
 	BatchBytes int64
 	// Prepare, when set, does a mail's CPU work (parsing) before the handler
 	// runs, for a whole batch at once, Workers mails at a time; its result
-	// reaches the handler as Mail.Prepared. The handlers themselves run one
-	// at a time in UID order, so that a reply finds the mail it answers.
+	// reaches the handler as Mail.Prepared.
 	Prepare func(m Mail) any
-	// Workers is how many mails Prepare works on at once. Default: 4.
+	// Threading, when set, reads a prepared mail's own Message-ID and the
+	// Message-IDs it answers. Mails of a batch that answer no other mail of
+	// the batch are then handled Workers at a time; the others one by one in
+	// UID order after them, so that a reply finds the mail it answers stored.
+	// Without it, every handler runs alone, in UID order. The handler must be
+	// safe for concurrent use when it is set.
+	Threading func(prepared any) (messageID string, answers []string)
+	// Workers is how many mails Prepare and the handler work on at once.
+	// Default: 4.
 	Workers int
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
@@ -335,56 +336,113 @@ func (im *importer) batch(ctx context.Context, b []meta) (batchResult, error) {
 // ended first.
 var errNotHandled = errors.New("not handled")
 
-// handleAll hands a batch's mails to the handler one at a time, in UID order
-// (a reply must find the mail it answers already stored), and returns each
-// mail's result in batch order. Options.Prepare, the CPU work such as parsing,
-// runs first for the whole batch, Options.Workers mails at a time. After an
-// unavailable store the rest of the batch is not handled.
+// handleAll hands a batch's mails to the handler and returns each mail's
+// result in batch order. Options.Prepare, the CPU work such as parsing, runs
+// first for the whole batch, Options.Workers mails at a time. Then the mails
+// that answer no other mail of the batch (Options.Threading) are handled
+// Workers at a time, and the others one by one in UID order, after the mails
+// they answer are stored. Without Threading every mail is handled one by one.
+// After an unavailable store the rest of the batch is not handled.
 func (im *importer) handleAll(ctx context.Context, b []meta, mails map[uint32]Mail) []error {
 	p := im.p
 	if p.opts.Prepare != nil {
-		next := make(chan uint32)
-		prepared := make([]Mail, 0, len(b))
-		var mu sync.Mutex
-		var wg sync.WaitGroup
-		for range min(p.opts.Workers, len(b)) {
-			wg.Go(func() {
-				for uid := range next {
-					m := mails[uid]
-					m.Prepared = p.prepare(m)
-					mu.Lock()
-					prepared = append(prepared, m)
-					mu.Unlock()
-				}
-			})
-		}
-		for _, md := range b {
-			if _, ok := mails[md.uid]; ok && ctx.Err() == nil {
-				next <- md.uid
-			}
-		}
-		close(next)
-		wg.Wait()
-		for _, m := range prepared {
-			mails[m.UID] = m
-		}
+		im.prepareAll(ctx, b, mails)
 	}
 	results := make([]error, len(b))
-	stopped := false
+	var independent, ordered []int
+	inBatch := map[string]bool{}
+	if p.opts.Threading != nil {
+		for _, md := range b {
+			if id, _ := p.opts.Threading(mails[md.uid].Prepared); id != "" {
+				inBatch[id] = true
+			}
+		}
+	}
 	for i, md := range b {
 		m, ok := mails[md.uid]
-		if !ok {
-			continue
+		switch {
+		case !ok:
+		case p.opts.Threading == nil:
+			ordered = append(ordered, i)
+		case answersAny(p.opts.Threading, m.Prepared, inBatch):
+			ordered = append(ordered, i)
+		default:
+			independent = append(independent, i)
 		}
-		if stopped || ctx.Err() != nil {
+	}
+	var stopped atomic.Bool
+	run := func(i int) {
+		m := mails[b[i].uid]
+		if stopped.Load() || ctx.Err() != nil {
 			results[i] = errNotHandled
-			continue
+			return
 		}
 		m.Attempt = p.failures[m.UID] + 1
 		results[i] = p.handle(ctx, m)
-		stopped = ticket.IsUnavailable(results[i])
+		if ticket.IsUnavailable(results[i]) {
+			stopped.Store(true)
+		}
+	}
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(p.opts.Workers, len(independent)) {
+		wg.Go(func() {
+			for i := range next {
+				run(i)
+			}
+		})
+	}
+	for _, i := range independent {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for _, i := range ordered {
+		run(i)
 	}
 	return results
+}
+
+// answersAny reports whether a prepared mail refers to one of ids.
+func answersAny(threading func(any) (string, []string), prepared any, ids map[string]bool) bool {
+	_, refs := threading(prepared)
+	for _, r := range refs {
+		if ids[r] {
+			return true
+		}
+	}
+	return false
+}
+
+// prepareAll runs Options.Prepare on a batch's mails, Workers at a time, and
+// keeps each result in its Mail.
+func (im *importer) prepareAll(ctx context.Context, b []meta, mails map[uint32]Mail) {
+	p := im.p
+	next := make(chan uint32)
+	prepared := make([]Mail, 0, len(b))
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for range min(p.opts.Workers, len(b)) {
+		wg.Go(func() {
+			for uid := range next {
+				m := mails[uid]
+				m.Prepared = p.prepare(m)
+				mu.Lock()
+				prepared = append(prepared, m)
+				mu.Unlock()
+			}
+		})
+	}
+	for _, md := range b {
+		if _, ok := mails[md.uid]; ok && ctx.Err() == nil {
+			next <- md.uid
+		}
+	}
+	close(next)
+	wg.Wait()
+	for _, m := range prepared {
+		mails[m.UID] = m
+	}
 }
 
 // prepare runs Options.Prepare, turning a panic into a nil result: the

@@ -35,9 +35,6 @@ func (s *Store) Create(ctx context.Context, nt ticket.NewTicket) (ticket.Receipt
 	if err != nil {
 		return ticket.Receipt{}, err
 	}
-	if err := s.writeBlobs(ctx, nm.SourceKey, atts); err != nil {
-		return ticket.Receipt{}, err
-	}
 	priority := nt.Priority
 	if priority == "" {
 		priority = ticket.PriorityNormal
@@ -59,12 +56,9 @@ func (s *Store) Create(ctx context.Context, nt ticket.NewTicket) (ticket.Receipt
 	cJSON, _ := json.Marshal(map[string]string{
 		"name": c.Name, "email": strings.ToLower(strings.TrimSpace(c.Email)), "phone": strings.TrimSpace(c.Phone),
 	})
-	if err := s.step("commit"); err != nil {
-		return ticket.Receipt{}, err
-	}
-	res, err := s.scripts.create.Run(ctx, s.rdb, []string{s.key("sources")},
+	res, err := s.commit(ctx, s.scripts.create, atts, []string{s.key("sources")},
 		s.base, nm.SourceKey, ms(now), rfc(now), tJSON, msgJSON, cJSON,
-		normalizeMessageID(nm.MessageID), metas).StringSlice()
+		normalizeMessageID(nm.MessageID), metas)
 	if err != nil {
 		return ticket.Receipt{}, wrap("create ticket for "+nm.SourceKey, err)
 	}
@@ -103,19 +97,13 @@ func (s *Store) AppendMessage(ctx context.Context, ticketID string, nm ticket.Ne
 	if err != nil {
 		return ticket.Receipt{}, err
 	}
-	if err := s.writeBlobs(ctx, nm.SourceKey, atts); err != nil {
-		return ticket.Receipt{}, err
-	}
 	by := nm.By
 	if by == "" {
 		by = "intake"
 	}
-	if err := s.step("commit"); err != nil {
-		return ticket.Receipt{}, err
-	}
-	res, err := s.scripts.append.Run(ctx, s.rdb, []string{s.key("sources")},
+	res, err := s.commit(ctx, s.scripts.append, atts, []string{s.key("sources")},
 		s.base, nm.SourceKey, ms(now), rfc(now), ticketID, msgJSON, string(dir),
-		normalizeMessageID(nm.MessageID), metas, by).StringSlice()
+		normalizeMessageID(nm.MessageID), metas, by)
 	if err != nil {
 		return ticket.Receipt{}, wrap(fmt.Sprintf("append message %s to ticket %s", nm.SourceKey, ticketID), err)
 	}
@@ -205,25 +193,52 @@ func (s *Store) prepareMessage(nm ticket.NewMessage, channel ticket.Channel, dir
 	return msgJSON, blobs, string(mb), nil
 }
 
-// writeBlobs stores attachment bytes before the script that references them. The
-// keys are content-addressed, so writing them again on a retry changes nothing.
-func (s *Store) writeBlobs(ctx context.Context, sourceKey string, blobs []blob) error {
-	if len(blobs) == 0 {
-		return nil
-	}
-	if err := s.step("blobs"); err != nil {
-		return err
-	}
-	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		for _, b := range blobs {
-			p.Set(ctx, s.blobKey(b.id), b.data, 0)
+// commit writes a message's attachment bytes, then runs the script that makes
+// them part of a ticket, and returns the script's receipt.
+//
+// On a single Redis (or behind Sentinel) both go in one MULTI/EXEC: one round
+// trip, in order, all or nothing. On a cluster the bytes live in other slots,
+// on other nodes, so they are written first as a step of their own; a crash
+// between the steps leaves bytes no ticket references, and the retry writes
+// the same keys again (they are content-addressed) before the script dedupes.
+// The two-step path is also taken when a test injects faults between steps.
+func (s *Store) commit(ctx context.Context, script *redis.Script, blobs []blob, keys []string, args ...any) ([]string, error) {
+	_, cluster := s.rdb.(*redis.ClusterClient)
+	if len(blobs) > 0 && !cluster && s.beforeStep == nil {
+		var cmd *redis.Cmd
+		_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+			for _, b := range blobs {
+				p.Set(ctx, s.blobKey(b.id), b.data, 0)
+			}
+			cmd = script.EvalSha(ctx, p, keys, args...)
+			return nil
+		})
+		if err == nil {
+			return cmd.StringSlice()
 		}
-		return nil
-	})
-	if err != nil {
-		return wrap("store attachments of "+sourceKey, err)
+		if !redis.HasErrorPrefix(cmd.Err(), "NOSCRIPT") {
+			return nil, err
+		}
+		// The script is not loaded yet (a new or restarted Redis): the bytes
+		// are written; Run below loads the script and runs it.
+	} else if len(blobs) > 0 {
+		if err := s.step("blobs"); err != nil {
+			return nil, err
+		}
+		_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+			for _, b := range blobs {
+				p.Set(ctx, s.blobKey(b.id), b.data, 0)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("store attachments: %w", err)
+		}
 	}
-	return nil
+	if err := s.step("commit"); err != nil {
+		return nil, err
+	}
+	return script.Run(ctx, s.rdb, keys, args...).StringSlice()
 }
 
 // attachmentID derives an attachment's id from where it came from and what it
