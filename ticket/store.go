@@ -16,7 +16,8 @@ type Store interface {
 	// returns the first call's receipt with Created false.
 	Create(ctx context.Context, nt NewTicket) (Receipt, error)
 	// AppendMessage adds a message to an existing ticket, idempotently by the
-	// message's SourceKey. An inbound message reopens a pending or closed ticket.
+	// message's SourceKey. An inbound message reopens a pending or closed
+	// ticket, unless it is an auto-reply or a bounce.
 	AppendMessage(ctx context.Context, ticketID string, nm NewMessage) (Receipt, error)
 	// FindByMessageID returns the ticket that holds a message with one of the
 	// given RFC 5322 Message-IDs, trying them in order; ErrNotFound if none.

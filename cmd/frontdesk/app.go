@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
 	"sync"
 	"time"
 
@@ -37,10 +38,13 @@ type app struct {
 	// imapTLS, when set, is the TLS configuration of the IMAP pollers (tests
 	// and the demo); nil means the system's roots.
 	imapTLS *tls.Config
+	// instance names this process in leases: $FRONTDESK_INSTANCE, else a
+	// random name per start (see README, "Running several instances").
+	instance string
 }
 
 func newApp(cfg *config.Config, logger *slog.Logger, rdb redis.UniversalClient) *app {
-	a := &app{cfg: cfg, logger: logger, rdb: rdb, registry: prometheus.NewRegistry()}
+	a := &app{cfg: cfg, logger: logger, rdb: rdb, registry: prometheus.NewRegistry(), instance: os.Getenv("FRONTDESK_INSTANCE")}
 	a.store = redisstore.New(rdb, &redisstore.Options{
 		Prefix:            cfg.Redis.Prefix,
 		AttachmentMaxSize: int64(cfg.Tickets.AttachmentMaxSize),
@@ -113,6 +117,7 @@ func (a *app) startPollers(ctx context.Context, wg *sync.WaitGroup) {
 			Registerer: a.registry,
 			Redis:      a.rdb,
 			Prefix:     a.cfg.Redis.Prefix,
+			Instance:   a.instance,
 			TLSConfig:  a.imapTLS,
 		})
 		wg.Go(func() {

@@ -54,7 +54,8 @@
 //
 // Each Poller holds a lease in Redis while it works on its mailbox, renewed
 // every LeaseTTL/3; another instance's Poller for the same mailbox waits and
-// takes over within LeaseTTL when the holder dies, at once when it stops.
+// takes over within LeaseTTL when the holder dies, and within LeaseTTL/15
+// (2 s by default) when it stops cleanly and releases the lease.
 // State writes check the lease in the same script, so a poller that lost its
 // lease cannot move the state.
 //

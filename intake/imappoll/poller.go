@@ -303,8 +303,10 @@ func (p *Poller) Run(ctx context.Context) error {
 			p.setLease(false, ls.holder)
 			p.transition(stateWaitLease, nil)
 			// Wake when the holder's lease runs out, and at least every
-			// TTL/3: a dead holder is replaced within LeaseTTL.
-			wait := min(ls.ttl+50*time.Millisecond, p.opts.LeaseTTL/3)
+			// TTL/15 (2 s by default), so that a dead holder is replaced
+			// within LeaseTTL and one that stopped cleanly, releasing the
+			// lease, within seconds. One GET per wait is cheap for Redis.
+			wait := min(ls.ttl+50*time.Millisecond, p.opts.LeaseTTL/15)
 			sleep(ctx, max(wait, 50*time.Millisecond))
 			continue
 		}

@@ -214,17 +214,25 @@ func TestAppendThreadsReopensAndStopsTheSLAClock(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The customer answers the reply: threading finds the ticket and reopens it.
+	// An out-of-office answer to the reply does not reopen it.
+	ooo := ticket.NewMessage{SourceKey: "ooo-1", Kind: ticket.KindAutoReply, From: "ann@example.org", Text: "Away"}
+	if _, err := s.AppendMessage(ctx, id, ooo); err != nil {
+		t.Fatal(err)
+	}
+	if tk, _ := s.Get(ctx, id); tk.Status != ticket.StatusClosed {
+		t.Fatalf("an auto-reply reopened the ticket: %s", tk.Status)
+	}
 	found, err := s.FindByMessageID(ctx, "<reply-1@desk.example.com>")
 	if err != nil || found != id {
 		t.Fatalf("thread lookup = %q, %v", found, err)
 	}
 	answer := ticket.NewMessage{SourceKey: "src-2", From: "ann@example.org", Text: "Thanks!", InReplyTo: "<reply-1@desk.example.com>"}
-	if r, err := s.AppendMessage(ctx, id, answer); err != nil || r.MessageID != "m3" {
+	if r, err := s.AppendMessage(ctx, id, answer); err != nil || r.MessageID != "m4" {
 		t.Fatalf("append answer = %+v, %v", r, err)
 	}
 	tk, _ := s.Get(ctx, id)
-	if tk.Status != ticket.StatusNew || len(tk.Messages) != 3 || tk.Messages[1].Direction != ticket.DirectionOut ||
-		tk.Messages[2].Channel != ticket.ChannelEmail {
+	if tk.Status != ticket.StatusNew || len(tk.Messages) != 4 || tk.Messages[1].Direction != ticket.DirectionOut ||
+		tk.Messages[3].Channel != ticket.ChannelEmail {
 		t.Fatalf("after answer: status %s, messages %+v", tk.Status, tk.Messages)
 	}
 	if st, _ := s.QueueStats(ctx, "support"); st.Waiting != 1 {

@@ -1,10 +1,10 @@
 -- append: add a message to a ticket, once per source key. An inbound message
--- reopens a pending or closed ticket; an outbound one is the ticket's first
--- response for its SLA.
+-- from a person reopens a pending or closed ticket (an auto-reply or a bounce
+-- does not); an outbound one is the ticket's first response for its SLA.
 -- KEYS[1] base..'sources'
 -- ARGV: 1 base, 2 source key, 3 now ms, 4 now RFC 3339, 5 ticket id,
 -- 6 message JSON (empty id), 7 direction, 8 Message-ID or '', 9 attachments JSON,
--- 10 by. Returns {ticket id, message id, 1 created | 0 found}.
+-- 10 by, 11 kind. Returns {ticket id, message id, 1 created | 0 found}.
 local prev = redis.call('HGET', KEYS[1], ARGV[2])
 if prev then
   local sep = string.find(prev, ' ', 1, true)
@@ -22,7 +22,8 @@ for _, a in ipairs(atts) do redis.call('HSET', k .. ':attachments', a.id, a.meta
 if ARGV[8] ~= '' then redis.call('HSETNX', base .. 'msgid', ARGV[8], id .. ' ' .. mid) end
 redis.call('HSET', k, 'updated', now_ms)
 local status, queue = f[1], f[2]
-if ARGV[7] == 'in' and (status == 'pending' or status == 'closed') then
+local machine = ARGV[11] == 'auto_reply' or ARGV[11] == 'bounce'
+if ARGV[7] == 'in' and not machine and (status == 'pending' or status == 'closed') then
   local to = 'new'
   if f[5] and f[5] ~= '' then to = 'open' end
   redis.call('HSET', k, 'status', to)
