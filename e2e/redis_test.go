@@ -81,7 +81,6 @@ func (d *desk) deleteKeys(t *testing.T) {
 // key is a desk key: P:{desk}:name.
 func (d *desk) key(name string) string { return d.prefix + ":{desk}:" + name }
 
-
 func (d *desk) ctx(t *testing.T) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	t.Cleanup(cancel)
