@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -133,12 +134,19 @@ func TestDemoSeedsTicketsAndServes(t *testing.T) {
 		url, _, _ = strings.Cut(rest, "\n")
 		return ok && url != ""
 	})
-	for _, want := range []string{"NOTHING IS KEPT", "#1001", "Order 553 arrived broken", "#1004"} {
+	for _, want := range []string{"NOTHING IS KEPT", "#1001", "Voicemail from", "6 sample mails"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("demo output lacks %q:\n%s", want, out.String())
 		}
 	}
 	waitFor(t, func() bool { return status(url+"/readyz") == 200 })
+	// The six sample mails come in over IMAP: five new tickets, and the
+	// follow-up threaded onto the first.
+	waitFor(t, func() bool {
+		m := body(url + "/metrics")
+		return strings.Contains(m, `frontdesk_mail_stored_total{mailbox="support",result="created"} 5`) &&
+			strings.Contains(m, `frontdesk_mail_stored_total{mailbox="support",result="appended"} 1`)
+	})
 	cancel()
 	if code := <-done; code != exitOK {
 		t.Fatalf("demo exited %d", code)
@@ -163,6 +171,17 @@ func status(url string) int {
 	}
 	resp.Body.Close()
 	return resp.StatusCode
+}
+
+func body(url string) string {
+	c := http.Client{Timeout: 3 * time.Second}
+	resp, err := c.Get(url)
+	if err != nil {
+		return ""
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
 }
 
 func waitFor(t *testing.T, cond func() bool) {
