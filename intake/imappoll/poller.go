@@ -93,7 +93,7 @@ type Options struct {
 	// safe for concurrent use when it is set.
 	Threading func(prepared any) (messageID string, answers []string)
 	// Workers is how many mails Prepare and the handler work on at once.
-	// Default: 4.
+	// Default: 8 (the handler mostly waits for Redis).
 	Workers int
 }
 
@@ -125,7 +125,7 @@ func (o Options) withDefaults() Options {
 		o.BatchBytes = 32 << 20
 	}
 	if o.Workers <= 0 {
-		o.Workers = 4
+		o.Workers = 8
 	}
 	return o
 }

@@ -122,58 +122,114 @@ type importer struct {
 func (im *importer) run(ctx context.Context) (syncOutcome, error) {
 	p := im.p
 	var out syncOutcome
-	uids := im.pr.uids
-	for start := 0; start < len(uids); start += p.opts.BatchMessages {
-		if ctx.Err() != nil {
-			return out, nil
+	// The next batch is fetched while the current one is stored: one fetcher
+	// goroutine runs a batch ahead (IMAP allows commands in flight together;
+	// the fetches use BODY.PEEK, so they change no flags).
+	fctx, stopFetching := context.WithCancel(ctx)
+	defer stopFetching()
+	fetched := make(chan fetchedBatch, 1)
+	go im.fetchAll(fctx, fetched)
+	defer func() {
+		stopFetching()
+		for range fetched { // let the fetcher finish before the connection is reused
 		}
-		chunk := uids[start:min(start+p.opts.BatchMessages, len(uids))]
-		metas, err := im.fetchMeta(chunk)
+	}()
+	for f := range fetched {
+		for _, uid := range f.gone {
+			im.pr.markDone(uid)
+		}
+		for _, m := range f.metas {
+			im.pending[m.uid] = m.received
+		}
+		if f.err != nil {
+			return out, f.err
+		}
+		if ctx.Err() != nil || f.b == nil {
+			continue
+		}
+		p.m.lag.Set(im.lag())
+		res, err := im.batch(ctx, f.b, f.mails)
 		if err != nil {
 			return out, err
 		}
-		for _, b := range batches(metas, p.opts.BatchMessages, p.opts.BatchBytes, p.maxSize()) {
-			if ctx.Err() != nil {
-				return out, nil
-			}
-			p.m.lag.Set(im.lag())
-			res, err := im.batch(ctx, b)
-			if err != nil {
-				return out, err
-			}
-			out.retry = out.retry || res.retry
-			if res.stop {
-				return out, nil
-			}
+		out.retry = out.retry || res.retry
+		if res.stop {
+			return out, nil
 		}
 	}
 	return out, nil
 }
 
-// fetchMeta learns the size and INTERNALDATE of chunk's mails. Mails the
-// server no longer has (expunged meanwhile) count as done.
-func (im *importer) fetchMeta(chunk []uint32) ([]meta, error) {
+// fetchedBatch is one batch as the fetcher hands it over: the mails of b (nil
+// when this hand-over only reports metadata), the chunk's metadata and the UIDs
+// the server no longer has, or the error that ended the fetching.
+type fetchedBatch struct {
+	b     []meta
+	mails map[uint32]Mail
+	metas []meta
+	gone  []uint32
+	err   error
+}
+
+// fetchAll fetches every candidate's metadata and then its batch's mails,
+// handing each batch over on out, and closes out when done, failed or
+// cancelled. It touches no state of the importer: run applies what it reports.
+func (im *importer) fetchAll(ctx context.Context, out chan<- fetchedBatch) {
+	defer close(out)
+	p := im.p
+	send := func(f fetchedBatch) bool {
+		select {
+		case out <- f:
+			return f.err == nil
+		case <-ctx.Done():
+			return false
+		}
+	}
+	uids := im.pr.uids
+	for start := 0; start < len(uids); start += p.opts.BatchMessages {
+		if ctx.Err() != nil {
+			return
+		}
+		chunk := uids[start:min(start+p.opts.BatchMessages, len(uids))]
+		metas, gone, err := im.fetchMeta(chunk)
+		if !send(fetchedBatch{metas: metas, gone: gone, err: err}) {
+			return
+		}
+		for _, b := range batches(metas, p.opts.BatchMessages, p.opts.BatchBytes, p.maxSize()) {
+			if ctx.Err() != nil {
+				return
+			}
+			mails, err := im.fetchMails(b)
+			if !send(fetchedBatch{b: b, mails: mails, err: err}) {
+				return
+			}
+		}
+	}
+}
+
+// fetchMeta learns the size and INTERNALDATE of chunk's mails, and which of
+// them the server no longer has (expunged meanwhile: they count as done).
+func (im *importer) fetchMeta(chunk []uint32) (metas []meta, gone []uint32, err error) {
 	bufs, err := im.cn.c.Fetch(uidSet(chunk), &imap.FetchOptions{
 		UID: true, RFC822Size: true, InternalDate: true,
 	}).Collect()
 	if err != nil {
-		return nil, fmt.Errorf("fetch sizes: %w", err)
+		return nil, nil, fmt.Errorf("fetch sizes: %w", err)
 	}
 	byUID := make(map[uint32]meta, len(bufs))
 	for _, b := range bufs {
 		byUID[uint32(b.UID)] = meta{uid: uint32(b.UID), size: b.RFC822Size, received: b.InternalDate.Unix()}
 	}
-	metas := make([]meta, 0, len(chunk))
+	metas = make([]meta, 0, len(chunk))
 	for _, uid := range chunk {
 		m, ok := byUID[uid]
 		if !ok {
-			im.pr.markDone(uid)
+			gone = append(gone, uid)
 			continue
 		}
 		metas = append(metas, m)
-		im.pending[uid] = m.received
 	}
-	return metas, nil
+	return metas, gone, nil
 }
 
 // batchResult says how a batch went.
@@ -187,9 +243,9 @@ var (
 	headerSection = &imap.FetchItemBodySection{Specifier: imap.PartSpecifierHeader, Peek: true}
 )
 
-// batch fetches b's mails, hands them to the handler, marks those stored on
-// the server and then advances the state.
-func (im *importer) batch(ctx context.Context, b []meta) (batchResult, error) {
+// fetchMails fetches b's mails: whole, or only the header of those over the
+// size cap.
+func (im *importer) fetchMails(b []meta) (map[uint32]Mail, error) {
 	p := im.p
 	var whole, over []uint32
 	for _, m := range b {
@@ -212,7 +268,7 @@ func (im *importer) batch(ctx context.Context, b []meta) (batchResult, error) {
 			BodySection: []*imap.FetchItemBodySection{part.section},
 		}).Collect()
 		if err != nil {
-			return batchResult{}, fmt.Errorf("fetch mails: %w", err)
+			return nil, fmt.Errorf("fetch mails: %w", err)
 		}
 		for _, buf := range bufs {
 			m := Mail{
@@ -231,7 +287,13 @@ func (im *importer) batch(ctx context.Context, b []meta) (batchResult, error) {
 			mails[m.UID] = m
 		}
 	}
+	return mails, nil
+}
 
+// batch hands b's fetched mails to the handler, marks those stored on the
+// server and then advances the state.
+func (im *importer) batch(ctx context.Context, b []meta, mails map[uint32]Mail) (batchResult, error) {
+	p := im.p
 	results := im.handleAll(ctx, b, mails)
 	var res batchResult
 	var stored []uint32
