@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"os"
@@ -41,6 +42,24 @@ type app struct {
 	// instance names this process in leases: $FRONTDESK_INSTANCE, else a
 	// random name per start (see README, "Running several instances").
 	instance string
+}
+
+// openApp connects what a configuration names — its logger, Redis and HTTP
+// listener — and returns the app with them, and a close function. An error
+// names the config key at fault.
+func openApp(cfg *config.Config, logw io.Writer) (*app, net.Listener, func(), error) {
+	logger := newLogger(cfg.Log, logw)
+	redis.SetLogger(redisLogger{logger})
+	rdb, err := newRedisClient(cfg.Redis)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	ln, err := net.Listen("tcp", cfg.HTTP.Listen)
+	if err != nil {
+		_ = rdb.Close()
+		return nil, nil, nil, fmt.Errorf("http.listen: %w", err)
+	}
+	return newApp(cfg, logger, rdb), ln, func() { _ = rdb.Close() }, nil
 }
 
 func newApp(cfg *config.Config, logger *slog.Logger, rdb redis.UniversalClient) *app {

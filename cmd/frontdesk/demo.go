@@ -6,12 +6,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"strconv"
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
-	"github.com/redis/go-redis/v9"
 
 	"frontdesk/config"
 	"frontdesk/ticket"
@@ -58,20 +56,12 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "frontdesk: demo configuration: %v\n", err)
 		return exitFailure
 	}
-	logger := newLogger(cfg.Log, stderr)
-	redis.SetLogger(redisLogger{logger})
-	rdb, err := newRedisClient(cfg.Redis)
+	a, ln, closeApp, err := openApp(cfg, stderr)
 	if err != nil {
-		fmt.Fprintf(stderr, "frontdesk: %v\n", err)
+		fmt.Fprintf(stderr, "frontdesk: %v (try -listen 127.0.0.1:0)\n", err)
 		return exitFailure
 	}
-	defer rdb.Close()
-	ln, err := net.Listen("tcp", cfg.HTTP.Listen)
-	if err != nil {
-		fmt.Fprintf(stderr, "frontdesk: listen on %s: %v (try -listen 127.0.0.1:0)\n", cfg.HTTP.Listen, err)
-		return exitFailure
-	}
-	a := newApp(cfg, logger, rdb)
+	defer closeApp()
 	fmt.Fprint(stdout, demoBanner)
 	if err := seedDemo(ctx, a.store, stdout); err != nil {
 		fmt.Fprintf(stderr, "frontdesk: demo tickets: %v\n", err)

@@ -5,9 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
-
-	"github.com/redis/go-redis/v9"
 
 	"frontdesk/config"
 )
@@ -28,21 +25,14 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		printConfigError(stderr, path, err)
 		return exitFailure
 	}
-	logger := newLogger(cfg.Log, stderr)
-	redis.SetLogger(redisLogger{logger})
-	rdb, err := newRedisClient(cfg.Redis)
+	a, ln, closeApp, err := openApp(cfg, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "frontdesk: %v\n", err)
 		return exitFailure
 	}
-	defer rdb.Close()
-	ln, err := net.Listen("tcp", cfg.HTTP.Listen)
-	if err != nil {
-		fmt.Fprintf(stderr, "frontdesk: http.listen: %v\n", err)
-		return exitFailure
-	}
-	logger.Info("configuration loaded", "path", path)
-	if err := newApp(cfg, logger, rdb).run(ctx, ln); err != nil {
+	defer closeApp()
+	a.logger.Info("configuration loaded", "path", path)
+	if err := a.run(ctx, ln); err != nil {
 		fmt.Fprintf(stderr, "frontdesk: %v\n", err)
 		return exitFailure
 	}
