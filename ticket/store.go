@@ -22,6 +22,15 @@ type Store interface {
 	// FindByMessageID returns the ticket that holds a message with one of the
 	// given RFC 5322 Message-IDs, trying them in order; ErrNotFound if none.
 	FindByMessageID(ctx context.Context, messageIDs ...string) (string, error)
+	// FindSource returns the receipt of a stored source key; ErrNotFound when
+	// the source was never stored.
+	FindSource(ctx context.Context, sourceKey string) (Receipt, error)
+	// SetTranscript puts a voicemail's transcript on its message, which shows
+	// it as its text.
+	SetTranscript(ctx context.Context, ticketID, messageID, text, by string) error
+	// AddAttachment adds a file to a stored message (a recording or picture
+	// downloaded after the message was stored), once per source key.
+	AddAttachment(ctx context.Context, ticketID, messageID, sourceKey string, a NewAttachment) (Attachment, error)
 	// FindMessage is FindByMessageID that also names the message on the ticket.
 	FindMessage(ctx context.Context, messageIDs ...string) (ticketID, messageID string, err error)
 	// SetDelivery records the delivery state of an outbound message, with the
@@ -75,6 +84,12 @@ type NewTicket struct {
 	Tags     []string
 	// FirstResponseDue is the SLA deadline, zero for none.
 	FirstResponseDue time.Time
+	// ThreadKey, when set, names a conversation across inputs (a call's
+	// callbacks, a number's texts): when it names a ticket that is not
+	// closed, Create appends the message to that ticket instead of opening
+	// one. After storing, the key names the ticket for ThreadTTL (0: for good).
+	ThreadKey string
+	ThreadTTL time.Duration
 	// Message is the ticket's first message. Its SourceKey is the ticket's
 	// idempotency key.
 	Message NewMessage

@@ -126,6 +126,8 @@ type Message struct {
 	Cc          []string          `json:"cc"`
 	Subject     string            `json:"subject"`
 	Text        string            `json:"text"`
+	// Transcript is a voicemail's transcript, also shown as Text.
+	Transcript string `json:"transcript,omitempty"`
 	HTML        string            `json:"html,omitempty"`
 	Attachments []Attachment      `json:"attachments"`
 	MessageID   string            `json:"message_id,omitempty"`

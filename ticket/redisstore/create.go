@@ -48,9 +48,14 @@ func (s *Store) Create(ctx context.Context, nt ticket.NewTicket) (ticket.Receipt
 	if by == "" {
 		by = "intake"
 	}
+	kind := nm.Kind
+	if kind == "" {
+		kind = ticket.KindNormal
+	}
 	tJSON, _ := json.Marshal(map[string]string{
 		"channel": string(nt.Channel), "queue": nt.Queue, "priority": string(priority),
-		"subject": nt.Subject, "tags": string(tags), "frd": frd, "by": by,
+		"subject": nt.Subject, "tags": string(tags), "frd": frd, "by": by, "kind": string(kind),
+		"thread": nt.ThreadKey, "thread_ttl": strconv.FormatInt(nt.ThreadTTL.Milliseconds(), 10),
 	})
 	c := nt.Customer
 	cJSON, _ := json.Marshal(map[string]string{
@@ -304,4 +309,37 @@ func validateMessage(nm ticket.NewMessage) error {
 		return fmt.Errorf("new message %s: direction %q: %w", nm.SourceKey, nm.Direction, ticket.ErrInvalid)
 	}
 	return nil
+}
+
+// AddAttachment adds a file to a stored message, once per source key: the
+// bytes first, under an id derived from the source key and the bytes, then the
+// script that lists them on the message (one MULTI/EXEC on a single Redis).
+func (s *Store) AddAttachment(ctx context.Context, ticketID, messageID, sourceKey string, na ticket.NewAttachment) (ticket.Attachment, error) {
+	if err := validID(ticketID); err != nil {
+		return ticket.Attachment{}, err
+	}
+	if sourceKey == "" || strings.ContainsAny(sourceKey, "\r\n") || len(sourceKey) > 1024 {
+		return ticket.Attachment{}, fmt.Errorf("add attachment: source key must be one line of 1-1024 bytes: %w", ticket.ErrInvalid)
+	}
+	a := ticket.Attachment{
+		ID: attachmentID(sourceKey, 0, na.Data), Filename: na.Filename, ContentType: na.ContentType,
+		Size: int64(len(na.Data)), Inline: na.Inline, ContentID: na.ContentID,
+	}
+	if a.ContentType == "" {
+		a.ContentType = "application/octet-stream"
+	}
+	var blobs []blob
+	if a.Size > s.maxAtt {
+		a.Omitted = true
+	} else {
+		blobs = []blob{{id: a.ID, data: na.Data}}
+	}
+	meta, _ := json.Marshal(a)
+	now := s.now()
+	_, err := s.commit(ctx, s.scripts.attach, blobs, []string{s.key("sources")},
+		s.base, sourceKey, ticketID, messageID, a.ID, string(meta), ms(now), rfc(now), "intake")
+	if err != nil {
+		return ticket.Attachment{}, wrap(fmt.Sprintf("add attachment %s to %s of ticket %s", sourceKey, messageID, ticketID), err)
+	}
+	return a, nil
 }

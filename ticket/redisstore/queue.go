@@ -166,3 +166,14 @@ func (s *Store) Secret(ctx context.Context) ([]byte, error) {
 	}
 	return got, nil
 }
+
+// SetTranscript puts a voicemail's transcript on its message.
+func (s *Store) SetTranscript(ctx context.Context, ticketID, messageID, text, by string) error {
+	if err := validID(ticketID); err != nil {
+		return err
+	}
+	now := s.now()
+	err := s.scripts.transcript.Run(ctx, s.rdb, []string{s.ticketKey(ticketID)},
+		s.base, ticketID, messageID, text, ms(now), rfc(now), by).Err()
+	return wrap(fmt.Sprintf("set transcript of %s on ticket %s", messageID, ticketID), err)
+}

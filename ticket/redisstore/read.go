@@ -31,7 +31,7 @@ func (s *Store) Get(ctx context.Context, id string) (*ticket.Ticket, error) {
 
 // decodeFullTicket decodes the reply of the prelude's read_ticket.
 func decodeFullTicket(v []any) (*ticket.Ticket, error) {
-	if len(v) != 5 {
+	if len(v) != 7 {
 		return nil, fmt.Errorf("decode ticket: unexpected reply of %d parts", len(v))
 	}
 	t := decodeTicket(pairs(v[0]), pairs(v[3]))
@@ -47,11 +47,24 @@ func decodeFullTicket(v []any) (*ticket.Ticket, error) {
 			Delivery ticket.Delivery `json:"delivery"`
 			Detail   string          `json:"detail"`
 		}
-		n, err := strconv.Atoi(strings.TrimPrefix(mid, "m"))
-		if err != nil || n < 1 || n > len(t.Messages) || json.Unmarshal([]byte(raw), &d) != nil {
-			continue
+		if m := messageOf(t, mid); m != nil && json.Unmarshal([]byte(raw), &d) == nil {
+			m.Delivery, m.DeliveryDetail = d.Delivery, d.Detail
 		}
-		t.Messages[n-1].Delivery, t.Messages[n-1].DeliveryDetail = d.Delivery, d.Detail
+	}
+	for mid, text := range pairs(v[5]) {
+		if m := messageOf(t, mid); m != nil {
+			m.Transcript = text
+			if m.Text == "" {
+				m.Text = text
+			}
+		}
+	}
+	for _, late := range strs(v[6]) {
+		mid, raw, _ := strings.Cut(late, " ")
+		var a ticket.Attachment
+		if m := messageOf(t, mid); m != nil && json.Unmarshal([]byte(raw), &a) == nil {
+			m.Attachments = append(m.Attachments, a)
+		}
 	}
 	for _, raw := range strs(v[2]) {
 		var e ticket.Event
@@ -61,6 +74,15 @@ func decodeFullTicket(v []any) (*ticket.Ticket, error) {
 		t.Events = append(t.Events, e)
 	}
 	return t, nil
+}
+
+// messageOf returns the message with id mid ("m2") of t, or nil.
+func messageOf(t *ticket.Ticket, mid string) *ticket.Message {
+	n, err := strconv.Atoi(strings.TrimPrefix(mid, "m"))
+	if err != nil || n < 1 || n > len(t.Messages) || !strings.HasPrefix(mid, "m") {
+		return nil
+	}
+	return &t.Messages[n-1]
 }
 
 // listScanBudget bounds how many tickets one List call examines, so that a
@@ -96,6 +118,19 @@ func (s *Store) List(ctx context.Context, f ticket.ListFilter) (ticket.Page, err
 		page.Tickets = append(page.Tickets, *decodeTicket(pairs(v[i]), pairs(v[i+1])))
 	}
 	return page, nil
+}
+
+// FindSource returns the receipt of a stored source key.
+func (s *Store) FindSource(ctx context.Context, sourceKey string) (ticket.Receipt, error) {
+	ref, err := s.rdb.HGet(ctx, s.key("sources"), sourceKey).Result()
+	if errors.Is(err, redis.Nil) {
+		return ticket.Receipt{}, fmt.Errorf("find source %s: %w", sourceKey, ticket.ErrNotFound)
+	}
+	if err != nil {
+		return ticket.Receipt{}, wrap("find source "+sourceKey, err)
+	}
+	tid, mid, _ := strings.Cut(ref, " ")
+	return ticket.Receipt{TicketID: tid, MessageID: mid}, nil
 }
 
 // FindByMessageID returns the ticket holding one of the Message-IDs.

@@ -1,19 +1,41 @@
--- create: store a new ticket and its first message, once per source key.
+-- create: store a new ticket and its first message, once per source key. With
+-- a thread key that names a ticket that is not closed, the message goes onto
+-- that ticket instead (a call's later callbacks, a text within the window).
 -- KEYS[1] base..'sources'
 -- ARGV: 1 base, 2 source key, 3 now ms, 4 now RFC 3339, 5 ticket JSON
--- {channel, queue, priority, subject, tags, frd, by}, 6 message JSON (empty id),
--- 7 customer JSON {name, email, phone}, 8 RFC 5322 Message-ID or '',
--- 9 attachments JSON [{id, meta}] (meta: the attachment's JSON).
--- Returns {ticket id, message id, 1 created | 0 found}.
-local prev = redis.call('HGET', KEYS[1], ARGV[2])
-if prev then
-  local sep = string.find(prev, ' ', 1, true)
-  return {string.sub(prev, 1, sep - 1), string.sub(prev, sep + 1), '0'}
-end
+-- {channel, queue, priority, subject, tags, frd, by, kind, thread, thread_ttl},
+-- 6 message JSON (empty id), 7 customer JSON {name, email, phone},
+-- 8 RFC 5322 Message-ID or '', 9 attachments JSON [{id, meta}] (meta: the
+-- attachment's JSON). Returns {ticket id, message id, 1 created | 0 found}.
+local prev = known(ARGV[2])
+if prev then return prev end
 local now_ms, now_rfc = ARGV[3], ARGV[4]
 local t = cjson.decode(ARGV[5])
 local c = cjson.decode(ARGV[7])
 local atts = cjson.decode(ARGV[9])
+local thread = ''
+if t.thread ~= '' then thread = base .. 'thread:' .. t.thread end
+
+local function keep_thread(id)
+  if thread == '' then return end
+  if tonumber(t.thread_ttl) > 0 then
+    redis.call('SET', thread, id, 'PX', t.thread_ttl)
+  else
+    redis.call('SET', thread, id)
+  end
+end
+
+if thread ~= '' then
+  local tid = redis.call('GET', thread)
+  if tid then
+    local f = redis.call('HMGET', tkey(tid), 'status', 'queue', 'priority', 'created', 'assignee')
+    if f[1] and f[1] ~= 'closed' then
+      local mid = append_message(tid, f, ARGV[2], ARGV[6], 'in', ARGV[8], atts, t.by, t.kind, now_ms, now_rfc)
+      keep_thread(tid)
+      return {tid, mid, '1'}
+    end
+  end
+end
 
 -- Reads and checks done; from here on only writes that cannot fail.
 local seq = base .. 'seq:ticket'
@@ -37,4 +59,5 @@ if cid ~= '' then redis.call('SADD', base .. 'customer:' .. cid .. ':tickets', i
 place(id, t.queue, 'new', t.priority, now_ms)
 event(id, now_rfc, 'created', t.by, 'in queue ' .. t.queue)
 redis.call('HSET', KEYS[1], ARGV[2], id .. ' m1')
+keep_thread(id)
 return {id, 'm1', '1'}

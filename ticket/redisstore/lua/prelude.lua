@@ -85,8 +85,9 @@ local function with_id(msg, mid)
   return '{"id":"' .. mid .. '"' .. string.sub(msg, 9)
 end
 
--- read_ticket returns a ticket's fields, messages, events, customer fields and
--- outbound delivery states, or false when there is no such ticket.
+-- read_ticket returns a ticket's fields, messages, events, customer fields,
+-- outbound delivery states, transcripts and attachments added to stored
+-- messages, or false when there is no such ticket.
 local function read_ticket(k)
   local f = redis.call('HGETALL', k)
   if #f == 0 then return false end
@@ -94,5 +95,43 @@ local function read_ticket(k)
   local c = {}
   if cid and cid ~= '' then c = redis.call('HGETALL', base .. 'customer:' .. cid) end
   return {f, redis.call('LRANGE', k .. ':messages', 0, -1), redis.call('LRANGE', k .. ':events', 0, -1), c,
-    redis.call('HGETALL', k .. ':delivery')}
+    redis.call('HGETALL', k .. ':delivery'), redis.call('HGETALL', k .. ':transcripts'),
+    redis.call('LRANGE', k .. ':late', 0, -1)}
+end
+
+-- known returns the receipt {ticket id, message id, '0'} of a stored source
+-- key, or nil.
+local function known(src)
+  local prev = redis.call('HGET', base .. 'sources', src)
+  if not prev then return nil end
+  local sep = string.find(prev, ' ', 1, true)
+  return {string.sub(prev, 1, sep - 1), string.sub(prev, sep + 1), '0'}
+end
+
+-- append_message adds message msg (JSON with an empty id) to ticket id, whose
+-- fields f = HMGET status queue priority created assignee were read and found,
+-- records src, and returns the new message id. An inbound message from a
+-- person reopens a pending or closed ticket; an outbound one is the ticket's
+-- first response for its SLA.
+local function append_message(id, f, src, msg, dir, msgid, atts, by, kind, now_ms, now_rfc)
+  local k = tkey(id)
+  local mid = 'm' .. redis.call('HINCRBY', k, 'msgseq', 1)
+  redis.call('RPUSH', k .. ':messages', with_id(msg, mid))
+  for _, a in ipairs(atts) do redis.call('HSET', k .. ':attachments', a.id, a.meta) end
+  if msgid ~= '' then redis.call('HSETNX', base .. 'msgid', msgid, id .. ' ' .. mid) end
+  redis.call('HSET', k, 'updated', now_ms)
+  local status, queue = f[1], f[2]
+  local machine = kind == 'auto_reply' or kind == 'bounce'
+  if dir == 'in' and not machine and (status == 'pending' or status == 'closed') then
+    local to = 'new'
+    if f[5] and f[5] ~= '' then to = 'open' end
+    redis.call('HSET', k, 'status', to)
+    place(id, queue, to, f[3], f[4])
+    event(id, now_rfc, 'status', 'frontdesk', 'reopened: ' .. status .. ' -> ' .. to)
+  elseif dir == 'out' and redis.call('ZREM', base .. 'queue:' .. queue .. ':sla', id) == 1 then
+    redis.call('HSET', k, 'first_response', now_ms)
+  end
+  event(id, now_rfc, 'message', by, dir .. ' ' .. mid)
+  redis.call('HSET', base .. 'sources', src, id .. ' ' .. mid)
+  return mid
 end
