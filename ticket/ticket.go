@@ -117,17 +117,17 @@ type Ticket struct {
 
 // Message is one mail, voicemail, text, fax or reply on a ticket.
 type Message struct {
-	ID          string            `json:"id"`
-	Direction   Direction         `json:"direction"`
-	Channel     Channel           `json:"channel"`
-	Kind        Kind              `json:"kind"`
-	From        string            `json:"from"`
-	To          []string          `json:"to"`
-	Cc          []string          `json:"cc"`
-	Subject     string            `json:"subject"`
-	Text        string            `json:"text"`
+	ID        string    `json:"id"`
+	Direction Direction `json:"direction"`
+	Channel   Channel   `json:"channel"`
+	Kind      Kind      `json:"kind"`
+	From      string    `json:"from"`
+	To        []string  `json:"to"`
+	Cc        []string  `json:"cc"`
+	Subject   string    `json:"subject"`
+	Text      string    `json:"text"`
 	// Transcript is a voicemail's transcript, also shown as Text.
-	Transcript string `json:"transcript,omitempty"`
+	Transcript  string            `json:"transcript,omitempty"`
 	HTML        string            `json:"html,omitempty"`
 	Attachments []Attachment      `json:"attachments"`
 	MessageID   string            `json:"message_id,omitempty"`
