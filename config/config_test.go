@@ -107,6 +107,7 @@ redis: {url: "redis://redis.internal:6379/2"}
 mailboxes:
   - {name: a, host: imap.example.com, username: u, password: p}
   - {name: b, host: imap.example.com, username: u, password: p, idle: false, security: starttls}
+http: {public_url: "https://desk.example.com"}
 twilio:
   account_sid: AC123
   auth_token: t
@@ -116,7 +117,7 @@ business_hours:
 `, nil)
 	want := &Config{
 		Redis:   Redis{URL: "redis://redis.internal:6379/2", Prefix: "frontdesk"},
-		HTTP:    HTTP{Listen: "127.0.0.1:8025"},
+		HTTP:    HTTP{Listen: "127.0.0.1:8025", PublicURL: "https://desk.example.com"},
 		Log:     Log{Level: "info", Format: "text"},
 		Tickets: Tickets{ClaimLease: 15 * time.Minute, AttachmentMaxSize: 25 * MB},
 		Mailboxes: []Mailbox{

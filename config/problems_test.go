@@ -111,10 +111,12 @@ func TestProblems(t *testing.T) {
 		{"smtp without host", "smtp: {username: u, password: p}\n", nil,
 			[]string{"smtp.host: required when smtp is configured"}},
 		{"twilio numbers need credentials", "twilio: {numbers: [{number: '+15555550100'}]}\n", nil,
-			[]string{"twilio.account_sid: required", "twilio.auth_token: required"}},
+			[]string{"twilio.account_sid: required", "twilio.auth_token: required",
+				"http.public_url: required when twilio is configured (webhook signatures are checked against it)"}},
 		{"twilio", "twilio:\n  account_sid: XY1\n  auth_token: t\n  api_url: ftp://x\n  numbers:\n    - {number: '5555550100', queue: nope, business_hours: nope, max_recording_length: 5h}\n    - {number: '+15555550100'}\n    - {number: '+15555550100'}\n", nil,
 			[]string{
 				"twilio.account_sid: must start with AC",
+				"http.public_url: required when twilio is configured (webhook signatures are checked against it)",
 				"twilio.api_url: must be an absolute http:// or https:// URL",
 				`twilio.numbers[0].number: must be in E.164 form, e.g. "+15555550100"`,
 				`twilio.numbers[0].queue: unknown queue "nope"`,

@@ -67,6 +67,11 @@ func validateTwilio(c *Config, ps *problems) {
 		ps.add("twilio.account_sid", "must start with AC")
 	}
 	required(ps, "twilio.auth_token", t.AuthToken)
+	if c.HTTP.PublicURL == "" {
+		// Twilio signs its webhooks over the URL it calls: without it no
+		// signature can be checked, and every webhook would be refused.
+		ps.add("http.public_url", "required when twilio is configured (webhook signatures are checked against it)")
+	}
 	checkHTTPURL(ps, "twilio.api_url", t.APIURL)
 	checkQueueRef(c, ps, "twilio.default_queue", t.DefaultQueue, true)
 	if t.SMSThreadWindow <= 0 {

@@ -12,8 +12,12 @@ func (s *Server) routes() *http.ServeMux {
 	mux.HandleFunc("GET /readyz", s.handleReadyz)
 	mux.Handle("GET /metrics", s.metricsHandler())
 
-	// The JSON API (/api/v1/…), Twilio webhooks (/twilio/…) and the web UI
-	// (/{$} and below) are declared here as they are written.
+	// Routes of other packages: Twilio's webhooks (/twilio/…, package
+	// intake/phone). The JSON API (/api/v1/…) and the web UI (/{$} and
+	// below) are declared here as they are written.
+	if s.mount != nil {
+		s.mount(mux)
+	}
 
 	return mux
 }

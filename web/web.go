@@ -31,6 +31,9 @@ type Options struct {
 	// Registerer is where the server registers its own request metrics. Nil
 	// means they are kept but not registered anywhere.
 	Registerer prometheus.Registerer
+	// Mount, when set, adds the routes of other packages (Twilio's
+	// webhooks…) to the server's mux, behind the same middleware.
+	Mount func(mux *http.ServeMux)
 }
 
 // Server is frontdesk's HTTP server. Its methods are safe for concurrent use.
@@ -39,6 +42,7 @@ type Server struct {
 	ready    func(ctx context.Context) error
 	gatherer prometheus.Gatherer
 	metrics  *httpMetrics
+	mount    func(mux *http.ServeMux)
 	handler  http.Handler
 
 	readiness       readiness
@@ -54,6 +58,7 @@ func New(opts Options) *Server {
 		logger:          opts.Logger,
 		ready:           opts.Ready,
 		gatherer:        opts.Gatherer,
+		mount:           opts.Mount,
 		readyTimeout:    2 * time.Second,
 		shutdownTimeout: 10 * time.Second,
 	}
