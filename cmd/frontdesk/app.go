@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"sync"
 	"time"
@@ -19,6 +20,9 @@ import (
 	"frontdesk/config"
 	"frontdesk/intake/email"
 	"frontdesk/intake/imappoll"
+	"frontdesk/intake/phone"
+	"frontdesk/intake/phonetickets"
+	"frontdesk/jobs"
 	"frontdesk/ticket"
 	"frontdesk/ticket/redisstore"
 	"frontdesk/web"
@@ -91,15 +95,17 @@ func newApp(cfg *config.Config, logger *slog.Logger, rdb redis.UniversalClient) 
 // run serves HTTP on ln and runs the background loops until ctx ends, then
 // stops them all, letting requests in flight finish.
 func (a *app) run(ctx context.Context, ln net.Listener) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	mountPhone := a.startPhone(ctx, &wg)
 	srv := web.New(web.Options{
 		Logger:     a.logger.With(slog.String("component", "http")),
 		Ready:      a.store.Ping,
 		Gatherer:   a.registry,
 		Registerer: a.registry,
+		Mount:      mountPhone,
 	})
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var wg sync.WaitGroup
 	wg.Go(func() {
 		watchRedis(ctx, a.logger.With(slog.String("component", "redis")), a.store.Ping, func(up bool) {
 			a.redisUp.Set(map[bool]float64{true: 1, false: 0}[up])
@@ -145,6 +151,29 @@ func (a *app) startPollers(ctx context.Context, wg *sync.WaitGroup) {
 			}
 		})
 	}
+}
+
+// startPhone sets up phone intake when Twilio is configured: the webhooks,
+// mounted on the HTTP server by the function it returns (nil without Twilio),
+// and the workers that download recordings, pictures and fax pages.
+func (a *app) startPhone(ctx context.Context, wg *sync.WaitGroup) func(*http.ServeMux) {
+	t := a.cfg.Twilio
+	if t.AccountSID == "" && len(t.Numbers) == 0 {
+		return nil
+	}
+	logger := a.logger.With(slog.String("component", "twilio"))
+	media := jobs.New("media", &jobs.Options{Redis: a.rdb, Prefix: a.cfg.Redis.Prefix, Logger: logger, Registerer: a.registry})
+	in := phonetickets.New(a.store, a.rdb, a.cfg, media, &phonetickets.Options{Logger: logger, Registerer: a.registry})
+	wg.Go(func() {
+		if err := media.Run(ctx, 4, in.HandleJob); err != nil {
+			logger.Error("media downloads stopped", slog.Any("error", err))
+		}
+	})
+	hooks := phone.New(in, &phone.Options{
+		Twilio: t, Calendars: a.cfg.BusinessHours, PublicURL: a.cfg.HTTP.PublicURL,
+		Logger: logger, Registerer: a.registry,
+	})
+	return hooks.Register
 }
 
 // expireLeases returns tickets whose claim lease ran out to their queues, so

@@ -1,0 +1,35 @@
+// Package phone receives Twilio's webhooks for calls, voicemail, texts and
+// faxes, and hands each one, as a typed event, to a Sink that stores it.
+//
+// It is only the HTTP side. For every request a Webhooks handler
+//
+//  1. reads the raw body, at most 1 MB (413 beyond that), before parsing it;
+//  2. checks the X-Twilio-Signature header: HMAC-SHA1, keyed with the
+//     account's auth token, over the URL Twilio requested (http.public_url
+//     followed by the path and query) and the POST parameters sorted by name
+//     (https://www.twilio.com/docs/usage/webhooks/webhooks-security). A
+//     missing or wrong signature gets 403 and reaches no Sink;
+//  3. parses the form into an event: Call, Recording, Transcription,
+//     CallStatus, SMS or Fax, each with the Common fields and our Number,
+//     resolved from Twilio's To parameter;
+//  4. calls the Sink, and answers only once the Sink has stored the event:
+//     TwiML for an incoming call or text, 204 for a callback. A Sink that
+//     reports its store unavailable (ticket.IsUnavailable) gets the request
+//     answered 503 with Retry-After, so that Twilio delivers it again; any
+//     other failure is a 500. An event the Sink did not store is never
+//     answered 2xx.
+//
+// # The call flow
+//
+// An incoming call (POST /twilio/voice) is answered with a greeting and a
+// <Record> verb: the caller leaves a voicemail, and Twilio then reports the
+// recording (/twilio/voice/recording), its transcript when the number has
+// transcribe set (/twilio/voice/transcription), and, when the number's status
+// callback points at /twilio/voice/status, the call's end (missed and
+// abandoned calls). <Record>'s action is /twilio/voice/after-record, which
+// hangs up: without an action Twilio requests the voice URL again and the
+// caller hears the greeting once more.
+//
+// Twilio delivers an event more than once when it retries; every Sink method
+// must therefore be idempotent, keyed by the event's SID.
+package phone

@@ -1,0 +1,133 @@
+package phonetickets
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"frontdesk/intake/phone"
+	"frontdesk/jobs"
+	"frontdesk/ticket"
+)
+
+// Job kinds on the media queue.
+const (
+	kindMedia       = "media"
+	kindMissedCheck = "missed-check"
+)
+
+// mediaJob is the payload of a download: which URL, and onto which message.
+type mediaJob struct {
+	TicketID    string `json:"ticket"`
+	MessageID   string `json:"message"`
+	Source      string `json:"source"` // the attachment's source key: stored once
+	URL         string `json:"url"`
+	Filename    string `json:"filename"`
+	ContentType string `json:"content_type"`
+}
+
+// download queues a job that fetches url and attaches it to the message of
+// rc. The job's id is the attachment's source key, so a redelivered webhook
+// queues nothing new.
+func (in *Intake) download(ctx context.Context, rc ticket.Receipt, source, mediaURL, filename, contentType string) error {
+	if mediaURL == "" {
+		return nil
+	}
+	payload, _ := json.Marshal(mediaJob{TicketID: rc.TicketID, MessageID: rc.MessageID, Source: source,
+		URL: mediaURL, Filename: filename, ContentType: contentType})
+	if err := in.media.Enqueue(ctx, jobs.Job{ID: source, Kind: kindMedia, Payload: payload}, time.Time{}); err != nil {
+		return fmt.Errorf("queue download of %s: %w", source, err)
+	}
+	return nil
+}
+
+// HandleJob does one job of the media queue: a download, or the check that
+// files a completed call without a recording as missed.
+func (in *Intake) HandleJob(ctx context.Context, j jobs.Job) error {
+	switch j.Kind {
+	case kindMedia:
+		var m mediaJob
+		if err := json.Unmarshal(j.Payload, &m); err != nil {
+			return jobs.Permanent(fmt.Errorf("media job %s: %w", j.ID, err))
+		}
+		return in.fetch(ctx, m)
+	case kindMissedCheck:
+		var mc missedCheck
+		if err := json.Unmarshal(j.Payload, &mc); err != nil {
+			return jobs.Permanent(fmt.Errorf("missed-call job %s: %w", j.ID, err))
+		}
+		c := phone.Common{From: mc.From, To: mc.To, Received: mc.Received}
+		c.Number.Queue = mc.Queue
+		ci, err := in.callInfo(ctx, mc.CallSID, c)
+		if err != nil || ci.recording != "" {
+			return err
+		}
+		return in.missedCall(ctx, mc.CallSID, c, "hung up before the tone")
+	}
+	return jobs.Permanent(fmt.Errorf("job %s: unknown kind %q", j.ID, j.Kind))
+}
+
+// maxMediaBytes caps one download; larger media are cut off and fail.
+const maxMediaBytes = 64 << 20
+
+// fetch downloads one medium and attaches it. Twilio's media URLs need the
+// account's credentials (HTTP Basic); they are sent only to Twilio's API host
+// (twilio.api_url) and its media hosts, never elsewhere.
+func (in *Intake) fetch(ctx context.Context, m mediaJob) error {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, m.URL, nil)
+	if err != nil {
+		return jobs.Permanent(fmt.Errorf("download %s: %w", m.URL, err))
+	}
+	if in.sendCredentials(req.URL) {
+		req.SetBasicAuth(in.cfg.Twilio.AccountSID, in.cfg.Twilio.AuthToken)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("download %s: %w", m.URL, err)
+	}
+	defer resp.Body.Close()
+	switch {
+	case resp.StatusCode == http.StatusOK:
+	case resp.StatusCode == http.StatusNotFound, resp.StatusCode == http.StatusTooManyRequests, resp.StatusCode >= 500:
+		// A recording is not always ready at once; rate limits and server
+		// trouble pass: retried with backoff.
+		return fmt.Errorf("download %s: %s", m.URL, resp.Status)
+	default:
+		return jobs.Permanent(fmt.Errorf("download %s: %s", m.URL, resp.Status))
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxMediaBytes+1))
+	if err != nil {
+		return fmt.Errorf("download %s: %w", m.URL, err)
+	}
+	if len(data) > maxMediaBytes {
+		return jobs.Permanent(fmt.Errorf("download %s: larger than %d bytes", m.URL, maxMediaBytes))
+	}
+	ct := m.ContentType
+	if h := resp.Header.Get("Content-Type"); h != "" {
+		ct = h
+	}
+	_, err = in.store.AddAttachment(ctx, m.TicketID, m.MessageID, m.Source,
+		ticket.NewAttachment{Filename: m.Filename, ContentType: ct, Data: data})
+	if errors.Is(err, ticket.ErrNotFound) || errors.Is(err, ticket.ErrInvalid) {
+		return jobs.Permanent(err)
+	}
+	return err
+}
+
+// sendCredentials reports whether u is a Twilio host that may see the
+// account's credentials: the configured API host, or twilio.com's.
+func (in *Intake) sendCredentials(u *url.URL) bool {
+	host := strings.ToLower(u.Hostname())
+	if api, err := url.Parse(in.cfg.Twilio.APIURL); err == nil && strings.EqualFold(api.Host, u.Host) {
+		return true
+	}
+	return u.Scheme == "https" && (host == "twilio.com" || strings.HasSuffix(host, ".twilio.com"))
+}

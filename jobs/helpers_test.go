@@ -1,0 +1,188 @@
+package jobs
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"log/slog"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/redis/go-redis/v9"
+)
+
+// testRedis is the Redis a test runs against: the real one named by
+// FRONTDESK_TEST_REDIS_URL when set, else an in-process miniredis.
+type testRedis struct {
+	client redis.UniversalClient
+	prefix string // unique per test; the test's keys are deleted afterwards
+	mini   *miniredis.Miniredis
+}
+
+func newTestRedis(t testing.TB) *testRedis {
+	t.Helper()
+	tr := &testRedis{prefix: "fdtest-" + rand.Text()[:10]}
+	url := os.Getenv("FRONTDESK_TEST_REDIS_URL")
+	if url == "" {
+		return newMiniRedis(t)
+	}
+	opts, err := redis.ParseURL(url)
+	if err != nil {
+		t.Fatalf("FRONTDESK_TEST_REDIS_URL: %v", err)
+	}
+	tr.client = redis.NewClient(opts)
+	t.Cleanup(func() { _ = tr.client.Close() })
+	if err := tr.client.Ping(context.Background()).Err(); err != nil {
+		t.Fatalf("FRONTDESK_TEST_REDIS_URL=%s does not answer: %v", url, err)
+	}
+	// Cleanups run last-in first-out: this one runs before the Close above.
+	t.Cleanup(func() { tr.deleteKeys(t) })
+	return tr
+}
+
+// newMiniRedis is an in-process miniredis, also when a real Redis is named,
+// for tests that stop and restart the server.
+func newMiniRedis(t testing.TB) *testRedis {
+	t.Helper()
+	tr := &testRedis{prefix: "fdtest-" + rand.Text()[:10], mini: miniredis.RunT(t)}
+	tr.client = redis.NewClient(&redis.Options{Addr: tr.mini.Addr(), MaxRetries: -1,
+		DialTimeout: 200 * time.Millisecond})
+	t.Cleanup(func() { _ = tr.client.Close() })
+	return tr
+}
+
+func (tr *testRedis) deleteKeys(t testing.TB) {
+	ctx := context.Background()
+	iter := tr.client.Scan(ctx, 0, tr.prefix+":*", 1000).Iterator()
+	var keys []string
+	for iter.Next(ctx) {
+		keys = append(keys, iter.Val())
+	}
+	if err := iter.Err(); err != nil {
+		t.Errorf("scan test keys to delete: %v", err)
+	}
+	for _, k := range keys { // one by one: a cluster may spread them
+		if err := tr.client.Del(ctx, k).Err(); err != nil {
+			t.Errorf("delete test key %s: %v", k, err)
+		}
+	}
+}
+
+// clock is a settable clock for run times and leases.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func newClock() *clock { return &clock{now: time.UnixMilli(1_750_000_000_000)} }
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// options are fast options for tests: workers poll every 2ms.
+func (tr *testRedis) options() *Options {
+	return &Options{
+		Redis:  tr.client,
+		Prefix: tr.prefix,
+		Logger: slog.New(slog.DiscardHandler),
+		Poll:   2 * time.Millisecond,
+	}
+}
+
+// run starts q.Run in the background and stops it when the test ends.
+func run(t testing.TB, q *Queue, n int, h Handler) (stop func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- q.Run(ctx, n, h) }()
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("Run: %v", err)
+			}
+		})
+	}
+	t.Cleanup(stop)
+	return stop
+}
+
+// waitFor polls cond until it holds, failing the test after 10 seconds.
+func waitFor(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for concurrent writes, for logs.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// testRecord reads a job's stored record, or fails the test.
+func (q *Queue) testRecord(t testing.TB, id string) record {
+	t.Helper()
+	raw, err := q.rdb.HGet(context.Background(), q.keys.jobs, id).Result()
+	if err != nil {
+		t.Fatalf("read job %s: %v", id, err)
+	}
+	_, r, err := decodeRecord(id, raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// testStats is Stats or a failed test.
+func (q *Queue) testStats(t testing.TB) Stats {
+	t.Helper()
+	st, err := q.Stats(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+// testIsDone reports whether id is in the done set.
+func (q *Queue) testIsDone(t testing.TB, id string) bool {
+	t.Helper()
+	err := q.rdb.ZScore(context.Background(), q.keys.done, id).Err()
+	if err == redis.Nil {
+		return false
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return true
+}
