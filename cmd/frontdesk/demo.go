@@ -6,13 +6,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"strconv"
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
 
 	"frontdesk/config"
-	"frontdesk/ticket"
 )
 
 //go:embed demo.yaml
@@ -47,9 +47,22 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitFailure
 	}
 	defer mailbox.Close()
+	media, stopMedia, err := startDemoMedia()
+	if err != nil {
+		fmt.Fprintf(stderr, "frontdesk: %v\n", err)
+		return exitFailure
+	}
+	defer stopMedia()
+	addr, err := concreteAddr(*listen)
+	if err != nil {
+		fmt.Fprintf(stderr, "frontdesk: listen on %s: %v (try -listen 127.0.0.1:0)\n", *listen, err)
+		return exitFailure
+	}
 	env := map[string]string{
-		"DEMO_REDIS_URL": "redis://" + mr.Addr() + "/0", "DEMO_LISTEN": *listen,
-		"DEMO_IMAP_PORT": strconv.Itoa(mailbox.port()),
+		"DEMO_REDIS_URL": "redis://" + mr.Addr() + "/0", "DEMO_LISTEN": addr,
+		"DEMO_PUBLIC_URL": "http://" + addr, "DEMO_IMAP_PORT": strconv.Itoa(mailbox.port()),
+		"DEMO_TWILIO_API": media, "DEMO_ACCOUNT_SID": demoAccountSID, "DEMO_AUTH_TOKEN": demoAuthToken,
+		"DEMO_NUMBER": demoNumber,
 	}
 	cfg, err := config.Parse(demoConfig, func(k string) (string, bool) { v, ok := env[k]; return v, ok })
 	if err != nil {
@@ -63,52 +76,19 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	defer closeApp()
 	fmt.Fprint(stdout, demoBanner)
-	if err := seedDemo(ctx, a.store, stdout); err != nil {
-		fmt.Fprintf(stderr, "frontdesk: demo tickets: %v\n", err)
-		return exitFailure
-	}
 	url := "http://" + ln.Addr().String()
 	fmt.Fprintf(stdout, "\n  Mail: %d sample mails wait in an in-process IMAP mailbox (127.0.0.1:%d,\n  user %s, password %s); frontdesk imports them like a real one,\n  and a new customer mail arrives every minute.\n",
 		mailbox.count, mailbox.port(), demoIMAPUser, demoIMAPPassword)
 	fmt.Fprintf(stdout, "\n  frontdesk is running at %s\n    %s/healthz  %s/readyz  %s/metrics\n  Ctrl-C stops it.\n\n", url, url, url, url)
 	go mailbox.trickle(ctx, time.Minute)
+	go func() {
+		if err := simulatePhone(ctx, url, media, stdout); err != nil {
+			a.logger.Error("demo phone simulation", slog.Any("error", err))
+		}
+	}()
 	if err := a.run(ctx, ln); err != nil {
 		fmt.Fprintf(stderr, "frontdesk: %v\n", err)
 		return exitFailure
 	}
 	return exitOK
-}
-
-// seedDemo stores the phone channel's sample tickets (a text and a voicemail),
-// through the same store calls intake makes, and prints them. The mail samples
-// arrive through IMAP instead.
-func seedDemo(ctx context.Context, store ticket.Store, out io.Writer) error {
-	samples := []ticket.NewTicket{
-		{
-			Channel: ticket.ChannelSMS, Queue: "phone", Subject: "SMS from +15555550123",
-			Customer: ticket.Customer{Phone: "+15555550123"},
-			Message: ticket.NewMessage{
-				SourceKey: "demo:twilio:SM0001", Kind: ticket.KindSMS, From: "+15555550123", To: []string{"+15555550100"},
-				Text: "Is the shop open on Saturday?", By: "intake:twilio",
-			},
-		},
-		{
-			Channel: ticket.ChannelVoice, Queue: "phone", Subject: "Voicemail from +15555550199",
-			Customer: ticket.Customer{Phone: "+15555550199"},
-			Message: ticket.NewMessage{
-				SourceKey: "demo:twilio:RE0001", Kind: ticket.KindVoicemail, From: "+15555550199", To: []string{"+15555550100"},
-				Text: "Hi, this is Carla, please call me back about my repair.", By: "intake:twilio",
-				Meta: map[string]string{"duration": "14", "transcription": "completed"},
-			},
-		},
-	}
-	fmt.Fprintln(out, "  Sample phone tickets:")
-	for _, nt := range samples {
-		r, err := store.Create(ctx, nt)
-		if err != nil {
-			return fmt.Errorf("create %q: %w", nt.Subject, err)
-		}
-		fmt.Fprintf(out, "    #%s  %-6s %-8s %s\n", r.TicketID, nt.Channel, nt.Queue, nt.Subject)
-	}
-	return nil
 }
