@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	netmail "net/mail"
 	"strconv"
 	"strings"
 	"time"
@@ -108,7 +109,7 @@ func (s *Store) AppendMessage(ctx context.Context, ticketID string, nm ticket.Ne
 	}
 	res, err := s.commit(ctx, s.scripts.append, atts, []string{s.key("sources")},
 		s.base, nm.SourceKey, ms(now), rfc(now), ticketID, msgJSON, string(dir),
-		normalizeMessageID(nm.MessageID), metas, by, string(nm.Kind))
+		normalizeMessageID(nm.MessageID), metas, by, string(nm.Kind), senderEmail(nm.From), senderPhone(nm.From))
 	if err != nil {
 		return ticket.Receipt{}, wrap(fmt.Sprintf("append message %s to ticket %s", nm.SourceKey, ticketID), err)
 	}
@@ -270,6 +271,30 @@ func normalizeMessageID(id string) string {
 		id = "<" + id + ">"
 	}
 	return id
+}
+
+// senderEmail returns the lower-cased address of a From like "Ann <ann@x>",
+// or "" when it has none.
+func senderEmail(from string) string {
+	a, err := netmail.ParseAddress(from)
+	if err != nil {
+		return ""
+	}
+	return strings.ToLower(a.Address)
+}
+
+// senderPhone returns a From that is an E.164 phone number, or "".
+func senderPhone(from string) string {
+	from = strings.TrimSpace(from)
+	if len(from) < 9 || len(from) > 16 || from[0] != '+' {
+		return ""
+	}
+	for _, r := range from[1:] {
+		if r < '0' || r > '9' {
+			return ""
+		}
+	}
+	return from
 }
 
 func nonNil(s []string) []string {

@@ -79,6 +79,22 @@ local function upsert_customer(cid, c, now_ms)
   return cid
 end
 
+-- link_customer adds an email address or phone number to customer cid when
+-- the customer has none of that kind yet and no other customer owns it.
+local function link_customer(cid, email, phone)
+  local k = base .. 'customer:' .. cid
+  if email ~= '' and (redis.call('HGET', k, 'email') or '') == '' and
+      not redis.call('HGET', base .. 'customers:email', email) then
+    redis.call('HSET', k, 'email', email)
+    redis.call('HSET', base .. 'customers:email', email, cid)
+  end
+  if phone ~= '' and (redis.call('HGET', k, 'phone') or '') == '' and
+      not redis.call('HGET', base .. 'customers:phone', phone) then
+    redis.call('HSET', k, 'phone', phone)
+    redis.call('HSET', base .. 'customers:phone', phone, cid)
+  end
+end
+
 -- with_id puts a message id in front of a message JSON object that begins with
 -- the empty id field {"id":"", as encoding/json writes it for ticket.Message.
 local function with_id(msg, mid)
