@@ -191,13 +191,13 @@ func (d *desk) callSMSAndFax() []webhook {
 		{"/twilio/voice", common("CallSid", "CA1", "From", caller, "To", ourNumber, "CallStatus", "ringing")},
 		{"/twilio/voice/transcription", common("CallSid", "CA1", "RecordingSid", "RE1", "TranscriptionSid", "TR1",
 			"TranscriptionText", "Hi, my order 553 arrived broken, please call me back.", "TranscriptionStatus", "completed")},
-		{"/twilio/voice/recording", common("CallSid", "CA1", "RecordingSid", "RE1", "RecordingUrl", d.media.URL + "/Recordings/RE1",
+		{"/twilio/voice/recording", common("CallSid", "CA1", "RecordingSid", "RE1", "RecordingUrl", d.media.URL+"/Recordings/RE1",
 			"RecordingStatus", "completed", "RecordingDuration", "14")},
 		{"/twilio/voice/status", common("CallSid", "CA1", "From", caller, "To", ourNumber, "CallStatus", "completed", "CallDuration", "31")},
 		{"/twilio/sms", common("MessageSid", "SM1", "From", caller, "To", ourNumber, "Body", "Here is a photo of the damage",
-			"NumMedia", "1", "MediaUrl0", d.media.URL + "/Media/ME1", "MediaContentType0", "image/jpeg")},
+			"NumMedia", "1", "MediaUrl0", d.media.URL+"/Media/ME1", "MediaContentType0", "image/jpeg")},
 		{"/twilio/fax", common("FaxSid", "FX1", "From", "+15555550111", "To", ourNumber, "FaxStatus", "received",
-			"NumPages", "2", "MediaUrl", d.media.URL + "/Fax/FX1.pdf")},
+			"NumPages", "2", "MediaUrl", d.media.URL+"/Fax/FX1.pdf")},
 	}
 }
 
