@@ -67,6 +67,10 @@ type Store interface {
 	Customer(ctx context.Context, id string) (Customer, error)
 	// FindCustomer returns the customer known by an email address or phone number.
 	FindCustomer(ctx context.Context, emailOrPhone string) (Customer, error)
+	// LinkCustomer adds an email address or phone number to a customer, as
+	// an assistant does who knows the caller is the writer; ErrConflict when
+	// another customer has it, or this one has another of that kind.
+	LinkCustomer(ctx context.Context, customerID, emailOrPhone string) (Customer, error)
 	// Secret returns this deployment's random signing key, made on first use
 	// and shared by every instance: it signs outbound Message-IDs.
 	Secret(ctx context.Context) ([]byte, error)

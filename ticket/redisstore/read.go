@@ -227,6 +227,28 @@ func (s *Store) FindCustomer(ctx context.Context, emailOrPhone string) (ticket.C
 	return s.Customer(ctx, id)
 }
 
+// LinkCustomer adds an email address (anything with an @) or an E.164 phone
+// number to a customer.
+func (s *Store) LinkCustomer(ctx context.Context, customerID, emailOrPhone string) (ticket.Customer, error) {
+	if err := validID(customerID); err != nil {
+		return ticket.Customer{}, err
+	}
+	kind, v := "phone", strings.TrimSpace(emailOrPhone)
+	if strings.Contains(v, "@") {
+		kind, v = "email", senderEmail(v)
+	} else {
+		v = senderPhone(v)
+	}
+	if v == "" {
+		return ticket.Customer{}, fmt.Errorf("link customer %s: %q is neither an email address nor an E.164 number: %w", customerID, emailOrPhone, ticket.ErrInvalid)
+	}
+	err := s.scripts.link.Run(ctx, s.rdb, []string{s.key("customer", customerID)}, s.base, customerID, kind, v).Err()
+	if err != nil {
+		return ticket.Customer{}, wrap("link customer "+customerID, err)
+	}
+	return s.Customer(ctx, customerID)
+}
+
 // decodeTicket builds a ticket, without messages and events, from its hash and
 // its customer's hash.
 func decodeTicket(f, c map[string]string) *ticket.Ticket {
