@@ -1,11 +1,12 @@
 package phone
 
 import (
-	"errors"
 	"strconv"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"frontdesk/internal/promreg"
 )
 
 // metrics are the webhooks' Prometheus metrics, labelled by route path.
@@ -18,15 +19,15 @@ type metrics struct {
 func newMetrics(reg prometheus.Registerer) *metrics {
 	const ns, sub = "frontdesk", "twilio"
 	return &metrics{
-		requests: register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
+		requests: promreg.Register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: ns, Subsystem: sub, Name: "webhooks_total",
 			Help: "Twilio webhook requests answered, by route path and HTTP status.",
 		}, []string{"path", "code"})),
-		sigFailure: register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
+		sigFailure: promreg.Register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: ns, Subsystem: sub, Name: "signature_failures_total",
 			Help: "Twilio webhook requests refused for a missing or wrong X-Twilio-Signature.",
 		}, []string{"path"})),
-		duration: register(reg, prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		duration: promreg.Register(reg, prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Namespace: ns, Subsystem: sub, Name: "webhook_duration_seconds",
 			Help:    "Time to answer a Twilio webhook, the Sink's work included.",
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
@@ -53,23 +54,4 @@ func (m *metrics) route(path string) routeMetrics {
 func (rm routeMetrics) observe(status int, d time.Duration) {
 	rm.requests.WithLabelValues(rm.path, strconv.Itoa(status)).Inc()
 	rm.duration.Observe(d.Seconds())
-}
-
-// register registers c with reg, or returns the collector registered before
-// under the same name, so that several Webhooks can share a Registerer. A
-// nil reg registers nothing.
-func register[C prometheus.Collector](reg prometheus.Registerer, c C) C {
-	if reg == nil {
-		return c
-	}
-	if err := reg.Register(c); err != nil {
-		var are prometheus.AlreadyRegisteredError
-		if errors.As(err, &are) {
-			if existing, ok := are.ExistingCollector.(C); ok {
-				return existing
-			}
-		}
-		panic("phone: register metrics: " + err.Error())
-	}
-	return c
 }

@@ -24,6 +24,7 @@ import (
 
 	"frontdesk/config"
 	"frontdesk/intake/phone"
+	"frontdesk/internal/promreg"
 	"frontdesk/jobs"
 	"frontdesk/ticket"
 )
@@ -73,14 +74,7 @@ func New(store ticket.Store, rdb redis.UniversalClient, cfg *config.Config, medi
 	if in.logger == nil {
 		in.logger = slog.Default()
 	}
-	if opts.Registerer != nil {
-		if err := opts.Registerer.Register(in.faxFailures); err != nil {
-			var are prometheus.AlreadyRegisteredError
-			if errors.As(err, &are) {
-				in.faxFailures = are.ExistingCollector.(prometheus.Counter)
-			}
-		}
-	}
+	in.faxFailures = promreg.Register(opts.Registerer, in.faxFailures)
 	return in
 }
 
