@@ -1,0 +1,100 @@
+// Package accounts keeps frontdesk's users — assistants and managers — their
+// passwords, API tokens and availability, in Redis.
+//
+// A user signs in two ways: with a password (CheckPassword, for the web UI's
+// login form), or with an API token (Authenticate, for "Authorization: Bearer
+// TOKEN"). Passwords are stored as argon2id hashes in PHC string form; tokens
+// are shown once, when made, and stored only as their SHA-256. Repeated wrong
+// passwords for one name lock that name for a while (ErrLocked).
+//
+// Errors: invalid input wraps ticket.ErrInvalid, an unknown user
+// ticket.ErrNotFound, a taken name ErrExists (which wraps ticket.ErrConflict),
+// and a Redis failure is marked with ticket.Unavailable, so the web package
+// maps them to HTTP statuses in the same place as the ticket store's.
+package accounts
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"time"
+	"unicode/utf8"
+
+	"frontdesk/ticket"
+)
+
+// Role says what a user may do.
+type Role string
+
+const (
+	// RoleAssistant works tickets: takes, answers, hands over and closes them.
+	RoleAssistant Role = "assistant"
+	// RoleManager does what an assistant does and also edits the routing
+	// rules and manages users.
+	RoleManager Role = "manager"
+)
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool { return r == RoleAssistant || r == RoleManager }
+
+// User is one account. The password hash and tokens never leave the store.
+type User struct {
+	Name      string    `json:"name"`
+	Role      Role      `json:"role"`
+	Away      bool      `json:"away"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+var (
+	// ErrUnauthorized: an unknown, malformed or revoked token, or a wrong
+	// name or password. It does not say which, on purpose.
+	ErrUnauthorized = errors.New("unauthorized")
+	// ErrLocked: too many wrong passwords for this name lately; no password
+	// is checked until the lock window has passed.
+	ErrLocked = errors.New("too many failed logins; try again later")
+	// ErrExists: the user name is taken. errors.Is(ErrExists,
+	// ticket.ErrConflict) holds.
+	ErrExists error = existsError{}
+)
+
+type existsError struct{}
+
+func (existsError) Error() string        { return "user exists" }
+func (existsError) Is(target error) bool { return target == ticket.ErrConflict }
+
+// MinPasswordLen and MaxPasswordLen bound a password's length, in
+// characters and bytes respectively.
+const (
+	MinPasswordLen = 10
+	MaxPasswordLen = 1024
+)
+
+var nameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
+
+// ValidateName checks a user name: 1 to 64 characters of a-z, 0-9, '.', '_'
+// and '-', starting with a letter or digit. The error wraps ticket.ErrInvalid.
+func ValidateName(name string) error {
+	if !nameRE.MatchString(name) {
+		return fmt.Errorf("%w: user name %q: must be 1-64 characters of a-z, 0-9, '.', '_', '-', starting with a-z or 0-9", ticket.ErrInvalid, name)
+	}
+	return nil
+}
+
+// ValidatePassword checks a password: at least MinPasswordLen characters and
+// at most MaxPasswordLen bytes. The error wraps ticket.ErrInvalid.
+func ValidatePassword(password string) error {
+	switch {
+	case utf8.RuneCountInString(password) < MinPasswordLen:
+		return fmt.Errorf("%w: password: must be at least %d characters", ticket.ErrInvalid, MinPasswordLen)
+	case len(password) > MaxPasswordLen:
+		return fmt.Errorf("%w: password: must be at most %d bytes", ticket.ErrInvalid, MaxPasswordLen)
+	}
+	return nil
+}
+
+func validateRole(r Role) error {
+	if !r.Valid() {
+		return fmt.Errorf("%w: role %q: must be %s or %s", ticket.ErrInvalid, r, RoleAssistant, RoleManager)
+	}
+	return nil
+}

@@ -1,0 +1,185 @@
+package accounts
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"frontdesk/ticket"
+)
+
+// API tokens are "fd_" and the unpadded base64url of 32 random bytes. Redis
+// keeps only their SHA-256: a copy of the database signs nobody in. A fast
+// hash is enough for 256 random bits; a slow one is for guessable passwords.
+const (
+	tokenPrefix   = "fd_"
+	tokenBytes    = 32
+	tokenLen      = len(tokenPrefix) + (tokenBytes*8+5)/6
+	maxTokenInput = 256
+)
+
+func newToken() (token, sha string) {
+	b := make([]byte, tokenBytes)
+	_, _ = rand.Read(b) // never fails: it crashes the program instead (Go 1.24+)
+	token = tokenPrefix + base64.RawURLEncoding.EncodeToString(b)
+	return token, tokenSHA(token)
+}
+
+func tokenSHA(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// wellFormed reports whether token could be one this package made.
+func wellFormed(token string) bool {
+	if len(token) != tokenLen || !strings.HasPrefix(token, tokenPrefix) {
+		return false
+	}
+	b, err := base64.RawURLEncoding.Strict().DecodeString(token[len(tokenPrefix):])
+	return err == nil && len(b) == tokenBytes
+}
+
+// Authenticate returns the user an API token belongs to. A malformed,
+// unknown or revoked token is ErrUnauthorized.
+func (s *Store) Authenticate(ctx context.Context, token string) (User, error) {
+	if !wellFormed(token) {
+		return User{}, ErrUnauthorized
+	}
+	name, err := s.rdb.Get(ctx, s.tokenKey(tokenSHA(token))).Result()
+	switch {
+	case isNil(err):
+		return User{}, ErrUnauthorized
+	case err != nil:
+		return User{}, unavailable("authenticate token", err)
+	}
+	u, _, err := s.get(ctx, name)
+	if ticket.IsUnavailable(err) {
+		return User{}, err
+	}
+	if err != nil {
+		return User{}, ErrUnauthorized // a token left behind by a removed user
+	}
+	return u, nil
+}
+
+// NewToken makes another API token for an existing user and returns it: the
+// only time it is seen. An unknown user wraps ticket.ErrNotFound.
+func (s *Store) NewToken(ctx context.Context, name string) (string, error) {
+	if ValidateName(name) != nil {
+		return "", fmt.Errorf("new token for user %q: %w", name, ticket.ErrNotFound)
+	}
+	token, sha := newToken()
+	keys := []string{s.userKey(name), s.tokenKey(sha), s.tokensKey(name)}
+	n, err := tokenScript.Run(ctx, s.rdb, keys, name, sha).Int()
+	switch {
+	case err != nil:
+		return "", unavailable("new token for user "+name, err)
+	case n == 0:
+		return "", fmt.Errorf("new token for user %s: %w", name, ticket.ErrNotFound)
+	case n < 0:
+		return "", fmt.Errorf("new token for user %s: it collides with a stored one", name)
+	}
+	return token, nil
+}
+
+// RevokeToken ends an API token (a logout). A malformed, unknown or already
+// revoked token wraps ticket.ErrNotFound.
+func (s *Store) RevokeToken(ctx context.Context, token string) error {
+	if !wellFormed(token) {
+		return fmt.Errorf("revoke token: %w", ticket.ErrNotFound)
+	}
+	sha := tokenSHA(token)
+	name, err := s.rdb.Get(ctx, s.tokenKey(sha)).Result()
+	switch {
+	case isNil(err):
+		return fmt.Errorf("revoke token: %w", ticket.ErrNotFound)
+	case err != nil:
+		return unavailable("revoke token", err)
+	}
+	n, err := revokeScript.Run(ctx, s.rdb, []string{s.tokenKey(sha), s.tokensKey(name)}, name, sha).Int()
+	switch {
+	case err != nil:
+		return unavailable("revoke token", err)
+	case n == 0: // revoked by someone else meanwhile
+		return fmt.Errorf("revoke token: %w", ticket.ErrNotFound)
+	}
+	return nil
+}
+
+// RevokeTokens ends every API token of a user and says how many there were.
+// The user need not exist any more.
+func (s *Store) RevokeTokens(ctx context.Context, name string) (int, error) {
+	if ValidateName(name) != nil {
+		return 0, nil
+	}
+	n, err := revokeAllScript.Run(ctx, s.rdb, []string{s.tokensKey(name)}, s.tokenKey(""), name).Int()
+	if err != nil {
+		return 0, unavailable("revoke tokens of user "+name, err)
+	}
+	return n, nil
+}
+
+// CheckPassword returns the user when password is theirs. A wrong name or
+// password is ErrUnauthorized either way, and takes about as long: a name
+// without a password is checked against a dummy hash.
+//
+// The brake: every attempt for a name counts, for 15 minutes from the first
+// one; the 6th and later attempts in that window are ErrLocked, right
+// password or not, and check nothing. A successful login clears the count, as
+// does SetPassword. Names that do not exist are counted the same, so a lock
+// does not tell whether a name exists.
+func (s *Store) CheckPassword(ctx context.Context, name, password string) (User, error) {
+	if ValidateName(name) != nil {
+		// Not a name a user can have; no key is made for it.
+		if err := s.hashing(ctx, func() { verifyPassword(s.dummyHash(), password, s.params) }); err != nil {
+			return User{}, unavailable("check password", err)
+		}
+		return User{}, ErrUnauthorized
+	}
+	window := strconv.FormatInt(s.window.Milliseconds(), 10)
+	attempts, err := attemptScript.Run(ctx, s.rdb, []string{s.failuresKey(name)}, window).Int64()
+	if err != nil {
+		return User{}, unavailable("check password of user "+name, err)
+	}
+	if attempts > s.maxAttempts {
+		return User{}, ErrLocked
+	}
+	u, hash, err := s.get(ctx, name)
+	if ticket.IsUnavailable(err) {
+		return User{}, err
+	}
+	found := err == nil && hash != ""
+	if !found {
+		hash = s.dummyHash()
+	}
+	var ok, stale bool
+	if err := s.hashing(ctx, func() { ok, stale = verifyPassword(hash, password, s.params) }); err != nil {
+		return User{}, unavailable("check password of user "+name, err)
+	}
+	if !found || !ok {
+		return User{}, ErrUnauthorized
+	}
+	if err := s.rdb.Del(ctx, s.failuresKey(name)).Err(); err != nil {
+		return User{}, unavailable("check password of user "+name, err)
+	}
+	if stale {
+		s.rehash(ctx, name, hash, password)
+	}
+	return u, nil
+}
+
+// rehash stores the password again with the current parameters. It is best
+// effort: the login has succeeded already, and a failure here only means the
+// next login tries again.
+func (s *Store) rehash(ctx context.Context, name, old, password string) {
+	var hash string
+	if s.hashing(ctx, func() { hash = hashPassword(s.params, password) }) != nil {
+		return
+	}
+	_ = rehashScript.Run(ctx, s.rdb, []string{s.userKey(name)}, old, hash).Err()
+}
