@@ -13,10 +13,13 @@ import (
 // writeError answers a failed request with {"error": "…"} and the status that
 // err's kind calls for. It is the one place where errors become HTTP statuses:
 //
+//	errUnauthorized                         401 Unauthorized
+//	errForbidden                            403 Forbidden
 //	ticket.ErrNotFound                      404 Not Found
 //	ticket.ErrInvalid                       400 Bad Request
 //	ticket.ErrConflict                      409 Conflict
 //	ticket.ErrTooLarge, *http.MaxBytesError 413 Content Too Large
+//	errUnsupportedMediaType                 415 Unsupported Media Type
 //	ticket.IsUnavailable(err)               503 Service Unavailable
 //	anything else                           500 Internal Server Error
 //
@@ -40,10 +43,27 @@ func writeError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err
 	writeJSONError(w, status, msg)
 }
 
+// The web package's own error kinds, for what only HTTP can get wrong. Wrap
+// them like the ticket kinds: fmt.Errorf("%w: no bearer token", errUnauthorized).
+var (
+	// errUnauthorized: no credentials, or credentials nobody owns.
+	errUnauthorized = errors.New("unauthorized")
+	// errForbidden: the caller is known but their role may not do this.
+	errForbidden = errors.New("forbidden")
+	// errUnsupportedMediaType: a request body that is not JSON.
+	errUnsupportedMediaType = errors.New("unsupported media type")
+)
+
 // errorStatus maps an error to its HTTP status; see writeError.
 func errorStatus(err error) int {
 	var tooBig *http.MaxBytesError
 	switch {
+	case errors.Is(err, errUnauthorized):
+		return http.StatusUnauthorized
+	case errors.Is(err, errForbidden):
+		return http.StatusForbidden
+	case errors.Is(err, errUnsupportedMediaType):
+		return http.StatusUnsupportedMediaType
 	case errors.Is(err, ticket.ErrNotFound):
 		return http.StatusNotFound
 	case errors.Is(err, ticket.ErrInvalid):

@@ -12,9 +12,17 @@ func (s *Server) routes() *http.ServeMux {
 	mux.HandleFunc("GET /readyz", s.handleReadyz)
 	mux.Handle("GET /metrics", s.metricsHandler())
 
+	// The JSON API (/api/v1/…): one table, apiRoutes in api_routes.go,
+	// registered only when the server has a ticket store and accounts.
+	if s.tickets != nil && s.accounts != nil {
+		for _, rt := range s.apiRoutes() {
+			mux.Handle(rt.pattern(), s.apiHandler(rt))
+		}
+	}
+
 	// Routes of other packages: Twilio's webhooks (/twilio/…, package
-	// intake/phone). The JSON API (/api/v1/…) and the web UI (/{$} and
-	// below) are declared here as they are written.
+	// intake/phone). The web UI (/{$} and below) is declared here as it is
+	// written.
 	if s.mount != nil {
 		s.mount(mux)
 	}

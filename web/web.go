@@ -1,9 +1,10 @@
 // Package web serves frontdesk's HTTP: health and readiness probes, Prometheus
-// metrics, and (later) the JSON API and the web UI.
+// metrics, the JSON API under /api/v1, and (later) the web UI.
 //
 // Every route is declared in one place, routes.go, with the standard library's
-// method-and-path patterns; each group of handlers lives in a small file of its
-// own (health.go, metrics.go, …). Errors reach HTTP statuses through one
+// method-and-path patterns (the API's in one table, apiRoutes in
+// api_routes.go); each group of handlers lives in a small file of its own
+// (health.go, metrics.go, one api_NOUN_VERB.go per API handler). Errors reach HTTP statuses through one
 // function, writeError in errors.go.
 package web
 
@@ -11,9 +12,12 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"frontdesk/ticket"
 )
 
 // Options configures a Server. The zero value is usable: it logs nothing, is
@@ -34,6 +38,20 @@ type Options struct {
 	// Mount, when set, adds the routes of other packages (Twilio's
 	// webhooks…) to the server's mux, behind the same middleware.
 	Mount func(mux *http.ServeMux)
+
+	// Tickets and Accounts back the JSON API under /api/v1. When either is
+	// nil the API's routes are not registered (probes and metrics still are).
+	Tickets  ticket.Store
+	Accounts Accounts
+	// Queues are the configured queue names, in order: GET /api/v1/queues
+	// reports on them and a claim from any other queue is 404.
+	Queues []string
+	// QueueAddress returns a queue's own address, the From of replies on its
+	// tickets; "" when it has none. Nil means no queue has one.
+	QueueAddress func(queue string) string
+	// ClaimLease is how long a ticket claimed with "take next" stays with its
+	// assistant unless they act on it. Zero means 15 minutes.
+	ClaimLease time.Duration
 }
 
 // Server is frontdesk's HTTP server. Its methods are safe for concurrent use.
@@ -44,6 +62,13 @@ type Server struct {
 	metrics  *httpMetrics
 	mount    func(mux *http.ServeMux)
 	handler  http.Handler
+
+	// The JSON API's dependencies (api_*.go); see Options.
+	tickets      ticket.Store
+	accounts     Accounts
+	queues       []string
+	queueAddress func(queue string) string
+	claimLease   time.Duration
 
 	readiness       readiness
 	readyTimeout    time.Duration // how long Ready may take before /readyz gives up
@@ -59,6 +84,11 @@ func New(opts Options) *Server {
 		ready:           opts.Ready,
 		gatherer:        opts.Gatherer,
 		mount:           opts.Mount,
+		tickets:         opts.Tickets,
+		accounts:        opts.Accounts,
+		queues:          slices.Clone(opts.Queues),
+		queueAddress:    opts.QueueAddress,
+		claimLease:      opts.ClaimLease,
 		readyTimeout:    2 * time.Second,
 		shutdownTimeout: 10 * time.Second,
 	}
@@ -67,6 +97,12 @@ func New(opts Options) *Server {
 	}
 	if s.gatherer == nil {
 		s.gatherer = prometheus.DefaultGatherer
+	}
+	if s.claimLease <= 0 {
+		s.claimLease = 15 * time.Minute
+	}
+	if s.queueAddress == nil {
+		s.queueAddress = func(string) string { return "" }
 	}
 	s.metrics = newHTTPMetrics(opts.Registerer)
 	s.handler = s.middleware(s.routes())

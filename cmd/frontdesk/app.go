@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/redis/go-redis/v9"
 
+	"frontdesk/accounts"
 	"frontdesk/config"
 	"frontdesk/intake/email"
 	"frontdesk/intake/imappoll"
@@ -105,6 +106,14 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 		Gatherer:   a.registry,
 		Registerer: a.registry,
 		Mount:      mountPhone,
+		Tickets:    a.store,
+		Accounts:   webAccounts{accounts.New(a.rdb, a.cfg.Redis.Prefix)},
+		Queues:     a.queueNames(),
+		QueueAddress: func(queue string) string {
+			q, _ := a.cfg.Queue(queue)
+			return q.Address
+		},
+		ClaimLease: a.cfg.Tickets.ClaimLease,
 	})
 	wg.Go(func() {
 		watchRedis(ctx, a.logger.With(slog.String("component", "redis")), a.store.Ping, func(up bool) {
@@ -151,6 +160,14 @@ func (a *app) startPollers(ctx context.Context, wg *sync.WaitGroup) {
 			}
 		})
 	}
+}
+
+func (a *app) queueNames() []string {
+	names := make([]string, 0, len(a.cfg.Queues))
+	for _, q := range a.cfg.Queues {
+		names = append(names, q.Name)
+	}
+	return names
 }
 
 // startPhone sets up phone intake when Twilio is configured: the webhooks,

@@ -12,6 +12,7 @@ import (
 
 	"github.com/alicebob/miniredis/v2"
 
+	"frontdesk/accounts"
 	"frontdesk/config"
 )
 
@@ -77,6 +78,20 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	defer closeApp()
 	fmt.Fprint(stdout, demoBanner)
 	url := "http://" + ln.Addr().String()
+	users := accounts.New(a.rdb, cfg.Redis.Prefix)
+	fmt.Fprintf(stdout, "  Logins (API token, or name and password for the web UI when it lands):\n")
+	for _, u := range []struct {
+		name string
+		role accounts.Role
+	}{{"ann", accounts.RoleAssistant}, {"max", accounts.RoleManager}} {
+		token, err := users.Add(ctx, u.name, u.role, "demo-password")
+		if err != nil {
+			fmt.Fprintf(stderr, "frontdesk: demo user %s: %v\n", u.name, err)
+			return exitFailure
+		}
+		fmt.Fprintf(stdout, "    %-9s %s / demo-password   token %s\n", u.role, u.name, token)
+	}
+	fmt.Fprintf(stdout, "  Try: curl -H 'Authorization: Bearer TOKEN' %s/api/v1/tickets\n", url)
 	fmt.Fprintf(stdout, "\n  Mail: %d sample mails wait in an in-process IMAP mailbox (127.0.0.1:%d,\n  user %s, password %s); frontdesk imports them like a real one,\n  and a new customer mail arrives every minute.\n",
 		mailbox.count, mailbox.port(), demoIMAPUser, demoIMAPPassword)
 	fmt.Fprintf(stdout, "\n  frontdesk is running at %s\n    %s/healthz  %s/readyz  %s/metrics\n  Ctrl-C stops it.\n\n", url, url, url, url)

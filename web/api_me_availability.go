@@ -1,0 +1,33 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+
+	"frontdesk/ticket"
+)
+
+type availabilityRequest struct {
+	Away *bool `json:"away"`
+}
+
+// handleMeAvailability sets whether the caller is away (routing assigns
+// nothing to an assistant who is) and answers the caller as they now are.
+func (s *Server) handleMeAvailability(w http.ResponseWriter, r *http.Request) {
+	var in availabilityRequest
+	if err := decodeJSON(w, r, &in); err != nil {
+		writeError(w, r, s.logger, err)
+		return
+	}
+	if in.Away == nil {
+		writeError(w, r, s.logger, fmt.Errorf("%w: away (true or false) is required", ticket.ErrInvalid))
+		return
+	}
+	me := caller(r)
+	if err := s.accounts.SetAway(r.Context(), me.Name, *in.Away); err != nil {
+		writeError(w, r, s.logger, err)
+		return
+	}
+	me.Away = *in.Away
+	writeJSON(w, http.StatusOK, me)
+}

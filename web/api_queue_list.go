@@ -1,0 +1,24 @@
+package web
+
+import (
+	"net/http"
+
+	"frontdesk/ticket"
+)
+
+// handleQueueList reports on every configured queue, in configuration
+// order: waiting and open counts, the oldest waiting ticket's age and how
+// many waiting tickets are past their first-response deadline.
+func (s *Server) handleQueueList(w http.ResponseWriter, r *http.Request) {
+	out := make([]ticket.QueueStats, 0, len(s.queues))
+	for _, q := range s.queues {
+		st, err := s.tickets.QueueStats(r.Context(), q)
+		if err != nil {
+			writeError(w, r, s.logger, err)
+			return
+		}
+		st.Name = q
+		out = append(out, st)
+	}
+	writeJSON(w, http.StatusOK, out)
+}

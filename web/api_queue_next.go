@@ -1,0 +1,31 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+
+	"frontdesk/ticket"
+)
+
+// handleQueueNext gives the caller the next waiting ticket of a queue
+// (highest priority, then oldest) under a lease of Options.ClaimLease: 200
+// with the ticket, 204 when nobody waits, 404 for a queue not configured.
+func (s *Server) handleQueueNext(w http.ResponseWriter, r *http.Request) {
+	queue := r.PathValue("queue")
+	if !slices.Contains(s.queues, queue) {
+		writeError(w, r, s.logger, fmt.Errorf("queue %q: %w", queue, ticket.ErrNotFound))
+		return
+	}
+	t, err := s.tickets.ClaimNext(r.Context(), queue, caller(r).Name, s.claimLease)
+	if errors.Is(err, ticket.ErrNotFound) {
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	if err != nil {
+		writeError(w, r, s.logger, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, apiTicket(*t))
+}

@@ -1,0 +1,54 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+
+	"frontdesk/ticket"
+)
+
+type assignRequest struct {
+	Assignee string `json:"assignee"`
+}
+
+// handleTicketAssign gives a ticket to a user for good (no lease), taking it
+// out of its queue: assigning, or handing it over. The assignee must be a
+// user.
+func (s *Server) handleTicketAssign(w http.ResponseWriter, r *http.Request) {
+	var in assignRequest
+	if err := decodeJSON(w, r, &in); err != nil {
+		writeError(w, r, s.logger, err)
+		return
+	}
+	in.Assignee = strings.TrimSpace(in.Assignee)
+	if in.Assignee == "" {
+		writeError(w, r, s.logger, fmt.Errorf("%w: assignee is required", ticket.ErrInvalid))
+		return
+	}
+	users, err := s.accounts.List(r.Context())
+	if err != nil {
+		writeError(w, r, s.logger, err)
+		return
+	}
+	if !slices.ContainsFunc(users, func(u Principal) bool { return u.Name == in.Assignee }) {
+		writeError(w, r, s.logger, fmt.Errorf("%w: assignee %q is not a user", ticket.ErrInvalid, in.Assignee))
+		return
+	}
+	if err := s.tickets.Assign(r.Context(), r.PathValue("id"), in.Assignee, caller(r).Name); err != nil {
+		writeError(w, r, s.logger, err)
+		return
+	}
+	s.writeTicket(w, r, r.PathValue("id"))
+}
+
+// writeTicket answers 200 with a ticket as it now is: what a change leaves.
+func (s *Server) writeTicket(w http.ResponseWriter, r *http.Request, id string) {
+	t, err := s.tickets.Get(r.Context(), id)
+	if err != nil {
+		writeError(w, r, s.logger, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, apiTicket(*t))
+}

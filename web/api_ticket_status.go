@@ -1,0 +1,30 @@
+package web
+
+import (
+	"net/http"
+
+	"frontdesk/ticket"
+)
+
+type statusRequest struct {
+	Status ticket.Status `json:"status"`
+}
+
+// handleTicketStatus changes a ticket's status (new puts it back in its
+// queue; closed ends its lease and SLA clock) and answers it as it now is.
+func (s *Server) handleTicketStatus(w http.ResponseWriter, r *http.Request) {
+	var in statusRequest
+	if err := decodeJSON(w, r, &in); err != nil {
+		writeError(w, r, s.logger, err)
+		return
+	}
+	if err := validStatus(in.Status, false); err != nil {
+		writeError(w, r, s.logger, err)
+		return
+	}
+	if err := s.tickets.SetStatus(r.Context(), r.PathValue("id"), in.Status, caller(r).Name); err != nil {
+		writeError(w, r, s.logger, err)
+		return
+	}
+	s.writeTicket(w, r, r.PathValue("id"))
+}
