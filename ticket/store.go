@@ -56,6 +56,9 @@ type Store interface {
 	// ExpireLeases returns every ticket whose lease has run out to its queue and
 	// reports how many it returned.
 	ExpireLeases(ctx context.Context) (int, error)
+	// OpenCount is how many tickets an assistant has that are not done (open
+	// or pending): what a cap on open tickets per assistant counts.
+	OpenCount(ctx context.Context, assignee string) (int, error)
 	// QueueStats reports waiting and open counts and the oldest waiting ticket.
 	QueueStats(ctx context.Context, queue string) (QueueStats, error)
 	// AddEvent appends an event to a ticket's timeline.

@@ -177,3 +177,12 @@ func (s *Store) SetTranscript(ctx context.Context, ticketID, messageID, text, by
 		s.base, ticketID, messageID, text, ms(now), rfc(now), by).Err()
 	return wrap(fmt.Sprintf("set transcript of %s on ticket %s", messageID, ticketID), err)
 }
+
+// OpenCount is how many tickets assignee has that are open or pending.
+func (s *Store) OpenCount(ctx context.Context, assignee string) (int, error) {
+	n, err := s.rdb.SCard(ctx, s.key("assignee", assignee, "open")).Result()
+	if err != nil {
+		return 0, wrap("count open tickets of "+assignee, err)
+	}
+	return int(n), nil
+}

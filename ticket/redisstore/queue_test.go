@@ -342,3 +342,59 @@ func ids(ts []ticket.Ticket) []string {
 	}
 	return out
 }
+
+// OpenCount follows every way a ticket gains or loses its assistant.
+func TestOpenCountFollowsAssignments(t *testing.T) {
+	s, _, clk := newTestStore(t)
+	ctx := context.Background()
+	count := func(who string) int {
+		n, err := s.OpenCount(ctx, who)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	a := mustCreate(t, s, mail("a", "ann@example.org", "A")).TicketID
+	b := mustCreate(t, s, mail("b", "bob@example.org", "B")).TicketID
+	if _, err := s.ClaimNext(ctx, "support", "ann", time.Minute); err != nil { // a
+		t.Fatal(err)
+	}
+	if err := s.Assign(ctx, b, "ann", "max"); err != nil {
+		t.Fatal(err)
+	}
+	if got := count("ann"); got != 2 {
+		t.Fatalf("after claim and assign: %d, want 2", got)
+	}
+	if err := s.SetStatus(ctx, b, ticket.StatusPending, "ann"); err != nil {
+		t.Fatal(err)
+	}
+	if got := count("ann"); got != 2 {
+		t.Fatalf("pending still counts: %d, want 2", got)
+	}
+	if err := s.Assign(ctx, b, "bob", "max"); err != nil {
+		t.Fatal(err)
+	}
+	if count("ann") != 1 || count("bob") != 1 {
+		t.Fatalf("after handing over: ann %d, bob %d", count("ann"), count("bob"))
+	}
+	if err := s.SetStatus(ctx, b, ticket.StatusClosed, "bob"); err != nil {
+		t.Fatal(err)
+	}
+	if count("bob") != 0 {
+		t.Fatalf("closed counted: %d", count("bob"))
+	}
+	if _, err := s.AppendMessage(ctx, b, ticket.NewMessage{SourceKey: "b2", From: "bob@example.org", Text: "again"}); err != nil {
+		t.Fatal(err)
+	}
+	if count("bob") != 1 {
+		t.Fatalf("reopened ticket not counted: %d", count("bob"))
+	}
+	clk.Advance(2 * time.Minute)
+	if n, err := s.ExpireLeases(ctx); err != nil || n != 1 {
+		t.Fatalf("expire = %d, %v", n, err)
+	}
+	if count("ann") != 0 {
+		t.Fatalf("expired lease still counted: %d", count("ann"))
+	}
+	_ = a
+}

@@ -24,6 +24,7 @@ if action == 'release' then
   redis.call('HDEL', k, 'lease')
   redis.call('ZREM', base .. 'leases', id)
   place(id, queue, 'new', priority, created)
+  index_assignee(id, assignee, '', 'new')
   event(id, now_rfc, 'released', by, 'back to queue ' .. queue)
   return 1
 end
@@ -36,6 +37,7 @@ if action == 'assign' then
   redis.call('HDEL', k, 'lease')
   redis.call('ZREM', base .. 'leases', id)
   place(id, queue, to, priority, created)
+  index_assignee(id, assignee, arg, to)
   local detail = 'to ' .. arg
   if assignee and assignee ~= '' and assignee ~= arg then detail = 'from ' .. assignee .. ' to ' .. arg end
   event(id, now_rfc, 'assigned', by, detail)
@@ -51,6 +53,9 @@ if action == 'status' then
   redis.call('ZREM', base .. 'leases', id)
   if arg == 'closed' then redis.call('ZREM', base .. 'queue:' .. queue .. ':sla', id) end
   place(id, queue, arg, priority, created)
+  local now_assignee = assignee
+  if arg == 'new' then now_assignee = '' end
+  index_assignee(id, assignee, now_assignee, arg)
   event(id, now_rfc, 'status', by, status .. ' -> ' .. arg)
   return 1
 end

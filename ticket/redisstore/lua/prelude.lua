@@ -28,6 +28,15 @@ local function place(id, queue, status, priority, created)
   end
 end
 
+-- index_assignee keeps assignee:NAME:open, the tickets an assistant has that
+-- are not done (open or pending), in step with a change of assignee or status.
+local function index_assignee(id, old, new, status)
+  if old and old ~= '' then redis.call('SREM', base .. 'assignee:' .. old .. ':open', id) end
+  if new and new ~= '' and (status == 'open' or status == 'pending') then
+    redis.call('SADD', base .. 'assignee:' .. new .. ':open', id)
+  end
+end
+
 local function event(id, at, typ, by, detail)
   redis.call('RPUSH', tkey(id) .. ':events',
     cjson.encode({at = at, type = typ, by = by, detail = detail}))
@@ -44,6 +53,7 @@ local function expire_leases(now_ms, now_rfc, limit)
       redis.call('HSET', tkey(id), 'status', 'new', 'assignee', '', 'updated', now_ms)
       redis.call('HDEL', tkey(id), 'lease')
       place(id, f[2], 'new', f[3], f[4])
+      index_assignee(id, f[6], '', 'new')
       event(id, now_rfc, 'lease_expired', 'frontdesk', 'back to queue ' .. f[2] .. ' from ' .. (f[6] or ''))
       n = n + 1
     end
@@ -143,6 +153,7 @@ local function append_message(id, f, src, msg, dir, msgid, atts, by, kind, now_m
     if f[5] and f[5] ~= '' then to = 'open' end
     redis.call('HSET', k, 'status', to)
     place(id, queue, to, f[3], f[4])
+    index_assignee(id, f[5], f[5], to)
     event(id, now_rfc, 'status', 'frontdesk', 'reopened: ' .. status .. ' -> ' .. to)
   elseif dir == 'out' and redis.call('ZREM', base .. 'queue:' .. queue .. ':sla', id) == 1 then
     redis.call('HSET', k, 'first_response', now_ms)
