@@ -91,6 +91,17 @@ type NewTicket struct {
 	Tags     []string
 	// FirstResponseDue is the SLA deadline, zero for none.
 	FirstResponseDue time.Time
+	// Mailbox names the mailbox a mail came in through, for routing.
+	Mailbox string
+	// Assignee, when set, gives the new ticket to an assistant at once
+	// (routing's assignment): it starts open instead of waiting.
+	Assignee string
+	// Closed files the ticket closed (routing marked it spam): kept and
+	// audited, never in a queue.
+	Closed bool
+	// RouteNote, when set, is recorded as a "routed" event: which rules
+	// decided what.
+	RouteNote string
 	// ThreadKey, when set, names a conversation across inputs (a call's
 	// callbacks, a number's texts): when it names a ticket that is not
 	// closed, Create appends the message to that ticket instead of opening

@@ -223,7 +223,7 @@ func (im *Importer) newTicket(mb config.Mailbox, p *mailparse.Mail, nm ticket.Ne
 		subject = "(no subject)"
 	}
 	nt := ticket.NewTicket{
-		Channel: nm.Channel, Queue: mb.Queue, Subject: subject,
+		Channel: nm.Channel, Queue: mb.Queue, Mailbox: mb.Name, Subject: subject,
 		Customer: ticket.Customer{Name: p.From.Name, Email: strings.ToLower(p.From.Address)},
 		Tags:     []string{},
 		Message:  nm,

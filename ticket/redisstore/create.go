@@ -53,10 +53,18 @@ func (s *Store) Create(ctx context.Context, nt ticket.NewTicket) (ticket.Receipt
 	if kind == "" {
 		kind = ticket.KindNormal
 	}
+	status := ticket.StatusNew
+	switch {
+	case nt.Closed:
+		status = ticket.StatusClosed
+	case nt.Assignee != "":
+		status = ticket.StatusOpen
+	}
 	tJSON, _ := json.Marshal(map[string]string{
 		"channel": string(nt.Channel), "queue": nt.Queue, "priority": string(priority),
 		"subject": nt.Subject, "tags": string(tags), "frd": frd, "by": by, "kind": string(kind),
 		"thread": nt.ThreadKey, "thread_ttl": strconv.FormatInt(nt.ThreadTTL.Milliseconds(), 10),
+		"assignee": nt.Assignee, "status": string(status), "route": nt.RouteNote,
 	})
 	c := nt.Customer
 	cJSON, _ := json.Marshal(map[string]string{

@@ -398,3 +398,28 @@ func TestOpenCountFollowsAssignments(t *testing.T) {
 	}
 	_ = a
 }
+
+// Routing's decision lands inside the create script: assigned, closed as spam,
+// the route noted.
+func TestCreateRouted(t *testing.T) {
+	s, _, _ := newTestStore(t)
+	ctx := context.Background()
+	nt := mail("r1", "vip@bigcorp.example", "Urgent")
+	nt.Assignee, nt.RouteNote = "ann", `rule "VIP customers"`
+	r := mustCreate(t, s, nt)
+	tk, _ := s.Get(ctx, r.TicketID)
+	if tk.Status != ticket.StatusOpen || tk.Assignee != "ann" || fmt.Sprint(eventTypes(tk)) != "[created routed assigned]" {
+		t.Fatalf("assigned ticket = %s %s %v", tk.Status, tk.Assignee, eventTypes(tk))
+	}
+	if n, _ := s.OpenCount(ctx, "ann"); n != 1 {
+		t.Fatalf("open count %d", n)
+	}
+	spam := mail("r2", "spam@spam.example", "Cheap pills")
+	spam.Closed, spam.RouteNote, spam.FirstResponseDue = true, `rule "Spam": spam`, time.Now().Add(time.Hour)
+	r2 := mustCreate(t, s, spam)
+	tk2, _ := s.Get(ctx, r2.TicketID)
+	st, _ := s.QueueStats(ctx, "support")
+	if tk2.Status != ticket.StatusClosed || st.Waiting != 0 || st.SLABreached != 0 {
+		t.Fatalf("spam ticket %s, queue %+v", tk2.Status, st)
+	}
+}

@@ -3,7 +3,8 @@
 -- that ticket instead (a call's later callbacks, a text within the window).
 -- KEYS[1] base..'sources'
 -- ARGV: 1 base, 2 source key, 3 now ms, 4 now RFC 3339, 5 ticket JSON
--- {channel, queue, priority, subject, tags, frd, by, kind, thread, thread_ttl},
+-- {channel, queue, priority, subject, tags, frd, by, kind, thread, thread_ttl,
+-- assignee, status (new, open when assigned, closed for spam), route},
 -- 6 message JSON (empty id), 7 customer JSON {name, email, phone},
 -- 8 RFC 5322 Message-ID or '', 9 attachments JSON [{id, meta}] (meta: the
 -- attachment's JSON). Returns {ticket id, message id, 1 created | 0 found}.
@@ -44,10 +45,10 @@ local id = tostring(redis.call('INCR', seq))
 local cid = ''
 if c.email ~= '' or c.phone ~= '' then cid = upsert_customer(find_customer(c.email, c.phone), c, now_ms) end
 local k = tkey(id)
-redis.call('HSET', k, 'id', id, 'channel', t.channel, 'status', 'new', 'queue', t.queue,
-  'assignee', '', 'priority', t.priority, 'subject', t.subject, 'customer', cid, 'customer_name', c.name,
+redis.call('HSET', k, 'id', id, 'channel', t.channel, 'status', t.status, 'queue', t.queue,
+  'assignee', t.assignee, 'priority', t.priority, 'subject', t.subject, 'customer', cid, 'customer_name', c.name,
   'tags', t.tags, 'created', now_ms, 'updated', now_ms, 'msgseq', 1)
-if t.frd ~= '' then
+if t.frd ~= '' and t.status ~= 'closed' then
   redis.call('HSET', k, 'frd', t.frd)
   redis.call('ZADD', base .. 'queue:' .. t.queue .. ':sla', t.frd, id)
 end
@@ -56,8 +57,11 @@ for _, a in ipairs(atts) do redis.call('HSET', k .. ':attachments', a.id, a.meta
 if ARGV[8] ~= '' then redis.call('HSETNX', base .. 'msgid', ARGV[8], id .. ' m1') end
 redis.call('ZADD', base .. 'tickets', id, id)
 if cid ~= '' then redis.call('SADD', base .. 'customer:' .. cid .. ':tickets', id) end
-place(id, t.queue, 'new', t.priority, now_ms)
+place(id, t.queue, t.status, t.priority, now_ms)
+index_assignee(id, '', t.assignee, t.status)
 event(id, now_rfc, 'created', t.by, 'in queue ' .. t.queue)
+if t.route ~= '' then event(id, now_rfc, 'routed', 'routing', t.route) end
+if t.assignee ~= '' then event(id, now_rfc, 'assigned', 'routing', 'to ' .. t.assignee) end
 redis.call('HSET', KEYS[1], ARGV[2], id .. ' m1')
 keep_thread(id)
 return {id, 'm1', '1'}
