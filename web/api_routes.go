@@ -44,6 +44,11 @@ func (s *Server) apiRoutes() []apiRoute {
 		{method: "GET", path: "/api/v1/me", roles: staff, handler: s.handleMeGet},
 		{method: "POST", path: "/api/v1/me/availability", roles: staff, handler: s.handleMeAvailability},
 		{method: "GET", path: "/api/v1/users", roles: []string{roleManager}, handler: s.handleUserList},
+		{method: "GET", path: "/api/v1/rules", roles: staff, handler: s.handleRulesGet},
+		{method: "PUT", path: "/api/v1/rules", roles: []string{roleManager}, handler: s.handleRulesPut},
+		{method: "POST", path: "/api/v1/rules/test", roles: []string{roleManager}, handler: s.handleRulesTest},
+		{method: "GET", path: "/api/v1/rules/history", roles: []string{roleManager}, handler: s.handleRulesHistory},
+		{method: "POST", path: "/api/v1/rules/rollback", roles: []string{roleManager}, handler: s.handleRulesRollback},
 		{method: "GET", path: "/api/v1/openapi.json", public: true, handler: s.handleOpenAPI},
 	}
 }

@@ -49,6 +49,8 @@ type Options struct {
 	// QueueAddress returns a queue's own address, the From of replies on its
 	// tickets; "" when it has none. Nil means no queue has one.
 	QueueAddress func(queue string) string
+	// Rules backs /api/v1/rules; nil answers those routes with 404.
+	Rules RuleSets
 	// ClaimLease is how long a ticket claimed with "take next" stays with its
 	// assistant unless they act on it. Zero means 15 minutes.
 	ClaimLease time.Duration
@@ -66,6 +68,7 @@ type Server struct {
 	// The JSON API's dependencies (api_*.go); see Options.
 	tickets      ticket.Store
 	accounts     Accounts
+	rules        RuleSets
 	queues       []string
 	queueAddress func(queue string) string
 	claimLease   time.Duration
@@ -86,6 +89,7 @@ func New(opts Options) *Server {
 		mount:           opts.Mount,
 		tickets:         opts.Tickets,
 		accounts:        opts.Accounts,
+		rules:           opts.Rules,
 		queues:          slices.Clone(opts.Queues),
 		queueAddress:    opts.QueueAddress,
 		claimLease:      opts.ClaimLease,

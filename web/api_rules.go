@@ -1,0 +1,140 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strconv"
+
+	"frontdesk/ticket"
+)
+
+// RuleSets is what the API needs of the routing rules (package dispatch
+// implements it through an adapter in cmd/frontdesk).
+type RuleSets interface {
+	// Current is the rule set in force with its version.
+	Current(ctx context.Context) (any, error)
+	// Replace validates a rule set whole (ticket.ErrInvalid naming the rule
+	// and field) and stores it as the next version.
+	Replace(ctx context.Context, body []byte, by string) (int, error)
+	// Test decides for a pasted mail ({"eml": …}) or a ticket JSON: the
+	// matching rule, the decision and a trace of every condition tried.
+	Test(ctx context.Context, body []byte) (any, error)
+	// History lists the stored versions, newest first.
+	History(ctx context.Context, limit int) (any, error)
+	// Rollback stores an old version's rules as the next version.
+	Rollback(ctx context.Context, version int, by string) (int, error)
+}
+
+// rawBody reads a JSON request body whole, for the rule handlers whose
+// parsing and validation belong to the routing package.
+func rawBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	var raw json.RawMessage
+	if err := decodeJSON(w, r, &raw); err != nil {
+		return nil, err
+	}
+	return raw, nil
+}
+
+func (s *Server) rulesOrUnavailable(w http.ResponseWriter, r *http.Request) bool {
+	if s.rules == nil {
+		writeJSONError(w, http.StatusNotFound, "routing rules are not configured on this server")
+		return false
+	}
+	return true
+}
+
+// handleRulesGet answers the rule set in force.
+func (s *Server) handleRulesGet(w http.ResponseWriter, r *http.Request) {
+	if !s.rulesOrUnavailable(w, r) {
+		return
+	}
+	rs, err := s.rules.Current(r.Context())
+	if err != nil {
+		writeError(w, r, s.logger, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, rs)
+}
+
+// handleRulesPut replaces the rule set atomically (managers only).
+func (s *Server) handleRulesPut(w http.ResponseWriter, r *http.Request) {
+	if !s.rulesOrUnavailable(w, r) {
+		return
+	}
+	body, err := rawBody(w, r)
+	if err != nil {
+		writeError(w, r, s.logger, err)
+		return
+	}
+	n, err := s.rules.Replace(r.Context(), body, caller(r).Name)
+	if err != nil {
+		writeError(w, r, s.logger, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]int{"version": n})
+}
+
+// handleRulesTest shows what the rules do with a pasted mail or a ticket.
+func (s *Server) handleRulesTest(w http.ResponseWriter, r *http.Request) {
+	if !s.rulesOrUnavailable(w, r) {
+		return
+	}
+	body, err := rawBody(w, r)
+	if err != nil {
+		writeError(w, r, s.logger, err)
+		return
+	}
+	res, err := s.rules.Test(r.Context(), body)
+	if err != nil {
+		writeError(w, r, s.logger, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, res)
+}
+
+// handleRulesHistory lists the stored versions (managers only).
+func (s *Server) handleRulesHistory(w http.ResponseWriter, r *http.Request) {
+	if !s.rulesOrUnavailable(w, r) {
+		return
+	}
+	limit := 50
+	if v := r.URL.Query().Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 500 {
+			writeJSONError(w, http.StatusBadRequest, "limit must be 1-500")
+			return
+		}
+		limit = n
+	}
+	h, err := s.rules.History(r.Context(), limit)
+	if err != nil {
+		writeError(w, r, s.logger, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, h)
+}
+
+// handleRulesRollback restores an old version as the next one (managers only).
+func (s *Server) handleRulesRollback(w http.ResponseWriter, r *http.Request) {
+	if !s.rulesOrUnavailable(w, r) {
+		return
+	}
+	var req struct {
+		Version int `json:"version"`
+	}
+	if err := decodeJSON(w, r, &req); err != nil {
+		writeError(w, r, s.logger, err)
+		return
+	}
+	if req.Version < 1 {
+		writeError(w, r, s.logger, ticket.ErrInvalid)
+		return
+	}
+	n, err := s.rules.Rollback(r.Context(), req.Version, caller(r).Name)
+	if err != nil {
+		writeError(w, r, s.logger, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]int{"version": n})
+}
