@@ -2,10 +2,61 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 
 	"frontdesk/accounts"
+	"frontdesk/routing/dispatch"
+	"frontdesk/ticket"
 	"frontdesk/web"
 )
+
+// teamMembers tells routing's assignment who is away (accounts) and how many
+// tickets each has open (the ticket store).
+type teamMembers struct {
+	users *accounts.Store
+	store ticket.Store
+}
+
+func (m teamMembers) Away(ctx context.Context, name string) (bool, error) {
+	u, err := m.users.Get(ctx, name)
+	if err != nil {
+		return false, err
+	}
+	return u.Away, nil
+}
+
+func (m teamMembers) OpenCount(ctx context.Context, name string) (int, error) {
+	return m.store.OpenCount(ctx, name)
+}
+
+// webRules adapts the rule service to what the API needs of it.
+type webRules struct{ r *dispatch.Rules }
+
+var _ web.RuleSets = webRules{}
+
+func (w webRules) Current(ctx context.Context) (any, error) { return w.r.Current(ctx) }
+func (w webRules) Replace(ctx context.Context, body []byte, by string) (int, error) {
+	return w.r.Replace(ctx, body, by)
+}
+func (w webRules) Test(ctx context.Context, body []byte) (any, error) { return w.r.Test(ctx, body) }
+func (w webRules) History(ctx context.Context, limit int) (any, error) {
+	h, err := w.r.History(ctx, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]json.RawMessage, 0, len(h))
+	for _, v := range h {
+		b, err := json.Marshal(v)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, b)
+	}
+	return out, nil
+}
+func (w webRules) Rollback(ctx context.Context, version int, by string) (int, error) {
+	return w.r.Rollback(ctx, version, by)
+}
 
 // webAccounts adapts the accounts store to what the JSON API needs of it.
 type webAccounts struct{ s *accounts.Store }

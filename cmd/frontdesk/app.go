@@ -24,6 +24,9 @@ import (
 	"frontdesk/intake/phone"
 	"frontdesk/intake/phonetickets"
 	"frontdesk/jobs"
+	"frontdesk/routing/assign"
+	"frontdesk/routing/dispatch"
+	"frontdesk/routing/rulestore"
 	"frontdesk/ticket"
 	"frontdesk/ticket/redisstore"
 	"frontdesk/web"
@@ -32,10 +35,15 @@ import (
 // app is frontdesk running: the ticket store on Redis, the HTTP server and the
 // background loops, wired from one configuration. serve and demo both run one.
 type app struct {
-	cfg      *config.Config
-	logger   *slog.Logger
-	rdb      redis.UniversalClient
-	store    *redisstore.Store
+	cfg    *config.Config
+	logger *slog.Logger
+	rdb    redis.UniversalClient
+	store  *redisstore.Store
+	// tickets is the store intake creates tickets through: store, with
+	// routing applied to every new ticket.
+	tickets  *dispatch.Store
+	rules    *dispatch.Rules
+	users    *accounts.Store
 	registry *prometheus.Registry
 
 	redisUp       prometheus.Gauge
@@ -74,6 +82,12 @@ func newApp(cfg *config.Config, logger *slog.Logger, rdb redis.UniversalClient) 
 		AttachmentMaxSize: int64(cfg.Tickets.AttachmentMaxSize),
 		Logger:            logger.With(slog.String("component", "store")),
 	})
+	a.users = accounts.New(rdb, cfg.Redis.Prefix)
+	assigner := assign.New(rdb, cfg.Redis.Prefix, teamMembers{users: a.users, store: a.store})
+	a.tickets = dispatch.New(a.store, cfg, assigner, &dispatch.Options{
+		Logger: logger.With(slog.String("component", "routing")), Registerer: a.registry,
+	})
+	a.rules = dispatch.NewRules(rulestore.New(rdb, cfg.Redis.Prefix), a.tickets, cfg)
 	a.registry.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
@@ -107,7 +121,8 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 		Registerer: a.registry,
 		Mount:      mountPhone,
 		Tickets:    a.store,
-		Accounts:   webAccounts{accounts.New(a.rdb, a.cfg.Redis.Prefix)},
+		Accounts:   webAccounts{a.users},
+		Rules:      webRules{a.rules},
 		Queues:     a.queueNames(),
 		QueueAddress: func(queue string) string {
 			q, _ := a.cfg.Queue(queue)
@@ -121,6 +136,7 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 		})
 	})
 	wg.Go(func() { a.expireLeases(ctx, 5*time.Second) })
+	wg.Go(func() { a.followRules(ctx) })
 	a.startPollers(ctx, &wg)
 
 	a.logger.Info("frontdesk is serving", slog.String("version", version), slog.String("http", "http://"+ln.Addr().String()))
@@ -140,7 +156,7 @@ func (a *app) startPollers(ctx context.Context, wg *sync.WaitGroup) {
 	if len(a.cfg.Mailboxes) == 0 {
 		return
 	}
-	importer := email.NewImporter(a.store, a.cfg, &email.Options{
+	importer := email.NewImporter(a.tickets, a.cfg, &email.Options{
 		Logger: a.logger.With(slog.String("component", "email")), Registerer: a.registry,
 	})
 	for _, mb := range a.cfg.Mailboxes {
@@ -170,6 +186,30 @@ func (a *app) queueNames() []string {
 	return names
 }
 
+// followRules loads rules_file when Redis holds no rule set yet, then keeps
+// this instance on the newest version (within a second of a change).
+func (a *app) followRules(ctx context.Context) {
+	logger := a.logger.With(slog.String("component", "routing"))
+	if path := a.cfg.RulesFile; path != "" {
+		for ctx.Err() == nil {
+			err := a.rules.LoadFile(ctx, path)
+			if err == nil {
+				break
+			}
+			if !ticket.IsUnavailable(err) {
+				logger.Error("rules_file not loaded; tickets keep their mailbox's or number's queue", slog.Any("error", err))
+				break
+			}
+			select { // Redis is not there yet: watchRedis reports it
+			case <-ctx.Done():
+				return
+			case <-time.After(2 * time.Second):
+			}
+		}
+	}
+	a.rules.Watch(ctx, logger)
+}
+
 // startPhone sets up phone intake when Twilio is configured: the webhooks,
 // mounted on the HTTP server by the function it returns (nil without Twilio),
 // and the workers that download recordings, pictures and fax pages.
@@ -180,7 +220,7 @@ func (a *app) startPhone(ctx context.Context, wg *sync.WaitGroup) func(*http.Ser
 	}
 	logger := a.logger.With(slog.String("component", "twilio"))
 	media := jobs.New("media", &jobs.Options{Redis: a.rdb, Prefix: a.cfg.Redis.Prefix, Logger: logger, Registerer: a.registry})
-	in := phonetickets.New(a.store, a.rdb, a.cfg, media, &phonetickets.Options{Logger: logger, Registerer: a.registry})
+	in := phonetickets.New(a.tickets, a.rdb, a.cfg, media, &phonetickets.Options{Logger: logger, Registerer: a.registry})
 	wg.Go(func() {
 		if err := media.Run(ctx, 4, in.HandleJob); err != nil {
 			logger.Error("media downloads stopped", slog.Any("error", err))

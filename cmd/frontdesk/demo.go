@@ -19,6 +19,9 @@ import (
 //go:embed demo.yaml
 var demoConfig []byte
 
+//go:embed demo_rules.yaml
+var demoRules []byte
+
 const demoBanner = `
   ============================================================
    frontdesk DEMO - everything lives in memory, NOTHING IS KEPT
@@ -76,6 +79,10 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitFailure
 	}
 	defer closeApp()
+	if _, err := a.rules.Replace(ctx, demoRules, "demo"); err != nil {
+		fmt.Fprintf(stderr, "frontdesk: demo rules: %v\n", err)
+		return exitFailure
+	}
 	fmt.Fprint(stdout, demoBanner)
 	url := "http://" + ln.Addr().String()
 	users := accounts.New(a.rdb, cfg.Redis.Prefix)

@@ -36,6 +36,8 @@ commands:
   demo [-listen ADDR]          run a self-contained demo; nothing is kept
   check-config [-config PATH]  validate the configuration
   inspect FILE|-               print what email intake makes of one message, as JSON
+  rules test [-config PATH] [-mailbox NAME] FILE
+                               show which routing rule matches a mail or ticket, and why
   users add [-config PATH] -role assistant|manager [-password-stdin] NAME
                                create a user; prints its API token on the last line
   users list [-config PATH]    list the users
@@ -59,6 +61,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runCheckConfig(rest, stdout, stderr)
 	case "inspect":
 		return runInspect(rest, stdin, stdout, stderr)
+	case "rules":
+		return runRules(ctx, rest, stdin, stdout, stderr)
 	case "users":
 		return runUsers(ctx, rest, stdin, stdout, stderr)
 	case "version", "-version", "--version":

@@ -1,0 +1,174 @@
+package dispatch
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/redis/go-redis/v9"
+
+	"frontdesk/config"
+	"frontdesk/routing/assign"
+	"frontdesk/routing/rulestore"
+	"frontdesk/ticket"
+	"frontdesk/ticket/redisstore"
+)
+
+const testConfig = `
+redis: {url: "redis://127.0.0.1:6379/0"}
+queues:
+  - {name: support, first_response: 4h}
+  - {name: billing, first_response: 8h}
+  - {name: vip}
+teams:
+  - {name: billing-team, members: [ann, bob]}
+`
+
+const testRules = `{"rules": [
+ {"name": "Spam", "conditions": [{"field": "subject", "op": "contains", "value": "cheap pills"}], "actions": [{"type": "spam"}]},
+ {"name": "VIP", "stop": false, "conditions": [{"field": "from_domain", "op": "equals", "value": "bigcorp.example"}],
+  "actions": [{"type": "set_priority", "value": "high"}, {"type": "add_tags", "value": ["vip"]}]},
+ {"name": "Invoices", "match": "any", "conditions": [{"field": "subject", "op": "contains", "value": "invoice"}],
+  "actions": [{"type": "set_queue", "value": "billing"}, {"type": "assign", "team": "billing-team", "strategy": "round_robin"}]}
+]}`
+
+type nobodyAway struct{ store ticket.Store }
+
+func (n nobodyAway) Away(context.Context, string) (bool, error) { return false, nil }
+func (n nobodyAway) OpenCount(ctx context.Context, name string) (int, error) {
+	return n.store.OpenCount(ctx, name)
+}
+
+func newDispatch(t *testing.T) (*Store, *Rules, *redisstore.Store, *rulestore.Store) {
+	t.Helper()
+	cfg, err := config.Parse([]byte(testConfig), func(string) (string, bool) { return "", false })
+	if err != nil {
+		t.Fatal(err)
+	}
+	mr := miniredis.RunT(t)
+	rdb := redis.NewClient(&redis.Options{Addr: mr.Addr()})
+	t.Cleanup(func() { rdb.Close() })
+	store := redisstore.New(rdb, nil)
+	d := New(store, cfg, assign.New(rdb, "frontdesk", nobodyAway{store}), nil)
+	rs := rulestore.New(rdb, "frontdesk")
+	return d, NewRules(rs, d, cfg), store, rs
+}
+
+func newMail(src, from, subject string) ticket.NewTicket {
+	return ticket.NewTicket{Channel: ticket.ChannelEmail, Queue: "support", Mailbox: "support", Subject: subject,
+		Customer: ticket.Customer{Email: from},
+		Message:  ticket.NewMessage{SourceKey: src, From: from, Subject: subject, Text: "hello"}}
+}
+
+func TestCreateIsRouted(t *testing.T) {
+	d, rules, store, _ := newDispatch(t)
+	ctx := context.Background()
+	plain, _ := d.Create(ctx, newMail("m0", "x@example.org", "Before any rules"))
+	if _, err := rules.Replace(ctx, []byte(testRules), "max"); err != nil {
+		t.Fatal(err)
+	}
+	inv, _ := d.Create(ctx, newMail("m1", "ceo@bigcorp.example", "Invoice 12 is wrong"))
+	inv2, _ := d.Create(ctx, newMail("m2", "ann@example.org", "Another invoice"))
+	spam, _ := d.Create(ctx, newMail("m3", "x@spam.example", "Cheap pills!"))
+	again, _ := d.Create(ctx, newMail("m1", "ceo@bigcorp.example", "Invoice 12 is wrong"))
+
+	get := func(id string) *ticket.Ticket {
+		tk, err := store.Get(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tk
+	}
+	if tk := get(plain.TicketID); tk.Queue != "support" || tk.Status != ticket.StatusNew {
+		t.Fatalf("unrouted ticket = %+v", tk)
+	}
+	a, b := get(inv.TicketID), get(inv2.TicketID)
+	if a.Queue != "billing" || a.Priority != ticket.PriorityHigh || strings.Join(a.Tags, ",") != "vip" ||
+		a.Assignee == "" || a.Status != ticket.StatusOpen {
+		t.Fatalf("invoice from a VIP = %+v", a)
+	}
+	if b.Assignee == "" || b.Assignee == a.Assignee {
+		t.Fatalf("round robin gave both invoices to %q and %q", a.Assignee, b.Assignee)
+	}
+	if a.FirstResponseDue == nil || a.FirstResponseDue.Sub(a.CreatedAt) < 7*time.Hour {
+		t.Fatalf("billing's 8h first response not applied: %v", a.FirstResponseDue)
+	}
+	routed := false
+	for _, e := range a.Events {
+		routed = routed || (e.Type == "routed" && strings.Contains(e.Detail, `"VIP", "Invoices"`))
+	}
+	if !routed {
+		t.Fatalf("no routed event naming the rules: %+v", a.Events)
+	}
+	if s := get(spam.TicketID); s.Status != ticket.StatusClosed || !strings.Contains(strings.Join(s.Tags, ","), "spam") {
+		t.Fatalf("spam = %+v", s)
+	}
+	if again.Created || again.TicketID != inv.TicketID {
+		t.Fatalf("a redelivery was routed again: %+v", again)
+	}
+}
+
+func TestInvalidRulesRefusedWhole(t *testing.T) {
+	_, rules, _, rs := newDispatch(t)
+	ctx := context.Background()
+	bad := `{"rules": [{"name": "ok", "conditions": [], "actions": []},
+	  {"name": "broken", "conditions": [{"field": "subjekt", "op": "contains", "value": "x"}], "actions": [{"type": "set_queue", "value": "nowhere"}]}]}`
+	_, err := rules.Replace(ctx, []byte(bad), "max")
+	if err == nil || !strings.Contains(err.Error(), `rules[1] "broken"`) || !strings.Contains(err.Error(), "subjekt") ||
+		!strings.Contains(err.Error(), "nowhere") {
+		t.Fatalf("invalid set: %v", err)
+	}
+	if _, err := rs.Current(ctx); err == nil {
+		t.Fatal("an invalid rule set was stored")
+	}
+}
+
+func TestRollbackAndTest(t *testing.T) {
+	d, rules, _, _ := newDispatch(t)
+	ctx := context.Background()
+	v1, _ := rules.Replace(ctx, []byte(testRules), "max")
+	v2, _ := rules.Replace(ctx, []byte(`{"rules": []}`), "max")
+	res, err := rules.Test(ctx, []byte(`{"eml": "From: a@bigcorp.example\r\nSubject: invoice\r\n\r\nhi"}`))
+	if err != nil || res.MatchedRule != "" || res.Version != v2 {
+		t.Fatalf("test against the empty set = %+v, %v", res, err)
+	}
+	v3, err := rules.Rollback(ctx, v1, "max")
+	if err != nil || v3 != v2+1 || d.Rules().Version() != v3 {
+		t.Fatalf("rollback = %d, %v; in use %d", v3, err, d.Rules().Version())
+	}
+	res, err = rules.Test(ctx, []byte(`{"eml": "From: a@bigcorp.example\r\nSubject: invoice\r\n\r\nhi"}`))
+	if err != nil || res.MatchedRule != "VIP" || res.Decision.Queue != "billing" || len(res.Trace) == 0 {
+		t.Fatalf("test after rollback = %+v, %v", res, err)
+	}
+	// A draft rule set can be tried before it is saved.
+	res, err = rules.Test(ctx, []byte(`{"eml": "Subject: hi\r\n\r\nx", "rules": {"rules": [{"name": "all to vip", "conditions": [], "actions": [{"type": "set_queue", "value": "vip"}]}]}}`))
+	if err != nil || res.Decision.Queue != "vip" {
+		t.Fatalf("draft test = %+v, %v", res, err)
+	}
+	if _, err := rules.Test(ctx, []byte(`{"nothing": 1}`)); err == nil {
+		t.Fatal("a test without mail or ticket passed")
+	}
+}
+
+// Every instance follows a new version within two seconds.
+func TestInstancesFollowANewVersion(t *testing.T) {
+	d, rules, _, rs := newDispatch(t)
+	other := New(d.Store, rules.cfg, nil, nil)
+	otherRules := NewRules(rs, other, rules.cfg)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go otherRules.Watch(ctx, nil)
+	n, err := rules.Replace(context.Background(), []byte(testRules), "max")
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(2 * time.Second)
+	for other.Rules() == nil || other.Rules().Version() != n {
+		if time.Now().After(deadline) {
+			t.Fatal("the other instance did not follow within 2 s")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
