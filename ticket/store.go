@@ -59,6 +59,13 @@ type Store interface {
 	// OpenCount is how many tickets an assistant has that are not done (open
 	// or pending): what a cap on open tickets per assistant counts.
 	OpenCount(ctx context.Context, assignee string) (int, error)
+	// MarkBreaches marks the tickets of the queues whose first response is
+	// overdue: an sla_breached event and their priority raised one step, once
+	// per ticket. It returns the ids it marked.
+	MarkBreaches(ctx context.Context, queues []string) ([]string, error)
+	// Reroute moves a ticket to queue with priority and tags (the whole new
+	// list), recording note as a "routed" event by by.
+	Reroute(ctx context.Context, id, queue string, priority Priority, tags []string, by, note string) error
 	// QueueStats reports waiting and open counts and the oldest waiting ticket.
 	QueueStats(ctx context.Context, queue string) (QueueStats, error)
 	// AddEvent appends an event to a ticket's timeline.

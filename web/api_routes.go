@@ -49,6 +49,7 @@ func (s *Server) apiRoutes() []apiRoute {
 		{method: "POST", path: "/api/v1/rules/test", roles: []string{roleManager}, handler: s.handleRulesTest},
 		{method: "GET", path: "/api/v1/rules/history", roles: []string{roleManager}, handler: s.handleRulesHistory},
 		{method: "POST", path: "/api/v1/rules/rollback", roles: []string{roleManager}, handler: s.handleRulesRollback},
+		{method: "POST", path: "/api/v1/tickets/{id}/route", roles: []string{roleManager}, handler: s.handleTicketRoute},
 		{method: "GET", path: "/api/v1/openapi.json", public: true, handler: s.handleOpenAPI},
 	}
 }

@@ -24,6 +24,8 @@ type RuleSets interface {
 	History(ctx context.Context, limit int) (any, error)
 	// Rollback stores an old version's rules as the next version.
 	Rollback(ctx context.Context, version int, by string) (int, error)
+	// Reroute runs the current rules again on a ticket and moves it.
+	Reroute(ctx context.Context, id, by string) (any, error)
 }
 
 // rawBody reads a JSON request body whole, for the rule handlers whose
@@ -137,4 +139,18 @@ func (s *Server) handleRulesRollback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]int{"version": n})
+}
+
+// handleTicketRoute re-routes a ticket by the current rules (managers only)
+// and answers what the rules decided.
+func (s *Server) handleTicketRoute(w http.ResponseWriter, r *http.Request) {
+	if !s.rulesOrUnavailable(w, r) {
+		return
+	}
+	res, err := s.rules.Reroute(r.Context(), r.PathValue("id"), caller(r).Name)
+	if err != nil {
+		writeError(w, r, s.logger, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, res)
 }

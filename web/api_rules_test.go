@@ -42,6 +42,13 @@ func (f *fakeRules) Test(_ context.Context, body []byte) (any, error) {
 
 func (f *fakeRules) History(context.Context, int) (any, error) { return []string{}, nil }
 
+func (f *fakeRules) Reroute(_ context.Context, id, by string) (any, error) {
+	if id != "1" {
+		return nil, fmt.Errorf("ticket %s: %w", id, ticket.ErrNotFound)
+	}
+	return map[string]string{"queue": "billing", "by": by}, nil
+}
+
 func (f *fakeRules) Rollback(_ context.Context, v int, by string) (int, error) {
 	if v > len(f.versions) {
 		return 0, fmt.Errorf("version %d: %w", v, ticket.ErrNotFound)
@@ -79,6 +86,11 @@ func TestRulesEndpoints(t *testing.T) {
 	e.do(t, req{method: "GET", target: "/api/v1/rules/history?limit=0", token: maxToken}).want(t, http.StatusBadRequest, "limit")
 	e.do(t, req{method: "GET", target: "/api/v1/rules/history", token: annToken}).want(t, http.StatusForbidden, "")
 	e.do(t, req{method: "GET", target: "/api/v1/rules/history", token: maxToken}).want(t, http.StatusOK, "")
+	e.do(t, req{method: "POST", target: "/api/v1/tickets/1/route", token: annToken}).want(t, http.StatusForbidden, "")
+	if r := e.do(t, req{method: "POST", target: "/api/v1/tickets/1/route", token: maxToken}); r.status != 200 || !strings.Contains(string(r.body), `"by":"max"`) {
+		t.Fatalf("route = %d %s", r.status, r.body)
+	}
+	e.do(t, req{method: "POST", target: "/api/v1/tickets/2/route", token: maxToken}).want(t, http.StatusNotFound, "")
 }
 
 func TestRulesEndpointsWithoutRules(t *testing.T) {

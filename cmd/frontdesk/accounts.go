@@ -54,6 +54,9 @@ func (w webRules) History(ctx context.Context, limit int) (any, error) {
 	}
 	return out, nil
 }
+func (w webRules) Reroute(ctx context.Context, id, by string) (any, error) {
+	return w.r.Reroute(ctx, id, by)
+}
 func (w webRules) Rollback(ctx context.Context, version int, by string) (int, error) {
 	return w.r.Rollback(ctx, version, by)
 }

@@ -48,6 +48,7 @@ type app struct {
 
 	redisUp       prometheus.Gauge
 	leasesExpired prometheus.Counter
+	slaBreaches   prometheus.Counter
 
 	// imapTLS, when set, is the TLS configuration of the IMAP pollers (tests
 	// and the demo); nil means the system's roots.
@@ -103,7 +104,10 @@ func newApp(cfg *config.Config, logger *slog.Logger, rdb redis.UniversalClient) 
 	a.leasesExpired = prometheus.NewCounter(prometheus.CounterOpts{
 		Name: "frontdesk_leases_expired_total", Help: "Claimed tickets returned to their queue because the lease ran out.",
 	})
-	a.registry.MustRegister(buildInfo, a.redisUp, a.leasesExpired)
+	a.slaBreaches = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "frontdesk_sla_breaches_total", Help: "Tickets whose first response became overdue (marked, priority raised one step).",
+	})
+	a.registry.MustRegister(buildInfo, a.redisUp, a.leasesExpired, a.slaBreaches)
 	return a
 }
 
@@ -234,8 +238,9 @@ func (a *app) startPhone(ctx context.Context, wg *sync.WaitGroup) func(*http.Ser
 }
 
 // expireLeases returns tickets whose claim lease ran out to their queues, so
-// that queue counts are right between claims. Every instance runs it; the work
-// is idempotent.
+// that queue counts are right between claims, and marks first responses that
+// became overdue. Every instance runs it; the work is idempotent (a breach is
+// marked once, in the marking script).
 func (a *app) expireLeases(ctx context.Context, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
@@ -244,6 +249,10 @@ func (a *app) expireLeases(ctx context.Context, every time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		}
+		if ids, err := a.store.MarkBreaches(ctx, a.queueNames()); err == nil && len(ids) > 0 {
+			a.slaBreaches.Add(float64(len(ids)))
+			a.logger.Warn("first responses overdue; priority raised", slog.Any("tickets", ids))
 		}
 		n, err := a.store.ExpireLeases(ctx)
 		a.leasesExpired.Add(float64(n))

@@ -2,6 +2,7 @@ package dispatch
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -170,5 +171,25 @@ func TestInstancesFollowANewVersion(t *testing.T) {
 			t.Fatal("the other instance did not follow within 2 s")
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestRerouteRunsTheCurrentRules(t *testing.T) {
+	d, rules, store, _ := newDispatch(t)
+	ctx := context.Background()
+	r, _ := d.Create(ctx, newMail("m1", "ceo@bigcorp.example", "Invoice 7")) // no rules yet: support
+	if _, err := rules.Reroute(ctx, r.TicketID, "max"); !errors.Is(err, ticket.ErrConflict) {
+		t.Fatalf("reroute without rules: %v", err)
+	}
+	if _, err := rules.Replace(ctx, []byte(testRules), "max"); err != nil {
+		t.Fatal(err)
+	}
+	res, err := rules.Reroute(ctx, r.TicketID, "max")
+	if err != nil || res.Decision.Queue != "billing" {
+		t.Fatalf("reroute = %+v, %v", res, err)
+	}
+	tk, _ := store.Get(ctx, r.TicketID)
+	if tk.Queue != "billing" || tk.Priority != ticket.PriorityHigh || tk.Events[len(tk.Events)-1].Type != "routed" {
+		t.Fatalf("after reroute: %+v", tk)
 	}
 }

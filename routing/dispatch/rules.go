@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"slices"
 	"time"
 
 	"frontdesk/config"
@@ -280,4 +281,34 @@ func InputOfTicket(t *ticket.Ticket, now time.Time) routing.Input {
 		}
 	}
 	return InputOf(nt, now)
+}
+
+// Reroute runs the current rules again on a stored ticket (its first message)
+// and moves it where they send it now: queue, priority, tags. Assignment and
+// spam are left to people at this point.
+func (r *Rules) Reroute(ctx context.Context, id, by string) (TestResult, error) {
+	t, err := r.dispatch.Get(ctx, id)
+	if err != nil {
+		return TestResult{}, err
+	}
+	c := r.dispatch.Rules()
+	if c == nil {
+		return TestResult{}, fmt.Errorf("reroute ticket %s: no rules in force: %w", id, ticket.ErrConflict)
+	}
+	res, err := TestInput(c, r.cfg, "", "", t, r.now())
+	if err != nil {
+		return TestResult{}, err
+	}
+	d := res.Decision
+	tags := append([]string{}, t.Tags...)
+	for _, tag := range d.Tags {
+		if !slices.Contains(tags, tag) {
+			tags = append(tags, tag)
+		}
+	}
+	note := fmt.Sprintf("re-routed by %s with rule set %d: rules %s; queue %s; priority %s", by, c.Version(), quoteAll(res.Matched), d.Queue, d.Priority)
+	if err := r.dispatch.Reroute(ctx, id, d.Queue, d.Priority, tags, by, note); err != nil {
+		return TestResult{}, err
+	}
+	return res, nil
 }

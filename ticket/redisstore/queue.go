@@ -3,6 +3,7 @@ package redisstore
 import (
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -185,4 +186,46 @@ func (s *Store) OpenCount(ctx context.Context, assignee string) (int, error) {
 		return 0, wrap("count open tickets of "+assignee, err)
 	}
 	return int(n), nil
+}
+
+// MarkBreaches marks overdue first responses in the given queues, in rounds of
+// at most 200 per queue.
+func (s *Store) MarkBreaches(ctx context.Context, queues []string) ([]string, error) {
+	if len(queues) == 0 {
+		return nil, nil
+	}
+	var all []string
+	for {
+		now := s.now()
+		args := []any{s.base, ms(now), rfc(now), 200}
+		for _, q := range queues {
+			args = append(args, q)
+		}
+		ids, err := s.scripts.breach.Run(ctx, s.rdb, []string{s.key("tickets")}, args...).StringSlice()
+		if err != nil {
+			return all, wrap("mark first-response breaches", err)
+		}
+		all = append(all, ids...)
+		if len(ids) < 200 {
+			return all, nil
+		}
+	}
+}
+
+// Reroute moves a ticket to another queue and priority with a new tag list.
+func (s *Store) Reroute(ctx context.Context, id, queue string, priority ticket.Priority, tags []string, by, note string) error {
+	if err := validID(id); err != nil {
+		return err
+	}
+	if queue == "" {
+		return fmt.Errorf("reroute ticket %s: queue is required: %w", id, ticket.ErrInvalid)
+	}
+	if priority == "" {
+		priority = ticket.PriorityNormal
+	}
+	tj, _ := json.Marshal(nonNil(tags))
+	now := s.now()
+	err := s.scripts.reroute.Run(ctx, s.rdb, []string{s.ticketKey(id)},
+		s.base, id, queue, string(priority), string(tj), ms(now), rfc(now), by, note).Err()
+	return wrap("reroute ticket "+id, err)
 }

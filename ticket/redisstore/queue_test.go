@@ -423,3 +423,60 @@ func TestCreateRouted(t *testing.T) {
 		t.Fatalf("spam ticket %s, queue %+v", tk2.Status, st)
 	}
 }
+
+func TestBreachRaisesPriorityOnce(t *testing.T) {
+	s, _, clk := newTestStore(t)
+	ctx := context.Background()
+	late := mail("late", "ann@example.org", "Waiting")
+	late.FirstResponseDue = clk.Now().Add(time.Hour)
+	id := mustCreate(t, s, late).TicketID
+	early := mail("early", "bob@example.org", "Fresh") // no SLA
+	mustCreate(t, s, early)
+	if ids, err := s.MarkBreaches(ctx, []string{"support"}); err != nil || len(ids) != 0 {
+		t.Fatalf("before the deadline: %v, %v", ids, err)
+	}
+	clk.Advance(2 * time.Hour)
+	ids, err := s.MarkBreaches(ctx, []string{"support"})
+	if err != nil || fmt.Sprint(ids) != "["+id+"]" {
+		t.Fatalf("after the deadline: %v, %v", ids, err)
+	}
+	if again, _ := s.MarkBreaches(ctx, []string{"support"}); len(again) != 0 {
+		t.Fatalf("marked twice: %v", again)
+	}
+	tk, _ := s.Get(ctx, id)
+	if tk.Priority != ticket.PriorityHigh || tk.Events[len(tk.Events)-1].Type != "sla_breached" {
+		t.Fatalf("breached ticket = %s, %v", tk.Priority, eventTypes(tk))
+	}
+	// Raised to high, it is now taken before the normal one created later.
+	if next, err := s.ClaimNext(ctx, "support", "ann", time.Minute); err != nil || next.ID != id {
+		t.Fatalf("claim after breach = %v, %v", next, err)
+	}
+	if st, _ := s.QueueStats(ctx, "support"); st.SLABreached != 1 {
+		t.Fatalf("breaches counted %d", st.SLABreached)
+	}
+}
+
+func TestReroute(t *testing.T) {
+	s, _, clk := newTestStore(t)
+	ctx := context.Background()
+	nt := mail("r", "ann@example.org", "Invoice")
+	nt.FirstResponseDue = clk.Now().Add(time.Hour)
+	id := mustCreate(t, s, nt).TicketID
+	if err := s.Reroute(ctx, id, "billing", ticket.PriorityHigh, []string{"invoice"}, "max", "by hand"); err != nil {
+		t.Fatal(err)
+	}
+	tk, _ := s.Get(ctx, id)
+	old, _ := s.QueueStats(ctx, "support")
+	nw, _ := s.QueueStats(ctx, "billing")
+	if tk.Queue != "billing" || tk.Priority != ticket.PriorityHigh || fmt.Sprint(tk.Tags) != "[invoice]" ||
+		old.Waiting != 0 || nw.Waiting != 1 {
+		t.Fatalf("rerouted = %+v; support %+v billing %+v", tk, old, nw)
+	}
+	clk.Advance(2 * time.Hour)
+	if st, _ := s.QueueStats(ctx, "billing"); st.SLABreached != 1 {
+		t.Fatalf("the SLA did not move with the ticket: %+v", st)
+	}
+	if err := s.Reroute(ctx, "999", "billing", "", nil, "max", ""); !errors.Is(err, ticket.ErrNotFound) {
+		t.Fatalf("reroute missing: %v", err)
+	}
+}
