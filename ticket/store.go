@@ -33,6 +33,9 @@ type Store interface {
 	AddAttachment(ctx context.Context, ticketID, messageID, sourceKey string, a NewAttachment) (Attachment, error)
 	// FindMessage is FindByMessageID that also names the message on the ticket.
 	FindMessage(ctx context.Context, messageIDs ...string) (ticketID, messageID string, err error)
+	// Outbox lists outbound messages still queued for delivery, stored before
+	// the given time, oldest first: what the responders must send.
+	Outbox(ctx context.Context, before time.Time, limit int) ([]OutboundRef, error)
 	// SetDelivery records the delivery state of an outbound message, with the
 	// server's word on it, as the message's state and an event.
 	SetDelivery(ctx context.Context, ticketID, messageID string, d Delivery, detail, by string) error
@@ -161,6 +164,12 @@ type Receipt struct {
 	TicketID  string
 	MessageID string // the message's id on the ticket ("m1")
 	Created   bool   // false when the source key had been stored before
+}
+
+// OutboundRef names an outbound message waiting in the outbox.
+type OutboundRef struct {
+	TicketID, MessageID string
+	Queued              time.Time
 }
 
 // ListFilter selects tickets for List. Empty fields match everything.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"frontdesk/ticket"
 )
@@ -75,5 +76,35 @@ func TestSecretIsSharedAndStable(t *testing.T) {
 	b, _ := other.Secret(context.Background())
 	if !bytes.Equal(a, b) {
 		t.Fatal("two stores on one Redis got different secrets")
+	}
+}
+
+// The outbox lists queued outbound messages until their delivery is settled.
+func TestOutbox(t *testing.T) {
+	s, _, clk := newTestStore(t)
+	ctx := context.Background()
+	id := mustCreate(t, s, mail("src-1", "ann@example.org", "Hi")).TicketID
+	r, err := s.AppendMessage(ctx, id, ticket.NewMessage{SourceKey: "out-1", Direction: ticket.DirectionOut, Text: "Answer",
+		Delivery: ticket.DeliveryQueued})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AppendMessage(ctx, id, ticket.NewMessage{SourceKey: "note", Direction: ticket.DirectionOut, Text: "sent elsewhere",
+		Delivery: ticket.DeliverySent}); err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(time.Minute)
+	refs, err := s.Outbox(ctx, clk.Now(), 10)
+	if err != nil || len(refs) != 1 || refs[0].TicketID != id || refs[0].MessageID != r.MessageID {
+		t.Fatalf("outbox = %+v, %v", refs, err)
+	}
+	if refs, _ := s.Outbox(ctx, clk.Now().Add(-2*time.Minute), 10); len(refs) != 0 {
+		t.Fatalf("outbox before the message was queued = %+v", refs)
+	}
+	if err := s.SetDelivery(ctx, id, r.MessageID, ticket.DeliverySent, "250 ok", "responder"); err != nil {
+		t.Fatal(err)
+	}
+	if refs, _ := s.Outbox(ctx, clk.Now(), 10); len(refs) != 0 {
+		t.Fatalf("a sent message stays in the outbox: %+v", refs)
 	}
 }

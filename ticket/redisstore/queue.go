@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -228,4 +229,24 @@ func (s *Store) Reroute(ctx context.Context, id, queue string, priority ticket.P
 	err := s.scripts.reroute.Run(ctx, s.rdb, []string{s.ticketKey(id)},
 		s.base, id, queue, string(priority), string(tj), ms(now), rfc(now), by, note).Err()
 	return wrap("reroute ticket "+id, err)
+}
+
+// Outbox lists outbound messages still queued, stored before before.
+func (s *Store) Outbox(ctx context.Context, before time.Time, limit int) ([]ticket.OutboundRef, error) {
+	if limit <= 0 {
+		limit = 100
+	}
+	zs, err := s.rdb.ZRangeByScoreWithScores(ctx, s.key("outbox"), &redis.ZRangeBy{
+		Min: "-inf", Max: ms(before), Count: int64(limit),
+	}).Result()
+	if err != nil {
+		return nil, wrap("list the outbox", err)
+	}
+	out := make([]ticket.OutboundRef, 0, len(zs))
+	for _, z := range zs {
+		member, _ := z.Member.(string)
+		tid, mid, _ := strings.Cut(member, " ")
+		out = append(out, ticket.OutboundRef{TicketID: tid, MessageID: mid, Queued: time.UnixMilli(int64(z.Score)).UTC()})
+	}
+	return out, nil
 }

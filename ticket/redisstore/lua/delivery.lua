@@ -10,6 +10,11 @@ end
 redis.call('HSET', KEYS[1] .. ':delivery', ARGV[3],
   cjson.encode({delivery = ARGV[4], detail = ARGV[5], at = ARGV[7]}))
 redis.call('HSET', KEYS[1], 'updated', ARGV[6])
+if ARGV[4] == 'queued' then
+  redis.call('ZADD', base .. 'outbox', ARGV[6], ARGV[2] .. ' ' .. ARGV[3])
+else
+  redis.call('ZREM', base .. 'outbox', ARGV[2] .. ' ' .. ARGV[3])
+end
 local detail = ARGV[3] .. ' ' .. ARGV[4]
 if ARGV[5] ~= '' then detail = detail .. ': ' .. ARGV[5] end
 event(ARGV[2], ARGV[7], 'delivery', ARGV[8], detail)
