@@ -28,6 +28,7 @@ import (
 // method is the wrapped store's.
 type Store struct {
 	ticket.Store
+	acker    Acker
 	cfg      *config.Config
 	assigner *assign.Assigner
 	logger   *slog.Logger
@@ -37,8 +38,17 @@ type Store struct {
 	decisions *prometheus.CounterVec
 }
 
+// Acker queues the acknowledgement of a new ticket when one is due
+// (package responders); enabled is routing's word, nil for the queue's.
+type Acker interface {
+	Acknowledge(ctx context.Context, r ticket.Receipt, nt ticket.NewTicket, enabled *bool) error
+}
+
 // Options configure a Store. A nil *Options is equivalent to a zero one.
 type Options struct {
+	// Acker, when set, acknowledges new tickets after they are stored, also
+	// on a retry that finds the ticket stored (it is idempotent).
+	Acker      Acker
 	Logger     *slog.Logger
 	Registerer prometheus.Registerer
 	Now        func() time.Time
@@ -49,7 +59,7 @@ func New(inner ticket.Store, cfg *config.Config, assigner *assign.Assigner, opts
 	if opts == nil {
 		opts = &Options{}
 	}
-	s := &Store{Store: inner, cfg: cfg, assigner: assigner, logger: opts.Logger, now: opts.Now}
+	s := &Store{Store: inner, acker: opts.Acker, cfg: cfg, assigner: assigner, logger: opts.Logger, now: opts.Now}
 	if s.logger == nil {
 		s.logger = slog.Default()
 	}
@@ -72,24 +82,33 @@ func (s *Store) Rules() *routing.Compiled { return s.rules.Load() }
 
 // Create routes nt by the current rules, then stores it.
 func (s *Store) Create(ctx context.Context, nt ticket.NewTicket) (ticket.Receipt, error) {
-	c := s.rules.Load()
-	if c == nil {
-		return s.Store.Create(ctx, nt)
-	}
-	now := s.now()
-	d := c.Route(InputOf(nt, now), routing.Decision{Queue: nt.Queue, Priority: nt.Priority})
-	if err := s.apply(ctx, &nt, d, now); err != nil {
-		return ticket.Receipt{}, err
-	}
-	first := ""
-	if len(d.Matched) > 0 {
-		first = d.Matched[0]
+	var d routing.Decision
+	if c := s.rules.Load(); c != nil {
+		now := s.now()
+		d = c.Route(InputOf(nt, now), routing.Decision{Queue: nt.Queue, Priority: nt.Priority})
+		if err := s.apply(ctx, &nt, d, now); err != nil {
+			return ticket.Receipt{}, err
+		}
 	}
 	r, err := s.Store.Create(ctx, nt)
-	if err == nil && r.Created {
+	if err != nil {
+		return r, err
+	}
+	if r.Created {
+		first := ""
+		if len(d.Matched) > 0 {
+			first = d.Matched[0]
+		}
 		s.decisions.WithLabelValues(first, fmt.Sprint(d.Spam)).Inc()
 	}
-	return r, err
+	if s.acker != nil && r.MessageID == "m1" {
+		// Only a ticket this input opened is acknowledged, not a message a
+		// thread key joined to an open ticket.
+		if err := s.acker.Acknowledge(ctx, r, nt, d.AutoAck); err != nil {
+			return r, fmt.Errorf("acknowledge ticket %s: %w", r.TicketID, err)
+		}
+	}
+	return r, nil
 }
 
 // apply writes decision d into nt.

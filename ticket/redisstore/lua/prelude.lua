@@ -137,8 +137,9 @@ end
 -- append_message adds message msg (JSON with an empty id) to ticket id, whose
 -- fields f = HMGET status queue priority created assignee were read and found,
 -- records src, and returns the new message id. An inbound message from a
--- person reopens a pending or closed ticket; an outbound one is the ticket's
--- first response for its SLA.
+-- person reopens a pending or closed ticket; an outbound one written by a
+-- person (not an automatic acknowledgement) is the ticket's first response
+-- for its SLA.
 local function append_message(id, f, src, msg, dir, msgid, atts, by, kind, now_ms, now_rfc)
   local k = tkey(id)
   local mid = 'm' .. redis.call('HINCRBY', k, 'msgseq', 1)
@@ -155,7 +156,7 @@ local function append_message(id, f, src, msg, dir, msgid, atts, by, kind, now_m
     place(id, queue, to, f[3], f[4])
     index_assignee(id, f[5], f[5], to)
     event(id, now_rfc, 'status', 'frontdesk', 'reopened: ' .. status .. ' -> ' .. to)
-  elseif dir == 'out' and redis.call('ZREM', base .. 'queue:' .. queue .. ':sla', id) == 1 then
+  elseif dir == 'out' and not machine and redis.call('ZREM', base .. 'queue:' .. queue .. ':sla', id) == 1 then
     redis.call('HSET', k, 'first_response', now_ms)
   end
   event(id, now_rfc, 'message', by, dir .. ' ' .. mid)
