@@ -24,6 +24,8 @@ import (
 	"frontdesk/intake/phone"
 	"frontdesk/intake/phonetickets"
 	"frontdesk/jobs"
+	"frontdesk/responders"
+	outmail "frontdesk/responders/mail"
 	"frontdesk/routing/assign"
 	"frontdesk/routing/dispatch"
 	"frontdesk/routing/rulestore"
@@ -85,8 +87,13 @@ func newApp(cfg *config.Config, logger *slog.Logger, rdb redis.UniversalClient) 
 	})
 	a.users = accounts.New(rdb, cfg.Redis.Prefix)
 	assigner := assign.New(rdb, cfg.Redis.Prefix, teamMembers{users: a.users, store: a.store})
+	var acker dispatch.Acker
+	if cfg.SMTP.Host != "" {
+		// Acknowledgements only where there is a way to send them.
+		acker = responders.NewAcknowledger(a.store, rdb, cfg)
+	}
 	a.tickets = dispatch.New(a.store, cfg, assigner, &dispatch.Options{
-		Logger: logger.With(slog.String("component", "routing")), Registerer: a.registry,
+		Acker: acker, Logger: logger.With(slog.String("component", "routing")), Registerer: a.registry,
 	})
 	a.rules = dispatch.NewRules(rulestore.New(rdb, cfg.Redis.Prefix), a.tickets, cfg)
 	a.registry.MustRegister(
@@ -141,6 +148,16 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 	})
 	wg.Go(func() { a.expireLeases(ctx, 5*time.Second) })
 	wg.Go(func() { a.followRules(ctx) })
+	if a.cfg.SMTP.Host != "" {
+		logger := a.logger.With(slog.String("component", "responder"))
+		outbox := jobs.New("outbox", &jobs.Options{Redis: a.rdb, Prefix: a.cfg.Redis.Prefix, Logger: logger, Registerer: a.registry})
+		sender := outmail.NewSender(a.cfg.SMTP, &outmail.SenderOptions{Logger: logger})
+		r := responders.New(a.store, a.cfg, outbox, sender, logger)
+		wg.Go(func() {
+			r.Run(ctx, 4, time.Second)
+			_ = sender.Close()
+		})
+	}
 	a.startPollers(ctx, &wg)
 
 	a.logger.Info("frontdesk is serving", slog.String("version", version), slog.String("http", "http://"+ln.Addr().String()))

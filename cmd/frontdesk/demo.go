@@ -1,19 +1,25 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	_ "embed"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
+	"mime"
+	netmail "net/mail"
 	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
 
 	"frontdesk/accounts"
 	"frontdesk/config"
+	"frontdesk/responders/smtpsink"
 )
 
 //go:embed demo.yaml
@@ -51,6 +57,25 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitFailure
 	}
 	defer mailbox.Close()
+	var printMu sync.Mutex
+	sink, err := smtpsink.Start(func(m smtpsink.Received) {
+		msg, err := netmail.ReadMessage(bytes.NewReader(m.Data))
+		if err != nil {
+			return
+		}
+		printMu.Lock()
+		defer printMu.Unlock()
+		subject, err := new(mime.WordDecoder).DecodeHeader(msg.Header.Get("Subject"))
+		if err != nil {
+			subject = msg.Header.Get("Subject")
+		}
+		fmt.Fprintf(stdout, "  [demo SMTP sink] mail to %s: %s\n", strings.Join(m.To, ", "), subject)
+	})
+	if err != nil {
+		fmt.Fprintf(stderr, "frontdesk: start the demo SMTP sink: %v\n", err)
+		return exitFailure
+	}
+	defer sink.Close()
 	media, stopMedia, err := startDemoMedia()
 	if err != nil {
 		fmt.Fprintf(stderr, "frontdesk: %v\n", err)
@@ -66,7 +91,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		"DEMO_REDIS_URL": "redis://" + mr.Addr() + "/0", "DEMO_LISTEN": addr,
 		"DEMO_PUBLIC_URL": "http://" + addr, "DEMO_IMAP_PORT": strconv.Itoa(mailbox.port()),
 		"DEMO_TWILIO_API": media, "DEMO_ACCOUNT_SID": demoAccountSID, "DEMO_AUTH_TOKEN": demoAuthToken,
-		"DEMO_NUMBER": demoNumber,
+		"DEMO_NUMBER": demoNumber, "DEMO_SMTP_PORT": strconv.Itoa(sink.Port()),
 	}
 	cfg, err := config.Parse(demoConfig, func(k string) (string, bool) { v, ok := env[k]; return v, ok })
 	if err != nil {

@@ -1,0 +1,201 @@
+// Package responders delivers what frontdesk says to customers: assistants'
+// replies by mail over SMTP, once each, threaded into the customer's own
+// conversation.
+//
+// The outbox is the store's index of outbound messages still queued: the API
+// stores a reply and its place in the outbox in one script, so nothing stored
+// can be forgotten. Every instance sweeps the outbox into a job queue in Redis
+// (package jobs: leases, retries with capped backoff, a dead list); a worker
+// sends the mail and records the delivery. The job's id is the message's, so
+// a sweep that finds the same message again adds nothing.
+//
+// At most once: a worker records "sent" only after the SMTP server accepted
+// the mail. If the process dies in the moment between the server's 250 and
+// that record, the job's lease runs out and another worker sends the mail
+// again: the customer may then get a duplicate. To make that window as small
+// as it can be, the record is the very next step after the 250.
+package responders
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/mail"
+	"strings"
+	"time"
+
+	"frontdesk/config"
+	"frontdesk/jobs"
+	outmail "frontdesk/responders/mail"
+	"frontdesk/ticket"
+)
+
+// Responder sends the outbox's mail.
+type Responder struct {
+	store  ticket.Store
+	cfg    *config.Config
+	queue  *jobs.Queue
+	sender *outmail.Sender
+	logger *slog.Logger
+	now    func() time.Time
+}
+
+// New returns a Responder sending with sender the outbox of store, queued on q.
+func New(store ticket.Store, cfg *config.Config, q *jobs.Queue, sender *outmail.Sender, logger *slog.Logger) *Responder {
+	if logger == nil {
+		logger = slog.Default()
+	}
+	return &Responder{store: store, cfg: cfg, queue: q, sender: sender, logger: logger, now: time.Now}
+}
+
+// Run sweeps the outbox into the job queue every interval and works the queue
+// with n workers until ctx ends.
+func (r *Responder) Run(ctx context.Context, n int, interval time.Duration) {
+	go func() {
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			if err := r.Sweep(ctx); err != nil && !errors.Is(err, context.Canceled) {
+				r.logger.Debug("outbox sweep", slog.Any("error", err))
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	if err := r.queue.Run(ctx, n, r.HandleJob); err != nil {
+		r.logger.Error("responder stopped", slog.Any("error", err))
+	}
+}
+
+// Sweep puts every queued outbound message in the job queue (idempotently).
+func (r *Responder) Sweep(ctx context.Context) error {
+	refs, err := r.store.Outbox(ctx, r.now(), 500)
+	if err != nil {
+		return err
+	}
+	for _, ref := range refs {
+		j := jobs.Job{ID: "send:" + ref.TicketID + ":" + ref.MessageID, Kind: "send",
+			Payload: []byte(ref.TicketID + " " + ref.MessageID)}
+		if err := r.queue.Enqueue(ctx, j, time.Time{}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// HandleJob sends one outbound message and records its delivery.
+func (r *Responder) HandleJob(ctx context.Context, j jobs.Job) error {
+	tid, mid, ok := strings.Cut(string(j.Payload), " ")
+	if !ok {
+		return jobs.Permanent(fmt.Errorf("send job %s: bad payload", j.ID))
+	}
+	t, err := r.store.Get(ctx, tid)
+	if errors.Is(err, ticket.ErrNotFound) {
+		return jobs.Permanent(err)
+	}
+	if err != nil {
+		return err
+	}
+	var m *ticket.Message
+	for i := range t.Messages {
+		if t.Messages[i].ID == mid {
+			m = &t.Messages[i]
+		}
+	}
+	if m == nil {
+		return jobs.Permanent(fmt.Errorf("send job %s: no message %s on ticket %s", j.ID, mid, tid))
+	}
+	if m.Delivery != ticket.DeliveryQueued {
+		return nil // settled already: a second sweep or a redelivered job
+	}
+	if m.Channel != ticket.ChannelEmail && !hasEmail(m.To) {
+		// SMS replies arrive with the SMS sender; until then the message
+		// stays queued and visible as such.
+		return jobs.Permanent(fmt.Errorf("send job %s: only mail can be sent yet", j.ID))
+	}
+	raw, from, rcpt, err := r.build(t, m)
+	if err != nil {
+		_ = r.store.SetDelivery(ctx, tid, mid, ticket.DeliveryFailed, err.Error(), "responder")
+		return jobs.Permanent(err)
+	}
+	err = r.sender.Send(ctx, from, rcpt, raw)
+	var perm *outmail.PermanentError
+	switch {
+	case err == nil:
+		return r.store.SetDelivery(ctx, tid, mid, ticket.DeliverySent, "accepted by "+r.cfg.SMTP.Host, "responder")
+	case errors.As(err, &perm):
+		if serr := r.store.SetDelivery(ctx, tid, mid, ticket.DeliveryFailed, perm.Error(), "responder"); serr != nil {
+			return serr
+		}
+		return jobs.Permanent(err)
+	default:
+		return fmt.Errorf("send %s of ticket %s: %w", mid, tid, err)
+	}
+}
+
+// build writes the mail of an outbound message: from the queue's (or the
+// configured) address, to the message's recipients, threaded by the
+// Message-ID, In-Reply-To and References the API stored with it.
+func (r *Responder) build(t *ticket.Ticket, m *ticket.Message) ([]byte, string, []string, error) {
+	from, err := mail.ParseAddress(m.From)
+	if err != nil || m.From == "" {
+		q, _ := r.cfg.Queue(t.Queue)
+		addr := q.Address
+		if addr == "" {
+			addr = r.cfg.SMTP.From
+		}
+		if from, err = mail.ParseAddress(addr); err != nil {
+			return nil, "", nil, fmt.Errorf("no sender address for queue %s (queues[].address or smtp.from): %w", t.Queue, ticket.ErrInvalid)
+		}
+	}
+	msg := outmail.Message{
+		From: outmail.Address{Name: from.Name, Addr: from.Address}, Subject: m.Subject, Text: m.Text,
+		MessageID: m.MessageID, InReplyTo: m.InReplyTo, References: m.References, Date: m.CreatedAt,
+	}
+	if m.Meta["ack"] == "1" || m.Kind == ticket.KindAutoReply {
+		// RFC 3834 §5: mark automatic answers so that other responders do
+		// not answer them, and ask Exchange not to (X-Auto-Response-Suppress).
+		msg.Headers = map[string]string{"Auto-Submitted": "auto-replied", "X-Auto-Response-Suppress": "All"}
+	}
+	var rcpt []string
+	for _, list := range [][]string{m.To, m.Cc} {
+		for _, s := range list {
+			a, err := mail.ParseAddress(s)
+			if err != nil {
+				continue // a phone number on a voice ticket answered by mail, say
+			}
+			rcpt = append(rcpt, a.Address)
+		}
+	}
+	for _, s := range m.To {
+		if a, err := mail.ParseAddress(s); err == nil {
+			msg.To = append(msg.To, outmail.Address{Name: a.Name, Addr: a.Address})
+		}
+	}
+	for _, s := range m.Cc {
+		if a, err := mail.ParseAddress(s); err == nil {
+			msg.Cc = append(msg.Cc, outmail.Address{Name: a.Name, Addr: a.Address})
+		}
+	}
+	if len(rcpt) == 0 {
+		return nil, "", nil, fmt.Errorf("no mail recipient: %w", ticket.ErrInvalid)
+	}
+	raw, err := outmail.Build(msg)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	return raw, from.Address, rcpt, nil
+}
+
+func hasEmail(list []string) bool {
+	for _, s := range list {
+		if _, err := mail.ParseAddress(s); err == nil {
+			return true
+		}
+	}
+	return false
+}

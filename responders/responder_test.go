@@ -1,0 +1,195 @@
+package responders
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"net/mail"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/redis/go-redis/v9"
+
+	"frontdesk/config"
+	"frontdesk/jobs"
+	outmail "frontdesk/responders/mail"
+	"frontdesk/responders/smtpsink"
+	"frontdesk/routing/dispatch"
+	"frontdesk/ticket"
+	"frontdesk/ticket/redisstore"
+)
+
+type desk struct {
+	store *redisstore.Store
+	tix   *dispatch.Store
+	sink  *smtpsink.Sink
+	resp  *Responder
+	cfg   *config.Config
+}
+
+func newDesk(t *testing.T) *desk {
+	t.Helper()
+	sink, err := smtpsink.Start(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sink.Close() })
+	yaml := fmt.Sprintf(`
+redis: {url: "redis://127.0.0.1:6379/0"}
+mailboxes: [{name: support, host: imap.example.com, username: support@example.com, password: p, address: support@example.com}]
+smtp: {host: 127.0.0.1, port: %d, security: none, from: support@example.com}
+queues: [{name: support, address: "Support <support@example.com>", auto_ack: true, first_response: 4h}]
+`, sink.Port())
+	cfg, err := config.Parse([]byte(yaml), func(string) (string, bool) { return "", false })
+	if err != nil {
+		t.Fatal(err)
+	}
+	mr := miniredis.RunT(t)
+	rdb := redis.NewClient(&redis.Options{Addr: mr.Addr()})
+	t.Cleanup(func() { rdb.Close() })
+	store := redisstore.New(rdb, nil)
+	quiet := slog.New(slog.DiscardHandler)
+	tix := dispatch.New(store, cfg, nil, &dispatch.Options{Acker: NewAcknowledger(store, rdb, cfg), Logger: quiet})
+	q := jobs.New("outbox", &jobs.Options{Redis: rdb, Logger: quiet, BackoffMin: 20 * time.Millisecond,
+		BackoffMax: 100 * time.Millisecond, Poll: 10 * time.Millisecond})
+	sender := outmail.NewSender(cfg.SMTP, &outmail.SenderOptions{Logger: quiet})
+	t.Cleanup(func() { sender.Close() })
+	resp := New(store, cfg, q, sender, quiet)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); resp.Run(ctx, 2, 20*time.Millisecond) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return &desk{store: store, tix: tix, sink: sink, resp: resp, cfg: cfg}
+}
+
+func customerMail(src, from, subject string, kind ticket.Kind, tags ...string) ticket.NewTicket {
+	return ticket.NewTicket{Channel: ticket.ChannelEmail, Queue: "support", Mailbox: "support", Subject: subject,
+		Customer: ticket.Customer{Name: "Ann Lee", Email: from}, Tags: tags,
+		FirstResponseDue: time.Now().Add(4 * time.Hour),
+		Message: ticket.NewMessage{SourceKey: src, From: "Ann Lee <" + from + ">", Subject: subject, Text: "Hello",
+			Kind: kind, MessageID: "<" + src + "@example.org>"}}
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within 10s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestOneAcknowledgementThenAThreadedReply(t *testing.T) {
+	d := newDesk(t)
+	ctx := context.Background()
+	nt := customerMail("q1", "ann@example.org", "Order 553 arrived broken", ticket.KindNormal)
+	r, err := d.tix.Create(ctx, nt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.tix.Create(ctx, nt); err != nil { // the same mail again
+		t.Fatal(err)
+	}
+	waitFor(t, "the acknowledgement", func() bool { return len(d.sink.Received()) == 1 })
+	ack, err := mail.ReadMessage(bytes.NewReader(d.sink.Received()[0].Data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := ack.Header
+	if h.Get("Auto-Submitted") != "auto-replied" || h.Get("In-Reply-To") != "<q1@example.org>" ||
+		!strings.Contains(h.Get("Subject"), "[#"+r.TicketID+"]") || !strings.Contains(h.Get("To"), "ann@example.org") {
+		t.Fatalf("acknowledgement headers = %v", h)
+	}
+	tk, _ := d.store.Get(ctx, r.TicketID)
+	if tk.FirstResponseDue == nil || tk.Messages[1].Delivery != ticket.DeliverySent {
+		t.Fatalf("after the acknowledgement: %+v", tk.Messages)
+	}
+	if st, _ := d.store.QueueStats(ctx, "support"); st.SLABreached != 0 {
+		t.Fatal("unexpected breach")
+	}
+	// An assistant's reply, as the API stores it.
+	reply := ticket.NewMessage{SourceKey: "reply:1", Direction: ticket.DirectionOut, Channel: ticket.ChannelEmail,
+		From: "Support <support@example.com>", To: []string{"Ann Lee <ann@example.org>"}, Subject: "Re: Order 553 arrived broken [#" + r.TicketID + "]",
+		Text: "We are sending a new lamp.", MessageID: "<fd.reply1@example.com>", InReplyTo: "<q1@example.org>",
+		References: []string{"<q1@example.org>"}, Delivery: ticket.DeliveryQueued, By: "bob"}
+	if _, err := d.store.AppendMessage(ctx, r.TicketID, reply); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the reply", func() bool { return len(d.sink.Received()) == 2 })
+	got, _ := mail.ReadMessage(bytes.NewReader(d.sink.Received()[1].Data))
+	if got.Header.Get("Message-Id") != "<fd.reply1@example.com>" || got.Header.Get("References") != "<q1@example.org>" ||
+		got.Header.Get("Auto-Submitted") != "" {
+		t.Fatalf("reply headers = %v", got.Header)
+	}
+	time.Sleep(200 * time.Millisecond) // more sweeps pass: still sent once
+	if n := len(d.sink.Received()); n != 2 {
+		t.Fatalf("%d mails sent, want 2", n)
+	}
+}
+
+func TestNoAcknowledgementForMachinesOrLoops(t *testing.T) {
+	d := newDesk(t)
+	ctx := context.Background()
+	for i, nt := range []ticket.NewTicket{
+		customerMail("a1", "ann@example.org", "Out of office", ticket.KindAutoReply),
+		customerMail("a2", "mailer-daemon@mx.example.org", "Undelivered", ticket.KindBounce),
+		customerMail("a3", "news@list.example", "Weekly news", ticket.KindNormal, "list"),
+		customerMail("a4", "noreply@shop.example", "Your order", ticket.KindNormal),
+		customerMail("a5", "support@example.com", "Loop", ticket.KindNormal),
+	} {
+		if _, err := d.tix.Create(ctx, nt); err != nil {
+			t.Fatalf("%d: %v", i, err)
+		}
+	}
+	// Brake: four tickets from one sender in an hour get three answers.
+	for i := range 4 {
+		if _, err := d.tix.Create(ctx, customerMail(fmt.Sprintf("b%d", i), "busy@example.org", "Question", ticket.KindNormal)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, "three acknowledgements", func() bool { return len(d.sink.Received()) >= 3 })
+	time.Sleep(300 * time.Millisecond)
+	for _, m := range d.sink.Received() {
+		if m.To[0] != "busy@example.org" {
+			t.Errorf("acknowledged %v", m.To)
+		}
+	}
+	if n := len(d.sink.Received()); n != 3 {
+		t.Fatalf("%d acknowledgements, want 3", n)
+	}
+}
+
+func TestSMTPDownThenEveryReplyOnce(t *testing.T) {
+	d := newDesk(t)
+	ctx := context.Background()
+	d.sink.SetDown(true)
+	var ids []string
+	for i := range 5 {
+		r, err := d.tix.Create(ctx, customerMail(fmt.Sprintf("d%d", i), fmt.Sprintf("c%d@example.org", i), "Hi", ticket.KindNormal))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, r.TicketID)
+	}
+	time.Sleep(300 * time.Millisecond) // several attempts meet the 421
+	if n := len(d.sink.Received()); n != 0 {
+		t.Fatalf("%d mails through a down server", n)
+	}
+	d.sink.SetDown(false)
+	waitFor(t, "all five acknowledgements", func() bool { return len(d.sink.Received()) == 5 })
+	time.Sleep(300 * time.Millisecond)
+	if n := len(d.sink.Received()); n != 5 {
+		t.Fatalf("%d mails, want exactly 5", n)
+	}
+	for _, id := range ids {
+		tk, _ := d.store.Get(ctx, id)
+		if tk.Messages[1].Delivery != ticket.DeliverySent {
+			t.Fatalf("ticket %s: %+v", id, tk.Messages[1])
+		}
+	}
+}

@@ -1,0 +1,118 @@
+// Package smtpsink is an SMTP server that keeps the mail it receives in
+// memory, built on go-smtp's server: the demo shows newcomers the mail
+// frontdesk sends through it, and tests check what arrived.
+package smtpsink
+
+import (
+	"io"
+	"log"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/emersion/go-smtp"
+)
+
+// Received is one mail the sink accepted.
+type Received struct {
+	From string
+	To   []string
+	Data []byte
+	At   time.Time
+}
+
+// Sink is a running SMTP server on loopback.
+type Sink struct {
+	srv *smtp.Server
+	ln  net.Listener
+
+	mu       sync.Mutex
+	received []Received
+	down     bool
+	onMail   func(Received)
+}
+
+// Start serves SMTP on a free loopback port. onMail, when set, is called for
+// every mail accepted.
+func Start(onMail func(Received)) (*Sink, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	s := &Sink{ln: ln, onMail: onMail}
+	s.srv = smtp.NewServer(backend{s})
+	s.srv.Domain = "sink.localhost"
+	s.srv.AllowInsecureAuth = true
+	s.srv.ErrorLog = log.New(io.Discard, "", 0)
+	go func() { _ = s.srv.Serve(ln) }()
+	return s, nil
+}
+
+// Addr is host:port of the sink.
+func (s *Sink) Addr() string { return s.ln.Addr().String() }
+
+// Port is the sink's port.
+func (s *Sink) Port() int { return s.ln.Addr().(*net.TCPAddr).Port }
+
+// Received returns the mail accepted so far.
+func (s *Sink) Received() []Received {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Received(nil), s.received...)
+}
+
+// SetDown makes the sink answer every new mail with 421 (service not
+// available), as a server that is going down does, until SetDown(false).
+func (s *Sink) SetDown(down bool) {
+	s.mu.Lock()
+	s.down = down
+	s.mu.Unlock()
+}
+
+// Close stops the sink.
+func (s *Sink) Close() error { return s.srv.Close() }
+
+type backend struct{ s *Sink }
+
+func (b backend) NewSession(*smtp.Conn) (smtp.Session, error) { return &session{s: b.s}, nil }
+
+type session struct {
+	s    *Sink
+	from string
+	to   []string
+}
+
+func (x *session) Reset()        { x.from, x.to = "", nil }
+func (x *session) Logout() error { return nil }
+
+func (x *session) Mail(from string, _ *smtp.MailOptions) error {
+	x.s.mu.Lock()
+	down := x.s.down
+	x.s.mu.Unlock()
+	if down {
+		return &smtp.SMTPError{Code: 421, EnhancedCode: smtp.EnhancedCode{4, 3, 2}, Message: "sink is down"}
+	}
+	x.from = from
+	return nil
+}
+
+func (x *session) Rcpt(to string, _ *smtp.RcptOptions) error {
+	x.to = append(x.to, to)
+	return nil
+}
+
+func (x *session) Data(r io.Reader) error {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return err
+	}
+	m := Received{From: x.from, To: x.to, Data: data, At: time.Now()}
+	x.s.mu.Lock()
+	x.s.received = append(x.s.received, m)
+	cb := x.s.onMail
+	x.s.mu.Unlock()
+	if cb != nil {
+		cb(m)
+	}
+	return nil
+}
