@@ -152,6 +152,18 @@ type SMTP struct {
 	// From is the sender address used when a message has no mailbox or
 	// queue address of its own.
 	From string `yaml:"from"`
+	// DKIM signs outgoing mail when its key_file is set.
+	DKIM DKIM `yaml:"dkim"`
+}
+
+// DKIM configures DKIM signing of outgoing mail (RFC 6376).
+type DKIM struct {
+	// Domain is the signing domain (d=); Selector the DNS selector (s=).
+	Domain   string `yaml:"domain"`
+	Selector string `yaml:"selector"`
+	// KeyFile is a PEM private key (RSA PKCS#1/PKCS#8 or Ed25519 PKCS#8).
+	// Relative paths are taken from the configuration file's folder.
+	KeyFile string `yaml:"key_file"`
 }
 
 // Twilio configures calls, SMS and faxes through Twilio. With neither an

@@ -41,8 +41,10 @@ func Load(path string) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	if c.RulesFile != "" && !filepath.IsAbs(c.RulesFile) {
-		c.RulesFile = filepath.Join(filepath.Dir(path), c.RulesFile)
+	for _, p := range []*string{&c.RulesFile, &c.SMTP.DKIM.KeyFile} {
+		if *p != "" && !filepath.IsAbs(*p) {
+			*p = filepath.Join(filepath.Dir(path), *p)
+		}
 	}
 	return c, nil
 }

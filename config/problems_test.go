@@ -110,6 +110,8 @@ func TestProblems(t *testing.T) {
 				"smtp.password: required with username", `smtp.from: invalid address "x"`}},
 		{"smtp without host", "smtp: {username: u, password: p}\n", nil,
 			[]string{"smtp.host: required when smtp is configured"}},
+		{"dkim needs all three", "smtp: {host: smtp.example.com, dkim: {key_file: k.pem}}\n", nil,
+			[]string{"smtp.dkim.domain: required", "smtp.dkim.selector: required"}},
 		{"twilio numbers need credentials", "twilio: {numbers: [{number: '+15555550100'}]}\n", nil,
 			[]string{"twilio.account_sid: required", "twilio.auth_token: required",
 				"http.public_url: required when twilio is configured (webhook signatures are checked against it)"}},

@@ -51,6 +51,11 @@ func validateSMTP(s *SMTP, ps *problems) {
 		ps.add("smtp.password", "required with username")
 	}
 	checkAddress(ps, "smtp.from", s.From)
+	if d := s.DKIM; d.KeyFile != "" || d.Domain != "" || d.Selector != "" {
+		required(ps, "smtp.dkim.key_file", d.KeyFile)
+		required(ps, "smtp.dkim.domain", d.Domain)
+		required(ps, "smtp.dkim.selector", d.Selector)
+	}
 }
 
 // e164 is a phone number in E.164 form: "+", a country code not starting

@@ -33,6 +33,8 @@ import (
 
 // Responder sends the outbox's mail.
 type Responder struct {
+	// DKIM, when set, signs every mail before it is sent.
+	DKIM   *outmail.DKIM
 	store  ticket.Store
 	cfg    *config.Config
 	queue  *jobs.Queue
@@ -187,6 +189,9 @@ func (r *Responder) build(t *ticket.Ticket, m *ticket.Message) ([]byte, string, 
 	raw, err := outmail.Build(msg)
 	if err != nil {
 		return nil, "", nil, err
+	}
+	if raw, err = r.DKIM.Sign(raw); err != nil {
+		return nil, "", nil, fmt.Errorf("dkim sign: %w", err)
 	}
 	return raw, from.Address, rcpt, nil
 }

@@ -55,6 +55,8 @@ type app struct {
 	// imapTLS, when set, is the TLS configuration of the IMAP pollers (tests
 	// and the demo); nil means the system's roots.
 	imapTLS *tls.Config
+	// dkim signs outgoing mail when smtp.dkim is configured.
+	dkim *outmail.DKIM
 	// instance names this process in leases: $FRONTDESK_INSTANCE, else a
 	// random name per start (see README, "Running several instances").
 	instance string
@@ -70,12 +72,28 @@ func openApp(cfg *config.Config, logw io.Writer) (*app, net.Listener, func(), er
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	var dkim *outmail.DKIM
+	if d := cfg.SMTP.DKIM; d.KeyFile != "" {
+		pem, err := os.ReadFile(d.KeyFile)
+		if err != nil {
+			_ = rdb.Close()
+			return nil, nil, nil, fmt.Errorf("smtp.dkim.key_file: %w", err)
+		}
+		key, err := outmail.LoadDKIMKey(pem)
+		if err != nil {
+			_ = rdb.Close()
+			return nil, nil, nil, fmt.Errorf("smtp.dkim.key_file %s: %w", d.KeyFile, err)
+		}
+		dkim = &outmail.DKIM{Domain: d.Domain, Selector: d.Selector, Key: key}
+	}
 	ln, err := net.Listen("tcp", cfg.HTTP.Listen)
 	if err != nil {
 		_ = rdb.Close()
 		return nil, nil, nil, fmt.Errorf("http.listen: %w", err)
 	}
-	return newApp(cfg, logger, rdb), ln, func() { _ = rdb.Close() }, nil
+	a := newApp(cfg, logger, rdb)
+	a.dkim = dkim
+	return a, ln, func() { _ = rdb.Close() }, nil
 }
 
 func newApp(cfg *config.Config, logger *slog.Logger, rdb redis.UniversalClient) *app {
@@ -153,6 +171,7 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 		outbox := jobs.New("outbox", &jobs.Options{Redis: a.rdb, Prefix: a.cfg.Redis.Prefix, Logger: logger, Registerer: a.registry})
 		sender := outmail.NewSender(a.cfg.SMTP, &outmail.SenderOptions{Logger: logger})
 		r := responders.New(a.store, a.cfg, outbox, sender, logger)
+		r.DKIM = a.dkim
 		wg.Go(func() {
 			r.Run(ctx, 4, time.Second)
 			_ = sender.Close()

@@ -204,3 +204,12 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+func TestServeRefusesAMissingDKIMKey(t *testing.T) {
+	path := writeConfig(t, "redis: {url: redis://127.0.0.1:6379/0}\nhttp: {listen: 127.0.0.1:0}\n"+
+		"smtp: {host: smtp.example.com, dkim: {domain: example.com, selector: s1, key_file: missing.pem}}\n")
+	code, _, errOut := runCmd(t, context.Background(), "serve", "-config", path)
+	if code != exitFailure || !strings.Contains(errOut, "smtp.dkim.key_file") {
+		t.Fatalf("serve with a missing DKIM key: %d %q", code, errOut)
+	}
+}
