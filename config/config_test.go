@@ -33,7 +33,7 @@ func TestExampleFile(t *testing.T) {
 	c := mustParse(t, string(data), map[string]string{
 		"SUPPORT_IMAP_PASSWORD": "imap-secret",
 		"SMTP_PASSWORD":         "smtp-secret",
-		"TWILIO_AUTH_TOKEN":     "twilio-secret",
+		"TWILIO_AUTH_TOKEN":     "twiliosecret",
 	})
 
 	check := func(name string, got, want any) {
@@ -61,7 +61,7 @@ func TestExampleFile(t *testing.T) {
 		Username: "support@example.com", Password: "smtp-secret", From: "support@example.com",
 	})
 	check("twilio.account_sid", c.Twilio.AccountSID, "ACxxxxxxxx")
-	check("twilio.auth_token", c.Twilio.AuthToken, "twilio-secret")
+	check("twilio.auth_token", c.Twilio.AuthToken, "twiliosecret")
 	check("twilio.api_url", c.Twilio.APIURL, "https://api.twilio.com")
 	check("twilio.default_queue", c.Twilio.DefaultQueue, "support")
 	check("twilio.sms_thread_window", c.Twilio.SMSThreadWindow, 24*time.Hour)

@@ -62,6 +62,9 @@ func validateSMTP(s *SMTP, ps *problems) {
 // with 0, 8 to 15 digits in all.
 var e164 = regexp.MustCompile(`^\+[1-9][0-9]{7,14}$`)
 
+// alnum is what twilio-go accepts in credentials.
+var alnum = regexp.MustCompile(`^[a-zA-Z0-9]+$`)
+
 // validateTwilio checks the Twilio settings, if Twilio is used.
 func validateTwilio(c *Config, ps *problems) {
 	t := &c.Twilio
@@ -71,7 +74,9 @@ func validateTwilio(c *Config, ps *problems) {
 	if required(ps, "twilio.account_sid", t.AccountSID) && !strings.HasPrefix(t.AccountSID, "AC") {
 		ps.add("twilio.account_sid", "must start with AC")
 	}
-	required(ps, "twilio.auth_token", t.AuthToken)
+	if required(ps, "twilio.auth_token", t.AuthToken) && !alnum.MatchString(t.AuthToken) {
+		ps.add("twilio.auth_token", "must be letters and digits only, as Twilio's tokens are")
+	}
 	if c.HTTP.PublicURL == "" {
 		// Twilio signs its webhooks over the URL it calls: without it no
 		// signature can be checked, and every webhook would be refused.

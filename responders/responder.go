@@ -28,13 +28,22 @@ import (
 	"frontdesk/config"
 	"frontdesk/jobs"
 	outmail "frontdesk/responders/mail"
+	"frontdesk/responders/sms"
 	"frontdesk/ticket"
 )
 
-// Responder sends the outbox's mail.
+// SMSSender sends a text (package responders/sms); a refusal that trying
+// again will not change is an error for which Permanent is true.
+type SMSSender interface {
+	Send(ctx context.Context, from, to, body string) (sid string, err error)
+}
+
+// Responder sends the outbox's mail and texts.
 type Responder struct {
 	// DKIM, when set, signs every mail before it is sent.
-	DKIM   *outmail.DKIM
+	DKIM *outmail.DKIM
+	// SMS, when set, sends replies to phone numbers (sms and voice tickets).
+	SMS    SMSSender
 	store  ticket.Store
 	cfg    *config.Config
 	queue  *jobs.Queue
@@ -114,10 +123,13 @@ func (r *Responder) HandleJob(ctx context.Context, j jobs.Job) error {
 	if m.Delivery != ticket.DeliveryQueued {
 		return nil // settled already: a second sweep or a redelivered job
 	}
-	if m.Channel != ticket.ChannelEmail && !hasEmail(m.To) {
-		// SMS replies arrive with the SMS sender; until then the message
-		// stays queued and visible as such.
-		return jobs.Permanent(fmt.Errorf("send job %s: only mail can be sent yet", j.ID))
+	if !hasEmail(m.To) {
+		return r.sendSMS(ctx, t, m)
+	}
+	if r.sender == nil {
+		err := fmt.Errorf("no way to send mail: configure smtp")
+		_ = r.store.SetDelivery(ctx, tid, mid, ticket.DeliveryFailed, err.Error(), "responder")
+		return jobs.Permanent(err)
 	}
 	raw, from, rcpt, err := r.build(t, m)
 	if err != nil {
@@ -137,6 +149,53 @@ func (r *Responder) HandleJob(ctx context.Context, j jobs.Job) error {
 	default:
 		return fmt.Errorf("send %s of ticket %s: %w", mid, tid, err)
 	}
+}
+
+// sendSMS texts an outbound message to the customer's number from the number
+// the customer called or texted (else the first configured one).
+func (r *Responder) sendSMS(ctx context.Context, t *ticket.Ticket, m *ticket.Message) error {
+	fail := func(err error) error {
+		if serr := r.store.SetDelivery(ctx, t.ID, m.ID, ticket.DeliveryFailed, err.Error(), "responder"); serr != nil {
+			return serr
+		}
+		return jobs.Permanent(err)
+	}
+	if r.SMS == nil {
+		return fail(fmt.Errorf("no way to send an SMS: configure twilio"))
+	}
+	to := ""
+	if len(m.To) > 0 {
+		to = m.To[0]
+	}
+	from := ""
+	for _, in := range t.Messages {
+		if in.Direction == ticket.DirectionIn && len(in.To) > 0 && strings.HasPrefix(in.To[0], "+") {
+			from = in.To[0]
+			break
+		}
+	}
+	if from == "" && len(r.cfg.Twilio.Numbers) > 0 {
+		from = r.cfg.Twilio.Numbers[0].Number
+	}
+	if to == "" || from == "" {
+		return fail(fmt.Errorf("no phone number to text from or to"))
+	}
+	sid, err := r.SMS.Send(ctx, from, to, m.Text)
+	if err != nil {
+		if isPermanent(err) {
+			return fail(err)
+		}
+		return fmt.Errorf("text %s of ticket %s: %w", m.ID, t.ID, err)
+	}
+	return r.store.SetDelivery(ctx, t.ID, m.ID, ticket.DeliverySent, "accepted by Twilio as "+sid, "responder")
+}
+
+// isPermanent reports an error that says trying again will not help: an
+// SMTP 5xx or a Twilio 4xx.
+func isPermanent(err error) bool {
+	var m *outmail.PermanentError
+	var s *sms.PermanentError
+	return errors.As(err, &m) || errors.As(err, &s)
 }
 
 // build writes the mail of an outbound message: from the queue's (or the

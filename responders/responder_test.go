@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/mail"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 	"frontdesk/config"
 	"frontdesk/jobs"
 	outmail "frontdesk/responders/mail"
+	"frontdesk/responders/sms"
 	"frontdesk/responders/smtpsink"
 	"frontdesk/routing/dispatch"
 	"frontdesk/ticket"
@@ -191,5 +193,62 @@ func TestSMTPDownThenEveryReplyOnce(t *testing.T) {
 		if tk.Messages[1].Delivery != ticket.DeliverySent {
 			t.Fatalf("ticket %s: %+v", id, tk.Messages[1])
 		}
+	}
+}
+
+// fakeSMS records texts; a number starting +1555000 is refused for good.
+type fakeSMS struct {
+	mu   sync.Mutex
+	sent []string
+}
+
+func (f *fakeSMS) Send(_ context.Context, from, to, body string) (string, error) {
+	if strings.HasPrefix(to, "+1555000") {
+		return "", &sms.PermanentError{Status: 400, Code: 21211, Message: "invalid To"}
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.sent = append(f.sent, from+">"+to+":"+body)
+	return fmt.Sprintf("SM%d", len(f.sent)), nil
+}
+
+func (f *fakeSMS) texts() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.sent...)
+}
+
+func TestTextReplies(t *testing.T) {
+	d := newDesk(t)
+	texts := &fakeSMS{}
+	d.resp.SMS = texts
+	ctx := context.Background()
+	for _, c := range []struct{ src, phone string }{{"SM1", "+15555550123"}, {"SM2", "+15550000000"}} {
+		r, err := d.store.Create(ctx, ticket.NewTicket{Channel: ticket.ChannelSMS, Queue: "support", Customer: ticket.Customer{Phone: c.phone},
+			Message: ticket.NewMessage{SourceKey: c.src, Kind: ticket.KindSMS, From: c.phone, To: []string{"+15555550100"}, Text: "Hi"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.store.AppendMessage(ctx, r.TicketID, ticket.NewMessage{SourceKey: "reply:" + c.src, Direction: ticket.DirectionOut,
+			Channel: ticket.ChannelSMS, To: []string{c.phone}, Text: "We are on it", Delivery: ticket.DeliveryQueued}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, "one text sent, one refused", func() bool {
+		ok, failed := 0, 0
+		p, _ := d.store.List(ctx, ticket.ListFilter{})
+		for _, s := range p.Tickets {
+			tk, _ := d.store.Get(ctx, s.ID)
+			switch tk.Messages[len(tk.Messages)-1].Delivery {
+			case ticket.DeliverySent:
+				ok++
+			case ticket.DeliveryFailed:
+				failed++
+			}
+		}
+		return ok == 1 && failed == 1
+	})
+	if got := texts.texts(); len(got) != 1 || got[0] != "+15555550100>+15555550123:We are on it" {
+		t.Fatalf("texts = %v", got)
 	}
 }

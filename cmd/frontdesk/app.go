@@ -26,6 +26,7 @@ import (
 	"frontdesk/jobs"
 	"frontdesk/responders"
 	outmail "frontdesk/responders/mail"
+	"frontdesk/responders/sms"
 	"frontdesk/routing/assign"
 	"frontdesk/routing/dispatch"
 	"frontdesk/routing/rulestore"
@@ -166,15 +167,23 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 	})
 	wg.Go(func() { a.expireLeases(ctx, 5*time.Second) })
 	wg.Go(func() { a.followRules(ctx) })
-	if a.cfg.SMTP.Host != "" {
+	if a.cfg.SMTP.Host != "" || a.cfg.Twilio.AccountSID != "" {
 		logger := a.logger.With(slog.String("component", "responder"))
 		outbox := jobs.New("outbox", &jobs.Options{Redis: a.rdb, Prefix: a.cfg.Redis.Prefix, Logger: logger, Registerer: a.registry})
-		sender := outmail.NewSender(a.cfg.SMTP, &outmail.SenderOptions{Logger: logger})
+		var sender *outmail.Sender
+		if a.cfg.SMTP.Host != "" {
+			sender = outmail.NewSender(a.cfg.SMTP, &outmail.SenderOptions{Logger: logger})
+		}
 		r := responders.New(a.store, a.cfg, outbox, sender, logger)
 		r.DKIM = a.dkim
+		if a.cfg.Twilio.AccountSID != "" {
+			r.SMS = sms.New(a.cfg.Twilio)
+		}
 		wg.Go(func() {
 			r.Run(ctx, 4, time.Second)
-			_ = sender.Close()
+			if sender != nil {
+				_ = sender.Close()
+			}
 		})
 	}
 	a.startPollers(ctx, &wg)

@@ -76,7 +76,11 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitFailure
 	}
 	defer sink.Close()
-	media, stopMedia, err := startDemoMedia()
+	media, stopMedia, err := startDemoMedia(func(to, body string) {
+		printMu.Lock()
+		defer printMu.Unlock()
+		fmt.Fprintf(stdout, "  [demo Twilio] SMS to %s: %s\n", to, body)
+	})
 	if err != nil {
 		fmt.Fprintf(stderr, "frontdesk: %v\n", err)
 		return exitFailure

@@ -17,13 +17,14 @@ import (
 // media server asks for these credentials, as Twilio's does.
 const (
 	demoAccountSID = "AC00000000000000000000000000000000"
-	demoAuthToken  = "demo-auth-token"
+	demoAuthToken  = "demoauthtoken0123456789abcdef"
 	demoNumber     = "+15555550100"
 )
 
 // startDemoMedia serves the demo's recordings and pictures on loopback, in
-// place of Twilio's media URLs, behind the account's credentials.
-func startDemoMedia() (string, func(), error) {
+// place of Twilio's media URLs, behind the account's credentials, and takes
+// the text replies frontdesk sends through Twilio's Messages API (onSMS).
+func startDemoMedia(onSMS func(to, body string)) (string, func(), error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", nil, fmt.Errorf("listen for demo media: %w", err)
@@ -34,6 +35,15 @@ func startDemoMedia() (string, func(), error) {
 			return
 		}
 		switch {
+		case r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/Messages.json"):
+			// A text reply: Twilio's Messages API, as the demo plays it.
+			_ = r.ParseForm()
+			if onSMS != nil {
+				onSMS(r.Form.Get("To"), r.Form.Get("Body"))
+			}
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusCreated)
+			fmt.Fprintf(w, `{"sid": "SMdemo%d", "status": "queued"}`, time.Now().UnixNano())
 		case strings.HasSuffix(r.URL.Path, ".mp3"):
 			w.Header().Set("Content-Type", "audio/mpeg")
 			io.WriteString(w, "ID3 (a demo stands in for the recording's audio)")

@@ -27,7 +27,7 @@ import (
 
 const (
 	accountSID = "AC0123456789abcdef0123456789abcdef"
-	authToken  = "secret-token"
+	authToken  = "secrettoken"
 	ourNumber  = "+15555550100"
 	caller     = "+15555550123"
 )
