@@ -9,11 +9,11 @@
 // sends the mail and records the delivery. The job's id is the message's, so
 // a sweep that finds the same message again adds nothing.
 //
-// At most once: a worker records "sent" only after the SMTP server accepted
-// the mail. If the process dies in the moment between the server's 250 and
-// that record, the job's lease runs out and another worker sends the mail
-// again: the customer may then get a duplicate. To make that window as small
-// as it can be, the record is the very next step after the 250.
+// At most once: a worker records "sent" before it hands the mail to the
+// server, so a crash after the server accepted it never sends it again (the
+// retried job finds it settled). A temporary failure puts it back to queued.
+// The remaining window: a crash after the record and before the server
+// accepted the mail leaves it marked sent but not delivered.
 package responders
 
 import (
@@ -136,17 +136,34 @@ func (r *Responder) HandleJob(ctx context.Context, j jobs.Job) error {
 		_ = r.store.SetDelivery(ctx, tid, mid, ticket.DeliveryFailed, err.Error(), "responder")
 		return jobs.Permanent(err)
 	}
-	err = r.sender.Send(ctx, from, rcpt, raw)
-	var perm *outmail.PermanentError
+	return r.deliver(ctx, tid, mid, "SMTP "+r.cfg.SMTP.Host, func() error {
+		return r.sender.Send(ctx, from, rcpt, raw)
+	})
+}
+
+// deliver records the message sent, then hands it over with send: "sent"
+// first, so that a crash after the server accepted it never sends it again
+// (the job, retried, finds it settled). A temporary failure puts it back to
+// queued and the job retries; a permanent one marks it failed with the
+// server's word. The remaining window: a crash after the record and before
+// the server accepted leaves a message marked sent that was not delivered.
+func (r *Responder) deliver(ctx context.Context, tid, mid, via string, send func() error) error {
+	if err := r.store.SetDelivery(ctx, tid, mid, ticket.DeliverySent, "handed to "+via, "responder"); err != nil {
+		return err
+	}
+	err := send()
 	switch {
 	case err == nil:
-		return r.store.SetDelivery(ctx, tid, mid, ticket.DeliverySent, "accepted by "+r.cfg.SMTP.Host, "responder")
-	case errors.As(err, &perm):
-		if serr := r.store.SetDelivery(ctx, tid, mid, ticket.DeliveryFailed, perm.Error(), "responder"); serr != nil {
+		return nil
+	case isPermanent(err):
+		if serr := r.store.SetDelivery(ctx, tid, mid, ticket.DeliveryFailed, err.Error(), "responder"); serr != nil {
 			return serr
 		}
 		return jobs.Permanent(err)
 	default:
+		if serr := r.store.SetDelivery(ctx, tid, mid, ticket.DeliveryQueued, "will retry: "+err.Error(), "responder"); serr != nil {
+			return serr
+		}
 		return fmt.Errorf("send %s of ticket %s: %w", mid, tid, err)
 	}
 }
@@ -180,14 +197,10 @@ func (r *Responder) sendSMS(ctx context.Context, t *ticket.Ticket, m *ticket.Mes
 	if to == "" || from == "" {
 		return fail(fmt.Errorf("no phone number to text from or to"))
 	}
-	sid, err := r.SMS.Send(ctx, from, to, m.Text)
-	if err != nil {
-		if isPermanent(err) {
-			return fail(err)
-		}
-		return fmt.Errorf("text %s of ticket %s: %w", m.ID, t.ID, err)
-	}
-	return r.store.SetDelivery(ctx, t.ID, m.ID, ticket.DeliverySent, "accepted by Twilio as "+sid, "responder")
+	return r.deliver(ctx, t.ID, m.ID, "Twilio", func() error {
+		_, err := r.SMS.Send(ctx, from, to, m.Text)
+		return err
+	})
 }
 
 // isPermanent reports an error that says trying again will not help: an
