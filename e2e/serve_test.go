@@ -34,6 +34,7 @@ type setup struct {
 type configOpts struct {
 	attachmentMaxSize string // tickets.attachment_max_size; "" for the default
 	maxMessageSize    string // each mailbox's max_message_size; "" for the default
+	smtpPort          int    // when set, smtp on 127.0.0.1 at this port, and acknowledgements on
 }
 
 // writeConfig writes a configuration for d with the mailboxes mbs, all into
@@ -58,7 +59,12 @@ func writeConfig(t *testing.T, d *desk, mbs []config.Mailbox, o configOpts) *set
 			fmt.Fprintf(&b, "    max_message_size: %s\n", o.maxMessageSize)
 		}
 	}
-	b.WriteString("queues:\n  - name: support\n")
+	if o.smtpPort != 0 {
+		fmt.Fprintf(&b, "smtp:\n  host: 127.0.0.1\n  port: %d\n  security: none\n", o.smtpPort)
+		b.WriteString("queues:\n  - name: support\n    address: \"Support <support@example.com>\"\n    auto_ack: true\n")
+	} else {
+		b.WriteString("queues:\n  - name: support\n")
+	}
 	s := &setup{
 		config: filepath.Join(dir, "frontdesk.yaml"),
 		log:    filepath.Join(dir, "frontdesk.log"),
