@@ -32,7 +32,11 @@ type desk struct {
 	cfg   *config.Config
 }
 
-func newDesk(t *testing.T) *desk {
+func newDesk(t *testing.T) *desk { return newDeskB(t, 2, nil) }
+
+// newDeskB is newDesk for tests and benchmarks alike: workers send, on rdb
+// (nil: an in-process miniredis).
+func newDeskB(t testing.TB, workers int, rdb redis.UniversalClient) *desk {
 	t.Helper()
 	sink, err := smtpsink.Start(nil)
 	if err != nil {
@@ -49,9 +53,12 @@ queues: [{name: support, address: "Support <support@example.com>", auto_ack: tru
 	if err != nil {
 		t.Fatal(err)
 	}
-	mr := miniredis.RunT(t)
-	rdb := redis.NewClient(&redis.Options{Addr: mr.Addr()})
-	t.Cleanup(func() { rdb.Close() })
+	if rdb == nil {
+		mr := miniredis.RunT(t)
+		c := redis.NewClient(&redis.Options{Addr: mr.Addr()})
+		t.Cleanup(func() { c.Close() })
+		rdb = c
+	}
 	store := redisstore.New(rdb, nil)
 	quiet := slog.New(slog.DiscardHandler)
 	tix := dispatch.New(store, cfg, nil, &dispatch.Options{Acker: NewAcknowledger(store, rdb, cfg), Logger: quiet})
@@ -62,7 +69,7 @@ queues: [{name: support, address: "Support <support@example.com>", auto_ack: tru
 	resp := New(store, cfg, q, sender, quiet)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	go func() { defer close(done); resp.Run(ctx, 2, 20*time.Millisecond) }()
+	go func() { defer close(done); resp.Run(ctx, workers, 20*time.Millisecond) }()
 	t.Cleanup(func() { cancel(); <-done })
 	return &desk{store: store, tix: tix, sink: sink, resp: resp, cfg: cfg}
 }

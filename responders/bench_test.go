@@ -1,0 +1,75 @@
+package responders
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/redis/go-redis/v9"
+	"testing"
+	"time"
+
+	"frontdesk/ticket"
+)
+
+// BenchmarkReplies measures the whole path of an assistant's reply: stored
+// queued, swept from the outbox into the job queue, built, sent over SMTP to a
+// local sink (one connection reused per worker), recorded sent.
+//
+//	FRONTDESK_TEST_REDIS_URL=redis://127.0.0.1:6379/9 go test -run '^$' -bench Replies -benchtime 2000x ./responders
+//
+// Target: at least 500 replies/s. The desk's keys live under the default
+// prefix, "frontdesk", of the test database; the benchmark deletes them
+// before and after.
+func BenchmarkReplies(b *testing.B) {
+	var rdb redis.UniversalClient
+	if u := os.Getenv("FRONTDESK_TEST_REDIS_URL"); u != "" {
+		opts, err := redis.ParseURL(u)
+		if err != nil {
+			b.Fatal(err)
+		}
+		c := redis.NewClient(opts)
+		b.Cleanup(func() { c.Close() })
+		clear := func() { // the desk's keys under the default prefix, in the test database
+			ctx := context.Background()
+			iter := c.Scan(ctx, 0, "frontdesk:*", 1000).Iterator()
+			for iter.Next(ctx) {
+				c.Del(ctx, iter.Val())
+			}
+		}
+		clear()
+		b.Cleanup(clear)
+		rdb = c
+	}
+	d := newDeskB(b, 8, rdb)
+	ctx := context.Background()
+	// One reply per ticket, as in life (the store, not dispatch: no
+	// acknowledgements here).
+	ids := make([]string, b.N)
+	for i := range b.N {
+		r, err := d.store.Create(ctx, customerMail(fmt.Sprintf("bench-%d", i), "ann@example.org", "Benchmark", ticket.KindNormal))
+		if err != nil {
+			b.Fatal(err)
+		}
+		ids[i] = r.TicketID
+	}
+	b.ResetTimer()
+	start := time.Now()
+	for i := range b.N {
+		r := ticket.Receipt{TicketID: ids[i]}
+		if _, err := d.store.AppendMessage(ctx, r.TicketID, ticket.NewMessage{SourceKey: fmt.Sprintf("reply:%d", i),
+			Direction: ticket.DirectionOut, Channel: ticket.ChannelEmail, From: "Support <support@example.com>",
+			To: []string{"Ann Lee <ann@example.org>"}, Subject: "Re: Benchmark [#" + r.TicketID + "]", Text: "An answer.",
+			MessageID: fmt.Sprintf("<fd.bench.%d@example.com>", i), Delivery: ticket.DeliveryQueued}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for len(d.sink.Received()) < b.N {
+		if time.Since(start) > 2*time.Minute {
+			b.Fatalf("%d of %d replies sent in 2 minutes", len(d.sink.Received()), b.N)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "replies/s")
+}
