@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -14,77 +13,9 @@ import (
 	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
 
+	"frontdesk/internal/testredis"
 	"frontdesk/ticket"
 )
-
-// testRedis is the Redis a test runs against: the real one named by
-// FRONTDESK_TEST_REDIS_URL when set, else an in-process miniredis.
-type testRedis struct {
-	client redis.UniversalClient
-	url    string // for a second process
-	prefix string // unique per test; the test's keys are deleted afterwards
-	mini   *miniredis.Miniredis
-}
-
-func newTestRedis(t testing.TB) *testRedis {
-	t.Helper()
-	tr := &testRedis{prefix: "fdtest-" + randomHex(6)}
-	if url := os.Getenv("FRONTDESK_TEST_REDIS_URL"); url != "" {
-		opts, err := redis.ParseURL(url)
-		if err != nil {
-			t.Fatalf("FRONTDESK_TEST_REDIS_URL: %v", err)
-		}
-		opts.PoolSize = 200
-		tr.client, tr.url = redis.NewClient(opts), url
-		t.Cleanup(func() { _ = tr.client.Close() })
-		if err := tr.client.Ping(context.Background()).Err(); err != nil {
-			t.Fatalf("FRONTDESK_TEST_REDIS_URL=%s does not answer: %v", url, err)
-		}
-		// Cleanups run last-in first-out: this one runs before the Close above.
-		t.Cleanup(func() { tr.deleteKeys(t) })
-	} else {
-		tr.mini = miniredis.RunT(t)
-		tr.url = "redis://" + tr.mini.Addr() + "/0"
-		tr.client = redis.NewClient(&redis.Options{Addr: tr.mini.Addr(), PoolSize: 200})
-		t.Cleanup(func() { _ = tr.client.Close() })
-	}
-	return tr
-}
-
-func (tr *testRedis) deleteKeys(t testing.TB) {
-	ctx := context.Background()
-	iter := tr.client.Scan(ctx, 0, tr.prefix+":*", 1000).Iterator()
-	var keys []string
-	for iter.Next(ctx) {
-		keys = append(keys, iter.Val())
-	}
-	if err := iter.Err(); err != nil {
-		t.Errorf("scan test keys to delete: %v", err)
-	}
-	for len(keys) > 0 {
-		n := min(len(keys), 500)
-		if err := tr.client.Del(ctx, keys[:n]...).Err(); err != nil {
-			t.Errorf("delete test keys: %v", err)
-			return
-		}
-		keys = keys[n:]
-	}
-}
-
-// keys lists the test's keys.
-func (tr *testRedis) keys(t testing.TB) []string {
-	t.Helper()
-	ctx := context.Background()
-	var keys []string
-	iter := tr.client.Scan(ctx, 0, tr.prefix+":*", 1000).Iterator()
-	for iter.Next(ctx) {
-		keys = append(keys, iter.Val())
-	}
-	if err := iter.Err(); err != nil {
-		t.Fatalf("scan keys: %v", err)
-	}
-	return keys
-}
 
 // clock is a settable clock for leases and SLAs.
 type clock struct {
@@ -103,6 +34,25 @@ func (c *clock) Advance(d time.Duration) {
 	c.t = c.t.Add(d)
 	c.mu.Unlock()
 }
+
+// testRedis is the test's Redis (package internal/testredis), under the
+// names these tests use.
+type testRedis struct {
+	r      *testredis.Redis
+	client *redis.Client
+	url    string // for a second process
+	prefix string // unique per test; the test's keys are deleted afterwards
+	mini   *miniredis.Miniredis
+}
+
+// newTestRedis is the real Redis of FRONTDESK_TEST_REDIS_URL, else miniredis.
+func newTestRedis(t testing.TB) *testRedis {
+	r := testredis.New(t)
+	return &testRedis{r: r, client: r.Client, url: r.URL, prefix: r.Prefix, mini: r.Mini}
+}
+
+// keys lists the test's keys.
+func (tr *testRedis) keys(t testing.TB) []string { return tr.r.Keys(t) }
 
 func newTestStore(t testing.TB) (*Store, *testRedis, *clock) {
 	t.Helper()
