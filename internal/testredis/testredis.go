@@ -26,12 +26,14 @@ type Redis struct {
 	URL string
 }
 
-// New returns the real Redis of FRONTDESK_TEST_REDIS_URL, else a miniredis.
+// New returns the real Redis of FRONTDESK_TEST_REDIS_URL, else a miniredis
+// (with go-redis's usual patience for dialing: busy tests open many
+// connections at once).
 func New(t testing.TB) *Redis {
 	t.Helper()
 	url := os.Getenv("FRONTDESK_TEST_REDIS_URL")
 	if url == "" {
-		return Mini(t)
+		return mini(t, &redis.Options{PoolSize: 200})
 	}
 	opts, err := redis.ParseURL(url)
 	if err != nil {
@@ -53,10 +55,15 @@ func New(t testing.TB) *Redis {
 // stopped server, so that such tests see the failure quickly.
 func Mini(t testing.TB) *Redis {
 	t.Helper()
+	return mini(t, &redis.Options{PoolSize: 50, MaxRetries: -1, DialerRetries: 1, DialTimeout: 200 * time.Millisecond})
+}
+
+func mini(t testing.TB, opts *redis.Options) *Redis {
+	t.Helper()
 	r := &Redis{Prefix: newPrefix(), Mini: miniredis.RunT(t)}
 	r.URL = "redis://" + r.Mini.Addr() + "/0"
-	r.Client = redis.NewClient(&redis.Options{Addr: r.Mini.Addr(), PoolSize: 200,
-		MaxRetries: -1, DialerRetries: 1, DialTimeout: 200 * time.Millisecond})
+	opts.Addr = r.Mini.Addr()
+	r.Client = redis.NewClient(opts)
 	t.Cleanup(func() { _ = r.Client.Close() })
 	return r
 }
