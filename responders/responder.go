@@ -9,9 +9,11 @@
 // sends the mail and records the delivery. The job's id is the message's, so
 // a sweep that finds the same message again adds nothing.
 //
-// At most once: a worker records "sent" before it hands the mail to the
-// server, so a crash after the server accepted it never sends it again (the
-// retried job finds it settled). A temporary failure puts it back to queued.
+// At most once: a worker moves the message from queued to sent (a
+// compare-and-set: of two workers holding it, only one wins) before it hands
+// the mail to the server, so a crash after the server accepted it never sends
+// it again (the retried job finds it settled). A temporary failure puts it
+// back to queued.
 // The remaining window: a crash after the record and before the server
 // accepted the mail leaves it marked sent but not delivered.
 package responders
@@ -148,24 +150,48 @@ func (r *Responder) HandleJob(ctx context.Context, j jobs.Job) error {
 // server's word. The remaining window: a crash after the record and before
 // the server accepted leaves a message marked sent that was not delivered.
 func (r *Responder) deliver(ctx context.Context, tid, mid, via string, send func() error) error {
-	if err := r.store.SetDelivery(ctx, tid, mid, ticket.DeliverySent, "handed to "+via, "responder"); err != nil {
+	err := r.store.ClaimDelivery(ctx, tid, mid, "handed to "+via, "responder")
+	if errors.Is(err, ticket.ErrConflict) {
+		return nil // another worker holds it (a lease ran out under a slow server), or it is settled
+	}
+	if err != nil {
 		return err
 	}
-	err := send()
+	err = send()
 	switch {
 	case err == nil:
 		return nil
 	case isPermanent(err):
-		if serr := r.store.SetDelivery(ctx, tid, mid, ticket.DeliveryFailed, err.Error(), "responder"); serr != nil {
+		if serr := r.settle(ctx, tid, mid, ticket.DeliveryFailed, err.Error()); serr != nil {
 			return serr
 		}
 		return jobs.Permanent(err)
 	default:
-		if serr := r.store.SetDelivery(ctx, tid, mid, ticket.DeliveryQueued, "will retry: "+err.Error(), "responder"); serr != nil {
+		if serr := r.settle(ctx, tid, mid, ticket.DeliveryQueued, "will retry: "+err.Error()); serr != nil {
 			return serr
 		}
 		return fmt.Errorf("send %s of ticket %s: %w", mid, tid, err)
 	}
+}
+
+// settle records a message's state after a send that did not go through. It
+// keeps trying for a while: a message left "sent" after a failed send would
+// never be tried again.
+func (r *Responder) settle(ctx context.Context, tid, mid string, d ticket.Delivery, detail string) error {
+	var err error
+	for wait := 100 * time.Millisecond; wait < 30*time.Second; wait *= 2 {
+		if err = r.store.SetDelivery(ctx, tid, mid, d, detail, "responder"); err == nil || !ticket.IsUnavailable(err) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
+	}
+	r.logger.Error("a failed send could not be recorded; the message stays marked sent",
+		slog.String("ticket", tid), slog.String("message", mid), slog.Any("error", err))
+	return err
 }
 
 // sendSMS texts an outbound message to the customer's number from the number

@@ -8,6 +8,7 @@ import (
 	"net/mail"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -262,5 +263,40 @@ func TestTextReplies(t *testing.T) {
 	})
 	if got := texts.texts(); len(got) != 1 || got[0] != "+15555550100>+15555550123:We are on it" {
 		t.Fatalf("texts = %v", got)
+	}
+}
+
+// Two workers holding the same message (a lease ran out under a slow
+// server) send it once: only the one that moves it from queued sends.
+func TestTwoWorkersOneMessageOneSend(t *testing.T) {
+	d := newDesk(t)
+	ctx := context.Background()
+	r, err := d.store.Create(ctx, customerMail("w1", "ann@example.org", "Hi", ticket.KindNormal))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc, err := d.store.AppendMessage(ctx, r.TicketID, ticket.NewMessage{SourceKey: "reply:w1", Direction: ticket.DirectionOut,
+		To: []string{"ann@example.org"}, Text: "x", Delivery: ticket.DeliveryQueued})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sends atomic.Int32
+	release := make(chan struct{})
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Go(func() {
+			_ = d.resp.deliver(ctx, r.TicketID, rc.MessageID, "test", func() error {
+				sends.Add(1)
+				<-release
+				return nil
+			})
+		})
+	}
+	time.Sleep(100 * time.Millisecond)
+	close(release)
+	wg.Wait()
+	time.Sleep(200 * time.Millisecond) // the desk's own workers sweep the outbox too
+	if n := int(sends.Load()) + len(d.sink.Received()); n != 1 {
+		t.Fatalf("%d sends (%d by the two, %d through SMTP), want 1", n, sends.Load(), len(d.sink.Received()))
 	}
 }

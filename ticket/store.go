@@ -39,6 +39,10 @@ type Store interface {
 	// SetDelivery records the delivery state of an outbound message, with the
 	// server's word on it, as the message's state and an event.
 	SetDelivery(ctx context.Context, ticketID, messageID string, d Delivery, detail, by string) error
+	// ClaimDelivery moves an outbound message from queued to sent, or fails
+	// with ErrConflict when it is not queued: of two workers holding the same
+	// message, only one may send it.
+	ClaimDelivery(ctx context.Context, ticketID, messageID, detail, by string) error
 	// Get returns a ticket with its messages, events and customer.
 	Get(ctx context.Context, id string) (*Ticket, error)
 	// List returns tickets newest first, filtered, one page at a time.

@@ -169,7 +169,11 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 	wg.Go(func() { a.followRules(ctx) })
 	if a.cfg.SMTP.Host != "" || a.cfg.Twilio.AccountSID != "" {
 		logger := a.logger.With(slog.String("component", "responder"))
-		outbox := jobs.New("outbox", &jobs.Options{Redis: a.rdb, Prefix: a.cfg.Redis.Prefix, Logger: logger, Registerer: a.registry})
+		// A reply is retried for about a week (backoff capped at 5 minutes)
+		// before its job gives up: an SMTP server down for a day still gets
+		// every reply once it is back.
+		outbox := jobs.New("outbox", &jobs.Options{Redis: a.rdb, Prefix: a.cfg.Redis.Prefix, Logger: logger,
+			Registerer: a.registry, MaxAttempts: 2000})
 		var sender *outmail.Sender
 		if a.cfg.SMTP.Host != "" {
 			sender = outmail.NewSender(a.cfg.SMTP, &outmail.SenderOptions{Logger: logger})

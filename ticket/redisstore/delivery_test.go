@@ -108,3 +108,27 @@ func TestOutbox(t *testing.T) {
 		t.Fatalf("a sent message stays in the outbox: %+v", refs)
 	}
 }
+
+// Of two workers holding one queued message, only the first may send it.
+func TestClaimDeliveryOnce(t *testing.T) {
+	s, _, _ := newTestStore(t)
+	ctx := context.Background()
+	id := mustCreate(t, s, mail("src-1", "ann@example.org", "Hi")).TicketID
+	r, err := s.AppendMessage(ctx, id, ticket.NewMessage{SourceKey: "out-1", Direction: ticket.DirectionOut, Text: "x",
+		Delivery: ticket.DeliveryQueued})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ClaimDelivery(ctx, id, r.MessageID, "handed over", "w1"); err != nil {
+		t.Fatalf("first claim: %v", err)
+	}
+	if err := s.ClaimDelivery(ctx, id, r.MessageID, "handed over", "w2"); !errors.Is(err, ticket.ErrConflict) {
+		t.Fatalf("second claim: %v, want conflict", err)
+	}
+	if err := s.SetDelivery(ctx, id, r.MessageID, ticket.DeliveryQueued, "retry", "w1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ClaimDelivery(ctx, id, r.MessageID, "handed over", "w2"); err != nil {
+		t.Fatalf("claim after requeue: %v", err)
+	}
+}

@@ -138,6 +138,17 @@ func (s *Store) AddEvent(ctx context.Context, id string, e ticket.Event) error {
 
 // SetDelivery records the delivery state of an outbound message.
 func (s *Store) SetDelivery(ctx context.Context, ticketID, messageID string, d ticket.Delivery, detail, by string) error {
+	return s.setDelivery(ctx, ticketID, messageID, "", d, detail, by)
+}
+
+// ClaimDelivery moves an outbound message from queued to sent, or answers
+// ErrConflict when it is not queued: of two workers holding the same
+// message, only one may send it.
+func (s *Store) ClaimDelivery(ctx context.Context, ticketID, messageID, detail, by string) error {
+	return s.setDelivery(ctx, ticketID, messageID, ticket.DeliveryQueued, ticket.DeliverySent, detail, by)
+}
+
+func (s *Store) setDelivery(ctx context.Context, ticketID, messageID string, from, d ticket.Delivery, detail, by string) error {
 	if err := validID(ticketID); err != nil {
 		return err
 	}
@@ -148,7 +159,7 @@ func (s *Store) SetDelivery(ctx context.Context, ticketID, messageID string, d t
 	}
 	now := s.now()
 	err := s.scripts.delivery.Run(ctx, s.rdb, []string{s.ticketKey(ticketID)},
-		s.base, ticketID, messageID, string(d), detail, ms(now), rfc(now), by).Err()
+		s.base, ticketID, messageID, string(d), detail, ms(now), rfc(now), by, string(from)).Err()
 	return wrap(fmt.Sprintf("set delivery of %s on ticket %s", messageID, ticketID), err)
 }
 

@@ -1,11 +1,26 @@
 -- delivery: record the delivery state of an outbound message.
 -- KEYS[1] the ticket's key
--- ARGV: 1 base, 2 ticket id, 3 message id (m2), 4 state, 5 detail, 6 now ms, 7 now RFC 3339, 8 by.
+-- ARGV: 1 base, 2 ticket id, 3 message id (m2), 4 state, 5 detail, 6 now ms, 7 now RFC 3339, 8 by,
+-- 9 expected state or '': when given and the message is in another state,
+-- nothing changes and the answer is CONFLICT (two senders of one message:
+-- only the one that moves it from queued may send it).
 local seq = redis.call('HGET', KEYS[1], 'msgseq')
 if not seq then return redis.error_reply('NOTFOUND ticket ' .. ARGV[2]) end
 local n = tonumber(string.sub(ARGV[3], 2))
 if string.sub(ARGV[3], 1, 1) ~= 'm' or not n or n < 1 or n > tonumber(seq) then
   return redis.error_reply('NOTFOUND message ' .. ARGV[3] .. ' on ticket ' .. ARGV[2])
+end
+if ARGV[9] and ARGV[9] ~= '' then
+  local cur = redis.call('HGET', KEYS[1] .. ':delivery', ARGV[3])
+  local state
+  if cur then
+    state = cjson.decode(cur).delivery
+  else
+    state = cjson.decode(redis.call('LINDEX', KEYS[1] .. ':messages', n - 1)).delivery
+  end
+  if state ~= ARGV[9] then
+    return redis.error_reply('CONFLICT message ' .. ARGV[3] .. ' is ' .. tostring(state) .. ', not ' .. ARGV[9])
+  end
 end
 redis.call('HSET', KEYS[1] .. ':delivery', ARGV[3],
   cjson.encode({delivery = ARGV[4], detail = ARGV[5], at = ARGV[7]}))
