@@ -1,0 +1,92 @@
+package accounts
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"frontdesk/ticket"
+)
+
+// Web UI sessions are tokens like the API's ("fd_" and 32 random bytes), kept
+// as their SHA-256 under a key of their own that expires after SessionIdle
+// without use; every use pushes the expiry on, up to SessionMax after the
+// login. The token itself lives only in the browser's cookie.
+const (
+	// SessionIdle is how long a session lasts without a request.
+	SessionIdle = 12 * time.Hour
+	// SessionMax is how long a session lasts at most, used or not.
+	SessionMax = 7 * 24 * time.Hour
+)
+
+func (s *Store) sessionKey(sha string) string { return s.base + "session:" + sha }
+
+// Login checks a password (with CheckPassword's brake: ErrUnauthorized,
+// ErrLocked) and starts a session for the user. It returns the user and the
+// session token, which is seen only here.
+func (s *Store) Login(ctx context.Context, name, password string) (User, string, error) {
+	u, err := s.CheckPassword(ctx, name, password)
+	if err != nil {
+		return User{}, "", err
+	}
+	token, sha := newToken()
+	started := s.now().UnixMilli()
+	key := s.sessionKey(sha)
+	_, err = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.HSet(ctx, key, "name", u.Name, "started", started)
+		p.PExpire(ctx, key, SessionIdle)
+		return nil
+	})
+	if err != nil {
+		return User{}, "", unavailable("start session of user "+u.Name, err)
+	}
+	return u, token, nil
+}
+
+// Session returns the user of a session token and keeps the session alive.
+// A malformed, unknown, expired or ended session, or one whose user has been
+// removed, is ErrUnauthorized.
+func (s *Store) Session(ctx context.Context, token string) (User, error) {
+	if !wellFormed(token) {
+		return User{}, ErrUnauthorized
+	}
+	key := s.sessionKey(tokenSHA(token))
+	h, err := s.rdb.HGetAll(ctx, key).Result()
+	if err != nil {
+		return User{}, unavailable("read session", err)
+	}
+	name := h["name"]
+	if name == "" {
+		return User{}, ErrUnauthorized
+	}
+	started, _ := strconv.ParseInt(h["started"], 10, 64)
+	left := time.UnixMilli(started).Add(SessionMax).Sub(s.now())
+	if left <= 0 {
+		_ = s.rdb.Del(ctx, key).Err()
+		return User{}, ErrUnauthorized
+	}
+	if err := s.rdb.PExpire(ctx, key, min(SessionIdle, left)).Err(); err != nil {
+		return User{}, unavailable("renew session", err)
+	}
+	u, _, err := s.get(ctx, name)
+	if ticket.IsUnavailable(err) {
+		return User{}, err
+	}
+	if err != nil {
+		return User{}, ErrUnauthorized
+	}
+	return u, nil
+}
+
+// Logout ends a session. Ending one that does not exist is not an error.
+func (s *Store) Logout(ctx context.Context, token string) error {
+	if !wellFormed(token) {
+		return nil
+	}
+	if err := s.rdb.Del(ctx, s.sessionKey(tokenSHA(token))).Err(); err != nil {
+		return unavailable("end session", err)
+	}
+	return nil
+}

@@ -1,0 +1,78 @@
+package accounts
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+)
+
+func TestSessions(t *testing.T) {
+	tr := newTestRedis(t)
+	s := tr.newStore()
+	ctx := context.Background()
+	if _, err := s.Add(ctx, "ann", RoleAssistant, "correct horse"); err != nil {
+		t.Fatal(err)
+	}
+
+	if _, _, err := s.Login(ctx, "ann", "wrong horse!"); !errors.Is(err, ErrUnauthorized) {
+		t.Fatalf("Login with a wrong password: %v, want ErrUnauthorized", err)
+	}
+	u, token, err := s.Login(ctx, "ann", "correct horse")
+	if err != nil {
+		t.Fatalf("Login: %v", err)
+	}
+	if u.Name != "ann" || u.Role != RoleAssistant || !wellFormed(token) {
+		t.Fatalf("Login = %+v, %q", u, token)
+	}
+	if _, err := s.Authenticate(ctx, token); !errors.Is(err, ErrUnauthorized) {
+		t.Errorf("a session token works as an API token: %v", err)
+	}
+	got, err := s.Session(ctx, token)
+	if err != nil || got.Name != "ann" {
+		t.Fatalf("Session = %+v, %v", got, err)
+	}
+	for _, bad := range []string{"", "fd_short", token[:len(token)-1] + "A"} {
+		if _, err := s.Session(ctx, bad); !errors.Is(err, ErrUnauthorized) {
+			t.Errorf("Session(%q) = %v, want ErrUnauthorized", bad, err)
+		}
+	}
+
+	// Idle expiry: each use pushes it on.
+	key := s.sessionKey(tokenSHA(token))
+	if ttl := tr.client.PTTL(ctx, key).Val(); ttl <= SessionIdle-time.Minute || ttl > SessionIdle {
+		t.Errorf("session TTL = %v, want about %v", ttl, SessionIdle)
+	}
+
+	// The absolute limit: a session older than SessionMax is over.
+	s.now = func() time.Time { return time.UnixMilli(1_790_000_000_123).Add(SessionMax + time.Second) }
+	if _, err := s.Session(ctx, token); !errors.Is(err, ErrUnauthorized) {
+		t.Errorf("Session after SessionMax = %v, want ErrUnauthorized", err)
+	}
+	if n := tr.client.Exists(ctx, key).Val(); n != 0 {
+		t.Errorf("an expired session's key is still there")
+	}
+	s.now = func() time.Time { return time.UnixMilli(1_790_000_000_123) }
+
+	// Logout ends it, twice without error.
+	_, token, err = s.Login(ctx, "ann", "correct horse")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if err := s.Logout(ctx, token); err != nil {
+			t.Fatalf("Logout: %v", err)
+		}
+	}
+	if _, err := s.Session(ctx, token); !errors.Is(err, ErrUnauthorized) {
+		t.Errorf("Session after Logout = %v, want ErrUnauthorized", err)
+	}
+
+	// The brake holds for logins too.
+	for range 5 {
+		_, _, _ = s.Login(ctx, "ann", "wrong horse!")
+	}
+	if _, _, err := s.Login(ctx, "ann", "correct horse"); !errors.Is(err, ErrLocked) {
+		t.Errorf("Login after 5 failures = %v, want ErrLocked", err)
+	}
+}
