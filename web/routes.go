@@ -20,9 +20,16 @@ func (s *Server) routes() *http.ServeMux {
 		}
 	}
 
+	// The web UI: one table, uiRoutes in ui.go, registered when the server
+	// can also sign people in.
+	if s.tickets != nil && s.accounts != nil && s.sessions != nil {
+		for _, rt := range s.uiRoutes() {
+			mux.Handle(rt.method+" "+rt.path, s.uiHandler(rt))
+		}
+	}
+
 	// Routes of other packages: Twilio's webhooks (/twilio/…, package
-	// intake/phone). The web UI (/{$} and below) is declared here as it is
-	// written.
+	// intake/phone).
 	if s.mount != nil {
 		s.mount(mux)
 	}

@@ -1,5 +1,6 @@
 // Package web serves frontdesk's HTTP: health and readiness probes, Prometheus
-// metrics, the JSON API under /api/v1, and (later) the web UI.
+// metrics, the JSON API under /api/v1, and the web UI for assistants and
+// managers.
 //
 // Every route is declared in one place, routes.go, with the standard library's
 // method-and-path patterns (the API's in one table, apiRoutes in
@@ -54,6 +55,53 @@ type Options struct {
 	// ClaimLease is how long a ticket claimed with "take next" stays with its
 	// assistant unless they act on it. Zero means 15 minutes.
 	ClaimLease time.Duration
+
+	// Sessions signs people in to the web UI (ui*.go); when it is nil (or
+	// Tickets or Accounts is) the UI's routes are not registered.
+	Sessions Sessions
+	// Users lets managers add users and set passwords on the users page;
+	// nil shows the page read-only.
+	Users UserAdmin
+	// SecureCookies marks the UI's cookies Secure on every answer, not only
+	// on requests that arrived over HTTPS (directly or, by
+	// X-Forwarded-Proto, through a proxy). Set it when the UI is public.
+	SecureCookies bool
+	// Settings is the configuration the managers' "queues and hours" page
+	// shows; nil shows only the queue names.
+	Settings *DeskSettings
+}
+
+// DeskSettings is the configured queues, teams and business hours, as the
+// web UI shows them to managers (they are edited in the config file).
+type DeskSettings struct {
+	Queues        []QueueSettings
+	Teams         []TeamSettings
+	BusinessHours []BusinessHoursSettings
+}
+
+// QueueSettings is one configured queue.
+type QueueSettings struct {
+	Name          string
+	Address       string
+	AutoAck       bool
+	FirstResponse time.Duration // 0: no first-response target
+	BusinessHours string        // calendar name; "" counts around the clock
+}
+
+// TeamSettings is one configured team.
+type TeamSettings struct {
+	Name             string
+	Members          []string
+	MaxOpenPerMember int // 0: no limit
+}
+
+// BusinessHoursSettings is one configured calendar.
+type BusinessHoursSettings struct {
+	Name     string
+	Timezone string
+	Days     string
+	Hours    string
+	Holidays []string
 }
 
 // Server is frontdesk's HTTP server. Its methods are safe for concurrent use.
@@ -72,6 +120,13 @@ type Server struct {
 	queues       []string
 	queueAddress func(queue string) string
 	claimLease   time.Duration
+
+	// The web UI's (ui*.go); see Options.
+	sessions      Sessions
+	users         UserAdmin
+	secureCookies bool
+	settings      *DeskSettings
+	ui            uiTemplates
 
 	readiness       readiness
 	readyTimeout    time.Duration // how long Ready may take before /readyz gives up
@@ -93,6 +148,11 @@ func New(opts Options) *Server {
 		queues:          slices.Clone(opts.Queues),
 		queueAddress:    opts.QueueAddress,
 		claimLease:      opts.ClaimLease,
+		sessions:        opts.Sessions,
+		users:           opts.Users,
+		secureCookies:   opts.SecureCookies,
+		settings:        opts.Settings,
+		ui:              parseUITemplates(),
 		readyTimeout:    2 * time.Second,
 		shutdownTimeout: 10 * time.Second,
 	}

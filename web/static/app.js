@@ -1,0 +1,109 @@
+// frontdesk web UI: progressive enhancements only; every page works without
+// this script. No inline script is allowed by the pages' CSP, so all
+// behaviour hangs off data attributes.
+(function () {
+  "use strict";
+
+  // Times: <time datetime="RFC 3339"> shown in the viewer's own timezone.
+  function localTimes(root) {
+    root.querySelectorAll("time[datetime]").forEach(function (el) {
+      var d = new Date(el.getAttribute("datetime"));
+      if (!isNaN(d)) {
+        el.title = el.getAttribute("datetime");
+        el.textContent = d.toLocaleString([], { dateStyle: "medium", timeStyle: "short" });
+      }
+    });
+  }
+
+  // Live refresh: an element with data-refresh="URL" has its content
+  // replaced every data-interval seconds (default 5) with the HTML at URL,
+  // a fragment rendered by the server.
+  function liveRefresh() {
+    document.querySelectorAll("[data-refresh]").forEach(function (el) {
+      var url = el.getAttribute("data-refresh");
+      var every = (parseInt(el.getAttribute("data-interval"), 10) || 5) * 1000;
+      setInterval(function () {
+        if (document.hidden) return;
+        fetch(url, { credentials: "same-origin", headers: { "Accept": "text/html" } })
+          .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
+          .then(function (html) {
+            el.innerHTML = html;
+            localTimes(el);
+            el.removeAttribute("data-stale");
+          })
+          .catch(function () { el.setAttribute("data-stale", "true"); });
+      }, every);
+    });
+  }
+
+  // Mail bodies are shown in sandboxed frames of our own origin without
+  // scripts; size each frame to its content once loaded.
+  function sizeFrames() {
+    document.querySelectorAll("iframe[data-autosize]").forEach(function (f) {
+      function fit() {
+        try {
+          var h = f.contentDocument.documentElement.scrollHeight;
+          f.style.height = Math.min(Math.max(h + 16, 60), 2000) + "px";
+        } catch (e) { /* not readable: keep the default height */ }
+      }
+      f.addEventListener("load", fit);
+      fit();
+    });
+  }
+
+  // Forms with data-confirm ask first.
+  function confirms() {
+    document.addEventListener("submit", function (e) {
+      var msg = e.target.getAttribute("data-confirm");
+      if (msg && !window.confirm(msg)) e.preventDefault();
+    }, true);
+  }
+
+  // Keyboard shortcuts: n take next, r reply, Ctrl+Enter send, g q / g m,
+  // ? help. Ignored while typing in a field (except Ctrl+Enter).
+  function shortcuts() {
+    var pendingG = false;
+    document.addEventListener("keydown", function (e) {
+      var t = e.target;
+      var typing = t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable);
+      if (e.key === "Enter" && (e.ctrlKey || e.metaKey) && t && t.form && t.id === "reply-text") {
+        e.preventDefault();
+        t.form.requestSubmit(document.getElementById("reply-send"));
+        return;
+      }
+      if (typing || e.ctrlKey || e.metaKey || e.altKey) return;
+      if (pendingG) {
+        pendingG = false;
+        if (e.key === "q") { location.href = "/"; }
+        if (e.key === "m") { location.href = "/mine"; }
+        return;
+      }
+      switch (e.key) {
+        case "n":
+          var b = document.getElementById("take-next");
+          if (b) { e.preventDefault(); b.form.requestSubmit(b); }
+          break;
+        case "r":
+          var ta = document.getElementById("reply-text");
+          if (ta) { e.preventDefault(); ta.focus(); ta.scrollIntoView({ block: "center" }); }
+          break;
+        case "g":
+          pendingG = true;
+          setTimeout(function () { pendingG = false; }, 1000);
+          break;
+        case "?":
+          var d = document.getElementById("shortcuts");
+          if (d && d.showModal) { d.showModal(); }
+          break;
+      }
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    localTimes(document);
+    liveRefresh();
+    sizeFrames();
+    confirms();
+    shortcuts();
+  });
+})();

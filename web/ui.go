@@ -1,0 +1,327 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+	"sync"
+	"time"
+
+	"frontdesk/ticket"
+)
+
+// The web UI is server-rendered: html/template pages from templates/, one
+// stylesheet and one small script from static/, both embedded in the binary.
+// Every page works without the script; it only adds live refresh, local
+// times, keyboard shortcuts and the sizing of mail frames.
+//
+//go:embed templates static
+var uiFiles embed.FS
+
+// Sessions is what the web UI needs of the user accounts to sign people in
+// (package accounts implements it through an adapter in cmd/frontdesk).
+type Sessions interface {
+	// Login checks a name and password and starts a session: the user and
+	// the session's token. A wrong name or password wraps errUnauthorized
+	// or is any other error that ticket.IsUnavailable is false for; too
+	// many failed attempts wrap ErrTooManyLogins; ticket.IsUnavailable
+	// errors mean the accounts cannot be read.
+	Login(ctx context.Context, name, password string) (Principal, string, error)
+	// Session returns the user of a session token and keeps the session
+	// alive; an unknown or expired token is an error (ticket.IsUnavailable
+	// false).
+	Session(ctx context.Context, token string) (Principal, error)
+	// Logout ends a session.
+	Logout(ctx context.Context, token string) error
+}
+
+// UserAdmin is what the managers' users page needs beyond Accounts.List.
+type UserAdmin interface {
+	// AddUser creates a user (ticket.ErrInvalid naming what is wrong,
+	// ticket.ErrConflict when the name is taken).
+	AddUser(ctx context.Context, name, role, password string) error
+	// SetPassword replaces a user's password.
+	SetPassword(ctx context.Context, name, password string) error
+}
+
+// ErrTooManyLogins is what Sessions.Login wraps while the login brake holds
+// for a name: the UI answers 429.
+var ErrTooManyLogins = errors.New("too many failed logins; try again later")
+
+// uiRoute is one route of the web UI.
+type uiRoute struct {
+	method, path string
+	// roles may use the route when signed in; a route without roles must be
+	// public (the login page, assets).
+	roles   []string
+	public  bool
+	handler http.HandlerFunc
+}
+
+// uiRoutes is the web UI: every page and form target, who may use it and its
+// handler. Forms POST to the page they belong to, and answer with a redirect
+// (303 See Other) so that reloading a page never sends a form twice.
+func (s *Server) uiRoutes() []uiRoute {
+	rs := []uiRoute{
+		{method: "GET", path: "/static/{file}", public: true, handler: s.handleStatic},
+		{method: "GET", path: "/login", public: true, handler: s.handleLoginPage},
+		{method: "POST", path: "/login", public: true, handler: s.handleLogin},
+		{method: "POST", path: "/logout", roles: staff, handler: s.handleLogout},
+	}
+	rs = append(rs, s.uiAssistantRoutes()...)
+	rs = append(rs, s.uiManagerRoutes()...)
+	return rs
+}
+
+// uiHandler wraps a route's handler in its access check and the UI's headers.
+func (s *Server) uiHandler(rt uiRoute) http.Handler {
+	var h http.Handler = rt.handler
+	switch {
+	case rt.public:
+	case len(rt.roles) > 0:
+		h = s.requireSession(rt.roles, h)
+	default:
+		panic("web: UI route " + rt.method + " " + rt.path + " has no roles and is not public")
+	}
+	// Browsers say where a form comes from (Sec-Fetch-Site, Origin): a POST
+	// from another site is refused before any handler runs. The form token
+	// (requireSession) is the second line, for browsers that say nothing.
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.renderError(w, r, http.StatusForbidden, "This form was sent from another site and has been refused.")
+	}))
+	return uiHeaders(cop.Handler(h))
+}
+
+// uiCSP is the Content Security Policy of UI pages: the page's own script,
+// style, images and media only; no inline script or style; frames only from
+// the page's own origin (the mail bodies); forms post only to the UI itself.
+const uiCSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+	"media-src 'self'; frame-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+
+// uiHeaders sets the UI's Content Security Policy over the strict default of
+// securityHeaders, and keeps pages out of shared caches.
+func uiHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Security-Policy", uiCSP)
+		w.Header().Set("Cache-Control", "no-store")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// handleStatic serves the embedded stylesheet and script.
+func (s *Server) handleStatic(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("file")
+	b, err := fs.ReadFile(uiFiles, "static/"+name)
+	if err != nil || strings.Contains(name, "/") {
+		writeStatus(w, r, http.StatusNotFound)
+		return
+	}
+	switch path.Ext(name) {
+	case ".css":
+		w.Header().Set("Content-Type", "text/css; charset=utf-8")
+	case ".js":
+		w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+	default:
+		w.Header().Set("Content-Type", "application/octet-stream")
+	}
+	w.Header().Set("Cache-Control", "no-cache")
+	_, _ = w.Write(b)
+}
+
+// pageData is what every page template gets.
+type pageData struct {
+	Title string
+	// Nav names the navigation item to mark as current: queues, mine,
+	// tickets, rules, users, settings.
+	Nav  string
+	User Principal // the signed-in user; zero on the login page
+	// CSRF is the form token every POST form carries as field "csrf".
+	CSRF string
+	// Notice and Problem are one-line messages shown above the page: what a
+	// form did, or why it did not.
+	Notice, Problem string
+	// Queues are the configured queue names, for navigation and forms.
+	Queues []string
+	// Data is the page's own.
+	Data any
+}
+
+// IsManager reports whether the signed-in user is a manager.
+func (p pageData) IsManager() bool { return p.User.Role == roleManager }
+
+// uiTemplates holds one template set per page: the layout with that page's
+// "content" (and "title") definitions.
+type uiTemplates map[string]*template.Template
+
+// parseUITemplates parses templates/layout.html with each other page of
+// templates/. It panics on an error: the templates are embedded, so a test
+// finds it.
+var parseUITemplates = sync.OnceValue(parseUITemplatesOnce)
+
+func parseUITemplatesOnce() uiTemplates {
+	layout := template.Must(template.New("layout.html").Funcs(uiFuncs).ParseFS(uiFiles, "templates/layout.html", "templates/partials_*.html"))
+	pages, err := fs.Glob(uiFiles, "templates/*.html")
+	if err != nil {
+		panic(err)
+	}
+	out := uiTemplates{}
+	for _, p := range pages {
+		name := path.Base(p)
+		if name == "layout.html" || strings.HasPrefix(name, "partials_") {
+			continue
+		}
+		out[strings.TrimSuffix(name, ".html")] = template.Must(template.Must(layout.Clone()).ParseFS(uiFiles, p))
+	}
+	return out
+}
+
+// render answers with page name in the layout. The page is rendered into a
+// buffer first, so that a template error becomes a clean 500, not half a page.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p *pageData) {
+	t, ok := s.ui[name]
+	if !ok {
+		panic("web: no UI template " + name)
+	}
+	p.User = caller(r)
+	p.CSRF = csrfToken(r)
+	p.Queues = s.queues
+	if p.Notice == "" {
+		p.Notice = r.URL.Query().Get("notice")
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout.html", p); err != nil {
+		s.logger.LogAttrs(r.Context(), slog.LevelError, "render page", slog.String("page", name), slog.Any("error", err))
+		writeText(w, http.StatusInternalServerError, "internal server error\n")
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = buf.WriteTo(w)
+}
+
+// renderError answers with the error page.
+func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	s.render(w, r, status, "error", &pageData{Title: http.StatusText(status), Problem: msg, Data: status})
+}
+
+// uiError answers a failed UI request with the error page and the status
+// err's kind calls for (errorStatus); like writeError, only 4xx answers show
+// err's message and only 500s are logged.
+func (s *Server) uiError(w http.ResponseWriter, r *http.Request, err error) {
+	status := errorStatus(err)
+	msg := err.Error()
+	switch status {
+	case http.StatusServiceUnavailable:
+		msg = "The service is temporarily unavailable. Please try again in a moment."
+	case http.StatusInternalServerError:
+		msg = "Something went wrong on our side."
+		s.logger.LogAttrs(r.Context(), slog.LevelError, "UI request failed",
+			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("error", err))
+	}
+	s.renderError(w, r, status, msg)
+}
+
+// seeOther redirects after a form to target, with a one-line notice for the
+// next page.
+func seeOther(w http.ResponseWriter, r *http.Request, target, notice string) {
+	if notice != "" {
+		sep := "?"
+		if strings.Contains(target, "?") {
+			sep = "&"
+		}
+		target += sep + "notice=" + url.QueryEscape(notice)
+	}
+	http.Redirect(w, r, target, http.StatusSeeOther)
+}
+
+// maxFormSize is the largest form body the UI reads (a pasted mail for the
+// rule test is the largest expected).
+const maxFormSize = 2 << 20
+
+// parseForm reads a POST form of at most maxFormSize bytes.
+func parseForm(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormSize)
+	if err := r.ParseForm(); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return err
+		}
+		return fmt.Errorf("%w: form: %v", ticket.ErrInvalid, err)
+	}
+	return nil
+}
+
+// uiFuncs are the template functions of every page.
+var uiFuncs = template.FuncMap{
+	// when renders a time as <time>, in UTC until the script shows it in the
+	// viewer's own timezone.
+	"when": func(t time.Time) template.HTML {
+		if t.IsZero() {
+			return ""
+		}
+		return template.HTML(fmt.Sprintf(`<time datetime="%s">%s</time>`,
+			t.UTC().Format(time.RFC3339), template.HTMLEscapeString(t.UTC().Format("2006-01-02 15:04 UTC"))))
+	},
+	"whenp": func(t *time.Time) template.HTML {
+		if t == nil || t.IsZero() {
+			return ""
+		}
+		return template.HTML(fmt.Sprintf(`<time datetime="%s">%s</time>`,
+			t.UTC().Format(time.RFC3339), template.HTMLEscapeString(t.UTC().Format("2006-01-02 15:04 UTC"))))
+	},
+	// age says how long ago t was, coarsely: "5 min", "3 h", "2 d".
+	"age":     func(t time.Time) string { return humanDuration(time.Since(t)) },
+	"seconds": func(sec float64) string { return humanDuration(time.Duration(sec * float64(time.Second))) },
+	// due says how long until a deadline ("in 2 h") or since ("5 min late").
+	"due": func(t *time.Time) string {
+		if t == nil {
+			return ""
+		}
+		if d := time.Until(*t); d >= 0 {
+			return "in " + humanDuration(d)
+		}
+		return humanDuration(time.Since(*t)) + " late"
+	},
+	"overdue": func(t *time.Time) bool { return t != nil && time.Now().After(*t) },
+	"bytes":   humanBytes,
+	"join":    strings.Join,
+	"isAudio": func(ct string) bool { return strings.HasPrefix(ct, "audio/") },
+	"isImage": func(ct string) bool { return strings.HasPrefix(ct, "image/") },
+	"isPDF":   func(ct string) bool { return ct == "application/pdf" },
+}
+
+// humanDuration renders d coarsely for people: "40 s", "5 min", "3 h", "2 d".
+func humanDuration(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%d s", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%d min", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%d h", int(d.Hours()))
+	default:
+		return fmt.Sprintf("%d d", int(d.Hours()/24))
+	}
+}
+
+// humanBytes renders a size: "812 B", "48 KB", "3.1 MB".
+func humanBytes(n int64) string {
+	switch {
+	case n < 1000:
+		return fmt.Sprintf("%d B", n)
+	case n < 1000*1000:
+		return fmt.Sprintf("%d KB", n/1000)
+	default:
+		return fmt.Sprintf("%.1f MB", float64(n)/1e6)
+	}
+}

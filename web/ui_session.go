@@ -1,0 +1,200 @@
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"frontdesk/ticket"
+)
+
+// Cookies of the web UI. The session cookie holds the session token (Redis
+// keeps only its hash); it is HttpOnly, SameSite=Lax, and Secure whenever the
+// UI is reached over HTTPS (directly, through a proxy that says so with
+// X-Forwarded-Proto, or because Options.SecureCookies says it always is).
+const (
+	sessionCookie   = "frontdesk_session"
+	loginCSRFCookie = "frontdesk_login"
+)
+
+// csrfKey is the request context key of the signed-in user's form token.
+type csrfKey struct{}
+
+// csrfToken returns the form token of the request's session, "" outside one.
+func csrfToken(r *http.Request) string {
+	t, _ := r.Context().Value(csrfKey{}).(string)
+	return t
+}
+
+// sessionCSRF derives a session's form token from its secret token: a page
+// can show it without revealing the session, and no store is needed for it.
+func sessionCSRF(session string) string {
+	sum := sha256.Sum256([]byte("frontdesk form token\x00" + session))
+	return base64.RawURLEncoding.EncodeToString(sum[:])
+}
+
+// sameToken compares two tokens in constant time.
+func sameToken(a, b string) bool {
+	return a != "" && subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
+}
+
+// requireSession lets a request through to next when it carries a live
+// session of a user with one of roles, and, for anything but GET and HEAD,
+// the session's form token in field "csrf". Without a session a page request
+// is sent to the login page (and back afterwards); a form without its token
+// gets 403, as does a role that may not.
+func (s *Server) requireSession(roles []string, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := r.Cookie(sessionCookie)
+		var p Principal
+		if err == nil {
+			p, err = s.sessions.Session(r.Context(), c.Value)
+		}
+		if err != nil {
+			if ticket.IsUnavailable(err) {
+				s.uiError(w, r, err)
+				return
+			}
+			if r.Method == http.MethodGet || r.Method == http.MethodHead {
+				http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+				return
+			}
+			s.renderError(w, r, http.StatusUnauthorized, "Your session has ended. Please sign in again.")
+			return
+		}
+		ctx := context.WithValue(r.Context(), principalKey{}, p)
+		ctx = context.WithValue(ctx, csrfKey{}, sessionCSRF(c.Value))
+		r = r.WithContext(ctx)
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			if err := parseForm(w, r); err != nil {
+				s.uiError(w, r, err)
+				return
+			}
+			if !sameToken(r.PostForm.Get("csrf"), csrfToken(r)) {
+				s.renderError(w, r, http.StatusForbidden, "This form has expired. Go back, reload the page and try again.")
+				return
+			}
+		}
+		if !slices.Contains(roles, p.Role) {
+			s.renderError(w, r, http.StatusForbidden, "This page is for managers.")
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// secureRequest reports whether cookies set in answer to r must be Secure.
+func (s *Server) secureRequest(r *http.Request) bool {
+	return s.secureCookies || r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
+}
+
+// setCookie sets a UI cookie: HttpOnly, SameSite=Lax, for the whole site;
+// maxAge < 0 deletes it, 0 makes it last as long as the browser session.
+func (s *Server) setCookie(w http.ResponseWriter, r *http.Request, name, value string, maxAge int) {
+	http.SetCookie(w, &http.Cookie{
+		Name:     name,
+		Value:    value,
+		Path:     "/",
+		MaxAge:   maxAge,
+		HttpOnly: true,
+		Secure:   s.secureRequest(r),
+		SameSite: http.SameSiteLaxMode,
+	})
+}
+
+// loginData is the login page's.
+type loginData struct {
+	Name string
+	Next string
+}
+
+// handleLoginPage shows the login form. Its form token is a random value in a
+// cookie of its own (there is no session yet): a form posted from elsewhere
+// cannot know it.
+func (s *Server) handleLoginPage(w http.ResponseWriter, r *http.Request) {
+	s.showLogin(w, r, http.StatusOK, "", r.URL.Query().Get("next"), "")
+}
+
+func (s *Server) showLogin(w http.ResponseWriter, r *http.Request, status int, name, next, problem string) {
+	// One token per browser: a second tab's login page keeps the first's.
+	token := rand.Text()
+	if c, err := r.Cookie(loginCSRFCookie); err == nil && len(c.Value) == len(token) {
+		token = c.Value
+	}
+	s.setCookie(w, r, loginCSRFCookie, token, 0)
+	ctx := context.WithValue(r.Context(), csrfKey{}, token)
+	s.render(w, r.WithContext(ctx), status, "login", &pageData{
+		Title:   "Sign in",
+		Problem: problem,
+		Data:    loginData{Name: name, Next: localPath(next)},
+	})
+}
+
+// handleLogin checks the login form and starts a session: 303 to the page the
+// user came for; the form again with 401 for a wrong name or password, 429
+// while the brake holds.
+func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
+	if err := parseForm(w, r); err != nil {
+		s.uiError(w, r, err)
+		return
+	}
+	name := strings.TrimSpace(r.PostForm.Get("name"))
+	next := localPath(r.PostForm.Get("next"))
+	c, err := r.Cookie(loginCSRFCookie)
+	if err != nil || !sameToken(r.PostForm.Get("csrf"), c.Value) {
+		s.showLogin(w, r, http.StatusForbidden, name, next, "The sign-in form had expired. Please try again.")
+		return
+	}
+	p, session, err := s.sessions.Login(r.Context(), name, r.PostForm.Get("password"))
+	switch {
+	case errors.Is(err, ErrTooManyLogins):
+		s.showLogin(w, r, http.StatusTooManyRequests, name, next, "Too many failed attempts for this name. Please wait 15 minutes and try again.")
+		return
+	case ticket.IsUnavailable(err):
+		s.uiError(w, r, err)
+		return
+	case err != nil:
+		s.showLogin(w, r, http.StatusUnauthorized, name, next, "Wrong name or password.")
+		return
+	}
+	s.logger.Info("signed in", "user", p.Name, "remote", r.RemoteAddr)
+	s.setCookie(w, r, loginCSRFCookie, "", -1)
+	s.setCookie(w, r, sessionCookie, session, 0)
+	if next == "" {
+		next = "/"
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// handleLogout ends the session and deletes its cookie.
+func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		if err := s.sessions.Logout(r.Context(), c.Value); err != nil {
+			s.uiError(w, r, fmt.Errorf("sign out: %w", err))
+			return
+		}
+	}
+	s.setCookie(w, r, sessionCookie, "", -1)
+	seeOther(w, r, "/login", "You have signed out.")
+}
+
+// localPath returns p when it is a path on this site ("/tickets/7"), else "":
+// a login link cannot send the user to another site afterwards.
+func localPath(p string) string {
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") {
+		return ""
+	}
+	u, err := url.Parse(p)
+	if err != nil || u.Scheme != "" || u.Host != "" {
+		return ""
+	}
+	return p
+}
