@@ -75,6 +75,9 @@ type Store interface {
 	Reroute(ctx context.Context, id, queue string, priority Priority, tags []string, by, note string) error
 	// QueueStats reports waiting and open counts and the oldest waiting ticket.
 	QueueStats(ctx context.Context, queue string) (QueueStats, error)
+	// Waiting returns the first limit (1-200) tickets waiting in a queue in
+	// the order claims take them, without messages and events.
+	Waiting(ctx context.Context, queue string, limit int) ([]Ticket, error)
 	// AddEvent appends an event to a ticket's timeline.
 	AddEvent(ctx context.Context, id string, e Event) error
 

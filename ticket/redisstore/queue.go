@@ -118,6 +118,24 @@ func (s *Store) QueueStats(ctx context.Context, queue string) (ticket.QueueStats
 	return st, nil
 }
 
+// Waiting returns the first limit (1-200) tickets waiting in a queue, in the
+// order claims take them: highest priority first, then oldest. They come
+// without messages and events, like List's.
+func (s *Store) Waiting(ctx context.Context, queue string, limit int) ([]ticket.Ticket, error) {
+	if limit < 1 || limit > 200 {
+		return nil, fmt.Errorf("waiting tickets of queue %s: limit %d must be 1-200: %w", queue, limit, ticket.ErrInvalid)
+	}
+	v, err := s.scripts.waiting.Run(ctx, s.rdb, []string{s.key("queue", queue)}, s.base, limit).Slice()
+	if err != nil {
+		return nil, wrap("waiting tickets of queue "+queue, err)
+	}
+	out := make([]ticket.Ticket, 0, len(v)/2)
+	for i := 0; i+1 < len(v); i += 2 {
+		out = append(out, *decodeTicket(pairs(v[i]), pairs(v[i+1])))
+	}
+	return out, nil
+}
+
 // AddEvent appends an event to a ticket's timeline; a zero At means now.
 func (s *Store) AddEvent(ctx context.Context, id string, e ticket.Event) error {
 	if err := validID(id); err != nil {

@@ -30,6 +30,24 @@ func TestQueueOrderIsPriorityThenAge(t *testing.T) {
 	if err != nil || st.Waiting != 5 || st.Open != 0 || st.OldestWaitingSeconds != 300 {
 		t.Fatalf("stats = %+v, %v; want 5 waiting, oldest 300 s", st, err)
 	}
+	want := []string{"urgent", "high", "old-normal", "new-normal", "low"}
+	waiting, err := s.Waiting(ctx, "support", 4)
+	if err != nil {
+		t.Fatalf("Waiting: %v", err)
+	}
+	var shown []string
+	for _, tk := range waiting {
+		if tk.Customer.Email == "" || tk.Subject == "" {
+			t.Errorf("waiting ticket without its record: %+v", tk)
+		}
+		shown = append(shown, ids[tk.ID])
+	}
+	if fmt.Sprint(shown) != fmt.Sprint(want[:4]) {
+		t.Fatalf("Waiting = %v, want %v", shown, want[:4])
+	}
+	if _, err := s.Waiting(ctx, "support", 0); !errors.Is(err, ticket.ErrInvalid) {
+		t.Errorf("Waiting limit 0: %v, want ErrInvalid", err)
+	}
 	var got []string
 	for range specs {
 		tk, err := s.ClaimNext(ctx, "support", "ann", 15*time.Minute)
@@ -41,7 +59,6 @@ func TestQueueOrderIsPriorityThenAge(t *testing.T) {
 		}
 		got = append(got, ids[tk.ID])
 	}
-	want := []string{"urgent", "high", "old-normal", "new-normal", "low"}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("claim order = %v, want %v", got, want)
 	}

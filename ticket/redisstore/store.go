@@ -108,7 +108,7 @@ func (s *Store) step(name string) error {
 var luaFiles embed.FS
 
 type scripts struct {
-	create, append, claim, change, expire, event, get, list, stats, delivery, transcript, attach, link, breach, reroute *redis.Script
+	create, append, claim, change, expire, event, get, list, stats, delivery, transcript, attach, link, breach, reroute, waiting *redis.Script
 }
 
 // loadScripts joins each script with the shared prelude of helpers.
@@ -127,7 +127,7 @@ func loadScripts() scripts {
 		change: script("change"), expire: script("expire"), event: script("event"),
 		get: script("get"), list: script("list"), stats: script("stats"), delivery: script("delivery"),
 		transcript: script("transcript"), attach: script("attach"), link: script("link"),
-		breach: script("breach"), reroute: script("reroute"),
+		breach: script("breach"), reroute: script("reroute"), waiting: script("waiting"),
 	}
 }
 
