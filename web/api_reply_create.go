@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"crypto/rand"
 	"fmt"
 	"net/http"
@@ -45,43 +46,50 @@ func (s *Server) handleReplyCreate(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.logger, err)
 		return
 	}
-	t, err := s.tickets.Get(r.Context(), r.PathValue("id"))
+	m, err := s.queueReply(r.Context(), r.PathValue("id"), key, in.Text, me.Name, in.Close)
 	if err != nil {
 		writeError(w, r, s.logger, err)
 		return
 	}
-	nm, err := s.replyMessage(r, t, key, in.Text, me.Name)
+	writeJSON(w, http.StatusAccepted, apiMessage(m))
+}
+
+// queueReply stores a reply by by to ticket id under sourceKey (a second call
+// with the same key stores nothing new), then sets the ticket pending, or
+// closed when closeIt, unless it is so already; it returns the stored
+// message. The API and the UI's reply form both answer through it.
+func (s *Server) queueReply(ctx context.Context, id, sourceKey, text, by string, closeIt bool) (ticket.Message, error) {
+	t, err := s.tickets.Get(ctx, id)
 	if err != nil {
-		writeError(w, r, s.logger, err)
-		return
+		return ticket.Message{}, err
 	}
-	rc, err := s.tickets.AppendMessage(r.Context(), t.ID, nm)
+	nm, err := s.replyMessage(ctx, t, sourceKey, text, by)
 	if err != nil {
-		writeError(w, r, s.logger, err)
-		return
+		return ticket.Message{}, err
+	}
+	rc, err := s.tickets.AppendMessage(ctx, t.ID, nm)
+	if err != nil {
+		return ticket.Message{}, err
 	}
 	status := ticket.StatusPending
-	if in.Close {
+	if closeIt {
 		status = ticket.StatusClosed
 	}
 	if t.Status != status {
-		if err := s.tickets.SetStatus(r.Context(), t.ID, status, me.Name); err != nil {
-			writeError(w, r, s.logger, err)
-			return
+		if err := s.tickets.SetStatus(ctx, t.ID, status, by); err != nil {
+			return ticket.Message{}, err
 		}
 	}
-	t, err = s.tickets.Get(r.Context(), t.ID)
+	t, err = s.tickets.Get(ctx, t.ID)
 	if err != nil {
-		writeError(w, r, s.logger, err)
-		return
+		return ticket.Message{}, err
 	}
 	for _, m := range t.Messages {
 		if m.ID == rc.MessageID {
-			writeJSON(w, http.StatusAccepted, apiMessage(m))
-			return
+			return m, nil
 		}
 	}
-	writeError(w, r, s.logger, fmt.Errorf("reply %s stored on ticket %s but not found on it", rc.MessageID, t.ID))
+	return ticket.Message{}, fmt.Errorf("reply %s stored on ticket %s but not found on it", rc.MessageID, t.ID)
 }
 
 // replySourceKey is the reply's source key: from the Idempotency-Key header
@@ -103,7 +111,7 @@ func replySourceKey(r *http.Request, by string) (string, error) {
 // customer on the ticket's channel, from the queue's address, with the
 // ticket's tag in the subject and, for mail, the threading headers of RFC
 // 5322 §3.6.4 and a signed Message-ID that threads the customer's answer back.
-func (s *Server) replyMessage(r *http.Request, t *ticket.Ticket, sourceKey, text, by string) (ticket.NewMessage, error) {
+func (s *Server) replyMessage(ctx context.Context, t *ticket.Ticket, sourceKey, text, by string) (ticket.NewMessage, error) {
 	to := replyAddress(t)
 	if to == "" {
 		return ticket.NewMessage{}, fmt.Errorf("reply to ticket %s: %w: the customer has no address or number to reply to", t.ID, ticket.ErrConflict)
@@ -130,7 +138,7 @@ func (s *Server) replyMessage(r *http.Request, t *ticket.Ticket, sourceKey, text
 		}
 	}
 	if host := addressHost(nm.From); host != "" {
-		key, err := s.tickets.Secret(r.Context())
+		key, err := s.tickets.Secret(ctx)
 		if err != nil {
 			return ticket.NewMessage{}, err
 		}

@@ -188,6 +188,14 @@ func parseUITemplatesOnce() uiTemplates {
 // render answers with page name in the layout. The page is rendered into a
 // buffer first, so that a template error becomes a clean 500, not half a page.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p *pageData) {
+	if err := s.renderTo(w, r, status, name, p); err != nil {
+		s.logger.LogAttrs(r.Context(), slog.LevelError, "render page", slog.String("page", name), slog.Any("error", err))
+		writeText(w, http.StatusInternalServerError, "internal server error\n")
+	}
+}
+
+// renderTo is render, returning a template's error instead of answering it.
+func (s *Server) renderTo(w http.ResponseWriter, r *http.Request, status int, name string, p *pageData) error {
 	t, ok := s.ui[name]
 	if !ok {
 		panic("web: no UI template " + name)
@@ -200,13 +208,12 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout.html", p); err != nil {
-		s.logger.LogAttrs(r.Context(), slog.LevelError, "render page", slog.String("page", name), slog.Any("error", err))
-		writeText(w, http.StatusInternalServerError, "internal server error\n")
-		return
+		return err
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	_, _ = buf.WriteTo(w)
+	return nil
 }
 
 // renderError answers with the error page.
@@ -292,12 +299,14 @@ var uiFuncs = template.FuncMap{
 		}
 		return humanDuration(time.Since(*t)) + " late"
 	},
-	"overdue": func(t *time.Time) bool { return t != nil && time.Now().After(*t) },
-	"bytes":   humanBytes,
-	"join":    strings.Join,
-	"isAudio": func(ct string) bool { return strings.HasPrefix(ct, "audio/") },
-	"isImage": func(ct string) bool { return strings.HasPrefix(ct, "image/") },
-	"isPDF":   func(ct string) bool { return ct == "application/pdf" },
+	"overdue":  func(t *time.Time) bool { return t != nil && time.Now().After(*t) },
+	"bytes":    humanBytes,
+	"list":     func(s ...string) []string { return s },
+	"join":     strings.Join,
+	"contains": strings.Contains,
+	"isAudio":  func(ct string) bool { return strings.HasPrefix(ct, "audio/") },
+	"isImage":  func(ct string) bool { return strings.HasPrefix(ct, "image/") },
+	"isPDF":    func(ct string) bool { return ct == "application/pdf" },
 }
 
 // humanDuration renders d coarsely for people: "40 s", "5 min", "3 h", "2 d".
@@ -324,4 +333,17 @@ func humanBytes(n int64) string {
 	default:
 		return fmt.Sprintf("%.1f MB", float64(n)/1e6)
 	}
+}
+
+// renderFragment answers with one named template of a page's set, without
+// the layout: a part of a page that the script refreshes in place.
+func (s *Server) renderFragment(w http.ResponseWriter, r *http.Request, page, name string, data any) {
+	var buf bytes.Buffer
+	if err := s.ui[page].ExecuteTemplate(&buf, name, data); err != nil {
+		s.logger.LogAttrs(r.Context(), slog.LevelError, "render fragment", slog.String("fragment", name), slog.Any("error", err))
+		writeText(w, http.StatusInternalServerError, "internal server error\n")
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_, _ = buf.WriteTo(w)
 }

@@ -1,7 +1,22 @@
 package web
 
 // uiAssistantRoutes are the pages every signed-in user works with: the
-// queues, take next, my tickets, the ticket list and a ticket.
+// queues, take next, my tickets, the ticket list and a ticket with its forms.
 func (s *Server) uiAssistantRoutes() []uiRoute {
-	return nil
+	return []uiRoute{
+		{method: "GET", path: "/{$}", roles: staff, handler: s.handleQueuesPage},
+		{method: "GET", path: "/queues/board", roles: staff, handler: s.handleQueueBoard},
+		{method: "POST", path: "/take-next", roles: staff, handler: s.handleTakeNext},
+		{method: "POST", path: "/queues/{queue}/next", roles: staff, handler: s.handleTakeNext},
+		{method: "GET", path: "/mine", roles: staff, handler: s.handleMinePage},
+		{method: "GET", path: "/tickets", roles: staff, handler: s.handleTicketsPage},
+		{method: "GET", path: "/tickets/{id}", roles: staff, handler: s.handleTicketPage},
+		{method: "GET", path: "/tickets/{id}/messages/{message}/body", roles: staff, handler: s.handleMessageBody},
+		{method: "GET", path: "/tickets/{id}/attachments/{attachment}", roles: staff, handler: s.handleUIAttachment},
+		{method: "POST", path: "/tickets/{id}/reply", roles: staff, handler: s.handleUIReply},
+		{method: "POST", path: "/tickets/{id}/take", roles: staff, handler: s.handleUITake},
+		{method: "POST", path: "/tickets/{id}/release", roles: staff, handler: s.handleUIRelease},
+		{method: "POST", path: "/tickets/{id}/assign", roles: staff, handler: s.handleUIAssign},
+		{method: "POST", path: "/tickets/{id}/status", roles: staff, handler: s.handleUIStatus},
+	}
 }

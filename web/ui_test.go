@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -97,6 +98,7 @@ func newUIEnv(t *testing.T, opts ...func(*Options)) *uiEnv {
 	env := newAPIEnv(t)
 	sess := newFakeSessions(env.accounts)
 	o := Options{
+		Logger:   slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelWarn})),
 		Tickets:  env.store,
 		Accounts: env.accounts,
 		Sessions: sess,
@@ -116,6 +118,14 @@ func newUIEnv(t *testing.T, opts ...func(*Options)) *uiEnv {
 	t.Cleanup(srv.Close)
 	env.h = s.Handler()
 	return &uiEnv{apiEnv: env, srv: srv, server: s, sessions: sess}
+}
+
+// testLog writes the server's warnings and errors to the test's log.
+type testLog struct{ t *testing.T }
+
+func (l testLog) Write(p []byte) (int, error) {
+	l.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
 }
 
 // uiUser is a browser: a cookie jar that does not follow redirects.

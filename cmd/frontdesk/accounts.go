@@ -3,8 +3,12 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
 
 	"frontdesk/accounts"
+	"frontdesk/config"
 	"frontdesk/routing/dispatch"
 	"frontdesk/ticket"
 	"frontdesk/web"
@@ -92,4 +96,66 @@ func (a webAccounts) List(ctx context.Context) ([]web.Principal, error) {
 		out = append(out, principal(u))
 	}
 	return out, nil
+}
+
+var (
+	_ web.Sessions  = webAccounts{}
+	_ web.UserAdmin = webAccounts{}
+)
+
+func (a webAccounts) Login(ctx context.Context, name, password string) (web.Principal, string, error) {
+	u, token, err := a.s.Login(ctx, name, password)
+	if errors.Is(err, accounts.ErrLocked) {
+		return web.Principal{}, "", fmt.Errorf("login %s: %w", name, web.ErrTooManyLogins)
+	}
+	if err != nil {
+		return web.Principal{}, "", err
+	}
+	return principal(u), token, nil
+}
+
+func (a webAccounts) Session(ctx context.Context, token string) (web.Principal, error) {
+	u, err := a.s.Session(ctx, token)
+	if err != nil {
+		return web.Principal{}, err
+	}
+	return principal(u), nil
+}
+
+func (a webAccounts) Logout(ctx context.Context, token string) error { return a.s.Logout(ctx, token) }
+
+func (a webAccounts) AddUser(ctx context.Context, name, role, password string) error {
+	_, err := a.s.Add(ctx, name, accounts.Role(role), password)
+	return err
+}
+
+func (a webAccounts) SetPassword(ctx context.Context, name, password string) error {
+	return a.s.SetPassword(ctx, name, password)
+}
+
+// deskSettings is the configuration the managers' "queues and hours" page
+// shows.
+func deskSettings(cfg *config.Config) *web.DeskSettings {
+	var d web.DeskSettings
+	for _, q := range cfg.Queues {
+		d.Queues = append(d.Queues, web.QueueSettings{
+			Name: q.Name, Address: q.Address, AutoAck: q.AutoAck,
+			FirstResponse: q.FirstResponse, BusinessHours: q.BusinessHours,
+		})
+	}
+	for _, t := range cfg.Teams {
+		d.Teams = append(d.Teams, web.TeamSettings{Name: t.Name, Members: t.Members, MaxOpenPerMember: t.MaxOpenPerMember})
+	}
+	names := make([]string, 0, len(cfg.BusinessHours))
+	for n := range cfg.BusinessHours {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	for _, n := range names {
+		c := cfg.BusinessHours[n]
+		d.BusinessHours = append(d.BusinessHours, web.BusinessHoursSettings{
+			Name: n, Timezone: c.Timezone, Days: c.Days, Hours: c.Hours, Holidays: c.Holidays,
+		})
+	}
+	return &d
 }

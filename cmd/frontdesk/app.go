@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -158,7 +159,11 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 			q, _ := a.cfg.Queue(queue)
 			return q.Address
 		},
-		ClaimLease: a.cfg.Tickets.ClaimLease,
+		ClaimLease:    a.cfg.Tickets.ClaimLease,
+		Sessions:      webAccounts{a.users},
+		Users:         webAccounts{a.users},
+		SecureCookies: strings.HasPrefix(a.cfg.HTTP.PublicURL, "https://"),
+		Settings:      deskSettings(a.cfg),
 	})
 	wg.Go(func() {
 		watchRedis(ctx, a.logger.With(slog.String("component", "redis")), a.store.Ping, func(up bool) {

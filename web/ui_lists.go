@@ -1,0 +1,70 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+
+	"frontdesk/ticket"
+)
+
+// ticketList is a page of tickets with the filter that chose them.
+type ticketList struct {
+	Heading string
+	Filter  ticket.ListFilter
+	Tickets []ticket.Ticket
+	// Next is the URL of the next page, "" on the last.
+	Next string
+	// Users are the people a filter can name.
+	Users []Principal
+}
+
+// handleMinePage lists the caller's tickets: open ones first, then those
+// waiting for the customer.
+func (s *Server) handleMinePage(w http.ResponseWriter, r *http.Request) {
+	me := caller(r).Name
+	var lists []ticketList
+	for _, st := range []ticket.Status{ticket.StatusOpen, ticket.StatusPending} {
+		page, err := s.tickets.List(r.Context(), ticket.ListFilter{Assignee: me, Status: st, Limit: 200})
+		if err != nil {
+			s.uiError(w, r, err)
+			return
+		}
+		heading := "Open: yours to answer"
+		if st == ticket.StatusPending {
+			heading = "Pending: answered, waiting for the customer"
+		}
+		lists = append(lists, ticketList{Heading: heading, Tickets: page.Tickets})
+	}
+	s.render(w, r, http.StatusOK, "mine", &pageData{Title: "My tickets", Nav: "mine", Data: lists})
+}
+
+// handleTicketsPage lists every ticket, newest first, filtered by queue,
+// status, channel and assignee, a page of 50 at a time.
+func (s *Server) handleTicketsPage(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	f, err := listFilter(q)
+	if err != nil {
+		s.uiError(w, r, err)
+		return
+	}
+	page, err := s.tickets.List(r.Context(), f)
+	if err != nil {
+		s.uiError(w, r, err)
+		return
+	}
+	users, err := s.accounts.List(r.Context())
+	if err != nil {
+		s.uiError(w, r, err)
+		return
+	}
+	list := ticketList{Heading: "All tickets", Filter: f, Tickets: page.Tickets, Users: users}
+	if page.NextCursor != "" {
+		next := url.Values{}
+		for k, v := range q {
+			next[k] = v
+		}
+		next.Set("cursor", page.NextCursor)
+		list.Next = "/tickets?" + next.Encode()
+	}
+	s.render(w, r, http.StatusOK, "tickets", &pageData{Title: "All tickets", Nav: "tickets", Data: list})
+}

@@ -1,0 +1,163 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"time"
+
+	"frontdesk/ticket"
+)
+
+// boardShown is how many waiting tickets the queue page lists per queue, and
+// boardCounted how many it reads to count them by channel.
+const (
+	boardShown   = 8
+	boardCounted = 200
+)
+
+// queueBoard is the queue page's live part: every queue's counts and the
+// tickets next in line.
+type queueBoard struct {
+	Queues []queueRow
+	At     time.Time
+	CSRF   string // the form token of the "take next" buttons
+}
+
+// queueRow is one queue on the board.
+type queueRow struct {
+	ticket.QueueStats
+	// ByChannel counts the waiting tickets per channel, among the first
+	// boardCounted (Partial says there are more).
+	ByChannel []channelCount
+	Partial   bool
+	// Next are the first waiting tickets, in the order "take next" takes
+	// them.
+	Next []ticket.Ticket
+}
+
+type channelCount struct {
+	Channel ticket.Channel
+	Count   int
+}
+
+// board reads the queue board.
+func (s *Server) board(r *http.Request) (queueBoard, error) {
+	b := queueBoard{At: time.Now(), CSRF: csrfToken(r)}
+	for _, q := range s.queues {
+		st, err := s.tickets.QueueStats(r.Context(), q)
+		if err != nil {
+			return b, err
+		}
+		st.Name = q
+		row := queueRow{QueueStats: st}
+		if st.Waiting > 0 {
+			waiting, err := s.tickets.Waiting(r.Context(), q, boardCounted)
+			if err != nil {
+				return b, err
+			}
+			counts := map[ticket.Channel]int{}
+			for _, t := range waiting {
+				counts[t.Channel]++
+			}
+			for _, c := range []ticket.Channel{ticket.ChannelEmail, ticket.ChannelVoice, ticket.ChannelSMS, ticket.ChannelFax} {
+				if counts[c] > 0 {
+					row.ByChannel = append(row.ByChannel, channelCount{c, counts[c]})
+				}
+			}
+			row.Partial = st.Waiting > len(waiting)
+			row.Next = waiting[:min(boardShown, len(waiting))]
+		}
+		b.Queues = append(b.Queues, row)
+	}
+	return b, nil
+}
+
+// handleQueuesPage shows every queue: waiting and open counts, the oldest
+// waiting ticket, SLA breaches, waiting tickets per channel and the next in
+// line, refreshed every 5 s by the script from /queues/board.
+func (s *Server) handleQueuesPage(w http.ResponseWriter, r *http.Request) {
+	b, err := s.board(r)
+	if err != nil {
+		s.uiError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "queues", &pageData{Title: "Queues", Nav: "queues", Data: b})
+}
+
+// handleQueueBoard answers the queue board alone, an HTML fragment for the
+// queue page's live refresh.
+func (s *Server) handleQueueBoard(w http.ResponseWriter, r *http.Request) {
+	b, err := s.board(r)
+	if err != nil {
+		s.uiError(w, r, err)
+		return
+	}
+	s.renderFragment(w, r, "queues", "queue-board", b)
+}
+
+// handleTakeNext claims the next waiting ticket for the caller and opens it:
+// from the queue in the path, or, from the header's button, from whichever
+// queue's next ticket is most urgent (priority, then age). Nobody waiting
+// leads back to the queues with a notice.
+func (s *Server) handleTakeNext(w http.ResponseWriter, r *http.Request) {
+	queues := s.queues
+	if q := r.PathValue("queue"); q != "" {
+		if !slices.Contains(s.queues, q) {
+			s.uiError(w, r, fmt.Errorf("queue %q: %w", q, ticket.ErrNotFound))
+			return
+		}
+		queues = []string{q}
+	} else {
+		var err error
+		if queues, err = s.queuesByUrgency(r); err != nil {
+			s.uiError(w, r, err)
+			return
+		}
+	}
+	me := caller(r).Name
+	for _, q := range queues {
+		t, err := s.tickets.ClaimNext(r.Context(), q, me, s.claimLease)
+		if errors.Is(err, ticket.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			s.uiError(w, r, err)
+			return
+		}
+		seeOther(w, r, "/tickets/"+t.ID, fmt.Sprintf("Ticket #%s from queue %s is yours for the next %s.", t.ID, q, humanDuration(s.claimLease)))
+		return
+	}
+	seeOther(w, r, "/", "Nobody is waiting. Well done.")
+}
+
+// queuesByUrgency orders the queues that have someone waiting by their next
+// ticket: higher priority first, then the longer wait.
+func (s *Server) queuesByUrgency(r *http.Request) ([]string, error) {
+	type head struct {
+		queue string
+		t     ticket.Ticket
+	}
+	var heads []head
+	for _, q := range s.queues {
+		next, err := s.tickets.Waiting(r.Context(), q, 1)
+		if err != nil {
+			return nil, err
+		}
+		if len(next) == 1 {
+			heads = append(heads, head{q, next[0]})
+		}
+	}
+	slices.SortStableFunc(heads, func(a, b head) int {
+		if d := a.t.Priority.Rank() - b.t.Priority.Rank(); d != 0 {
+			return d
+		}
+		return a.t.CreatedAt.Compare(b.t.CreatedAt)
+	})
+	out := make([]string, len(heads))
+	for i, h := range heads {
+		out[i] = h.queue
+	}
+	return out, nil
+}

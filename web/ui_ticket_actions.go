@@ -1,0 +1,106 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+
+	"frontdesk/ticket"
+)
+
+// The ticket page's forms. Each acts as the signed-in user and answers with
+// a redirect and a notice: back to the ticket, or to the queues when the
+// ticket has left the user's hands.
+
+// handleUIReply queues the reply box's text to the customer ("send", or
+// "send and close" with close=1). The form's reply_key makes it idempotent: a
+// form sent twice (a double click, a reload) stores one reply.
+func (s *Server) handleUIReply(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	text := strings.TrimSpace(r.PostForm.Get("text"))
+	if text == "" {
+		s.uiError(w, r, fmt.Errorf("%w: the reply is empty", ticket.ErrInvalid))
+		return
+	}
+	key := r.PostForm.Get("reply_key")
+	if len(key) < 16 || len(key) > maxIdempotencyKey || strings.ContainsFunc(key, func(c rune) bool { return c <= ' ' || c > '~' }) {
+		s.uiError(w, r, fmt.Errorf("%w: the reply form is incomplete; reload the page", ticket.ErrInvalid))
+		return
+	}
+	me := caller(r).Name
+	closeIt := r.PostForm.Get("close") == "1"
+	m, err := s.queueReply(r.Context(), id, "reply:"+id+":"+me+":ui:"+key, text, me, closeIt)
+	if err != nil {
+		s.uiError(w, r, err)
+		return
+	}
+	notice := fmt.Sprintf("Reply queued to %s.", strings.Join(m.To, ", "))
+	if closeIt {
+		notice = fmt.Sprintf("Reply queued to %s and ticket #%s closed.", strings.Join(m.To, ", "), id)
+	}
+	seeOther(w, r, "/tickets/"+id, notice)
+}
+
+// handleUITake makes a ticket the caller's (from its queue, or from whoever
+// had it).
+func (s *Server) handleUITake(w http.ResponseWriter, r *http.Request) {
+	id, me := r.PathValue("id"), caller(r).Name
+	if err := s.tickets.Assign(r.Context(), id, me, me); err != nil {
+		s.uiError(w, r, err)
+		return
+	}
+	seeOther(w, r, "/tickets/"+id, "Ticket #"+id+" is yours.")
+}
+
+// handleUIRelease puts a ticket back in its queue for someone else.
+func (s *Server) handleUIRelease(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if err := s.tickets.Release(r.Context(), id, caller(r).Name); err != nil {
+		s.uiError(w, r, err)
+		return
+	}
+	seeOther(w, r, "/", "Ticket #"+id+" is back in its queue.")
+}
+
+// handleUIAssign hands a ticket to another user.
+func (s *Server) handleUIAssign(w http.ResponseWriter, r *http.Request) {
+	id, to := r.PathValue("id"), strings.TrimSpace(r.PostForm.Get("assignee"))
+	users, err := s.accounts.List(r.Context())
+	if err != nil {
+		s.uiError(w, r, err)
+		return
+	}
+	known := false
+	for _, u := range users {
+		known = known || u.Name == to
+	}
+	if !known {
+		s.uiError(w, r, fmt.Errorf("%w: assignee %q is not a user", ticket.ErrInvalid, to))
+		return
+	}
+	if err := s.tickets.Assign(r.Context(), id, to, caller(r).Name); err != nil {
+		s.uiError(w, r, err)
+		return
+	}
+	seeOther(w, r, "/tickets/"+id, "Ticket #"+id+" handed to "+to+".")
+}
+
+// handleUIStatus changes a ticket's status: close, reopen, or wait for the
+// customer.
+func (s *Server) handleUIStatus(w http.ResponseWriter, r *http.Request) {
+	id, st := r.PathValue("id"), ticket.Status(r.PostForm.Get("status"))
+	if err := validStatus(st, false); err != nil {
+		s.uiError(w, r, err)
+		return
+	}
+	if err := s.tickets.SetStatus(r.Context(), id, st, caller(r).Name); err != nil {
+		s.uiError(w, r, err)
+		return
+	}
+	notice := fmt.Sprintf("Ticket #%s is %s.", id, st)
+	if st == ticket.StatusNew {
+		seeOther(w, r, "/", fmt.Sprintf("Ticket #%s is back in its queue.", id))
+		return
+	}
+	seeOther(w, r, "/tickets/"+id, notice)
+}
