@@ -130,7 +130,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "  Try: curl -H 'Authorization: Bearer TOKEN' %s/api/v1/tickets\n", url)
 	fmt.Fprintf(stdout, "\n  Mail: %d sample mails wait in an in-process IMAP mailbox (127.0.0.1:%d,\n  user %s, password %s); frontdesk imports them like a real one,\n  and a new customer mail arrives every minute.\n",
 		mailbox.count, mailbox.port(), demoIMAPUser, demoIMAPPassword)
-	fmt.Fprintf(stdout, "\n  frontdesk is running at %s  (web UI: %s/)\n    %s/healthz  %s/readyz  %s/metrics\n  Ctrl-C stops it.\n\n", url, url, url, url, url)
+	fmt.Fprintf(stdout, "\n  frontdesk is running at %s\n    web UI: %s/   %s/healthz  %s/readyz  %s/metrics\n  Ctrl-C stops it.\n\n", url, url, url, url, url)
 	go mailbox.trickle(ctx, time.Minute)
 	go func() {
 		if err := simulatePhone(ctx, url, media, stdout); err != nil {

@@ -140,6 +140,9 @@ func TestDemoSeedsTicketsAndServes(t *testing.T) {
 		}
 	}
 	waitFor(t, func() bool { return status(url+"/readyz") == 200 })
+	if got := status(url + "/login"); got != 200 {
+		t.Errorf("the web UI's login page: %d, want 200", got)
+	}
 	// The six sample mails come in over IMAP: five new tickets, and the
 	// follow-up threaded onto the first.
 	waitFor(t, func() bool {
