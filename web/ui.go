@@ -152,6 +152,9 @@ type pageData struct {
 	Notice, Problem string
 	// Queues are the configured queue names, for navigation and forms.
 	Queues []string
+	// Path is the page's own path, for forms that come back to it; "/"
+	// when the page answers a form.
+	Path string
 	// Data is the page's own.
 	Data any
 }
@@ -203,6 +206,10 @@ func (s *Server) renderTo(w http.ResponseWriter, r *http.Request, status int, na
 	p.User = caller(r)
 	p.CSRF = csrfToken(r)
 	p.Queues = s.queues
+	p.Path = "/"
+	if r.Method == http.MethodGet {
+		p.Path = r.URL.RequestURI()
+	}
 	if p.Notice == "" {
 		p.Notice = r.URL.Query().Get("notice")
 	}

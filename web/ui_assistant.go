@@ -1,5 +1,9 @@
 package web
 
+import (
+	"net/http"
+)
+
 // uiAssistantRoutes are the pages every signed-in user works with: the
 // queues, take next, my tickets, the ticket list and a ticket with its forms.
 func (s *Server) uiAssistantRoutes() []uiRoute {
@@ -18,5 +22,25 @@ func (s *Server) uiAssistantRoutes() []uiRoute {
 		{method: "POST", path: "/tickets/{id}/release", roles: staff, handler: s.handleUIRelease},
 		{method: "POST", path: "/tickets/{id}/assign", roles: staff, handler: s.handleUIAssign},
 		{method: "POST", path: "/tickets/{id}/status", roles: staff, handler: s.handleUIStatus},
+		{method: "POST", path: "/me/away", roles: staff, handler: s.handleUIAway},
 	}
+}
+
+// handleUIAway marks the caller away (away=1) or back: routing assigns no
+// tickets to someone away.
+func (s *Server) handleUIAway(w http.ResponseWriter, r *http.Request) {
+	away := r.PostForm.Get("away") == "1"
+	if err := s.accounts.SetAway(r.Context(), caller(r).Name, away); err != nil {
+		s.uiError(w, r, err)
+		return
+	}
+	notice := "You are available: routing may assign you tickets."
+	if away {
+		notice = "You are away: routing assigns you no tickets until you are back."
+	}
+	back := localPath(r.PostForm.Get("back"))
+	if back == "" {
+		back = "/"
+	}
+	seeOther(w, r, back, notice)
 }

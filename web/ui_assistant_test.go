@@ -289,3 +289,27 @@ func TestUIMailHTMLIsContained(t *testing.T) {
 		}
 	}
 }
+
+func TestUIAway(t *testing.T) {
+	e := newUIEnv(t)
+	ann := e.login(t, "ann")
+	_, body := ann.get(t, "/mine")
+	if !strings.Contains(body, `name="back" value="/mine"`) || !strings.Contains(body, "Available – set away") {
+		t.Fatalf("no away toggle coming back to /mine:\n%s", body)
+	}
+	res, _ := ann.post(t, "/me/away", url.Values{"away": {"1"}, "back": {"/mine"}})
+	if loc := res.Header.Get("Location"); res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/mine?") {
+		t.Fatalf("away: %d to %q", res.StatusCode, loc)
+	}
+	if !e.accounts.users["ann"].Away {
+		t.Fatal("ann is not away")
+	}
+	_, body = ann.get(t, "/")
+	if !strings.Contains(body, "Away – set available") {
+		t.Error("the header does not say ann is away")
+	}
+	res, _ = ann.post(t, "/me/away", url.Values{"away": {"0"}, "back": {"https://evil.example/"}})
+	if loc := res.Header.Get("Location"); !strings.HasPrefix(loc, "/?") || e.accounts.users["ann"].Away {
+		t.Errorf("back: to %q, away %v", loc, e.accounts.users["ann"].Away)
+	}
+}
