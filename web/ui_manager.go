@@ -1,7 +1,101 @@
 package web
 
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"frontdesk/routing"
+	"frontdesk/ticket"
+)
+
 // uiManagerRoutes are the managers' pages: the rule editor, users, queues
-// and business hours.
+// and business hours. Assistants get 403 on every one of them, pages and
+// forms alike (requireSession).
+//
+// The rule editor works on whole rule sets: every change — a rule edited,
+// added, moved, switched on or off, deleted — builds the next rule set from
+// the one in force and stores it through RuleSets.Replace, which validates it
+// whole. Each form carries the version it was based on, and a change based on
+// a version no longer in force is refused with 409.
 func (s *Server) uiManagerRoutes() []uiRoute {
-	return nil
+	m := []string{roleManager}
+	return []uiRoute{
+		{method: "GET", path: "/rules", roles: m, handler: s.handleUIRules},
+		{method: "POST", path: "/rules/test", roles: m, handler: s.handleUIRulesTest},
+		{method: "GET", path: "/rules/new", roles: m, handler: s.handleUIRuleNew},
+		{method: "POST", path: "/rules/new", roles: m, handler: s.handleUIRuleSubmit},
+		{method: "GET", path: "/rules/{index}/edit", roles: m, handler: s.handleUIRuleEdit},
+		{method: "POST", path: "/rules/{index}/edit", roles: m, handler: s.handleUIRuleSubmit},
+		{method: "POST", path: "/rules/{index}/move", roles: m, handler: s.handleUIRuleMove},
+		{method: "POST", path: "/rules/{index}/enabled", roles: m, handler: s.handleUIRuleEnabled},
+		{method: "POST", path: "/rules/{index}/delete", roles: m, handler: s.handleUIRuleDelete},
+		{method: "GET", path: "/rules/history", roles: m, handler: s.handleUIRulesHistory},
+		{method: "POST", path: "/rules/rollback", roles: m, handler: s.handleUIRulesRollback},
+		{method: "GET", path: "/users", roles: m, handler: s.handleUIUsers},
+		{method: "POST", path: "/users", roles: m, handler: s.handleUIUserAdd},
+		{method: "POST", path: "/users/{name}/password", roles: m, handler: s.handleUIUserPassword},
+		{method: "GET", path: "/settings", roles: m, handler: s.handleUISettings},
+	}
+}
+
+// formProblem is why a manager's form was refused, as a page shows it: a
+// headline and, for a rule set that is not valid, every problem on a line of
+// its own.
+type formProblem struct {
+	Headline string
+	Details  []string
+	// Problems are the rule set's problems, when that is what was wrong.
+	Problems []routing.Problem
+}
+
+// explain turns the error of a refused form into what the page says: a
+// headline starting with prefix ("Nothing was saved: "). Validation errors
+// from package routing list every problem, each naming the rule and the
+// field.
+func explain(err error, prefix string) formProblem {
+	var ve *routing.ValidationError
+	if errors.As(err, &ve) {
+		p := formProblem{Headline: prefix + "the rules are not valid.", Problems: ve.Problems}
+		for _, pr := range ve.Problems {
+			p.Details = append(p.Details, pr.String())
+		}
+		return p
+	}
+	return formProblem{Headline: prefix + err.Error()}
+}
+
+// staleRulesError refuses a form based on a version of the rules that is no
+// longer in force: someone else changed them meanwhile.
+type staleRulesError struct{ base, current int }
+
+func (e *staleRulesError) Error() string {
+	return fmt.Sprintf("the rules were changed while you were working on them "+
+		"(this page showed version %d, version %d is now in force). Reload the page and make your change again.",
+		e.base, e.current)
+}
+
+// Unwrap makes the error a ticket.ErrConflict: 409.
+func (e *staleRulesError) Unwrap() error { return ticket.ErrConflict }
+
+// formInt reads a whole number of at least min from a form field, or
+// ticket.ErrInvalid naming the field.
+func formInt(r *http.Request, field string, min int) (int, error) {
+	n, err := strconv.Atoi(strings.TrimSpace(r.PostForm.Get(field)))
+	if err != nil || n < min {
+		return 0, fmt.Errorf("%w: form field %q must be a whole number, at least %d", ticket.ErrInvalid, field, min)
+	}
+	return n, nil
+}
+
+// pathIndex reads a rule's index from the path, or ticket.ErrNotFound.
+func pathIndex(r *http.Request) (int, error) {
+	v := r.PathValue("index")
+	i, err := strconv.Atoi(v)
+	if err != nil || i < 0 || strconv.Itoa(i) != v {
+		return 0, fmt.Errorf("rule %q: %w", v, ticket.ErrNotFound)
+	}
+	return i, nil
 }

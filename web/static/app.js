@@ -59,6 +59,36 @@
     }, true);
   }
 
+  // Rule editor: an action row shows only the inputs its type takes (those
+  // inside [data-types="type …"]), and any input already filled in.
+  // Without the script every input shows; routing names a misplaced one.
+  function actionRows() {
+    document.querySelectorAll("select[data-action-type]").forEach(function (sel) {
+      var row = sel.closest("[data-row]");
+      if (!row) return;
+      function update() {
+        row.querySelectorAll("[data-types]").forEach(function (el) {
+          var filled = Array.prototype.some.call(el.querySelectorAll("input, textarea"), function (i) { return i.value !== ""; });
+          var applies = el.getAttribute("data-types").split(" ").indexOf(sel.value) >= 0;
+          el.hidden = sel.value !== "" && !applies && !filled;
+        });
+      }
+      sel.addEventListener("change", update);
+      update();
+    });
+  }
+
+  // Rule editor: Enter in the draft test's mailbox field tests the draft
+  // instead of pressing the form's first button, Save.
+  function draftTestEnter() {
+    var mb = document.getElementById("rule-test-mailbox");
+    var run = document.getElementById("rule-test-run");
+    if (!mb || !run || !mb.form || mb.form.id !== "rule-form") return;
+    mb.addEventListener("keydown", function (e) {
+      if (e.key === "Enter") { e.preventDefault(); mb.form.requestSubmit(run); }
+    });
+  }
+
   // Keyboard shortcuts: n take next, r reply, Ctrl+Enter send, g q / g m,
   // ? help. Ignored while typing in a field (except Ctrl+Enter).
   function shortcuts() {
@@ -104,6 +134,8 @@
     liveRefresh();
     sizeFrames();
     confirms();
+    actionRows();
+    draftTestEnter();
     shortcuts();
   });
 })();

@@ -1,0 +1,98 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// usersPage is the users page's data.
+type usersPage struct {
+	Users []userRow
+	// CanEdit is whether the server lets managers add users and set
+	// passwords (Options.Users).
+	CanEdit bool
+	Roles   []string
+	// AddName and AddRole are the add form's values, kept when it is
+	// refused.
+	AddName, AddRole string
+}
+
+// userRow is one user on the users page.
+type userRow struct {
+	Principal
+}
+
+// PasswordAction is where the user's password form posts.
+func (u userRow) PasswordAction() string { return "/users/" + url.PathEscape(u.Name) + "/password" }
+
+// handleUIUsers lists every user, with the forms to add one and set
+// passwords when the server allows it.
+func (s *Server) handleUIUsers(w http.ResponseWriter, r *http.Request) {
+	s.showUsers(w, r, http.StatusOK, usersPage{AddRole: roleAssistant}, "")
+}
+
+// showUsers renders the users page.
+func (s *Server) showUsers(w http.ResponseWriter, r *http.Request, status int, page usersPage, problem string) {
+	users, err := s.accounts.List(r.Context())
+	if err != nil {
+		s.uiError(w, r, fmt.Errorf("list the users: %w", err))
+		return
+	}
+	for _, u := range users {
+		page.Users = append(page.Users, userRow{u})
+	}
+	page.CanEdit, page.Roles = s.users != nil, []string{roleAssistant, roleManager}
+	s.render(w, r, status, "users", &pageData{Title: "Users", Nav: "users", Problem: problem, Data: page})
+}
+
+// usersEditable answers 404 when the server does not let managers change
+// users.
+func (s *Server) usersEditable(w http.ResponseWriter, r *http.Request) bool {
+	if s.users == nil {
+		s.renderError(w, r, http.StatusNotFound, "Users cannot be changed through the web UI on this server.")
+		return false
+	}
+	return true
+}
+
+// handleUIUserAdd adds a user (form fields name, role, password). A name or
+// role that is refused shows the page again with the reason: 400, or 409
+// for a name that is taken.
+func (s *Server) handleUIUserAdd(w http.ResponseWriter, r *http.Request) {
+	if !s.usersEditable(w, r) {
+		return
+	}
+	name, role := strings.TrimSpace(r.PostForm.Get("name")), r.PostForm.Get("role")
+	if err := s.users.AddUser(r.Context(), name, role, r.PostForm.Get("password")); err != nil {
+		s.userProblem(w, r, fmt.Errorf("add user %q: %w", name, err), usersPage{AddName: name, AddRole: role})
+		return
+	}
+	seeOther(w, r, "/users", fmt.Sprintf("User %s added", name))
+}
+
+// handleUIUserPassword sets user {name}'s password (form field password).
+func (s *Server) handleUIUserPassword(w http.ResponseWriter, r *http.Request) {
+	if !s.usersEditable(w, r) {
+		return
+	}
+	name := r.PathValue("name")
+	if err := s.users.SetPassword(r.Context(), name, r.PostForm.Get("password")); err != nil {
+		s.userProblem(w, r, fmt.Errorf("set the password of %q: %w", name, err), usersPage{AddRole: roleAssistant})
+		return
+	}
+	seeOther(w, r, "/users", fmt.Sprintf("Password of %s changed", name))
+}
+
+// userProblem shows the users page again with why a form was refused and
+// the status that calls for; a failure that is not the form's gets the
+// error page.
+func (s *Server) userProblem(w http.ResponseWriter, r *http.Request, err error, page usersPage) {
+	status := errorStatus(err)
+	if status >= 500 {
+		s.uiError(w, r, err)
+		return
+	}
+	s.showUsers(w, r, status, page, "Nothing was saved: "+err.Error())
+}
