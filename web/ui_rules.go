@@ -54,11 +54,9 @@ func (s *Server) currentRules(ctx context.Context) (*routing.RuleSet, error) {
 
 // changeRules stores the next version of the rules: change applied to a copy
 // of cur's rules. A form based on another version than cur's is refused with
-// a *staleRulesError (409). RuleSets.Replace validates the new set whole.
-//
-// The check and the store are two calls, so two saves within the same
-// moment can still both pass the check: the later one wins, and history
-// keeps both.
+// a *staleRulesError (409). RuleSets.Replace validates the new set whole, and
+// stores it only while base is still the version in force (409 otherwise), so
+// two saves at the same moment cannot both pass.
 func (s *Server) changeRules(ctx context.Context, cur *routing.RuleSet, base int, by string,
 	change func(rules []routing.Rule) ([]routing.Rule, error)) (int, error) {
 	if base != cur.Version {
@@ -68,7 +66,7 @@ func (s *Server) changeRules(ctx context.Context, cur *routing.RuleSet, base int
 	if err != nil {
 		return 0, err
 	}
-	body, err := json.Marshal(routing.RuleSet{Rules: rules})
+	body, err := json.Marshal(routing.RuleSet{Version: base, Rules: rules})
 	if err != nil {
 		return 0, fmt.Errorf("save the rules: %w", err)
 	}

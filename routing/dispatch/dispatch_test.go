@@ -3,6 +3,7 @@ package dispatch
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -191,5 +192,27 @@ func TestRerouteRunsTheCurrentRules(t *testing.T) {
 	tk, _ := store.Get(ctx, r.TicketID)
 	if tk.Queue != "billing" || tk.Priority != ticket.PriorityHigh || tk.Events[len(tk.Events)-1].Type != "routed" {
 		t.Fatalf("after reroute: %+v", tk)
+	}
+}
+
+func TestReplaceWithAVersionIsCompareAndSet(t *testing.T) {
+	_, rules, _, _ := newDispatch(t)
+	ctx := context.Background()
+	set := func(version int, name string) []byte {
+		return []byte(fmt.Sprintf(`{"version": %d, "rules": [{"name": %q, "conditions": [], "actions": []}]}`, version, name))
+	}
+	if n, err := rules.Replace(ctx, set(0, "first"), "max"); err != nil || n != 1 {
+		t.Fatalf("Replace without a version: %d, %v", n, err)
+	}
+	if n, err := rules.Replace(ctx, set(1, "second"), "max"); err != nil || n != 2 {
+		t.Fatalf("Replace based on the current version: %d, %v", n, err)
+	}
+	_, err := rules.Replace(ctx, set(1, "stale"), "ann")
+	if !errors.Is(err, ticket.ErrConflict) || !strings.Contains(err.Error(), "version 2 is in force") {
+		t.Fatalf("Replace based on a replaced version: %v, want ErrConflict", err)
+	}
+	cur, err := rules.Current(ctx)
+	if err != nil || cur.Version != 2 || cur.Rules[0].Name != "second" {
+		t.Fatalf("current after the refused save: %+v, %v", cur, err)
 	}
 }

@@ -65,7 +65,10 @@ func (r *Rules) Current(ctx context.Context) (*routing.RuleSet, error) {
 }
 
 // Replace validates body (a rule set) whole and stores it as the next version,
-// which this instance uses at once and the others within two seconds.
+// which this instance uses at once and the others within two seconds. When
+// body carries a "version" above 0 — the one it was read as — it is stored
+// only if that version is still in force, else ticket.ErrConflict: two
+// managers editing at once cannot silently undo each other's change.
 func (r *Rules) Replace(ctx context.Context, body []byte, by string) (int, error) {
 	c, err := r.compile(body)
 	if err != nil {
@@ -75,7 +78,16 @@ func (r *Rules) Replace(ctx context.Context, body []byte, by string) (int, error
 	if err != nil {
 		return 0, err
 	}
-	n, err := r.store.Put(ctx, raw, by, "")
+	var base struct {
+		Version int `json:"version"`
+	}
+	_ = json.Unmarshal(body, &base) // compile has read it already
+	var n int
+	if base.Version > 0 {
+		n, err = r.store.PutIf(ctx, raw, by, "", base.Version)
+	} else {
+		n, err = r.store.Put(ctx, raw, by, "")
+	}
 	if err != nil {
 		return 0, err
 	}

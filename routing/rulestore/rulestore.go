@@ -166,15 +166,32 @@ func (s *Store) History(ctx context.Context, limit int) ([]Version, error) {
 // current; it returns the new number. rules must be valid JSON
 // (ticket.ErrInvalid otherwise); their meaning is the caller's to check.
 func (s *Store) Put(ctx context.Context, rules json.RawMessage, by, note string) (int, error) {
-	n, _, err := s.put(ctx, rules, by, note, false)
+	n, _, err := s.put(ctx, rules, by, note, false, 0)
 	return n, err
+}
+
+// PutIf is Put when version expect is the current one, and a
+// ticket.ErrConflict naming the current version otherwise: a change based on
+// a version someone else has replaced meanwhile is refused, not lost.
+func (s *Store) PutIf(ctx context.Context, rules json.RawMessage, by, note string, expect int) (int, error) {
+	if expect <= 0 {
+		return 0, fmt.Errorf("store rule set: %w: expected version %d must be positive", ticket.ErrInvalid, expect)
+	}
+	n, stored, err := s.put(ctx, rules, by, note, false, expect)
+	if err != nil {
+		return 0, err
+	}
+	if !stored {
+		return 0, fmt.Errorf("store rule set: %w: it was based on version %d, but version %d is in force now", ticket.ErrConflict, expect, n)
+	}
+	return n, nil
 }
 
 // PutIfNone stores rules as version 1 only when no version is stored yet: for
 // loading the rules file at start, so that instances starting together load
 // it once. It returns the current version's number and whether it stored it.
 func (s *Store) PutIfNone(ctx context.Context, rules json.RawMessage, by string) (int, bool, error) {
-	return s.put(ctx, rules, by, "", true)
+	return s.put(ctx, rules, by, "", true, 0)
 }
 
 // Rollback restores version n's rules as a new version, noted "rollback to
@@ -187,7 +204,7 @@ func (s *Store) Rollback(ctx context.Context, n int, by string) (int, error) {
 	return s.Put(ctx, v.Rules, by, fmt.Sprintf("rollback to %d", n))
 }
 
-func (s *Store) put(ctx context.Context, rules json.RawMessage, by, note string, ifNone bool) (int, bool, error) {
+func (s *Store) put(ctx context.Context, rules json.RawMessage, by, note string, ifNone bool, expect int) (int, bool, error) {
 	var compact bytes.Buffer
 	if err := json.Compact(&compact, rules); err != nil {
 		return 0, false, fmt.Errorf("store rule set: %w: %v", ticket.ErrInvalid, err)
@@ -201,7 +218,7 @@ func (s *Store) put(ctx context.Context, rules json.RawMessage, by, note string,
 		only = "1"
 	}
 	keys := []string{s.seqKey(), s.versionsKey(), s.currentKey()}
-	res, err := putScript.Run(ctx, s.rdb, keys, rec, Keep, only).Int64Slice()
+	res, err := putScript.Run(ctx, s.rdb, keys, rec, Keep, only, expect).Int64Slice()
 	if err != nil {
 		return 0, false, unavailable("store rule set", err)
 	}

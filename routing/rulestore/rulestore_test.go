@@ -224,3 +224,41 @@ func TestRedisDownIsUnavailable(t *testing.T) {
 	_, err = s.Rollback(ctx, 1, "alice")
 	check("Rollback", err)
 }
+
+func TestPutIfRefusesAStaleBase(t *testing.T) {
+	ctx := context.Background()
+	tr := newTestRedis(t)
+	s := New(tr.client, tr.prefix)
+	mustPut(t, s, rules("first"), "alice", "")
+
+	// Two managers both read version 1 and save at the same moment: one wins.
+	var wg sync.WaitGroup
+	results := make([]error, 8)
+	for i := range results {
+		wg.Go(func() {
+			_, results[i] = s.PutIf(ctx, rules(fmt.Sprint("edit", i)), "bob", "", 1)
+		})
+	}
+	wg.Wait()
+	won := 0
+	for _, err := range results {
+		switch {
+		case err == nil:
+			won++
+		case !errors.Is(err, ticket.ErrConflict):
+			t.Errorf("PutIf: %v, want nil or ErrConflict", err)
+		}
+	}
+	if won != 1 {
+		t.Fatalf("%d of %d saves based on version 1 went through, want 1", won, len(results))
+	}
+	if cur, _ := s.Current(ctx); cur.Number != 2 {
+		t.Errorf("current version %d, want 2", cur.Number)
+	}
+	if _, err := s.PutIf(ctx, rules("x"), "bob", "", 0); !errors.Is(err, ticket.ErrInvalid) {
+		t.Errorf("PutIf with base 0: %v, want ErrInvalid", err)
+	}
+	if n, err := s.PutIf(ctx, rules("third"), "bob", "", 2); err != nil || n != 3 {
+		t.Errorf("PutIf on the current version: %d, %v", n, err)
+	}
+}
