@@ -243,6 +243,12 @@ func TestUIMailHTMLIsContained(t *testing.T) {
 	if !strings.Contains(page, `sandbox="allow-same-origin allow-popups allow-popups-to-escape-sandbox"`) {
 		t.Errorf("the mail frame is not sandboxed")
 	}
+	// The stored HTML was never sanitized (as an older policy may have left
+	// it), so it has no data-remote-src: the page still offers the remote
+	// images that the frame holds back.
+	if !strings.Contains(page, `class="show-images"`) {
+		t.Errorf("the ticket page does not offer to show the mail's remote images")
+	}
 
 	res, body := ann.get(t, "/tickets/"+id+"/messages/m1/body")
 	csp := res.Header.Get("Content-Security-Policy")

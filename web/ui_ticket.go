@@ -20,8 +20,9 @@ type ticketView struct {
 	Messages []messageView
 	// Mine says the ticket is the caller's: they reply, release or close it.
 	Mine bool
-	// Staff are the people the ticket can be handed to.
-	Staff []Principal
+	// Others are the people the ticket can be handed to: everyone but its
+	// assignee.
+	Others []Principal
 	// ReplyKey makes the reply form's submission idempotent: sending the
 	// same form twice stores one reply.
 	ReplyKey string
@@ -36,6 +37,9 @@ type messageView struct {
 	ticket.Message
 	Audio []ticket.Attachment
 	Files []ticket.Attachment
+	// RemoteImages says the mail's HTML, as its frame shows it, has remote
+	// images held back: the page offers to show them.
+	RemoteImages bool
 }
 
 // handleTicketPage shows a ticket: its conversation in order (mail bodies in
@@ -53,9 +57,14 @@ func (s *Server) handleTicketPage(w http.ResponseWriter, r *http.Request) {
 		s.uiError(w, r, err)
 		return
 	}
-	p := ticketView{T: t, Mine: t.Assignee == caller(r).Name, Staff: users, ReplyKey: rand.Text(), ReplyTo: replyAddress(t)}
+	p := ticketView{T: t, Mine: t.Assignee == caller(r).Name, ReplyKey: rand.Text(), ReplyTo: replyAddress(t)}
+	for _, u := range users {
+		if u.Name != t.Assignee {
+			p.Others = append(p.Others, u)
+		}
+	}
 	for _, m := range t.Messages {
-		v := messageView{Message: m}
+		v := messageView{Message: m, RemoteImages: hasRemoteImages(m.HTML)}
 		for _, a := range m.Attachments {
 			if a.Omitted || (a.Inline && a.ContentID != "" && m.HTML != "" && strings.HasPrefix(a.ContentType, "image/")) {
 				if a.Omitted {
@@ -73,6 +82,17 @@ func (s *Server) handleTicketPage(w http.ResponseWriter, r *http.Request) {
 	}
 	title := fmt.Sprintf("#%s %s", t.ID, t.Subject)
 	s.render(w, r, http.StatusOK, "ticket", &pageData{Title: title, Nav: "tickets", Data: p})
+}
+
+// hasRemoteImages reports whether a mail's HTML keeps remote images back
+// when its frame shows it. It asks the sanitizer the frame's body goes
+// through (handleMessageBody), not the stored HTML, which an older policy
+// may have cleaned differently.
+func hasRemoteImages(html string) bool {
+	if !strings.Contains(strings.ToLower(html), "<img") {
+		return false
+	}
+	return remoteSrc.MatchString(mailparse.Sanitize(html))
 }
 
 // cidSrc and remoteSrc find, in sanitized HTML, the image sources that

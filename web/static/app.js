@@ -37,12 +37,16 @@
   }
 
   // Mail bodies are shown in sandboxed frames of our own origin without
-  // scripts; size each frame to its content once loaded.
+  // scripts; size each frame to its content once loaded. The root's
+  // offsetHeight is the content's height; its scrollHeight is never less
+  // than the frame itself, so a frame sized by it could only grow.
   function sizeFrames() {
     document.querySelectorAll("iframe[data-autosize]").forEach(function (f) {
       function fit() {
         try {
-          var h = f.contentDocument.documentElement.scrollHeight;
+          var d = f.contentDocument;
+          if (!d || !d.body) return;
+          var h = Math.max(d.documentElement.offsetHeight, d.body.scrollHeight);
           f.style.height = Math.min(Math.max(h + 16, 60), 2000) + "px";
         } catch (e) { /* not readable: keep the default height */ }
       }
