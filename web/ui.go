@@ -312,8 +312,16 @@ var uiFuncs = template.FuncMap{
 	"join":     strings.Join,
 	"contains": strings.Contains,
 	"isAudio":  func(ct string) bool { return strings.HasPrefix(ct, "audio/") },
-	"isImage":  func(ct string) bool { return strings.HasPrefix(ct, "image/") },
-	"isPDF":    func(ct string) bool { return ct == "application/pdf" },
+	// isImage: a picture browsers show (and the attachment route serves
+	// inline), so the page can show it in place.
+	"isImage": func(ct string) bool {
+		switch ct {
+		case "image/png", "image/jpeg", "image/gif", "image/webp":
+			return true
+		}
+		return false
+	},
+	"isPDF": func(ct string) bool { return ct == "application/pdf" },
 }
 
 // humanDuration renders d coarsely for people: "40 s", "5 min", "3 h", "2 d".

@@ -135,6 +135,13 @@ func TestUITicketWork(t *testing.T) {
 			t.Errorf("ticket page lacks %q", want)
 		}
 	}
+	// The photo shows in place; the HTML attachment is only a link.
+	if !regexp.MustCompile(`<img class="thumb" src="/tickets/` + id + `/attachments/a[0-9a-f]+" alt="photo.jpg"`).MatchString(body) {
+		t.Error("the photo is not shown in place")
+	}
+	if strings.Contains(body, `alt="../évil`) {
+		t.Error("the HTML attachment is shown as a picture")
+	}
 	res, _ = ann.post(t, "/tickets/"+id+"/take", nil)
 	if res.StatusCode != http.StatusSeeOther || e.get(t, id).Assignee != "ann" {
 		t.Fatalf("take: %d, assignee %q", res.StatusCode, e.get(t, id).Assignee)
