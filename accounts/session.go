@@ -21,7 +21,8 @@ const (
 	SessionMax = 7 * 24 * time.Hour
 )
 
-func (s *Store) sessionKey(sha string) string { return s.base + "session:" + sha }
+func (s *Store) sessionKey(sha string) string   { return s.base + "session:" + sha }
+func (s *Store) sessionsKey(name string) string { return s.base + "sessions:" + name }
 
 // Login checks a password (with CheckPassword's brake: ErrUnauthorized,
 // ErrLocked) and starts a session for the user. It returns the user and the
@@ -33,10 +34,14 @@ func (s *Store) Login(ctx context.Context, name, password string) (User, string,
 	}
 	token, sha := newToken()
 	started := s.now().UnixMilli()
-	key := s.sessionKey(sha)
+	key, list := s.sessionKey(sha), s.sessionsKey(u.Name)
 	_, err = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		p.HSet(ctx, key, "name", u.Name, "started", started)
 		p.PExpire(ctx, key, SessionIdle)
+		// The user's sessions, so that a new password ends them all; the
+		// list outlives none of them by more than SessionMax.
+		p.SAdd(ctx, list, sha)
+		p.PExpire(ctx, list, SessionMax)
 		return nil
 	})
 	if err != nil {
@@ -78,6 +83,28 @@ func (s *Store) Session(ctx context.Context, token string) (User, error) {
 		return User{}, ErrUnauthorized
 	}
 	return u, nil
+}
+
+// EndSessions ends every session of a user (a new password, a removed user)
+// and says how many were live.
+func (s *Store) EndSessions(ctx context.Context, name string) (int, error) {
+	if ValidateName(name) != nil {
+		return 0, nil
+	}
+	list := s.sessionsKey(name)
+	shas, err := s.rdb.SMembers(ctx, list).Result()
+	if err != nil {
+		return 0, unavailable("end sessions of user "+name, err)
+	}
+	keys := []string{list}
+	for _, sha := range shas {
+		keys = append(keys, s.sessionKey(sha))
+	}
+	n, err := s.rdb.Del(ctx, keys...).Result()
+	if err != nil {
+		return 0, unavailable("end sessions of user "+name, err)
+	}
+	return int(max(n-1, 0)), nil
 }
 
 // Logout ends a session. Ending one that does not exist is not an error.

@@ -68,11 +68,26 @@ func TestSessions(t *testing.T) {
 		t.Errorf("Session after Logout = %v, want ErrUnauthorized", err)
 	}
 
+	// A new password ends every session of the user.
+	_, t1, _ := s.Login(ctx, "ann", "correct horse")
+	_, t2, _ := s.Login(ctx, "ann", "correct horse")
+	if err := s.SetPassword(ctx, "ann", "battery staple"); err != nil {
+		t.Fatal(err)
+	}
+	for _, tok := range []string{t1, t2} {
+		if _, err := s.Session(ctx, tok); !errors.Is(err, ErrUnauthorized) {
+			t.Errorf("a session outlived a new password: %v", err)
+		}
+	}
+	if n := tr.client.Exists(ctx, s.sessionsKey("ann")).Val(); n != 0 {
+		t.Errorf("the session list outlived its sessions")
+	}
+
 	// The brake holds for logins too.
 	for range 5 {
 		_, _, _ = s.Login(ctx, "ann", "wrong horse!")
 	}
-	if _, _, err := s.Login(ctx, "ann", "correct horse"); !errors.Is(err, ErrLocked) {
+	if _, _, err := s.Login(ctx, "ann", "battery staple"); !errors.Is(err, ErrLocked) {
 		t.Errorf("Login after 5 failures = %v, want ErrLocked", err)
 	}
 }

@@ -186,8 +186,9 @@ func (s *Store) SetAway(ctx context.Context, name string, away bool) error {
 	return s.update(ctx, "set away of user", name, false, "away", v)
 }
 
-// SetPassword replaces a user's password (ValidatePassword applies) and lifts
-// a login lock on the name. API tokens stay valid; RevokeTokens ends them.
+// SetPassword replaces a user's password (ValidatePassword applies), lifts a
+// login lock on the name and ends the user's web sessions: whoever knew the
+// old password is signed out. API tokens stay valid; RevokeTokens ends them.
 func (s *Store) SetPassword(ctx context.Context, name, password string) error {
 	if err := ValidatePassword(password); err != nil {
 		return fmt.Errorf("set password of user %s: %w", name, err)
@@ -199,7 +200,11 @@ func (s *Store) SetPassword(ctx context.Context, name, password string) error {
 	if err := s.hashing(ctx, func() { hash = hashPassword(s.params, password) }); err != nil {
 		return unavailable("set password of user "+name, err)
 	}
-	return s.update(ctx, "set password of user", name, true, "hash", hash)
+	if err := s.update(ctx, "set password of user", name, true, "hash", hash); err != nil {
+		return err
+	}
+	_, err := s.EndSessions(ctx, name)
+	return err
 }
 
 // update sets fields of an existing user, clearing its login failures too
