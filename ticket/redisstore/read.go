@@ -35,12 +35,12 @@ func decodeFullTicket(v []any) (*ticket.Ticket, error) {
 		return nil, fmt.Errorf("decode ticket: unexpected reply of %d parts", len(v))
 	}
 	t := decodeTicket(pairs(v[0]), pairs(v[3]))
-	for _, raw := range strs(v[1]) {
-		var m ticket.Message
-		if err := json.Unmarshal([]byte(raw), &m); err != nil {
+	msgs := strs(v[1])
+	t.Messages = make([]ticket.Message, len(msgs))
+	for i, raw := range msgs {
+		if err := json.Unmarshal([]byte(raw), &t.Messages[i]); err != nil {
 			return nil, fmt.Errorf("decode ticket %s: message: %w", t.ID, err)
 		}
-		t.Messages = append(t.Messages, m)
 	}
 	for mid, raw := range pairs(v[4]) {
 		var d struct {
@@ -66,12 +66,12 @@ func decodeFullTicket(v []any) (*ticket.Ticket, error) {
 			m.Attachments = append(m.Attachments, a)
 		}
 	}
-	for _, raw := range strs(v[2]) {
-		var e ticket.Event
-		if err := json.Unmarshal([]byte(raw), &e); err != nil {
+	events := strs(v[2])
+	t.Events = make([]ticket.Event, len(events))
+	for i, raw := range events {
+		if err := json.Unmarshal([]byte(raw), &t.Events[i]); err != nil {
 			return nil, fmt.Errorf("decode ticket %s: event: %w", t.ID, err)
 		}
-		t.Events = append(t.Events, e)
 	}
 	return t, nil
 }
