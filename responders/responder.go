@@ -10,10 +10,12 @@
 // a sweep that finds the same message again adds nothing.
 //
 // At most once: a worker moves the message from queued to sent (a
-// compare-and-set: of two workers holding it, only one wins) before it hands
-// the mail to the server, so a crash after the server accepted it never sends
-// it again (the retried job finds it settled). A temporary failure puts it
-// back to queued.
+// compare-and-set: of two workers holding it, only one wins) right before it
+// hands the mail to the server — once the SMTP connection is ready, not
+// before a dial that may fail nor while other deliveries hold the
+// connection — so a crash after the server accepted it never sends it again
+// (the retried job finds it settled). A temporary failure puts it back to
+// queued.
 // The remaining window: a crash after the record and before the server
 // accepted the mail leaves it marked sent but not delivered.
 package responders
@@ -138,27 +140,37 @@ func (r *Responder) HandleJob(ctx context.Context, j jobs.Job) error {
 		_ = r.store.SetDelivery(ctx, tid, mid, ticket.DeliveryFailed, err.Error(), "responder")
 		return jobs.Permanent(err)
 	}
-	return r.deliver(ctx, tid, mid, "SMTP "+r.cfg.SMTP.Host, func() error {
-		return r.sender.Send(ctx, from, rcpt, raw)
+	return r.deliver(ctx, tid, mid, "SMTP "+r.cfg.SMTP.Host, func(claim func() error) error {
+		return r.sender.SendWith(ctx, from, rcpt, raw, claim)
 	})
 }
 
-// deliver records the message sent, then hands it over with send: "sent"
-// first, so that a crash after the server accepted it never sends it again
-// (the job, retried, finds it settled). A temporary failure puts it back to
-// queued and the job retries; a permanent one marks it failed with the
-// server's word. The remaining window: a crash after the record and before
-// the server accepted leaves a message marked sent that was not delivered.
-func (r *Responder) deliver(ctx context.Context, tid, mid, via string, send func() error) error {
-	err := r.store.ClaimDelivery(ctx, tid, mid, "handed to "+via, "responder")
-	if errors.Is(err, ticket.ErrConflict) {
-		return nil // another worker holds it (a lease ran out under a slow server), or it is settled
-	}
-	if err != nil {
-		return err
-	}
-	err = send()
+// deliver hands a message over with send, which calls claim at the last
+// moment before it does (a mail: once the SMTP connection is ready for it).
+// claim records the message sent — a compare-and-set from queued, so that of
+// two workers holding it only one sends — so that a crash after the server
+// accepted it never sends it again (the job, retried, finds it settled). A
+// send that fails before claim leaves the message queued and the job
+// retries; after claim, a temporary failure puts it back to queued and the
+// job retries, and a permanent one marks it failed with the server's word.
+// The remaining window: a crash after claim and before the server's answer
+// leaves a message marked sent that was not delivered.
+func (r *Responder) deliver(ctx context.Context, tid, mid, via string, send func(claim func() error) error) error {
+	claimed := false
+	err := send(func() error {
+		if err := r.store.ClaimDelivery(ctx, tid, mid, "handed to "+via, "responder"); err != nil {
+			return err
+		}
+		claimed = true
+		return nil
+	})
 	switch {
+	case !claimed && errors.Is(err, ticket.ErrConflict):
+		return nil // another worker holds it (a lease ran out under a slow server), or it is settled
+	case !claimed && err == nil:
+		return fmt.Errorf("send %s of ticket %s: handed over without a claim", mid, tid)
+	case !claimed:
+		return err // nothing handed over, nothing recorded: still queued, the job retries
 	case err == nil:
 		return nil
 	case isPermanent(err):
@@ -223,7 +235,10 @@ func (r *Responder) sendSMS(ctx context.Context, t *ticket.Ticket, m *ticket.Mes
 	if to == "" || from == "" {
 		return fail(fmt.Errorf("no phone number to text from or to"))
 	}
-	return r.deliver(ctx, t.ID, m.ID, "Twilio", func() error {
+	return r.deliver(ctx, t.ID, m.ID, "Twilio", func(claim func() error) error {
+		if err := claim(); err != nil {
+			return err
+		}
 		_, err := r.SMS.Send(ctx, from, to, m.Text)
 		return err
 	})

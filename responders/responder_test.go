@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
+	"github.com/emersion/go-smtp"
 	"github.com/redis/go-redis/v9"
 
 	"frontdesk/config"
@@ -285,7 +286,10 @@ func TestTwoWorkersOneMessageOneSend(t *testing.T) {
 	var wg sync.WaitGroup
 	for range 2 {
 		wg.Go(func() {
-			_ = d.resp.deliver(ctx, r.TicketID, rc.MessageID, "test", func() error {
+			_ = d.resp.deliver(ctx, r.TicketID, rc.MessageID, "test", func(claim func() error) error {
+				if err := claim(); err != nil {
+					return err
+				}
 				sends.Add(1)
 				<-release
 				return nil
@@ -298,5 +302,40 @@ func TestTwoWorkersOneMessageOneSend(t *testing.T) {
 	time.Sleep(200 * time.Millisecond) // the desk's own workers sweep the outbox too
 	if n := int(sends.Load()) + len(d.sink.Received()); n != 1 {
 		t.Fatalf("%d sends (%d by the two, %d through SMTP), want 1", n, sends.Load(), len(d.sink.Received()))
+	}
+}
+
+// While the SMTP server cannot be reached, nothing is marked sent: the
+// message is claimed only once the connection is ready, so that a crash
+// during an outage cannot leave it marked sent and never delivered.
+func TestSMTPUnreachableNothingMarkedSent(t *testing.T) {
+	d := newDesk(t)
+	ctx := context.Background()
+	// Once the sink has greeted a client it is serving, and Close closes
+	// its listener (before that, Close could run ahead of Serve).
+	c, err := smtp.Dial(d.sink.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = c.Close()
+	if err := d.sink.Close(); err != nil {
+		t.Fatal(err)
+	}
+	r, err := d.tix.Create(ctx, customerMail("u1", "ann@example.org", "Hi", ticket.KindNormal))
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond) // several attempts meet a closed port
+	tk, err := d.store.Get(ctx, r.TicketID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tk.Messages) != 2 || tk.Messages[1].Delivery != ticket.DeliveryQueued {
+		t.Fatalf("messages %+v, want the acknowledgement still queued", tk.Messages)
+	}
+	for _, e := range tk.Events {
+		if e.Type == "delivery" {
+			t.Errorf("delivery recorded while the server was unreachable: %+v", e)
+		}
 	}
 }

@@ -110,6 +110,16 @@ func NewSender(cfg config.SMTP, opts *SenderOptions) *Sender {
 // failure is temporary and the caller may retry. A message is refused as a
 // whole when one recipient is refused.
 func (s *Sender) Send(ctx context.Context, from string, rcpt []string, raw []byte) error {
+	return s.SendWith(ctx, from, rcpt, raw, nil)
+}
+
+// SendWith is Send with a last step before the mail is handed over: once
+// the connection is ready for MAIL, holding the lock that serializes
+// deliveries, it calls before (when not nil); an error from before is
+// returned as it is, and nothing is sent. The responders record a message
+// "sent" there, as late as they can: not before a dial that fails, nor while
+// other deliveries hold the connection.
+func (s *Sender) SendWith(ctx context.Context, from string, rcpt []string, raw []byte, before func() error) error {
 	if len(rcpt) == 0 {
 		return errors.New("smtp send: no recipients")
 	}
@@ -118,6 +128,11 @@ func (s *Sender) Send(ctx context.Context, from string, rcpt []string, raw []byt
 
 	if err := s.ready(ctx); err != nil {
 		return err
+	}
+	if before != nil {
+		if err := before(); err != nil {
+			return err
+		}
 	}
 	// Cancelling ctx closes the connection, which ends any command in flight.
 	conn := s.conn

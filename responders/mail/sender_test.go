@@ -407,3 +407,42 @@ func BenchmarkSend(b *testing.B) {
 		})
 	}
 }
+
+// SendWith calls its before step only once the connection is ready, right
+// before MAIL: not when the server cannot be reached, and an error from it
+// sends nothing.
+func TestSendWithBeforeStep(t *testing.T) {
+	be := &backend{}
+	_, cfg, opts := startServer(t, be, serverOpts{security: "none"})
+	s := NewSender(cfg, opts)
+	t.Cleanup(func() { _ = s.Close() })
+	ctx := context.Background()
+	calls := 0
+	before := func() error { calls++; return nil }
+	if err := s.SendWith(ctx, "a@example.com", []string{"b@example.net"}, testRaw(1), before); err != nil || calls != 1 {
+		t.Fatalf("SendWith = %v with %d calls of before, want nil and 1", err, calls)
+	}
+	refused := errors.New("not yours")
+	if err := s.SendWith(ctx, "a@example.com", []string{"b@example.net"}, testRaw(2), func() error { return refused }); !errors.Is(err, refused) {
+		t.Fatalf("SendWith with a failing before = %v, want %v", err, refused)
+	}
+	if n := len(be.messages()); n != 1 {
+		t.Fatalf("%d messages, want 1: a failing before step sends nothing", n)
+	}
+	// The connection stays usable after a refused before step.
+	if err := s.Send(ctx, "a@example.com", []string{"b@example.net"}, testRaw(3)); err != nil {
+		t.Fatal(err)
+	}
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	down := cfg
+	down.Port = ln.Addr().(*net.TCPAddr).Port
+	_ = ln.Close() // nothing listens there now
+	calls = 0
+	if err := NewSender(down, opts).SendWith(ctx, "a@example.com", []string{"b@example.net"}, testRaw(4), before); err == nil || calls != 0 {
+		t.Fatalf("SendWith to a closed port = %v with %d calls of before, want an error and none", err, calls)
+	}
+}
