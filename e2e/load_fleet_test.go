@@ -1,0 +1,264 @@
+package e2e
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"frontdesk/internal/testdovecot"
+)
+
+// loadPrefix is redis.prefix in a load run (its Redis is its own).
+const loadPrefix = "load"
+
+// writeLoadConfig writes the configuration of one load instance: the run's
+// Redis, the three mailboxes on srv (IDLE, \Seen after import), the sink as
+// SMTP server, Twilio with one number, and a queue per mailbox that
+// acknowledges every new mail ticket, plus the phone queue.
+func writeLoadConfig(t *testing.T, r *loadRedis, srv *testdovecot.Server, smtpPort int, name string) *setup {
+	t.Helper()
+	dir := t.TempDir()
+	addr := freeAddr(t)
+	var b strings.Builder
+	fmt.Fprintf(&b, "redis:\n%s  prefix: %q\n", r.yaml(), loadPrefix)
+	fmt.Fprintf(&b, "http:\n  listen: %q\n  public_url: %q\n", addr, loadPublicURL)
+	b.WriteString("log:\n  level: info\n  format: json\n")
+	b.WriteString("mailboxes:\n")
+	for _, box := range loadMailboxes {
+		mb := srv.Mailbox(box)
+		fmt.Fprintf(&b, "  - name: %s\n    host: %q\n    port: %d\n    security: none\n", box, mb.Host, mb.Port)
+		fmt.Fprintf(&b, "    username: %q\n    password: %q\n    folder: INBOX\n", mb.Username, mb.Password)
+		fmt.Fprintf(&b, "    after_import: seen\n    idle: true\n    poll_interval: 5s\n")
+		fmt.Fprintf(&b, "    address: \"%s@example.com\"\n    queue: %s\n", box, box)
+	}
+	fmt.Fprintf(&b, "smtp:\n  host: 127.0.0.1\n  port: %d\n  security: none\n  from: \"desk@example.com\"\n", smtpPort)
+	fmt.Fprintf(&b, "twilio:\n  account_sid: %s\n  auth_token: %s\n  api_url: \"http://127.0.0.1:9\"\n", loadAccountSID, loadAuthToken)
+	fmt.Fprintf(&b, "  default_queue: phone\n  numbers:\n    - number: %q\n      queue: phone\n", loadNumber)
+	b.WriteString("queues:\n")
+	for _, box := range loadMailboxes {
+		fmt.Fprintf(&b, "  - name: %s\n    address: \"%s <%s@example.com>\"\n    auto_ack: true\n", box, strings.ToUpper(box[:1])+box[1:], box)
+	}
+	b.WriteString("  - name: phone\n")
+	s := &setup{
+		config:   filepath.Join(dir, "frontdesk.yaml"),
+		log:      filepath.Join(dir, "frontdesk.log"),
+		url:      "http://" + addr,
+		instance: name,
+	}
+	if err := os.WriteFile(s.config, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// loadInstance is one replica of a load run: a stable name
+// (FRONTDESK_INSTANCE) whose process is killed and started again.
+type loadInstance struct {
+	s       *setup
+	p       *process // nil while killed and not yet restarted
+	peakRSS int64    // the highest VmHWM of its processes
+}
+
+// loadFleet is the run's instances. The test goroutine starts and kills
+// them; the lease watcher reads which are up.
+type loadFleet struct {
+	mu   sync.Mutex
+	inst []*loadInstance
+}
+
+func (f *loadFleet) urls() []string {
+	var urls []string
+	for _, in := range f.inst {
+		urls = append(urls, in.s.url)
+	}
+	return urls
+}
+
+// start starts instance i's process.
+func (f *loadFleet) start(t *testing.T, i int) {
+	t.Helper()
+	p := start(t, f.inst[i].s)
+	f.mu.Lock()
+	f.inst[i].p = p
+	f.mu.Unlock()
+}
+
+// kill reads instance i's peak RSS and kills its process with SIGKILL.
+func (f *loadFleet) kill(t *testing.T, i int) {
+	t.Helper()
+	in := f.inst[i]
+	f.mu.Lock()
+	p := in.p
+	in.p = nil
+	f.mu.Unlock()
+	if !p.running() {
+		t.Fatalf("instance %s exited on its own: %v\n%s", in.s.instance, p.err, tail(in.s.log, 30))
+	}
+	in.notePeak(p)
+	p.kill(t)
+}
+
+// stopAll reads every instance's peak RSS and stops it with SIGTERM,
+// failing the test unless it exits 0.
+func (f *loadFleet) stopAll(t *testing.T) {
+	t.Helper()
+	for _, in := range f.inst {
+		f.mu.Lock()
+		p := in.p
+		in.p = nil
+		f.mu.Unlock()
+		if p == nil {
+			continue
+		}
+		if !p.running() {
+			t.Errorf("instance %s exited on its own: %v\n%s", in.s.instance, p.err, tail(in.s.log, 30))
+			continue
+		}
+		in.notePeak(p)
+		p.stop(t)
+	}
+}
+
+// live returns the processes running now.
+func (f *loadFleet) live() []*process {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var ps []*process
+	for _, in := range f.inst {
+		if in.p != nil && in.p.running() {
+			ps = append(ps, in.p)
+		}
+	}
+	return ps
+}
+
+func (in *loadInstance) notePeak(p *process) {
+	if hwm, err := peakRSS(p.pid()); err == nil {
+		in.peakRSS = max(in.peakRSS, hwm)
+	}
+}
+
+// peakRSS is a process's VmHWM, in bytes, from /proc/PID/status.
+func peakRSS(pid int) (int64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, fmt.Errorf("read peak RSS: %w", err)
+	}
+	for line := range strings.Lines(string(b)) {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+			if err != nil {
+				return 0, fmt.Errorf("VmHWM %q: %w", rest, err)
+			}
+			return kb << 10, nil
+		}
+	}
+	return 0, errors.New("no VmHWM in /proc/PID/status")
+}
+
+// leaseWatch checks that each mailbox is polled by one instance at a
+// time: every 200 ms it asks every running instance whether it holds each
+// mailbox's lease (frontdesk_imap_lease_held), and notes a round in which two
+// say yes for the same mailbox. It also follows the lease key's holder in
+// Redis, counting handovers.
+type leaseWatch struct {
+	fleet  *loadFleet
+	rdb    redis.UniversalClient
+	client *http.Client
+
+	mu        sync.Mutex
+	rounds    int
+	overlaps  []string
+	holders   map[string]string
+	handovers int
+}
+
+func (w *leaseWatch) run(ctx context.Context) {
+	w.holders = map[string]string{}
+	tick := time.NewTicker(200 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		w.round(ctx)
+	}
+}
+
+// round takes one sample of every running instance, all at once.
+func (w *leaseWatch) round(ctx context.Context) {
+	procs := w.fleet.live()
+	held := make([]map[string]bool, len(procs))
+	var wg sync.WaitGroup
+	for i, p := range procs {
+		wg.Go(func() { held[i] = w.leasesHeld(ctx, p.s.url) })
+	}
+	wg.Wait()
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.rounds++
+	for _, box := range loadMailboxes {
+		var by []string
+		for i, h := range held {
+			if h[box] {
+				by = append(by, procs[i].s.instance)
+			}
+		}
+		if len(by) > 1 {
+			w.overlaps = append(w.overlaps, fmt.Sprintf("%s: mailbox %s held by %v", time.Now().Format("15:04:05.000"), box, by))
+		}
+		if v, err := w.rdb.Get(ctx, loadPrefix+":imap:{"+box+"}:lease").Result(); err == nil {
+			if old, ok := w.holders[box]; ok && old != v {
+				w.handovers++
+			}
+			w.holders[box] = v
+		}
+	}
+}
+
+// leasesHeld reads the mailboxes whose lease the instance at base holds;
+// none when it does not answer.
+func (w *leaseWatch) leasesHeld(ctx context.Context, base string) map[string]bool {
+	ctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/metrics", nil)
+	if err != nil {
+		return nil
+	}
+	resp, err := w.client.Do(req)
+	if err != nil {
+		return nil
+	}
+	defer resp.Body.Close()
+	held := map[string]bool{}
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		rest, ok := strings.CutPrefix(sc.Text(), `frontdesk_imap_lease_held{mailbox="`)
+		if !ok {
+			continue
+		}
+		box, value, _ := strings.Cut(rest, `"} `)
+		held[box] = strings.TrimSpace(value) == "1"
+	}
+	return held
+}
+
+func (w *leaseWatch) summary() (rounds, handovers int, overlaps []string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.rounds, w.handovers, append([]string(nil), w.overlaps...)
+}

@@ -1,0 +1,363 @@
+package e2e
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"frontdesk/internal/testdovecot"
+)
+
+// loadRun is one load run in progress: its servers, its instances and what
+// it has sent.
+type loadRun struct {
+	t       *testing.T
+	size    loadSize
+	redis   *loadRedis
+	res     *loadResult
+	srv     *testdovecot.Server
+	sink    *loadSink
+	fleet   *loadFleet
+	mails   *mailFeed
+	hooks   *hookFeed
+	replies *replyFeed
+	leases  *leaseWatch
+	// faults are the moments an instance or Redis died (killed, crashed or
+	// stopped): what may cut a send short between its "sent" record and the
+	// SMTP server's answer (the responders' documented at-most-once window).
+	faults   []time.Time
+	smtpBack time.Time // when the SMTP server came back
+	begin    time.Time
+}
+
+// runLoad runs one load of the given size against r and fills res.
+func runLoad(t *testing.T, size loadSize, r *loadRedis, res *loadResult) {
+	lr := &loadRun{t: t, size: size, redis: r, res: res}
+	lr.setUp()
+	lr.drive()
+	lr.check()
+}
+
+// setUp starts Dovecot with the three mailboxes, the SMTP sink and the three
+// instances, and makes the assistant whose token sends the replies.
+func (lr *loadRun) setUp() {
+	t := lr.t
+	lr.srv = testdovecot.Start(t, loadMailboxes...)
+	lr.mails = &mailFeed{drops: map[string]*maildirDrop{}, n: lr.size.mails, delivered: make([]time.Time, lr.size.mails)}
+	for _, box := range loadMailboxes {
+		lr.mails.drops[box] = newMaildirDrop(t, lr.srv, box)
+	}
+	sink, err := startLoadSink()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sink.close)
+	lr.sink = sink
+	lr.fleet = &loadFleet{}
+	for i := range 3 {
+		s := writeLoadConfig(t, lr.redis, lr.srv, sink.port(), fmt.Sprintf("load-%d", i+1))
+		lr.fleet.inst = append(lr.fleet.inst, &loadInstance{s: s})
+		lr.fleet.start(t, i)
+	}
+	for _, in := range lr.fleet.inst {
+		in.p.waitReady(t)
+	}
+	out, err := exec.Command(binary, "users", "add", "-config", lr.fleet.inst[0].s.config, "-role", "assistant", "loadbot").Output()
+	if err != nil {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			t.Fatalf("users add: %v\n%s", err, ee.Stderr)
+		}
+		t.Fatalf("users add: %v", err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	client := &http.Client{Timeout: 15 * time.Second}
+	lr.replies = &replyFeed{urls: lr.fleet.urls(), token: lines[len(lines)-1], client: client, sent: map[string]string{}}
+	lr.hooks = newHookFeed(lr.fleet.urls(), lr.size.callers*smsPerCaller)
+	lr.leases = &leaseWatch{fleet: lr.fleet, rdb: lr.redis.client, client: &http.Client{Timeout: 2 * time.Second}}
+}
+
+// loadEvent is a fault, or its end, at an offset from the start of the feed.
+type loadEvent struct {
+	at time.Duration
+	do func()
+}
+
+// drive feeds mail and webhooks, runs the faults and the kills, and waits
+// until everything sent has arrived; then it stops the instances.
+func (lr *loadRun) drive() {
+	t, size := lr.t, lr.size
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	watchCtx, stopWatch := context.WithCancel(ctx)
+	watched := make(chan struct{})
+	go func() { lr.leases.run(watchCtx); close(watched) }()
+
+	lr.begin = time.Now()
+	var feeds sync.WaitGroup
+	feeds.Go(func() { lr.mails.run(ctx, lr.begin, size.spread) })
+	feeds.Go(func() { lr.hooks.run(ctx, lr.begin, size.spread) })
+	fed, replied := make(chan struct{}), make(chan struct{})
+	go func() { feeds.Wait(); close(fed) }()
+	repliesStarted := false
+	defer func() { // also when the test fails: no goroutine outlives it
+		cancel()
+		<-fed
+		<-watched
+		if repliesStarted {
+			<-replied
+		}
+	}()
+
+	events := []loadEvent{
+		{size.redisCrashAt, func() {
+			lr.faults = append(lr.faults, lr.redis.crash(t))
+			lr.res.redisCrashes++
+			t.Logf("%v: Redis killed (SIGKILL) and started again from its AOF", lr.since())
+		}},
+		{size.redisDownAt, func() {
+			lr.redis.down(t)
+			lr.faults = append(lr.faults, time.Now())
+			t.Logf("%v: Redis stopped", lr.since())
+		}},
+		{size.redisDownAt + size.redisDown, func() { lr.redis.up(t); t.Logf("%v: Redis started again", lr.since()) }},
+		{size.smtpDownAt, func() { lr.sink.stop(); t.Logf("%v: SMTP server stopped", lr.since()) }},
+		{size.smtpDownAt + time.Second, func() {
+			tickets := lr.replyTickets(ctx)
+			repliesStarted = true
+			go func() { defer close(replied); lr.replies.send(ctx, tickets, size.smtpDown/2) }()
+		}},
+		{size.smtpDownAt + size.smtpDown, func() {
+			if err := lr.sink.start(); err != nil {
+				t.Fatal(err)
+			}
+			lr.smtpBack = time.Now()
+			t.Logf("%v: SMTP server started again", lr.since())
+		}},
+	}
+
+	killing := true
+	restartAt := map[int]time.Time{} // killed instances and when they start again
+	var lastCheck, lastLog time.Time
+	nextKill := lr.begin.Add(randBetween(size.killMin, size.killMax))
+	for {
+		now := time.Now()
+		for len(events) > 0 && now.Sub(lr.begin) >= events[0].at {
+			events[0].do()
+			events = events[1:]
+		}
+		for i, at := range restartAt {
+			if now.After(at) {
+				lr.fleet.start(t, i)
+				delete(restartAt, i)
+			}
+		}
+		if killing && now.After(nextKill) && len(restartAt) < len(lr.fleet.inst)-1 {
+			lr.killOne(now, restartAt)
+			nextKill = now.Add(randBetween(size.killMin, size.killMax))
+		}
+		lr.failOnFeedErrors()
+		if len(events) == 0 && closed(fed) && closed(replied) && now.Sub(lastCheck) >= time.Second {
+			lastCheck = now
+			if killing && lr.settled(ctx) {
+				killing = false
+				t.Logf("%v: all intake stored and the outbox settled; no more kills", lr.since())
+			}
+			if !killing && len(restartAt) == 0 {
+				break
+			}
+		}
+		if now.Sub(lastLog) >= 15*time.Second {
+			lastLog = now
+			t.Logf("%v: %s", lr.since(), lr.progress(ctx))
+		}
+		if now.Sub(lr.begin) > size.deadline {
+			t.Fatalf("not settled within %v: %s", size.deadline, lr.progress(ctx))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if size.waitLeases {
+		lr.waitOutboxEmpty(ctx)
+	}
+	lr.res.duration = time.Since(lr.begin)
+	stopWatch()
+	// An instance started a moment ago may not handle SIGTERM yet: let each
+	// become ready before it is stopped.
+	for _, in := range lr.fleet.inst {
+		in.p.waitReady(t)
+	}
+	lr.fleet.stopAll(t)
+}
+
+// killOne kills a running instance that is not about to start again with
+// SIGKILL, and schedules its restart: after under a second, or, every
+// size.longDownEvery kills, after size.longDown, so that its mailbox leases
+// run out and another instance takes the mailboxes over.
+func (lr *loadRun) killOne(now time.Time, restartAt map[int]time.Time) {
+	var up []int
+	for i := range lr.fleet.inst {
+		if _, down := restartAt[i]; !down {
+			up = append(up, i)
+		}
+	}
+	i := up[rand.IntN(len(up))]
+	lr.fleet.kill(lr.t, i)
+	lr.faults = append(lr.faults, time.Now()) // once it is dead: the end of its window
+	lr.res.kills++
+	restartAt[i] = now.Add(randBetween(300*time.Millisecond, 800*time.Millisecond))
+	if n := lr.size.longDownEvery; n > 0 && lr.res.kills%n == 0 {
+		restartAt[i] = now.Add(lr.size.longDown)
+		lr.res.longDowns++
+		lr.t.Logf("%v: %s killed, and kept down for %v", lr.since(), lr.fleet.inst[i].s.instance, lr.size.longDown)
+	}
+}
+
+func (lr *loadRun) since() time.Duration { return time.Since(lr.begin).Round(100 * time.Millisecond) }
+
+func randBetween(lo, hi time.Duration) time.Duration { return lo + rand.N(hi-lo+1) }
+
+func closed(c chan struct{}) bool {
+	select {
+	case <-c:
+		return true
+	default:
+		return false
+	}
+}
+
+// failOnFeedErrors stops the run when a feed failed for good.
+func (lr *loadRun) failOnFeedErrors() {
+	lr.mails.mu.Lock()
+	err := lr.mails.err
+	lr.mails.mu.Unlock()
+	lr.replies.mu.Lock()
+	err = errors.Join(err, lr.replies.err)
+	lr.replies.mu.Unlock()
+	if err != nil {
+		lr.t.Fatal(err)
+	}
+}
+
+// replyTickets finds the tickets of the first mails, to reply to, waiting
+// up to 30 s for enough of them to be stored.
+func (lr *loadRun) replyTickets(ctx context.Context) []string {
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		var ids []string
+		for i := 0; i < lr.size.mails && len(ids) < lr.size.replies; i++ {
+			ref, err := lr.redis.client.HGet(ctx, lr.deskKey("msgid"), loadMessageID(i)).Result()
+			if err != nil {
+				continue
+			}
+			id, _, _ := strings.Cut(ref, " ")
+			ids = append(ids, id)
+		}
+		if len(ids) == lr.size.replies {
+			return ids
+		}
+		if time.Now().After(deadline) {
+			lr.t.Fatalf("only %d mail tickets to reply to, 30 s into the SMTP outage", len(ids))
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+func (lr *loadRun) deskKey(name string) string { return loadPrefix + ":{desk}:" + name }
+
+// settled reports whether everything sent was stored, no send is waiting
+// for a retry, and the sink has heard nothing for 5 s: what is left in the
+// outbox then is held by the job lease of a killed worker.
+func (lr *loadRun) settled(ctx context.Context) bool {
+	if time.Since(lr.smtpBack) < 5*time.Second {
+		return false
+	}
+	if _, last := lr.sink.counts(); time.Since(last) < 5*time.Second {
+		return false
+	}
+	if due, err := lr.redis.client.ZCard(ctx, loadPrefix+":jobs:{outbox}:due").Result(); err != nil || due > 0 {
+		return false
+	}
+	missing, err := lr.intakeMissing(ctx)
+	return err == nil && missing == 0
+}
+
+// intakeMissing counts the mails and texts not stored yet.
+func (lr *loadRun) intakeMissing(ctx context.Context) (int, error) {
+	var fields []string
+	for i := range lr.size.mails {
+		fields = append(fields, loadMessageID(i))
+	}
+	missing, err := lr.countMissing(ctx, lr.deskKey("msgid"), fields)
+	if err != nil {
+		return 0, err
+	}
+	fields = fields[:0]
+	for j := range lr.hooks.n {
+		fields = append(fields, "twilio:sms:"+smsSID(j))
+	}
+	m, err := lr.countMissing(ctx, lr.deskKey("sources"), fields)
+	return missing + m, err
+}
+
+// countMissing counts the fields of hash key that are not set.
+func (lr *loadRun) countMissing(ctx context.Context, key string, fields []string) (int, error) {
+	missing := 0
+	for start := 0; start < len(fields); start += 1000 {
+		vals, err := lr.redis.client.HMGet(ctx, key, fields[start:min(start+1000, len(fields))]...).Result()
+		if err != nil {
+			return 0, fmt.Errorf("HMGET %s: %w", key, err)
+		}
+		for _, v := range vals {
+			if v == nil {
+				missing++
+			}
+		}
+	}
+	return missing, nil
+}
+
+// waitOutboxEmpty waits, after the last kill, until the outbox is empty
+// and the sink has been quiet for 3 s: the sends held by a killed worker's
+// job lease (2 minutes) are then done.
+func (lr *loadRun) waitOutboxEmpty(ctx context.Context) {
+	deadline := time.Now().Add(5 * time.Minute)
+	for {
+		n, err := lr.redis.client.ZCard(ctx, lr.deskKey("outbox")).Result()
+		_, last := lr.sink.counts()
+		if err == nil && n == 0 && time.Since(last) > 3*time.Second {
+			lr.t.Logf("%v: outbox empty", lr.since())
+			return
+		}
+		if time.Now().After(deadline) {
+			lr.t.Fatalf("outbox not empty 5 minutes after the last kill: %s", lr.progress(ctx))
+		}
+		time.Sleep(time.Second)
+	}
+}
+
+// progress is a one-line account of the run so far, for the log.
+func (lr *loadRun) progress(ctx context.Context) string {
+	c := lr.redis.client
+	p := c.Pipeline()
+	tickets := p.ZCard(ctx, lr.deskKey("tickets"))
+	outbox := p.ZCard(ctx, lr.deskKey("outbox"))
+	due := p.ZCard(ctx, loadPrefix+":jobs:{outbox}:due")
+	running := p.ZCard(ctx, loadPrefix+":jobs:{outbox}:running")
+	_, err := p.Exec(ctx)
+	accepted, _ := lr.sink.counts()
+	missing, merr := lr.intakeMissing(ctx)
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return fmt.Sprintf("Redis unavailable (%v); %d mails accepted by the sink, %d faults", err, accepted, len(lr.faults))
+	}
+	return fmt.Sprintf("%d tickets, %d mails and texts not stored yet (%v), outbox %d (jobs due %d, running %d), %d mails accepted by the sink, %d faults",
+		tickets.Val(), missing, merr, outbox.Val(), due.Val(), running.Val(), accepted, len(lr.faults))
+}
