@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"frontdesk/internal/testredis"
 )
 
 // desk is a test's Redis: a client and the key prefix of this test alone.
@@ -53,30 +55,7 @@ func newDesk(t *testing.T) *desk {
 
 // deleteKeys deletes every key under the prefix: P:{desk}:…, P:blob:{…},
 // P:imap:{…}:….
-func (d *desk) deleteKeys(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	iter := d.rdb.Scan(ctx, 0, d.prefix+":*", 1000).Iterator()
-	var batch []string
-	flush := func() {
-		if len(batch) > 0 {
-			if err := d.rdb.Del(ctx, batch...).Err(); err != nil {
-				t.Errorf("delete test keys: %v", err)
-			}
-			batch = batch[:0]
-		}
-	}
-	for iter.Next(ctx) {
-		batch = append(batch, iter.Val())
-		if len(batch) == 500 {
-			flush()
-		}
-	}
-	flush()
-	if err := iter.Err(); err != nil {
-		t.Errorf("scan test keys: %v", err)
-	}
-}
+func (d *desk) deleteKeys(t *testing.T) { testredis.DeleteKeys(t, d.rdb, d.prefix) }
 
 // key is a desk key: P:{desk}:name.
 func (d *desk) key(name string) string { return d.prefix + ":{desk}:" + name }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"frontdesk/internal/testredis"
 	"frontdesk/responders/smtpsink"
 	"frontdesk/ticket/redisstore"
 )
@@ -225,30 +226,7 @@ func (d *desk) addUser(t *testing.T, role, name, password string) {
 }
 
 // deleteKeys deletes every key under the desk's prefix.
-func (d *desk) deleteKeys(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	iter := d.rdb.Scan(ctx, 0, d.prefix+":*", 1000).Iterator()
-	var batch []string
-	flush := func() {
-		if len(batch) > 0 {
-			if err := d.rdb.Del(ctx, batch...).Err(); err != nil {
-				t.Errorf("delete test keys: %v", err)
-			}
-			batch = batch[:0]
-		}
-	}
-	for iter.Next(ctx) {
-		batch = append(batch, iter.Val())
-		if len(batch) == 500 {
-			flush()
-		}
-	}
-	flush()
-	if err := iter.Err(); err != nil {
-		t.Errorf("scan test keys: %v", err)
-	}
-}
+func (d *desk) deleteKeys(t *testing.T) { testredis.DeleteKeys(t, d.rdb, d.prefix) }
 
 // tail returns the last n lines of the desk's log, for failure messages.
 func (d *desk) tail(n int) string {

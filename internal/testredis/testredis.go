@@ -94,9 +94,14 @@ func (r *Redis) Keys(t testing.TB) []string {
 	return keys
 }
 
-func (r *Redis) deleteKeys(t testing.TB) {
-	ctx := context.Background()
-	iter := r.Client.Scan(ctx, 0, r.Prefix+":*", 1000).Iterator()
+func (r *Redis) deleteKeys(t testing.TB) { DeleteKeys(t, r.Client, r.Prefix) }
+
+// DeleteKeys deletes every key under prefix ("PREFIX:…") on rdb, 500 at a
+// time; failures are reported with t.Errorf.
+func DeleteKeys(t testing.TB, rdb redis.UniversalClient, prefix string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	iter := rdb.Scan(ctx, 0, prefix+":*", 1000).Iterator()
 	var keys []string
 	for iter.Next(ctx) {
 		keys = append(keys, iter.Val())
@@ -106,7 +111,7 @@ func (r *Redis) deleteKeys(t testing.TB) {
 	}
 	for len(keys) > 0 {
 		n := min(len(keys), 500)
-		if err := r.Client.Del(ctx, keys[:n]...).Err(); err != nil {
+		if err := rdb.Del(ctx, keys[:n]...).Err(); err != nil {
 			t.Errorf("delete test keys: %v", err)
 			return
 		}
