@@ -9,7 +9,7 @@ import (
 
 func TestSessions(t *testing.T) {
 	tr := newTestRedis(t)
-	s := tr.newStore()
+	s := newStore(tr)
 	ctx := context.Background()
 	if _, err := s.Add(ctx, "ann", RoleAssistant, "correct horse"); err != nil {
 		t.Fatal(err)
@@ -40,7 +40,7 @@ func TestSessions(t *testing.T) {
 
 	// Idle expiry: each use pushes it on.
 	key := s.sessionKey(tokenSHA(token))
-	if ttl := tr.client.PTTL(ctx, key).Val(); ttl <= SessionIdle-time.Minute || ttl > SessionIdle {
+	if ttl := tr.Client.PTTL(ctx, key).Val(); ttl <= SessionIdle-time.Minute || ttl > SessionIdle {
 		t.Errorf("session TTL = %v, want about %v", ttl, SessionIdle)
 	}
 
@@ -49,7 +49,7 @@ func TestSessions(t *testing.T) {
 	if _, err := s.Session(ctx, token); !errors.Is(err, ErrUnauthorized) {
 		t.Errorf("Session after SessionMax = %v, want ErrUnauthorized", err)
 	}
-	if n := tr.client.Exists(ctx, key).Val(); n != 0 {
+	if n := tr.Client.Exists(ctx, key).Val(); n != 0 {
 		t.Errorf("an expired session's key is still there")
 	}
 	s.now = func() time.Time { return time.UnixMilli(1_790_000_000_123) }
@@ -79,7 +79,7 @@ func TestSessions(t *testing.T) {
 			t.Errorf("a session outlived a new password: %v", err)
 		}
 	}
-	if n := tr.client.Exists(ctx, s.sessionsKey("ann")).Val(); n != 0 {
+	if n := tr.Client.Exists(ctx, s.sessionsKey("ann")).Val(); n != 0 {
 		t.Errorf("the session list outlived its sessions")
 	}
 

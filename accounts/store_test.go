@@ -16,7 +16,7 @@ import (
 
 func TestAdd(t *testing.T) {
 	tr := newTestRedis(t)
-	s := tr.newStore()
+	s := newStore(tr)
 	ctx := context.Background()
 	if _, err := s.Add(ctx, "taken", RoleAssistant, ""); err != nil {
 		t.Fatal(err)
@@ -81,13 +81,13 @@ func TestAdd(t *testing.T) {
 
 func TestKeysAndNoPlaintextToken(t *testing.T) {
 	tr := newTestRedis(t)
-	s := tr.newStore()
+	s := newStore(tr)
 	ctx := context.Background()
 	token, err := s.Add(ctx, "ann", RoleManager, "correct horse")
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := tr.prefix + ":accounts:{users}:"
+	p := tr.Prefix + ":accounts:{users}:"
 	sha := tokenSHA(token)
 	wantType := map[string]string{
 		p + "user:ann":     "hash",
@@ -95,12 +95,12 @@ func TestKeysAndNoPlaintextToken(t *testing.T) {
 		p + "token:" + sha: "string",
 		p + "tokens:ann":   "set",
 	}
-	keys := tr.keys(t)
+	keys := tr.Keys(t)
 	if len(keys) != len(wantType) {
 		t.Errorf("keys = %q, want %d", keys, len(wantType))
 	}
 	for _, k := range keys {
-		typ, err := tr.client.Type(ctx, k).Result()
+		typ, err := tr.Client.Type(ctx, k).Result()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -110,11 +110,11 @@ func TestKeysAndNoPlaintextToken(t *testing.T) {
 		var values []string
 		switch typ {
 		case "string":
-			values = []string{tr.client.Get(ctx, k).Val()}
+			values = []string{tr.Client.Get(ctx, k).Val()}
 		case "set":
-			values = tr.client.SMembers(ctx, k).Val()
+			values = tr.Client.SMembers(ctx, k).Val()
 		case "hash":
-			for f, v := range tr.client.HGetAll(ctx, k).Val() {
+			for f, v := range tr.Client.HGetAll(ctx, k).Val() {
 				values = append(values, f, v)
 			}
 		}
@@ -124,19 +124,19 @@ func TestKeysAndNoPlaintextToken(t *testing.T) {
 			}
 		}
 	}
-	h := tr.client.HGetAll(ctx, p+"user:ann").Val()
+	h := tr.Client.HGetAll(ctx, p+"user:ann").Val()
 	if h["role"] != "manager" || h["away"] != "0" || h["created"] != "1790000000123" ||
 		!strings.HasPrefix(h["hash"], "$argon2id$v=19$m=64,t=1,p=1$") {
 		t.Errorf("user hash = %q", h)
 	}
-	if got := tr.client.Get(ctx, p+"token:"+sha).Val(); got != "ann" {
+	if got := tr.Client.Get(ctx, p+"token:"+sha).Val(); got != "ann" {
 		t.Errorf("token key holds %q, want ann", got)
 	}
 }
 
 func TestAuthenticate(t *testing.T) {
 	tr := newTestRedis(t)
-	s := tr.newStore()
+	s := newStore(tr)
 	ctx := context.Background()
 	first, err := s.Add(ctx, "ann", RoleAssistant, "")
 	if err != nil {
@@ -209,14 +209,14 @@ func TestAuthenticate(t *testing.T) {
 			t.Errorf("a token works after RevokeTokens: %v", err)
 		}
 	}
-	if keys := tr.keys(t); len(keys) != 2 { // user:ann and names
+	if keys := tr.Keys(t); len(keys) != 2 { // user:ann and names
 		t.Errorf("keys left after revoking every token: %q", keys)
 	}
 }
 
 func TestCheckPassword(t *testing.T) {
 	tr := newTestRedis(t)
-	s := tr.newStore()
+	s := newStore(tr)
 	ctx := context.Background()
 	for name, pw := range map[string]string{"ann": "correct horse", "bob": "battery staple"} {
 		if _, err := s.Add(ctx, name, RoleAssistant, pw); err != nil {
@@ -280,7 +280,7 @@ func TestCheckPassword(t *testing.T) {
 
 func TestBrake(t *testing.T) {
 	tr := newTestRedis(t)
-	s := tr.newStore()
+	s := newStore(tr)
 	s.window = time.Second
 	ctx := context.Background()
 	if _, err := s.Add(ctx, "ann", RoleAssistant, "correct horse"); err != nil {
@@ -300,14 +300,14 @@ func TestBrake(t *testing.T) {
 	check("ann", "correct horse", ErrLocked)
 	check("nobody", "correct horse", ErrLocked) // an unknown name locks the same
 	check("bob", "wrong password", ErrUnauthorized)
-	pttl := tr.client.PTTL(ctx, tr.prefix+":accounts:{users}:failures:ann").Val()
+	pttl := tr.Client.PTTL(ctx, tr.Prefix+":accounts:{users}:failures:ann").Val()
 	if pttl <= 0 || pttl > time.Second {
 		t.Errorf("failure counter TTL = %v, want (0, 1s]", pttl)
 	}
 
-	tr.advance(1100 * time.Millisecond)
+	advance(tr, 1100*time.Millisecond)
 	check("ann", "correct horse", nil)
-	if n := tr.client.Exists(ctx, tr.prefix+":accounts:{users}:failures:ann").Val(); n != 0 {
+	if n := tr.Client.Exists(ctx, tr.Prefix+":accounts:{users}:failures:ann").Val(); n != 0 {
 		t.Error("a successful login left the failure counter")
 	}
 
@@ -330,7 +330,7 @@ func TestBrake(t *testing.T) {
 
 func TestRehashOnLogin(t *testing.T) {
 	tr := newTestRedis(t)
-	s := tr.newStore()
+	s := newStore(tr)
 	ctx := context.Background()
 	if _, err := s.Add(ctx, "ann", RoleAssistant, "correct horse"); err != nil {
 		t.Fatal(err)
@@ -339,14 +339,14 @@ func TestRehashOnLogin(t *testing.T) {
 	if _, err := s.CheckPassword(ctx, "ann", "wrong password"); !errors.Is(err, ErrUnauthorized) {
 		t.Fatal(err)
 	}
-	key := tr.prefix + ":accounts:{users}:user:ann"
-	if h := tr.client.HGet(ctx, key, "hash").Val(); !strings.Contains(h, "t=1,") {
+	key := tr.Prefix + ":accounts:{users}:user:ann"
+	if h := tr.Client.HGet(ctx, key, "hash").Val(); !strings.Contains(h, "t=1,") {
 		t.Errorf("a failed login rehashed: %s", h)
 	}
 	if _, err := s.CheckPassword(ctx, "ann", "correct horse"); err != nil {
 		t.Fatal(err)
 	}
-	if h := tr.client.HGet(ctx, key, "hash").Val(); !strings.Contains(h, "m=64,t=2,p=1$") {
+	if h := tr.Client.HGet(ctx, key, "hash").Val(); !strings.Contains(h, "m=64,t=2,p=1$") {
 		t.Errorf("not rehashed with the new parameters: %s", h)
 	}
 	if _, err := s.CheckPassword(ctx, "ann", "correct horse"); err != nil {
@@ -356,7 +356,7 @@ func TestRehashOnLogin(t *testing.T) {
 
 func TestSetAwayAndList(t *testing.T) {
 	tr := newTestRedis(t)
-	s := tr.newStore()
+	s := newStore(tr)
 	ctx := context.Background()
 	if users, err := s.List(ctx); err != nil || len(users) != 0 {
 		t.Fatalf("List of none = %v, %v", users, err)
@@ -404,14 +404,14 @@ func TestSetAwayAndList(t *testing.T) {
 	if want := `{"name":"bob","role":"assistant","away":true,"created_at":"2026-09-21T14:13:20.123Z"}`; string(b) != want {
 		t.Errorf("JSON = %s, want %s", b, want)
 	}
-	if keys := tr.keys(t); len(keys) < 7 {
+	if keys := tr.Keys(t); len(keys) < 7 {
 		t.Errorf("SetAway on unknown users made keys? %q", keys)
 	}
 }
 
 func TestConcurrentAddOfOneName(t *testing.T) {
 	tr := newTestRedis(t)
-	s := tr.newStore()
+	s := newStore(tr)
 	ctx := context.Background()
 	const n = 20
 	var wg sync.WaitGroup
@@ -439,14 +439,14 @@ func TestConcurrentAddOfOneName(t *testing.T) {
 	if u, err := s.Authenticate(ctx, won); err != nil || u.Name != "ann" {
 		t.Errorf("the winner's token: %+v, %v", u, err)
 	}
-	if members := tr.client.SMembers(ctx, tr.prefix+":accounts:{users}:tokens:ann").Val(); len(members) != 1 {
+	if members := tr.Client.SMembers(ctx, tr.Prefix+":accounts:{users}:tokens:ann").Val(); len(members) != 1 {
 		t.Errorf("ann has %d tokens, want 1", len(members))
 	}
 }
 
 func TestRedisDown(t *testing.T) {
 	tr := newTestRedis(t)
-	s := tr.newStore()
+	s := newStore(tr)
 	ctx := context.Background()
 	token, err := s.Add(ctx, "ann", RoleAssistant, "correct horse")
 	if err != nil {
@@ -455,7 +455,7 @@ func TestRedisDown(t *testing.T) {
 	down := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1, DialTimeout: 200 * time.Millisecond,
 		DialerRetries: 1})
 	t.Cleanup(func() { _ = down.Close() })
-	s = New(down, tr.prefix)
+	s = New(down, tr.Prefix)
 	s.params = testParams
 	calls := map[string]func() error{
 		"Add":           func() error { _, err := s.Add(ctx, "bob", RoleAssistant, "correct horse"); return err },

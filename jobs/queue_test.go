@@ -13,7 +13,7 @@ import (
 
 func TestEnqueueIsIdempotent(t *testing.T) {
 	tr := newTestRedis(t)
-	q := New("media", tr.options())
+	q := New("media", testOptions(tr))
 	ctx := context.Background()
 
 	job := Job{ID: "recording:RE1", Kind: "voicemail", Payload: []byte(`{"ticket":1042,"message":"m1"}`)}
@@ -65,7 +65,7 @@ func TestEnqueueIsIdempotent(t *testing.T) {
 
 func TestEnqueueEmptyID(t *testing.T) {
 	tr := newTestRedis(t)
-	q := New("media", tr.options())
+	q := New("media", testOptions(tr))
 	err := q.Enqueue(context.Background(), Job{Kind: "voicemail"}, time.Time{})
 	if !errors.Is(err, ticket.ErrInvalid) {
 		t.Errorf("Enqueue without id: %v, want ErrInvalid", err)
@@ -74,7 +74,7 @@ func TestEnqueueEmptyID(t *testing.T) {
 
 func TestPermanentErrorGoesToDeadAtOnce(t *testing.T) {
 	tr := newTestRedis(t)
-	q := New("media", tr.options())
+	q := New("media", testOptions(tr))
 	ctx := context.Background()
 	if err := q.Enqueue(ctx, Job{ID: "RE404", Kind: "voicemail", Payload: []byte("x")}, time.Time{}); err != nil {
 		t.Fatal(err)
@@ -120,7 +120,7 @@ func TestPermanentErrorGoesToDeadAtOnce(t *testing.T) {
 
 func TestMaxAttemptsThenDead(t *testing.T) {
 	tr := newTestRedis(t)
-	opts := tr.options()
+	opts := testOptions(tr)
 	opts.MaxAttempts = 3
 	opts.BackoffMin, opts.BackoffMax = time.Millisecond, 2*time.Millisecond
 	q := New("media", opts)
@@ -146,7 +146,7 @@ func TestMaxAttemptsThenDead(t *testing.T) {
 func TestLostClaim(t *testing.T) {
 	tr := newTestRedis(t)
 	clk := newClock()
-	opts := tr.options()
+	opts := testOptions(tr)
 	opts.Now, opts.Lease, opts.MaxAttempts = clk.Now, time.Minute, 2
 	q := New("media", opts)
 	ctx := context.Background()
@@ -207,7 +207,7 @@ func TestLostClaim(t *testing.T) {
 func TestExpiredLeaseClaimedInOrder(t *testing.T) {
 	tr := newTestRedis(t)
 	clk := newClock()
-	opts := tr.options()
+	opts := testOptions(tr)
 	opts.Now, opts.Lease = clk.Now, time.Minute
 	q := New("media", opts)
 	ctx := context.Background()

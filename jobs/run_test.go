@@ -56,7 +56,7 @@ func TestRetryWithBackoff(t *testing.T) {
 	tr := newTestRedis(t)
 	clk := newClock()
 	reg := prometheus.NewRegistry()
-	opts := tr.options()
+	opts := testOptions(tr)
 	opts.Now, opts.Registerer = clk.Now, reg
 	opts.BackoffMin, opts.BackoffMax = 2*time.Second, time.Minute
 	q := New("media", opts)
@@ -134,7 +134,7 @@ func TestRetryWithBackoff(t *testing.T) {
 func TestCrashedWorker(t *testing.T) {
 	tr := newTestRedis(t)
 	clk := newClock()
-	opts := tr.options()
+	opts := testOptions(tr)
 	opts.Now, opts.Lease = clk.Now, time.Minute // leases by the fake clock; handler deadlines are real minutes
 	ctx := context.Background()
 	a, b := New("media", opts), New("media", opts)
@@ -194,8 +194,8 @@ func TestManyJobsTwoInstances(t *testing.T) {
 	tr := newTestRedis(t)
 	ctx := context.Background()
 	const jobs = 500
-	a, b := New("media", tr.options()), New("media", tr.options())
-	other := New("other", tr.options()) // a second queue on the same Redis, left alone
+	a, b := New("media", testOptions(tr)), New("media", testOptions(tr))
+	other := New("other", testOptions(tr)) // a second queue on the same Redis, left alone
 	for i := range jobs {
 		if err := a.Enqueue(ctx, Job{ID: fmt.Sprintf("job-%d", i), Kind: "test"}, time.Time{}); err != nil {
 			t.Fatal(err)
@@ -247,7 +247,7 @@ func TestManyJobsTwoInstances(t *testing.T) {
 // cancelled and its job is put back as due, the attempt not counted.
 func TestStopReleasesRunningJobs(t *testing.T) {
 	tr := newTestRedis(t)
-	q := New("media", tr.options())
+	q := New("media", testOptions(tr))
 	ctx := context.Background()
 	if err := q.Enqueue(ctx, Job{ID: "RE9", Kind: "voicemail"}, time.Time{}); err != nil {
 		t.Fatal(err)
@@ -271,7 +271,7 @@ func TestStopReleasesRunningJobs(t *testing.T) {
 func TestRedisDown(t *testing.T) {
 	tr := newMiniRedis(t) // stopped and restarted: always miniredis
 	logs := &syncBuffer{}
-	opts := tr.options()
+	opts := testOptions(tr)
 	opts.Logger = slog.New(slog.NewTextHandler(logs, nil))
 	q := New("media", opts)
 	ctx := context.Background()
@@ -284,7 +284,7 @@ func TestRedisDown(t *testing.T) {
 		ran = append(ran, j.ID)
 		return nil
 	})
-	tr.mini.Close()
+	tr.Mini.Close()
 
 	err := q.Enqueue(ctx, Job{ID: "RE1", Kind: "voicemail"}, time.Time{})
 	if err == nil || !ticket.IsUnavailable(err) {
@@ -302,7 +302,7 @@ func TestRedisDown(t *testing.T) {
 		t.Errorf("logged %d times that Redis is unavailable, want once:\n%s", n, logs)
 	}
 
-	if err := tr.mini.Restart(); err != nil {
+	if err := tr.Mini.Restart(); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, "enqueue to work again", func() bool {

@@ -66,7 +66,7 @@ func TestRoundRobinIsFairAcrossInstances(t *testing.T) {
 		errs   []error
 	)
 	for range instances {
-		a := New(tr.another(t), tr.prefix, m) // its own connection: another instance
+		a := New(tr.Another(t), tr.Prefix, m) // its own connection: another instance
 		for range each {
 			wg.Go(func() {
 				name, err := a.Pick(context.Background(), team, RoundRobin)
@@ -120,7 +120,7 @@ func TestRoundRobinSkips(t *testing.T) {
 			for n, c := range tc.open {
 				m.open[n] = c
 			}
-			a := New(tr.client, tr.prefix, m)
+			a := New(tr.Client, tr.Prefix, m)
 			want := strings.Fields(tc.want)
 			if got := picks(t, a, tc.team, RoundRobin, len(want)); fmt.Sprint(got) != fmt.Sprint(want) {
 				t.Fatalf("picks %v, want %v", got, want)
@@ -155,7 +155,7 @@ func TestLeastOpen(t *testing.T) {
 			for n, c := range tc.open {
 				m.open[n] = c
 			}
-			got, err := New(tr.client, tr.prefix, m).Pick(context.Background(), tc.team, LeastOpen)
+			got, err := New(tr.Client, tr.Prefix, m).Pick(context.Background(), tc.team, LeastOpen)
 			if err != nil || got != tc.want {
 				t.Fatalf("Pick = %q, %v; want %q", got, err, tc.want)
 			}
@@ -171,7 +171,7 @@ func TestNoneAvailable(t *testing.T) {
 	for _, n := range team.Members {
 		m.open[n] = 1
 	}
-	a := New(tr.client, tr.prefix, m)
+	a := New(tr.Client, tr.Prefix, m)
 	for _, strategy := range []string{RoundRobin, LeastOpen} {
 		if _, err := a.Pick(context.Background(), capped, strategy); !errors.Is(err, ErrNoneAvailable) {
 			t.Errorf("%s, all full: %v, want ErrNoneAvailable", strategy, err)
@@ -200,7 +200,7 @@ func TestNoneAvailable(t *testing.T) {
 func TestPickErrors(t *testing.T) {
 	tr := newMiniRedis(t)
 	m := newMembers()
-	a := New(tr.client, tr.prefix, m)
+	a := New(tr.Client, tr.Prefix, m)
 	ctx := context.Background()
 	if _, err := a.Pick(ctx, team, "random"); !errors.Is(err, ticket.ErrInvalid) {
 		t.Errorf("unknown strategy: %v, want ErrInvalid", err)
@@ -215,7 +215,7 @@ func TestPickErrors(t *testing.T) {
 		}
 	}
 	m.fail = nil
-	tr.mini.Close()
+	tr.Mini.Close()
 	if _, err := a.Pick(ctx, team, RoundRobin); !ticket.IsUnavailable(err) {
 		t.Errorf("round robin with Redis down: %v, want unavailable", err)
 	}

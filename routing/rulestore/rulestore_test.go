@@ -27,7 +27,7 @@ func mustPut(t *testing.T, s *Store, r json.RawMessage, by, note string) int {
 func TestPutCurrentGetHistory(t *testing.T) {
 	ctx := context.Background()
 	tr := newTestRedis(t)
-	s := New(tr.client, tr.prefix)
+	s := New(tr.Client, tr.Prefix)
 
 	if _, err := s.Current(ctx); !errors.Is(err, ErrNotFound) || !errors.Is(err, ticket.ErrNotFound) {
 		t.Fatalf("Current before any Put: %v, want ErrNotFound", err)
@@ -95,7 +95,7 @@ func numbers(vs []Version) []int {
 
 func TestPutRejectsMalformedJSON(t *testing.T) {
 	tr := newTestRedis(t)
-	s := New(tr.client, tr.prefix)
+	s := New(tr.Client, tr.Prefix)
 	if _, err := s.Put(context.Background(), json.RawMessage(`[{"name":`), "alice", ""); !errors.Is(err, ticket.ErrInvalid) {
 		t.Fatalf("Put of malformed JSON: %v, want ErrInvalid", err)
 	}
@@ -107,7 +107,7 @@ func TestPutRejectsMalformedJSON(t *testing.T) {
 func TestHistoryKeepsTheLast100(t *testing.T) {
 	ctx := context.Background()
 	tr := newTestRedis(t)
-	s := New(tr.client, tr.prefix)
+	s := New(tr.Client, tr.Prefix)
 	for i := 1; i <= Keep+5; i++ {
 		mustPut(t, s, rules(fmt.Sprint("r", i)), "alice", "")
 	}
@@ -126,7 +126,7 @@ func TestHistoryKeepsTheLast100(t *testing.T) {
 func TestRollback(t *testing.T) {
 	ctx := context.Background()
 	tr := newTestRedis(t)
-	s := New(tr.client, tr.prefix)
+	s := New(tr.Client, tr.Prefix)
 	mustPut(t, s, rules("first"), "alice", "")
 	mustPut(t, s, rules("second"), "alice", "")
 	n, err := s.Rollback(ctx, 1, "bob")
@@ -163,7 +163,7 @@ func TestPutIfNoneLoadsOnce(t *testing.T) {
 	)
 	for i := range n {
 		wg.Go(func() {
-			s := New(tr.client, tr.prefix) // each its own instance
+			s := New(tr.Client, tr.Prefix) // each its own instance
 			v, ok, err := s.PutIfNone(ctx, rules(fmt.Sprint("file", i)), "rules_file")
 			mu.Lock()
 			defer mu.Unlock()
@@ -186,7 +186,7 @@ func TestPutIfNoneLoadsOnce(t *testing.T) {
 	if loaded != 1 {
 		t.Fatalf("%d PutIfNone calls loaded the rules, want 1", loaded)
 	}
-	s := New(tr.client, tr.prefix)
+	s := New(tr.Client, tr.Prefix)
 	hist, err := s.History(ctx, 0)
 	if err != nil || len(hist) != 1 {
 		t.Fatalf("History after PutIfNone: %v %v", numbers(hist), err)
@@ -202,9 +202,9 @@ func TestPutIfNoneLoadsOnce(t *testing.T) {
 func TestRedisDownIsUnavailable(t *testing.T) {
 	ctx := context.Background()
 	tr := newMiniRedis(t)
-	s := New(tr.client, tr.prefix)
+	s := New(tr.Client, tr.Prefix)
 	mustPut(t, s, rules("r1"), "alice", "")
-	tr.mini.Close()
+	tr.Mini.Close()
 	_, err := s.Current(ctx)
 	check := func(what string, err error) {
 		t.Helper()
@@ -228,7 +228,7 @@ func TestRedisDownIsUnavailable(t *testing.T) {
 func TestPutIfRefusesAStaleBase(t *testing.T) {
 	ctx := context.Background()
 	tr := newTestRedis(t)
-	s := New(tr.client, tr.prefix)
+	s := New(tr.Client, tr.Prefix)
 	mustPut(t, s, rules("first"), "alice", "")
 
 	// Two managers both read version 1 and save at the same moment: one wins.

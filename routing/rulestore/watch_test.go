@@ -56,11 +56,11 @@ func watch(t *testing.T, s *Store, interval time.Duration, logger *slog.Logger, 
 
 func TestWatchFollowsAnotherInstance(t *testing.T) {
 	tr := newTestRedis(t)
-	writer := New(tr.another(t), tr.prefix) // another instance
+	writer := New(tr.Another(t), tr.Prefix) // another instance
 	mustPut(t, writer, rules("r1"), "alice", "")
 
 	a := &applied{}
-	watch(t, New(tr.client, tr.prefix), time.Second, nil, a)
+	watch(t, New(tr.Client, tr.Prefix), time.Second, nil, a)
 	waitFor(t, 2*time.Second, "applying the current version at start", func() bool { return a.last() == 1 })
 
 	mustPut(t, writer, rules("r2"), "alice", "")
@@ -69,7 +69,7 @@ func TestWatchFollowsAnotherInstance(t *testing.T) {
 
 func TestWatchStartsWhenTheFirstVersionArrives(t *testing.T) {
 	tr := newTestRedis(t)
-	s := New(tr.client, tr.prefix)
+	s := New(tr.Client, tr.Prefix)
 	a := &applied{}
 	watch(t, s, 10*time.Millisecond, nil, a)
 	mustPut(t, s, rules("r1"), "alice", "")
@@ -78,7 +78,7 @@ func TestWatchStartsWhenTheFirstVersionArrives(t *testing.T) {
 
 func TestWatchApplyErrorWaitsForTheNextChange(t *testing.T) {
 	tr := newTestRedis(t)
-	s := New(tr.client, tr.prefix)
+	s := New(tr.Client, tr.Prefix)
 	mustPut(t, s, rules("bad"), "alice", "")
 	var logs syncBuffer
 	a := &applied{fail: map[int]bool{1: true}}
@@ -96,14 +96,14 @@ func TestWatchApplyErrorWaitsForTheNextChange(t *testing.T) {
 
 func TestWatchKeepsTheLastVersionWhileRedisIsDown(t *testing.T) {
 	tr := newMiniRedis(t) // stopped and restarted
-	s := New(tr.client, tr.prefix)
+	s := New(tr.Client, tr.Prefix)
 	mustPut(t, s, rules("r1"), "alice", "")
 	var logs syncBuffer
 	a := &applied{}
 	watch(t, s, 5*time.Millisecond, slog.New(slog.NewTextHandler(&logs, nil)), a)
 	waitFor(t, 2*time.Second, "applying version 1", func() bool { return a.last() == 1 })
 
-	tr.mini.Close()
+	tr.Mini.Close()
 	waitFor(t, 2*time.Second, "logging that Redis is down", func() bool {
 		return strings.Contains(logs.String(), "Redis unavailable")
 	})
@@ -120,7 +120,7 @@ func TestWatchKeepsTheLastVersionWhileRedisIsDown(t *testing.T) {
 		t.Fatalf("apply called while Redis was down: %v", a.seen)
 	}
 
-	if err := tr.mini.Restart(); err != nil {
+	if err := tr.Mini.Restart(); err != nil {
 		t.Fatal(err)
 	}
 	mustPut(t, s, rules("r2"), "alice", "")

@@ -109,7 +109,7 @@ func TestCreateRejectsBadInput(t *testing.T) {
 			t.Errorf("%s: err = %v, want invalid", name, err)
 		}
 	}
-	if keys := tr.keys(t); len(keys) != 0 {
+	if keys := tr.Keys(t); len(keys) != 0 {
 		t.Errorf("bad input wrote keys %v", keys)
 	}
 }
@@ -172,7 +172,7 @@ func TestConcurrentCreateAcrossProcesses(t *testing.T) {
 	outputs := make([]bytes.Buffer, 2)
 	for i := range outputs {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestCreateWorker$", "-test.count=1")
-		cmd.Env = append(os.Environ(), "FRONTDESK_CREATE_WORKER="+tr.url, "FRONTDESK_CREATE_PREFIX="+tr.prefix)
+		cmd.Env = append(os.Environ(), "FRONTDESK_CREATE_WORKER="+tr.URL, "FRONTDESK_CREATE_PREFIX="+tr.Prefix)
 		cmd.Stdout, cmd.Stderr = &outputs[i], &outputs[i]
 		if err := cmd.Start(); err != nil {
 			t.Fatalf("start worker: %v", err)
@@ -293,7 +293,7 @@ func TestCreateWhenRedisIsGone(t *testing.T) {
 	tr := newTestRedis(t)
 	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1, DialTimeout: 200 * time.Millisecond})
 	defer rdb.Close()
-	s := New(rdb, &Options{Prefix: tr.prefix})
+	s := New(rdb, &Options{Prefix: tr.Prefix})
 	_, err := s.Create(context.Background(), mail("src-1", "ann@example.org", "Hi"))
 	if !ticket.IsUnavailable(err) {
 		t.Fatalf("create against a dead Redis: err = %v, want unavailable", err)
@@ -398,7 +398,7 @@ func TestRedisLostMidRun(t *testing.T) {
 	}
 	s, tr, _ := newTestStore(t)
 	mustCreate(t, s, mail("before", "ann@example.org", "Before the outage"))
-	tr.mini.Close()
+	tr.Mini.Close()
 	nt := mail("during", "ann@example.org", "During the outage")
 	if _, err := s.Create(context.Background(), nt); !ticket.IsUnavailable(err) {
 		t.Fatalf("create while Redis is down: %v, want unavailable", err)
@@ -406,7 +406,7 @@ func TestRedisLostMidRun(t *testing.T) {
 	if _, err := s.ClaimNext(context.Background(), "support", "ann", time.Minute); !ticket.IsUnavailable(err) {
 		t.Fatalf("claim while Redis is down: %v, want unavailable", err)
 	}
-	if err := tr.mini.Restart(); err != nil {
+	if err := tr.Mini.Restart(); err != nil {
 		t.Fatal(err)
 	}
 	r := mustCreate(t, s, nt)

@@ -72,7 +72,7 @@ func TestSecretIsSharedAndStable(t *testing.T) {
 	if err != nil || len(a) != 32 {
 		t.Fatalf("secret = %x, %v", a, err)
 	}
-	other := New(tr.client, &Options{Prefix: tr.prefix})
+	other := New(tr.Client, &Options{Prefix: tr.Prefix})
 	b, _ := other.Secret(context.Background())
 	if !bytes.Equal(a, b) {
 		t.Fatal("two stores on one Redis got different secrets")

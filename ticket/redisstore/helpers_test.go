@@ -10,9 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/alicebob/miniredis/v2"
-	"github.com/redis/go-redis/v9"
-
 	"frontdesk/internal/testredis"
 	"frontdesk/ticket"
 )
@@ -35,30 +32,15 @@ func (c *clock) Advance(d time.Duration) {
 	c.mu.Unlock()
 }
 
-// testRedis is the test's Redis (package internal/testredis), under the
-// names these tests use.
-type testRedis struct {
-	r      *testredis.Redis
-	client *redis.Client
-	url    string // for a second process
-	prefix string // unique per test; the test's keys are deleted afterwards
-	mini   *miniredis.Miniredis
-}
+// newTestRedis is the real Redis of FRONTDESK_TEST_REDIS_URL, else
+// miniredis, with a key prefix of the test's own (internal/testredis).
+func newTestRedis(t testing.TB) *testredis.Redis { return testredis.New(t) }
 
-// newTestRedis is the real Redis of FRONTDESK_TEST_REDIS_URL, else miniredis.
-func newTestRedis(t testing.TB) *testRedis {
-	r := testredis.New(t)
-	return &testRedis{r: r, client: r.Client, url: r.URL, prefix: r.Prefix, mini: r.Mini}
-}
-
-// keys lists the test's keys.
-func (tr *testRedis) keys(t testing.TB) []string { return tr.r.Keys(t) }
-
-func newTestStore(t testing.TB) (*Store, *testRedis, *clock) {
+func newTestStore(t testing.TB) (*Store, *testredis.Redis, *clock) {
 	t.Helper()
 	tr := newTestRedis(t)
 	clk := &clock{t: time.Date(2026, 11, 27, 9, 15, 2, 0, time.UTC)}
-	s := New(tr.client, &Options{Prefix: tr.prefix, AttachmentMaxSize: 1 << 20, Now: clk.Now})
+	s := New(tr.Client, &Options{Prefix: tr.Prefix, AttachmentMaxSize: 1 << 20, Now: clk.Now})
 	return s, tr, clk
 }
 

@@ -40,10 +40,10 @@ func TestThreadKeyJoinsAConversation(t *testing.T) {
 		t.Fatalf("the thread key should now name ticket %s, got %s", third.TicketID, fourth.TicketID)
 	}
 	// The window: after it, a new ticket. (miniredis needs its clock moved.)
-	if tr.mini != nil {
-		tr.mini.FastForward(25 * time.Hour)
+	if tr.Mini != nil {
+		tr.Mini.FastForward(25 * time.Hour)
 	} else {
-		tr.client.Del(ctx, s.key("thread", "sms:+15555550123:+15555550100"))
+		tr.Client.Del(ctx, s.key("thread", "sms:+15555550123:+15555550100"))
 	}
 	clk.Advance(25 * time.Hour)
 	fifth := mustCreate(t, s, sms("SM5", "next day"))
