@@ -154,8 +154,11 @@ func ms(t time.Time) string { return strconv.FormatInt(t.UnixMilli(), 10) }
 func rfc(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 
 func parseMS(s string) time.Time {
+	if s == "" { // most tickets have no lease or deadline: no error to allocate
+		return time.Time{}
+	}
 	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || s == "" {
+	if err != nil {
 		return time.Time{}
 	}
 	return time.UnixMilli(n).UTC()
