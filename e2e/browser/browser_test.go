@@ -1,6 +1,7 @@
 package browser
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"slices"
@@ -197,4 +198,32 @@ func TestTimesShowInTheBrowsersTimezone(t *testing.T) {
 		t.Errorf("%d <time> elements still show UTC", n)
 	}
 	b.checkNoScriptProblems()
+}
+
+// A queue board left open after its session ends (signed out elsewhere, or
+// expired) goes to the login page instead of showing the login form inside
+// the board.
+func TestBoardAfterTheSessionEnds(t *testing.T) {
+	d := newDesk(t, deskOptions{})
+	d.addUser(t, "assistant", "sam", "sam-first-day-2026")
+	b := newBrowser(t, d.url, browserOptions{})
+	b.login("sam", "sam-first-day-2026")
+	if st := b.open("/"); st != 200 {
+		t.Fatalf("queue board: %d", st)
+	}
+	ctx := context.Background()
+	keys, err := d.rdb.Keys(ctx, d.prefix+":accounts:{users}:session:*").Result()
+	if err != nil || len(keys) != 1 {
+		t.Fatalf("session keys %v, %v; want one", keys, err)
+	}
+	if err := d.rdb.Del(ctx, keys...).Err(); err != nil {
+		t.Fatal(err)
+	}
+	b.waitJS("the board's refresh leads to the login page", `location.pathname === "/login"`)
+	if b.exists("#queue-board #login-form") {
+		t.Error("the login form was put inside the board")
+	}
+	if next := eval[string](b, `document.querySelector('input[name="next"]').value`); next != "/" {
+		t.Errorf("the login page would lead back to %q, want /", next)
+	}
 }

@@ -25,7 +25,13 @@
       setInterval(function () {
         if (document.hidden) return;
         fetch(url, { credentials: "same-origin", headers: { "Accept": "text/html" } })
-          .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
+          .then(function (r) {
+            // A session that has ended answers with the login page, after a
+            // redirect: load the whole page again, which leads there, rather
+            // than show the login form inside the board.
+            if (r.redirected) { location.reload(); return Promise.reject("signed out"); }
+            return r.ok ? r.text() : Promise.reject(r.status);
+          })
           .then(function (html) {
             el.innerHTML = html;
             localTimes(el);
