@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strconv"
 
@@ -130,7 +131,7 @@ func (s *Server) handleRulesRollback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if req.Version < 1 {
-		writeError(w, r, s.logger, ticket.ErrInvalid)
+		writeError(w, r, s.logger, fmt.Errorf("%w: version must be 1 or more (a version from GET /api/v1/rules/history)", ticket.ErrInvalid))
 		return
 	}
 	n, err := s.rules.Rollback(r.Context(), req.Version, caller(r).Name)

@@ -82,7 +82,7 @@ func TestRulesEndpoints(t *testing.T) {
 	}
 	e.do(t, req{method: "POST", target: "/api/v1/rules/rollback", token: maxToken, body: `{"version": 1}`}).want(t, http.StatusOK, "")
 	e.do(t, req{method: "POST", target: "/api/v1/rules/rollback", token: maxToken, body: `{"version": 9}`}).want(t, http.StatusNotFound, "version 9")
-	e.do(t, req{method: "POST", target: "/api/v1/rules/rollback", token: maxToken, body: `{"version": 0}`}).want(t, http.StatusBadRequest, "")
+	e.do(t, req{method: "POST", target: "/api/v1/rules/rollback", token: maxToken, body: `{"version": 0}`}).want(t, http.StatusBadRequest, "version must be 1 or more")
 	e.do(t, req{method: "GET", target: "/api/v1/rules/history?limit=0", token: maxToken}).want(t, http.StatusBadRequest, "limit")
 	e.do(t, req{method: "GET", target: "/api/v1/rules/history", token: annToken}).want(t, http.StatusForbidden, "")
 	e.do(t, req{method: "GET", target: "/api/v1/rules/history", token: maxToken}).want(t, http.StatusOK, "")

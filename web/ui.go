@@ -92,14 +92,19 @@ func (s *Server) uiHandler(rt uiRoute) http.Handler {
 	default:
 		panic("web: UI route " + rt.method + " " + rt.path + " has no roles and is not public")
 	}
-	// Browsers say where a form comes from (Sec-Fetch-Site, Origin): a POST
-	// from another site is refused before any handler runs. The form token
-	// (requireSession) is the second line, for browsers that say nothing.
+	return uiHeaders(s.crossOrigin.Handler(h))
+}
+
+// newCrossOriginProtection is the UI's first line against forged forms:
+// browsers say where a form comes from (Sec-Fetch-Site, Origin), and a POST
+// from another site is refused before any handler runs. The form token
+// (requireSession) is the second line, for browsers that say nothing.
+func (s *Server) newCrossOriginProtection() *http.CrossOriginProtection {
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, http.StatusForbidden, "This form was sent from another site and has been refused.")
 	}))
-	return uiHeaders(cop.Handler(h))
+	return cop
 }
 
 // uiCSP is the Content Security Policy of UI pages: the page's own script,

@@ -127,6 +127,7 @@ type Server struct {
 	secureCookies bool
 	settings      *DeskSettings
 	ui            uiTemplates
+	crossOrigin   *http.CrossOriginProtection
 
 	readiness       readiness
 	readyTimeout    time.Duration // how long Ready may take before /readyz gives up
@@ -169,6 +170,7 @@ func New(opts Options) *Server {
 		s.queueAddress = func(string) string { return "" }
 	}
 	s.metrics = newHTTPMetrics(opts.Registerer)
+	s.crossOrigin = s.newCrossOriginProtection()
 	s.handler = s.middleware(s.routes())
 	return s
 }
