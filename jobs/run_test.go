@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"frontdesk/internal/testlog"
 	"frontdesk/ticket"
 )
 
@@ -270,7 +271,7 @@ func TestStopReleasesRunningJobs(t *testing.T) {
 
 func TestRedisDown(t *testing.T) {
 	tr := newMiniRedis(t) // stopped and restarted: always miniredis
-	logs := &syncBuffer{}
+	logs := &testlog.Buffer{}
 	opts := testOptions(tr)
 	opts.Logger = slog.New(slog.NewTextHandler(logs, nil))
 	q := New("media", opts)

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
+
+	"frontdesk/internal/testlog"
 )
 
 func runCmd(t *testing.T, ctx context.Context, args ...string) (code int, stdout, stderr string) {
@@ -123,7 +125,7 @@ func TestServeWaitsForRedis(t *testing.T) {
 func TestDemoSeedsTicketsAndServes(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int)
-	out := &syncBuffer{}
+	out := &testlog.Buffer{}
 	go func() {
 		var errOut bytes.Buffer
 		done <- run(ctx, []string{"demo", "-listen", "127.0.0.1:0"}, strings.NewReader(""), out, &errOut)

@@ -40,7 +40,7 @@ func TestSinkErrors(t *testing.T) {
 			if resp.StatusCode != http.StatusInternalServerError || resp.Header.Get("Retry-After") != "" {
 				t.Errorf("other error: status %d, Retry-After %q: %s", resp.StatusCode, resp.Header.Get("Retry-After"), body)
 			}
-			if n := e.log.count("level=ERROR"); n != 1 || e.log.count("boom") != 1 {
+			if n := e.log.Count("level=ERROR"); n != 1 || e.log.Count("boom") != 1 {
 				t.Errorf("%d errors logged, want 1 naming the cause:\n%s", n, e.log)
 			}
 
@@ -144,12 +144,12 @@ func TestSignatureFailures(t *testing.T) {
 		t.Errorf("webhooks_total{path=sms,code=403} = %v, want 10", got)
 	}
 	// One warning per path per minute.
-	if n := e.log.count("signature missing or wrong"); n != 2 {
+	if n := e.log.Count("signature missing or wrong"); n != 2 {
 		t.Errorf("%d warnings, want 2 (sms, fax):\n%s", n, e.log)
 	}
 	e.clock.advance(time.Minute)
 	e.post(t, pathSMS, form, "-")
-	if n := e.log.count("suppressed=9"); n != 1 {
+	if n := e.log.Count("suppressed=9"); n != 1 {
 		t.Errorf("after a minute: want one more warning counting 9 suppressed:\n%s", e.log)
 	}
 }
@@ -176,13 +176,13 @@ func TestUnknownNumberLoggedOncePerHour(t *testing.T) {
 	e.post(t, pathSMS, form, "")
 	form.Del("To") // callbacks without To are not warned about
 	e.post(t, pathStatus, url.Values{"CallSid": {"CA1"}, "CallStatus": {"completed"}}, "")
-	if n := e.log.count("not in twilio.numbers"); n != 2 {
+	if n := e.log.Count("not in twilio.numbers"); n != 2 {
 		t.Errorf("%d warnings, want 2:\n%s", n, e.log)
 	}
 	e.clock.advance(time.Hour)
 	form.Set("To", "+15555550199")
 	e.post(t, pathSMS, form, "")
-	if n := e.log.count("not in twilio.numbers"); n != 3 {
+	if n := e.log.Count("not in twilio.numbers"); n != 3 {
 		t.Errorf("after an hour: %d warnings, want 3", n)
 	}
 }

@@ -1,7 +1,6 @@
 package phone
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -16,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"frontdesk/config"
+	"frontdesk/internal/testlog"
 )
 
 const testToken = "test-auth-token"
@@ -90,30 +90,6 @@ func (c *clock) advance(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
-// logBuffer is a slog handler's output, safe to read while handlers write.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-func (b *logBuffer) count(substr string) int {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return strings.Count(b.buf.String(), substr)
-}
-
 // office is Mon-Fri 09:00-17:00 in Amsterdam.
 func office(t testing.TB) config.Calendar {
 	t.Helper()
@@ -150,14 +126,14 @@ type env struct {
 	srv   *httptest.Server
 	sink  *fakeSink
 	clock *clock
-	log   *logBuffer
+	log   *testlog.Buffer
 	reg   *prometheus.Registry
 	wh    *Webhooks
 }
 
 func newEnv(t testing.TB, edit func(*Options)) *env {
 	t.Helper()
-	e := &env{sink: &fakeSink{}, clock: &clock{t: openTime}, log: &logBuffer{}, reg: prometheus.NewRegistry()}
+	e := &env{sink: &fakeSink{}, clock: &clock{t: openTime}, log: &testlog.Buffer{}, reg: prometheus.NewRegistry()}
 	cals := map[string]config.Calendar{"office": office(t)}
 	opts := &Options{
 		Twilio: config.Twilio{

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"frontdesk/internal/testlog"
 )
 
 // applied records what Watch hands to apply.
@@ -80,7 +82,7 @@ func TestWatchApplyErrorWaitsForTheNextChange(t *testing.T) {
 	tr := newTestRedis(t)
 	s := New(tr.Client, tr.Prefix)
 	mustPut(t, s, rules("bad"), "alice", "")
-	var logs syncBuffer
+	var logs testlog.Buffer
 	a := &applied{fail: map[int]bool{1: true}}
 	watch(t, s, 5*time.Millisecond, slog.New(slog.NewTextHandler(&logs, nil)), a)
 	waitFor(t, 2*time.Second, "trying version 1", func() bool { return a.count() == 1 })
@@ -98,7 +100,7 @@ func TestWatchKeepsTheLastVersionWhileRedisIsDown(t *testing.T) {
 	tr := newMiniRedis(t) // stopped and restarted
 	s := New(tr.Client, tr.Prefix)
 	mustPut(t, s, rules("r1"), "alice", "")
-	var logs syncBuffer
+	var logs testlog.Buffer
 	a := &applied{}
 	watch(t, s, 5*time.Millisecond, slog.New(slog.NewTextHandler(&logs, nil)), a)
 	waitFor(t, 2*time.Second, "applying version 1", func() bool { return a.last() == 1 })
