@@ -25,6 +25,8 @@ import (
 // claiming 10 times a second (1,000 claims/s in all, far beyond what 100 people
 // do); BenchmarkClaimNext100Saturated has them claim back to back, which
 // measures throughput, its latency being mostly the wait for the other 99.
+// BenchmarkClaimNextAlone is one claimer back to back: the cost of a claim
+// with nothing to wait for and no idle CPU to wake.
 
 func BenchmarkCreate8KB(b *testing.B) {
 	s, _, _ := newTestStore(b)
@@ -52,6 +54,24 @@ func BenchmarkCreate8KB(b *testing.B) {
 func BenchmarkClaimNext100(b *testing.B) { benchmarkClaims(b, 100*time.Millisecond) }
 
 func BenchmarkClaimNext100Saturated(b *testing.B) { benchmarkClaims(b, 0) }
+
+func BenchmarkClaimNextAlone(b *testing.B) {
+	s, _, _ := newTestStore(b)
+	s.now = time.Now
+	ctx := context.Background()
+	for i := range b.N {
+		if _, err := s.Create(ctx, mail(fmt.Sprintf("bench-%d", i), "ann@example.org", "Benchmark")); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		if _, err := s.ClaimNext(ctx, "support", "assistant", time.Hour); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
 
 // benchmarkClaims has 100 claimers take b.N tickets from one queue, each
 // waiting pace between its claims.

@@ -131,7 +131,7 @@ func (s *Store) Waiting(ctx context.Context, queue string, limit int) ([]ticket.
 	}
 	out := make([]ticket.Ticket, 0, len(v)/2)
 	for i := 0; i+1 < len(v); i += 2 {
-		out = append(out, *decodeTicket(pairs(v[i]), pairs(v[i+1])))
+		out = append(out, *decodeTicket(v[i], v[i+1]))
 	}
 	return out, nil
 }

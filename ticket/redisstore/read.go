@@ -34,15 +34,14 @@ func decodeFullTicket(v []any) (*ticket.Ticket, error) {
 	if len(v) != 7 {
 		return nil, fmt.Errorf("decode ticket: unexpected reply of %d parts", len(v))
 	}
-	t := decodeTicket(pairs(v[0]), pairs(v[3]))
-	msgs := strs(v[1])
-	t.Messages = make([]ticket.Message, len(msgs))
-	for i, raw := range msgs {
-		if err := json.Unmarshal([]byte(raw), &t.Messages[i]); err != nil {
-			return nil, fmt.Errorf("decode ticket %s: message: %w", t.ID, err)
-		}
+	t := decodeTicket(v[0], v[3])
+	if err := decodeArray(v[1], &t.Messages); err != nil {
+		return nil, fmt.Errorf("decode ticket %s: messages: %w", t.ID, err)
 	}
-	for mid, raw := range pairs(v[4]) {
+	if err := decodeArray(v[2], &t.Events); err != nil {
+		return nil, fmt.Errorf("decode ticket %s: events: %w", t.ID, err)
+	}
+	eachPair(v[4], func(mid, raw string) {
 		var d struct {
 			Delivery ticket.Delivery `json:"delivery"`
 			Detail   string          `json:"detail"`
@@ -50,15 +49,15 @@ func decodeFullTicket(v []any) (*ticket.Ticket, error) {
 		if m := messageOf(t, mid); m != nil && json.Unmarshal([]byte(raw), &d) == nil {
 			m.Delivery, m.DeliveryDetail = d.Delivery, d.Detail
 		}
-	}
-	for mid, text := range pairs(v[5]) {
+	})
+	eachPair(v[5], func(mid, text string) {
 		if m := messageOf(t, mid); m != nil {
 			m.Transcript = text
 			if m.Text == "" {
 				m.Text = text
 			}
 		}
-	}
+	})
 	for _, late := range strs(v[6]) {
 		mid, raw, _ := strings.Cut(late, " ")
 		var a ticket.Attachment
@@ -66,14 +65,20 @@ func decodeFullTicket(v []any) (*ticket.Ticket, error) {
 			m.Attachments = append(m.Attachments, a)
 		}
 	}
-	events := strs(v[2])
-	t.Events = make([]ticket.Event, len(events))
-	for i, raw := range events {
-		if err := json.Unmarshal([]byte(raw), &t.Events[i]); err != nil {
-			return nil, fmt.Errorf("decode ticket %s: event: %w", t.ID, err)
-		}
-	}
 	return t, nil
+}
+
+// decodeArray decodes a JSON array a script joined from a list into dst,
+// leaving dst an empty, not nil, slice when the list was empty.
+func decodeArray[T any](v any, dst *[]T) error {
+	raw, _ := v.(string)
+	if err := json.Unmarshal([]byte(raw), dst); err != nil {
+		return err
+	}
+	if *dst == nil {
+		*dst = []T{}
+	}
+	return nil
 }
 
 // messageOf returns the message with id mid ("m2") of t, or nil.
@@ -115,7 +120,7 @@ func (s *Store) List(ctx context.Context, f ticket.ListFilter) (ticket.Page, err
 		page.NextCursor, _ = v[0].(string)
 	}
 	for i := 1; i+1 < len(v); i += 2 {
-		page.Tickets = append(page.Tickets, *decodeTicket(pairs(v[i]), pairs(v[i+1])))
+		page.Tickets = append(page.Tickets, *decodeTicket(v[i], v[i+1]))
 	}
 	return page, nil
 }
@@ -251,31 +256,69 @@ func (s *Store) LinkCustomer(ctx context.Context, customerID, emailOrPhone strin
 
 // decodeTicket builds a ticket, without messages and events, from its hash and
 // its customer's hash.
-func decodeTicket(f, c map[string]string) *ticket.Ticket {
-	t := &ticket.Ticket{
-		ID: f["id"], Channel: ticket.Channel(f["channel"]), Status: ticket.Status(f["status"]),
-		Queue: f["queue"], Assignee: f["assignee"], Priority: ticket.Priority(f["priority"]),
-		Subject: f["subject"], Tags: []string{},
-		CreatedAt: parseMS(f["created"]), UpdatedAt: parseMS(f["updated"]),
-		Messages: []ticket.Message{}, Events: []ticket.Event{},
-	}
-	_ = json.Unmarshal([]byte(f["tags"]), &t.Tags)
+func decodeTicket(fields, customer any) *ticket.Ticket {
+	t := &ticket.Ticket{Tags: []string{}, Messages: []ticket.Message{}, Events: []ticket.Event{}}
+	var customerName string
+	eachPair(fields, func(k, v string) {
+		switch k {
+		case "id":
+			t.ID = v
+		case "channel":
+			t.Channel = ticket.Channel(v)
+		case "status":
+			t.Status = ticket.Status(v)
+		case "queue":
+			t.Queue = v
+		case "assignee":
+			t.Assignee = v
+		case "priority":
+			t.Priority = ticket.Priority(v)
+		case "subject":
+			t.Subject = v
+		case "created":
+			t.CreatedAt = parseMS(v)
+		case "updated":
+			t.UpdatedAt = parseMS(v)
+		case "tags":
+			_ = json.Unmarshal([]byte(v), &t.Tags)
+		case "frd":
+			if due := parseMS(v); !due.IsZero() {
+				t.FirstResponseDue = &due
+			}
+		case "lease":
+			if lease := parseMS(v); !lease.IsZero() {
+				t.LeaseExpires = &lease
+			}
+		case "customer":
+			t.Customer.ID = v
+		case "customer_name":
+			customerName = v
+		}
+	})
 	if t.Tags == nil {
 		t.Tags = []string{}
 	}
-	if due := parseMS(f["frd"]); !due.IsZero() {
-		t.FirstResponseDue = &due
-	}
-	if lease := parseMS(f["lease"]); !lease.IsZero() {
-		t.LeaseExpires = &lease
-	}
-	t.Customer = decodeCustomer(f["customer"], c)
+	eachPair(customer, func(k, v string) {
+		switch k {
+		case "name":
+			t.Customer.Name = v
+		case "email":
+			t.Customer.Email = v
+		case "phone":
+			t.Customer.Phone = v
+		case "tags":
+			if v != "" {
+				_ = json.Unmarshal([]byte(v), &t.Customer.Tags)
+			}
+		}
+	})
 	if t.Customer.Name == "" {
-		t.Customer.Name = f["customer_name"]
+		t.Customer.Name = customerName
 	}
 	return t
 }
 
+// decodeCustomer decodes a customer record read with HGETALL.
 func decodeCustomer(id string, f map[string]string) ticket.Customer {
 	c := ticket.Customer{ID: id, Name: f["name"], Email: f["email"], Phone: f["phone"]}
 	if f["tags"] != "" {
@@ -284,14 +327,15 @@ func decodeCustomer(id string, f map[string]string) ticket.Customer {
 	return c
 }
 
-// pairs turns a flat HGETALL reply from a script into a map.
-func pairs(v any) map[string]string {
-	list := strs(v)
-	m := make(map[string]string, len(list)/2)
+// eachPair calls fn with each field and value of a flat HGETALL reply from a
+// script, without building a map.
+func eachPair(v any, fn func(k, v string)) {
+	list, _ := v.([]any)
 	for i := 0; i+1 < len(list); i += 2 {
-		m[list[i]] = list[i+1]
+		k, _ := list[i].(string)
+		val, _ := list[i+1].(string)
+		fn(k, val)
 	}
-	return m
 }
 
 // strs turns a script's array reply into strings; integers become decimal.

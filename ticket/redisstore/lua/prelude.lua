@@ -111,16 +111,23 @@ local function with_id(msg, mid)
   return '{"id":"' .. mid .. '"' .. string.sub(msg, 9)
 end
 
--- read_ticket returns a ticket's fields, messages, events, customer fields,
--- outbound delivery states, transcripts and attachments added to stored
--- messages, or false when there is no such ticket.
+-- json_array joins a list of JSON documents into one JSON array, so that a
+-- reply carries one string where it would carry one per element.
+local function json_array(list)
+  return '[' .. table.concat(list, ',') .. ']'
+end
+
+-- read_ticket returns a ticket's fields, messages and events (each a JSON
+-- array), customer fields, outbound delivery states, transcripts and
+-- attachments added to stored messages, or false when there is no such ticket.
 local function read_ticket(k)
   local f = redis.call('HGETALL', k)
   if #f == 0 then return false end
   local cid = redis.call('HGET', k, 'customer')
   local c = {}
   if cid and cid ~= '' then c = redis.call('HGETALL', base .. 'customer:' .. cid) end
-  return {f, redis.call('LRANGE', k .. ':messages', 0, -1), redis.call('LRANGE', k .. ':events', 0, -1), c,
+  return {f, json_array(redis.call('LRANGE', k .. ':messages', 0, -1)),
+    json_array(redis.call('LRANGE', k .. ':events', 0, -1)), c,
     redis.call('HGETALL', k .. ':delivery'), redis.call('HGETALL', k .. ':transcripts'),
     redis.call('LRANGE', k .. ':late', 0, -1)}
 end
