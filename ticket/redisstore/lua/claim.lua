@@ -5,10 +5,9 @@
 -- ARGV: 1 base, 2 queue, 3 assistant, 4 now ms, 5 now RFC 3339, 6 lease expiry ms.
 -- Returns the claimed ticket as get does, or false when the queue is empty.
 expire_leases(ARGV[4], ARGV[5], 100)
-local ids = redis.call('ZRANGE', KEYS[1], 0, 0)
-if #ids == 0 then return false end
-local id = ids[1]
-redis.call('ZREM', KEYS[1], id)
+local head = redis.call('ZPOPMIN', KEYS[1])
+if #head == 0 then return false end
+local id = head[1]
 redis.call('SADD', KEYS[1] .. ':active', id)
 redis.call('HSET', tkey(id), 'status', 'open', 'assignee', ARGV[3], 'lease', ARGV[6], 'updated', ARGV[4])
 redis.call('ZADD', base .. 'leases', ARGV[6], id)

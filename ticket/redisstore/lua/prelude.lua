@@ -123,9 +123,12 @@ end
 local function read_ticket(k)
   local f = redis.call('HGETALL', k)
   if #f == 0 then return false end
-  local cid = redis.call('HGET', k, 'customer')
+  local cid = ''
+  for i = 1, #f, 2 do
+    if f[i] == 'customer' then cid = f[i + 1] end
+  end
   local c = {}
-  if cid and cid ~= '' then c = redis.call('HGETALL', base .. 'customer:' .. cid) end
+  if cid ~= '' then c = redis.call('HGETALL', base .. 'customer:' .. cid) end
   return {f, json_array(redis.call('LRANGE', k .. ':messages', 0, -1)),
     json_array(redis.call('LRANGE', k .. ':events', 0, -1)), c,
     redis.call('HGETALL', k .. ':delivery'), redis.call('HGETALL', k .. ':transcripts'),
