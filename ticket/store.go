@@ -78,6 +78,9 @@ type Store interface {
 	// Waiting returns the first limit (1-200) tickets waiting in a queue in
 	// the order claims take them, without messages and events.
 	Waiting(ctx context.Context, queue string, limit int) ([]Ticket, error)
+	// WaitingChannels counts the first limit (1-1000) tickets waiting in a
+	// queue, in claim order, by channel, without reading the tickets.
+	WaitingChannels(ctx context.Context, queue string, limit int) (map[Channel]int, error)
 	// AddEvent appends an event to a ticket's timeline.
 	AddEvent(ctx context.Context, id string, e Event) error
 

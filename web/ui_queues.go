@@ -11,7 +11,7 @@ import (
 )
 
 // boardShown is how many waiting tickets the queue page lists per queue, and
-// boardCounted how many it reads to count them by channel.
+// boardCounted how many it counts by channel (reading one field of each).
 const (
 	boardShown   = 8
 	boardCounted = 200
@@ -53,21 +53,19 @@ func (s *Server) board(r *http.Request) (queueBoard, error) {
 		st.Name = q
 		row := queueRow{QueueStats: st}
 		if st.Waiting > 0 {
-			waiting, err := s.tickets.Waiting(r.Context(), q, boardCounted)
+			counts, err := s.tickets.WaitingChannels(r.Context(), q, boardCounted)
 			if err != nil {
 				return b, err
-			}
-			counts := map[ticket.Channel]int{}
-			for _, t := range waiting {
-				counts[t.Channel]++
 			}
 			for _, c := range []ticket.Channel{ticket.ChannelEmail, ticket.ChannelVoice, ticket.ChannelSMS, ticket.ChannelFax} {
 				if counts[c] > 0 {
 					row.ByChannel = append(row.ByChannel, channelCount{c, counts[c]})
 				}
 			}
-			row.Partial = st.Waiting > len(waiting)
-			row.Next = waiting[:min(boardShown, len(waiting))]
+			row.Partial = st.Waiting > boardCounted
+			if row.Next, err = s.tickets.Waiting(r.Context(), q, boardShown); err != nil {
+				return b, err
+			}
 		}
 		b.Queues = append(b.Queues, row)
 	}

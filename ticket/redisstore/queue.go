@@ -136,6 +136,26 @@ func (s *Store) Waiting(ctx context.Context, queue string, limit int) ([]ticket.
 	return out, nil
 }
 
+// WaitingChannels counts the first limit (1-1000) tickets waiting in a queue,
+// in claim order, by channel. It reads one field per ticket, so a board can
+// count hundreds without fetching them.
+func (s *Store) WaitingChannels(ctx context.Context, queue string, limit int) (map[ticket.Channel]int, error) {
+	if limit < 1 || limit > 1000 {
+		return nil, fmt.Errorf("count waiting tickets of queue %s by channel: limit %d must be 1-1000: %w", queue, limit, ticket.ErrInvalid)
+	}
+	v, err := s.scripts.channels.Run(ctx, s.rdb, []string{s.key("queue", queue)}, s.base, limit).Slice()
+	if err != nil {
+		return nil, wrap("count waiting tickets of queue "+queue+" by channel", err)
+	}
+	counts := make(map[ticket.Channel]int, len(v)/2)
+	for i := 0; i+1 < len(v); i += 2 {
+		ch, _ := v[i].(string)
+		n, _ := v[i+1].(int64)
+		counts[ticket.Channel(ch)] = int(n)
+	}
+	return counts, nil
+}
+
 // AddEvent appends an event to a ticket's timeline; a zero At means now.
 func (s *Store) AddEvent(ctx context.Context, id string, e ticket.Event) error {
 	if err := validID(id); err != nil {

@@ -71,6 +71,47 @@ func TestQueueOrderIsPriorityThenAge(t *testing.T) {
 	}
 }
 
+func TestWaitingChannelsCountsInClaimOrder(t *testing.T) {
+	s, _, clk := newTestStore(t)
+	ctx := context.Background()
+	// Oldest first: mail, sms, mail, voice (urgent, so first in claim order),
+	// fax, sms; then one mail claimed, so no longer waiting.
+	channels := []ticket.Channel{ticket.ChannelEmail, ticket.ChannelSMS, ticket.ChannelEmail, ticket.ChannelVoice, ticket.ChannelFax, ticket.ChannelSMS}
+	for i, ch := range channels {
+		nt := mail(fmt.Sprintf("ch-%d", i), fmt.Sprintf("c%d@example.org", i), string(ch))
+		nt.Channel = ch
+		if ch == ticket.ChannelVoice {
+			nt.Priority = ticket.PriorityUrgent
+		}
+		mustCreate(t, s, nt)
+		clk.Advance(time.Minute)
+	}
+	if _, err := s.ClaimNext(ctx, "support", "ann", time.Hour); err != nil { // the voice ticket
+		t.Fatal(err)
+	}
+	all, err := s.WaitingChannels(ctx, "support", 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[ticket.Channel]int{ticket.ChannelEmail: 2, ticket.ChannelSMS: 2, ticket.ChannelFax: 1}
+	if fmt.Sprint(all) != fmt.Sprint(want) {
+		t.Errorf("WaitingChannels(1000) = %v, want %v", all, want)
+	}
+	first3, err := s.WaitingChannels(ctx, "support", 3)
+	want = map[ticket.Channel]int{ticket.ChannelEmail: 2, ticket.ChannelSMS: 1}
+	if err != nil || fmt.Sprint(first3) != fmt.Sprint(want) {
+		t.Errorf("WaitingChannels(3) = %v, %v; want %v", first3, err, want)
+	}
+	if empty, err := s.WaitingChannels(ctx, "nobody", 10); err != nil || len(empty) != 0 {
+		t.Errorf("WaitingChannels of an empty queue = %v, %v", empty, err)
+	}
+	for _, limit := range []int{0, 1001} {
+		if _, err := s.WaitingChannels(ctx, "support", limit); !errors.Is(err, ticket.ErrInvalid) {
+			t.Errorf("WaitingChannels limit %d: %v, want ErrInvalid", limit, err)
+		}
+	}
+}
+
 func TestExpiredLeaseReturnsTicketToQueue(t *testing.T) {
 	s, _, clk := newTestStore(t)
 	ctx := context.Background()

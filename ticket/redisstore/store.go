@@ -108,7 +108,7 @@ func (s *Store) step(name string) error {
 var luaFiles embed.FS
 
 type scripts struct {
-	create, append, claim, change, expire, event, get, list, stats, delivery, transcript, attach, link, breach, reroute, waiting *redis.Script
+	create, append, claim, change, expire, event, get, list, stats, delivery, transcript, attach, link, breach, reroute, waiting, channels *redis.Script
 }
 
 // loadScripts joins each script with the shared prelude of helpers.
@@ -128,6 +128,7 @@ func loadScripts() scripts {
 		get: script("get"), list: script("list"), stats: script("stats"), delivery: script("delivery"),
 		transcript: script("transcript"), attach: script("attach"), link: script("link"),
 		breach: script("breach"), reroute: script("reroute"), waiting: script("waiting"),
+		channels: script("channels"),
 	}
 }
 
