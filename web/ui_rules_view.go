@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -32,7 +33,8 @@ func withChoice(choices []string, cur string) []string {
 }
 
 // valueText renders a condition's or action's value as the form shows it:
-// lists comma-separated, booleans as true or false.
+// lists comma-separated (an entry with a comma or a quote in double quotes, as
+// listValue reads it back), booleans as true or false.
 func valueText(v any) string {
 	switch v := v.(type) {
 	case nil:
@@ -42,11 +44,15 @@ func valueText(v any) string {
 	case bool:
 		return strconv.FormatBool(v)
 	case []string:
-		return strings.Join(v, ", ")
+		parts := make([]string, len(v))
+		for i, e := range v {
+			parts[i] = listEntry(e)
+		}
+		return strings.Join(parts, ", ")
 	case []any:
 		parts := make([]string, len(v))
 		for i, e := range v {
-			parts[i] = valueText(e)
+			parts[i] = listEntry(valueText(e))
 		}
 		return strings.Join(parts, ", ")
 	default:
@@ -54,10 +60,24 @@ func valueText(v any) string {
 	}
 }
 
-// listValue reads a comma-separated list, dropping empty entries.
+// listEntry quotes a list entry that would not survive listValue as it is.
+func listEntry(s string) string {
+	if strings.ContainsAny(s, ",\"") {
+		return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+	}
+	return s
+}
+
+// listValue reads a comma-separated list, dropping empty entries. An entry
+// that holds a comma is written in double quotes ("Smith, John"), a quote
+// inside one doubled; a quote elsewhere is taken as it is, and a quote left
+// open runs to the end.
 func listValue(text string) []string {
 	out := []string{}
-	for _, p := range strings.Split(text, ",") {
+	r := csv.NewReader(strings.NewReader(strings.ReplaceAll(text, "\n", " ")))
+	r.LazyQuotes, r.TrimLeadingSpace = true, true
+	fields, _ := r.Read() // with LazyQuotes only an empty text fails (io.EOF)
+	for _, p := range fields {
 		if p = strings.TrimSpace(p); p != "" {
 			out = append(out, p)
 		}
