@@ -7,6 +7,7 @@ package dispatch
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/mail"
@@ -135,7 +136,7 @@ func (s *Store) apply(ctx context.Context, nt *ticket.NewTicket, d routing.Decis
 		}
 	}
 	if d.Assign != nil && !d.Spam {
-		who, err := s.pick(ctx, d.Assign)
+		who, err := s.pick(ctx, d.Assign, nt.Message.SourceKey)
 		if err != nil {
 			return err
 		}
@@ -148,14 +149,26 @@ func (s *Store) apply(ctx context.Context, nt *ticket.NewTicket, d routing.Decis
 }
 
 // pick names the assistant an assign action gives the ticket to, or "" when
-// nobody of the team is available (the ticket then waits in its queue).
-func (s *Store) pick(ctx context.Context, a *routing.Assignment) (string, error) {
+// nobody of the team is available (the ticket then waits in its queue). An
+// input already stored (a retry, a redelivery) picks nobody, so that it does
+// not take a round-robin turn from the next new ticket: Create returns the
+// stored ticket as it is.
+func (s *Store) pick(ctx context.Context, a *routing.Assignment, sourceKey string) (string, error) {
 	if a.Assignee != "" {
 		return a.Assignee, nil
 	}
 	team, ok := s.cfg.Team(a.Team)
 	if !ok || s.assigner == nil {
 		return "", nil
+	}
+	if sourceKey != "" {
+		_, err := s.Store.FindSource(ctx, sourceKey)
+		if err == nil {
+			return "", nil
+		}
+		if !errors.Is(err, ticket.ErrNotFound) {
+			return "", fmt.Errorf("assign to team %s: %w", a.Team, err)
+		}
 	}
 	who, err := s.assigner.Pick(ctx, team, a.Strategy)
 	switch {

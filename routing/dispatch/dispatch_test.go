@@ -112,6 +112,37 @@ func TestCreateIsRouted(t *testing.T) {
 	}
 }
 
+// A redelivered mail must not take a round-robin turn: the next new ticket
+// goes to the next member as if the redelivery had not happened.
+func TestRedeliveryTakesNoRoundRobinTurn(t *testing.T) {
+	d, rules, store, _ := newDispatch(t)
+	ctx := context.Background()
+	if _, err := rules.Replace(ctx, []byte(testRules), "max"); err != nil {
+		t.Fatal(err)
+	}
+	assignee := func(r ticket.Receipt, err error) string {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		tk, err := store.Get(ctx, r.TicketID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tk.Assignee
+	}
+	first := assignee(d.Create(ctx, newMail("inv-1", "ann@example.org", "Invoice 1")))
+	for range 3 {
+		if again := assignee(d.Create(ctx, newMail("inv-1", "ann@example.org", "Invoice 1"))); again != first {
+			t.Fatalf("redelivery changed the assignee from %q to %q", first, again)
+		}
+	}
+	second := assignee(d.Create(ctx, newMail("inv-2", "bob@example.org", "Invoice 2")))
+	if first == "" || second == "" || second == first {
+		t.Fatalf("after redeliveries the next invoice went to %q, the first to %q: want the other member", second, first)
+	}
+}
+
 func TestInvalidRulesRefusedWhole(t *testing.T) {
 	_, rules, _, rs := newDispatch(t)
 	ctx := context.Background()
