@@ -50,21 +50,14 @@ func (s *Store) Authenticate(ctx context.Context, token string) (User, error) {
 	if !wellFormed(token) {
 		return User{}, ErrUnauthorized
 	}
-	name, err := s.rdb.Get(ctx, s.tokenKey(tokenSHA(token))).Result()
+	v, err := whoisScript.Run(ctx, s.rdb, []string{s.tokenKey(tokenSHA(token))}, s.base+"user:").Slice()
 	switch {
 	case isNil(err):
 		return User{}, ErrUnauthorized
 	case err != nil:
 		return User{}, unavailable("authenticate token", err)
 	}
-	u, _, err := s.get(ctx, name)
-	if ticket.IsUnavailable(err) {
-		return User{}, err
-	}
-	if err != nil {
-		return User{}, ErrUnauthorized // a token left behind by a removed user
-	}
-	return u, nil
+	return userOf(v) // a token left behind by a removed user is ErrUnauthorized
 }
 
 // NewToken makes another API token for an existing user and returns it: the

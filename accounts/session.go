@@ -2,12 +2,9 @@ package accounts
 
 import (
 	"context"
-	"strconv"
 	"time"
 
 	"github.com/redis/go-redis/v9"
-
-	"frontdesk/ticket"
 )
 
 // Web UI sessions are tokens like the API's ("fd_" and 32 random bytes), kept
@@ -57,32 +54,15 @@ func (s *Store) Session(ctx context.Context, token string) (User, error) {
 	if !wellFormed(token) {
 		return User{}, ErrUnauthorized
 	}
-	key := s.sessionKey(tokenSHA(token))
-	h, err := s.rdb.HGetAll(ctx, key).Result()
-	if err != nil {
+	v, err := sessionScript.Run(ctx, s.rdb, []string{s.sessionKey(tokenSHA(token))}, s.base+"user:",
+		s.now().UnixMilli(), SessionMax.Milliseconds(), SessionIdle.Milliseconds()).Slice()
+	switch {
+	case isNil(err):
+		return User{}, ErrUnauthorized
+	case err != nil:
 		return User{}, unavailable("read session", err)
 	}
-	name := h["name"]
-	if name == "" {
-		return User{}, ErrUnauthorized
-	}
-	started, _ := strconv.ParseInt(h["started"], 10, 64)
-	left := time.UnixMilli(started).Add(SessionMax).Sub(s.now())
-	if left <= 0 {
-		_ = s.rdb.Del(ctx, key).Err()
-		return User{}, ErrUnauthorized
-	}
-	if err := s.rdb.PExpire(ctx, key, min(SessionIdle, left)).Err(); err != nil {
-		return User{}, unavailable("renew session", err)
-	}
-	u, _, err := s.get(ctx, name)
-	if ticket.IsUnavailable(err) {
-		return User{}, err
-	}
-	if err != nil {
-		return User{}, ErrUnauthorized
-	}
-	return u, nil
+	return userOf(v)
 }
 
 // EndSessions ends every session of a user (a new password, a removed user)

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"frontdesk/internal/testredis"
 )
 
 func TestSessions(t *testing.T) {
@@ -94,5 +96,54 @@ func TestSessions(t *testing.T) {
 	}
 	if _, _, err := s.Login(ctx, "ann", "battery staple"); !errors.Is(err, ErrLocked) {
 		t.Errorf("Login after 5 failures = %v, want ErrLocked", err)
+	}
+}
+
+// Every page, board refresh and API call asks who the caller is: a session or
+// a token is one round trip to Redis, and a user removed behind the store's
+// back leaves both refused.
+func TestSessionAndTokenAreOneRoundTrip(t *testing.T) {
+	tr := newTestRedis(t)
+	s := newStore(tr)
+	ctx := context.Background()
+	apiToken, err := s.Add(ctx, "ann", RoleManager, "correct horse")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, session, err := s.Login(ctx, "ann", "correct horse")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Warm-up: the first call of a script loads it.
+	if _, err := s.Session(ctx, session); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Authenticate(ctx, apiToken); err != nil {
+		t.Fatal(err)
+	}
+	trips := &testredis.RoundTrips{}
+	tr.Client.AddHook(trips)
+	if u, err := s.Session(ctx, session); err != nil || u.Name != "ann" || u.Role != RoleManager {
+		t.Fatalf("Session = %+v, %v", u, err)
+	}
+	if n := trips.Count(); n != 1 {
+		t.Errorf("Session made %d round trips (%v), want 1", n, trips.Names())
+	}
+	trips.Reset()
+	if u, err := s.Authenticate(ctx, apiToken); err != nil || u.Name != "ann" || u.Role != RoleManager {
+		t.Fatalf("Authenticate = %+v, %v", u, err)
+	}
+	if n := trips.Count(); n != 1 {
+		t.Errorf("Authenticate made %d round trips (%v), want 1", n, trips.Names())
+	}
+
+	if err := tr.Client.Del(ctx, s.userKey("ann")).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Session(ctx, session); !errors.Is(err, ErrUnauthorized) {
+		t.Errorf("Session of a removed user = %v, want ErrUnauthorized", err)
+	}
+	if _, err := s.Authenticate(ctx, apiToken); !errors.Is(err, ErrUnauthorized) {
+		t.Errorf("Authenticate of a removed user = %v, want ErrUnauthorized", err)
 	}
 }

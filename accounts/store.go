@@ -77,6 +77,8 @@ var (
 	updateScript    = script("update")
 	rehashScript    = script("rehash")
 	attemptScript   = script("attempt")
+	sessionScript   = script("session")
+	whoisScript     = script("whois")
 )
 
 // unavailable marks a Redis failure: the operation did not complete and may
@@ -139,6 +141,25 @@ func (s *Store) get(ctx context.Context, name string) (User, string, error) {
 		return User{}, "", fmt.Errorf("user %s: %w", name, ticket.ErrNotFound)
 	}
 	return userFrom(name, h), h["hash"], nil
+}
+
+// userOf decodes the {name, {user fields}} reply of the session and whois
+// scripts. A removed user's empty record is ErrUnauthorized.
+func userOf(v []any) (User, error) {
+	if len(v) != 2 {
+		return User{}, fmt.Errorf("decode user: unexpected reply of %d parts: %w", len(v), ErrUnauthorized)
+	}
+	name, _ := v[0].(string)
+	fields, _ := v[1].([]any)
+	if name == "" || len(fields) == 0 {
+		return User{}, ErrUnauthorized
+	}
+	h := make(map[string]string, len(fields)/2)
+	for i := 0; i+1 < len(fields); i += 2 {
+		k, _ := fields[i].(string)
+		h[k], _ = fields[i+1].(string)
+	}
+	return userFrom(name, h), nil
 }
 
 func userFrom(name string, h map[string]string) User {

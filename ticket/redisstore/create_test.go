@@ -16,6 +16,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"frontdesk/internal/testredis"
 	"frontdesk/ticket"
 )
 
@@ -309,59 +310,26 @@ func TestCreateWhenRedisIsGone(t *testing.T) {
 func TestCreateIsOneRoundTrip(t *testing.T) {
 	s, _, _ := newTestStore(t)
 	mustCreate(t, s, mail("warm-up", "ann@example.org", "loads the script"))
-	counter := &commandCounter{}
+	counter := &testredis.RoundTrips{}
 	s.rdb.AddHook(counter)
 	nt := mail("src-8k", "ann@example.org", "8 KB")
 	nt.Message.Text = strings.Repeat("x", 8<<10)
 	mustCreate(t, s, nt)
-	if got := counter.n.Load(); got != 1 {
-		t.Fatalf("create sent %d round trips (%v), want 1", got, counter.names)
+	if got := counter.Count(); got != 1 {
+		t.Fatalf("create sent %d round trips (%v), want 1", got, counter.Names())
 	}
-	counter.n.Store(0)
+	counter.Reset()
 	withFile := mail("src-att", "ann@example.org", "with a file")
 	withFile.Message.Attachments = []ticket.NewAttachment{{Filename: "a.pdf", Data: []byte("%PDF")}}
 	withFile.Message.Raw = []byte("raw mail")
 	r := mustCreate(t, s, withFile)
-	if got := counter.n.Load(); got != 1 {
-		t.Fatalf("create with attachments made %d round trips (%v), want 1", got, counter.names)
+	if got := counter.Count(); got != 1 {
+		t.Fatalf("create with attachments made %d round trips (%v), want 1", got, counter.Names())
 	}
 	assertWhole(t, s, r.TicketID)
 	if _, err := s.AppendMessage(context.Background(), "9999", ticket.NewMessage{SourceKey: "x", Channel: ticket.ChannelEmail,
 		Attachments: []ticket.NewAttachment{{Filename: "b", Data: []byte("b")}}}); !errors.Is(err, ticket.ErrNotFound) {
 		t.Fatalf("append with attachment to a missing ticket: %v, want not found", err)
-	}
-}
-
-// handshake names the commands go-redis sends on a new connection: they are
-// the connection's, not the operation's.
-var handshake = map[string]bool{"hello": true, "client": true, "select": true, "auth": true}
-
-type commandCounter struct {
-	n     atomic.Int32
-	names []string
-}
-
-func (c *commandCounter) DialHook(next redis.DialHook) redis.DialHook { return next }
-func (c *commandCounter) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
-	return func(ctx context.Context, cmd redis.Cmder) error {
-		if handshake[cmd.Name()] {
-			return next(ctx, cmd)
-		}
-		c.n.Add(1)
-		c.names = append(c.names, cmd.Name())
-		return next(ctx, cmd)
-	}
-}
-func (c *commandCounter) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
-	return func(ctx context.Context, cmds []redis.Cmder) error {
-		if len(cmds) > 0 && handshake[cmds[0].Name()] {
-			return next(ctx, cmds)
-		}
-		c.n.Add(1) // a pipeline is one round trip
-		for _, cmd := range cmds {
-			c.names = append(c.names, "pipe:"+cmd.Name())
-		}
-		return next(ctx, cmds)
 	}
 }
 

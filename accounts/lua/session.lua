@@ -1,0 +1,16 @@
+-- session: the user of a web session, keeping the session alive; one round
+-- trip for what every page and board refresh asks.
+-- KEYS[1] P:accounts:{users}:session:SHA256
+-- ARGV: 1 the user key prefix P:accounts:{users}:user:, 2 now (ms),
+-- 3 SessionMax (ms), 4 SessionIdle (ms).
+-- Returns {name, {user fields}} (the fields empty for a removed user), or false
+-- when there is no such session or it is past SessionMax (then it is deleted).
+local s = redis.call('HMGET', KEYS[1], 'name', 'started')
+if not s[1] or s[1] == '' then return false end
+local left = (tonumber(s[2]) or 0) + tonumber(ARGV[3]) - tonumber(ARGV[2])
+if left <= 0 then
+  redis.call('DEL', KEYS[1])
+  return false
+end
+redis.call('PEXPIRE', KEYS[1], math.min(tonumber(ARGV[4]), left))
+return {s[1], redis.call('HGETALL', ARGV[1] .. s[1])}
