@@ -131,6 +131,9 @@ func TestHostileMailRunsNoScript(t *testing.T) {
 	if p := b.path(); p != "/tickets/"+id {
 		t.Errorf("Show remote images navigated the page to %s, want only its frame", p)
 	}
+	if note := b.text(".remote-images"); note != "Remote images are shown." {
+		t.Errorf("after showing the images the notice says %q", note)
+	}
 	for _, r := range remote.requests() {
 		if r != "GET /pixel.png" {
 			t.Errorf("the sender's server got %s: only the image was asked for", r)

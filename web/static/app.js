@@ -61,6 +61,17 @@
     });
   }
 
+  // "Show remote images" loads them into the mail's frame; the notice above
+  // it then says they are shown instead of blocked.
+  function remoteImages() {
+    document.addEventListener("click", function (e) {
+      var a = e.target.closest && e.target.closest("a.show-images");
+      if (!a) return;
+      var note = a.closest(".remote-images");
+      if (note) note.innerHTML = "<small>Remote images are shown.</small>";
+    });
+  }
+
   // Forms with data-confirm ask first.
   function confirms() {
     document.addEventListener("submit", function (e) {
@@ -144,6 +155,7 @@
     liveRefresh();
     sizeFrames();
     confirms();
+    remoteImages();
     actionRows();
     draftTestEnter();
     shortcuts();
