@@ -15,13 +15,21 @@
 // before a dial that may fail nor while other deliveries hold the
 // connection — so a crash after the server accepted it never sends it again
 // (the retried job finds it settled). A temporary failure puts it back to
-// queued.
-// The remaining window: a crash after the record and before the server
-// accepted the mail leaves it marked sent but not delivered.
+// queued, also when the send was cut off by a shutdown or by its job's lease
+// running out (then with a job of its own, since another worker may have
+// finished the old one); once the server accepted it, its answer ("accepted
+// by …", a text's SID) is added to the record.
+// The remaining windows: a crash after the record and before the server
+// accepted the mail leaves it marked sent but not delivered; a connection
+// lost after the whole mail was written but before the server's answer
+// counts as a temporary failure, so the customer may get that mail twice
+// (what any mail server does in that case, RFC 5321 §6.1).
 package responders
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -115,12 +123,7 @@ func (r *Responder) HandleJob(ctx context.Context, j jobs.Job) error {
 	if err != nil {
 		return err
 	}
-	var m *ticket.Message
-	for i := range t.Messages {
-		if t.Messages[i].ID == mid {
-			m = &t.Messages[i]
-		}
-	}
+	m := messageByID(t, mid)
 	if m == nil {
 		return jobs.Permanent(fmt.Errorf("send job %s: no message %s on ticket %s", j.ID, mid, tid))
 	}
@@ -140,13 +143,14 @@ func (r *Responder) HandleJob(ctx context.Context, j jobs.Job) error {
 		_ = r.store.SetDelivery(ctx, tid, mid, ticket.DeliveryFailed, err.Error(), "responder")
 		return jobs.Permanent(err)
 	}
-	return r.deliver(ctx, tid, mid, "SMTP "+r.cfg.SMTP.Host, func(claim func() error) error {
-		return r.sender.SendWith(ctx, from, rcpt, raw, claim)
+	return r.deliver(ctx, tid, mid, "SMTP "+r.cfg.SMTP.Host, func(claim func() error) (string, error) {
+		return "accepted by " + r.cfg.SMTP.Host, r.sender.SendWith(ctx, from, rcpt, raw, claim)
 	})
 }
 
 // deliver hands a message over with send, which calls claim at the last
-// moment before it does (a mail: once the SMTP connection is ready for it).
+// moment before it does (a mail: once the SMTP connection is ready for it)
+// and says, when the message was accepted, what to record ("accepted by …").
 // claim records the message sent — a compare-and-set from queued, so that of
 // two workers holding it only one sends — so that a crash after the server
 // accepted it never sends it again (the job, retried, finds it settled). A
@@ -155,10 +159,15 @@ func (r *Responder) HandleJob(ctx context.Context, j jobs.Job) error {
 // job retries, and a permanent one marks it failed with the server's word.
 // The remaining window: a crash after claim and before the server's answer
 // leaves a message marked sent that was not delivered.
-func (r *Responder) deliver(ctx context.Context, tid, mid, via string, send func(claim func() error) error) error {
+func (r *Responder) deliver(ctx context.Context, tid, mid, via string, send func(claim func() error) (string, error)) error {
 	claimed := false
-	err := send(func() error {
-		if err := r.store.ClaimDelivery(ctx, tid, mid, "handed to "+via, "responder"); err != nil {
+	claimDetail := "handed to " + via + ", claim " + nonce()
+	accepted, err := send(func() error {
+		err := r.store.ClaimDelivery(ctx, tid, mid, claimDetail, "responder")
+		if ticket.IsUnavailable(err) && r.holdsClaim(ctx, tid, mid, claimDetail) {
+			err = nil // Redis recorded the claim; only its answer was lost
+		}
+		if err != nil {
 			return err
 		}
 		claimed = true
@@ -172,6 +181,12 @@ func (r *Responder) deliver(ctx context.Context, tid, mid, via string, send func
 	case !claimed:
 		return err // nothing handed over, nothing recorded: still queued, the job retries
 	case err == nil:
+		// Already marked sent by the claim: this only adds the server's
+		// word (a text's SID) to the record, so a failure is not the send's.
+		if serr := r.settle(ctx, tid, mid, ticket.DeliverySent, accepted); serr != nil {
+			r.logger.Warn("a sent message's acceptance could not be recorded", slog.String("ticket", tid),
+				slog.String("message", mid), slog.Any("error", serr))
+		}
 		return nil
 	case isPermanent(err):
 		if serr := r.settle(ctx, tid, mid, ticket.DeliveryFailed, err.Error()); serr != nil {
@@ -182,28 +197,91 @@ func (r *Responder) deliver(ctx context.Context, tid, mid, via string, send func
 		if serr := r.settle(ctx, tid, mid, ticket.DeliveryQueued, "will retry: "+err.Error()); serr != nil {
 			return serr
 		}
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			// The job's lease ran out under the send: another worker may
+			// have taken the job meanwhile, found the message claimed and
+			// finished it. A job of its own sees the message sent again.
+			r.resend(ctx, tid, mid)
+		}
 		return fmt.Errorf("send %s of ticket %s: %w", mid, tid, err)
 	}
 }
 
-// settle records a message's state after a send that did not go through. It
-// keeps trying for a while: a message left "sent" after a failed send would
-// never be tried again.
+// holdsClaim reports whether the message's record is this worker's claim,
+// for a claim whose answer was lost: Redis may have recorded it. It asks
+// again for up to settleFor while Redis is unavailable.
+func (r *Responder) holdsClaim(ctx context.Context, tid, mid, claimDetail string) bool {
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), settleFor)
+	defer cancel()
+	for wait := 100 * time.Millisecond; ; wait = min(2*wait, 2*time.Second) {
+		t, err := r.store.Get(sctx, tid)
+		if err == nil {
+			m := messageByID(t, mid)
+			return m != nil && m.Delivery == ticket.DeliverySent && m.DeliveryDetail == claimDetail
+		}
+		if !ticket.IsUnavailable(err) {
+			return false
+		}
+		select {
+		case <-sctx.Done():
+			return false
+		case <-time.After(wait):
+		}
+	}
+}
+
+// resend gives a message put back to queued a job of its own, for when the
+// job that sent it may already be finished by another worker (the outbox
+// sweep cannot: a finished job's id is remembered).
+func (r *Responder) resend(ctx context.Context, tid, mid string) {
+	j := jobs.Job{ID: "send:" + tid + ":" + mid + ":again-" + nonce(), Kind: "send", Payload: []byte(tid + " " + mid)}
+	if err := r.queue.Enqueue(context.WithoutCancel(ctx), j, time.Time{}); err != nil {
+		r.logger.Error("a message back in the outbox could not be given a new job; the outbox sweep will not see it while the old one is remembered",
+			slog.String("ticket", tid), slog.String("message", mid), slog.Any("error", err))
+	}
+}
+
+// settleFor bounds how long recording a send's outcome keeps trying while
+// Redis is unavailable.
+const settleFor = 30 * time.Second
+
+// settle records a message's state after a send. It keeps trying for a
+// while, and also once ctx has ended (a shutdown, or the job's lease running
+// out under a send that was cut off): a message left "sent" after a failed
+// send would never be tried again.
 func (r *Responder) settle(ctx context.Context, tid, mid string, d ticket.Delivery, detail string) error {
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), settleFor)
+	defer cancel()
 	var err error
-	for wait := 100 * time.Millisecond; wait < 30*time.Second; wait *= 2 {
-		if err = r.store.SetDelivery(ctx, tid, mid, d, detail, "responder"); err == nil || !ticket.IsUnavailable(err) {
+	for wait := 100 * time.Millisecond; ; wait = min(2*wait, 5*time.Second) {
+		if err = r.store.SetDelivery(sctx, tid, mid, d, detail, "responder"); err == nil || !ticket.IsUnavailable(err) {
 			return err
 		}
 		select {
-		case <-ctx.Done():
+		case <-sctx.Done():
+			r.logger.Error("a send's outcome could not be recorded", slog.String("ticket", tid),
+				slog.String("message", mid), slog.String("state", string(d)), slog.Any("error", err))
 			return err
 		case <-time.After(wait):
 		}
 	}
-	r.logger.Error("a failed send could not be recorded; the message stays marked sent",
-		slog.String("ticket", tid), slog.String("message", mid), slog.Any("error", err))
-	return err
+}
+
+// messageByID returns the message of t with id mid, or nil.
+func messageByID(t *ticket.Ticket, mid string) *ticket.Message {
+	for i := range t.Messages {
+		if t.Messages[i].ID == mid {
+			return &t.Messages[i]
+		}
+	}
+	return nil
+}
+
+// nonce is 8 random hex digits, telling one claim or job from another.
+func nonce() string {
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
 }
 
 // sendSMS texts an outbound message to the customer's number from the number
@@ -235,12 +313,12 @@ func (r *Responder) sendSMS(ctx context.Context, t *ticket.Ticket, m *ticket.Mes
 	if to == "" || from == "" {
 		return fail(fmt.Errorf("no phone number to text from or to"))
 	}
-	return r.deliver(ctx, t.ID, m.ID, "Twilio", func(claim func() error) error {
+	return r.deliver(ctx, t.ID, m.ID, "Twilio", func(claim func() error) (string, error) {
 		if err := claim(); err != nil {
-			return err
+			return "", err
 		}
-		_, err := r.SMS.Send(ctx, from, to, m.Text)
-		return err
+		sid, err := r.SMS.Send(ctx, from, to, m.Text)
+		return "accepted by Twilio as " + sid, err
 	})
 }
 

@@ -294,13 +294,13 @@ func TestTwoWorkersOneMessageOneSend(t *testing.T) {
 	var wg sync.WaitGroup
 	for range 2 {
 		wg.Go(func() {
-			_ = d.resp.deliver(ctx, r.TicketID, rc.MessageID, "test", func(claim func() error) error {
+			_ = d.resp.deliver(ctx, r.TicketID, rc.MessageID, "test", func(claim func() error) (string, error) {
 				if err := claim(); err != nil {
-					return err
+					return "", err
 				}
 				sends.Add(1)
 				<-release
-				return nil
+				return "accepted by test", nil
 			})
 		})
 	}

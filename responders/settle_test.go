@@ -1,0 +1,179 @@
+package responders
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/redis/go-redis/v9"
+
+	"frontdesk/config"
+	"frontdesk/jobs"
+	outmail "frontdesk/responders/mail"
+	"frontdesk/responders/smtpsink"
+	"frontdesk/ticket"
+	"frontdesk/ticket/redisstore"
+)
+
+// bareDesk is a responder with no workers running: the test drives deliver
+// and the job queue itself.
+type bareDesk struct {
+	store *redisstore.Store
+	queue *jobs.Queue
+	resp  *Responder
+	sink  *smtpsink.Sink
+	tid   string
+	mid   string // an outbound message, queued
+}
+
+func newBareDesk(t *testing.T, wrap func(ticket.Store) ticket.Store) *bareDesk {
+	t.Helper()
+	sink, err := smtpsink.Start(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sink.Close() })
+	cfg, err := config.Parse(fmt.Appendf(nil, `
+redis: {url: "redis://127.0.0.1:6379/0"}
+smtp: {host: 127.0.0.1, port: %d, security: none, from: support@example.com}
+queues: [{name: support, address: "Support <support@example.com>"}]
+`, sink.Port()), func(string) (string, bool) { return "", false })
+	if err != nil {
+		t.Fatal(err)
+	}
+	rdb := redis.NewClient(&redis.Options{Addr: miniredis.RunT(t).Addr()})
+	t.Cleanup(func() { rdb.Close() })
+	store := redisstore.New(rdb, nil)
+	quiet := slog.New(slog.DiscardHandler)
+	q := jobs.New("outbox", &jobs.Options{Redis: rdb, Logger: quiet, BackoffMin: 20 * time.Millisecond,
+		BackoffMax: 100 * time.Millisecond, Poll: 10 * time.Millisecond})
+	sender := outmail.NewSender(cfg.SMTP, &outmail.SenderOptions{Logger: quiet})
+	t.Cleanup(func() { sender.Close() })
+	var s ticket.Store = store
+	if wrap != nil {
+		s = wrap(store)
+	}
+	ctx := context.Background()
+	r, err := store.Create(ctx, customerMail("s1", "ann@example.org", "Hi", ticket.KindNormal))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := store.AppendMessage(ctx, r.TicketID, ticket.NewMessage{SourceKey: "reply:s1", Direction: ticket.DirectionOut,
+		From: "support@example.com", To: []string{"ann@example.org"}, Subject: "Re: Hi", Text: "Hello Ann", MessageID: "<reply-s1@example.com>", Delivery: ticket.DeliveryQueued})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &bareDesk{store: store, queue: q, resp: New(s, cfg, q, sender, quiet), sink: sink, tid: r.TicketID, mid: out.MessageID}
+}
+
+func (d *bareDesk) message(t *testing.T) ticket.Message {
+	t.Helper()
+	tk, err := d.store.Get(context.Background(), d.tid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return *messageByID(tk, d.mid)
+}
+
+// A send cut off by a shutdown after its claim puts the message back in
+// the outbox, although the worker's context has ended.
+func TestSendCutOffByShutdownIsQueuedAgain(t *testing.T) {
+	d := newBareDesk(t, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	err := d.resp.deliver(ctx, d.tid, d.mid, "test", func(claim func() error) (string, error) {
+		if err := claim(); err != nil {
+			return "", err
+		}
+		cancel() // Run stops; the sender closes the connection mid-send
+		return "", fmt.Errorf("smtp data: %w", ctx.Err())
+	})
+	if err == nil {
+		t.Fatal("deliver reported a cut-off send as done")
+	}
+	if m := d.message(t); m.Delivery != ticket.DeliveryQueued {
+		t.Fatalf("after a cut-off send the message is %s (%s), want queued", m.Delivery, m.DeliveryDetail)
+	}
+	refs, err := d.store.Outbox(context.Background(), time.Now(), 10)
+	if err != nil || len(refs) != 1 {
+		t.Fatalf("outbox = %v, %v; want the message back in it", refs, err)
+	}
+}
+
+// A send whose job's lease runs out under it may see another worker take
+// the job, find the message claimed and finish the job. The message, put
+// back to queued, must still be sent: it gets a job of its own.
+func TestSendOutlivingItsLeaseIsStillDelivered(t *testing.T) {
+	d := newBareDesk(t, nil)
+	runCtx, stop := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = d.queue.Run(runCtx, 1, d.resp.HandleJob) }()
+	t.Cleanup(func() { stop(); <-done })
+
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond) // the first worker's lease
+	defer cancel()
+	err := d.resp.deliver(ctx, d.tid, d.mid, "test", func(claim func() error) (string, error) {
+		if err := claim(); err != nil {
+			return "", err
+		}
+		// The second worker takes the job and finds the message claimed.
+		job := jobs.Job{ID: "send:" + d.tid + ":" + d.mid, Kind: "send", Payload: []byte(d.tid + " " + d.mid)}
+		if err := d.queue.Enqueue(context.Background(), job, time.Time{}); err != nil {
+			t.Error(err)
+		}
+		waitFor(t, "the second worker to finish the job", func() bool {
+			st, err := d.queue.Stats(context.Background())
+			return err == nil && st.Pending == 0 && st.Running == 0
+		})
+		<-ctx.Done() // the first send is cut off when its lease ends
+		return "", fmt.Errorf("smtp data: %w", ctx.Err())
+	})
+	if err == nil {
+		t.Fatal("deliver reported a cut-off send as done")
+	}
+	if err := d.resp.Sweep(context.Background()); err != nil { // finds the message, but its job id is done
+		t.Fatal(err)
+	}
+	waitFor(t, "the message to be delivered", func() bool { return len(d.sink.Received()) == 1 })
+	if m := d.message(t); m.Delivery != ticket.DeliverySent || m.DeliveryDetail != "accepted by 127.0.0.1" {
+		t.Fatalf("message %s (%s), want sent and accepted", m.Delivery, m.DeliveryDetail)
+	}
+	time.Sleep(200 * time.Millisecond) // time for a second send, were there one
+	if n := len(d.sink.Received()); n != 1 {
+		t.Fatalf("%d mails sent, want 1", n)
+	}
+}
+
+// lostClaimAnswer is a store whose ClaimDelivery is carried out but its
+// answer lost, as when the connection to Redis breaks after the script ran.
+type lostClaimAnswer struct{ ticket.Store }
+
+func (s lostClaimAnswer) ClaimDelivery(ctx context.Context, tid, mid, detail, by string) error {
+	if err := s.Store.ClaimDelivery(ctx, tid, mid, detail, by); err != nil {
+		return err
+	}
+	return ticket.Unavailable(errors.New("read tcp: connection reset by peer"))
+}
+
+// A claim Redis recorded but whose answer was lost is still the worker's:
+// it sends the message instead of leaving it marked sent and never sent.
+func TestClaimWithLostAnswerStillSends(t *testing.T) {
+	d := newBareDesk(t, func(s ticket.Store) ticket.Store { return lostClaimAnswer{s} })
+	sent := false
+	err := d.resp.deliver(context.Background(), d.tid, d.mid, "test", func(claim func() error) (string, error) {
+		if err := claim(); err != nil {
+			return "", err
+		}
+		sent = true
+		return "accepted by test", nil
+	})
+	if err != nil || !sent {
+		t.Fatalf("deliver = %v, sent %v; want the message sent", err, sent)
+	}
+	if m := d.message(t); m.Delivery != ticket.DeliverySent || m.DeliveryDetail != "accepted by test" {
+		t.Fatalf("message %s (%s), want sent and accepted", m.Delivery, m.DeliveryDetail)
+	}
+}
