@@ -41,6 +41,9 @@ type RuleSet struct {
 	// it.
 	Version int    `json:"version" yaml:"version,omitempty"`
 	Rules   []Rule `json:"rules" yaml:"rules"`
+	// VersionGiven says that the parsed document named its version (0 too):
+	// the version a change was based on, which a store can hold it to.
+	VersionGiven bool `json:"-" yaml:"-"`
 }
 
 // Rule is one routing rule.
@@ -351,7 +354,7 @@ func (rs *RuleSet) fromTree(v any) error {
 			if !isNum || err != nil || i < 0 {
 				t.bad("version", "must be a whole number, 0 or more")
 			}
-			out.Version = i
+			out.Version, out.VersionGiven = i, true
 		}
 		for i, rv := range t.list("", m, "rules") {
 			out.Rules = append(out.Rules, t.rule1(i, rv))
@@ -413,7 +416,7 @@ func (t *tree) rule1(i int, v any) Rule {
 
 // normalized returns a deep copy of rs with nil lists made empty.
 func (rs RuleSet) normalized() RuleSet {
-	out := RuleSet{Version: rs.Version, Rules: make([]Rule, len(rs.Rules))}
+	out := RuleSet{Version: rs.Version, VersionGiven: rs.VersionGiven, Rules: make([]Rule, len(rs.Rules))}
 	for i, r := range rs.Rules {
 		c := r
 		if r.Enabled != nil {

@@ -233,7 +233,12 @@ func TestReplaceWithAVersionIsCompareAndSet(t *testing.T) {
 		return []byte(fmt.Sprintf(`{"version": %d, "rules": [{"name": %q, "conditions": [], "actions": []}]}`, version, name))
 	}
 	if n, err := rules.Replace(ctx, set(0, "first"), "max"); err != nil || n != 1 {
-		t.Fatalf("Replace without a version: %d, %v", n, err)
+		t.Fatalf("Replace based on no rule set: %d, %v", n, err)
+	}
+	// A second save based on no rule set, as by two managers saving the
+	// first rules at once, is refused.
+	if _, err := rules.Replace(ctx, set(0, "also first"), "ann"); !errors.Is(err, ticket.ErrConflict) || !strings.Contains(err.Error(), "version 1 is in force") {
+		t.Fatalf("a second Replace based on no rule set: %v, want ErrConflict", err)
 	}
 	if n, err := rules.Replace(ctx, set(1, "second"), "max"); err != nil || n != 2 {
 		t.Fatalf("Replace based on the current version: %d, %v", n, err)
@@ -242,8 +247,17 @@ func TestReplaceWithAVersionIsCompareAndSet(t *testing.T) {
 	if !errors.Is(err, ticket.ErrConflict) || !strings.Contains(err.Error(), "version 2 is in force") {
 		t.Fatalf("Replace based on a replaced version: %v, want ErrConflict", err)
 	}
+	// The version holds in YAML too.
+	_, err = rules.Replace(ctx, []byte("version: 1\nrules:\n  - {name: stale yaml, conditions: [], actions: []}\n"), "ann")
+	if !errors.Is(err, ticket.ErrConflict) {
+		t.Fatalf("YAML Replace based on a replaced version: %v, want ErrConflict", err)
+	}
 	cur, err := rules.Current(ctx)
 	if err != nil || cur.Version != 2 || cur.Rules[0].Name != "second" {
-		t.Fatalf("current after the refused save: %+v, %v", cur, err)
+		t.Fatalf("current after the refused saves: %+v, %v", cur, err)
+	}
+	// Without a version the body replaces whatever is in force.
+	if n, err := rules.Replace(ctx, []byte(`{"rules": []}`), "max"); err != nil || n != 3 {
+		t.Fatalf("Replace without a version: %d, %v", n, err)
 	}
 }

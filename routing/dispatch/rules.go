@@ -66,27 +66,32 @@ func (r *Rules) Current(ctx context.Context) (*routing.RuleSet, error) {
 
 // Replace validates body (a rule set) whole and stores it as the next version,
 // which this instance uses at once and the others within two seconds. When
-// body carries a "version" above 0 — the one it was read as — it is stored
-// only if that version is still in force, else ticket.ErrConflict: two
-// managers editing at once cannot silently undo each other's change.
+// body names the version it was read as, it is stored only if that version is
+// still in force (version 0: while no rule set is stored), else
+// ticket.ErrConflict: two managers editing at once cannot silently undo each
+// other's change. A body without a version replaces whatever is in force.
 func (r *Rules) Replace(ctx context.Context, body []byte, by string) (int, error) {
 	c, err := r.compile(body)
 	if err != nil {
 		return 0, err
 	}
-	raw, err := json.Marshal(c.Rules())
+	rs := c.Rules()
+	raw, err := json.Marshal(rs)
 	if err != nil {
 		return 0, err
 	}
-	var base struct {
-		Version int `json:"version"`
-	}
-	_ = json.Unmarshal(body, &base) // compile has read it already
 	var n int
-	if base.Version > 0 {
-		n, err = r.store.PutIf(ctx, raw, by, "", base.Version)
-	} else {
+	switch {
+	case !rs.VersionGiven:
 		n, err = r.store.Put(ctx, raw, by, "")
+	case rs.Version > 0:
+		n, err = r.store.PutIf(ctx, raw, by, "", rs.Version)
+	default:
+		var stored bool
+		n, stored, err = r.store.PutIfNone(ctx, raw, by)
+		if err == nil && !stored {
+			err = fmt.Errorf("store rule set: %w: it was based on no rule set, but version %d is in force now", ticket.ErrConflict, n)
+		}
 	}
 	if err != nil {
 		return 0, err
