@@ -43,6 +43,9 @@ type User struct {
 	Role      Role      `json:"role"`
 	Away      bool      `json:"away"`
 	CreatedAt time.Time `json:"created_at"`
+	// passwordGen counts the user's password changes as read with the
+	// password; a session records the one its login saw.
+	passwordGen string
 }
 
 var (

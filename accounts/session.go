@@ -1,6 +1,7 @@
 package accounts
 
 import (
+	"cmp"
 	"context"
 	"time"
 
@@ -33,7 +34,9 @@ func (s *Store) Login(ctx context.Context, name, password string) (User, string,
 	started := s.now().UnixMilli()
 	key, list := s.sessionKey(sha), s.sessionsKey(u.Name)
 	_, err = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.HSet(ctx, key, "name", u.Name, "started", started)
+		// pwgen: a new password ends the session even if this login
+		// checked the old one while it changed (see session.lua).
+		p.HSet(ctx, key, "name", u.Name, "started", started, "pwgen", cmp.Or(u.passwordGen, "0"))
 		p.PExpire(ctx, key, SessionIdle)
 		// The user's sessions, so that a new password ends them all; the
 		// list outlives none of them by more than SessionMax.
@@ -48,8 +51,8 @@ func (s *Store) Login(ctx context.Context, name, password string) (User, string,
 }
 
 // Session returns the user of a session token and keeps the session alive.
-// A malformed, unknown, expired or ended session, or one whose user has been
-// removed, is ErrUnauthorized.
+// A malformed, unknown, expired or ended session, one whose user has a new
+// password since, or one whose user has been removed, is ErrUnauthorized.
 func (s *Store) Session(ctx context.Context, token string) (User, error) {
 	if !wellFormed(token) {
 		return User{}, ErrUnauthorized

@@ -147,3 +147,44 @@ func TestSessionAndTokenAreOneRoundTrip(t *testing.T) {
 		t.Errorf("Authenticate of a removed user = %v, want ErrUnauthorized", err)
 	}
 }
+
+// A new password ends the sessions that its login saw the old one for, by
+// itself: also when deleting them did not happen (a crash right after the
+// change) or missed one (a login that checked the old password meanwhile).
+func TestNewPasswordEndsSessionsWithoutTheirList(t *testing.T) {
+	tr := newTestRedis(t)
+	s := newStore(tr)
+	ctx := context.Background()
+	if _, err := s.Add(ctx, "ann", RoleAssistant, "correct horse"); err != nil {
+		t.Fatal(err)
+	}
+	_, before, err := s.Login(ctx, "ann", "correct horse")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The password changes, and the process dies before ending sessions.
+	if err := passwordScript.Run(ctx, tr.Client, []string{s.userKey("ann"), s.failuresKey("ann")}, "$argon2id$new").Err(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Session(ctx, before); !errors.Is(err, ErrUnauthorized) {
+		t.Fatalf("a session from before the new password: %v, want ErrUnauthorized", err)
+	}
+	if n := tr.Client.Exists(ctx, s.sessionKey(tokenSHA(before))).Val(); n != 0 {
+		t.Errorf("the ended session's key is still there")
+	}
+	// A login after the change works as ever, also through a second change
+	// of something else.
+	if err := s.SetPassword(ctx, "ann", "battery staple"); err != nil {
+		t.Fatal(err)
+	}
+	_, after, err := s.Login(ctx, "ann", "battery staple")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetAway(ctx, "ann", true); err != nil {
+		t.Fatal(err)
+	}
+	if u, err := s.Session(ctx, after); err != nil || !u.Away {
+		t.Fatalf("a session from after the new password: %+v, %v", u, err)
+	}
+}

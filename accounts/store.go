@@ -79,6 +79,7 @@ var (
 	attemptScript   = script("attempt")
 	sessionScript   = script("session")
 	whoisScript     = script("whois")
+	passwordScript  = script("password")
 )
 
 // unavailable marks a Redis failure: the operation did not complete and may
@@ -143,27 +144,24 @@ func (s *Store) get(ctx context.Context, name string) (User, string, error) {
 	return userFrom(name, h), h["hash"], nil
 }
 
-// userOf decodes the {name, {user fields}} reply of the session and whois
-// scripts. A removed user's empty record is ErrUnauthorized.
+// userOf decodes the {name, role, away, created} reply of the session and
+// whois scripts; a removed user (no role) is ErrUnauthorized.
 func userOf(v []any) (User, error) {
-	if len(v) != 2 {
-		return User{}, fmt.Errorf("decode user: unexpected reply of %d parts: %w", len(v), ErrUnauthorized)
+	if len(v) != 4 {
+		return User{}, fmt.Errorf("decode user: unexpected reply of %d parts", len(v))
 	}
 	name, _ := v[0].(string)
-	fields, _ := v[1].([]any)
-	if name == "" || len(fields) == 0 {
+	role, _ := v[1].(string)
+	if name == "" || role == "" {
 		return User{}, ErrUnauthorized
 	}
-	h := make(map[string]string, len(fields)/2)
-	for i := 0; i+1 < len(fields); i += 2 {
-		k, _ := fields[i].(string)
-		h[k], _ = fields[i+1].(string)
-	}
-	return userFrom(name, h), nil
+	away, _ := v[2].(string)
+	created, _ := v[3].(string)
+	return userFrom(name, map[string]string{"role": role, "away": away, "created": created}), nil
 }
 
 func userFrom(name string, h map[string]string) User {
-	u := User{Name: name, Role: Role(h["role"]), Away: h["away"] == "1"}
+	u := User{Name: name, Role: Role(h["role"]), Away: h["away"] == "1", passwordGen: h["pwgen"]}
 	if ms, err := strconv.ParseInt(h["created"], 10, 64); err == nil {
 		u.CreatedAt = time.UnixMilli(ms).UTC()
 	}
@@ -204,7 +202,7 @@ func (s *Store) SetAway(ctx context.Context, name string, away bool) error {
 	if away {
 		v = "1"
 	}
-	return s.update(ctx, "set away of user", name, false, "away", v)
+	return s.update(ctx, "set away of user", name, "away", v)
 }
 
 // SetPassword replaces a user's password (ValidatePassword applies), lifts a
@@ -221,24 +219,25 @@ func (s *Store) SetPassword(ctx context.Context, name, password string) error {
 	if err := s.hashing(ctx, func() { hash = hashPassword(s.params, password) }); err != nil {
 		return unavailable("set password of user "+name, err)
 	}
-	if err := s.update(ctx, "set password of user", name, true, "hash", hash); err != nil {
-		return err
+	n, err := passwordScript.Run(ctx, s.rdb, []string{s.userKey(name), s.failuresKey(name)}, hash).Int()
+	switch {
+	case err != nil:
+		return unavailable("set password of user "+name, err)
+	case n == 0:
+		return fmt.Errorf("set password of user %s: %w", name, ticket.ErrNotFound)
 	}
-	_, err := s.EndSessions(ctx, name)
+	// The sessions are over already (their pwgen is old); this only
+	// deletes them.
+	_, err = s.EndSessions(ctx, name)
 	return err
 }
 
-// update sets fields of an existing user, clearing its login failures too
-// when clearFailures is set.
-func (s *Store) update(ctx context.Context, what, name string, clearFailures bool, fieldValues ...any) error {
+// update sets fields of an existing user.
+func (s *Store) update(ctx context.Context, what, name string, fieldValues ...any) error {
 	if ValidateName(name) != nil {
 		return fmt.Errorf("%s %q: %w", what, name, ticket.ErrNotFound)
 	}
-	keys := []string{s.userKey(name)}
-	if clearFailures {
-		keys = append(keys, s.failuresKey(name))
-	}
-	n, err := updateScript.Run(ctx, s.rdb, keys, fieldValues...).Int()
+	n, err := updateScript.Run(ctx, s.rdb, []string{s.userKey(name)}, fieldValues...).Int()
 	switch {
 	case err != nil:
 		return unavailable(what+" "+name, err)
