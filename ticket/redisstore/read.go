@@ -298,20 +298,7 @@ func decodeTicket(fields, customer any) *ticket.Ticket {
 	if t.Tags == nil {
 		t.Tags = []string{}
 	}
-	eachPair(customer, func(k, v string) {
-		switch k {
-		case "name":
-			t.Customer.Name = v
-		case "email":
-			t.Customer.Email = v
-		case "phone":
-			t.Customer.Phone = v
-		case "tags":
-			if v != "" {
-				_ = json.Unmarshal([]byte(v), &t.Customer.Tags)
-			}
-		}
-	})
+	eachPair(customer, func(k, v string) { setCustomerField(&t.Customer, k, v) })
 	if t.Customer.Name == "" {
 		t.Customer.Name = customerName
 	}
@@ -320,11 +307,27 @@ func decodeTicket(fields, customer any) *ticket.Ticket {
 
 // decodeCustomer decodes a customer record read with HGETALL.
 func decodeCustomer(id string, f map[string]string) ticket.Customer {
-	c := ticket.Customer{ID: id, Name: f["name"], Email: f["email"], Phone: f["phone"]}
-	if f["tags"] != "" {
-		_ = json.Unmarshal([]byte(f["tags"]), &c.Tags)
+	c := ticket.Customer{ID: id}
+	for k, v := range f {
+		setCustomerField(&c, k, v)
 	}
 	return c
+}
+
+// setCustomerField sets what field k of a stored customer record says.
+func setCustomerField(c *ticket.Customer, k, v string) {
+	switch k {
+	case "name":
+		c.Name = v
+	case "email":
+		c.Email = v
+	case "phone":
+		c.Phone = v
+	case "tags":
+		if v != "" {
+			_ = json.Unmarshal([]byte(v), &c.Tags)
+		}
+	}
 }
 
 // eachPair calls fn with each field and value of a flat HGETALL reply from a

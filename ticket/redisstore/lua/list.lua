@@ -20,11 +20,8 @@ while found < limit and examined < budget do
       and (want.channel == '' or f[3] == want.channel)
       and (want.assignee == '' or f[4] == want.assignee) then
       local all = redis.call('HGETALL', tkey(id))
-      local cid = redis.call('HGET', tkey(id), 'customer')
-      local c = {}
-      if cid and cid ~= '' then c = redis.call('HGETALL', base .. 'customer:' .. cid) end
       table.insert(out, all)
-      table.insert(out, c)
+      table.insert(out, customer_of(all))
       found = found + 1
       if found == limit then break end
     end

@@ -117,18 +117,25 @@ local function json_array(list)
   return '[' .. table.concat(list, ',') .. ']'
 end
 
+-- customer_of returns the fields of the customer a ticket's fields f (as
+-- HGETALL gives them) point to, or an empty list.
+local function customer_of(f)
+  for i = 1, #f, 2 do
+    if f[i] == 'customer' then
+      if f[i + 1] == '' then return {} end
+      return redis.call('HGETALL', base .. 'customer:' .. f[i + 1])
+    end
+  end
+  return {}
+end
+
 -- read_ticket returns a ticket's fields, messages and events (each a JSON
 -- array), customer fields, outbound delivery states, transcripts and
 -- attachments added to stored messages, or false when there is no such ticket.
 local function read_ticket(k)
   local f = redis.call('HGETALL', k)
   if #f == 0 then return false end
-  local cid = ''
-  for i = 1, #f, 2 do
-    if f[i] == 'customer' then cid = f[i + 1] end
-  end
-  local c = {}
-  if cid ~= '' then c = redis.call('HGETALL', base .. 'customer:' .. cid) end
+  local c = customer_of(f)
   return {f, json_array(redis.call('LRANGE', k .. ':messages', 0, -1)),
     json_array(redis.call('LRANGE', k .. ':events', 0, -1)), c,
     redis.call('HGETALL', k .. ':delivery'), redis.call('HGETALL', k .. ':transcripts'),

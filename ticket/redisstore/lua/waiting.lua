@@ -6,11 +6,8 @@ local out = {}
 for _, id in ipairs(redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[2]) - 1)) do
   local all = redis.call('HGETALL', tkey(id))
   if #all > 0 then
-    local cid = redis.call('HGET', tkey(id), 'customer')
-    local c = {}
-    if cid and cid ~= '' then c = redis.call('HGETALL', base .. 'customer:' .. cid) end
     table.insert(out, all)
-    table.insert(out, c)
+    table.insert(out, customer_of(all))
   end
 end
 return out
