@@ -14,8 +14,8 @@ import (
 // with the ticket, 204 when nobody waits, 404 for a queue not configured.
 func (s *Server) handleQueueNext(w http.ResponseWriter, r *http.Request) {
 	queue := r.PathValue("queue")
-	if !slices.Contains(s.queues, queue) {
-		writeError(w, r, s.logger, fmt.Errorf("queue %q: %w", queue, ticket.ErrNotFound))
+	if err := s.knownQueue(queue); err != nil {
+		writeError(w, r, s.logger, err)
 		return
 	}
 	t, err := s.tickets.ClaimNext(r.Context(), queue, caller(r).Name, s.claimLease)
@@ -28,4 +28,12 @@ func (s *Server) handleQueueNext(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, apiTicket(*t))
+}
+
+// knownQueue refuses (ticket.ErrNotFound) a queue that is not configured.
+func (s *Server) knownQueue(name string) error {
+	if !slices.Contains(s.queues, name) {
+		return fmt.Errorf("queue %q: %w", name, ticket.ErrNotFound)
+	}
+	return nil
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"slices"
@@ -27,13 +28,8 @@ func (s *Server) handleTicketAssign(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.logger, fmt.Errorf("%w: assignee is required", ticket.ErrInvalid))
 		return
 	}
-	users, err := s.accounts.List(r.Context())
-	if err != nil {
+	if err := s.checkAssignee(r.Context(), in.Assignee); err != nil {
 		writeError(w, r, s.logger, err)
-		return
-	}
-	if !slices.ContainsFunc(users, func(u Principal) bool { return u.Name == in.Assignee }) {
-		writeError(w, r, s.logger, fmt.Errorf("%w: assignee %q is not a user", ticket.ErrInvalid, in.Assignee))
 		return
 	}
 	if err := s.tickets.Assign(r.Context(), r.PathValue("id"), in.Assignee, caller(r).Name); err != nil {
@@ -51,4 +47,16 @@ func (s *Server) writeTicket(w http.ResponseWriter, r *http.Request, id string) 
 		return
 	}
 	writeJSON(w, http.StatusOK, apiTicket(*t))
+}
+
+// checkAssignee refuses (ticket.ErrInvalid) a name that is not a user's.
+func (s *Server) checkAssignee(ctx context.Context, name string) error {
+	users, err := s.accounts.List(ctx)
+	if err != nil {
+		return err
+	}
+	if !slices.ContainsFunc(users, func(u Principal) bool { return u.Name == name }) {
+		return fmt.Errorf("%w: assignee %q is not a user", ticket.ErrInvalid, name)
+	}
+	return nil
 }

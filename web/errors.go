@@ -27,20 +27,27 @@ import (
 // 500 carry a generic message; only 500s are logged, with the cause, because
 // only they mean a bug or a failure nobody has named yet.
 func writeError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err error) {
+	status, msg := publicError(r, logger, err, "service temporarily unavailable, try again later", "internal server error")
+	writeJSONError(w, status, msg)
+}
+
+// publicError is the status err's kind calls for and the message to show:
+// err's own for a 4xx, else the generic unavailable or internal text. A 500
+// is logged with its cause.
+func publicError(r *http.Request, logger *slog.Logger, err error, unavailable, internal string) (int, string) {
 	status := errorStatus(err)
-	msg := err.Error()
 	switch status {
 	case http.StatusServiceUnavailable:
-		msg = "service temporarily unavailable, try again later"
+		return status, unavailable
 	case http.StatusInternalServerError:
-		msg = "internal server error"
 		logger.LogAttrs(r.Context(), slog.LevelError, "HTTP request failed",
 			slog.String("method", r.Method),
 			slog.String("path", r.URL.Path),
 			slog.String("route", r.Pattern),
 			slog.Any("error", err))
+		return status, internal
 	}
-	writeJSONError(w, status, msg)
+	return status, err.Error()
 }
 
 // The web package's own error kinds, for what only HTTP can get wrong. Wrap

@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"context"
 	"embed"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"path"
 	"strings"
 	"sync"
@@ -215,8 +215,8 @@ func (s *Server) renderTo(w http.ResponseWriter, r *http.Request, status int, na
 	if r.Method == http.MethodGet {
 		p.Path = r.URL.RequestURI()
 	}
-	if p.Notice == "" {
-		p.Notice = r.URL.Query().Get("notice")
+	if notice := s.takeNotice(w, r); p.Notice == "" {
+		p.Notice = notice
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout.html", p); err != nil {
@@ -230,37 +230,55 @@ func (s *Server) renderTo(w http.ResponseWriter, r *http.Request, status int, na
 
 // renderError answers with the error page.
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int, msg string) {
-	s.render(w, r, status, "error", &pageData{Title: http.StatusText(status), Problem: msg, Data: status})
+	s.render(w, r, status, "error", &pageData{Title: http.StatusText(status), Problem: msg})
 }
 
 // uiError answers a failed UI request with the error page and the status
 // err's kind calls for (errorStatus); like writeError, only 4xx answers show
 // err's message and only 500s are logged.
 func (s *Server) uiError(w http.ResponseWriter, r *http.Request, err error) {
-	status := errorStatus(err)
-	msg := err.Error()
-	switch status {
-	case http.StatusServiceUnavailable:
-		msg = "The service is temporarily unavailable. Please try again in a moment."
-	case http.StatusInternalServerError:
-		msg = "Something went wrong on our side."
-		s.logger.LogAttrs(r.Context(), slog.LevelError, "UI request failed",
-			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("error", err))
-	}
+	status, msg := publicError(r, s.logger, err,
+		"The service is temporarily unavailable. Please try again in a moment.", "Something went wrong on our side.")
 	s.renderError(w, r, status, msg)
 }
 
+// formStatus is the status of err when it is a problem a page can show with
+// its form (4xx); any other failure gets the error page, and ok is false.
+func (s *Server) formStatus(w http.ResponseWriter, r *http.Request, err error) (status int, ok bool) {
+	status = errorStatus(err)
+	if status >= 500 {
+		s.uiError(w, r, err)
+		return status, false
+	}
+	return status, true
+}
+
+// noticeCookie carries a one-line notice from a form's redirect to the page
+// it leads to, which shows it once. A cookie, not the URL, so that a link
+// from elsewhere cannot put words in the desk's mouth.
+const noticeCookie = "frontdesk_notice"
+
 // seeOther redirects after a form to target, with a one-line notice for the
 // next page.
-func seeOther(w http.ResponseWriter, r *http.Request, target, notice string) {
+func (s *Server) seeOther(w http.ResponseWriter, r *http.Request, target, notice string) {
 	if notice != "" {
-		sep := "?"
-		if strings.Contains(target, "?") {
-			sep = "&"
-		}
-		target += sep + "notice=" + url.QueryEscape(notice)
+		s.setCookie(w, r, noticeCookie, base64.RawURLEncoding.EncodeToString([]byte(notice)), 60)
 	}
 	http.Redirect(w, r, target, http.StatusSeeOther)
+}
+
+// takeNotice returns the notice a redirect left for this page, and deletes it.
+func (s *Server) takeNotice(w http.ResponseWriter, r *http.Request) string {
+	c, err := r.Cookie(noticeCookie)
+	if err != nil {
+		return ""
+	}
+	s.setCookie(w, r, noticeCookie, "", -1)
+	b, err := base64.RawURLEncoding.DecodeString(c.Value)
+	if err != nil {
+		return ""
+	}
+	return string(b)
 }
 
 // maxFormSize is the largest form body the UI reads (a pasted mail for the
@@ -280,23 +298,25 @@ func parseForm(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// when renders a time as <time>, in UTC until the script shows it in the
+// viewer's own timezone.
+func when(t time.Time) template.HTML {
+	if t.IsZero() {
+		return ""
+	}
+	return template.HTML(fmt.Sprintf(`<time datetime="%s">%s</time>`,
+		t.UTC().Format(time.RFC3339), template.HTMLEscapeString(t.UTC().Format("2006-01-02 15:04 UTC"))))
+}
+
 // uiFuncs are the template functions of every page.
 var uiFuncs = template.FuncMap{
-	// when renders a time as <time>, in UTC until the script shows it in the
-	// viewer's own timezone.
-	"when": func(t time.Time) template.HTML {
-		if t.IsZero() {
-			return ""
-		}
-		return template.HTML(fmt.Sprintf(`<time datetime="%s">%s</time>`,
-			t.UTC().Format(time.RFC3339), template.HTMLEscapeString(t.UTC().Format("2006-01-02 15:04 UTC"))))
-	},
+	"when": when,
+	// whenp is when for a time that may be missing.
 	"whenp": func(t *time.Time) template.HTML {
-		if t == nil || t.IsZero() {
+		if t == nil {
 			return ""
 		}
-		return template.HTML(fmt.Sprintf(`<time datetime="%s">%s</time>`,
-			t.UTC().Format(time.RFC3339), template.HTMLEscapeString(t.UTC().Format("2006-01-02 15:04 UTC"))))
+		return when(*t)
 	},
 	// age says how long ago t was, coarsely: "5 min", "3 h", "2 d".
 	"age":     func(t time.Time) string { return humanDuration(time.Since(t)) },
@@ -311,12 +331,10 @@ var uiFuncs = template.FuncMap{
 		}
 		return humanDuration(time.Since(*t)) + " late"
 	},
-	"overdue":  func(t *time.Time) bool { return t != nil && time.Now().After(*t) },
-	"bytes":    humanBytes,
-	"list":     func(s ...string) []string { return s },
-	"join":     strings.Join,
-	"contains": strings.Contains,
-	"isAudio":  func(ct string) bool { return strings.HasPrefix(ct, "audio/") },
+	"overdue": func(t *time.Time) bool { return t != nil && time.Now().After(*t) },
+	"bytes":   humanBytes,
+	"list":    func(s ...string) []string { return s },
+	"join":    strings.Join,
 	// isImage: a picture browsers show (and the attachment route serves
 	// inline), so the page can show it in place.
 	"isImage": func(ct string) bool {

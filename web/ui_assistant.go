@@ -42,5 +42,5 @@ func (s *Server) handleUIAway(w http.ResponseWriter, r *http.Request) {
 	if back == "" {
 		back = "/"
 	}
-	seeOther(w, r, back, notice)
+	s.seeOther(w, r, back, notice)
 }

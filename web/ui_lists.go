@@ -33,7 +33,11 @@ func (s *Server) handleMinePage(w http.ResponseWriter, r *http.Request) {
 		if st == ticket.StatusPending {
 			heading = "Pending: answered, waiting for the customer"
 		}
-		lists = append(lists, ticketList{Heading: heading, Tickets: page.Tickets})
+		list := ticketList{Heading: heading, Tickets: page.Tickets}
+		if page.NextCursor != "" {
+			list.Next = "/tickets?" + url.Values{"assignee": {me}, "status": {string(st)}, "cursor": {page.NextCursor}}.Encode()
+		}
+		lists = append(lists, list)
 	}
 	s.render(w, r, http.StatusOK, "mine", &pageData{Title: "My tickets", Nav: "mine", Data: lists})
 }

@@ -102,8 +102,8 @@ func (s *Server) handleQueueBoard(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleTakeNext(w http.ResponseWriter, r *http.Request) {
 	queues := s.queues
 	if q := r.PathValue("queue"); q != "" {
-		if !slices.Contains(s.queues, q) {
-			s.uiError(w, r, fmt.Errorf("queue %q: %w", q, ticket.ErrNotFound))
+		if err := s.knownQueue(q); err != nil {
+			s.uiError(w, r, err)
 			return
 		}
 		queues = []string{q}
@@ -124,10 +124,10 @@ func (s *Server) handleTakeNext(w http.ResponseWriter, r *http.Request) {
 			s.uiError(w, r, err)
 			return
 		}
-		seeOther(w, r, "/tickets/"+t.ID, fmt.Sprintf("Ticket #%s from queue %s is yours for the next %s.", t.ID, q, humanDuration(s.claimLease)))
+		s.seeOther(w, r, "/tickets/"+t.ID, fmt.Sprintf("Ticket #%s from queue %s is yours for the next %s.", t.ID, q, humanDuration(s.claimLease)))
 		return
 	}
-	seeOther(w, r, "/", "Nobody is waiting. Well done.")
+	s.seeOther(w, r, "/", "Nobody is waiting. Well done.")
 }
 
 // queuesByUrgency orders the queues that have someone waiting by their next

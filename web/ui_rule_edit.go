@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -286,7 +287,6 @@ func (s *Server) handleUIRuleNew(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := &ruleForm{New: true, Index: len(cur.Rules), Base: cur.Version, Enabled: true, Stop: true, Match: "all"}
-	f.addEmptyRows(1)
 	s.showRuleForm(w, r, http.StatusOK, f)
 }
 
@@ -345,10 +345,18 @@ func (s *Server) handleUIRuleSubmit(w http.ResponseWriter, r *http.Request) {
 
 	switch r.PostForm.Get("do") {
 	case "more":
-		f.addEmptyRows(3)
+		f.addEmptyRows(emptyRows) // showRuleForm adds its own as well
 		s.showRuleForm(w, r, http.StatusOK, f)
 	case "test":
-		rules, err := with(append([]routing.Rule{}, cur.Rules...))
+		// A draft is this rule in its place among the rules the form was
+		// read with; among others it would be another rule's place.
+		var err error
+		var rules []routing.Rule
+		if base != cur.Version {
+			err = &staleRulesError{base: base, current: cur.Version}
+		} else {
+			rules, err = with(slices.Clone(cur.Rules))
+		}
 		if err == nil {
 			f.Test, err = s.testRules(r.Context(), f.EML, f.Mailbox, &routing.RuleSet{Rules: rules})
 		}
@@ -363,7 +371,7 @@ func (s *Server) handleUIRuleSubmit(w http.ResponseWriter, r *http.Request) {
 			s.ruleFormProblem(w, r, f, err, "Nothing was saved: ")
 			return
 		}
-		seeOther(w, r, "/rules", fmt.Sprintf("Rules saved as version %d", n))
+		s.seeOther(w, r, "/rules", fmt.Sprintf("Rules saved as version %d", n))
 	}
 }
 
@@ -371,11 +379,8 @@ func (s *Server) handleUIRuleSubmit(w http.ResponseWriter, r *http.Request) {
 // form was refused (the headline starting with prefix) and the status that
 // calls for; a failure that is not the form's gets the error page.
 func (s *Server) ruleFormProblem(w http.ResponseWriter, r *http.Request, f *ruleForm, err error, prefix string) {
-	status := errorStatus(err)
-	if status >= 500 {
-		s.uiError(w, r, err)
-		return
+	if status, ok := s.formStatus(w, r, err); ok {
+		f.setProblems(explain(err, prefix))
+		s.showRuleForm(w, r, status, f)
 	}
-	f.setProblems(explain(err, prefix))
-	s.showRuleForm(w, r, status, f)
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -127,9 +128,8 @@ func (s *Server) handleUIRulesTest(w http.ResponseWriter, r *http.Request) {
 	page := &rulesPage{EML: r.PostForm.Get("eml"), Mailbox: r.PostForm.Get("mailbox")}
 	res, err := s.testRules(r.Context(), page.EML, page.Mailbox, nil)
 	if err != nil {
-		status := errorStatus(err)
-		if status >= 500 {
-			s.uiError(w, r, err)
+		status, ok := s.formStatus(w, r, err)
+		if !ok {
 			return
 		}
 		page.Problem = explain(err, "The test did not run: ")
@@ -150,14 +150,12 @@ func (s *Server) changeOneRule(w http.ResponseWriter, r *http.Request,
 	}
 	n, err := s.applyToRule(r, change)
 	if err != nil {
-		if errorStatus(err) >= 500 {
-			s.uiError(w, r, err)
-			return
+		if status, ok := s.formStatus(w, r, err); ok {
+			s.showRules(w, r, status, &rulesPage{Problem: explain(err, "Nothing was saved: ")})
 		}
-		s.showRules(w, r, errorStatus(err), &rulesPage{Problem: explain(err, "Nothing was saved: ")})
 		return
 	}
-	seeOther(w, r, "/rules", fmt.Sprintf("Rules saved as version %d", n))
+	s.seeOther(w, r, "/rules", fmt.Sprintf("Rules saved as version %d", n))
 }
 
 // applyToRule applies change to rule {index} of the rule set the form was
@@ -187,9 +185,14 @@ func (s *Server) applyToRule(r *http.Request, change func(rules []routing.Rule, 
 // handleUIRuleMove moves a rule one place up or down (form field "dir").
 func (s *Server) handleUIRuleMove(w http.ResponseWriter, r *http.Request) {
 	s.changeOneRule(w, r, func(rules []routing.Rule, i int) ([]routing.Rule, error) {
-		j := i - 1
-		if r.PostForm.Get("dir") == "down" {
+		var j int
+		switch dir := r.PostForm.Get("dir"); dir {
+		case "up":
+			j = i - 1
+		case "down":
 			j = i + 1
+		default:
+			return nil, fmt.Errorf("%w: dir %q must be up or down", ticket.ErrInvalid, dir)
 		}
 		if j < 0 || j >= len(rules) {
 			return nil, fmt.Errorf("%w: rule %q cannot move further", ticket.ErrInvalid, rules[i].Name)
@@ -202,8 +205,11 @@ func (s *Server) handleUIRuleMove(w http.ResponseWriter, r *http.Request) {
 // handleUIRuleEnabled switches a rule on or off (form field "enabled":
 // true or false).
 func (s *Server) handleUIRuleEnabled(w http.ResponseWriter, r *http.Request) {
-	on := r.PostForm.Get("enabled") == "true"
 	s.changeOneRule(w, r, func(rules []routing.Rule, i int) ([]routing.Rule, error) {
+		on, err := strconv.ParseBool(r.PostForm.Get("enabled"))
+		if err != nil {
+			return nil, fmt.Errorf("%w: enabled %q must be true or false", ticket.ErrInvalid, r.PostForm.Get("enabled"))
+		}
 		rules[i].Enabled = &on
 		return rules, nil
 	})
@@ -347,12 +353,10 @@ func (s *Server) handleUIRulesRollback(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if err != nil {
-		if errorStatus(err) >= 500 {
-			s.uiError(w, r, err)
-			return
+		if status, ok := s.formStatus(w, r, err); ok {
+			s.showHistory(w, r, status, "", "Nothing was saved: "+err.Error())
 		}
-		s.showHistory(w, r, errorStatus(err), "", "Nothing was saved: "+err.Error())
 		return
 	}
-	seeOther(w, r, "/rules", fmt.Sprintf("Version %d restored: rules saved as version %d", v, n))
+	s.seeOther(w, r, "/rules", fmt.Sprintf("Version %d restored: rules saved as version %d", v, n))
 }

@@ -227,7 +227,6 @@ type testView struct {
 
 // traceRuleView is one rule the test tried.
 type traceRuleView struct {
-	Index      int
 	Rule       string
 	Enabled    bool
 	Matched    bool
@@ -262,7 +261,7 @@ func newTestView(v any, draft bool) (*testView, error) {
 		tv.AutoAck = yesNo(*d.AutoAck)
 	}
 	for _, tr := range res.Trace {
-		rv := traceRuleView{Index: tr.Index, Rule: tr.Rule, Enabled: tr.Enabled, Matched: tr.Matched}
+		rv := traceRuleView{Rule: tr.Rule, Enabled: tr.Enabled, Matched: tr.Matched}
 		for _, c := range tr.Conditions {
 			rv.Conditions = append(rv.Conditions, traceConditionView{Field: c.Field, Op: c.Op,
 				Value: quotedValue(c.Value), Actual: c.Actual, Matched: c.Matched})

@@ -183,7 +183,7 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.setCookie(w, r, sessionCookie, "", -1)
-	seeOther(w, r, "/login", "You have signed out.")
+	s.seeOther(w, r, "/login", "You have signed out.")
 }
 
 // localPath returns p when it is a path on this site ("/tickets/7"), else "":

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"io"
 	"log/slog"
@@ -210,6 +211,39 @@ func (u *uiUser) postRaw(t *testing.T, path string, form url.Values) (*http.Resp
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
 	return res, string(b)
+}
+
+// wantRedirect fails the test unless res is a 303 to target leaving notice
+// (in its cookie) for the page it leads to.
+func wantRedirect(t *testing.T, what string, res *http.Response, body, target, notice string) {
+	t.Helper()
+	got := ""
+	for _, c := range res.Cookies() {
+		if c.Name == noticeCookie {
+			b, err := base64.RawURLEncoding.DecodeString(c.Value)
+			if err != nil {
+				t.Fatalf("%s: notice cookie %q: %v", what, c.Value, err)
+			}
+			got = string(b)
+		}
+	}
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != target || got != notice {
+		t.Fatalf("%s: %d to %q with notice %q, want 303 to %q with %q\n%s",
+			what, res.StatusCode, res.Header.Get("Location"), got, target, notice, body)
+	}
+}
+
+// A notice comes only from the desk's own redirects: a link from elsewhere
+// cannot make a page say something.
+func TestUINoticeNotFromTheURL(t *testing.T) {
+	e := newUIEnv(t)
+	for _, u := range []*uiUser{e.anonymous(), e.login(t, "ann")} {
+		for _, path := range []string{"/login?notice=Call+us+now", "/mine?notice=Call+us+now"} {
+			if _, body := u.get(t, path); strings.Contains(body, "Call us now") {
+				t.Errorf("GET %s shows the notice from its URL", path)
+			}
+		}
+	}
 }
 
 func TestUILogin(t *testing.T) {

@@ -38,7 +38,7 @@ func (s *Server) handleUIReply(w http.ResponseWriter, r *http.Request) {
 	if closeIt {
 		notice = fmt.Sprintf("Reply queued to %s and ticket #%s closed.", strings.Join(m.To, ", "), id)
 	}
-	seeOther(w, r, "/tickets/"+id, notice)
+	s.seeOther(w, r, "/tickets/"+id, notice)
 }
 
 // handleUITake makes a ticket the caller's (from its queue, or from whoever
@@ -49,7 +49,7 @@ func (s *Server) handleUITake(w http.ResponseWriter, r *http.Request) {
 		s.uiError(w, r, err)
 		return
 	}
-	seeOther(w, r, "/tickets/"+id, "Ticket #"+id+" is yours.")
+	s.seeOther(w, r, "/tickets/"+id, "Ticket #"+id+" is yours.")
 }
 
 // handleUIRelease puts a ticket back in its queue for someone else.
@@ -59,30 +59,21 @@ func (s *Server) handleUIRelease(w http.ResponseWriter, r *http.Request) {
 		s.uiError(w, r, err)
 		return
 	}
-	seeOther(w, r, "/", "Ticket #"+id+" is back in its queue.")
+	s.seeOther(w, r, "/", "Ticket #"+id+" is back in its queue.")
 }
 
 // handleUIAssign hands a ticket to another user.
 func (s *Server) handleUIAssign(w http.ResponseWriter, r *http.Request) {
 	id, to := r.PathValue("id"), strings.TrimSpace(r.PostForm.Get("assignee"))
-	users, err := s.accounts.List(r.Context())
-	if err != nil {
+	if err := s.checkAssignee(r.Context(), to); err != nil {
 		s.uiError(w, r, err)
-		return
-	}
-	known := false
-	for _, u := range users {
-		known = known || u.Name == to
-	}
-	if !known {
-		s.uiError(w, r, fmt.Errorf("%w: assignee %q is not a user", ticket.ErrInvalid, to))
 		return
 	}
 	if err := s.tickets.Assign(r.Context(), id, to, caller(r).Name); err != nil {
 		s.uiError(w, r, err)
 		return
 	}
-	seeOther(w, r, "/tickets/"+id, "Ticket #"+id+" handed to "+to+".")
+	s.seeOther(w, r, "/tickets/"+id, "Ticket #"+id+" handed to "+to+".")
 }
 
 // handleUIStatus changes a ticket's status: close, reopen, or wait for the
@@ -97,10 +88,9 @@ func (s *Server) handleUIStatus(w http.ResponseWriter, r *http.Request) {
 		s.uiError(w, r, err)
 		return
 	}
-	notice := fmt.Sprintf("Ticket #%s is %s.", id, st)
 	if st == ticket.StatusNew {
-		seeOther(w, r, "/", fmt.Sprintf("Ticket #%s is back in its queue.", id))
+		s.seeOther(w, r, "/", fmt.Sprintf("Ticket #%s is back in its queue.", id))
 		return
 	}
-	seeOther(w, r, "/tickets/"+id, notice)
+	s.seeOther(w, r, "/tickets/"+id, fmt.Sprintf("Ticket #%s is %s.", id, st))
 }

@@ -69,7 +69,7 @@ func (s *Server) handleUIUserAdd(w http.ResponseWriter, r *http.Request) {
 		s.userProblem(w, r, fmt.Errorf("add user %q: %w", name, err), usersPage{AddName: name, AddRole: role})
 		return
 	}
-	seeOther(w, r, "/users", fmt.Sprintf("User %s added", name))
+	s.seeOther(w, r, "/users", fmt.Sprintf("User %s added", name))
 }
 
 // handleUIUserPassword sets user {name}'s password (form field password).
@@ -82,17 +82,14 @@ func (s *Server) handleUIUserPassword(w http.ResponseWriter, r *http.Request) {
 		s.userProblem(w, r, fmt.Errorf("set the password of %q: %w", name, err), usersPage{AddRole: roleAssistant})
 		return
 	}
-	seeOther(w, r, "/users", fmt.Sprintf("Password of %s changed", name))
+	s.seeOther(w, r, "/users", fmt.Sprintf("Password of %s changed", name))
 }
 
 // userProblem shows the users page again with why a form was refused and
 // the status that calls for; a failure that is not the form's gets the
 // error page.
 func (s *Server) userProblem(w http.ResponseWriter, r *http.Request, err error, page usersPage) {
-	status := errorStatus(err)
-	if status >= 500 {
-		s.uiError(w, r, err)
-		return
+	if status, ok := s.formStatus(w, r, err); ok {
+		s.showUsers(w, r, status, page, "Nothing was saved: "+err.Error())
 	}
-	s.showUsers(w, r, status, page, "Nothing was saved: "+err.Error())
 }
