@@ -43,7 +43,7 @@ func TestOpenAPIInSync(t *testing.T) {
 	doc := loadOpenAPI(t)
 	routes := New(Options{}).apiRoutes()
 
-	registered := map[string]apiRoute{}
+	registered := map[string]route{}
 	for _, rt := range routes {
 		registered[rt.pattern()] = rt
 	}

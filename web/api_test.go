@@ -324,5 +324,5 @@ func TestAPIPanicsOnUnguardedRoute(t *testing.T) {
 			t.Error("a route with neither roles nor public did not panic")
 		}
 	}()
-	New(Options{}).apiHandler(apiRoute{method: "GET", path: "/api/v1/x", handler: func(http.ResponseWriter, *http.Request) {}})
+	New(Options{}).apiHandler(route{method: "GET", path: "/api/v1/x", handler: func(http.ResponseWriter, *http.Request) {}})
 }

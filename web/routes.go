@@ -24,7 +24,7 @@ func (s *Server) routes() *http.ServeMux {
 	// can also sign people in.
 	if s.tickets != nil && s.accounts != nil && s.sessions != nil {
 		for _, rt := range s.uiRoutes() {
-			mux.Handle(rt.method+" "+rt.path, s.uiHandler(rt))
+			mux.Handle(rt.pattern(), s.uiHandler(rt))
 		}
 	}
 

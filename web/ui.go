@@ -57,21 +57,11 @@ type UserAdmin interface {
 // for a name: the UI answers 429.
 var ErrTooManyLogins = errors.New("too many failed logins; try again later")
 
-// uiRoute is one route of the web UI.
-type uiRoute struct {
-	method, path string
-	// roles may use the route when signed in; a route without roles must be
-	// public (the login page, assets).
-	roles   []string
-	public  bool
-	handler http.HandlerFunc
-}
-
 // uiRoutes is the web UI: every page and form target, who may use it and its
 // handler. Forms POST to the page they belong to, and answer with a redirect
 // (303 See Other) so that reloading a page never sends a form twice.
-func (s *Server) uiRoutes() []uiRoute {
-	rs := []uiRoute{
+func (s *Server) uiRoutes() []route {
+	rs := []route{
 		{method: "GET", path: "/static/{file}", public: true, handler: s.handleStatic},
 		{method: "GET", path: "/login", public: true, handler: s.handleLoginPage},
 		{method: "POST", path: "/login", public: true, handler: s.handleLogin},
@@ -83,14 +73,11 @@ func (s *Server) uiRoutes() []uiRoute {
 }
 
 // uiHandler wraps a route's handler in its access check and the UI's headers.
-func (s *Server) uiHandler(rt uiRoute) http.Handler {
+func (s *Server) uiHandler(rt route) http.Handler {
+	rt.checkAccess("UI")
 	var h http.Handler = rt.handler
-	switch {
-	case rt.public:
-	case len(rt.roles) > 0:
+	if !rt.public {
 		h = s.requireSession(rt.roles, h)
-	default:
-		panic("web: UI route " + rt.method + " " + rt.path + " has no roles and is not public")
 	}
 	return uiHeaders(s.crossOrigin.Handler(h))
 }

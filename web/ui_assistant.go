@@ -6,8 +6,8 @@ import (
 
 // uiAssistantRoutes are the pages every signed-in user works with: the
 // queues, take next, my tickets, the ticket list and a ticket with its forms.
-func (s *Server) uiAssistantRoutes() []uiRoute {
-	return []uiRoute{
+func (s *Server) uiAssistantRoutes() []route {
+	return []route{
 		{method: "GET", path: "/{$}", roles: staff, handler: s.handleQueuesPage},
 		{method: "GET", path: "/queues/board", roles: staff, handler: s.handleQueueBoard},
 		{method: "POST", path: "/take-next", roles: staff, handler: s.handleTakeNext},

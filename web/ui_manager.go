@@ -20,24 +20,23 @@ import (
 // the one in force and stores it through RuleSets.Replace, which validates it
 // whole. Each form carries the version it was based on, and a change based on
 // a version no longer in force is refused with 409.
-func (s *Server) uiManagerRoutes() []uiRoute {
-	m := []string{roleManager}
-	return []uiRoute{
-		{method: "GET", path: "/rules", roles: m, handler: s.handleUIRules},
-		{method: "POST", path: "/rules/test", roles: m, handler: s.handleUIRulesTest},
-		{method: "GET", path: "/rules/new", roles: m, handler: s.handleUIRuleNew},
-		{method: "POST", path: "/rules/new", roles: m, handler: s.handleUIRuleSubmit},
-		{method: "GET", path: "/rules/{index}/edit", roles: m, handler: s.handleUIRuleEdit},
-		{method: "POST", path: "/rules/{index}/edit", roles: m, handler: s.handleUIRuleSubmit},
-		{method: "POST", path: "/rules/{index}/move", roles: m, handler: s.handleUIRuleMove},
-		{method: "POST", path: "/rules/{index}/enabled", roles: m, handler: s.handleUIRuleEnabled},
-		{method: "POST", path: "/rules/{index}/delete", roles: m, handler: s.handleUIRuleDelete},
-		{method: "GET", path: "/rules/history", roles: m, handler: s.handleUIRulesHistory},
-		{method: "POST", path: "/rules/rollback", roles: m, handler: s.handleUIRulesRollback},
-		{method: "GET", path: "/users", roles: m, handler: s.handleUIUsers},
-		{method: "POST", path: "/users", roles: m, handler: s.handleUIUserAdd},
-		{method: "POST", path: "/users/{name}/password", roles: m, handler: s.handleUIUserPassword},
-		{method: "GET", path: "/settings", roles: m, handler: s.handleUISettings},
+func (s *Server) uiManagerRoutes() []route {
+	return []route{
+		{method: "GET", path: "/rules", roles: managers, handler: s.handleUIRules},
+		{method: "POST", path: "/rules/test", roles: managers, handler: s.handleUIRulesTest},
+		{method: "GET", path: "/rules/new", roles: managers, handler: s.handleUIRuleNew},
+		{method: "POST", path: "/rules/new", roles: managers, handler: s.handleUIRuleSubmit},
+		{method: "GET", path: "/rules/{index}/edit", roles: managers, handler: s.handleUIRuleEdit},
+		{method: "POST", path: "/rules/{index}/edit", roles: managers, handler: s.handleUIRuleSubmit},
+		{method: "POST", path: "/rules/{index}/move", roles: managers, handler: s.handleUIRuleMove},
+		{method: "POST", path: "/rules/{index}/enabled", roles: managers, handler: s.handleUIRuleEnabled},
+		{method: "POST", path: "/rules/{index}/delete", roles: managers, handler: s.handleUIRuleDelete},
+		{method: "GET", path: "/rules/history", roles: managers, handler: s.handleUIRulesHistory},
+		{method: "POST", path: "/rules/rollback", roles: managers, handler: s.handleUIRulesRollback},
+		{method: "GET", path: "/users", roles: managers, handler: s.handleUIUsers},
+		{method: "POST", path: "/users", roles: managers, handler: s.handleUIUserAdd},
+		{method: "POST", path: "/users/{name}/password", roles: managers, handler: s.handleUIUserPassword},
+		{method: "GET", path: "/settings", roles: managers, handler: s.handleUISettings},
 	}
 }
 
