@@ -323,8 +323,12 @@ func (lr *loadRun) checkMailboxes() {
 // that remain.
 func (lr *loadRun) judge() {
 	t, res := lr.t, lr.res
-	rounds, handovers, overlaps := lr.leases.summary()
+	rounds, seen, handovers, overlaps := lr.leases.summary()
 	res.leaseRounds, res.leaseHandovers, res.leaseOverlaps = rounds, handovers, len(overlaps)
+	if seen == 0 {
+		// Else "never two holders" would pass without having looked.
+		t.Errorf("the lease watch saw no instance hold a mailbox lease in %d rounds: it cannot have checked anything", rounds)
+	}
 	for _, o := range overlaps[:min(len(overlaps), 10)] {
 		t.Errorf("a mailbox polled by two instances at once: %s", o)
 	}

@@ -179,6 +179,7 @@ type leaseWatch struct {
 
 	mu        sync.Mutex
 	rounds    int
+	seen      int // rounds in which some instance held some lease
 	overlaps  []string
 	holders   map[string]string
 	handovers int
@@ -210,6 +211,9 @@ func (w *leaseWatch) round(ctx context.Context) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.rounds++
+	if anyHeld(held) {
+		w.seen++
+	}
 	for _, box := range loadMailboxes {
 		var by []string
 		for i, h := range held {
@@ -227,6 +231,18 @@ func (w *leaseWatch) round(ctx context.Context) {
 			w.holders[box] = v
 		}
 	}
+}
+
+// anyHeld reports whether any instance said it holds any lease.
+func anyHeld(held []map[string]bool) bool {
+	for _, h := range held {
+		for _, yes := range h {
+			if yes {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // leasesHeld reads the mailboxes whose lease the instance at base holds;
@@ -257,8 +273,8 @@ func (w *leaseWatch) leasesHeld(ctx context.Context, base string) map[string]boo
 	return held
 }
 
-func (w *leaseWatch) summary() (rounds, handovers int, overlaps []string) {
+func (w *leaseWatch) summary() (rounds, seen, handovers int, overlaps []string) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return w.rounds, w.handovers, append([]string(nil), w.overlaps...)
+	return w.rounds, w.seen, w.handovers, append([]string(nil), w.overlaps...)
 }

@@ -98,9 +98,6 @@ func TestLoad(t *testing.T) {
 	redisTools(t)
 	testdovecot.Binary(t)
 	quietRedisDials(t)
-	if err := checkSignatureLikeTwilio(); err != nil {
-		t.Fatal(err)
-	}
 	targets := []struct {
 		name, title string
 		start       func(*testing.T) *loadRedis

@@ -2,9 +2,6 @@ package e2e
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha1"
-	"encoding/base64"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -16,7 +13,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/twilio/twilio-go/client"
+	"frontdesk/intake/phone"
 )
 
 // The Twilio side of a load run: the account, our number, and the public
@@ -50,40 +47,6 @@ func smsParams(j int) url.Values {
 		"FromCountry": {"US"}, "To": {loadNumber}, "ToZip": {"94105"}, "NumSegments": {"1"},
 		"MessageSid": {smsSID(j)}, "AccountSid": {loadAccountSID}, "From": {from}, "ApiVersion": {"2010-04-01"},
 	}
-}
-
-// twilioSignature is X-Twilio-Signature as Twilio computes it: the base64
-// of HMAC-SHA1, keyed with the auth token, over the URL followed by every
-// POST parameter's name and value, sorted by name.
-func twilioSignature(token, u string, params url.Values) string {
-	names := make([]string, 0, len(params))
-	for k := range params {
-		names = append(names, k)
-	}
-	slices.Sort(names)
-	mac := hmac.New(sha1.New, []byte(token))
-	mac.Write([]byte(u))
-	for _, k := range names {
-		mac.Write([]byte(k))
-		mac.Write([]byte(params.Get(k)))
-	}
-	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
-}
-
-// checkSignatureLikeTwilio confirms that twilioSignature agrees with
-// twilio-go's RequestValidator, so that the harness signs as Twilio does.
-func checkSignatureLikeTwilio() error {
-	params := smsParams(0)
-	u := loadPublicURL + "/twilio/sms"
-	flat := make(map[string]string, len(params))
-	for k := range params {
-		flat[k] = params.Get(k)
-	}
-	v := client.NewRequestValidator(loadAuthToken)
-	if !v.Validate(u, flat, twilioSignature(loadAuthToken, u, params)) {
-		return fmt.Errorf("twilio-go's RequestValidator refuses the harness's signature")
-	}
-	return nil
 }
 
 // hookFeed plays Twilio: it posts the run's SMS webhooks, signed, each one
@@ -143,7 +106,8 @@ func (h *hookFeed) run(ctx context.Context, begin time.Time, spread time.Duratio
 func (h *hookFeed) deliver(ctx context.Context, j int) bool {
 	params := smsParams(j)
 	body := params.Encode()
-	sig := twilioSignature(loadAuthToken, loadPublicURL+"/twilio/sms", params)
+	// phone.Sign is checked against twilio-go's RequestValidator in intake/phone.
+	sig := phone.Sign(loadAuthToken, loadPublicURL+"/twilio/sms", params)
 	token := fmt.Sprintf("%s-%d", smsSID(j), time.Now().UnixNano()) // Twilio's token is one per delivery, kept across its retries
 	for try := 1; ; try++ {
 		status, took, err := h.post(ctx, h.urls[rand.IntN(len(h.urls))]+"/twilio/sms", body, sig, token)

@@ -3,6 +3,7 @@ package e2e
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/mail"
 	"os/exec"
@@ -36,12 +37,19 @@ func TestAcknowledgementAndReplyAcrossRestartAndOutage(t *testing.T) {
 	p := start(t, s)
 	p.waitReady(t)
 	waitUntil(t, "the acknowledgement", func() bool { return len(sink.Received()) == 1 })
-	ack, _ := mail.ReadMessage(bytes.NewReader(sink.Received()[0].Data))
+	ack, err := mail.ReadMessage(bytes.NewReader(sink.Received()[0].Data))
+	if err != nil {
+		t.Fatalf("the acknowledgement: %v", err)
+	}
 	if ack.Header.Get("Auto-Submitted") != "auto-replied" || ack.Header.Get("In-Reply-To") != testdovecot.MessageID(0) {
 		t.Fatalf("acknowledgement headers: %v", ack.Header)
 	}
 	out, err := exec.Command(binary, "users", "add", "-config", s.config, "-role", "assistant", "ann").Output()
 	if err != nil {
+		var exit *exec.ExitError
+		if errors.As(err, &exit) {
+			t.Fatalf("users add: %v\n%s", err, exit.Stderr)
+		}
 		t.Fatalf("users add: %v", err)
 	}
 	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
@@ -60,17 +68,24 @@ func TestAcknowledgementAndReplyAcrossRestartAndOutage(t *testing.T) {
 		t.Fatalf("reply: %v %v", resp, err)
 	}
 	resp.Body.Close()
-	time.Sleep(3 * time.Second) // the reply meets the outage
+	// The reply meets the outage: its send fails at least once (this
+	// process's counters start at 0, after the acknowledgement).
+	const failures = `frontdesk_jobs_failures_total{kind="send",queue="outbox"}`
+	waitUntil(t, "a failed send during the outage", func() bool { v, _ := p.metric(t, failures); return v >= 1 })
 	if n := len(sink.Received()); n != 1 {
 		t.Fatalf("%d mails during the outage", n)
 	}
 	sink.SetDown(false)
 	waitUntil(t, "the reply after the outage", func() bool { return len(sink.Received()) == 2 })
-	time.Sleep(2 * time.Second)
+	// Once its job is recorded done, nothing is left to send it again.
+	waitMetric(t, p, `frontdesk_jobs_completed_total{kind="send",queue="outbox"}`, 1, 30*time.Second)
 	if n := len(sink.Received()); n != 2 {
 		t.Fatalf("%d mails, want the acknowledgement and one reply", n)
 	}
-	reply, _ := mail.ReadMessage(bytes.NewReader(sink.Received()[1].Data))
+	reply, err := mail.ReadMessage(bytes.NewReader(sink.Received()[1].Data))
+	if err != nil {
+		t.Fatalf("the reply: %v", err)
+	}
 	h := reply.Header
 	if h.Get("In-Reply-To") != testdovecot.MessageID(0) || !strings.Contains(h.Get("References"), testdovecot.MessageID(0)) ||
 		!strings.Contains(h.Get("Subject"), "[#"+id+"]") || h.Get("Auto-Submitted") != "" {

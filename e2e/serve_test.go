@@ -212,24 +212,14 @@ func (p *process) metric(t *testing.T, series string) (float64, bool) {
 	return 0, false
 }
 
-// vmHWM is the process's peak resident set size, from /proc/PID/status.
+// vmHWM is the process's peak resident set size (peakRSS).
 func (p *process) vmHWM(t *testing.T) int64 {
 	t.Helper()
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.pid()))
+	hwm, err := peakRSS(p.pid())
 	if err != nil {
-		t.Fatalf("read peak RSS: %v", err)
+		t.Fatal(err)
 	}
-	for line := range strings.Lines(string(b)) {
-		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
-			if err != nil {
-				t.Fatalf("VmHWM %q: %v", rest, err)
-			}
-			return kb << 10
-		}
-	}
-	t.Fatalf("no VmHWM in /proc/%d/status", p.pid())
-	return 0
+	return hwm
 }
 
 // tail returns the last n lines of a file, for failure messages.

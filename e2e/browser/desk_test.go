@@ -1,9 +1,6 @@
 package browser
 
 import (
-	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -62,28 +59,11 @@ type deskOptions struct {
 func newDesk(t *testing.T, o deskOptions) *desk {
 	t.Helper()
 	chromiumPath(t) // skip before starting anything when there is no browser
-	redisURL := os.Getenv("FRONTDESK_TEST_REDIS_URL")
-	if redisURL == "" {
-		skipOrFail(t, "FRONTDESK_TEST_REDIS_URL not set (e.g. redis://127.0.0.1:6379/9): the browser tests need a real Redis")
-	}
-	opts, err := redis.ParseURL(redisURL)
-	if err != nil {
-		t.Fatalf("FRONTDESK_TEST_REDIS_URL: %v", err)
-	}
-	rdb := redis.NewClient(opts)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := rdb.Ping(ctx).Err(); err != nil {
-		t.Fatalf("redis at %s: %v", redisURL, err)
-	}
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	d := &desk{prefix: "browser-" + hex.EncodeToString(b), rdb: rdb}
-	t.Cleanup(func() {
-		d.deleteKeys(t)
-		_ = rdb.Close()
-	})
-	d.store = redisstore.New(rdb, &redisstore.Options{Prefix: d.prefix, Now: o.now})
+	r := testredis.Real(t, "browser")
+	redisURL := r.URL
+	d := &desk{prefix: r.Prefix, rdb: r.Client}
+	var err error
+	d.store = redisstore.New(d.rdb, &redisstore.Options{Prefix: d.prefix, Now: o.now})
 
 	if d.sink, err = smtpsink.Start(nil); err != nil {
 		t.Fatalf("start the SMTP sink: %v", err)
@@ -224,9 +204,6 @@ func (d *desk) addUser(t *testing.T, role, name, password string) {
 		t.Fatalf("frontdesk users add %s: %v\n%s", name, err, out)
 	}
 }
-
-// deleteKeys deletes every key under the desk's prefix.
-func (d *desk) deleteKeys(t *testing.T) { testredis.DeleteKeys(t, d.rdb, d.prefix) }
 
 // tail returns the last n lines of the desk's log, for failure messages.
 func (d *desk) tail(n int) string {

@@ -35,14 +35,40 @@ func New(t testing.TB) *Redis {
 	if url == "" {
 		return mini(t, &redis.Options{PoolSize: 200})
 	}
+	return connect(t, url, "fdtest", 200)
+}
+
+// Real returns the real Redis of FRONTDESK_TEST_REDIS_URL, with a prefix that
+// starts with stem, for tests that need a real server (other processes share
+// it). Without the variable the test is skipped, or fails when CI=true.
+func Real(t testing.TB, stem string) *Redis {
+	t.Helper()
+	url := os.Getenv("FRONTDESK_TEST_REDIS_URL")
+	if url == "" {
+		msg := "FRONTDESK_TEST_REDIS_URL not set (e.g. redis://127.0.0.1:6379/9): this test needs a real Redis"
+		if os.Getenv("CI") == "true" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	return connect(t, url, stem, 0)
+}
+
+// connect returns a client of the Redis at url (poolSize 0: go-redis's
+// default) with a fresh prefix starting with stem, whose keys are deleted
+// when the test ends.
+func connect(t testing.TB, url, stem string, poolSize int) *Redis {
+	t.Helper()
 	opts, err := redis.ParseURL(url)
 	if err != nil {
 		t.Fatalf("FRONTDESK_TEST_REDIS_URL: %v", err)
 	}
-	opts.PoolSize = 200
-	r := &Redis{Client: redis.NewClient(opts), Prefix: newPrefix(), URL: url}
+	opts.PoolSize = poolSize
+	r := &Redis{Client: redis.NewClient(opts), Prefix: stem + "-" + rand.Text()[:10], URL: url}
 	t.Cleanup(func() { _ = r.Client.Close() })
-	if err := r.Client.Ping(context.Background()).Err(); err != nil {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := r.Client.Ping(ctx).Err(); err != nil {
 		t.Fatalf("FRONTDESK_TEST_REDIS_URL=%s does not answer: %v", url, err)
 	}
 	// Cleanups run last-in first-out: this one runs before the Close above.
