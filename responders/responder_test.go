@@ -26,11 +26,13 @@ import (
 )
 
 type desk struct {
-	store *redisstore.Store
-	tix   *dispatch.Store
-	sink  *smtpsink.Sink
-	resp  *Responder
-	cfg   *config.Config
+	store  *redisstore.Store
+	tix    *dispatch.Store
+	sink   *smtpsink.Sink
+	resp   *Responder
+	cfg    *config.Config
+	queue  *jobs.Queue
+	sender *outmail.Sender
 }
 
 func newDesk(t *testing.T) *desk { return newDeskB(t, 2, nil) }
@@ -42,7 +44,8 @@ func newDeskB(t testing.TB, workers int, rdb redis.UniversalClient) *desk {
 }
 
 // newDeskOn is newDeskB with its mail sent to smtpPort on 127.0.0.1 instead
-// of the sink (0: the sink).
+// of the sink (0: the sink). With no workers nothing runs: the test drives
+// the responder and its queue itself.
 func newDeskOn(t testing.TB, workers int, rdb redis.UniversalClient, smtpPort int) *desk {
 	t.Helper()
 	sink, err := smtpsink.Start(nil)
@@ -77,11 +80,13 @@ queues: [{name: support, address: "Support <support@example.com>", auto_ack: tru
 	sender := outmail.NewSender(cfg.SMTP, &outmail.SenderOptions{Logger: quiet})
 	t.Cleanup(func() { sender.Close() })
 	resp := New(store, cfg, q, sender, quiet)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); resp.Run(ctx, workers, 20*time.Millisecond) }()
-	t.Cleanup(func() { cancel(); <-done })
-	return &desk{store: store, tix: tix, sink: sink, resp: resp, cfg: cfg}
+	if workers > 0 {
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { defer close(done); resp.Run(ctx, workers, 20*time.Millisecond) }()
+		t.Cleanup(func() { cancel(); <-done })
+	}
+	return &desk{store: store, tix: tix, sink: sink, resp: resp, cfg: cfg, queue: q, sender: sender}
 }
 
 func customerMail(src, from, subject string, kind ticket.Kind, tags ...string) ticket.NewTicket {

@@ -8,12 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/alicebob/miniredis/v2"
-	"github.com/redis/go-redis/v9"
-
-	"frontdesk/config"
 	"frontdesk/jobs"
-	outmail "frontdesk/responders/mail"
 	"frontdesk/responders/smtpsink"
 	"frontdesk/ticket"
 	"frontdesk/ticket/redisstore"
@@ -32,42 +27,23 @@ type bareDesk struct {
 
 func newBareDesk(t *testing.T, wrap func(ticket.Store) ticket.Store) *bareDesk {
 	t.Helper()
-	sink, err := smtpsink.Start(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { sink.Close() })
-	cfg, err := config.Parse(fmt.Appendf(nil, `
-redis: {url: "redis://127.0.0.1:6379/0"}
-smtp: {host: 127.0.0.1, port: %d, security: none, from: support@example.com}
-queues: [{name: support, address: "Support <support@example.com>"}]
-`, sink.Port()), func(string) (string, bool) { return "", false })
-	if err != nil {
-		t.Fatal(err)
-	}
-	rdb := redis.NewClient(&redis.Options{Addr: miniredis.RunT(t).Addr()})
-	t.Cleanup(func() { rdb.Close() })
-	store := redisstore.New(rdb, nil)
-	quiet := slog.New(slog.DiscardHandler)
-	q := jobs.New("outbox", &jobs.Options{Redis: rdb, Logger: quiet, BackoffMin: 20 * time.Millisecond,
-		BackoffMax: 100 * time.Millisecond, Poll: 10 * time.Millisecond})
-	sender := outmail.NewSender(cfg.SMTP, &outmail.SenderOptions{Logger: quiet})
-	t.Cleanup(func() { sender.Close() })
-	var s ticket.Store = store
+	d := newDeskOn(t, 0, nil, 0)
+	resp := d.resp
 	if wrap != nil {
-		s = wrap(store)
+		resp = New(wrap(d.store), d.cfg, d.queue, d.sender, slog.New(slog.DiscardHandler))
 	}
 	ctx := context.Background()
-	r, err := store.Create(ctx, customerMail("s1", "ann@example.org", "Hi", ticket.KindNormal))
+	r, err := d.store.Create(ctx, customerMail("s1", "ann@example.org", "Hi", ticket.KindNormal))
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := store.AppendMessage(ctx, r.TicketID, ticket.NewMessage{SourceKey: "reply:s1", Direction: ticket.DirectionOut,
-		From: "support@example.com", To: []string{"ann@example.org"}, Subject: "Re: Hi", Text: "Hello Ann", MessageID: "<reply-s1@example.com>", Delivery: ticket.DeliveryQueued})
+	out, err := d.store.AppendMessage(ctx, r.TicketID, ticket.NewMessage{SourceKey: "reply:s1", Direction: ticket.DirectionOut,
+		From: "support@example.com", To: []string{"ann@example.org"}, Subject: "Re: Hi", Text: "Hello Ann",
+		MessageID: "<reply-s1@example.com>", Delivery: ticket.DeliveryQueued})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &bareDesk{store: store, queue: q, resp: New(s, cfg, q, sender, quiet), sink: sink, tid: r.TicketID, mid: out.MessageID}
+	return &bareDesk{store: d.store, queue: d.queue, resp: resp, sink: d.sink, tid: r.TicketID, mid: out.MessageID}
 }
 
 func (d *bareDesk) message(t *testing.T) ticket.Message {
