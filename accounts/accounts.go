@@ -7,8 +7,8 @@
 // are shown once, when made, and stored only as their SHA-256. Repeated wrong
 // passwords for one name lock that name for a while (ErrLocked).
 //
-// Errors: invalid input wraps ticket.ErrInvalid, an unknown user
-// ticket.ErrNotFound, a taken name ErrExists (which wraps ticket.ErrConflict),
+// Errors: invalid input wraps fault.ErrInvalid, an unknown user
+// fault.ErrNotFound, a taken name ErrExists (which wraps fault.ErrConflict),
 // and a Redis failure is marked with ticket.Unavailable, so the web package
 // maps them to HTTP statuses in the same place as the ticket store's.
 package accounts
@@ -16,11 +16,10 @@ package accounts
 import (
 	"errors"
 	"fmt"
+	"frontdesk/fault"
 	"regexp"
 	"time"
 	"unicode/utf8"
-
-	"frontdesk/ticket"
 )
 
 // Role says what a user may do.
@@ -56,14 +55,14 @@ var (
 	// is checked until the lock window has passed.
 	ErrLocked = errors.New("too many failed logins; try again later")
 	// ErrExists: the user name is taken. errors.Is(ErrExists,
-	// ticket.ErrConflict) holds.
+	// fault.ErrConflict) holds.
 	ErrExists error = existsError{}
 )
 
 type existsError struct{}
 
 func (existsError) Error() string        { return "user exists" }
-func (existsError) Is(target error) bool { return target == ticket.ErrConflict }
+func (existsError) Is(target error) bool { return target == fault.ErrConflict }
 
 // MinPasswordLen and MaxPasswordLen bound a password's length, in
 // characters and bytes respectively.
@@ -75,29 +74,29 @@ const (
 var nameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
 
 // ValidateName checks a user name: 1 to 64 characters of a-z, 0-9, '.', '_'
-// and '-', starting with a letter or digit. The error wraps ticket.ErrInvalid.
+// and '-', starting with a letter or digit. The error wraps fault.ErrInvalid.
 func ValidateName(name string) error {
 	if !nameRE.MatchString(name) {
-		return fmt.Errorf("%w: user name %q: must be 1-64 characters of a-z, 0-9, '.', '_', '-', starting with a-z or 0-9", ticket.ErrInvalid, name)
+		return fmt.Errorf("%w: user name %q: must be 1-64 characters of a-z, 0-9, '.', '_', '-', starting with a-z or 0-9", fault.ErrInvalid, name)
 	}
 	return nil
 }
 
 // ValidatePassword checks a password: at least MinPasswordLen characters and
-// at most MaxPasswordLen bytes. The error wraps ticket.ErrInvalid.
+// at most MaxPasswordLen bytes. The error wraps fault.ErrInvalid.
 func ValidatePassword(password string) error {
 	switch {
 	case utf8.RuneCountInString(password) < MinPasswordLen:
-		return fmt.Errorf("%w: password: must be at least %d characters", ticket.ErrInvalid, MinPasswordLen)
+		return fmt.Errorf("%w: password: must be at least %d characters", fault.ErrInvalid, MinPasswordLen)
 	case len(password) > MaxPasswordLen:
-		return fmt.Errorf("%w: password: must be at most %d bytes", ticket.ErrInvalid, MaxPasswordLen)
+		return fmt.Errorf("%w: password: must be at most %d bytes", fault.ErrInvalid, MaxPasswordLen)
 	}
 	return nil
 }
 
 func validateRole(r Role) error {
 	if !r.Valid() {
-		return fmt.Errorf("%w: role %q: must be %s or %s", ticket.ErrInvalid, r, RoleAssistant, RoleManager)
+		return fmt.Errorf("%w: role %q: must be %s or %s", fault.ErrInvalid, r, RoleAssistant, RoleManager)
 	}
 	return nil
 }

@@ -7,10 +7,9 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"frontdesk/fault"
 	"strconv"
 	"strings"
-
-	"frontdesk/ticket"
 )
 
 // API tokens are "fd_" and the unpadded base64url of 32 random bytes. Redis
@@ -55,25 +54,25 @@ func (s *Store) Authenticate(ctx context.Context, token string) (User, error) {
 	case isNil(err):
 		return User{}, ErrUnauthorized
 	case err != nil:
-		return User{}, unavailable("authenticate token", err)
+		return User{}, fault.Redis("authenticate token", err)
 	}
 	return userOf(v) // a token left behind by a removed user is ErrUnauthorized
 }
 
 // NewToken makes another API token for an existing user and returns it: the
-// only time it is seen. An unknown user wraps ticket.ErrNotFound.
+// only time it is seen. An unknown user wraps fault.ErrNotFound.
 func (s *Store) NewToken(ctx context.Context, name string) (string, error) {
 	if ValidateName(name) != nil {
-		return "", fmt.Errorf("new token for user %q: %w", name, ticket.ErrNotFound)
+		return "", fmt.Errorf("new token for user %q: %w", name, fault.ErrNotFound)
 	}
 	token, sha := newToken()
 	keys := []string{s.userKey(name), s.tokenKey(sha), s.tokensKey(name)}
 	n, err := tokenScript.Run(ctx, s.rdb, keys, name, sha).Int()
 	switch {
 	case err != nil:
-		return "", unavailable("new token for user "+name, err)
+		return "", fault.Redis("new token for user "+name, err)
 	case n == 0:
-		return "", fmt.Errorf("new token for user %s: %w", name, ticket.ErrNotFound)
+		return "", fmt.Errorf("new token for user %s: %w", name, fault.ErrNotFound)
 	case n < 0:
 		return "", fmt.Errorf("new token for user %s: it collides with a stored one", name)
 	}
@@ -81,25 +80,25 @@ func (s *Store) NewToken(ctx context.Context, name string) (string, error) {
 }
 
 // RevokeToken ends an API token (a logout). A malformed, unknown or already
-// revoked token wraps ticket.ErrNotFound.
+// revoked token wraps fault.ErrNotFound.
 func (s *Store) RevokeToken(ctx context.Context, token string) error {
 	if !wellFormed(token) {
-		return fmt.Errorf("revoke token: %w", ticket.ErrNotFound)
+		return fmt.Errorf("revoke token: %w", fault.ErrNotFound)
 	}
 	sha := tokenSHA(token)
 	name, err := s.rdb.Get(ctx, s.tokenKey(sha)).Result()
 	switch {
 	case isNil(err):
-		return fmt.Errorf("revoke token: %w", ticket.ErrNotFound)
+		return fmt.Errorf("revoke token: %w", fault.ErrNotFound)
 	case err != nil:
-		return unavailable("revoke token", err)
+		return fault.Redis("revoke token", err)
 	}
 	n, err := revokeScript.Run(ctx, s.rdb, []string{s.tokenKey(sha), s.tokensKey(name)}, name, sha).Int()
 	switch {
 	case err != nil:
-		return unavailable("revoke token", err)
+		return fault.Redis("revoke token", err)
 	case n == 0: // revoked by someone else meanwhile
-		return fmt.Errorf("revoke token: %w", ticket.ErrNotFound)
+		return fmt.Errorf("revoke token: %w", fault.ErrNotFound)
 	}
 	return nil
 }
@@ -112,7 +111,7 @@ func (s *Store) RevokeTokens(ctx context.Context, name string) (int, error) {
 	}
 	n, err := revokeAllScript.Run(ctx, s.rdb, []string{s.tokensKey(name)}, s.tokenKey(""), name).Int()
 	if err != nil {
-		return 0, unavailable("revoke tokens of user "+name, err)
+		return 0, fault.Redis("revoke tokens of user "+name, err)
 	}
 	return n, nil
 }
@@ -130,20 +129,20 @@ func (s *Store) CheckPassword(ctx context.Context, name, password string) (User,
 	if ValidateName(name) != nil {
 		// Not a name a user can have; no key is made for it.
 		if err := s.hashing(ctx, func() { verifyPassword(s.dummyHash(), password, s.params) }); err != nil {
-			return User{}, unavailable("check password", err)
+			return User{}, fault.Redis("check password", err)
 		}
 		return User{}, ErrUnauthorized
 	}
 	window := strconv.FormatInt(s.window.Milliseconds(), 10)
 	attempts, err := attemptScript.Run(ctx, s.rdb, []string{s.failuresKey(name)}, window).Int64()
 	if err != nil {
-		return User{}, unavailable("check password of user "+name, err)
+		return User{}, fault.Redis("check password of user "+name, err)
 	}
 	if attempts > s.maxAttempts {
 		return User{}, ErrLocked
 	}
 	u, hash, err := s.get(ctx, name)
-	if ticket.IsUnavailable(err) {
+	if fault.IsUnavailable(err) {
 		return User{}, err
 	}
 	found := err == nil && hash != ""
@@ -152,13 +151,13 @@ func (s *Store) CheckPassword(ctx context.Context, name, password string) (User,
 	}
 	var ok, stale bool
 	if err := s.hashing(ctx, func() { ok, stale = verifyPassword(hash, password, s.params) }); err != nil {
-		return User{}, unavailable("check password of user "+name, err)
+		return User{}, fault.Redis("check password of user "+name, err)
 	}
 	if !found || !ok {
 		return User{}, ErrUnauthorized
 	}
 	if err := s.rdb.Del(ctx, s.failuresKey(name)).Err(); err != nil {
-		return User{}, unavailable("check password of user "+name, err)
+		return User{}, fault.Redis("check password of user "+name, err)
 	}
 	if stale {
 		s.rehash(ctx, name, hash, password)

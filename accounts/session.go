@@ -3,6 +3,7 @@ package accounts
 import (
 	"cmp"
 	"context"
+	"frontdesk/fault"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -45,7 +46,7 @@ func (s *Store) Login(ctx context.Context, name, password string) (User, string,
 		return nil
 	})
 	if err != nil {
-		return User{}, "", unavailable("start session of user "+u.Name, err)
+		return User{}, "", fault.Redis("start session of user "+u.Name, err)
 	}
 	return u, token, nil
 }
@@ -63,7 +64,7 @@ func (s *Store) Session(ctx context.Context, token string) (User, error) {
 	case isNil(err):
 		return User{}, ErrUnauthorized
 	case err != nil:
-		return User{}, unavailable("read session", err)
+		return User{}, fault.Redis("read session", err)
 	}
 	return userOf(v)
 }
@@ -77,7 +78,7 @@ func (s *Store) EndSessions(ctx context.Context, name string) (int, error) {
 	list := s.sessionsKey(name)
 	shas, err := s.rdb.SMembers(ctx, list).Result()
 	if err != nil {
-		return 0, unavailable("end sessions of user "+name, err)
+		return 0, fault.Redis("end sessions of user "+name, err)
 	}
 	keys := []string{list}
 	for _, sha := range shas {
@@ -85,7 +86,7 @@ func (s *Store) EndSessions(ctx context.Context, name string) (int, error) {
 	}
 	n, err := s.rdb.Del(ctx, keys...).Result()
 	if err != nil {
-		return 0, unavailable("end sessions of user "+name, err)
+		return 0, fault.Redis("end sessions of user "+name, err)
 	}
 	return int(max(n-1, 0)), nil
 }
@@ -96,7 +97,7 @@ func (s *Store) Logout(ctx context.Context, token string) error {
 		return nil
 	}
 	if err := s.rdb.Del(ctx, s.sessionKey(tokenSHA(token))).Err(); err != nil {
-		return unavailable("end session", err)
+		return fault.Redis("end session", err)
 	}
 	return nil
 }

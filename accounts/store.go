@@ -5,6 +5,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"frontdesk/fault"
 	"runtime"
 	"slices"
 	"strconv"
@@ -12,8 +13,6 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
-
-	"frontdesk/ticket"
 )
 
 // Store keeps the users in Redis, under PREFIX:accounts:{users}:…. The one
@@ -82,16 +81,10 @@ var (
 	passwordScript  = script("password")
 )
 
-// unavailable marks a Redis failure: the operation did not complete and may
-// be retried.
-func unavailable(what string, err error) error {
-	return ticket.Unavailable(fmt.Errorf("%s: %w", what, err))
-}
-
 // Add creates a user with its first API token, which it returns: the only
 // time the token is seen. An empty password makes a user that signs in with
 // tokens only. The name must satisfy ValidateName and a password
-// ValidatePassword (ticket.ErrInvalid); a taken name is ErrExists.
+// ValidatePassword (fault.ErrInvalid); a taken name is ErrExists.
 func (s *Store) Add(ctx context.Context, name string, role Role, password string) (string, error) {
 	if err := ValidateName(name); err != nil {
 		return "", fmt.Errorf("add user: %w", err)
@@ -105,7 +98,7 @@ func (s *Store) Add(ctx context.Context, name string, role Role, password string
 			return "", fmt.Errorf("add user %s: %w", name, err)
 		}
 		if err := s.hashing(ctx, func() { hash = hashPassword(s.params, password) }); err != nil {
-			return "", unavailable("add user "+name, err)
+			return "", fault.Redis("add user "+name, err)
 		}
 	}
 	token, sha := newToken()
@@ -114,7 +107,7 @@ func (s *Store) Add(ctx context.Context, name string, role Role, password string
 	n, err := addScript.Run(ctx, s.rdb, keys, name, string(role), hash, created, sha).Int()
 	switch {
 	case err != nil:
-		return "", unavailable("add user "+name, err)
+		return "", fault.Redis("add user "+name, err)
 	case n == 0:
 		return "", fmt.Errorf("add user %s: %w", name, ErrExists)
 	case n < 0:
@@ -123,7 +116,7 @@ func (s *Store) Add(ctx context.Context, name string, role Role, password string
 	return token, nil
 }
 
-// Get returns the user called name; an unknown name wraps ticket.ErrNotFound.
+// Get returns the user called name; an unknown name wraps fault.ErrNotFound.
 func (s *Store) Get(ctx context.Context, name string) (User, error) {
 	u, _, err := s.get(ctx, name)
 	return u, err
@@ -132,14 +125,14 @@ func (s *Store) Get(ctx context.Context, name string) (User, error) {
 // get returns the user and its password hash ("" when it has none).
 func (s *Store) get(ctx context.Context, name string) (User, string, error) {
 	if ValidateName(name) != nil {
-		return User{}, "", fmt.Errorf("user %q: %w", name, ticket.ErrNotFound)
+		return User{}, "", fmt.Errorf("user %q: %w", name, fault.ErrNotFound)
 	}
 	h, err := s.rdb.HGetAll(ctx, s.userKey(name)).Result()
 	if err != nil {
-		return User{}, "", unavailable("get user "+name, err)
+		return User{}, "", fault.Redis("get user "+name, err)
 	}
 	if len(h) == 0 {
-		return User{}, "", fmt.Errorf("user %s: %w", name, ticket.ErrNotFound)
+		return User{}, "", fmt.Errorf("user %s: %w", name, fault.ErrNotFound)
 	}
 	return userFrom(name, h), h["hash"], nil
 }
@@ -172,7 +165,7 @@ func userFrom(name string, h map[string]string) User {
 func (s *Store) List(ctx context.Context) ([]User, error) {
 	names, err := s.rdb.SMembers(ctx, s.namesKey()).Result()
 	if err != nil {
-		return nil, unavailable("list users", err)
+		return nil, fault.Redis("list users", err)
 	}
 	slices.Sort(names)
 	cmds := make([]*redis.MapStringStringCmd, len(names))
@@ -184,7 +177,7 @@ func (s *Store) List(ctx context.Context) ([]User, error) {
 			return nil
 		})
 		if err != nil {
-			return nil, unavailable("list users", err)
+			return nil, fault.Redis("list users", err)
 		}
 	}
 	users := make([]User, 0, len(names))
@@ -213,18 +206,18 @@ func (s *Store) SetPassword(ctx context.Context, name, password string) error {
 		return fmt.Errorf("set password of user %s: %w", name, err)
 	}
 	if ValidateName(name) != nil {
-		return fmt.Errorf("set password of user %q: %w", name, ticket.ErrNotFound)
+		return fmt.Errorf("set password of user %q: %w", name, fault.ErrNotFound)
 	}
 	var hash string
 	if err := s.hashing(ctx, func() { hash = hashPassword(s.params, password) }); err != nil {
-		return unavailable("set password of user "+name, err)
+		return fault.Redis("set password of user "+name, err)
 	}
 	n, err := passwordScript.Run(ctx, s.rdb, []string{s.userKey(name), s.failuresKey(name)}, hash).Int()
 	switch {
 	case err != nil:
-		return unavailable("set password of user "+name, err)
+		return fault.Redis("set password of user "+name, err)
 	case n == 0:
-		return fmt.Errorf("set password of user %s: %w", name, ticket.ErrNotFound)
+		return fmt.Errorf("set password of user %s: %w", name, fault.ErrNotFound)
 	}
 	// The sessions are over already (their pwgen is old); this only
 	// deletes them.
@@ -235,14 +228,14 @@ func (s *Store) SetPassword(ctx context.Context, name, password string) error {
 // update sets fields of an existing user.
 func (s *Store) update(ctx context.Context, what, name string, fieldValues ...any) error {
 	if ValidateName(name) != nil {
-		return fmt.Errorf("%s %q: %w", what, name, ticket.ErrNotFound)
+		return fmt.Errorf("%s %q: %w", what, name, fault.ErrNotFound)
 	}
 	n, err := updateScript.Run(ctx, s.rdb, []string{s.userKey(name)}, fieldValues...).Int()
 	switch {
 	case err != nil:
-		return unavailable(what+" "+name, err)
+		return fault.Redis(what+" "+name, err)
 	case n == 0:
-		return fmt.Errorf("%s %s: %w", what, name, ticket.ErrNotFound)
+		return fmt.Errorf("%s %s: %w", what, name, fault.ErrNotFound)
 	}
 	return nil
 }

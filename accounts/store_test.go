@@ -4,14 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"frontdesk/fault"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/redis/go-redis/v9"
-
-	"frontdesk/ticket"
 )
 
 func TestAdd(t *testing.T) {
@@ -34,17 +33,17 @@ func TestAdd(t *testing.T) {
 		{"64 characters", strings.Repeat("a", 64), RoleAssistant, "", nil, ""},
 		{"unicode password", "uni", RoleAssistant, "ééééééééééé", nil, ""},
 		{"taken", "taken", RoleManager, "", ErrExists, "add user taken: user exists"},
-		{"empty name", "", RoleAssistant, "", ticket.ErrInvalid, "must be 1-64 characters"},
-		{"upper case", "Ann", RoleAssistant, "", ticket.ErrInvalid, "a-z, 0-9"},
-		{"starts with dot", ".ann", RoleAssistant, "", ticket.ErrInvalid, "starting with"},
-		{"space", "ann lee", RoleAssistant, "", ticket.ErrInvalid, "user name"},
-		{"colon", "a:b", RoleAssistant, "", ticket.ErrInvalid, "user name"},
-		{"65 characters", strings.Repeat("a", 65), RoleAssistant, "", ticket.ErrInvalid, "user name"},
-		{"bad role", "carl", Role("admin"), "", ticket.ErrInvalid, `role "admin": must be assistant or manager`},
-		{"no role", "carl", "", "", ticket.ErrInvalid, "role"},
-		{"short password", "dan", RoleAssistant, "123456789", ticket.ErrInvalid, "at least 10 characters"},
-		{"short unicode password", "dan", RoleAssistant, "ééééé", ticket.ErrInvalid, "at least 10"},
-		{"long password", "dan", RoleAssistant, strings.Repeat("x", MaxPasswordLen+1), ticket.ErrInvalid, "at most"},
+		{"empty name", "", RoleAssistant, "", fault.ErrInvalid, "must be 1-64 characters"},
+		{"upper case", "Ann", RoleAssistant, "", fault.ErrInvalid, "a-z, 0-9"},
+		{"starts with dot", ".ann", RoleAssistant, "", fault.ErrInvalid, "starting with"},
+		{"space", "ann lee", RoleAssistant, "", fault.ErrInvalid, "user name"},
+		{"colon", "a:b", RoleAssistant, "", fault.ErrInvalid, "user name"},
+		{"65 characters", strings.Repeat("a", 65), RoleAssistant, "", fault.ErrInvalid, "user name"},
+		{"bad role", "carl", Role("admin"), "", fault.ErrInvalid, `role "admin": must be assistant or manager`},
+		{"no role", "carl", "", "", fault.ErrInvalid, "role"},
+		{"short password", "dan", RoleAssistant, "123456789", fault.ErrInvalid, "at least 10 characters"},
+		{"short unicode password", "dan", RoleAssistant, "ééééé", fault.ErrInvalid, "at least 10"},
+		{"long password", "dan", RoleAssistant, strings.Repeat("x", MaxPasswordLen+1), fault.ErrInvalid, "at most"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -71,10 +70,10 @@ func TestAdd(t *testing.T) {
 			}
 		})
 	}
-	if !errors.Is(ErrExists, ticket.ErrConflict) {
-		t.Error("ErrExists does not wrap ticket.ErrConflict")
+	if !errors.Is(ErrExists, fault.ErrConflict) {
+		t.Error("ErrExists does not wrap fault.ErrConflict")
 	}
-	if _, err := s.Get(ctx, "dan"); !errors.Is(err, ticket.ErrNotFound) {
+	if _, err := s.Get(ctx, "dan"); !errors.Is(err, fault.ErrNotFound) {
 		t.Errorf("a refused user was stored: %v", err)
 	}
 }
@@ -188,16 +187,16 @@ func TestAuthenticate(t *testing.T) {
 		})
 	}
 
-	if err := s.RevokeToken(ctx, revoked); !errors.Is(err, ticket.ErrNotFound) {
+	if err := s.RevokeToken(ctx, revoked); !errors.Is(err, fault.ErrNotFound) {
 		t.Errorf("revoking twice: %v, want ErrNotFound", err)
 	}
-	if err := s.RevokeToken(ctx, "junk"); !errors.Is(err, ticket.ErrNotFound) {
+	if err := s.RevokeToken(ctx, "junk"); !errors.Is(err, fault.ErrNotFound) {
 		t.Errorf("revoking junk: %v, want ErrNotFound", err)
 	}
-	if _, err := s.NewToken(ctx, "nobody"); !errors.Is(err, ticket.ErrNotFound) {
+	if _, err := s.NewToken(ctx, "nobody"); !errors.Is(err, fault.ErrNotFound) {
 		t.Errorf("NewToken for an unknown user: %v, want ErrNotFound", err)
 	}
-	if _, err := s.NewToken(ctx, "No Body"); !errors.Is(err, ticket.ErrNotFound) {
+	if _, err := s.NewToken(ctx, "No Body"); !errors.Is(err, fault.ErrNotFound) {
 		t.Errorf("NewToken for an invalid name: %v, want ErrNotFound", err)
 	}
 	n, err := s.RevokeTokens(ctx, "ann")
@@ -264,10 +263,10 @@ func TestCheckPassword(t *testing.T) {
 	if _, err := s.CheckPassword(ctx, "ann", "new password!"); err != nil {
 		t.Errorf("new password after SetPassword: %v", err)
 	}
-	if err := s.SetPassword(ctx, "ann", "short"); !errors.Is(err, ticket.ErrInvalid) {
+	if err := s.SetPassword(ctx, "ann", "short"); !errors.Is(err, fault.ErrInvalid) {
 		t.Errorf("SetPassword short: %v, want ErrInvalid", err)
 	}
-	if err := s.SetPassword(ctx, "nobody", "long enough!"); !errors.Is(err, ticket.ErrNotFound) {
+	if err := s.SetPassword(ctx, "nobody", "long enough!"); !errors.Is(err, fault.ErrNotFound) {
 		t.Errorf("SetPassword unknown user: %v, want ErrNotFound", err)
 	}
 	if err := s.SetPassword(ctx, "robot", "now with a password"); err != nil {
@@ -379,10 +378,10 @@ func TestSetAwayAndList(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, name := range []string{"nobody", "Not A Name"} {
-		if err := s.SetAway(ctx, name, true); !errors.Is(err, ticket.ErrNotFound) {
+		if err := s.SetAway(ctx, name, true); !errors.Is(err, fault.ErrNotFound) {
 			t.Errorf("SetAway(%q): %v, want ErrNotFound", name, err)
 		}
-		if _, err := s.Get(ctx, name); !errors.Is(err, ticket.ErrNotFound) {
+		if _, err := s.Get(ctx, name); !errors.Is(err, fault.ErrNotFound) {
 			t.Errorf("Get(%q): %v, want ErrNotFound", name, err)
 		}
 	}
@@ -429,7 +428,7 @@ func TestConcurrentAddOfOneName(t *testing.T) {
 				t.Fatal("two Adds of one name succeeded")
 			}
 			won = tokens[i]
-		case !errors.Is(err, ErrExists) || !errors.Is(err, ticket.ErrConflict):
+		case !errors.Is(err, ErrExists) || !errors.Is(err, fault.ErrConflict):
 			t.Errorf("Add %d: %v, want ErrExists", i, err)
 		}
 	}
@@ -470,7 +469,7 @@ func TestRedisDown(t *testing.T) {
 		"SetPassword":   func() error { return s.SetPassword(ctx, "ann", "another password") },
 	}
 	for name, call := range calls {
-		if err := call(); !ticket.IsUnavailable(err) {
+		if err := call(); !fault.IsUnavailable(err) {
 			t.Errorf("%s with Redis down: %v, want IsUnavailable", name, err)
 		}
 	}

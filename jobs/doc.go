@@ -33,7 +33,7 @@
 //     are put back as due at once, without counting the attempt.
 //
 // When Redis cannot be reached, Enqueue, Stats and Dead return errors for
-// which ticket.IsUnavailable is true; workers wait (Poll, doubling up to
+// which fault.IsUnavailable is true; workers wait (Poll, doubling up to
 // 10×Poll) and keep trying, and log once when Redis goes away and once when
 // it is back.
 //

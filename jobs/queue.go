@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"frontdesk/fault"
 	"log/slog"
 	"strings"
 	"sync/atomic"
@@ -12,8 +13,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
-
-	"frontdesk/ticket"
 )
 
 // Job is one piece of work.
@@ -164,11 +163,11 @@ func decodeRecord(id, raw string) (Job, record, error) {
 // Enqueue adds j to run at at, or now when at is zero. It is idempotent by
 // j.ID: when a job with that id is queued, running, dead, or was done within
 // DoneRetention, it changes nothing and returns nil. An empty id is
-// ticket.ErrInvalid; an error for which ticket.IsUnavailable is true means
+// fault.ErrInvalid; an error for which fault.IsUnavailable is true means
 // the job may or may not have been added, and the same call may be retried.
 func (q *Queue) Enqueue(ctx context.Context, j Job, at time.Time) error {
 	if j.ID == "" {
-		return fmt.Errorf("enqueue %s job: empty id: %w", q.name, ticket.ErrInvalid)
+		return fmt.Errorf("enqueue %s job: empty id: %w", q.name, fault.ErrInvalid)
 	}
 	now := q.opts.Now()
 	if at.IsZero() {
@@ -184,7 +183,7 @@ func (q *Queue) Enqueue(ctx context.Context, j Job, at time.Time) error {
 	err = enqueueScript.Run(ctx, q.rdb, []string{q.keys.jobs, q.keys.due, q.keys.done},
 		j.ID, body, at.UnixMilli()).Err()
 	if err != nil {
-		return ticket.Unavailable(fmt.Errorf("enqueue job %s: %w", j.ID, err))
+		return fault.Redis(fmt.Sprintf("enqueue job %s", j.ID), err)
 	}
 	return nil
 }
@@ -206,7 +205,7 @@ func (q *Queue) Stats(ctx context.Context) (Stats, error) {
 		return nil
 	})
 	if err != nil {
-		return Stats{}, ticket.Unavailable(fmt.Errorf("count %s jobs: %w", q.name, err))
+		return Stats{}, fault.Redis(fmt.Sprintf("count %s jobs", q.name), err)
 	}
 	return Stats{Pending: due.Val(), Running: running.Val(), Dead: dead.Val()}, nil
 }
@@ -225,7 +224,7 @@ func (q *Queue) Dead(ctx context.Context, limit int) ([]DeadJob, error) {
 	}
 	ids, err := q.rdb.ZRevRangeWithScores(ctx, q.keys.dead, 0, int64(limit-1)).Result()
 	if err != nil {
-		return nil, ticket.Unavailable(fmt.Errorf("list dead %s jobs: %w", q.name, err))
+		return nil, fault.Redis(fmt.Sprintf("list dead %s jobs", q.name), err)
 	}
 	if len(ids) == 0 {
 		return nil, nil
@@ -236,7 +235,7 @@ func (q *Queue) Dead(ctx context.Context, limit int) ([]DeadJob, error) {
 	}
 	raws, err := q.rdb.HMGet(ctx, q.keys.jobs, fields...).Result()
 	if err != nil {
-		return nil, ticket.Unavailable(fmt.Errorf("list dead %s jobs: %w", q.name, err))
+		return nil, fault.Redis(fmt.Sprintf("list dead %s jobs", q.name), err)
 	}
 	out := make([]DeadJob, 0, len(ids))
 	for i, raw := range raws {

@@ -3,12 +3,11 @@ package jobs
 import (
 	"context"
 	"errors"
+	"frontdesk/fault"
 	"strings"
 	"sync"
 	"testing"
 	"time"
-
-	"frontdesk/ticket"
 )
 
 func TestEnqueueIsIdempotent(t *testing.T) {
@@ -67,7 +66,7 @@ func TestEnqueueEmptyID(t *testing.T) {
 	tr := newTestRedis(t)
 	q := New("media", testOptions(tr))
 	err := q.Enqueue(context.Background(), Job{Kind: "voicemail"}, time.Time{})
-	if !errors.Is(err, ticket.ErrInvalid) {
+	if !errors.Is(err, fault.ErrInvalid) {
 		t.Errorf("Enqueue without id: %v, want ErrInvalid", err)
 	}
 }

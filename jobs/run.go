@@ -3,12 +3,11 @@ package jobs
 import (
 	"context"
 	"fmt"
+	"frontdesk/fault"
 	"log/slog"
 	"math/rand/v2"
 	"sync"
 	"time"
-
-	"frontdesk/ticket"
 )
 
 // Handler does one job. It must be idempotent: a job runs at least once, and
@@ -51,7 +50,7 @@ func (q *Queue) worker(ctx context.Context, h Handler) {
 			return
 		}
 		if err != nil {
-			if ticket.IsUnavailable(err) {
+			if fault.IsUnavailable(err) {
 				q.unavailable(err)
 			} else {
 				q.log.Error("claim job", slog.Any("error", err))
@@ -145,7 +144,7 @@ func (q *Queue) settle(ctx context.Context, log *slog.Logger, fn func(context.Co
 			q.available()
 			return held
 		}
-		if !ticket.IsUnavailable(err) || sctx.Err() != nil {
+		if !fault.IsUnavailable(err) || sctx.Err() != nil {
 			log.Error("record job result", slog.Any("error", err))
 			return false
 		}
@@ -200,7 +199,7 @@ func (q *Queue) updateGauges(ctx context.Context) {
 			q.m.pending.Set(float64(st.Pending))
 			q.m.running.Set(float64(st.Running))
 			q.m.dead.Set(float64(st.Dead))
-		} else if ctx.Err() == nil && !ticket.IsUnavailable(err) {
+		} else if ctx.Err() == nil && !fault.IsUnavailable(err) {
 			q.log.Error("count jobs", slog.Any("error", err))
 		}
 		if !sleep(ctx, gaugeEvery) {

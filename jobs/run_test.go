@@ -12,8 +12,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"frontdesk/fault"
 	"frontdesk/internal/testlog"
-	"frontdesk/ticket"
 )
 
 // settled collects what testHookSettled reports.
@@ -288,13 +288,13 @@ func TestRedisDown(t *testing.T) {
 	tr.Mini.Close()
 
 	err := q.Enqueue(ctx, Job{ID: "RE1", Kind: "voicemail"}, time.Time{})
-	if err == nil || !ticket.IsUnavailable(err) {
+	if err == nil || !fault.IsUnavailable(err) {
 		t.Fatalf("Enqueue with Redis down: %v, want an unavailable error", err)
 	}
-	if _, err := q.Stats(ctx); !ticket.IsUnavailable(err) {
+	if _, err := q.Stats(ctx); !fault.IsUnavailable(err) {
 		t.Errorf("Stats with Redis down: %v, want an unavailable error", err)
 	}
-	if _, err := q.Dead(ctx, 10); !ticket.IsUnavailable(err) {
+	if _, err := q.Dead(ctx, 10); !fault.IsUnavailable(err) {
 		t.Errorf("Dead with Redis down: %v, want an unavailable error", err)
 	}
 	waitFor(t, "the workers to notice", func() bool { return strings.Contains(logs.String(), "redis unavailable") })

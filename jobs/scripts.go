@@ -5,11 +5,10 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"frontdesk/fault"
 	"time"
 
 	"github.com/redis/go-redis/v9"
-
-	"frontdesk/ticket"
 )
 
 // The scripts do all their reads and checks before their first write (see
@@ -179,7 +178,7 @@ func (q *Queue) claim(ctx context.Context) (c claim, ok bool, buried int64, err 
 		now.UnixMilli(), now.Add(q.opts.Lease).UnixMilli(), c.token, q.opts.MaxAttempts,
 		now.UTC().Format(time.RFC3339Nano)).Slice()
 	if err != nil {
-		return c, false, 0, ticket.Unavailable(fmt.Errorf("claim %s job: %w", q.name, err))
+		return c, false, 0, fault.Redis(fmt.Sprintf("claim %s job", q.name), err)
 	}
 	if len(res) != 3 {
 		return c, false, 0, fmt.Errorf("claim %s job: unexpected reply %v", q.name, res)
@@ -204,7 +203,7 @@ func (q *Queue) complete(ctx context.Context, c claim) (held bool, err error) {
 	n, err := completeScript.Run(ctx, q.rdb, []string{q.keys.jobs, q.keys.running, q.keys.done},
 		c.job.ID, c.token, now.UnixMilli(), now.Add(-q.opts.DoneRetention).UnixMilli()).Int()
 	if err != nil {
-		return false, ticket.Unavailable(fmt.Errorf("complete job %s: %w", c.job.ID, err))
+		return false, fault.Redis(fmt.Sprintf("complete job %s", c.job.ID), err)
 	}
 	return n == 1, nil
 }
@@ -231,7 +230,7 @@ func (q *Queue) fail(ctx context.Context, c claim, outcome string, at time.Time,
 		[]string{q.keys.jobs, q.keys.due, q.keys.running, q.keys.dead},
 		c.job.ID, c.token, outcome, at.UnixMilli(), msg, now.UTC().Format(time.RFC3339Nano)).Int()
 	if err != nil {
-		return false, ticket.Unavailable(fmt.Errorf("%s job %s: %w", outcome, c.job.ID, err))
+		return false, fault.Redis(fmt.Sprintf("%s job %s", outcome, c.job.ID), err)
 	}
 	return n == 1, nil
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"frontdesk/config"
+	"frontdesk/fault"
 	"frontdesk/ticket"
 )
 
@@ -79,7 +80,7 @@ func (a *Acknowledger) Acknowledge(ctx context.Context, r ticket.Receipt, nt tic
 	sum := sha256.Sum256([]byte(sender))
 	ok, err := brake.Run(ctx, a.rdb, []string{a.prefix + ":ack:{" + hex.EncodeToString(sum[:8]) + "}"}, r.TicketID, a.MaxPerHour).Int()
 	if err != nil {
-		return ticket.Unavailable(fmt.Errorf("acknowledgement brake: %w", err))
+		return fault.Redis("acknowledgement brake", err)
 	}
 	if ok == 0 {
 		return nil // enough acknowledgements to this sender this hour

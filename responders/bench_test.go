@@ -5,9 +5,10 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/redis/go-redis/v9"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"frontdesk/ticket"
 )

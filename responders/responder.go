@@ -38,6 +38,7 @@ import (
 	"time"
 
 	"frontdesk/config"
+	"frontdesk/fault"
 	"frontdesk/jobs"
 	outmail "frontdesk/responders/mail"
 	"frontdesk/responders/sms"
@@ -117,7 +118,7 @@ func (r *Responder) HandleJob(ctx context.Context, j jobs.Job) error {
 		return jobs.Permanent(fmt.Errorf("send job %s: bad payload", j.ID))
 	}
 	t, err := r.store.Get(ctx, tid)
-	if errors.Is(err, ticket.ErrNotFound) {
+	if errors.Is(err, fault.ErrNotFound) {
 		return jobs.Permanent(err)
 	}
 	if err != nil {
@@ -164,7 +165,7 @@ func (r *Responder) deliver(ctx context.Context, tid, mid, via string, send func
 	claimDetail := "handed to " + via + ", claim " + nonce()
 	accepted, err := send(func() error {
 		err := r.store.ClaimDelivery(ctx, tid, mid, claimDetail, "responder")
-		if ticket.IsUnavailable(err) && r.holdsClaim(ctx, tid, mid, claimDetail) {
+		if fault.IsUnavailable(err) && r.holdsClaim(ctx, tid, mid, claimDetail) {
 			err = nil // Redis recorded the claim; only its answer was lost
 		}
 		if err != nil {
@@ -174,7 +175,7 @@ func (r *Responder) deliver(ctx context.Context, tid, mid, via string, send func
 		return nil
 	})
 	switch {
-	case !claimed && errors.Is(err, ticket.ErrConflict):
+	case !claimed && errors.Is(err, fault.ErrConflict):
 		return nil // another worker holds it (a lease ran out under a slow server), or it is settled
 	case !claimed && err == nil:
 		return fmt.Errorf("send %s of ticket %s: handed over without a claim", mid, tid)
@@ -219,7 +220,7 @@ func (r *Responder) holdsClaim(ctx context.Context, tid, mid, claimDetail string
 			m := messageByID(t, mid)
 			return m != nil && m.Delivery == ticket.DeliverySent && m.DeliveryDetail == claimDetail
 		}
-		if !ticket.IsUnavailable(err) {
+		if !fault.IsUnavailable(err) {
 			return false
 		}
 		select {
@@ -254,7 +255,7 @@ func (r *Responder) settle(ctx context.Context, tid, mid string, d ticket.Delive
 	defer cancel()
 	var err error
 	for wait := 100 * time.Millisecond; ; wait = min(2*wait, 5*time.Second) {
-		if err = r.store.SetDelivery(sctx, tid, mid, d, detail, "responder"); err == nil || !ticket.IsUnavailable(err) {
+		if err = r.store.SetDelivery(sctx, tid, mid, d, detail, "responder"); err == nil || !fault.IsUnavailable(err) {
 			return err
 		}
 		select {
@@ -342,7 +343,7 @@ func (r *Responder) build(t *ticket.Ticket, m *ticket.Message) ([]byte, string, 
 			addr = r.cfg.SMTP.From
 		}
 		if from, err = mail.ParseAddress(addr); err != nil {
-			return nil, "", nil, fmt.Errorf("no sender address for queue %s (queues[].address or smtp.from): %w", t.Queue, ticket.ErrInvalid)
+			return nil, "", nil, fmt.Errorf("no sender address for queue %s (queues[].address or smtp.from): %w", t.Queue, fault.ErrInvalid)
 		}
 	}
 	msg := outmail.Message{
@@ -375,7 +376,7 @@ func (r *Responder) build(t *ticket.Ticket, m *ticket.Message) ([]byte, string, 
 		}
 	}
 	if len(rcpt) == 0 {
-		return nil, "", nil, fmt.Errorf("no mail recipient: %w", ticket.ErrInvalid)
+		return nil, "", nil, fmt.Errorf("no mail recipient: %w", fault.ErrInvalid)
 	}
 	raw, err := outmail.Build(msg)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"frontdesk/fault"
 	"frontdesk/jobs"
 	"frontdesk/responders/smtpsink"
 	"frontdesk/ticket"
@@ -131,7 +132,7 @@ func (s lostClaimAnswer) ClaimDelivery(ctx context.Context, tid, mid, detail, by
 	if err := s.Store.ClaimDelivery(ctx, tid, mid, detail, by); err != nil {
 		return err
 	}
-	return ticket.Unavailable(errors.New("read tcp: connection reset by peer"))
+	return fault.Unavailable(errors.New("read tcp: connection reset by peer"))
 }
 
 // A claim Redis recorded but whose answer was lost is still the worker's:

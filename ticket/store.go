@@ -7,7 +7,7 @@ import (
 
 // Store keeps tickets, their messages, events, attachments and customers, and the
 // queues tickets wait in. Every method takes a context and fails with a wrapped
-// error: ErrNotFound, ErrInvalid, ErrConflict, ErrTooLarge or, when the backing
+// error of a kind of package fault: ErrNotFound, ErrInvalid, ErrConflict, ErrTooLarge or, when the backing
 // database cannot be reached, an error for which IsUnavailable is true and which
 // the caller may retry.
 type Store interface {

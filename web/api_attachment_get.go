@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"frontdesk/fault"
 	"frontdesk/ticket"
 )
 
@@ -18,8 +19,8 @@ import (
 // origin. An attachment whose bytes were not kept (over the size cap) is 404.
 func (s *Server) handleAttachmentGet(w http.ResponseWriter, r *http.Request) {
 	a, data, err := s.tickets.Attachment(r.Context(), r.PathValue("id"), r.PathValue("attachment_id"))
-	if errors.Is(err, ticket.ErrTooLarge) {
-		err = fmt.Errorf("%w: %w", ticket.ErrNotFound, err)
+	if errors.Is(err, fault.ErrTooLarge) {
+		err = fmt.Errorf("%w: %w", fault.ErrNotFound, err)
 	}
 	if err != nil {
 		writeError(w, r, s.logger, err)

@@ -3,11 +3,10 @@ package web
 import (
 	"context"
 	"fmt"
+	"frontdesk/fault"
 	"net/http"
 	"slices"
 	"strings"
-
-	"frontdesk/ticket"
 )
 
 // Principal is the caller of an API request: a user account.
@@ -21,7 +20,7 @@ type Principal struct {
 // implements it through an adapter).
 type Accounts interface {
 	// Authenticate returns the owner of an API token. An error for which
-	// ticket.IsUnavailable is true means the accounts could not be read (the
+	// fault.IsUnavailable is true means the accounts could not be read (the
 	// API answers 503); any other error means the token is not valid (401).
 	Authenticate(ctx context.Context, token string) (Principal, error)
 	// SetAway sets whether a user is away.
@@ -58,7 +57,7 @@ func (s *Server) authenticate(roles []string, next http.Handler) http.Handler {
 			err = fmt.Errorf("token names no user")
 		}
 		if err != nil {
-			if ticket.IsUnavailable(err) {
+			if fault.IsUnavailable(err) {
 				writeError(w, r, s.logger, err)
 				return
 			}

@@ -2,11 +2,10 @@ package web
 
 import (
 	"fmt"
+	"frontdesk/fault"
 	"net/http"
 	"net/mail"
 	"strings"
-
-	"frontdesk/ticket"
 )
 
 type linkRequest struct {
@@ -44,17 +43,17 @@ func (in linkRequest) value() (string, error) {
 	email, phone := strings.TrimSpace(in.Email), strings.TrimSpace(in.Phone)
 	switch {
 	case email != "" && phone != "", email == "" && phone == "":
-		return "", fmt.Errorf("%w: give either email or phone", ticket.ErrInvalid)
+		return "", fmt.Errorf("%w: give either email or phone", fault.ErrInvalid)
 	case email != "":
 		a, err := mail.ParseAddress(email)
 		if err != nil || a.Name != "" || a.Address != email {
-			return "", fmt.Errorf("%w: email %q: must be a bare address like ann@example.org", ticket.ErrInvalid, in.Email)
+			return "", fmt.Errorf("%w: email %q: must be a bare address like ann@example.org", fault.ErrInvalid, in.Email)
 		}
 		return strings.ToLower(a.Address), nil
 	default:
 		n, ok := e164(phone)
 		if !ok {
-			return "", fmt.Errorf("%w: phone %q: must be a number in international form like +15555550100", ticket.ErrInvalid, in.Phone)
+			return "", fmt.Errorf("%w: phone %q: must be a number in international form like +15555550100", fault.ErrInvalid, in.Phone)
 		}
 		return n, nil
 	}

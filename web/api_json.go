@@ -8,6 +8,7 @@ import (
 	"mime"
 	"net/http"
 
+	"frontdesk/fault"
 	"frontdesk/ticket"
 )
 
@@ -18,7 +19,7 @@ const maxBodySize = 1 << 20
 // maxBodySize bytes with Content-Type application/json, into v. Unknown fields
 // are an error, so that a misspelt field is not silently ignored. Errors wrap
 // errUnsupportedMediaType (415), *http.MaxBytesError (413) or
-// ticket.ErrInvalid (400).
+// fault.ErrInvalid (400).
 func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mt != "application/json" {
@@ -32,9 +33,9 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 		case errors.As(err, &tooBig):
 			return err
 		case errors.Is(err, io.EOF):
-			return fmt.Errorf("%w: the request body is empty", ticket.ErrInvalid)
+			return fmt.Errorf("%w: the request body is empty", fault.ErrInvalid)
 		default:
-			return fmt.Errorf("%w: request body: %v", ticket.ErrInvalid, err)
+			return fmt.Errorf("%w: request body: %v", fault.ErrInvalid, err)
 		}
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
@@ -42,7 +43,7 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 		if errors.As(err, &tooBig) {
 			return err
 		}
-		return fmt.Errorf("%w: request body: more than one JSON value", ticket.ErrInvalid)
+		return fmt.Errorf("%w: request body: more than one JSON value", fault.ErrInvalid)
 	}
 	return nil
 }

@@ -2,9 +2,8 @@ package web
 
 import (
 	"fmt"
+	"frontdesk/fault"
 	"net/http"
-
-	"frontdesk/ticket"
 )
 
 type availabilityRequest struct {
@@ -20,7 +19,7 @@ func (s *Server) handleMeAvailability(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if in.Away == nil {
-		writeError(w, r, s.logger, fmt.Errorf("%w: away (true or false) is required", ticket.ErrInvalid))
+		writeError(w, r, s.logger, fmt.Errorf("%w: away (true or false) is required", fault.ErrInvalid))
 		return
 	}
 	me := caller(r)

@@ -3,10 +3,9 @@ package web
 import (
 	"errors"
 	"fmt"
+	"frontdesk/fault"
 	"net/http"
 	"slices"
-
-	"frontdesk/ticket"
 )
 
 // handleQueueNext gives the caller the next waiting ticket of a queue
@@ -19,7 +18,7 @@ func (s *Server) handleQueueNext(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	t, err := s.tickets.ClaimNext(r.Context(), queue, caller(r).Name, s.claimLease)
-	if errors.Is(err, ticket.ErrNotFound) {
+	if errors.Is(err, fault.ErrNotFound) {
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
@@ -30,10 +29,10 @@ func (s *Server) handleQueueNext(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, apiTicket(*t))
 }
 
-// knownQueue refuses (ticket.ErrNotFound) a queue that is not configured.
+// knownQueue refuses (fault.ErrNotFound) a queue that is not configured.
 func (s *Server) knownQueue(name string) error {
 	if !slices.Contains(s.queues, name) {
-		return fmt.Errorf("queue %q: %w", name, ticket.ErrNotFound)
+		return fmt.Errorf("queue %q: %w", name, fault.ErrNotFound)
 	}
 	return nil
 }

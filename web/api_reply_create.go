@@ -8,6 +8,7 @@ import (
 	"net/mail"
 	"strings"
 
+	"frontdesk/fault"
 	"frontdesk/ticket"
 )
 
@@ -37,7 +38,7 @@ func (s *Server) handleReplyCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if strings.TrimSpace(in.Text) == "" {
-		writeError(w, r, s.logger, fmt.Errorf("%w: text is empty", ticket.ErrInvalid))
+		writeError(w, r, s.logger, fmt.Errorf("%w: text is empty", fault.ErrInvalid))
 		return
 	}
 	me := caller(r)
@@ -102,7 +103,7 @@ func replySourceKey(r *http.Request, by string) (string, error) {
 		return "reply:" + id + ":" + rand.Text(), nil
 	}
 	if len(key) > maxIdempotencyKey || strings.IndexFunc(key, func(c rune) bool { return c <= ' ' || c > '~' }) >= 0 {
-		return "", fmt.Errorf("%w: Idempotency-Key must be 1-%d visible ASCII characters", ticket.ErrInvalid, maxIdempotencyKey)
+		return "", fmt.Errorf("%w: Idempotency-Key must be 1-%d visible ASCII characters", fault.ErrInvalid, maxIdempotencyKey)
 	}
 	return "reply:" + id + ":" + by + ":" + key, nil
 }
@@ -114,7 +115,7 @@ func replySourceKey(r *http.Request, by string) (string, error) {
 func (s *Server) replyMessage(ctx context.Context, t *ticket.Ticket, sourceKey, text, by string) (ticket.NewMessage, error) {
 	to := replyAddress(t)
 	if to == "" {
-		return ticket.NewMessage{}, fmt.Errorf("reply to ticket %s: %w: the customer has no address or number to reply to", t.ID, ticket.ErrConflict)
+		return ticket.NewMessage{}, fmt.Errorf("reply to ticket %s: %w: the customer has no address or number to reply to", t.ID, fault.ErrConflict)
 	}
 	nm := ticket.NewMessage{
 		SourceKey: sourceKey,

@@ -4,10 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"frontdesk/fault"
 	"net/http"
 	"strconv"
-
-	"frontdesk/ticket"
 )
 
 // RuleSets is what the API needs of the routing rules (package dispatch
@@ -15,7 +14,7 @@ import (
 type RuleSets interface {
 	// Current is the rule set in force with its version.
 	Current(ctx context.Context) (any, error)
-	// Replace validates a rule set whole (ticket.ErrInvalid naming the rule
+	// Replace validates a rule set whole (fault.ErrInvalid naming the rule
 	// and field) and stores it as the next version.
 	Replace(ctx context.Context, body []byte, by string) (int, error)
 	// Test decides for a pasted mail ({"eml": …}) or a ticket JSON: the
@@ -131,7 +130,7 @@ func (s *Server) handleRulesRollback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if req.Version < 1 {
-		writeError(w, r, s.logger, fmt.Errorf("%w: version must be 1 or more (a version from GET /api/v1/rules/history)", ticket.ErrInvalid))
+		writeError(w, r, s.logger, fmt.Errorf("%w: version must be 1 or more (a version from GET /api/v1/rules/history)", fault.ErrInvalid))
 		return
 	}
 	n, err := s.rules.Rollback(r.Context(), req.Version, caller(r).Name)

@@ -3,13 +3,12 @@ package web
 import (
 	"context"
 	"fmt"
+	"frontdesk/fault"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
-
-	"frontdesk/ticket"
 )
 
 // fakeRules stands in for package dispatch: a rule set is valid unless it
@@ -28,7 +27,7 @@ func (f *fakeRules) Current(context.Context) (any, error) {
 
 func (f *fakeRules) Replace(_ context.Context, body []byte, by string) (int, error) {
 	if strings.Contains(string(body), "bogus") {
-		return 0, fmt.Errorf("%w: rules[0] \"x\": conditions[0].field: unknown field \"bogus\"", ticket.ErrInvalid)
+		return 0, fmt.Errorf("%w: rules[0] \"x\": conditions[0].field: unknown field \"bogus\"", fault.ErrInvalid)
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -44,14 +43,14 @@ func (f *fakeRules) History(context.Context, int) (any, error) { return []string
 
 func (f *fakeRules) Reroute(_ context.Context, id, by string) (any, error) {
 	if id != "1" {
-		return nil, fmt.Errorf("ticket %s: %w", id, ticket.ErrNotFound)
+		return nil, fmt.Errorf("ticket %s: %w", id, fault.ErrNotFound)
 	}
 	return map[string]string{"queue": "billing", "by": by}, nil
 }
 
 func (f *fakeRules) Rollback(_ context.Context, v int, by string) (int, error) {
 	if v > len(f.versions) {
-		return 0, fmt.Errorf("version %d: %w", v, ticket.ErrNotFound)
+		return 0, fmt.Errorf("version %d: %w", v, fault.ErrNotFound)
 	}
 	return f.Replace(context.Background(), []byte(f.versions[v-1]), by)
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
 
+	"frontdesk/fault"
 	"frontdesk/ticket"
 	"frontdesk/ticket/redisstore"
 )
@@ -47,7 +48,7 @@ func newFakeAccounts() *fakeAccounts {
 	}
 }
 
-var errAccountsDown = ticket.Unavailable(errors.New("dial tcp: connection refused"))
+var errAccountsDown = fault.Unavailable(errors.New("dial tcp: connection refused"))
 
 func (a *fakeAccounts) Authenticate(_ context.Context, token string) (Principal, error) {
 	a.mu.Lock()
@@ -70,7 +71,7 @@ func (a *fakeAccounts) SetAway(_ context.Context, name string, away bool) error 
 	}
 	u, ok := a.users[name]
 	if !ok {
-		return fmt.Errorf("user %s: %w", name, ticket.ErrNotFound)
+		return fmt.Errorf("user %s: %w", name, fault.ErrNotFound)
 	}
 	u.Away = away
 	a.users[name] = u

@@ -3,11 +3,10 @@ package web
 import (
 	"context"
 	"fmt"
+	"frontdesk/fault"
 	"net/http"
 	"slices"
 	"strings"
-
-	"frontdesk/ticket"
 )
 
 type assignRequest struct {
@@ -25,7 +24,7 @@ func (s *Server) handleTicketAssign(w http.ResponseWriter, r *http.Request) {
 	}
 	in.Assignee = strings.TrimSpace(in.Assignee)
 	if in.Assignee == "" {
-		writeError(w, r, s.logger, fmt.Errorf("%w: assignee is required", ticket.ErrInvalid))
+		writeError(w, r, s.logger, fmt.Errorf("%w: assignee is required", fault.ErrInvalid))
 		return
 	}
 	if err := s.checkAssignee(r.Context(), in.Assignee); err != nil {
@@ -49,14 +48,14 @@ func (s *Server) writeTicket(w http.ResponseWriter, r *http.Request, id string) 
 	writeJSON(w, http.StatusOK, apiTicket(*t))
 }
 
-// checkAssignee refuses (ticket.ErrInvalid) a name that is not a user's.
+// checkAssignee refuses (fault.ErrInvalid) a name that is not a user's.
 func (s *Server) checkAssignee(ctx context.Context, name string) error {
 	users, err := s.accounts.List(ctx)
 	if err != nil {
 		return err
 	}
 	if !slices.ContainsFunc(users, func(u Principal) bool { return u.Name == name }) {
-		return fmt.Errorf("%w: assignee %q is not a user", ticket.ErrInvalid, name)
+		return fmt.Errorf("%w: assignee %q is not a user", fault.ErrInvalid, name)
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 
+	"frontdesk/fault"
 	"frontdesk/ticket"
 )
 
@@ -51,18 +52,18 @@ func listFilter(q url.Values) (ticket.ListFilter, error) {
 	switch f.Channel {
 	case "", ticket.ChannelEmail, ticket.ChannelVoice, ticket.ChannelSMS, ticket.ChannelFax:
 	default:
-		return f, fmt.Errorf("%w: channel %q: must be email, voice, sms or fax", ticket.ErrInvalid, f.Channel)
+		return f, fmt.Errorf("%w: channel %q: must be email, voice, sms or fax", fault.ErrInvalid, f.Channel)
 	}
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 200 {
-			return f, fmt.Errorf("%w: limit %q: must be a number from 1 to 200", ticket.ErrInvalid, v)
+			return f, fmt.Errorf("%w: limit %q: must be a number from 1 to 200", fault.ErrInvalid, v)
 		}
 		f.Limit = n
 	}
 	if c := f.Cursor; c != "" {
 		if len(c) > 20 || !isDigits(c) {
-			return f, fmt.Errorf("%w: cursor %q: use the next_cursor of the page before", ticket.ErrInvalid, c)
+			return f, fmt.Errorf("%w: cursor %q: use the next_cursor of the page before", fault.ErrInvalid, c)
 		}
 	}
 	return f, nil
@@ -79,7 +80,7 @@ func validStatus(st ticket.Status, emptyOK bool) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("%w: status %q: must be new, open, pending or closed", ticket.ErrInvalid, st)
+	return fmt.Errorf("%w: status %q: must be new, open, pending or closed", fault.ErrInvalid, st)
 }
 
 func isDigits(s string) bool {

@@ -3,11 +3,10 @@ package web
 import (
 	"encoding/json"
 	"errors"
+	"frontdesk/fault"
 	"log/slog"
 	"net/http"
 	"strings"
-
-	"frontdesk/ticket"
 )
 
 // writeError answers a failed request with {"error": "…"} and the status that
@@ -15,12 +14,12 @@ import (
 //
 //	errUnauthorized                         401 Unauthorized
 //	errForbidden                            403 Forbidden
-//	ticket.ErrNotFound                      404 Not Found
-//	ticket.ErrInvalid                       400 Bad Request
-//	ticket.ErrConflict                      409 Conflict
-//	ticket.ErrTooLarge, *http.MaxBytesError 413 Content Too Large
+//	fault.ErrNotFound                      404 Not Found
+//	fault.ErrInvalid                       400 Bad Request
+//	fault.ErrConflict                      409 Conflict
+//	fault.ErrTooLarge, *http.MaxBytesError 413 Content Too Large
 //	errUnsupportedMediaType                 415 Unsupported Media Type
-//	ticket.IsUnavailable(err)               503 Service Unavailable
+//	fault.IsUnavailable(err)               503 Service Unavailable
 //	anything else                           500 Internal Server Error
 //
 // Client errors (4xx) carry err's message, which says what was wrong. 503 and
@@ -71,15 +70,15 @@ func errorStatus(err error) int {
 		return http.StatusForbidden
 	case errors.Is(err, errUnsupportedMediaType):
 		return http.StatusUnsupportedMediaType
-	case errors.Is(err, ticket.ErrNotFound):
+	case errors.Is(err, fault.ErrNotFound):
 		return http.StatusNotFound
-	case errors.Is(err, ticket.ErrInvalid):
+	case errors.Is(err, fault.ErrInvalid):
 		return http.StatusBadRequest
-	case errors.Is(err, ticket.ErrConflict):
+	case errors.Is(err, fault.ErrConflict):
 		return http.StatusConflict
-	case errors.Is(err, ticket.ErrTooLarge), errors.As(err, &tooBig):
+	case errors.Is(err, fault.ErrTooLarge), errors.As(err, &tooBig):
 		return http.StatusRequestEntityTooLarge
-	case ticket.IsUnavailable(err):
+	case fault.IsUnavailable(err):
 		return http.StatusServiceUnavailable
 	default:
 		return http.StatusInternalServerError

@@ -4,12 +4,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"frontdesk/fault"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
-
-	"frontdesk/ticket"
 )
 
 func TestWriteError(t *testing.T) {
@@ -20,13 +19,13 @@ func TestWriteError(t *testing.T) {
 		msg    string
 		logged bool
 	}{
-		{"not found", fmt.Errorf("get ticket 1042: %w", ticket.ErrNotFound), 404, "get ticket 1042: not found", false},
-		{"invalid", fmt.Errorf("reply: %w: text is empty", ticket.ErrInvalid), 400, "reply: invalid input: text is empty", false},
-		{"conflict", fmt.Errorf("renew lease: %w", ticket.ErrConflict), 409, "renew lease: conflict", false},
-		{"too large", fmt.Errorf("attachment: %w", ticket.ErrTooLarge), 413, "attachment: too large", false},
+		{"not found", fmt.Errorf("get ticket 1042: %w", fault.ErrNotFound), 404, "get ticket 1042: not found", false},
+		{"invalid", fmt.Errorf("reply: %w: text is empty", fault.ErrInvalid), 400, "reply: invalid input: text is empty", false},
+		{"conflict", fmt.Errorf("renew lease: %w", fault.ErrConflict), 409, "renew lease: conflict", false},
+		{"too large", fmt.Errorf("attachment: %w", fault.ErrTooLarge), 413, "attachment: too large", false},
 		{"body too large", &http.MaxBytesError{Limit: 10}, 413, "http: request body too large", false},
-		{"unavailable", fmt.Errorf("get ticket 1: %w", ticket.Unavailable(errors.New("dial tcp: refused"))), 503, "service temporarily unavailable, try again later", false},
-		{"unavailable sentinel", ticket.ErrUnavailable, 503, "service temporarily unavailable, try again later", false},
+		{"unavailable", fmt.Errorf("get ticket 1: %w", fault.Unavailable(errors.New("dial tcp: refused"))), 503, "service temporarily unavailable, try again later", false},
+		{"unavailable sentinel", fault.ErrUnavailable, 503, "service temporarily unavailable, try again later", false},
 		{"other", errors.New("template: no such view"), 500, "internal server error", true},
 	}
 	for _, tt := range tests {

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"frontdesk/fault"
 	"html/template"
 	"io/fs"
 	"log/slog"
@@ -15,8 +16,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"frontdesk/ticket"
 )
 
 // The web UI is server-rendered: html/template pages from templates/, one
@@ -32,12 +31,12 @@ var uiFiles embed.FS
 type Sessions interface {
 	// Login checks a name and password and starts a session: the user and
 	// the session's token. A wrong name or password wraps errUnauthorized
-	// or is any other error that ticket.IsUnavailable is false for; too
-	// many failed attempts wrap ErrTooManyLogins; ticket.IsUnavailable
+	// or is any other error that fault.IsUnavailable is false for; too
+	// many failed attempts wrap ErrTooManyLogins; fault.IsUnavailable
 	// errors mean the accounts cannot be read.
 	Login(ctx context.Context, name, password string) (Principal, string, error)
 	// Session returns the user of a session token and keeps the session
-	// alive; an unknown or expired token is an error (ticket.IsUnavailable
+	// alive; an unknown or expired token is an error (fault.IsUnavailable
 	// false).
 	Session(ctx context.Context, token string) (Principal, error)
 	// Logout ends a session.
@@ -46,8 +45,8 @@ type Sessions interface {
 
 // UserAdmin is what the managers' users page needs beyond Accounts.List.
 type UserAdmin interface {
-	// AddUser creates a user (ticket.ErrInvalid naming what is wrong,
-	// ticket.ErrConflict when the name is taken).
+	// AddUser creates a user (fault.ErrInvalid naming what is wrong,
+	// fault.ErrConflict when the name is taken).
 	AddUser(ctx context.Context, name, role, password string) error
 	// SetPassword replaces a user's password.
 	SetPassword(ctx context.Context, name, password string) error
@@ -280,7 +279,7 @@ func parseForm(w http.ResponseWriter, r *http.Request) error {
 		if errors.As(err, &tooBig) {
 			return err
 		}
-		return fmt.Errorf("%w: form: %v", ticket.ErrInvalid, err)
+		return fmt.Errorf("%w: form: %v", fault.ErrInvalid, err)
 	}
 	return nil
 }

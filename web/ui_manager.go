@@ -7,8 +7,8 @@ import (
 	"strconv"
 	"strings"
 
+	"frontdesk/fault"
 	"frontdesk/routing"
-	"frontdesk/ticket"
 )
 
 // uiManagerRoutes are the managers' pages: the rule editor, users, queues
@@ -76,25 +76,25 @@ func (e *staleRulesError) Error() string {
 		e.base, e.current)
 }
 
-// Unwrap makes the error a ticket.ErrConflict: 409.
-func (e *staleRulesError) Unwrap() error { return ticket.ErrConflict }
+// Unwrap makes the error a fault.ErrConflict: 409.
+func (e *staleRulesError) Unwrap() error { return fault.ErrConflict }
 
 // formInt reads a whole number of at least min from a form field, or
-// ticket.ErrInvalid naming the field.
+// fault.ErrInvalid naming the field.
 func formInt(r *http.Request, field string, min int) (int, error) {
 	n, err := strconv.Atoi(strings.TrimSpace(r.PostForm.Get(field)))
 	if err != nil || n < min {
-		return 0, fmt.Errorf("%w: form field %q must be a whole number, at least %d", ticket.ErrInvalid, field, min)
+		return 0, fmt.Errorf("%w: form field %q must be a whole number, at least %d", fault.ErrInvalid, field, min)
 	}
 	return n, nil
 }
 
-// pathIndex reads a rule's index from the path, or ticket.ErrNotFound.
+// pathIndex reads a rule's index from the path, or fault.ErrNotFound.
 func pathIndex(r *http.Request) (int, error) {
 	v := r.PathValue("index")
 	i, err := strconv.Atoi(v)
 	if err != nil || i < 0 || strconv.Itoa(i) != v {
-		return 0, fmt.Errorf("rule %q: %w", v, ticket.ErrNotFound)
+		return 0, fmt.Errorf("rule %q: %w", v, fault.ErrNotFound)
 	}
 	return i, nil
 }

@@ -19,6 +19,7 @@ import (
 	xhtml "golang.org/x/net/html"
 
 	"frontdesk/config"
+	"frontdesk/fault"
 	"frontdesk/routing"
 	"frontdesk/routing/dispatch"
 	"frontdesk/routing/rulestore"
@@ -99,16 +100,16 @@ var validUserName = regexp.MustCompile(`^[a-z]+$`)
 func (f *fakeUserAdmin) AddUser(_ context.Context, name, role, password string) error {
 	switch {
 	case !validUserName.MatchString(name):
-		return fmt.Errorf("%w: name %q: use lowercase letters only", ticket.ErrInvalid, name)
+		return fmt.Errorf("%w: name %q: use lowercase letters only", fault.ErrInvalid, name)
 	case role != roleAssistant && role != roleManager:
-		return fmt.Errorf("%w: role %q: assistant or manager", ticket.ErrInvalid, role)
+		return fmt.Errorf("%w: role %q: assistant or manager", fault.ErrInvalid, role)
 	case len(password) < 8:
-		return fmt.Errorf("%w: password: at least 8 characters", ticket.ErrInvalid)
+		return fmt.Errorf("%w: password: at least 8 characters", fault.ErrInvalid)
 	}
 	f.acc.mu.Lock()
 	defer f.acc.mu.Unlock()
 	if _, taken := f.acc.users[name]; taken {
-		return fmt.Errorf("user %s: %w: the name is taken", name, ticket.ErrConflict)
+		return fmt.Errorf("user %s: %w: the name is taken", name, fault.ErrConflict)
 	}
 	f.acc.users[name] = Principal{Name: name, Role: role}
 	f.mu.Lock()
@@ -122,10 +123,10 @@ func (f *fakeUserAdmin) SetPassword(_ context.Context, name, password string) er
 	_, ok := f.acc.users[name]
 	f.acc.mu.Unlock()
 	if !ok {
-		return fmt.Errorf("user %s: %w", name, ticket.ErrNotFound)
+		return fmt.Errorf("user %s: %w", name, fault.ErrNotFound)
 	}
 	if len(password) < 8 {
-		return fmt.Errorf("%w: password: at least 8 characters", ticket.ErrInvalid)
+		return fmt.Errorf("%w: password: at least 8 characters", fault.ErrInvalid)
 	}
 	f.mu.Lock()
 	f.passwords[name] = password

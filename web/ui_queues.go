@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"frontdesk/fault"
 	"frontdesk/ticket"
 )
 
@@ -117,7 +118,7 @@ func (s *Server) handleTakeNext(w http.ResponseWriter, r *http.Request) {
 	me := caller(r).Name
 	for _, q := range queues {
 		t, err := s.tickets.ClaimNext(r.Context(), q, me, s.claimLease)
-		if errors.Is(err, ticket.ErrNotFound) {
+		if errors.Is(err, fault.ErrNotFound) {
 			continue
 		}
 		if err != nil {

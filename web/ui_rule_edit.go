@@ -8,8 +8,8 @@ import (
 	"strconv"
 	"strings"
 
+	"frontdesk/fault"
 	"frontdesk/routing"
-	"frontdesk/ticket"
 )
 
 // ruleForm is the rule editor's data: one rule as its form shows it. The
@@ -270,7 +270,7 @@ func (s *Server) handleUIRuleEdit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if i >= len(cur.Rules) {
-		s.uiError(w, r, fmt.Errorf("rule %d of version %d: %w", i, cur.Version, ticket.ErrNotFound))
+		s.uiError(w, r, fmt.Errorf("rule %d of version %d: %w", i, cur.Version, fault.ErrNotFound))
 		return
 	}
 	s.showRuleForm(w, r, http.StatusOK, formOfRule(cur.Rules[i], i, cur.Version))
@@ -339,7 +339,7 @@ func (s *Server) handleUIRuleSubmit(w http.ResponseWriter, r *http.Request) {
 			rules[i] = rule
 			return rules, nil
 		default:
-			return nil, fmt.Errorf("rule %d of version %d: %w", i, cur.Version, ticket.ErrNotFound)
+			return nil, fmt.Errorf("rule %d of version %d: %w", i, cur.Version, fault.ErrNotFound)
 		}
 	}
 

@@ -11,8 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"frontdesk/fault"
 	"frontdesk/routing"
-	"frontdesk/ticket"
 )
 
 // rulesPage is the rules page's data: the rule set in force, the test box
@@ -82,7 +82,7 @@ func (s *Server) changeRules(ctx context.Context, cur *routing.RuleSet, base int
 // not nil, through the draft rule set instead.
 func (s *Server) testRules(ctx context.Context, eml, mailbox string, draft *routing.RuleSet) (*testView, error) {
 	if strings.TrimSpace(eml) == "" {
-		return nil, fmt.Errorf("%w: paste a whole mail (headers, a blank line, the body) to test the rules with", ticket.ErrInvalid)
+		return nil, fmt.Errorf("%w: paste a whole mail (headers, a blank line, the body) to test the rules with", fault.ErrInvalid)
 	}
 	body, err := json.Marshal(struct {
 		EML     string           `json:"eml"`
@@ -176,7 +176,7 @@ func (s *Server) applyToRule(r *http.Request, change func(rules []routing.Rule, 
 	}
 	return s.changeRules(r.Context(), cur, base, caller(r).Name, func(rules []routing.Rule) ([]routing.Rule, error) {
 		if i >= len(rules) {
-			return nil, fmt.Errorf("rule %d: %w", i, ticket.ErrNotFound)
+			return nil, fmt.Errorf("rule %d: %w", i, fault.ErrNotFound)
 		}
 		return change(rules, i)
 	})
@@ -192,10 +192,10 @@ func (s *Server) handleUIRuleMove(w http.ResponseWriter, r *http.Request) {
 		case "down":
 			j = i + 1
 		default:
-			return nil, fmt.Errorf("%w: dir %q must be up or down", ticket.ErrInvalid, dir)
+			return nil, fmt.Errorf("%w: dir %q must be up or down", fault.ErrInvalid, dir)
 		}
 		if j < 0 || j >= len(rules) {
-			return nil, fmt.Errorf("%w: rule %q cannot move further", ticket.ErrInvalid, rules[i].Name)
+			return nil, fmt.Errorf("%w: rule %q cannot move further", fault.ErrInvalid, rules[i].Name)
 		}
 		rules[i], rules[j] = rules[j], rules[i]
 		return rules, nil
@@ -208,7 +208,7 @@ func (s *Server) handleUIRuleEnabled(w http.ResponseWriter, r *http.Request) {
 	s.changeOneRule(w, r, func(rules []routing.Rule, i int) ([]routing.Rule, error) {
 		on, err := strconv.ParseBool(r.PostForm.Get("enabled"))
 		if err != nil {
-			return nil, fmt.Errorf("%w: enabled %q must be true or false", ticket.ErrInvalid, r.PostForm.Get("enabled"))
+			return nil, fmt.Errorf("%w: enabled %q must be true or false", fault.ErrInvalid, r.PostForm.Get("enabled"))
 		}
 		rules[i].Enabled = &on
 		return rules, nil

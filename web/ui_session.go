@@ -8,12 +8,11 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"frontdesk/fault"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
-
-	"frontdesk/ticket"
 )
 
 // Cookies of the web UI. The session cookie holds the session token (Redis
@@ -59,7 +58,7 @@ func (s *Server) requireSession(roles []string, next http.Handler) http.Handler 
 			p, err = s.sessions.Session(r.Context(), c.Value)
 		}
 		if err != nil {
-			if ticket.IsUnavailable(err) {
+			if fault.IsUnavailable(err) {
 				s.uiError(w, r, err)
 				return
 			}
@@ -158,7 +157,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	case errors.Is(err, ErrTooManyLogins):
 		s.showLogin(w, r, http.StatusTooManyRequests, name, next, "Too many failed attempts for this name. Please wait 15 minutes and try again.")
 		return
-	case ticket.IsUnavailable(err):
+	case fault.IsUnavailable(err):
 		s.uiError(w, r, err)
 		return
 	case err != nil:

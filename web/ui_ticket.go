@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"frontdesk/fault"
 	"frontdesk/intake/mailparse"
 	"frontdesk/ticket"
 )
@@ -129,7 +130,7 @@ func (s *Server) handleMessageBody(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if m == nil || m.HTML == "" {
-		s.uiError(w, r, fmt.Errorf("message %s of ticket %s with an HTML body: %w", r.PathValue("message"), t.ID, ticket.ErrNotFound))
+		s.uiError(w, r, fmt.Errorf("message %s of ticket %s with an HTML body: %w", r.PathValue("message"), t.ID, fault.ErrNotFound))
 		return
 	}
 	body := mailparse.Sanitize(m.HTML)
@@ -177,8 +178,8 @@ var inlineTypes = map[string]bool{
 // sandbox; a PDF runs no script of ours either way).
 func (s *Server) handleUIAttachment(w http.ResponseWriter, r *http.Request) {
 	a, data, err := s.tickets.Attachment(r.Context(), r.PathValue("id"), r.PathValue("attachment"))
-	if errors.Is(err, ticket.ErrTooLarge) {
-		err = fmt.Errorf("%w: %w", ticket.ErrNotFound, err)
+	if errors.Is(err, fault.ErrTooLarge) {
+		err = fmt.Errorf("%w: %w", fault.ErrNotFound, err)
 	}
 	if err != nil {
 		s.uiError(w, r, err)

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 
+	"frontdesk/fault"
 	"frontdesk/ticket"
 )
 
@@ -19,12 +20,12 @@ func (s *Server) handleUIReply(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	text := strings.TrimSpace(r.PostForm.Get("text"))
 	if text == "" {
-		s.uiError(w, r, fmt.Errorf("%w: the reply is empty", ticket.ErrInvalid))
+		s.uiError(w, r, fmt.Errorf("%w: the reply is empty", fault.ErrInvalid))
 		return
 	}
 	key := r.PostForm.Get("reply_key")
 	if len(key) < 16 || len(key) > maxIdempotencyKey || strings.ContainsFunc(key, func(c rune) bool { return c <= ' ' || c > '~' }) {
-		s.uiError(w, r, fmt.Errorf("%w: the reply form is incomplete; reload the page", ticket.ErrInvalid))
+		s.uiError(w, r, fmt.Errorf("%w: the reply form is incomplete; reload the page", fault.ErrInvalid))
 		return
 	}
 	me := caller(r).Name

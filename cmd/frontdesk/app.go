@@ -20,6 +20,7 @@ import (
 
 	"frontdesk/accounts"
 	"frontdesk/config"
+	"frontdesk/fault"
 	"frontdesk/intake/email"
 	"frontdesk/intake/imappoll"
 	"frontdesk/intake/phone"
@@ -31,7 +32,6 @@ import (
 	"frontdesk/routing/assign"
 	"frontdesk/routing/dispatch"
 	"frontdesk/routing/rulestore"
-	"frontdesk/ticket"
 	"frontdesk/ticket/redisstore"
 	"frontdesk/web"
 )
@@ -254,7 +254,7 @@ func (a *app) followRules(ctx context.Context) {
 			if err == nil {
 				break
 			}
-			if !ticket.IsUnavailable(err) {
+			if !fault.IsUnavailable(err) {
 				logger.Error("rules_file not loaded; tickets keep their mailbox's or number's queue", slog.Any("error", err))
 				break
 			}
@@ -312,7 +312,7 @@ func (a *app) expireLeases(ctx context.Context, every time.Duration) {
 		a.leasesExpired.Add(float64(n))
 		switch {
 		case err == nil, errors.Is(err, context.Canceled):
-		case ticket.IsUnavailable(err):
+		case fault.IsUnavailable(err):
 			a.logger.Debug("expire leases: redis unavailable", slog.Any("error", err))
 		default:
 			a.logger.Error("expire leases", slog.Any("error", err))

@@ -14,6 +14,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"frontdesk/config"
+	"frontdesk/fault"
 	"frontdesk/routing"
 	"frontdesk/routing/dispatch"
 	"frontdesk/routing/rulestore"
@@ -109,7 +110,7 @@ func currentRules(ctx context.Context, cfg *config.Config) (*routing.Compiled, s
 			}
 			c.SetVersion(v.Number)
 			return c, fmt.Sprintf("version %d from Redis", v.Number), nil
-		case errors.Is(err, ticket.ErrNotFound):
+		case errors.Is(err, fault.ErrNotFound):
 		default:
 			if cfg.RulesFile == "" {
 				return nil, "", err

@@ -15,7 +15,7 @@ import (
 
 	"frontdesk/accounts"
 	"frontdesk/config"
-	"frontdesk/ticket"
+	"frontdesk/fault"
 )
 
 const usersUsage = `usage: frontdesk users COMMAND [flags]
@@ -79,7 +79,7 @@ func runUsersAdd(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	}
 	name := names[0]
 	if err := accounts.ValidateName(name); err != nil {
-		return usageError("%s", strings.TrimPrefix(err.Error(), ticket.ErrInvalid.Error()+": "))
+		return usageError("%s", strings.TrimPrefix(err.Error(), fault.ErrInvalid.Error()+": "))
 	}
 
 	path := config.Resolve(*configPath)
@@ -177,11 +177,11 @@ func withAccounts(ctx context.Context, cfg *config.Config, stderr io.Writer, f f
 // printAccountsError writes err as one line, saying so when Redis is at fault.
 func printAccountsError(w io.Writer, err error) {
 	msg := strings.ReplaceAll(err.Error(), "\n", " ")
-	if ticket.IsUnavailable(err) {
+	if fault.IsUnavailable(err) {
 		fmt.Fprintf(w, "frontdesk: redis does not answer: %s\n", msg)
 		return
 	}
-	fmt.Fprintf(w, "frontdesk: %s\n", strings.Replace(msg, ticket.ErrInvalid.Error()+": ", "", 1))
+	fmt.Fprintf(w, "frontdesk: %s\n", strings.Replace(msg, fault.ErrInvalid.Error()+": ", "", 1))
 }
 
 // readPasswordLine reads a password from the first line of r, without its
@@ -196,7 +196,7 @@ func readPasswordLine(r io.Reader) (string, error) {
 		return "", errors.New("-password-stdin: the first line of stdin is empty; give a password or leave out -password-stdin")
 	}
 	if err := accounts.ValidatePassword(line); err != nil {
-		return "", errors.New(strings.TrimPrefix(err.Error(), ticket.ErrInvalid.Error()+": "))
+		return "", errors.New(strings.TrimPrefix(err.Error(), fault.ErrInvalid.Error()+": "))
 	}
 	return line, nil
 }

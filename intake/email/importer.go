@@ -21,6 +21,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"frontdesk/config"
+	"frontdesk/fault"
 	"frontdesk/intake/imappoll"
 	"frontdesk/intake/mailparse"
 	"frontdesk/ticket"
@@ -89,7 +90,7 @@ func (im *Importer) Handle(ctx context.Context, m imappoll.Mail) error {
 	if err == nil {
 		err = im.store1(ctx, mb, m, parsed)
 	}
-	if err == nil || ticket.IsUnavailable(err) || errors.Is(err, context.Canceled) {
+	if err == nil || fault.IsUnavailable(err) || errors.Is(err, context.Canceled) {
 		return err
 	}
 	if m.Attempt < maxAttempts {
@@ -177,7 +178,7 @@ func (im *Importer) count(mailbox string, r ticket.Receipt, result string) {
 // attempt, also when the bounce itself was stored before: it is idempotent.
 func (im *Importer) markBounced(ctx context.Context, mb config.Mailbox, p *mailparse.Mail) error {
 	tid, mid, err := im.store.FindMessage(ctx, p.BounceOf...)
-	if errors.Is(err, ticket.ErrNotFound) {
+	if errors.Is(err, fault.ErrNotFound) {
 		return nil
 	}
 	if err != nil {
@@ -187,7 +188,7 @@ func (im *Importer) markBounced(ctx context.Context, mb config.Mailbox, p *mailp
 	if reason == "" {
 		reason = "bounced: " + p.Subject
 	}
-	if err := im.store.SetDelivery(ctx, tid, mid, ticket.DeliveryFailed, reason, "intake:"+mb.Name); err != nil && !errors.Is(err, ticket.ErrNotFound) {
+	if err := im.store.SetDelivery(ctx, tid, mid, ticket.DeliveryFailed, reason, "intake:"+mb.Name); err != nil && !errors.Is(err, fault.ErrNotFound) {
 		return fmt.Errorf("mark message %s of ticket %s failed: %w", mid, tid, err)
 	}
 	return nil

@@ -12,6 +12,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"frontdesk/config"
+	"frontdesk/fault"
 	"frontdesk/intake/imappoll"
 	"frontdesk/ticket"
 	"frontdesk/ticket/redisstore"
@@ -266,7 +267,7 @@ type failingStore struct {
 
 func (f failingStore) Create(ctx context.Context, nt ticket.NewTicket) (ticket.Receipt, error) {
 	if nt.Subject == f.failSubject && !strings.Contains(nt.Message.SourceKey, ":raw:") {
-		return ticket.Receipt{}, fmt.Errorf("bad data: %w", ticket.ErrInvalid)
+		return ticket.Receipt{}, fmt.Errorf("bad data: %w", fault.ErrInvalid)
 	}
 	return f.Store.Create(ctx, nt)
 }
@@ -278,7 +279,7 @@ func TestRepeatedFailureStoresMailAsIs(t *testing.T) {
 	m := imappoll.Mail{Mailbox: "support", UIDValidity: 1, UID: 7, Raw: raw, Attempt: 1}
 	for attempt := 1; attempt < maxAttempts; attempt++ {
 		m.Attempt = attempt
-		if err := im.Handle(context.Background(), m); !errors.Is(err, ticket.ErrInvalid) {
+		if err := im.Handle(context.Background(), m); !errors.Is(err, fault.ErrInvalid) {
 			t.Fatalf("attempt %d: %v, want the failure", attempt, err)
 		}
 	}
@@ -300,7 +301,7 @@ func TestRedisDownIsRetriedNotCounted(t *testing.T) {
 	im.store = redisstore.New(rdb, nil)
 	m := imappoll.Mail{Mailbox: "support", UIDValidity: 1, UID: 8, Attempt: maxAttempts,
 		Raw: []byte(msg("From: ann@example.org\nSubject: Hi\nMessage-ID: <h@example.org>", "x"))}
-	if err := im.Handle(context.Background(), m); !ticket.IsUnavailable(err) {
+	if err := im.Handle(context.Background(), m); !fault.IsUnavailable(err) {
 		t.Fatalf("with Redis down: %v, want unavailable (not stored as-is)", err)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"frontdesk/fault"
 	"frontdesk/intake/mailparse"
 	"frontdesk/ticket"
 )
@@ -28,7 +29,7 @@ func (im *Importer) thread(ctx context.Context, p *mailparse.Mail) (string, stri
 		if err == nil {
 			return id, "bounce of a known message", nil
 		}
-		if !errors.Is(err, ticket.ErrNotFound) {
+		if !errors.Is(err, fault.ErrNotFound) {
 			return "", "", fmt.Errorf("thread bounce: %w", err)
 		}
 	}
@@ -38,7 +39,7 @@ func (im *Importer) thread(ctx context.Context, p *mailparse.Mail) (string, stri
 		if err == nil {
 			return id, "In-Reply-To/References", nil
 		}
-		if !errors.Is(err, ticket.ErrNotFound) {
+		if !errors.Is(err, fault.ErrNotFound) {
 			return "", "", fmt.Errorf("thread by references: %w", err)
 		}
 		signer, err := im.messageIDSigner(ctx)
@@ -103,7 +104,7 @@ func (im *Importer) senderBelongs(ctx context.Context, id, address string) (bool
 		return false, nil
 	}
 	t, err := im.store.Get(ctx, id)
-	if errors.Is(err, ticket.ErrNotFound) {
+	if errors.Is(err, fault.ErrNotFound) {
 		return false, nil
 	}
 	if err != nil {

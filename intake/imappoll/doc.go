@@ -47,7 +47,7 @@
 // it has failed MaxAttempts-1 times, handed over with Attempt ≥ MaxAttempts so
 // that the handler stores it as it is, with a warning: one bad mail never
 // blocks a mailbox. Failure counts live in Redis, so they survive restarts. An
-// error for which ticket.IsUnavailable is true (Redis down) is not counted: the
+// error for which fault.IsUnavailable is true (Redis down) is not counted: the
 // batch stops and is retried later.
 //
 // # One poller per mailbox

@@ -44,7 +44,7 @@ const MaxAttempts = 3
 // Handler stores one mail idempotently: the same mail (Mailbox, Message-ID)
 // handed over twice must be stored once. nil means stored, and the Poller
 // then marks the mail; an error means not stored, and the mail comes again.
-// An error for which ticket.IsUnavailable is true is retried without
+// An error for which fault.IsUnavailable is true is retried without
 // counting towards MaxAttempts and stops the batch.
 type Handler func(ctx context.Context, m Mail) error
 

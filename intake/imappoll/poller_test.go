@@ -3,13 +3,12 @@ package imappoll
 import (
 	"context"
 	"errors"
+	"frontdesk/fault"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
-
-	"frontdesk/ticket"
 )
 
 // The handler sees each mail before it is marked \Seen; a failing handler
@@ -235,7 +234,7 @@ func TestAttempts(t *testing.T) {
 			return errors.New("cannot parse")
 		case m.UID == flaky && unavailable > 0:
 			unavailable--
-			return ticket.Unavailable(errors.New("redis: connection refused"))
+			return fault.Unavailable(errors.New("redis: connection refused"))
 		}
 		return nil
 	}

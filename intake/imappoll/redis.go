@@ -4,12 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"frontdesk/fault"
 	"strconv"
 	"time"
 
 	"github.com/redis/go-redis/v9"
-
-	"frontdesk/ticket"
 )
 
 // keys names one mailbox's Redis keys (see the package comment).
@@ -78,7 +77,7 @@ func (p *Poller) acquireLease(ctx context.Context) (leaseState, error) {
 	res, err := acquireScript.Run(ctx, p.rdb, []string{p.keys.lease},
 		p.instance, p.opts.LeaseTTL.Milliseconds()).Slice()
 	if err != nil {
-		return leaseState{}, ticket.Unavailable(fmt.Errorf("acquire lease: %w", err))
+		return leaseState{}, fault.Redis("acquire lease", err)
 	}
 	if len(res) > 0 && res[0] == int64(1) {
 		return leaseState{held: true}, nil
@@ -95,7 +94,7 @@ func (p *Poller) acquireLease(ctx context.Context) (leaseState, error) {
 
 func (p *Poller) releaseLease(ctx context.Context) error {
 	if err := releaseScript.Run(ctx, p.rdb, []string{p.keys.lease}, p.instance).Err(); err != nil {
-		return ticket.Unavailable(fmt.Errorf("release lease: %w", err))
+		return fault.Redis("release lease", err)
 	}
 	return nil
 }
@@ -111,7 +110,7 @@ type state struct {
 func (p *Poller) loadState(ctx context.Context) (state, error) {
 	m, err := p.rdb.HGetAll(ctx, p.keys.state).Result()
 	if err != nil {
-		return state{}, ticket.Unavailable(fmt.Errorf("load mailbox state: %w", err))
+		return state{}, fault.Redis("load mailbox state", err)
 	}
 	if len(m) == 0 {
 		return state{}, nil
@@ -134,7 +133,7 @@ func (p *Poller) saveState(ctx context.Context, st state, imported []uint32) err
 	}
 	n, err := advanceScript.Run(ctx, p.rdb, []string{p.keys.lease, p.keys.state, p.keys.failures}, args...).Int()
 	if err != nil {
-		return ticket.Unavailable(fmt.Errorf("save mailbox state: %w", err))
+		return fault.Redis("save mailbox state", err)
 	}
 	if n == 0 {
 		return errLeaseLost
@@ -150,7 +149,7 @@ func failureField(uidValidity, uid uint32) string {
 func (p *Poller) loadFailures(ctx context.Context, uidValidity uint32) (map[uint32]int, error) {
 	m, err := p.rdb.HGetAll(ctx, p.keys.failures).Result()
 	if err != nil {
-		return nil, ticket.Unavailable(fmt.Errorf("load failure counts: %w", err))
+		return nil, fault.Redis("load failure counts", err)
 	}
 	out := make(map[uint32]int)
 	var stale []string
@@ -168,7 +167,7 @@ func (p *Poller) loadFailures(ctx context.Context, uidValidity uint32) (map[uint
 	}
 	if len(stale) > 0 {
 		if err := p.rdb.HDel(ctx, p.keys.failures, stale...).Err(); err != nil {
-			return nil, ticket.Unavailable(fmt.Errorf("delete stale failure counts: %w", err))
+			return nil, fault.Redis("delete stale failure counts", err)
 		}
 	}
 	return out, nil
@@ -178,7 +177,7 @@ func (p *Poller) loadFailures(ctx context.Context, uidValidity uint32) (map[uint
 func (p *Poller) countFailure(ctx context.Context, uidValidity, uid uint32) (int, error) {
 	n, err := p.rdb.HIncrBy(ctx, p.keys.failures, failureField(uidValidity, uid), 1).Result()
 	if err != nil {
-		return 0, ticket.Unavailable(fmt.Errorf("count failure: %w", err))
+		return 0, fault.Redis("count failure", err)
 	}
 	return int(n), nil
 }

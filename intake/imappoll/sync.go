@@ -4,14 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"frontdesk/fault"
 	"log/slog"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
-
-	"frontdesk/ticket"
 )
 
 // syncOutcome says what a sync left to do.
@@ -98,7 +97,7 @@ func (p *Poller) sync(ctx context.Context, cn *conn) (syncOutcome, error) {
 // unavailable turns a Redis failure into a retry and anything else (a lost
 // lease) into an error.
 func (p *Poller) unavailable(err error) (syncOutcome, error) {
-	if ticket.IsUnavailable(err) {
+	if fault.IsUnavailable(err) {
 		p.transition(stateStoreDown, err)
 		return syncOutcome{retry: true}, nil
 	}
@@ -323,7 +322,7 @@ func (im *importer) batch(ctx context.Context, b []meta, mails map[uint32]Mail) 
 			res.stop = true
 			continue
 		}
-		if ticket.IsUnavailable(err) {
+		if fault.IsUnavailable(err) {
 			// Not the mail's fault: not counted, and no point going on.
 			p.transition(stateStoreDown, err)
 			res.retry, res.stop = true, true
@@ -441,7 +440,7 @@ func (im *importer) handleAll(ctx context.Context, b []meta, mails map[uint32]Ma
 		}
 		m.Attempt = p.failures[m.UID] + 1
 		results[i] = p.handle(ctx, m)
-		if ticket.IsUnavailable(results[i]) {
+		if fault.IsUnavailable(results[i]) {
 			stopped.Store(true)
 		}
 	}

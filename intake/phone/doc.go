@@ -14,7 +14,7 @@
 //     resolved from Twilio's To parameter;
 //  4. calls the Sink, and answers only once the Sink has stored the event:
 //     TwiML for an incoming call or text, 204 for a callback. A Sink that
-//     reports its store unavailable (ticket.IsUnavailable) gets the request
+//     reports its store unavailable (fault.IsUnavailable) gets the request
 //     answered 503 with Retry-After, so that Twilio delivers it again; any
 //     other failure is a 500. An event the Sink did not store is never
 //     answered 2xx.

@@ -3,6 +3,7 @@ package phone
 import (
 	"errors"
 	"fmt"
+	"frontdesk/fault"
 	"net/http"
 	"net/url"
 	"strings"
@@ -10,8 +11,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
-
-	"frontdesk/ticket"
 )
 
 // minimalForms are, per route that stores an event, a form it accepts.
@@ -29,7 +28,7 @@ func TestSinkErrors(t *testing.T) {
 		t.Run(path, func(t *testing.T) {
 			e := newEnv(t, nil)
 
-			e.sink.setErr(fmt.Errorf("store: %w", ticket.Unavailable(errors.New("dial tcp: connection refused"))))
+			e.sink.setErr(fmt.Errorf("store: %w", fault.Unavailable(errors.New("dial tcp: connection refused"))))
 			resp, body := e.post(t, path, form, "")
 			if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") != "5" {
 				t.Errorf("unavailable: status %d, Retry-After %q: %s", resp.StatusCode, resp.Header.Get("Retry-After"), body)

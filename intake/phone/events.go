@@ -12,7 +12,7 @@ import (
 // event again when it got no 2xx answer in time, so an event already stored
 // must return nil and create nothing new.
 //
-// A method's error decides the answer: ticket.IsUnavailable(err) answers 503
+// A method's error decides the answer: fault.IsUnavailable(err) answers 503
 // with Retry-After, so that Twilio tries again; any other error answers 500.
 type Sink interface {
 	// Call is called for an incoming call, before the greeting is

@@ -15,7 +15,7 @@ import (
 	"github.com/twilio/twilio-go/client"
 
 	"frontdesk/config"
-	"frontdesk/ticket"
+	"frontdesk/fault"
 )
 
 // Limits and defaults.
@@ -202,7 +202,7 @@ func (w *Webhooks) serve(rw http.ResponseWriter, r *http.Request, rt route) int 
 		// Twilio gave up waiting or the connection broke: nobody reads
 		// the answer, and Twilio will deliver the event again.
 		return plain(rw, http.StatusServiceUnavailable, "service unavailable")
-	case ticket.IsUnavailable(err) || errors.Is(ctx.Err(), context.DeadlineExceeded):
+	case fault.IsUnavailable(err) || errors.Is(ctx.Err(), context.DeadlineExceeded):
 		w.sigLog.do("unavailable "+rt.path, w.opts.Now(), func(suppressed int) {
 			w.log.LogAttrs(r.Context(), slog.LevelWarn, "twilio webhook: store unavailable, answered 503",
 				slog.String("path", r.URL.Path),

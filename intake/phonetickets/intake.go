@@ -23,6 +23,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"frontdesk/config"
+	"frontdesk/fault"
 	"frontdesk/intake/phone"
 	"frontdesk/internal/promreg"
 	"frontdesk/jobs"
@@ -84,14 +85,6 @@ func (in *Intake) callKey(callSID string) string {
 	return in.prefix + ":twilio:call:{" + callSID + "}"
 }
 
-// unavailable marks a Redis failure as retryable, so the webhook answers 503.
-func unavailable(what string, err error) error {
-	if err == nil {
-		return nil
-	}
-	return ticket.Unavailable(fmt.Errorf("%s: %w", what, err))
-}
-
 // Call remembers who called which number, for the callbacks that follow.
 func (in *Intake) Call(ctx context.Context, c phone.Call) error {
 	k := in.callKey(c.CallSID)
@@ -100,7 +93,7 @@ func (in *Intake) Call(ctx context.Context, c phone.Call) error {
 		p.Expire(ctx, k, callTTL)
 		return nil
 	})
-	return unavailable("remember call "+c.CallSID, err)
+	return fault.Redis("remember call "+c.CallSID, err)
 }
 
 // callInfo is what Call remembered, with what a callback itself says filled in.
@@ -111,7 +104,7 @@ type callInfo struct {
 func (in *Intake) callInfo(ctx context.Context, callSID string, c phone.Common) (callInfo, error) {
 	f, err := in.rdb.HGetAll(ctx, in.callKey(callSID)).Result()
 	if err != nil {
-		return callInfo{}, unavailable("read call "+callSID, err)
+		return callInfo{}, fault.Redis("read call "+callSID, err)
 	}
 	ci := callInfo{from: f["from"], to: f["to"], queue: f["queue"], name: f["name"], transcript: f["transcript"], recording: f["recording"]}
 	if ci.from == "" {
@@ -140,7 +133,7 @@ func (in *Intake) Recording(ctx context.Context, r phone.Recording) error {
 		return nil
 	}
 	if err := in.rdb.HSet(ctx, in.callKey(r.CallSID), "recording", r.RecordingSID).Err(); err != nil {
-		return unavailable("note recording of call "+r.CallSID, err)
+		return fault.Redis("note recording of call "+r.CallSID, err)
 	}
 	ci, err := in.callInfo(ctx, r.CallSID, r.Common)
 	if err != nil {
@@ -191,10 +184,10 @@ func (in *Intake) Transcription(ctx context.Context, t phone.Transcription) erro
 		return nil
 	})
 	if err != nil {
-		return unavailable("keep transcript of call "+t.CallSID, err)
+		return fault.Redis("keep transcript of call "+t.CallSID, err)
 	}
 	rc, err := in.store.FindSource(ctx, "twilio:recording:"+t.RecordingSID)
-	if errors.Is(err, ticket.ErrNotFound) {
+	if errors.Is(err, fault.ErrNotFound) {
 		return nil // the recording callback will pick the transcript up
 	}
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"frontdesk/fault"
 	"frontdesk/intake/phone"
 	"frontdesk/jobs"
 	"frontdesk/ticket"
@@ -116,7 +117,7 @@ func (in *Intake) fetch(ctx context.Context, m mediaJob) error {
 	}
 	_, err = in.store.AddAttachment(ctx, m.TicketID, m.MessageID, m.Source,
 		ticket.NewAttachment{Filename: m.Filename, ContentType: ct, Data: data})
-	if errors.Is(err, ticket.ErrNotFound) || errors.Is(err, ticket.ErrInvalid) {
+	if errors.Is(err, fault.ErrNotFound) || errors.Is(err, fault.ErrInvalid) {
 		return jobs.Permanent(err)
 	}
 	return err

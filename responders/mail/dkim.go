@@ -8,10 +8,9 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"fmt"
+	"frontdesk/fault"
 
 	"github.com/emersion/go-msgauth/dkim"
-
-	"frontdesk/ticket"
 )
 
 // dkimHeaders are the fields a DKIM signature covers. Fields absent from a
@@ -55,11 +54,11 @@ func (d *DKIM) Sign(raw []byte) ([]byte, error) {
 
 // LoadDKIMKey parses a PEM private key: RSA in PKCS#1 ("RSA PRIVATE KEY") or
 // PKCS#8 ("PRIVATE KEY"), or Ed25519 in PKCS#8 (RFC 8463). RSA keys shorter
-// than 1024 bits are refused (RFC 8301 §3.2). Errors wrap ticket.ErrInvalid.
+// than 1024 bits are refused (RFC 8301 §3.2). Errors wrap fault.ErrInvalid.
 func LoadDKIMKey(pemBytes []byte) (crypto.Signer, error) {
 	block, _ := pem.Decode(pemBytes)
 	if block == nil {
-		return nil, fmt.Errorf("dkim key: no PEM block: %w", ticket.ErrInvalid)
+		return nil, fmt.Errorf("dkim key: no PEM block: %w", fault.ErrInvalid)
 	}
 	var key any
 	var err error
@@ -69,20 +68,20 @@ func LoadDKIMKey(pemBytes []byte) (crypto.Signer, error) {
 	case "PRIVATE KEY":
 		key, err = x509.ParsePKCS8PrivateKey(block.Bytes)
 	default:
-		return nil, fmt.Errorf("dkim key: PEM type %q: %w", block.Type, ticket.ErrInvalid)
+		return nil, fmt.Errorf("dkim key: PEM type %q: %w", block.Type, fault.ErrInvalid)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("dkim key: %w: %w", ticket.ErrInvalid, err)
+		return nil, fmt.Errorf("dkim key: %w: %w", fault.ErrInvalid, err)
 	}
 	switch k := key.(type) {
 	case *rsa.PrivateKey:
 		if k.N.BitLen() < 1024 {
-			return nil, fmt.Errorf("dkim key: RSA key of %d bits, want at least 1024: %w", k.N.BitLen(), ticket.ErrInvalid)
+			return nil, fmt.Errorf("dkim key: RSA key of %d bits, want at least 1024: %w", k.N.BitLen(), fault.ErrInvalid)
 		}
 		return k, nil
 	case ed25519.PrivateKey:
 		return k, nil
 	default:
-		return nil, fmt.Errorf("dkim key: unsupported key type %T: %w", key, ticket.ErrInvalid)
+		return nil, fmt.Errorf("dkim key: unsupported key type %T: %w", key, fault.ErrInvalid)
 	}
 }

@@ -13,12 +13,11 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"frontdesk/fault"
 	"strings"
 	"testing"
 
 	"github.com/emersion/go-msgauth/dkim"
-
-	"frontdesk/ticket"
 )
 
 // dkimRecord returns the TXT record publishing the public half of key.
@@ -149,7 +148,7 @@ func TestLoadDKIMKey(t *testing.T) {
 				}
 				return
 			}
-			if !errors.Is(err, ticket.ErrInvalid) {
+			if !errors.Is(err, fault.ErrInvalid) {
 				t.Fatalf("err = %v, want ErrInvalid", err)
 			}
 		})

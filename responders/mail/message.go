@@ -12,13 +12,12 @@ import (
 	"bytes"
 	"crypto/rand"
 	"fmt"
+	"frontdesk/fault"
 	"mime"
 	"net/mail"
 	"sort"
 	"strings"
 	"time"
-
-	"frontdesk/ticket"
 )
 
 // maxReferences is how many message IDs the References header keeps.
@@ -70,14 +69,14 @@ var reserved = map[string]bool{
 	"Dkim-Signature": true,
 }
 
-// invalid returns an error wrapping ticket.ErrInvalid.
+// invalid returns an error wrapping fault.ErrInvalid.
 func invalid(format string, args ...any) error {
-	return fmt.Errorf("build mail: %s: %w", fmt.Sprintf(format, args...), ticket.ErrInvalid)
+	return fmt.Errorf("build mail: %s: %w", fmt.Sprintf(format, args...), fault.ErrInvalid)
 }
 
 // Build returns the bytes of m as an RFC 5322 message with CRLF line endings.
 // Any field value containing CR or LF, an unparsable address or a malformed
-// message ID is refused with an error wrapping ticket.ErrInvalid, and nothing
+// message ID is refused with an error wrapping fault.ErrInvalid, and nothing
 // is built: header fields cannot be injected.
 func Build(m Message) ([]byte, error) {
 	h := &header{}

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"frontdesk/fault"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -13,8 +14,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"frontdesk/ticket"
 )
 
 func sampleMessage() Message {
@@ -264,7 +263,7 @@ func TestBuildRefusesInjection(t *testing.T) {
 			m := sampleMessage()
 			mutate(&m)
 			raw, err := Build(m)
-			if !errors.Is(err, ticket.ErrInvalid) {
+			if !errors.Is(err, fault.ErrInvalid) {
 				t.Fatalf("err = %v, want ErrInvalid", err)
 			}
 			if raw != nil {

@@ -11,7 +11,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"frontdesk/config"
-	"frontdesk/ticket"
+	"frontdesk/fault"
 )
 
 // The strategies of an assign action ("strategy" in the rule set JSON).
@@ -26,7 +26,7 @@ var ErrNoneAvailable = errors.New("no team member available")
 
 // Members tells the Assigner about the people it picks from. Adapters in
 // cmd implement it: the accounts for Away, the ticket store for OpenCount.
-// A member unknown to either (an error wrapping ticket.ErrNotFound) is
+// A member unknown to either (an error wrapping fault.ErrNotFound) is
 // skipped; any other error fails the pick.
 type Members interface {
 	// Away reports whether name is marked away.
@@ -70,8 +70,8 @@ func (a *Assigner) cursorKey(team string) string {
 // ties going to the first name in sort order; Redis is not used.
 //
 // Pick answers ErrNoneAvailable when every member is away or full, an error
-// wrapping ticket.ErrInvalid for an unknown strategy, and one that
-// ticket.IsUnavailable recognises when Redis fails.
+// wrapping fault.ErrInvalid for an unknown strategy, and one that
+// fault.IsUnavailable recognises when Redis fails.
 func (a *Assigner) Pick(ctx context.Context, team config.Team, strategy string) (string, error) {
 	switch strategy {
 	case RoundRobin, "":
@@ -79,7 +79,7 @@ func (a *Assigner) Pick(ctx context.Context, team config.Team, strategy string) 
 	case LeastOpen:
 		return a.leastOpen(ctx, team)
 	}
-	return "", fmt.Errorf("pick from team %s: strategy %q: %w", team.Name, strategy, ticket.ErrInvalid)
+	return "", fmt.Errorf("pick from team %s: strategy %q: %w", team.Name, strategy, fault.ErrInvalid)
 }
 
 func (a *Assigner) roundRobin(ctx context.Context, team config.Team) (string, error) {
@@ -87,7 +87,7 @@ func (a *Assigner) roundRobin(ctx context.Context, team config.Team) (string, er
 	for range len(members) {
 		n, err := a.rdb.Incr(ctx, a.cursorKey(team.Name)).Result()
 		if err != nil {
-			return "", ticket.Unavailable(fmt.Errorf("pick from team %s: advance the cursor: %w", team.Name, err))
+			return "", fault.Redis(fmt.Sprintf("pick from team %s: advance the cursor", team.Name), err)
 		}
 		i := (n - 1) % int64(len(members))
 		if i < 0 {
@@ -129,7 +129,7 @@ func (a *Assigner) leastOpen(ctx context.Context, team config.Team) (string, err
 // with count or the team has a cap, the member's open count.
 func (a *Assigner) available(ctx context.Context, team config.Team, name string, count bool) (bool, int, error) {
 	away, err := a.m.Away(ctx, name)
-	if errors.Is(err, ticket.ErrNotFound) {
+	if errors.Is(err, fault.ErrNotFound) {
 		return false, 0, nil
 	}
 	if err != nil {
@@ -142,7 +142,7 @@ func (a *Assigner) available(ctx context.Context, team config.Team, name string,
 		return true, 0, nil
 	}
 	open, err := a.m.OpenCount(ctx, name)
-	if errors.Is(err, ticket.ErrNotFound) {
+	if errors.Is(err, fault.ErrNotFound) {
 		return false, 0, nil
 	}
 	if err != nil {

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"frontdesk/config"
-	"frontdesk/ticket"
+	"frontdesk/fault"
 )
 
 // members is an in-memory Members.
@@ -29,7 +29,7 @@ func (m *members) Away(_ context.Context, name string) (bool, error) {
 		return false, m.fail
 	}
 	if name == "ghost" {
-		return false, fmt.Errorf("user %s: %w", name, ticket.ErrNotFound)
+		return false, fmt.Errorf("user %s: %w", name, fault.ErrNotFound)
 	}
 	return m.away[name], nil
 }
@@ -202,21 +202,21 @@ func TestPickErrors(t *testing.T) {
 	m := newMembers()
 	a := New(tr.Client, tr.Prefix, m)
 	ctx := context.Background()
-	if _, err := a.Pick(ctx, team, "random"); !errors.Is(err, ticket.ErrInvalid) {
+	if _, err := a.Pick(ctx, team, "random"); !errors.Is(err, fault.ErrInvalid) {
 		t.Errorf("unknown strategy: %v, want ErrInvalid", err)
 	}
 	if got, err := a.Pick(ctx, team, ""); err != nil || got != "ann" {
 		t.Errorf("empty strategy: %q %v, want round robin's ann", got, err)
 	}
-	m.fail = ticket.Unavailable(errors.New("accounts down"))
+	m.fail = fault.Unavailable(errors.New("accounts down"))
 	for _, strategy := range []string{RoundRobin, LeastOpen} {
-		if _, err := a.Pick(ctx, team, strategy); !ticket.IsUnavailable(err) {
+		if _, err := a.Pick(ctx, team, strategy); !fault.IsUnavailable(err) {
 			t.Errorf("%s with Members failing: %v, want unavailable", strategy, err)
 		}
 	}
 	m.fail = nil
 	tr.Mini.Close()
-	if _, err := a.Pick(ctx, team, RoundRobin); !ticket.IsUnavailable(err) {
+	if _, err := a.Pick(ctx, team, RoundRobin); !fault.IsUnavailable(err) {
 		t.Errorf("round robin with Redis down: %v, want unavailable", err)
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"frontdesk/config"
+	"frontdesk/fault"
 	"frontdesk/internal/promreg"
 	"frontdesk/routing"
 	"frontdesk/routing/assign"
@@ -166,7 +167,7 @@ func (s *Store) pick(ctx context.Context, a *routing.Assignment, sourceKey strin
 		if err == nil {
 			return "", nil
 		}
-		if !errors.Is(err, ticket.ErrNotFound) {
+		if !errors.Is(err, fault.ErrNotFound) {
 			return "", fmt.Errorf("assign to team %s: %w", a.Team, err)
 		}
 	}
@@ -174,7 +175,7 @@ func (s *Store) pick(ctx context.Context, a *routing.Assignment, sourceKey strin
 	switch {
 	case err == nil:
 		return who, nil
-	case ticket.IsUnavailable(err):
+	case fault.IsUnavailable(err):
 		return "", fmt.Errorf("assign to team %s: %w", a.Team, err)
 	default:
 		s.logger.Info("nobody of the team can take the ticket; it waits in its queue",

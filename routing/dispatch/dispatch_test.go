@@ -12,6 +12,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"frontdesk/config"
+	"frontdesk/fault"
 	"frontdesk/routing/assign"
 	"frontdesk/routing/rulestore"
 	"frontdesk/ticket"
@@ -210,7 +211,7 @@ func TestRerouteRunsTheCurrentRules(t *testing.T) {
 	d, rules, store, _ := newDispatch(t)
 	ctx := context.Background()
 	r, _ := d.Create(ctx, newMail("m1", "ceo@bigcorp.example", "Invoice 7")) // no rules yet: support
-	if _, err := rules.Reroute(ctx, r.TicketID, "max"); !errors.Is(err, ticket.ErrConflict) {
+	if _, err := rules.Reroute(ctx, r.TicketID, "max"); !errors.Is(err, fault.ErrConflict) {
 		t.Fatalf("reroute without rules: %v", err)
 	}
 	if _, err := rules.Replace(ctx, []byte(testRules), "max"); err != nil {
@@ -237,19 +238,19 @@ func TestReplaceWithAVersionIsCompareAndSet(t *testing.T) {
 	}
 	// A second save based on no rule set, as by two managers saving the
 	// first rules at once, is refused.
-	if _, err := rules.Replace(ctx, set(0, "also first"), "ann"); !errors.Is(err, ticket.ErrConflict) || !strings.Contains(err.Error(), "version 1 is in force") {
+	if _, err := rules.Replace(ctx, set(0, "also first"), "ann"); !errors.Is(err, fault.ErrConflict) || !strings.Contains(err.Error(), "version 1 is in force") {
 		t.Fatalf("a second Replace based on no rule set: %v, want ErrConflict", err)
 	}
 	if n, err := rules.Replace(ctx, set(1, "second"), "max"); err != nil || n != 2 {
 		t.Fatalf("Replace based on the current version: %d, %v", n, err)
 	}
 	_, err := rules.Replace(ctx, set(1, "stale"), "ann")
-	if !errors.Is(err, ticket.ErrConflict) || !strings.Contains(err.Error(), "version 2 is in force") {
+	if !errors.Is(err, fault.ErrConflict) || !strings.Contains(err.Error(), "version 2 is in force") {
 		t.Fatalf("Replace based on a replaced version: %v, want ErrConflict", err)
 	}
 	// The version holds in YAML too.
 	_, err = rules.Replace(ctx, []byte("version: 1\nrules:\n  - {name: stale yaml, conditions: [], actions: []}\n"), "ann")
-	if !errors.Is(err, ticket.ErrConflict) {
+	if !errors.Is(err, fault.ErrConflict) {
 		t.Fatalf("YAML Replace based on a replaced version: %v, want ErrConflict", err)
 	}
 	cur, err := rules.Current(ctx)

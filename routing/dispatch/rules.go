@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"frontdesk/config"
+	"frontdesk/fault"
 	"frontdesk/intake/mailparse"
 	"frontdesk/routing"
 	"frontdesk/routing/rulestore"
@@ -32,16 +33,16 @@ func NewRules(rs *rulestore.Store, d *Store, cfg *config.Config) *Rules {
 	return &Rules{store: rs, dispatch: d, cfg: cfg, now: time.Now}
 }
 
-// compile parses and validates a rule set; an invalid one is ticket.ErrInvalid
+// compile parses and validates a rule set; an invalid one is fault.ErrInvalid
 // with every problem named by rule and field.
 func (r *Rules) compile(data []byte) (*routing.Compiled, error) {
 	rs, err := routing.Parse(data)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ticket.ErrInvalid, err)
+		return nil, fmt.Errorf("%w: %w", fault.ErrInvalid, err)
 	}
 	c, err := routing.Compile(rs, routing.KnownFrom(r.cfg))
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ticket.ErrInvalid, err)
+		return nil, fmt.Errorf("%w: %w", fault.ErrInvalid, err)
 	}
 	return c, nil
 }
@@ -50,7 +51,7 @@ func (r *Rules) compile(data []byte) (*routing.Compiled, error) {
 // version 0 when none was ever stored.
 func (r *Rules) Current(ctx context.Context) (*routing.RuleSet, error) {
 	v, err := r.store.Current(ctx)
-	if errors.Is(err, ticket.ErrNotFound) {
+	if errors.Is(err, fault.ErrNotFound) {
 		return &routing.RuleSet{Rules: []routing.Rule{}}, nil
 	}
 	if err != nil {
@@ -68,7 +69,7 @@ func (r *Rules) Current(ctx context.Context) (*routing.RuleSet, error) {
 // which this instance uses at once and the others within two seconds. When
 // body names the version it was read as, it is stored only if that version is
 // still in force (version 0: while no rule set is stored), else
-// ticket.ErrConflict: two managers editing at once cannot silently undo each
+// fault.ErrConflict: two managers editing at once cannot silently undo each
 // other's change. A body without a version replaces whatever is in force.
 func (r *Rules) Replace(ctx context.Context, body []byte, by string) (int, error) {
 	c, err := r.compile(body)
@@ -90,7 +91,7 @@ func (r *Rules) Replace(ctx context.Context, body []byte, by string) (int, error
 		var stored bool
 		n, stored, err = r.store.PutIfNone(ctx, raw, by)
 		if err == nil && !stored {
-			err = fmt.Errorf("store rule set: %w: it was based on no rule set, but version %d is in force now", ticket.ErrConflict, n)
+			err = fmt.Errorf("store rule set: %w: it was based on no rule set, but version %d is in force now", fault.ErrConflict, n)
 		}
 	}
 	if err != nil {
@@ -201,7 +202,7 @@ type testRequest struct {
 func (r *Rules) Test(ctx context.Context, body []byte) (TestResult, error) {
 	var req testRequest
 	if err := json.Unmarshal(body, &req); err != nil {
-		return TestResult{}, fmt.Errorf("rule test: %w: %w", ticket.ErrInvalid, err)
+		return TestResult{}, fmt.Errorf("rule test: %w: %w", fault.ErrInvalid, err)
 	}
 	if req.EML == "" && req.Ticket == nil {
 		// A bare ticket JSON is accepted too.
@@ -234,7 +235,7 @@ func TestInput(c *routing.Compiled, cfg *config.Config, eml, mailbox string, t *
 	case eml != "":
 		m, err := mailparse.Parse([]byte(eml), &mailparse.Options{FaxSenders: cfg.Fax.EmailSenders})
 		if err != nil {
-			return TestResult{}, fmt.Errorf("rule test: the mail: %w: %w", ticket.ErrInvalid, err)
+			return TestResult{}, fmt.Errorf("rule test: the mail: %w: %w", fault.ErrInvalid, err)
 		}
 		in = InputOfMail(m, mailbox, now)
 		warnings = m.Warnings
@@ -247,7 +248,7 @@ func TestInput(c *routing.Compiled, cfg *config.Config, eml, mailbox string, t *
 		in = InputOfTicket(t, now)
 		start.Queue, start.Priority = t.Queue, in.Priority
 	default:
-		return TestResult{}, fmt.Errorf("rule test: give a mail as \"eml\" or a ticket: %w", ticket.ErrInvalid)
+		return TestResult{}, fmt.Errorf("rule test: give a mail as \"eml\" or a ticket: %w", fault.ErrInvalid)
 	}
 	d, trace := c.Decide(in, start)
 	res := TestResult{Version: c.Version(), Matched: d.Matched, Trace: trace, Input: in, Warnings: warnings,
@@ -310,7 +311,7 @@ func (r *Rules) Reroute(ctx context.Context, id, by string) (TestResult, error) 
 	}
 	c := r.dispatch.Rules()
 	if c == nil {
-		return TestResult{}, fmt.Errorf("reroute ticket %s: no rules in force: %w", id, ticket.ErrConflict)
+		return TestResult{}, fmt.Errorf("reroute ticket %s: no rules in force: %w", id, fault.ErrConflict)
 	}
 	res, err := TestInput(c, r.cfg, "", "", t, r.now())
 	if err != nil {

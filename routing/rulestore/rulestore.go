@@ -13,13 +13,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"frontdesk/fault"
 	"slices"
 	"strconv"
 	"time"
 
 	"github.com/redis/go-redis/v9"
-
-	"frontdesk/ticket"
 )
 
 // Keep is how many versions the store keeps; older ones are deleted as new
@@ -27,8 +26,8 @@ import (
 const Keep = 100
 
 // ErrNotFound: no version is stored yet, or not the one asked for. It wraps
-// ticket.ErrNotFound.
-var ErrNotFound = fmt.Errorf("rule set %w", ticket.ErrNotFound)
+// fault.ErrNotFound.
+var ErrNotFound = fmt.Errorf("rule set %w", fault.ErrNotFound)
 
 // Version is one stored version of the rule set. Its JSON is the answer of
 // GET /api/v1/rules (with at, by and note besides).
@@ -85,12 +84,6 @@ var (
 	currentScript = script("current")
 )
 
-// unavailable marks a Redis failure: the operation did not complete and may
-// be retried.
-func unavailable(what string, err error) error {
-	return ticket.Unavailable(fmt.Errorf("%s: %w", what, err))
-}
-
 // Current returns the version in effect; ErrNotFound when none was stored yet.
 func (s *Store) Current(ctx context.Context) (Version, error) {
 	res, err := currentScript.Run(ctx, s.rdb, []string{s.currentKey(), s.versionsKey()}).Slice()
@@ -98,7 +91,7 @@ func (s *Store) Current(ctx context.Context) (Version, error) {
 		return Version{}, fmt.Errorf("current rule set: %w", ErrNotFound)
 	}
 	if err != nil {
-		return Version{}, unavailable("current rule set", err)
+		return Version{}, fault.Redis("current rule set", err)
 	}
 	n, _ := res[0].(int64)
 	raw, _ := res[1].(string)
@@ -115,7 +108,7 @@ func (s *Store) currentNumber(ctx context.Context) (int, error) {
 		return 0, nil
 	}
 	if err != nil {
-		return 0, unavailable("current rule set version", err)
+		return 0, fault.Redis("current rule set version", err)
 	}
 	return n, nil
 }
@@ -131,7 +124,7 @@ func (s *Store) Get(ctx context.Context, n int) (Version, error) {
 		return Version{}, fmt.Errorf("rule set version %d: %w", n, ErrNotFound)
 	}
 	if err != nil {
-		return Version{}, unavailable(fmt.Sprintf("rule set version %d", n), err)
+		return Version{}, fault.Redis(fmt.Sprintf("rule set version %d", n), err)
 	}
 	return decode(n, raw)
 }
@@ -141,7 +134,7 @@ func (s *Store) Get(ctx context.Context, n int) (Version, error) {
 func (s *Store) History(ctx context.Context, limit int) ([]Version, error) {
 	all, err := s.rdb.HGetAll(ctx, s.versionsKey()).Result()
 	if err != nil {
-		return nil, unavailable("rule set history", err)
+		return nil, fault.Redis("rule set history", err)
 	}
 	vs := make([]Version, 0, len(all))
 	for field, raw := range all {
@@ -164,25 +157,25 @@ func (s *Store) History(ctx context.Context, limit int) ([]Version, error) {
 
 // Put stores rules as a new version, one above the current one, and makes it
 // current; it returns the new number. rules must be valid JSON
-// (ticket.ErrInvalid otherwise); their meaning is the caller's to check.
+// (fault.ErrInvalid otherwise); their meaning is the caller's to check.
 func (s *Store) Put(ctx context.Context, rules json.RawMessage, by, note string) (int, error) {
 	n, _, err := s.put(ctx, rules, by, note, false, 0)
 	return n, err
 }
 
 // PutIf is Put when version expect is the current one, and a
-// ticket.ErrConflict naming the current version otherwise: a change based on
+// fault.ErrConflict naming the current version otherwise: a change based on
 // a version someone else has replaced meanwhile is refused, not lost.
 func (s *Store) PutIf(ctx context.Context, rules json.RawMessage, by, note string, expect int) (int, error) {
 	if expect <= 0 {
-		return 0, fmt.Errorf("store rule set: %w: expected version %d must be positive", ticket.ErrInvalid, expect)
+		return 0, fmt.Errorf("store rule set: %w: expected version %d must be positive", fault.ErrInvalid, expect)
 	}
 	n, stored, err := s.put(ctx, rules, by, note, false, expect)
 	if err != nil {
 		return 0, err
 	}
 	if !stored {
-		return 0, fmt.Errorf("store rule set: %w: it was based on version %d, but version %d is in force now", ticket.ErrConflict, expect, n)
+		return 0, fmt.Errorf("store rule set: %w: it was based on version %d, but version %d is in force now", fault.ErrConflict, expect, n)
 	}
 	return n, nil
 }
@@ -207,7 +200,7 @@ func (s *Store) Rollback(ctx context.Context, n int, by string) (int, error) {
 func (s *Store) put(ctx context.Context, rules json.RawMessage, by, note string, ifNone bool, expect int) (int, bool, error) {
 	var compact bytes.Buffer
 	if err := json.Compact(&compact, rules); err != nil {
-		return 0, false, fmt.Errorf("store rule set: %w: %v", ticket.ErrInvalid, err)
+		return 0, false, fmt.Errorf("store rule set: %w: %v", fault.ErrInvalid, err)
 	}
 	rec, err := json.Marshal(record{Rules: compact.Bytes(), At: s.now().UTC(), By: by, Note: note})
 	if err != nil {
@@ -220,7 +213,7 @@ func (s *Store) put(ctx context.Context, rules json.RawMessage, by, note string,
 	keys := []string{s.seqKey(), s.versionsKey(), s.currentKey()}
 	res, err := putScript.Run(ctx, s.rdb, keys, rec, Keep, only, expect).Int64Slice()
 	if err != nil {
-		return 0, false, unavailable("store rule set", err)
+		return 0, false, fault.Redis("store rule set", err)
 	}
 	if len(res) != 2 {
 		return 0, false, fmt.Errorf("store rule set: unexpected answer %v", res)

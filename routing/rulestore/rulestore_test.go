@@ -5,10 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"frontdesk/fault"
 	"sync"
 	"testing"
-
-	"frontdesk/ticket"
 )
 
 func rules(name string) json.RawMessage {
@@ -29,7 +28,7 @@ func TestPutCurrentGetHistory(t *testing.T) {
 	tr := newTestRedis(t)
 	s := New(tr.Client, tr.Prefix)
 
-	if _, err := s.Current(ctx); !errors.Is(err, ErrNotFound) || !errors.Is(err, ticket.ErrNotFound) {
+	if _, err := s.Current(ctx); !errors.Is(err, ErrNotFound) || !errors.Is(err, fault.ErrNotFound) {
 		t.Fatalf("Current before any Put: %v, want ErrNotFound", err)
 	}
 	for i := 1; i <= 3; i++ {
@@ -96,7 +95,7 @@ func numbers(vs []Version) []int {
 func TestPutRejectsMalformedJSON(t *testing.T) {
 	tr := newTestRedis(t)
 	s := New(tr.Client, tr.Prefix)
-	if _, err := s.Put(context.Background(), json.RawMessage(`[{"name":`), "alice", ""); !errors.Is(err, ticket.ErrInvalid) {
+	if _, err := s.Put(context.Background(), json.RawMessage(`[{"name":`), "alice", ""); !errors.Is(err, fault.ErrInvalid) {
 		t.Fatalf("Put of malformed JSON: %v, want ErrInvalid", err)
 	}
 	if _, err := s.Current(context.Background()); !errors.Is(err, ErrNotFound) {
@@ -208,7 +207,7 @@ func TestRedisDownIsUnavailable(t *testing.T) {
 	_, err := s.Current(ctx)
 	check := func(what string, err error) {
 		t.Helper()
-		if !ticket.IsUnavailable(err) {
+		if !fault.IsUnavailable(err) {
 			t.Errorf("%s with Redis down: %v, want unavailable", what, err)
 		}
 	}
@@ -245,7 +244,7 @@ func TestPutIfRefusesAStaleBase(t *testing.T) {
 		switch {
 		case err == nil:
 			won++
-		case !errors.Is(err, ticket.ErrConflict):
+		case !errors.Is(err, fault.ErrConflict):
 			t.Errorf("PutIf: %v, want nil or ErrConflict", err)
 		}
 	}
@@ -255,7 +254,7 @@ func TestPutIfRefusesAStaleBase(t *testing.T) {
 	if cur, _ := s.Current(ctx); cur.Number != 2 {
 		t.Errorf("current version %d, want 2", cur.Number)
 	}
-	if _, err := s.PutIf(ctx, rules("x"), "bob", "", 0); !errors.Is(err, ticket.ErrInvalid) {
+	if _, err := s.PutIf(ctx, rules("x"), "bob", "", 0); !errors.Is(err, fault.ErrInvalid) {
 		t.Errorf("PutIf with base 0: %v, want ErrInvalid", err)
 	}
 	if n, err := s.PutIf(ctx, rules("third"), "bob", "", 2); err != nil || n != 3 {

@@ -2,10 +2,9 @@ package rulestore
 
 import (
 	"context"
+	"frontdesk/fault"
 	"log/slog"
 	"time"
-
-	"frontdesk/ticket"
 )
 
 // Watch calls apply with the current version now and again every time the
@@ -69,7 +68,7 @@ func (w *watcher) check(ctx context.Context) {
 		w.up()
 	case ctx.Err() != nil:
 		// Shutting down: not worth a log line.
-	case ticket.IsUnavailable(err):
+	case fault.IsUnavailable(err):
 		if !w.down {
 			w.down = true
 			w.logger.Error("rule set: Redis unavailable, keeping the applied rules",

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"frontdesk/fault"
 	"frontdesk/ticket"
 )
 
@@ -101,7 +102,7 @@ func benchmarkClaims(b *testing.B, pace time.Duration) {
 				}
 				t0 := time.Now()
 				_, err := s.ClaimNext(ctx, "support", name, time.Hour)
-				if errors.Is(err, ticket.ErrNotFound) {
+				if errors.Is(err, fault.ErrNotFound) {
 					return
 				}
 				if err != nil {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"frontdesk/fault"
 	"frontdesk/ticket"
 )
 
@@ -95,7 +96,7 @@ func (s *Store) AppendMessage(ctx context.Context, ticketID string, nm ticket.Ne
 	if nm.Channel == "" {
 		ch, err := s.rdb.HGet(ctx, s.ticketKey(ticketID), "channel").Result()
 		if errors.Is(err, redis.Nil) {
-			return ticket.Receipt{}, fmt.Errorf("append message %s: ticket %s: %w", nm.SourceKey, ticketID, ticket.ErrNotFound)
+			return ticket.Receipt{}, fmt.Errorf("append message %s: ticket %s: %w", nm.SourceKey, ticketID, fault.ErrNotFound)
 		}
 		if err != nil {
 			return ticket.Receipt{}, wrap("append message "+nm.SourceKey, err)
@@ -317,30 +318,30 @@ func validateNewTicket(nt ticket.NewTicket) error {
 	switch nt.Channel {
 	case ticket.ChannelEmail, ticket.ChannelVoice, ticket.ChannelSMS, ticket.ChannelFax:
 	default:
-		return fmt.Errorf("new ticket: channel %q: %w", nt.Channel, ticket.ErrInvalid)
+		return fmt.Errorf("new ticket: channel %q: %w", nt.Channel, fault.ErrInvalid)
 	}
 	if nt.Queue == "" {
-		return fmt.Errorf("new ticket: queue is required: %w", ticket.ErrInvalid)
+		return fmt.Errorf("new ticket: queue is required: %w", fault.ErrInvalid)
 	}
 	switch nt.Priority {
 	case "", ticket.PriorityLow, ticket.PriorityNormal, ticket.PriorityHigh, ticket.PriorityUrgent:
 	default:
-		return fmt.Errorf("new ticket: priority %q: %w", nt.Priority, ticket.ErrInvalid)
+		return fmt.Errorf("new ticket: priority %q: %w", nt.Priority, fault.ErrInvalid)
 	}
 	return validateMessage(nt.Message)
 }
 
 func validateMessage(nm ticket.NewMessage) error {
 	if nm.SourceKey == "" {
-		return fmt.Errorf("new message: source key is required: %w", ticket.ErrInvalid)
+		return fmt.Errorf("new message: source key is required: %w", fault.ErrInvalid)
 	}
 	if strings.ContainsAny(nm.SourceKey, "\r\n") || len(nm.SourceKey) > 1024 {
-		return fmt.Errorf("new message: source key must be one line of at most 1024 bytes: %w", ticket.ErrInvalid)
+		return fmt.Errorf("new message: source key must be one line of at most 1024 bytes: %w", fault.ErrInvalid)
 	}
 	switch nm.Direction {
 	case "", ticket.DirectionIn, ticket.DirectionOut:
 	default:
-		return fmt.Errorf("new message %s: direction %q: %w", nm.SourceKey, nm.Direction, ticket.ErrInvalid)
+		return fmt.Errorf("new message %s: direction %q: %w", nm.SourceKey, nm.Direction, fault.ErrInvalid)
 	}
 	return nil
 }
@@ -353,7 +354,7 @@ func (s *Store) AddAttachment(ctx context.Context, ticketID, messageID, sourceKe
 		return ticket.Attachment{}, err
 	}
 	if sourceKey == "" || strings.ContainsAny(sourceKey, "\r\n") || len(sourceKey) > 1024 {
-		return ticket.Attachment{}, fmt.Errorf("add attachment: source key must be one line of 1-1024 bytes: %w", ticket.ErrInvalid)
+		return ticket.Attachment{}, fmt.Errorf("add attachment: source key must be one line of 1-1024 bytes: %w", fault.ErrInvalid)
 	}
 	a := ticket.Attachment{
 		ID: attachmentID(sourceKey, 0, na.Data), Filename: na.Filename, ContentType: na.ContentType,

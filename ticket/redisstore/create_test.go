@@ -16,6 +16,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"frontdesk/fault"
 	"frontdesk/internal/testredis"
 	"frontdesk/ticket"
 )
@@ -59,16 +60,16 @@ func TestCreateAndGet(t *testing.T) {
 	if err != nil || string(data) != "JPEGDATA" || a.ContentType != "image/jpeg" {
 		t.Errorf("attachment = %+v %q %v", a, data, err)
 	}
-	if _, _, err := s.Attachment(ctx, "1002", m.Attachments[0].ID); !errors.Is(err, ticket.ErrNotFound) {
+	if _, _, err := s.Attachment(ctx, "1002", m.Attachments[0].ID); !errors.Is(err, fault.ErrNotFound) {
 		t.Errorf("attachment through another ticket: err = %v, want not found", err)
 	}
 	if id, err := s.FindByMessageID(ctx, "<unknown@x>", "src-1@example.org"); err != nil || id != r.TicketID {
 		t.Errorf("find by message id = %q, %v", id, err)
 	}
-	if _, err := s.Get(ctx, "999999"); !errors.Is(err, ticket.ErrNotFound) {
+	if _, err := s.Get(ctx, "999999"); !errors.Is(err, fault.ErrNotFound) {
 		t.Errorf("get missing: %v, want not found", err)
 	}
-	if _, err := s.Get(ctx, "1 OR 1"); !errors.Is(err, ticket.ErrInvalid) {
+	if _, err := s.Get(ctx, "1 OR 1"); !errors.Is(err, fault.ErrInvalid) {
 		t.Errorf("get with bad id: %v, want invalid", err)
 	}
 }
@@ -106,7 +107,7 @@ func TestCreateRejectsBadInput(t *testing.T) {
 	} {
 		nt := good
 		mutate(&nt)
-		if _, err := s.Create(context.Background(), nt); !errors.Is(err, ticket.ErrInvalid) {
+		if _, err := s.Create(context.Background(), nt); !errors.Is(err, fault.ErrInvalid) {
 			t.Errorf("%s: err = %v, want invalid", name, err)
 		}
 	}
@@ -296,10 +297,10 @@ func TestCreateWhenRedisIsGone(t *testing.T) {
 	defer rdb.Close()
 	s := New(rdb, &Options{Prefix: tr.Prefix})
 	_, err := s.Create(context.Background(), mail("src-1", "ann@example.org", "Hi"))
-	if !ticket.IsUnavailable(err) {
+	if !fault.IsUnavailable(err) {
 		t.Fatalf("create against a dead Redis: err = %v, want unavailable", err)
 	}
-	if err := s.Ping(context.Background()); !ticket.IsUnavailable(err) {
+	if err := s.Ping(context.Background()); !fault.IsUnavailable(err) {
 		t.Fatalf("ping against a dead Redis: %v", err)
 	}
 }
@@ -328,7 +329,7 @@ func TestCreateIsOneRoundTrip(t *testing.T) {
 	}
 	assertWhole(t, s, r.TicketID)
 	if _, err := s.AppendMessage(context.Background(), "9999", ticket.NewMessage{SourceKey: "x", Channel: ticket.ChannelEmail,
-		Attachments: []ticket.NewAttachment{{Filename: "b", Data: []byte("b")}}}); !errors.Is(err, ticket.ErrNotFound) {
+		Attachments: []ticket.NewAttachment{{Filename: "b", Data: []byte("b")}}}); !errors.Is(err, fault.ErrNotFound) {
 		t.Fatalf("append with attachment to a missing ticket: %v, want not found", err)
 	}
 }
@@ -349,7 +350,7 @@ func TestAttachmentOverCapIsOmitted(t *testing.T) {
 	if len(m.Warnings) != 1 || !strings.Contains(m.Warnings[0], "huge.bin") {
 		t.Errorf("warnings = %v", m.Warnings)
 	}
-	if _, _, err := s.Attachment(context.Background(), r.TicketID, m.Attachments[0].ID); !errors.Is(err, ticket.ErrTooLarge) {
+	if _, _, err := s.Attachment(context.Background(), r.TicketID, m.Attachments[0].ID); !errors.Is(err, fault.ErrTooLarge) {
 		t.Errorf("fetch omitted attachment: %v, want too large", err)
 	}
 	if _, data, err := s.Attachment(context.Background(), r.TicketID, m.Attachments[1].ID); err != nil || string(data) != "ok" {
@@ -368,10 +369,10 @@ func TestRedisLostMidRun(t *testing.T) {
 	mustCreate(t, s, mail("before", "ann@example.org", "Before the outage"))
 	tr.Mini.Close()
 	nt := mail("during", "ann@example.org", "During the outage")
-	if _, err := s.Create(context.Background(), nt); !ticket.IsUnavailable(err) {
+	if _, err := s.Create(context.Background(), nt); !fault.IsUnavailable(err) {
 		t.Fatalf("create while Redis is down: %v, want unavailable", err)
 	}
-	if _, err := s.ClaimNext(context.Background(), "support", "ann", time.Minute); !ticket.IsUnavailable(err) {
+	if _, err := s.ClaimNext(context.Background(), "support", "ann", time.Minute); !fault.IsUnavailable(err) {
 		t.Fatalf("claim while Redis is down: %v, want unavailable", err)
 	}
 	if err := tr.Mini.Restart(); err != nil {

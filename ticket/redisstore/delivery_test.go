@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"frontdesk/fault"
 	"frontdesk/ticket"
 )
 
@@ -35,11 +36,11 @@ func TestDeliveryStateAndFindMessage(t *testing.T) {
 		t.Fatalf("last event = %+v", e)
 	}
 	for _, bad := range []struct{ ticket, msg string }{{id, "m9"}, {id, "x1"}, {"4444", "m1"}} {
-		if err := s.SetDelivery(ctx, bad.ticket, bad.msg, ticket.DeliverySent, "", "x"); !errors.Is(err, ticket.ErrNotFound) {
+		if err := s.SetDelivery(ctx, bad.ticket, bad.msg, ticket.DeliverySent, "", "x"); !errors.Is(err, fault.ErrNotFound) {
 			t.Errorf("set delivery on %v: %v, want not found", bad, err)
 		}
 	}
-	if err := s.SetDelivery(ctx, id, mid, "lost", "", "x"); !errors.Is(err, ticket.ErrInvalid) {
+	if err := s.SetDelivery(ctx, id, mid, "lost", "", "x"); !errors.Is(err, fault.ErrInvalid) {
 		t.Errorf("bad state: %v", err)
 	}
 }
@@ -122,7 +123,7 @@ func TestClaimDeliveryOnce(t *testing.T) {
 	if err := s.ClaimDelivery(ctx, id, r.MessageID, "handed over", "w1"); err != nil {
 		t.Fatalf("first claim: %v", err)
 	}
-	if err := s.ClaimDelivery(ctx, id, r.MessageID, "handed over", "w2"); !errors.Is(err, ticket.ErrConflict) {
+	if err := s.ClaimDelivery(ctx, id, r.MessageID, "handed over", "w2"); !errors.Is(err, fault.ErrConflict) {
 		t.Fatalf("second claim: %v, want conflict", err)
 	}
 	if err := s.SetDelivery(ctx, id, r.MessageID, ticket.DeliveryQueued, "retry", "w1"); err != nil {

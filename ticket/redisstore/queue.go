@@ -12,6 +12,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"frontdesk/fault"
 	"frontdesk/ticket"
 )
 
@@ -19,13 +20,13 @@ import (
 // lease. Leases that ran out anywhere are returned to their queues first.
 func (s *Store) ClaimNext(ctx context.Context, queue, assistant string, lease time.Duration) (*ticket.Ticket, error) {
 	if queue == "" || assistant == "" || lease <= 0 {
-		return nil, fmt.Errorf("claim next: queue, assistant and a positive lease are required: %w", ticket.ErrInvalid)
+		return nil, fmt.Errorf("claim next: queue, assistant and a positive lease are required: %w", fault.ErrInvalid)
 	}
 	now := s.now()
 	v, err := s.scripts.claim.Run(ctx, s.rdb, []string{s.key("queue", queue)},
 		s.base, queue, assistant, ms(now), rfc(now), ms(now.Add(lease))).Slice()
 	if errors.Is(err, redis.Nil) {
-		return nil, fmt.Errorf("claim next in queue %s: queue is empty: %w", queue, ticket.ErrNotFound)
+		return nil, fmt.Errorf("claim next in queue %s: queue is empty: %w", queue, fault.ErrNotFound)
 	}
 	if err != nil {
 		return nil, wrap("claim next in queue "+queue, err)
@@ -40,7 +41,7 @@ func (s *Store) ClaimNext(ctx context.Context, queue, assistant string, lease ti
 // RenewLease extends the lease of a ticket that assistant holds.
 func (s *Store) RenewLease(ctx context.Context, id, assistant string, lease time.Duration) error {
 	if lease <= 0 {
-		return fmt.Errorf("renew lease: lease must be positive: %w", ticket.ErrInvalid)
+		return fmt.Errorf("renew lease: lease must be positive: %w", fault.ErrInvalid)
 	}
 	return s.change(ctx, id, "renew", assistant, ms(s.now().Add(lease)))
 }
@@ -53,7 +54,7 @@ func (s *Store) Release(ctx context.Context, id, by string) error {
 // Assign gives a ticket to assignee for good, with no lease.
 func (s *Store) Assign(ctx context.Context, id, assignee, by string) error {
 	if assignee == "" {
-		return fmt.Errorf("assign ticket %s: assignee is required: %w", id, ticket.ErrInvalid)
+		return fmt.Errorf("assign ticket %s: assignee is required: %w", id, fault.ErrInvalid)
 	}
 	return s.change(ctx, id, "assign", by, assignee)
 }
@@ -64,7 +65,7 @@ func (s *Store) SetStatus(ctx context.Context, id string, status ticket.Status, 
 	switch status {
 	case ticket.StatusNew, ticket.StatusOpen, ticket.StatusPending, ticket.StatusClosed:
 	default:
-		return fmt.Errorf("set status of ticket %s: status %q must be new, open, pending or closed: %w", id, status, ticket.ErrInvalid)
+		return fmt.Errorf("set status of ticket %s: status %q must be new, open, pending or closed: %w", id, status, fault.ErrInvalid)
 	}
 	return s.change(ctx, id, "status", by, string(status))
 }
@@ -123,7 +124,7 @@ func (s *Store) QueueStats(ctx context.Context, queue string) (ticket.QueueStats
 // without messages and events, like List's.
 func (s *Store) Waiting(ctx context.Context, queue string, limit int) ([]ticket.Ticket, error) {
 	if limit < 1 || limit > 200 {
-		return nil, fmt.Errorf("waiting tickets of queue %s: limit %d must be 1-200: %w", queue, limit, ticket.ErrInvalid)
+		return nil, fmt.Errorf("waiting tickets of queue %s: limit %d must be 1-200: %w", queue, limit, fault.ErrInvalid)
 	}
 	v, err := s.scripts.waiting.Run(ctx, s.rdb, []string{s.key("queue", queue)}, s.base, limit).Slice()
 	if err != nil {
@@ -141,7 +142,7 @@ func (s *Store) Waiting(ctx context.Context, queue string, limit int) ([]ticket.
 // count hundreds without fetching them.
 func (s *Store) WaitingChannels(ctx context.Context, queue string, limit int) (map[ticket.Channel]int, error) {
 	if limit < 1 || limit > 1000 {
-		return nil, fmt.Errorf("count waiting tickets of queue %s by channel: limit %d must be 1-1000: %w", queue, limit, ticket.ErrInvalid)
+		return nil, fmt.Errorf("count waiting tickets of queue %s by channel: limit %d must be 1-1000: %w", queue, limit, fault.ErrInvalid)
 	}
 	v, err := s.scripts.channels.Run(ctx, s.rdb, []string{s.key("queue", queue)}, s.base, limit).Slice()
 	if err != nil {
@@ -162,7 +163,7 @@ func (s *Store) AddEvent(ctx context.Context, id string, e ticket.Event) error {
 		return err
 	}
 	if e.Type == "" {
-		return fmt.Errorf("add event to ticket %s: type is required: %w", id, ticket.ErrInvalid)
+		return fmt.Errorf("add event to ticket %s: type is required: %w", id, fault.ErrInvalid)
 	}
 	now := s.now()
 	at := e.At
@@ -193,7 +194,7 @@ func (s *Store) setDelivery(ctx context.Context, ticketID, messageID string, fro
 	switch d {
 	case ticket.DeliveryQueued, ticket.DeliverySent, ticket.DeliveryFailed:
 	default:
-		return fmt.Errorf("set delivery of %s on ticket %s: state %q: %w", messageID, ticketID, d, ticket.ErrInvalid)
+		return fmt.Errorf("set delivery of %s on ticket %s: state %q: %w", messageID, ticketID, d, fault.ErrInvalid)
 	}
 	now := s.now()
 	err := s.scripts.delivery.Run(ctx, s.rdb, []string{s.ticketKey(ticketID)},
@@ -268,7 +269,7 @@ func (s *Store) Reroute(ctx context.Context, id, queue string, priority ticket.P
 		return err
 	}
 	if queue == "" {
-		return fmt.Errorf("reroute ticket %s: queue is required: %w", id, ticket.ErrInvalid)
+		return fmt.Errorf("reroute ticket %s: queue is required: %w", id, fault.ErrInvalid)
 	}
 	if priority == "" {
 		priority = ticket.PriorityNormal

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"frontdesk/fault"
 	"frontdesk/ticket"
 )
 
@@ -45,7 +46,7 @@ func TestQueueOrderIsPriorityThenAge(t *testing.T) {
 	if fmt.Sprint(shown) != fmt.Sprint(want[:4]) {
 		t.Fatalf("Waiting = %v, want %v", shown, want[:4])
 	}
-	if _, err := s.Waiting(ctx, "support", 0); !errors.Is(err, ticket.ErrInvalid) {
+	if _, err := s.Waiting(ctx, "support", 0); !errors.Is(err, fault.ErrInvalid) {
 		t.Errorf("Waiting limit 0: %v, want ErrInvalid", err)
 	}
 	var got []string
@@ -62,7 +63,7 @@ func TestQueueOrderIsPriorityThenAge(t *testing.T) {
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("claim order = %v, want %v", got, want)
 	}
-	if _, err := s.ClaimNext(ctx, "support", "ann", time.Minute); !errors.Is(err, ticket.ErrNotFound) {
+	if _, err := s.ClaimNext(ctx, "support", "ann", time.Minute); !errors.Is(err, fault.ErrNotFound) {
 		t.Fatalf("claim from empty queue: %v, want not found", err)
 	}
 	st, _ = s.QueueStats(ctx, "support")
@@ -106,7 +107,7 @@ func TestWaitingChannelsCountsInClaimOrder(t *testing.T) {
 		t.Errorf("WaitingChannels of an empty queue = %v, %v", empty, err)
 	}
 	for _, limit := range []int{0, 1001} {
-		if _, err := s.WaitingChannels(ctx, "support", limit); !errors.Is(err, ticket.ErrInvalid) {
+		if _, err := s.WaitingChannels(ctx, "support", limit); !errors.Is(err, fault.ErrInvalid) {
 			t.Errorf("WaitingChannels limit %d: %v, want ErrInvalid", limit, err)
 		}
 	}
@@ -123,7 +124,7 @@ func TestExpiredLeaseReturnsTicketToQueue(t *testing.T) {
 	if err := s.RenewLease(ctx, id, "bob", 10*time.Minute); err != nil {
 		t.Fatalf("renew by holder: %v", err)
 	}
-	if err := s.RenewLease(ctx, id, "eve", 10*time.Minute); !errors.Is(err, ticket.ErrConflict) {
+	if err := s.RenewLease(ctx, id, "eve", 10*time.Minute); !errors.Is(err, fault.ErrConflict) {
 		t.Fatalf("renew by someone else: %v, want conflict", err)
 	}
 	clk.Advance(9 * time.Minute)
@@ -186,13 +187,13 @@ func TestReleaseAssignAndStatus(t *testing.T) {
 	if st := stats(); st.Waiting != 0 || st.Open != 0 {
 		t.Fatalf("after close: %+v", st)
 	}
-	if err := s.Release(ctx, id, "bob"); !errors.Is(err, ticket.ErrConflict) {
+	if err := s.Release(ctx, id, "bob"); !errors.Is(err, fault.ErrConflict) {
 		t.Fatalf("release closed ticket: %v, want conflict", err)
 	}
-	if err := s.SetStatus(ctx, id, "done", "bob"); !errors.Is(err, ticket.ErrInvalid) {
+	if err := s.SetStatus(ctx, id, "done", "bob"); !errors.Is(err, fault.ErrInvalid) {
 		t.Fatalf("bad status: %v, want invalid", err)
 	}
-	if err := s.SetStatus(ctx, "4242", ticket.StatusOpen, "bob"); !errors.Is(err, ticket.ErrNotFound) {
+	if err := s.SetStatus(ctx, "4242", ticket.StatusOpen, "bob"); !errors.Is(err, fault.ErrNotFound) {
 		t.Fatalf("missing ticket: %v, want not found", err)
 	}
 	if err := s.SetStatus(ctx, id, ticket.StatusNew, "bob"); err != nil {
@@ -223,7 +224,7 @@ func TestConcurrentClaimsNeverShareATicket(t *testing.T) {
 			name := fmt.Sprintf("assistant-%d", a)
 			for {
 				tk, err := s.ClaimNext(context.Background(), "support", name, time.Minute)
-				if errors.Is(err, ticket.ErrNotFound) {
+				if errors.Is(err, fault.ErrNotFound) {
 					return
 				}
 				if err != nil {
@@ -296,7 +297,7 @@ func TestAppendThreadsReopensAndStopsTheSLAClock(t *testing.T) {
 	if st, _ := s.QueueStats(ctx, "support"); st.Waiting != 1 {
 		t.Fatalf("reopened ticket not waiting: %+v", st)
 	}
-	if _, err := s.AppendMessage(ctx, "9999", ticket.NewMessage{SourceKey: "x"}); !errors.Is(err, ticket.ErrNotFound) {
+	if _, err := s.AppendMessage(ctx, "9999", ticket.NewMessage{SourceKey: "x"}); !errors.Is(err, fault.ErrNotFound) {
 		t.Fatalf("append to missing ticket: %v", err)
 	}
 }
@@ -335,7 +336,7 @@ func TestListFiltersAndPages(t *testing.T) {
 		t.Fatalf("bob's open = %v", ids(p.Tickets))
 	}
 	for _, bad := range []ticket.ListFilter{{Limit: 500}, {Limit: -1}, {Cursor: "abc"}} {
-		if _, err := s.List(ctx, bad); !errors.Is(err, ticket.ErrInvalid) {
+		if _, err := s.List(ctx, bad); !errors.Is(err, fault.ErrInvalid) {
 			t.Errorf("list %+v: %v, want invalid", bad, err)
 		}
 	}
@@ -364,7 +365,7 @@ func TestCustomersAcrossChannels(t *testing.T) {
 	if a.Customer.ID != b.Customer.ID || a.Channel != ticket.ChannelSMS || a.Messages[0].Kind != ticket.KindSMS {
 		t.Fatalf("tickets %+v / %+v", a, b)
 	}
-	if _, err := s.FindCustomer(ctx, "nobody@example.org"); !errors.Is(err, ticket.ErrNotFound) {
+	if _, err := s.FindCustomer(ctx, "nobody@example.org"); !errors.Is(err, fault.ErrNotFound) {
 		t.Fatalf("unknown customer: %v", err)
 	}
 }
@@ -380,7 +381,7 @@ func TestAddEvent(t *testing.T) {
 	if e := tk.Events[len(tk.Events)-1]; e.Type != "routed" || e.Detail != "rule VIP" || e.At.IsZero() {
 		t.Fatalf("last event = %+v", e)
 	}
-	if err := s.AddEvent(ctx, "777", ticket.Event{Type: "x"}); !errors.Is(err, ticket.ErrNotFound) {
+	if err := s.AddEvent(ctx, "777", ticket.Event{Type: "x"}); !errors.Is(err, fault.ErrNotFound) {
 		t.Fatalf("event on missing ticket: %v", err)
 	}
 }
@@ -534,7 +535,7 @@ func TestReroute(t *testing.T) {
 	if st, _ := s.QueueStats(ctx, "billing"); st.SLABreached != 1 {
 		t.Fatalf("the SLA did not move with the ticket: %+v", st)
 	}
-	if err := s.Reroute(ctx, "999", "billing", "", nil, "max", ""); !errors.Is(err, ticket.ErrNotFound) {
+	if err := s.Reroute(ctx, "999", "billing", "", nil, "max", ""); !errors.Is(err, fault.ErrNotFound) {
 		t.Fatalf("reroute missing: %v", err)
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"frontdesk/fault"
 	"frontdesk/ticket"
 )
 
@@ -21,7 +22,7 @@ func (s *Store) Get(ctx context.Context, id string) (*ticket.Ticket, error) {
 	}
 	v, err := s.scripts.get.Run(ctx, s.rdb, []string{s.ticketKey(id)}, s.base).Slice()
 	if errors.Is(err, redis.Nil) {
-		return nil, fmt.Errorf("get ticket %s: %w", id, ticket.ErrNotFound)
+		return nil, fmt.Errorf("get ticket %s: %w", id, fault.ErrNotFound)
 	}
 	if err != nil {
 		return nil, wrap("get ticket "+id, err)
@@ -103,7 +104,7 @@ func (s *Store) List(ctx context.Context, f ticket.ListFilter) (ticket.Page, err
 		limit = 50
 	}
 	if limit < 0 || limit > 200 {
-		return ticket.Page{}, fmt.Errorf("list tickets: limit %d must be 1-200: %w", f.Limit, ticket.ErrInvalid)
+		return ticket.Page{}, fmt.Errorf("list tickets: limit %d must be 1-200: %w", f.Limit, fault.ErrInvalid)
 	}
 	if f.Cursor != "" {
 		if err := validID(f.Cursor); err != nil {
@@ -129,7 +130,7 @@ func (s *Store) List(ctx context.Context, f ticket.ListFilter) (ticket.Page, err
 func (s *Store) FindSource(ctx context.Context, sourceKey string) (ticket.Receipt, error) {
 	ref, err := s.rdb.HGet(ctx, s.key("sources"), sourceKey).Result()
 	if errors.Is(err, redis.Nil) {
-		return ticket.Receipt{}, fmt.Errorf("find source %s: %w", sourceKey, ticket.ErrNotFound)
+		return ticket.Receipt{}, fmt.Errorf("find source %s: %w", sourceKey, fault.ErrNotFound)
 	}
 	if err != nil {
 		return ticket.Receipt{}, wrap("find source "+sourceKey, err)
@@ -154,7 +155,7 @@ func (s *Store) FindMessage(ctx context.Context, messageIDs ...string) (string, 
 		}
 	}
 	if len(ids) == 0 {
-		return "", "", fmt.Errorf("find ticket by message id: %w", ticket.ErrNotFound)
+		return "", "", fmt.Errorf("find ticket by message id: %w", fault.ErrNotFound)
 	}
 	v, err := s.rdb.HMGet(ctx, s.key("msgid"), ids...).Result()
 	if err != nil {
@@ -166,7 +167,7 @@ func (s *Store) FindMessage(ctx context.Context, messageIDs ...string) (string, 
 			return tid, mid, nil
 		}
 	}
-	return "", "", fmt.Errorf("find ticket by message id %s: %w", strings.Join(ids, " "), ticket.ErrNotFound)
+	return "", "", fmt.Errorf("find ticket by message id %s: %w", strings.Join(ids, " "), fault.ErrNotFound)
 }
 
 // Attachment returns an attachment's metadata and bytes. An attachment must
@@ -178,7 +179,7 @@ func (s *Store) Attachment(ctx context.Context, ticketID, attachmentID string) (
 	what := fmt.Sprintf("attachment %s of ticket %s", attachmentID, ticketID)
 	raw, err := s.rdb.HGet(ctx, s.ticketKey(ticketID)+":attachments", attachmentID).Result()
 	if errors.Is(err, redis.Nil) {
-		return ticket.Attachment{}, nil, fmt.Errorf("%s: %w", what, ticket.ErrNotFound)
+		return ticket.Attachment{}, nil, fmt.Errorf("%s: %w", what, fault.ErrNotFound)
 	}
 	if err != nil {
 		return ticket.Attachment{}, nil, wrap(what, err)
@@ -188,11 +189,11 @@ func (s *Store) Attachment(ctx context.Context, ticketID, attachmentID string) (
 		return ticket.Attachment{}, nil, fmt.Errorf("%s: decode: %w", what, err)
 	}
 	if a.Omitted {
-		return a, nil, fmt.Errorf("%s: not kept, larger than the size cap: %w", what, ticket.ErrTooLarge)
+		return a, nil, fmt.Errorf("%s: not kept, larger than the size cap: %w", what, fault.ErrTooLarge)
 	}
 	data, err := s.rdb.Get(ctx, s.blobKey(attachmentID)).Bytes()
 	if errors.Is(err, redis.Nil) {
-		return a, nil, fmt.Errorf("%s: bytes missing: %w", what, ticket.ErrNotFound)
+		return a, nil, fmt.Errorf("%s: bytes missing: %w", what, fault.ErrNotFound)
 	}
 	if err != nil {
 		return a, nil, wrap(what, err)
@@ -210,7 +211,7 @@ func (s *Store) Customer(ctx context.Context, id string) (ticket.Customer, error
 		return ticket.Customer{}, wrap("get customer "+id, err)
 	}
 	if len(f) == 0 {
-		return ticket.Customer{}, fmt.Errorf("get customer %s: %w", id, ticket.ErrNotFound)
+		return ticket.Customer{}, fmt.Errorf("get customer %s: %w", id, fault.ErrNotFound)
 	}
 	return decodeCustomer(id, f), nil
 }
@@ -224,7 +225,7 @@ func (s *Store) FindCustomer(ctx context.Context, emailOrPhone string) (ticket.C
 	}
 	id, err := s.rdb.HGet(ctx, s.key(index), v).Result()
 	if errors.Is(err, redis.Nil) {
-		return ticket.Customer{}, fmt.Errorf("find customer %s: %w", v, ticket.ErrNotFound)
+		return ticket.Customer{}, fmt.Errorf("find customer %s: %w", v, fault.ErrNotFound)
 	}
 	if err != nil {
 		return ticket.Customer{}, wrap("find customer "+v, err)
@@ -245,7 +246,7 @@ func (s *Store) LinkCustomer(ctx context.Context, customerID, emailOrPhone strin
 		v = senderPhone(v)
 	}
 	if v == "" {
-		return ticket.Customer{}, fmt.Errorf("link customer %s: %q is neither an email address nor an E.164 number: %w", customerID, emailOrPhone, ticket.ErrInvalid)
+		return ticket.Customer{}, fmt.Errorf("link customer %s: %q is neither an email address nor an E.164 number: %w", customerID, emailOrPhone, fault.ErrInvalid)
 	}
 	err := s.scripts.link.Run(ctx, s.rdb, []string{s.key("customer", customerID)}, s.base, customerID, kind, v).Err()
 	if err != nil {

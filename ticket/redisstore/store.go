@@ -23,6 +23,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"frontdesk/fault"
 	"frontdesk/ticket"
 )
 
@@ -82,7 +83,7 @@ func New(rdb redis.UniversalClient, opts *Options) *Store {
 // Ping reports whether Redis answers; it is the readiness check.
 func (s *Store) Ping(ctx context.Context) error {
 	if err := s.rdb.Ping(ctx).Err(); err != nil {
-		return ticket.Unavailable(fmt.Errorf("ping redis: %w", err))
+		return fault.Redis("ping redis", err)
 	}
 	return nil
 }
@@ -133,8 +134,8 @@ func loadScripts() scripts {
 }
 
 // wrap turns a Redis failure into the store's error kinds: a script's
-// "NOTFOUND …" and "CONFLICT …" answers become ticket.ErrNotFound and
-// ticket.ErrConflict, anything else means Redis could not do the work and is
+// "NOTFOUND …" and "CONFLICT …" answers become fault.ErrNotFound and
+// fault.ErrConflict, anything else means Redis could not do the work and is
 // marked unavailable so callers retry.
 func wrap(what string, err error) error {
 	if err == nil {
@@ -143,11 +144,11 @@ func wrap(what string, err error) error {
 	msg := err.Error()
 	switch {
 	case strings.HasPrefix(msg, "NOTFOUND "):
-		return fmt.Errorf("%s: %s: %w", what, strings.TrimPrefix(msg, "NOTFOUND "), ticket.ErrNotFound)
+		return fmt.Errorf("%s: %s: %w", what, strings.TrimPrefix(msg, "NOTFOUND "), fault.ErrNotFound)
 	case strings.HasPrefix(msg, "CONFLICT "):
-		return fmt.Errorf("%s: %s: %w", what, strings.TrimPrefix(msg, "CONFLICT "), ticket.ErrConflict)
+		return fmt.Errorf("%s: %s: %w", what, strings.TrimPrefix(msg, "CONFLICT "), fault.ErrConflict)
 	}
-	return ticket.Unavailable(fmt.Errorf("%s: %w", what, err))
+	return fault.Redis(what, err)
 }
 
 func ms(t time.Time) string { return strconv.FormatInt(t.UnixMilli(), 10) }
@@ -168,11 +169,11 @@ func parseMS(s string) time.Time {
 // validID rejects ids that could not be ticket ids before they reach a key name.
 func validID(id string) error {
 	if id == "" || len(id) > 20 {
-		return fmt.Errorf("ticket id %q: %w", id, ticket.ErrInvalid)
+		return fmt.Errorf("ticket id %q: %w", id, fault.ErrInvalid)
 	}
 	for _, r := range id {
 		if r < '0' || r > '9' {
-			return fmt.Errorf("ticket id %q: %w", id, ticket.ErrInvalid)
+			return fmt.Errorf("ticket id %q: %w", id, fault.ErrInvalid)
 		}
 	}
 	return nil

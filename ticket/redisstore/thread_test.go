@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"frontdesk/fault"
 	"frontdesk/ticket"
 )
 
@@ -53,7 +54,7 @@ func TestThreadKeyJoinsAConversation(t *testing.T) {
 	if r, err := s.FindSource(ctx, "twilio:SM2"); err != nil || r.TicketID != first.TicketID || r.MessageID != "m2" {
 		t.Fatalf("find source = %+v, %v", r, err)
 	}
-	if _, err := s.FindSource(ctx, "twilio:nope"); !errors.Is(err, ticket.ErrNotFound) {
+	if _, err := s.FindSource(ctx, "twilio:nope"); !errors.Is(err, fault.ErrNotFound) {
 		t.Fatalf("find unknown source: %v", err)
 	}
 }
@@ -112,10 +113,10 @@ func TestTranscriptAndLateAttachment(t *testing.T) {
 	if _, data, err := s.Attachment(ctx, r.TicketID, a.ID); err != nil || string(data) != "ID3 audio" {
 		t.Fatalf("fetch audio = %q, %v", data, err)
 	}
-	if err := s.SetTranscript(ctx, r.TicketID, "m7", "x", "twilio"); !errors.Is(err, ticket.ErrNotFound) {
+	if err := s.SetTranscript(ctx, r.TicketID, "m7", "x", "twilio"); !errors.Is(err, fault.ErrNotFound) {
 		t.Fatalf("transcript on a missing message: %v", err)
 	}
-	if _, err := s.AddAttachment(ctx, "4444", "m1", "twilio:x", audio); !errors.Is(err, ticket.ErrNotFound) {
+	if _, err := s.AddAttachment(ctx, "4444", "m1", "twilio:x", audio); !errors.Is(err, fault.ErrNotFound) {
 		t.Fatalf("attachment on a missing ticket: %v", err)
 	}
 }
@@ -138,11 +139,11 @@ func TestLinkCustomer(t *testing.T) {
 		id, v string
 		want  error
 	}{
-		{ct.Customer.ID, "bob@example.org", ticket.ErrConflict}, // another customer's
-		{ct.Customer.ID, "new@example.org", ticket.ErrConflict}, // has an email already
-		{wt.Customer.ID, "+15555550123", ticket.ErrConflict},    // the caller's number
-		{ct.Customer.ID, "not a number", ticket.ErrInvalid},
-		{"999", "x@example.org", ticket.ErrNotFound},
+		{ct.Customer.ID, "bob@example.org", fault.ErrConflict}, // another customer's
+		{ct.Customer.ID, "new@example.org", fault.ErrConflict}, // has an email already
+		{wt.Customer.ID, "+15555550123", fault.ErrConflict},    // the caller's number
+		{ct.Customer.ID, "not a number", fault.ErrInvalid},
+		{"999", "x@example.org", fault.ErrNotFound},
 	} {
 		if _, err := s.LinkCustomer(ctx, bad.id, bad.v); !errors.Is(err, bad.want) {
 			t.Errorf("link %s to %s: %v, want %v", bad.v, bad.id, err, bad.want)
