@@ -16,10 +16,11 @@ package accounts
 import (
 	"errors"
 	"fmt"
-	"frontdesk/fault"
 	"regexp"
 	"time"
 	"unicode/utf8"
+
+	"frontdesk/fault"
 )
 
 // Role says what a user may do.

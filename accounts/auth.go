@@ -7,9 +7,10 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
-	"frontdesk/fault"
 	"strconv"
 	"strings"
+
+	"frontdesk/fault"
 )
 
 // API tokens are "fd_" and the unpadded base64url of 32 random bytes. Redis

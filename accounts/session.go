@@ -3,8 +3,9 @@ package accounts
 import (
 	"cmp"
 	"context"
-	"frontdesk/fault"
 	"time"
+
+	"frontdesk/fault"
 
 	"github.com/redis/go-redis/v9"
 )

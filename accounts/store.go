@@ -5,12 +5,13 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"frontdesk/fault"
 	"runtime"
 	"slices"
 	"strconv"
 	"sync"
 	"time"
+
+	"frontdesk/fault"
 
 	"github.com/redis/go-redis/v9"
 )

@@ -4,11 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"frontdesk/fault"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"frontdesk/fault"
 
 	"github.com/redis/go-redis/v9"
 )

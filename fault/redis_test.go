@@ -6,10 +6,10 @@ import (
 	"testing"
 	"time"
 
+	"frontdesk/fault"
+
 	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
-
-	"frontdesk/fault"
 )
 
 // oomReply stands for the reply a Redis at its maxmemory gives a write.

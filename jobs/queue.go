@@ -5,11 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"frontdesk/fault"
 	"log/slog"
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"frontdesk/fault"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"

@@ -3,11 +3,12 @@ package jobs
 import (
 	"context"
 	"errors"
-	"frontdesk/fault"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"frontdesk/fault"
 )
 
 func TestEnqueueIsIdempotent(t *testing.T) {

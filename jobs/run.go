@@ -3,11 +3,12 @@ package jobs
 import (
 	"context"
 	"fmt"
-	"frontdesk/fault"
 	"log/slog"
 	"math/rand/v2"
 	"sync"
 	"time"
+
+	"frontdesk/fault"
 )
 
 // Handler does one job. It must be idempotent: a job runs at least once, and

@@ -3,10 +3,11 @@ package web
 import (
 	"context"
 	"fmt"
-	"frontdesk/fault"
 	"net/http"
 	"slices"
 	"strings"
+
+	"frontdesk/fault"
 )
 
 // Principal is the caller of an API request: a user account.

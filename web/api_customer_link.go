@@ -2,10 +2,11 @@ package web
 
 import (
 	"fmt"
-	"frontdesk/fault"
 	"net/http"
 	"net/mail"
 	"strings"
+
+	"frontdesk/fault"
 )
 
 type linkRequest struct {

@@ -2,8 +2,9 @@ package web
 
 import (
 	"fmt"
-	"frontdesk/fault"
 	"net/http"
+
+	"frontdesk/fault"
 )
 
 type availabilityRequest struct {

@@ -3,9 +3,10 @@ package web
 import (
 	"errors"
 	"fmt"
-	"frontdesk/fault"
 	"net/http"
 	"slices"
+
+	"frontdesk/fault"
 )
 
 // handleQueueNext gives the caller the next waiting ticket of a queue

@@ -4,9 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"frontdesk/fault"
 	"net/http"
 	"strconv"
+
+	"frontdesk/fault"
 )
 
 // RuleSets is what the API needs of the routing rules (package dispatch

@@ -3,12 +3,13 @@ package web
 import (
 	"context"
 	"fmt"
-	"frontdesk/fault"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
+
+	"frontdesk/fault"
 )
 
 // fakeRules stands in for package dispatch: a rule set is valid unless it

@@ -3,10 +3,11 @@ package web
 import (
 	"encoding/json"
 	"errors"
-	"frontdesk/fault"
 	"log/slog"
 	"net/http"
 	"strings"
+
+	"frontdesk/fault"
 )
 
 // writeError answers a failed request with {"error": "…"} and the status that

@@ -4,11 +4,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"frontdesk/fault"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"frontdesk/fault"
 )
 
 func TestWriteError(t *testing.T) {

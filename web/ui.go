@@ -7,7 +7,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"frontdesk/fault"
 	"html/template"
 	"io/fs"
 	"log/slog"
@@ -16,6 +15,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"frontdesk/fault"
 )
 
 // The web UI is server-rendered: html/template pages from templates/, one

@@ -8,11 +8,12 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"frontdesk/fault"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
+
+	"frontdesk/fault"
 )
 
 // Cookies of the web UI. The session cookie holds the session token (Redis

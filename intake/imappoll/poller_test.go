@@ -3,10 +3,11 @@ package imappoll
 import (
 	"context"
 	"errors"
-	"frontdesk/fault"
 	"sync"
 	"testing"
 	"time"
+
+	"frontdesk/fault"
 
 	"github.com/emersion/go-imap/v2"
 )

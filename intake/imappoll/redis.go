@@ -4,9 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"frontdesk/fault"
 	"strconv"
 	"time"
+
+	"frontdesk/fault"
 
 	"github.com/redis/go-redis/v9"
 )

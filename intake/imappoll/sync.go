@@ -4,11 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"frontdesk/fault"
 	"log/slog"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"frontdesk/fault"
 
 	"github.com/emersion/go-imap/v2"
 )

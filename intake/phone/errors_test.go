@@ -3,12 +3,13 @@ package phone
 import (
 	"errors"
 	"fmt"
-	"frontdesk/fault"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
+
+	"frontdesk/fault"
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 )

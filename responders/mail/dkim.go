@@ -8,6 +8,7 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"fmt"
+
 	"frontdesk/fault"
 
 	"github.com/emersion/go-msgauth/dkim"

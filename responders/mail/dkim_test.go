@@ -13,9 +13,10 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"frontdesk/fault"
 	"strings"
 	"testing"
+
+	"frontdesk/fault"
 
 	"github.com/emersion/go-msgauth/dkim"
 )

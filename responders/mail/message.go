@@ -12,12 +12,13 @@ import (
 	"bytes"
 	"crypto/rand"
 	"fmt"
-	"frontdesk/fault"
 	"mime"
 	"net/mail"
 	"sort"
 	"strings"
 	"time"
+
+	"frontdesk/fault"
 )
 
 // maxReferences is how many message IDs the References header keeps.

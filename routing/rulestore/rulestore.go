@@ -13,10 +13,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"frontdesk/fault"
 	"slices"
 	"strconv"
 	"time"
+
+	"frontdesk/fault"
 
 	"github.com/redis/go-redis/v9"
 )

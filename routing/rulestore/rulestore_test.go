@@ -5,9 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"frontdesk/fault"
 	"sync"
 	"testing"
+
+	"frontdesk/fault"
 )
 
 func rules(name string) json.RawMessage {

@@ -2,9 +2,10 @@ package rulestore
 
 import (
 	"context"
-	"frontdesk/fault"
 	"log/slog"
 	"time"
+
+	"frontdesk/fault"
 )
 
 // Watch calls apply with the current version now and again every time the
