@@ -61,3 +61,26 @@ func (s MessageIDSigner) TicketOf(messageID string) (string, bool) {
 	}
 	return parts[1], true
 }
+
+// ValidMessageID reports whether id is a msg-id (RFC 5322 §3.6.4) that can go
+// into a header as it is: "<left@right>", both sides non-empty, printable
+// US-ASCII without spaces or angle brackets inside, at most 250 characters. A
+// customer's mailer that writes anything else ("noat", no brackets, UTF-8)
+// gets its id dropped at intake and never repeated in In-Reply-To or
+// References, which a mail server would refuse.
+func ValidMessageID(id string) bool {
+	if len(id) < 5 || len(id) > 250 || id[0] != '<' || id[len(id)-1] != '>' {
+		return false
+	}
+	inner := id[1 : len(id)-1]
+	at := strings.LastIndexByte(inner, '@')
+	if at <= 0 || at == len(inner)-1 {
+		return false
+	}
+	for i := 0; i < len(inner); i++ {
+		if c := inner[i]; c <= ' ' || c > '~' || c == '<' || c == '>' {
+			return false
+		}
+	}
+	return true
+}

@@ -31,3 +31,15 @@ func TestMessageIDSigner(t *testing.T) {
 		t.Error("an id verified under another key")
 	}
 }
+
+func TestValidMessageID(t *testing.T) {
+	for id, want := range map[string]bool{
+		"<abc@example.org>": true, "<fd.1042.ab.cd@desk.example.com>": true, `<"quoted"@x>`: true,
+		"abc@example.org": false, "<noat>": false, "noat": false, "<@x>": false, "<a@>": false,
+		"<jörg@example.org>": false, "<a b@x>": false, "<a<b@x>": false, "": false, "<>": false,
+	} {
+		if got := ValidMessageID(id); got != want {
+			t.Errorf("ValidMessageID(%q) = %v, want %v", id, got, want)
+		}
+	}
+}

@@ -6,19 +6,34 @@ import (
 	"net/mail"
 	"net/textproto"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/jhillyerd/enmime/v2"
+
+	"frontdesk/ticket"
 )
 
 // readHeader fills the header fields of m.
 func readHeader(m *Mail, h textproto.MIMEHeader, w *warnings) {
-	// RFC 5322 §3.6.4: identification fields.
+	// RFC 5322 §3.6.4: identification fields. An id without its angle
+	// brackets gets them; one that is malformed even so ("noat", spaces,
+	// UTF-8) is dropped: repeated in a reply's In-Reply-To or References, it
+	// would make mail servers refuse every answer to the ticket.
 	m.MessageID = firstMsgID(h.Get("Message-Id"))
+	if !ticket.ValidMessageID(m.MessageID) {
+		if m.MessageID != "" {
+			w.add("the Message-ID %q is malformed; it is not used for threading", m.MessageID)
+		}
+		m.MessageID = ""
+	}
 	m.InReplyTo = firstMsgID(h.Get("In-Reply-To"))
-	m.References = msgIDs(h.Get("References"))
+	if !ticket.ValidMessageID(m.InReplyTo) {
+		m.InReplyTo = ""
+	}
+	m.References = slices.DeleteFunc(msgIDs(h.Get("References")), func(id string) bool { return !ticket.ValidMessageID(id) })
 	m.Subject = decodeHeader("Subject", h.Get("Subject"), w)
 	m.Date = parseDate(h.Get("Date"), w)
 
@@ -45,7 +60,9 @@ func msgIDs(v string) []string {
 	}
 	ids := msgIDRE.FindAllString(v, -1)
 	if len(ids) == 0 {
-		ids = strings.Fields(v)
+		for _, f := range strings.Fields(v) {
+			ids = append(ids, "<"+strings.Trim(f, "<>")+">")
+		}
 	}
 	return ids
 }

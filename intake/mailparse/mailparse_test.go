@@ -338,3 +338,30 @@ func TestInspectJSON(t *testing.T) {
 		t.Errorf("message id escaped or missing:\n%s", out)
 	}
 }
+
+// A malformed Message-ID is dropped with a warning (and never reaches a
+// reply's threading headers); one that only lacks its brackets gets them.
+func TestMalformedMessageIDs(t *testing.T) {
+	for _, c := range []struct{ header, want string }{
+		{"Message-ID: noat", ""},
+		{"Message-ID: <jörg@example.org>", ""},
+		{"Message-ID: <a b@example.org>", ""},
+		{"Message-ID: abc@example.org", "<abc@example.org>"},
+		{"Message-ID: <ok@example.org>", "<ok@example.org>"},
+	} {
+		raw := "From: ann@example.org\r\nSubject: x\r\n" + c.header + "\r\nIn-Reply-To: noat\r\nReferences: <jörg@x> <fine@example.org>\r\n\r\nbody\r\n"
+		m, err := Parse([]byte(raw), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.MessageID != c.want {
+			t.Errorf("%s: MessageID = %q, want %q", c.header, m.MessageID, c.want)
+		}
+		if c.want == "" && !strings.Contains(strings.Join(m.Warnings, " "), "malformed") {
+			t.Errorf("%s: no warning in %q", c.header, m.Warnings)
+		}
+		if m.InReplyTo != "" || strings.Join(m.References, " ") != "<fine@example.org>" {
+			t.Errorf("%s: in reply to %q, references %q", c.header, m.InReplyTo, m.References)
+		}
+	}
+}

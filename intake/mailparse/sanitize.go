@@ -26,6 +26,10 @@ func newPolicy() *bluemonday.Policy {
 	p.AllowAttrs("face").Matching(regexp.MustCompile(`^[\p{L}\p{N}\s,'"-]{1,100}$`)).OnElements("font")
 	p.AllowAttrs("size").Matching(regexp.MustCompile(`^[+-]?[0-7]$`)).OnElements("font")
 	p.AllowElements("font")
+	// Sanitize marks remote images data-remote-src; keeping the mark makes
+	// sanitizing twice (at intake, and again when the UI shows the mail) the
+	// same as once, so the UI can still offer to show them.
+	p.AllowAttrs("data-remote-src").Matching(regexp.MustCompile(`^(?i)(https?:)?//[^\s"'<>]+$`)).OnElements("img")
 	p.RequireNoReferrerOnLinks(true)
 	p.AddTargetBlankToFullyQualifiedLinks(true)
 	return p
