@@ -34,23 +34,38 @@ func (e *PermanentError) Error() string {
 
 // Sender sends SMS.
 type Sender struct {
-	api *openapi.ApiService
+	cfg config.Twilio
 }
 
 // New returns a Sender for the account of cfg, calling cfg.APIURL.
-func New(cfg config.Twilio) *Sender {
-	base := &client.Client{Credentials: client.NewCredentials(cfg.AccountSID, cfg.AuthToken),
-		HTTPClient: &http.Client{Timeout: 30 * time.Second}}
-	base.SetAccountSid(cfg.AccountSID)
+func New(cfg config.Twilio) *Sender { return &Sender{cfg: cfg} }
+
+// api is twilio-go's Messages API whose requests end when ctx does:
+// twilio-go takes no context, so its HTTP client's transport carries it.
+func (s *Sender) api(ctx context.Context) *openapi.ApiService {
+	hc := &http.Client{Timeout: 30 * time.Second, Transport: ctxTransport{ctx: ctx, next: http.DefaultTransport}}
+	base := &client.Client{Credentials: client.NewCredentials(s.cfg.AccountSID, s.cfg.AuthToken), HTTPClient: hc}
+	base.SetAccountSid(s.cfg.AccountSID)
 	rc := twilio.NewRestClientWithParams(twilio.ClientParams{
-		Username: cfg.AccountSID, Password: cfg.AuthToken, AccountSid: cfg.AccountSID,
-		Client: &rebased{BaseClient: base, to: strings.TrimSuffix(cfg.APIURL, "/")},
+		Username: s.cfg.AccountSID, Password: s.cfg.AuthToken, AccountSid: s.cfg.AccountSID,
+		Client: &rebased{BaseClient: base, to: strings.TrimSuffix(s.cfg.APIURL, "/")},
 	})
-	return &Sender{api: rc.Api}
+	return rc.Api
+}
+
+// ctxTransport sends every request with its context.
+type ctxTransport struct {
+	ctx  context.Context
+	next http.RoundTripper
+}
+
+func (t ctxTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	return t.next.RoundTrip(r.WithContext(t.ctx))
 }
 
 // Send sends body from one of our numbers to a customer and returns the
-// message's SID. Errors are *PermanentError or temporary (retry).
+// message's SID. Errors are *PermanentError or temporary (retry); the send
+// ends when ctx does.
 func (s *Sender) Send(ctx context.Context, from, to, body string) (string, error) {
 	if err := ctx.Err(); err != nil {
 		return "", err
@@ -59,7 +74,7 @@ func (s *Sender) Send(ctx context.Context, from, to, body string) (string, error
 	params.SetFrom(from)
 	params.SetTo(to)
 	params.SetBody(body)
-	m, err := s.api.CreateMessage(params)
+	m, err := s.api(ctx).CreateMessage(params)
 	var te *client.TwilioRestError
 	switch {
 	case err == nil:

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"frontdesk/config"
 )
@@ -51,5 +52,27 @@ func TestSendThroughAFakeTwilio(t *testing.T) {
 	}
 	if _, err := s.Send(context.Background(), "+15555550100", "+15550000001", "x"); err == nil || errors.As(err, &perm) {
 		t.Fatalf("503: %v, want a temporary error", err)
+	}
+}
+
+// A send ends when its context does, however long Twilio takes: a shutdown
+// or the end of the worker's hold is not stuck behind a slow API.
+func TestSendEndsWithItsContext(t *testing.T) {
+	release := make(chan struct{})
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-release }))
+	defer slow.Close()
+	defer close(release)
+	s := New(config.Twilio{AccountSID: "AC123", AuthToken: "token", APIURL: slow.URL})
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { _, err := s.Send(ctx, "+15555550100", "+15555550123", "x"); done <- err }()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Fatal("a send cut off by its context reported success")
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the send did not end with its context")
 	}
 }
