@@ -36,6 +36,8 @@ type Config struct {
 	SMTP      SMTP      `yaml:"smtp"`
 	Twilio    Twilio    `yaml:"twilio"`
 	Fax       Fax       `yaml:"fax"`
+	// Acknowledgements brakes the automatic answers to new tickets.
+	Acknowledgements Acknowledgements `yaml:"acknowledgements"`
 	// Queues lists the ticket queues. When none are configured there is
 	// one, named "support".
 	Queues []Queue `yaml:"queues"`
@@ -94,6 +96,19 @@ type Tickets struct {
 	// AttachmentMaxSize is the largest attachment kept; at most 512MB.
 	// Default: 25MB.
 	AttachmentMaxSize ByteSize `yaml:"attachment_max_size"`
+}
+
+// Acknowledgements limits the automatic answers frontdesk sends to new
+// tickets, so that nobody can make it mail a stranger (or a whole domain) by
+// forging their address as a sender.
+type Acknowledgements struct {
+	// PerAddress is how many acknowledgements one address gets per hour;
+	// addresses that differ only by a +tag (and, at Gmail, by dots) count
+	// as one. Default: 3.
+	PerAddress int `yaml:"per_address"`
+	// PerDomain is how many acknowledgements all addresses of one domain
+	// get per hour. Default: 100.
+	PerDomain int `yaml:"per_domain"`
 }
 
 // Mailbox is an IMAP mailbox whose mail becomes tickets.

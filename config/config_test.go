@@ -116,10 +116,11 @@ business_hours:
   office: {}
 `, nil)
 	want := &Config{
-		Redis:   Redis{URL: "redis://redis.internal:6379/2", Prefix: "frontdesk"},
-		HTTP:    HTTP{Listen: "127.0.0.1:8025", PublicURL: "https://desk.example.com"},
-		Log:     Log{Level: "info", Format: "text"},
-		Tickets: Tickets{ClaimLease: 15 * time.Minute, AttachmentMaxSize: 25 * MB},
+		Redis:            Redis{URL: "redis://redis.internal:6379/2", Prefix: "frontdesk"},
+		HTTP:             HTTP{Listen: "127.0.0.1:8025", PublicURL: "https://desk.example.com"},
+		Log:              Log{Level: "info", Format: "text"},
+		Tickets:          Tickets{ClaimLease: 15 * time.Minute, AttachmentMaxSize: 25 * MB},
+		Acknowledgements: Acknowledgements{PerAddress: 3, PerDomain: 100},
 		Mailboxes: []Mailbox{
 			{Name: "a", Host: "imap.example.com", Port: 993, Security: "tls", Username: "u", Password: "p",
 				Folder: "INBOX", AfterImport: "seen", Idle: true, PollInterval: time.Minute,

@@ -71,6 +71,8 @@ func applyDefaults(c *Config, set map[string]bool) {
 	d.str("log.format", &c.Log.Format, "text")
 	d.duration("tickets.claim_lease", &c.Tickets.ClaimLease, 15*time.Minute)
 	d.size("tickets.attachment_max_size", &c.Tickets.AttachmentMaxSize, defaultAttachmentSize)
+	d.int("acknowledgements.per_address", &c.Acknowledgements.PerAddress, 3)
+	d.int("acknowledgements.per_domain", &c.Acknowledgements.PerDomain, 100)
 
 	if len(c.Queues) == 0 {
 		c.Queues = []Queue{{Name: DefaultQueueName}}

@@ -23,6 +23,12 @@ func validate(c *Config, ps *problems) {
 	if s := c.Tickets.AttachmentMaxSize; s <= 0 || s > 512*MB {
 		ps.add("tickets.attachment_max_size", "must be more than 0 and at most 512MB")
 	}
+	if n := c.Acknowledgements.PerAddress; n < 1 || n > 1000 {
+		ps.add("acknowledgements.per_address", "must be 1-1000 (acknowledgements per address per hour)")
+	}
+	if n := c.Acknowledgements.PerDomain; n < 1 || n > 100000 {
+		ps.add("acknowledgements.per_domain", "must be 1-100000 (acknowledgements per domain per hour)")
+	}
 	validateMailboxes(c, ps)
 	validateSMTP(&c.SMTP, ps)
 	validateTwilio(c, ps)
