@@ -58,7 +58,7 @@ func loadReport(size loadSize, at time.Time, results []*loadResult) string {
 	row("acknowledgements expected / sent / doubled", func(r *loadResult) string {
 		return fmt.Sprintf("%s / %s / %d", thousands(r.acks.expected), thousands(r.acks.got), r.acks.doubled)
 	})
-	row("… not sent: cut short by a crash (at-most-once window) / pending / lost", func(r *loadResult) string {
+	row("… not sent: cut short by a crash, marked unknown for a person / pending / lost", func(r *loadResult) string {
 		return fmt.Sprintf("%d / %d / %d", r.acks.window, r.acks.pending, r.acks.lost)
 	})
 	row("replies during the SMTP outage: expected / sent / doubled", func(r *loadResult) string {

@@ -25,28 +25,29 @@ func (c *tally) add(n int) {
 	c.doubled += max(0, n-1)
 }
 
-// sendWindow bounds the time from a message's "sent" record to the death
-// of the instance (or Redis) that cut its send short. The claim is made
-// right before the SMTP transaction, so the real gap is a Redis round trip
-// and a transaction on loopback: milliseconds. Kills come every 2-6 s, so a
-// bound much longer would excuse anything.
-const sendWindow = 2 * time.Second
+// sendWindow bounds the time from the death of the instance (or Redis) that
+// cut a send short to the message's "unknown" record: the record is made
+// when another worker finds the dead one's lease (1 minute) run out.
+const sendWindow = 2 * time.Minute
 
 // sendOutcome classifies an outbound message the sink never received, by
-// its delivery record: "pending" (still queued), "window" (recorded sent
-// less than sendWindow before a fault) or "lost"; for "window", also the
-// gap.
+// its delivery record: "pending" (still queued), "window" (marked unknown
+// after a fault cut its send short: visible to a person, never sent twice)
+// or "lost" (anything else, a message recorded sent among them); for
+// "window", also the gap.
 func (lr *loadRun) sendOutcome(d loadDelivery, ok bool) (string, time.Duration) {
 	switch {
 	case !ok || d.Delivery == "queued":
 		return "pending", 0
-	case d.Delivery == "sent":
+	case d.Delivery == "unknown":
+		// Its sender died in the middle of the send: marked for a person
+		// to check, never sent again by itself.
 		at, err := time.Parse(time.RFC3339Nano, d.At)
 		if err != nil {
 			return "lost", 0
 		}
 		for _, f := range lr.faults {
-			if gap := f.Sub(at); gap >= 0 && gap <= sendWindow {
+			if gap := at.Sub(f); gap >= 0 && gap <= sendWindow {
 				return "window", gap
 			}
 		}
@@ -69,7 +70,7 @@ func (lr *loadRun) count(c *tally, n int, tid, mid string, d loadDelivery, ok bo
 		return ""
 	case "window":
 		c.window++
-		return fmt.Sprintf("message %s of ticket %s recorded sent %v before a fault cut it short", mid, tid, gap.Round(time.Microsecond))
+		return fmt.Sprintf("message %s of ticket %s marked unknown %v after a fault cut its send short", mid, tid, gap.Round(time.Microsecond))
 	default:
 		c.lost++
 		return fmt.Sprintf("lost: %+v; %s; the instances' log on it:\n%s", d, lr.nearestFaults(d.At), lr.logLines(tid, mid))

@@ -70,15 +70,15 @@ func TestAcknowledgementAndReplyAcrossRestartAndOutage(t *testing.T) {
 	resp.Body.Close()
 	// The reply meets the outage: its send fails at least once (this
 	// process's counters start at 0, after the acknowledgement).
-	const failures = `frontdesk_jobs_failures_total{kind="send",queue="outbox"}`
+	const failures = `frontdesk_outbound_total{channel="mail",result="retried"}`
 	waitUntil(t, "a failed send during the outage", func() bool { v, _ := p.metric(t, failures); return v >= 1 })
 	if n := len(sink.Received()); n != 1 {
 		t.Fatalf("%d mails during the outage", n)
 	}
 	sink.SetDown(false)
 	waitUntil(t, "the reply after the outage", func() bool { return len(sink.Received()) == 2 })
-	// Once its job is recorded done, nothing is left to send it again.
-	waitMetric(t, p, `frontdesk_jobs_completed_total{kind="send",queue="outbox"}`, 1, 30*time.Second)
+	// Once it is recorded sent, nothing is left to send it again.
+	waitMetric(t, p, `frontdesk_outbound_total{channel="mail",result="sent"}`, 1, 30*time.Second)
 	if n := len(sink.Received()); n != 2 {
 		t.Fatalf("%d mails, want the acknowledgement and one reply", n)
 	}

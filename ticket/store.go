@@ -33,24 +33,41 @@ type Store interface {
 	AddAttachment(ctx context.Context, ticketID, messageID, sourceKey string, a NewAttachment) (Attachment, error)
 	// FindMessage is FindByMessageID that also names the message on the ticket.
 	FindMessage(ctx context.Context, messageIDs ...string) (ticketID, messageID string, err error)
-	// Outbox lists outbound messages still queued for delivery, stored before
-	// the given time, oldest first: what the responders must send.
-	Outbox(ctx context.Context, before time.Time, limit int) ([]OutboundRef, error)
-	// SetDelivery records the delivery state of an outbound message, with the
-	// server's word on it, as the message's state and an event.
+	// TakeOutbound gives the outbound message due first (queued, and its next
+	// try's time come) to a delivery worker under a lease of the given
+	// length; fault.ErrNotFound when none is due. Times are the store's own
+	// clock, so that instances whose clocks disagree still agree on leases.
+	// A message whose worker stopped while sending it (its lease ran out in
+	// DeliverySending) is settled as DeliveryUnknown on the way: nobody
+	// knows whether the server got it, and it is never sent again by
+	// itself.
+	TakeOutbound(ctx context.Context, lease time.Duration) (Outbound, error)
+	// SettleOutbound moves a taken outbound message on: to DeliverySending
+	// at the last moment before it is handed to the server, then to
+	// DeliverySent or DeliveryFailed, or back to DeliveryQueued for another
+	// try after s.RetryIn. It fails with fault.ErrConflict when the worker
+	// no longer holds the message (its lease ran out and another took it)
+	// or, for DeliverySending, when the message is no longer queued: of two
+	// workers holding one message, only one may send it.
+	SettleOutbound(ctx context.Context, o Outbound, s Settlement) error
+	// RenewOutbound extends the lease on an outbound message the worker
+	// still holds, from now; fault.ErrConflict when it no longer does. A
+	// worker renews while it sends, so that its lease can be short and a
+	// crashed worker's messages are taken over soon.
+	RenewOutbound(ctx context.Context, o Outbound, lease time.Duration) error
+	// SetDelivery records what the world says about a message already sent
+	// (a bounce: failed; a delivery report: delivered), as the message's
+	// state and an event, and takes it out of the outbox.
 	SetDelivery(ctx context.Context, ticketID, messageID string, d Delivery, detail, by string) error
-	// ClaimDelivery moves an outbound message from queued to sent, or fails
-	// with ErrConflict when it is not queued: of two workers holding the same
-	// message, only one may send it.
-	ClaimDelivery(ctx context.Context, ticketID, messageID, detail, by string) error
 	// Get returns a ticket with its messages, events and customer.
 	Get(ctx context.Context, id string) (*Ticket, error)
 	// List returns tickets newest first, filtered, one page at a time.
 	List(ctx context.Context, f ListFilter) (Page, error)
 
-	// ClaimNext gives the next waiting ticket of a queue (highest priority, then
-	// oldest) to an assistant under a lease; ErrNotFound when the queue is empty.
-	ClaimNext(ctx context.Context, queue, assistant string, lease time.Duration) (*Ticket, error)
+	// ClaimNext gives the next waiting ticket of the queues (highest
+	// priority, then oldest, across all of them) to an assistant under a
+	// lease; fault.ErrNotFound when nobody waits in any of them.
+	ClaimNext(ctx context.Context, queues []string, assistant string, lease time.Duration) (*Ticket, error)
 	// RenewLease extends the lease of a ticket the assistant holds.
 	RenewLease(ctx context.Context, id, assistant string, lease time.Duration) error
 	// Release puts a ticket back in its queue, unassigned.
@@ -158,6 +175,8 @@ type NewMessage struct {
 	Raw []byte
 	By  string    // who stores it, for the timeline: "intake:support", "ann"…
 	At  time.Time // when it was received; zero means now
+	// Author is the user who wrote an outbound message or a note.
+	Author string
 }
 
 // NewAttachment is a file to store with a message.
@@ -176,10 +195,26 @@ type Receipt struct {
 	Created   bool   // false when the source key had been stored before
 }
 
-// OutboundRef names an outbound message waiting in the outbox.
-type OutboundRef struct {
+// Outbound is an outbound message a delivery worker holds, from
+// Store.TakeOutbound until it settles it.
+type Outbound struct {
 	TicketID, MessageID string
-	Queued              time.Time
+	// Attempt is 1 on the first try and counts every take.
+	Attempt int
+	// Queued is when the message was first queued, for giving up on it.
+	Queued time.Time
+	// Hold is the worker's claim on the message; settling checks it.
+	Hold string
+}
+
+// Settlement is what became of a send: the new state (DeliverySending,
+// DeliverySent, DeliveryFailed or DeliveryQueued to try again), the server's
+// word or the reason, and for DeliveryQueued how long to wait.
+type Settlement struct {
+	Delivery Delivery
+	Detail   string
+	RetryIn  time.Duration
+	By       string
 }
 
 // ListFilter selects tickets for List. Empty fields match everything.

@@ -61,13 +61,17 @@ func (p Priority) Rank() int {
 	}
 }
 
-// Direction tells whether a message came from the customer or went to them.
+// Direction tells whether a message came from the customer, went to them, or
+// stayed inside the desk.
 type Direction string
 
 // Directions.
 const (
 	DirectionIn  Direction = "in"
 	DirectionOut Direction = "out"
+	// DirectionInternal is a note: written by an assistant for colleagues,
+	// never sent to anyone.
+	DirectionInternal Direction = "internal"
 )
 
 // Kind is what sort of message it is.
@@ -87,27 +91,42 @@ const (
 // Delivery is the state of an outbound message.
 type Delivery string
 
-// Delivery states.
+// Delivery states. An outbound message is queued until a delivery worker hands
+// it to the mail server or provider (sending); then it is sent, or failed with
+// the server's reason, or queued again for a later try after a temporary
+// failure. When the instance sending it stops in the middle, nobody knows
+// whether the server got it: it is unknown, for a person to check.
 const (
-	DeliveryQueued Delivery = "queued"
-	DeliverySent   Delivery = "sent"
-	DeliveryFailed Delivery = "failed"
+	DeliveryQueued  Delivery = "queued"
+	DeliverySending Delivery = "sending"
+	DeliverySent    Delivery = "sent"
+	// DeliveryDelivered: the provider or the recipient's server confirmed
+	// it arrived (a delivery report, a provider's status callback).
+	DeliveryDelivered Delivery = "delivered"
+	DeliveryFailed    Delivery = "failed"
+	DeliveryUnknown   Delivery = "unknown"
 )
 
 // Ticket is one customer matter, as the API shows it.
 type Ticket struct {
-	ID               string     `json:"id"`
-	Channel          Channel    `json:"channel"`
-	Status           Status     `json:"status"`
-	Queue            string     `json:"queue"`
-	Assignee         string     `json:"assignee"`
-	Priority         Priority   `json:"priority"`
-	Subject          string     `json:"subject"`
+	ID       string   `json:"id"`
+	Channel  Channel  `json:"channel"`
+	Status   Status   `json:"status"`
+	Queue    string   `json:"queue"`
+	Assignee string   `json:"assignee"`
+	Priority Priority `json:"priority"`
+	Subject  string   `json:"subject"`
+	// Mailbox names the mailbox a mail ticket came in through; its address
+	// is the From of replies when the queue has none.
+	Mailbox          string     `json:"mailbox,omitempty"`
 	Customer         Customer   `json:"customer"`
 	Tags             []string   `json:"tags"`
 	CreatedAt        time.Time  `json:"created_at"`
 	UpdatedAt        time.Time  `json:"updated_at"`
 	FirstResponseDue *time.Time `json:"first_response_due,omitempty"`
+	// FirstResponseAt is when an assistant first answered (an automatic
+	// acknowledgement does not count); it stops the SLA clock.
+	FirstResponseAt *time.Time `json:"first_response_at,omitempty"`
 	// LeaseExpires is when a claimed ticket goes back to its queue unless the
 	// assistant acts on it; nil when the ticket is not under a lease.
 	LeaseExpires *time.Time `json:"lease_expires,omitempty"`
@@ -141,7 +160,10 @@ type Message struct {
 	DeliveryDetail string `json:"delivery_detail,omitempty"`
 	// RawID names the original message as received (an .eml), fetched like an
 	// attachment; empty when it was not kept.
-	RawID     string    `json:"raw_id,omitempty"`
+	RawID string `json:"raw_id,omitempty"`
+	// Author is the user who wrote an outbound message or a note; empty for
+	// what the desk wrote itself (an acknowledgement) and for inbound ones.
+	Author    string    `json:"author,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 }
 

@@ -18,7 +18,7 @@ func (s *Server) handleQueueNext(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.logger, err)
 		return
 	}
-	t, err := s.tickets.ClaimNext(r.Context(), queue, caller(r).Name, s.claimLease)
+	t, err := s.tickets.ClaimNext(r.Context(), []string{queue}, caller(r).Name, s.claimLease)
 	if errors.Is(err, fault.ErrNotFound) {
 		w.WriteHeader(http.StatusNoContent)
 		return

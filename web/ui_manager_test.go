@@ -19,9 +19,9 @@ import (
 	xhtml "golang.org/x/net/html"
 
 	"frontdesk/config"
+	"frontdesk/desk"
 	"frontdesk/fault"
 	"frontdesk/routing"
-	"frontdesk/routing/dispatch"
 	"frontdesk/routing/rulestore"
 	"frontdesk/ticket"
 )
@@ -51,9 +51,9 @@ const managerTestRules = `{"rules": [
               {"type": "auto_ack", "value": false}]}
 ]}`
 
-// testRuleSets adapts the real rule service (package dispatch) to RuleSets,
+// testRuleSets adapts the real rule service (package desk) to RuleSets,
 // as cmd/frontdesk does.
-type testRuleSets struct{ r *dispatch.Rules }
+type testRuleSets struct{ r *desk.Rules }
 
 var _ RuleSets = testRuleSets{}
 
@@ -74,7 +74,7 @@ func (a testRuleSets) Reroute(ctx context.Context, id, by string) (any, error) {
 
 // newRuleService returns the real rule service over tickets, its versions
 // in a miniredis of its own.
-func newRuleService(t *testing.T, tickets ticket.Store) *dispatch.Rules {
+func newRuleService(t *testing.T, tickets ticket.Store) *desk.Rules {
 	t.Helper()
 	cfg, err := config.Parse([]byte(managerTestConfig), func(string) (string, bool) { return "", false })
 	if err != nil {
@@ -83,8 +83,8 @@ func newRuleService(t *testing.T, tickets ticket.Store) *dispatch.Rules {
 	mr := miniredis.RunT(t)
 	rdb := redis.NewClient(&redis.Options{Addr: mr.Addr()})
 	t.Cleanup(func() { _ = rdb.Close() })
-	d := dispatch.New(tickets, cfg, nil, nil)
-	return dispatch.NewRules(rulestore.New(rdb, "frontdesk"), d, cfg)
+	d := desk.New(tickets, cfg, nil)
+	return desk.NewRules(rulestore.New(rdb, "frontdesk"), d)
 }
 
 // fakeUserAdmin adds users to the fake accounts. A name must be lowercase
@@ -138,7 +138,7 @@ func (f *fakeUserAdmin) SetPassword(_ context.Context, name, password string) er
 // as version 1, user administration and the desk's settings.
 type managerEnv struct {
 	*uiEnv
-	rules *dispatch.Rules
+	rules *desk.Rules
 	admin *fakeUserAdmin
 }
 

@@ -117,7 +117,7 @@ func (s *Server) handleTakeNext(w http.ResponseWriter, r *http.Request) {
 	}
 	me := caller(r).Name
 	for _, q := range queues {
-		t, err := s.tickets.ClaimNext(r.Context(), q, me, s.claimLease)
+		t, err := s.tickets.ClaimNext(r.Context(), []string{q}, me, s.claimLease)
 		if errors.Is(err, fault.ErrNotFound) {
 			continue
 		}

@@ -9,7 +9,8 @@ import (
 
 	"frontdesk/accounts"
 	"frontdesk/config"
-	"frontdesk/routing/dispatch"
+	"frontdesk/desk"
+	"frontdesk/fault"
 	"frontdesk/ticket"
 	"frontdesk/web"
 )
@@ -33,8 +34,19 @@ func (m teamMembers) OpenCount(ctx context.Context, name string) (int, error) {
 	return m.store.OpenCount(ctx, name)
 }
 
+// deskPeople tells the desk who the users are (accounts).
+type deskPeople struct{ users *accounts.Store }
+
+func (p deskPeople) IsUser(ctx context.Context, name string) (bool, error) {
+	_, err := p.users.Get(ctx, name)
+	if errors.Is(err, fault.ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
 // webRules adapts the rule service to what the API needs of it.
-type webRules struct{ r *dispatch.Rules }
+type webRules struct{ r *desk.Rules }
 
 var _ web.RuleSets = webRules{}
 

@@ -20,6 +20,7 @@ import (
 
 	"frontdesk/accounts"
 	"frontdesk/config"
+	"frontdesk/desk"
 	"frontdesk/fault"
 	"frontdesk/intake/email"
 	"frontdesk/intake/imappoll"
@@ -30,7 +31,6 @@ import (
 	outmail "frontdesk/responders/mail"
 	"frontdesk/responders/sms"
 	"frontdesk/routing/assign"
-	"frontdesk/routing/dispatch"
 	"frontdesk/routing/rulestore"
 	"frontdesk/ticket/redisstore"
 	"frontdesk/web"
@@ -43,10 +43,10 @@ type app struct {
 	logger *slog.Logger
 	rdb    redis.UniversalClient
 	store  *redisstore.Store
-	// tickets is the store intake creates tickets through: store, with
-	// routing applied to every new ticket.
-	tickets  *dispatch.Store
-	rules    *dispatch.Rules
+	// desk is what happens to tickets: intake, the API and the UI, and the
+	// responders all go through it.
+	desk     *desk.Desk
+	rules    *desk.Rules
 	users    *accounts.Store
 	registry *prometheus.Registry
 
@@ -107,15 +107,11 @@ func newApp(cfg *config.Config, logger *slog.Logger, rdb redis.UniversalClient) 
 	})
 	a.users = accounts.New(rdb, cfg.Redis.Prefix)
 	assigner := assign.New(rdb, cfg.Redis.Prefix, teamMembers{users: a.users, store: a.store})
-	var acker dispatch.Acker
-	if cfg.SMTP.Host != "" {
-		// Acknowledgements only where there is a way to send them.
-		acker = responders.NewAcknowledger(a.store, rdb, cfg)
-	}
-	a.tickets = dispatch.New(a.store, cfg, assigner, &dispatch.Options{
-		Acker: acker, Logger: logger.With(slog.String("component", "routing")), Registerer: a.registry,
+	a.desk = desk.New(a.store, cfg, &desk.Options{
+		Assigner: assigner, Redis: rdb, Logger: logger.With(slog.String("component", "desk")), Registerer: a.registry,
 	})
-	a.rules = dispatch.NewRules(rulestore.New(rdb, cfg.Redis.Prefix), a.tickets, cfg)
+	a.desk.SetPeople(deskPeople{a.users})
+	a.rules = desk.NewRules(rulestore.New(rdb, cfg.Redis.Prefix), a.desk)
 	a.registry.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
@@ -173,27 +169,7 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 	wg.Go(func() { a.expireLeases(ctx, 5*time.Second) })
 	wg.Go(func() { a.followRules(ctx) })
 	if a.cfg.SMTP.Host != "" || a.cfg.Twilio.AccountSID != "" {
-		logger := a.logger.With(slog.String("component", "responder"))
-		// A reply is retried for about a week (backoff capped at 5 minutes)
-		// before its job gives up: an SMTP server down for a day still gets
-		// every reply once it is back.
-		outbox := jobs.New("outbox", &jobs.Options{Redis: a.rdb, Prefix: a.cfg.Redis.Prefix, Logger: logger,
-			Registerer: a.registry, MaxAttempts: 2000})
-		var sender *outmail.Sender
-		if a.cfg.SMTP.Host != "" {
-			sender = outmail.NewSender(a.cfg.SMTP, &outmail.SenderOptions{Logger: logger})
-		}
-		r := responders.New(a.store, a.cfg, outbox, sender, logger)
-		r.DKIM = a.dkim
-		if a.cfg.Twilio.AccountSID != "" {
-			r.SMS = sms.New(a.cfg.Twilio)
-		}
-		wg.Go(func() {
-			r.Run(ctx, 4, time.Second)
-			if sender != nil {
-				_ = sender.Close()
-			}
-		})
+		wg.Go(func() { a.deliver(ctx) })
 	}
 	a.startPollers(ctx, &wg)
 
@@ -208,13 +184,30 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 	return nil
 }
 
+// deliver runs the responders: four workers sending the outbox's mail and
+// texts, until ctx ends; then the SMTP connection is closed.
+func (a *app) deliver(ctx context.Context) {
+	logger := a.logger.With(slog.String("component", "responder"))
+	r := responders.New(a.desk, logger, a.registry)
+	r.DKIM = a.dkim
+	if a.cfg.SMTP.Host != "" {
+		sender := outmail.NewSender(a.cfg.SMTP, &outmail.SenderOptions{Logger: logger})
+		defer sender.Close()
+		r.Mail, r.SMTPHost = sender, a.cfg.SMTP.Host
+	}
+	if a.cfg.Twilio.AccountSID != "" {
+		r.SMS = sms.New(a.cfg.Twilio)
+	}
+	r.Run(ctx, 4)
+}
+
 // startPollers runs one IMAP poller per configured mailbox; across instances,
 // a lease in Redis lets only one of them poll a mailbox at a time.
 func (a *app) startPollers(ctx context.Context, wg *sync.WaitGroup) {
 	if len(a.cfg.Mailboxes) == 0 {
 		return
 	}
-	importer := email.NewImporter(a.tickets, a.cfg, &email.Options{
+	importer := email.NewImporter(a.desk, &email.Options{
 		Logger: a.logger.With(slog.String("component", "email")), Registerer: a.registry,
 	})
 	for _, mb := range a.cfg.Mailboxes {
@@ -278,7 +271,7 @@ func (a *app) startPhone(ctx context.Context, wg *sync.WaitGroup) func(*http.Ser
 	}
 	logger := a.logger.With(slog.String("component", "twilio"))
 	media := jobs.New("media", &jobs.Options{Redis: a.rdb, Prefix: a.cfg.Redis.Prefix, Logger: logger, Registerer: a.registry})
-	in := phonetickets.New(a.tickets, a.rdb, a.cfg, media, &phonetickets.Options{Logger: logger, Registerer: a.registry})
+	in := phonetickets.New(a.desk, a.rdb, media, &phonetickets.Options{Logger: logger, Registerer: a.registry})
 	wg.Go(func() {
 		if err := media.Run(ctx, 4, in.HandleJob); err != nil {
 			logger.Error("media downloads stopped", slog.Any("error", err))
@@ -304,9 +297,16 @@ func (a *app) expireLeases(ctx context.Context, every time.Duration) {
 			return
 		case <-t.C:
 		}
-		if ids, err := a.store.MarkBreaches(ctx, a.queueNames()); err == nil && len(ids) > 0 {
+		ids, err := a.store.MarkBreaches(ctx, a.queueNames())
+		switch {
+		case len(ids) > 0:
 			a.slaBreaches.Add(float64(len(ids)))
 			a.logger.Warn("first responses overdue; priority raised", slog.Any("tickets", ids))
+		case err == nil, errors.Is(err, context.Canceled):
+		case fault.IsUnavailable(err):
+			a.logger.Debug("mark first-response breaches: redis unavailable", slog.Any("error", err))
+		default:
+			a.logger.Error("mark first-response breaches", slog.Any("error", err))
 		}
 		n, err := a.store.ExpireLeases(ctx)
 		a.leasesExpired.Add(float64(n))

@@ -14,9 +14,9 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"frontdesk/config"
+	"frontdesk/desk"
 	"frontdesk/fault"
 	"frontdesk/routing"
-	"frontdesk/routing/dispatch"
 	"frontdesk/routing/rulestore"
 	"frontdesk/ticket"
 )
@@ -74,7 +74,7 @@ func runRules(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	} else {
 		eml = string(input)
 	}
-	res, err := dispatch.TestInput(c, cfg, eml, mb, t, time.Now())
+	res, err := desk.TestInput(c, cfg, eml, mb, t, time.Now())
 	if err != nil {
 		fmt.Fprintf(stderr, "frontdesk: %v\n", err)
 		return exitFailure

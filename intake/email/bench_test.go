@@ -13,6 +13,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"frontdesk/config"
+	"frontdesk/desk"
 	"frontdesk/intake/imappoll"
 	"frontdesk/internal/testdovecot"
 	"frontdesk/ticket"
@@ -55,7 +56,7 @@ func BenchmarkImportFromDovecot(b *testing.B) {
 	mb.Queue = "support"
 	cfg := &config.Config{Mailboxes: []config.Mailbox{mb}, Queues: []config.Queue{{Name: "support"}}}
 	store := redisstore.New(rdb, &redisstore.Options{Prefix: prefix})
-	im := NewImporter(store, cfg, &Options{Logger: slog.New(slog.DiscardHandler)})
+	im := NewImporter(desk.New(store, cfg, nil), &Options{Logger: slog.New(slog.DiscardHandler)})
 	p := imappoll.New(mb, im.Handle, &imappoll.Options{
 		Logger: slog.New(slog.DiscardHandler), Redis: rdb, Prefix: prefix, Prepare: im.Prepare, Threading: im.Threading,
 	})

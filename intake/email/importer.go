@@ -14,13 +14,13 @@ import (
 	"fmt"
 	"log/slog"
 	"net/mail"
+	"regexp"
 	"strings"
-	"sync"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"frontdesk/config"
+	"frontdesk/desk"
 	"frontdesk/fault"
 	"frontdesk/intake/imappoll"
 	"frontdesk/intake/mailparse"
@@ -34,14 +34,11 @@ const maxAttempts = 3
 // Importer stores mails as tickets. It is the imappoll.Handler of every
 // mailbox. It is safe for concurrent use.
 type Importer struct {
-	store  ticket.Store
+	desk   *desk.Desk
+	store  ticket.Store // the desk's, for threading's reads
 	cfg    *config.Config
 	logger *slog.Logger
 	parse  mailparse.Options
-	now    func() time.Time
-
-	signerMu sync.Mutex
-	signer   *ticket.MessageIDSigner
 
 	results *prometheus.CounterVec
 }
@@ -50,17 +47,17 @@ type Importer struct {
 type Options struct {
 	Logger     *slog.Logger
 	Registerer prometheus.Registerer
-	Now        func() time.Time
 }
 
-// NewImporter returns an Importer storing into store, with the mailboxes,
-// queues and calendars of cfg.
-func NewImporter(store ticket.Store, cfg *config.Config, opts *Options) *Importer {
+// NewImporter returns an Importer filing mail at d, with the mailboxes of
+// d's configuration.
+func NewImporter(d *desk.Desk, opts *Options) *Importer {
 	if opts == nil {
 		opts = &Options{}
 	}
+	cfg := d.Config()
 	im := &Importer{
-		store: store, cfg: cfg, logger: opts.Logger, now: opts.Now,
+		desk: d, store: d.Store(), cfg: cfg, logger: opts.Logger,
 		parse: mailparse.Options{FaxSenders: cfg.Fax.EmailSenders},
 		results: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "frontdesk_mail_stored_total",
@@ -69,9 +66,6 @@ func NewImporter(store ticket.Store, cfg *config.Config, opts *Options) *Importe
 	}
 	if im.logger == nil {
 		im.logger = slog.Default()
-	}
-	if im.now == nil {
-		im.now = time.Now
 	}
 	if opts.Registerer != nil {
 		opts.Registerer.MustRegister(im.results)
@@ -144,9 +138,9 @@ func (im *Importer) store1(ctx context.Context, mb config.Mailbox, m imappoll.Ma
 		return err
 	}
 	if ticketID != "" {
-		r, err := im.store.AppendMessage(ctx, ticketID, nm)
+		r, err := im.desk.Continue(ctx, ticketID, nm)
 		if err != nil {
-			return fmt.Errorf("import mail %s into ticket %s (%s): %w", nm.SourceKey, ticketID, how, err)
+			return fmt.Errorf("import mail %s (%s): %w", nm.SourceKey, how, err)
 		}
 		im.count(mb.Name, r, "appended")
 		if p.Kind == mailparse.KindBounce {
@@ -155,7 +149,7 @@ func (im *Importer) store1(ctx context.Context, mb config.Mailbox, m imappoll.Ma
 		return nil
 	}
 	nt := im.newTicket(mb, p, nm)
-	r, err := im.store.Create(ctx, nt)
+	r, err := im.desk.Receive(ctx, nt)
 	if err != nil {
 		return fmt.Errorf("import mail %s as a new ticket: %w", nm.SourceKey, err)
 	}
@@ -177,21 +171,11 @@ func (im *Importer) count(mailbox string, r ticket.Receipt, result string) {
 // markBounced marks the outbound message a bounce names as failed. Run on every
 // attempt, also when the bounce itself was stored before: it is idempotent.
 func (im *Importer) markBounced(ctx context.Context, mb config.Mailbox, p *mailparse.Mail) error {
-	tid, mid, err := im.store.FindMessage(ctx, p.BounceOf...)
-	if errors.Is(err, fault.ErrNotFound) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("find the message a bounce names: %w", err)
-	}
 	reason := p.BounceReason
 	if reason == "" {
 		reason = "bounced: " + p.Subject
 	}
-	if err := im.store.SetDelivery(ctx, tid, mid, ticket.DeliveryFailed, reason, "intake:"+mb.Name); err != nil && !errors.Is(err, fault.ErrNotFound) {
-		return fmt.Errorf("mark message %s of ticket %s failed: %w", mid, tid, err)
-	}
-	return nil
+	return im.desk.DeliveryReport(ctx, p.BounceOf, ticket.DeliveryFailed, reason, "intake:"+mb.Name)
 }
 
 func (im *Importer) newMessage(mb config.Mailbox, m imappoll.Mail, p *mailparse.Mail) ticket.NewMessage {
@@ -229,6 +213,14 @@ func (im *Importer) newTicket(mb config.Mailbox, p *mailparse.Mail, nm ticket.Ne
 		Tags:     []string{},
 		Message:  nm,
 	}
+	if p.Fax {
+		// The gateway's address is not the customer: every fax through it
+		// would be one customer's. The sender is their number, when the
+		// gateway says it; a reply goes there.
+		nt.Customer = ticket.Customer{Phone: faxSenderNumber(p)}
+	}
+	// Automatic and list mail is marked; the desk gives it no first-response
+	// deadline and never acknowledges it.
 	switch {
 	case p.Kind == mailparse.KindBounce:
 		nt.Tags = append(nt.Tags, "bounce")
@@ -238,24 +230,8 @@ func (im *Importer) newTicket(mb config.Mailbox, p *mailparse.Mail, nm ticket.Ne
 		nt.Priority = ticket.PriorityLow
 	case p.List:
 		nt.Tags = append(nt.Tags, "list")
-	default:
-		nt.FirstResponseDue = im.firstResponseDue(mb.Queue)
 	}
 	return nt
-}
-
-// firstResponseDue is when the queue promises a first answer, counted in its
-// business hours; zero when it promises none.
-func (im *Importer) firstResponseDue(queue string) time.Time {
-	q, ok := im.cfg.Queue(queue)
-	if !ok || q.FirstResponse <= 0 {
-		return time.Time{}
-	}
-	now := im.now()
-	if cal, ok := im.cfg.Calendar(q.BusinessHours); ok && q.BusinessHours != "" {
-		return cal.AddOpenTime(now, q.FirstResponse)
-	}
-	return now.Add(q.FirstResponse)
 }
 
 // storeRaw stores a mail that failed maxAttempts times as it is: a ticket with
@@ -277,7 +253,7 @@ func (im *Importer) storeRaw(ctx context.Context, mb config.Mailbox, m imappoll.
 		}
 	}
 	nt := ticket.NewTicket{
-		Channel: ticket.ChannelEmail, Queue: mb.Queue, Subject: subject,
+		Channel: ticket.ChannelEmail, Queue: mb.Queue, Mailbox: mb.Name, Subject: subject,
 		Customer: ticket.Customer{Email: from},
 		Message: ticket.NewMessage{
 			SourceKey: "mail:" + mb.Name + ":raw:" + hex.EncodeToString(sum[:16]),
@@ -287,7 +263,7 @@ func (im *Importer) storeRaw(ctx context.Context, mb config.Mailbox, m imappoll.
 			Raw:      raw, By: "intake:" + mb.Name, At: m.Received,
 		},
 	}
-	r, err := im.store.Create(ctx, nt)
+	r, err := im.desk.Receive(ctx, nt)
 	if err != nil {
 		return fmt.Errorf("store mail %d of %s as-is after %d failures: %w", m.UID, mb.Name, m.Attempt, err)
 	}
@@ -352,4 +328,32 @@ func formatAddresses(list []mailparse.Address) []string {
 		out = append(out, formatAddress(a))
 	}
 	return out
+}
+
+// faxNumberRE finds an international phone number, "+31 20 123 4567" or
+// "0031-20-1234567", as mail-to-fax gateways write the sender's number in
+// the From name or the subject ("Fax from +31 20 123 4567").
+var faxNumberRE = regexp.MustCompile(`(?:\+|\b00)[1-9]\d{0,3}(?:[ .-]?\(\d{1,4}\))?(?:[ .-]?\d{2,})+`)
+
+// faxSenderNumber is the fax sender's number in E.164 form, read from the
+// gateway mail's From name or subject, or "" when neither names one in
+// international form (a local number's country is not guessed).
+func faxSenderNumber(p *mailparse.Mail) string {
+	for _, s := range []string{p.From.Name, p.Subject} {
+		m := faxNumberRE.FindString(s)
+		if m == "" {
+			continue
+		}
+		digits := strings.Map(func(r rune) rune {
+			if r >= '0' && r <= '9' {
+				return r
+			}
+			return -1
+		}, m)
+		digits = strings.TrimPrefix(digits, "00")
+		if len(digits) >= 7 && len(digits) <= 15 {
+			return "+" + digits
+		}
+	}
+	return ""
 }

@@ -12,8 +12,10 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"frontdesk/config"
+	"frontdesk/desk"
 	"frontdesk/fault"
 	"frontdesk/intake/imappoll"
+	"frontdesk/intake/mailparse"
 	"frontdesk/ticket"
 	"frontdesk/ticket/redisstore"
 )
@@ -38,7 +40,12 @@ func newImporter(t *testing.T) (*Importer, *redisstore.Store) {
 	t.Cleanup(func() { rdb.Close() })
 	store := redisstore.New(rdb, nil)
 	now := func() time.Time { return time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC) }
-	return NewImporter(store, cfg, &Options{Now: now}), store
+	return NewImporter(desk.New(store, cfg, &desk.Options{Now: now}), nil), store
+}
+
+// onStore makes im file into store instead, with the same configuration.
+func onStore(im *Importer, store ticket.Store) {
+	*im = *NewImporter(desk.New(store, im.cfg, nil), nil)
 }
 
 var uid uint32
@@ -244,6 +251,26 @@ JVBERi0xLjQK
 		fax.Messages[0].Attachments[0].ContentType != "application/pdf" {
 		t.Fatalf("fax ticket = %+v", fax)
 	}
+	// The fax's customer is its sender's number, which the gateway wrote in
+	// the subject; never the gateway's address, which every fax shares.
+	if fax.Customer.Phone != "+15555550111" || fax.Customer.Email != "" {
+		t.Fatalf("fax customer = %+v, want the sender's number", fax.Customer)
+	}
+}
+
+func TestFaxSenderNumber(t *testing.T) {
+	for _, c := range []struct{ name, subject, want string }{
+		{"", "Fax from +31 20 123 4567", "+31201234567"},
+		{"+1 (555) 555-0111", "New fax", "+15555550111"},
+		{"Fax Gateway", "Fax from 0031-20-1234567 (2 pages)", "+31201234567"},
+		{"Fax Gateway", "Fax from 020 123 4567", ""}, // a local number: its country is not guessed
+		{"", "Your order 12345678", ""},
+	} {
+		p := &mailparse.Mail{From: mailparse.Address{Name: c.name}, Subject: c.subject}
+		if got := faxSenderNumber(p); got != c.want {
+			t.Errorf("faxSenderNumber(%q, %q) = %q, want %q", c.name, c.subject, got, c.want)
+		}
+	}
 }
 
 func TestOversizedMailKeepsHeaderAndNote(t *testing.T) {
@@ -272,9 +299,49 @@ func (f failingStore) Create(ctx context.Context, nt ticket.NewTicket) (ticket.R
 	return f.Store.Create(ctx, nt)
 }
 
+// scriptErrorStore fails to create one ticket the way a script that chokes
+// on its input does: an error reply from a Redis that is up.
+type scriptErrorStore struct {
+	ticket.Store
+	rdb         *redis.Client
+	failSubject string
+}
+
+func (f scriptErrorStore) Create(ctx context.Context, nt ticket.NewTicket) (ticket.Receipt, error) {
+	if nt.Subject == f.failSubject && !strings.Contains(nt.Message.SourceKey, ":raw:") {
+		err := f.rdb.Eval(ctx, "return redis.error_reply('ERR user_script:1: bad argument to cjson')", nil).Err()
+		return ticket.Receipt{}, fault.Redis("create ticket", err)
+	}
+	return f.Store.Create(ctx, nt)
+}
+
+// A mail that a script chokes on is counted against itself and stored as-is
+// at the third failure, not retried for ever as if Redis were down.
+func TestScriptErrorCountsAgainstTheMail(t *testing.T) {
+	im, s := newImporter(t)
+	mr := miniredis.RunT(t)
+	rdb := redis.NewClient(&redis.Options{Addr: mr.Addr()})
+	defer rdb.Close()
+	onStore(im, scriptErrorStore{Store: s, rdb: rdb, failSubject: "Choke"})
+	m := imappoll.Mail{Mailbox: "support", UIDValidity: 1, UID: 9,
+		Raw: []byte(msg("From: ann@example.org\nSubject: Choke\nMessage-ID: <c@example.org>", "x"))}
+	for m.Attempt = 1; m.Attempt < maxAttempts; m.Attempt++ {
+		err := im.Handle(context.Background(), m)
+		if err == nil || fault.IsUnavailable(err) {
+			t.Fatalf("attempt %d: %v, want a failure of the mail's own", m.Attempt, err)
+		}
+	}
+	if err := im.Handle(context.Background(), m); err != nil {
+		t.Fatalf("attempt %d: %v, want stored as-is", m.Attempt, err)
+	}
+	if ts := allTickets(t, s); len(ts) != 1 || ts[0].Messages[0].RawID == "" {
+		t.Fatalf("tickets = %+v", ts)
+	}
+}
+
 func TestRepeatedFailureStoresMailAsIs(t *testing.T) {
 	im, s := newImporter(t)
-	im.store = failingStore{Store: s, failSubject: "Poison"}
+	onStore(im, failingStore{Store: s, failSubject: "Poison"})
 	raw := []byte(msg("From: ann@example.org\nSubject: Poison\nMessage-ID: <p@example.org>", "x"))
 	m := imappoll.Mail{Mailbox: "support", UIDValidity: 1, UID: 7, Raw: raw, Attempt: 1}
 	for attempt := 1; attempt < maxAttempts; attempt++ {
@@ -298,7 +365,7 @@ func TestRedisDownIsRetriedNotCounted(t *testing.T) {
 	_ = s
 	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1})
 	defer rdb.Close()
-	im.store = redisstore.New(rdb, nil)
+	onStore(im, redisstore.New(rdb, nil))
 	m := imappoll.Mail{Mailbox: "support", UIDValidity: 1, UID: 8, Attempt: maxAttempts,
 		Raw: []byte(msg("From: ann@example.org\nSubject: Hi\nMessage-ID: <h@example.org>", "x"))}
 	if err := im.Handle(context.Background(), m); !fault.IsUnavailable(err) {

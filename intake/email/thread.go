@@ -10,7 +10,6 @@ import (
 
 	"frontdesk/fault"
 	"frontdesk/intake/mailparse"
-	"frontdesk/ticket"
 )
 
 // thread finds the ticket a mail continues, and says how; "" when it opens a
@@ -42,12 +41,12 @@ func (im *Importer) thread(ctx context.Context, p *mailparse.Mail) (string, stri
 		if !errors.Is(err, fault.ErrNotFound) {
 			return "", "", fmt.Errorf("thread by references: %w", err)
 		}
-		signer, err := im.messageIDSigner(ctx)
-		if err != nil {
-			return "", "", err
-		}
 		for _, ref := range refs {
-			if id, ok := signer.TicketOf(ref); ok && im.exists(ctx, id) {
+			id, ok, err := im.desk.TicketOfMessageID(ctx, ref)
+			if err != nil {
+				return "", "", err
+			}
+			if ok && im.exists(ctx, id) {
 				return id, "signed Message-ID reference", nil
 			}
 		}
@@ -129,20 +128,4 @@ func addressOf(s string) string {
 		s = strings.TrimSuffix(s[i+1:], ">")
 	}
 	return strings.ToLower(strings.TrimSpace(s))
-}
-
-// messageIDSigner returns the signer with the deployment's key, read from the
-// store on first use (Redis may be down at start).
-func (im *Importer) messageIDSigner(ctx context.Context) (*ticket.MessageIDSigner, error) {
-	im.signerMu.Lock()
-	defer im.signerMu.Unlock()
-	if im.signer != nil {
-		return im.signer, nil
-	}
-	key, err := im.store.Secret(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("load the Message-ID signing key: %w", err)
-	}
-	im.signer = &ticket.MessageIDSigner{Key: key}
-	return im.signer, nil
 }

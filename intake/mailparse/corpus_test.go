@@ -6,22 +6,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"frontdesk/internal/corpora"
 )
 
 // corpusDir returns a folder of the shared test mail, which lives outside the
-// repository (../../../shared/corpora from this package), or skips.
-func corpusDir(t *testing.T, name string) string {
-	t.Helper()
-	wd, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := filepath.Join(wd, "..", "..", "..", "shared", "corpora", name)
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("corpus %s not present at %s; skipping", name, dir)
-	}
-	return dir
-}
+// repository (internal/corpora): skipped when absent, failed under CI=true.
+func corpusDir(t *testing.T, name string) string { return corpora.Dir(t, name) }
 
 type phpCheck struct {
 	Mode   string          `json:"mode"`

@@ -19,6 +19,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"frontdesk/config"
+	"frontdesk/desk"
 	"frontdesk/intake/phone"
 	"frontdesk/jobs"
 	"frontdesk/ticket/redisstore"
@@ -66,7 +67,7 @@ twilio: {account_sid: %s, auth_token: %s, numbers: [{number: %q, transcribe: tru
 	}
 	quiet := slog.New(slog.DiscardHandler)
 	store := redisstore.New(rdb, &redisstore.Options{Prefix: prefix})
-	in := New(store, rdb, cfg, jobs.New("media", &jobs.Options{Redis: rdb, Prefix: prefix, Logger: quiet}), &Options{Logger: quiet})
+	in := New(desk.New(store, cfg, nil), rdb, jobs.New("media", &jobs.Options{Redis: rdb, Prefix: prefix, Logger: quiet}), &Options{Logger: quiet})
 	phone.New(in, &phone.Options{Twilio: cfg.Twilio, PublicURL: srv.URL, Logger: quiet}).Register(mux)
 
 	const clients = 8

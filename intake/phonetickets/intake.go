@@ -23,6 +23,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"frontdesk/config"
+	"frontdesk/desk"
 	"frontdesk/fault"
 	"frontdesk/intake/phone"
 	"frontdesk/internal/promreg"
@@ -40,7 +41,8 @@ const missedCallCheck = 2 * time.Minute
 
 // Intake is the phone.Sink that stores events as tickets.
 type Intake struct {
-	store  ticket.Store
+	desk   *desk.Desk
+	store  ticket.Store // the desk's: transcripts and media on stored messages
 	rdb    redis.UniversalClient
 	prefix string
 	cfg    *config.Config
@@ -61,13 +63,14 @@ type Options struct {
 	Registerer prometheus.Registerer
 }
 
-// New returns an Intake storing into store, keeping call details in rdb under
-// cfg's prefix, and queueing media downloads on media.
-func New(store ticket.Store, rdb redis.UniversalClient, cfg *config.Config, media *jobs.Queue, opts *Options) *Intake {
+// New returns an Intake filing at d, keeping call details in rdb under the
+// configured prefix, and queueing media downloads on media.
+func New(d *desk.Desk, rdb redis.UniversalClient, media *jobs.Queue, opts *Options) *Intake {
 	if opts == nil {
 		opts = &Options{}
 	}
-	in := &Intake{store: store, rdb: rdb, prefix: cfg.Redis.Prefix, cfg: cfg, media: media, logger: opts.Logger,
+	cfg := d.Config()
+	in := &Intake{desk: d, store: d.Store(), rdb: rdb, prefix: cfg.Redis.Prefix, cfg: cfg, media: media, logger: opts.Logger,
 		missedAfter: missedCallCheck,
 		faxFailures: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "frontdesk_fax_failures_total", Help: "Fax callbacks with a failed status (no ticket is made for them).",
@@ -144,7 +147,6 @@ func (in *Intake) Recording(ctx context.Context, r phone.Recording) error {
 		Channel: ticket.ChannelVoice, Queue: ci.queue, Subject: "Voicemail from " + orUnknown(ci.from),
 		Customer:  ticket.Customer{Name: ci.name, Phone: ci.from},
 		ThreadKey: "call:" + r.CallSID, ThreadTTL: callTTL,
-		FirstResponseDue: in.firstResponseDue(ci.queue, r.Received),
 		Message: ticket.NewMessage{
 			SourceKey: source, Channel: ticket.ChannelVoice, Kind: ticket.KindVoicemail,
 			From: ci.from, To: nonEmpty(ci.to), Text: ci.transcript, By: "intake:twilio", At: r.Received,
@@ -152,7 +154,7 @@ func (in *Intake) Recording(ctx context.Context, r phone.Recording) error {
 				"duration": strconv.Itoa(r.DurationSeconds), "caller": ci.from, "called": ci.to},
 		},
 	}
-	rc, err := in.store.Create(ctx, nt)
+	rc, err := in.desk.Receive(ctx, nt)
 	if err != nil {
 		return fmt.Errorf("store voicemail %s: %w", r.RecordingSID, err)
 	}
@@ -232,14 +234,13 @@ func (in *Intake) missedCall(ctx context.Context, callSID string, c phone.Common
 		Channel: ticket.ChannelVoice, Queue: ci.queue, Subject: "Missed call from " + orUnknown(ci.from),
 		Customer:  ticket.Customer{Name: ci.name, Phone: ci.from},
 		ThreadKey: "call:" + callSID, ThreadTTL: callTTL,
-		FirstResponseDue: in.firstResponseDue(ci.queue, c.Received),
 		Message: ticket.NewMessage{
 			SourceKey: "twilio:missed:" + callSID, Channel: ticket.ChannelVoice, Kind: ticket.KindMissedCall,
 			From: ci.from, To: nonEmpty(ci.to), Text: text, By: "intake:twilio", At: c.Received,
 			Meta: map[string]string{"call_sid": callSID, "call_status": status, "caller": ci.from, "called": ci.to},
 		},
 	}
-	if _, err := in.store.Create(ctx, nt); err != nil {
+	if _, err := in.desk.Receive(ctx, nt); err != nil {
 		return fmt.Errorf("store missed call %s: %w", callSID, err)
 	}
 	return nil
@@ -262,14 +263,13 @@ func (in *Intake) SMS(ctx context.Context, m phone.SMS) error {
 		Channel: ticket.ChannelSMS, Queue: queue, Subject: "SMS from " + orUnknown(m.From),
 		Customer:  ticket.Customer{Phone: m.From},
 		ThreadKey: "sms:" + m.From + ":" + m.To, ThreadTTL: window,
-		FirstResponseDue: in.firstResponseDue(queue, m.Received),
 		Message: ticket.NewMessage{
 			SourceKey: source, Channel: ticket.ChannelSMS, Kind: ticket.KindSMS,
 			From: m.From, To: nonEmpty(m.To), Text: m.Body, By: "intake:twilio", At: m.Received,
 			Meta: map[string]string{"message_sid": m.MessageSID, "media": strconv.Itoa(len(m.Media))},
 		},
 	}
-	rc, err := in.store.Create(ctx, nt)
+	rc, err := in.desk.Receive(ctx, nt)
 	if err != nil {
 		return fmt.Errorf("store SMS %s: %w", m.MessageSID, err)
 	}
@@ -300,8 +300,7 @@ func (in *Intake) Fax(ctx context.Context, f phone.Fax) error {
 	source := "twilio:fax:" + f.FaxSID
 	nt := ticket.NewTicket{
 		Channel: ticket.ChannelFax, Queue: queue, Subject: "Fax from " + orUnknown(f.From),
-		Customer:         ticket.Customer{Phone: f.From},
-		FirstResponseDue: in.firstResponseDue(queue, f.Received),
+		Customer: ticket.Customer{Phone: f.From},
 		Message: ticket.NewMessage{
 			SourceKey: source, Channel: ticket.ChannelFax, Kind: ticket.KindFax,
 			From: f.From, To: nonEmpty(f.To), Text: fmt.Sprintf("Fax of %d page(s) from %s.", f.NumPages, orUnknown(f.From)),
@@ -309,7 +308,7 @@ func (in *Intake) Fax(ctx context.Context, f phone.Fax) error {
 			Meta: map[string]string{"fax_sid": f.FaxSID, "pages": strconv.Itoa(f.NumPages)},
 		},
 	}
-	rc, err := in.store.Create(ctx, nt)
+	rc, err := in.desk.Receive(ctx, nt)
 	if err != nil {
 		return fmt.Errorf("store fax %s: %w", f.FaxSID, err)
 	}
@@ -317,22 +316,6 @@ func (in *Intake) Fax(ctx context.Context, f phone.Fax) error {
 		return nil
 	}
 	return in.download(ctx, rc, source+":pdf", f.MediaURL, "fax-"+f.FaxSID+".pdf", "application/pdf")
-}
-
-// firstResponseDue is when a queue promises a first answer, in its business
-// hours; zero when it promises none.
-func (in *Intake) firstResponseDue(queue string, now time.Time) time.Time {
-	q, ok := in.cfg.Queue(queue)
-	if !ok || q.FirstResponse <= 0 {
-		return time.Time{}
-	}
-	if now.IsZero() {
-		now = time.Now()
-	}
-	if cal, ok := in.cfg.Calendar(q.BusinessHours); ok && q.BusinessHours != "" {
-		return cal.AddOpenTime(now, q.FirstResponse)
-	}
-	return now.Add(q.FirstResponse)
 }
 
 func orUnknown(number string) string {

@@ -19,6 +19,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"frontdesk/config"
+	"frontdesk/desk"
 	"frontdesk/intake/phone"
 	"frontdesk/jobs"
 	"frontdesk/ticket"
@@ -32,9 +33,9 @@ const (
 	caller     = "+15555550123"
 )
 
-// desk is phone intake wired as serve wires it, on an in-process Redis, with
+// phoneDesk is phone intake wired as serve wires it, on an in-process Redis, with
 // a fake Twilio media server.
-type desk struct {
+type phoneDesk struct {
 	t       *testing.T
 	intake  *Intake
 	mr      *miniredis.Miniredis
@@ -89,9 +90,9 @@ func newFakeMedia(t *testing.T) *fakeMedia {
 	return f
 }
 
-func newDesk(t *testing.T) *desk {
+func newDesk(t *testing.T) *phoneDesk {
 	t.Helper()
-	d := &desk{t: t, mr: miniredis.RunT(t), media: newFakeMedia(t)}
+	d := &phoneDesk{t: t, mr: miniredis.RunT(t), media: newFakeMedia(t)}
 	rdb := redis.NewClient(&redis.Options{Addr: d.mr.Addr()})
 	t.Cleanup(func() { rdb.Close() })
 	d.store = redisstore.New(rdb, &redisstore.Options{Prefix: "fd"})
@@ -116,7 +117,7 @@ queues: [{name: support}, {name: phone, first_response: 2h}]
 	quiet := slog.New(slog.DiscardHandler)
 	queue := jobs.New("media", &jobs.Options{Redis: rdb, Prefix: "fd", Logger: quiet,
 		BackoffMin: 10 * time.Millisecond, BackoffMax: 50 * time.Millisecond, Poll: 10 * time.Millisecond})
-	in := New(d.store, rdb, cfg, queue, &Options{Logger: quiet})
+	in := New(desk.New(d.store, cfg, nil), rdb, queue, &Options{Logger: quiet})
 	in.missedAfter = 50 * time.Millisecond
 	d.intake = in
 	phone.New(in, &phone.Options{Twilio: cfg.Twilio, Calendars: cfg.BusinessHours, PublicURL: cfg.HTTP.PublicURL, Logger: quiet}).Register(mux)
@@ -129,7 +130,7 @@ queues: [{name: support}, {name: phone, first_response: 2h}]
 }
 
 // post sends a webhook signed as Twilio signs it and returns the status.
-func (d *desk) post(path string, form url.Values) int {
+func (d *phoneDesk) post(path string, form url.Values) int {
 	d.t.Helper()
 	req, _ := http.NewRequest(http.MethodPost, d.hooks.URL+path, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -143,7 +144,7 @@ func (d *desk) post(path string, form url.Values) int {
 	return resp.StatusCode
 }
 
-func (d *desk) tickets() []*ticket.Ticket {
+func (d *phoneDesk) tickets() []*ticket.Ticket {
 	d.t.Helper()
 	p, err := d.store.List(context.Background(), ticket.ListFilter{Limit: 200})
 	if err != nil {
@@ -179,7 +180,7 @@ type webhook struct {
 
 // callSMSAndFax is a voicemail call (with its transcript), an MMS and a fax,
 // as Twilio's webhooks.
-func (d *desk) callSMSAndFax() []webhook {
+func (d *phoneDesk) callSMSAndFax() []webhook {
 	common := func(kv ...string) url.Values {
 		v := url.Values{"AccountSid": {accountSID}}
 		for i := 0; i+1 < len(kv); i += 2 {

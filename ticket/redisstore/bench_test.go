@@ -68,7 +68,7 @@ func BenchmarkClaimNextAlone(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {
-		if _, err := s.ClaimNext(ctx, "support", "assistant", time.Hour); err != nil {
+		if _, err := s.ClaimNext(ctx, []string{"support"}, "assistant", time.Hour); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -101,7 +101,7 @@ func benchmarkClaims(b *testing.B, pace time.Duration) {
 					time.Sleep(pace)
 				}
 				t0 := time.Now()
-				_, err := s.ClaimNext(ctx, "support", name, time.Hour)
+				_, err := s.ClaimNext(ctx, []string{"support"}, name, time.Hour)
 				if errors.Is(err, fault.ErrNotFound) {
 					return
 				}

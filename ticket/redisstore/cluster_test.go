@@ -76,7 +76,7 @@ func TestStoreOnRedisCluster(t *testing.T) {
 	if _, err := s.AppendMessage(ctx, id, ticket.NewMessage{SourceKey: "cluster-2", Text: "more"}); err != nil {
 		t.Fatalf("append on cluster: %v", err)
 	}
-	claimed, err := s.ClaimNext(ctx, "support", "ann", time.Minute)
+	claimed, err := s.ClaimNext(ctx, []string{"support"}, "ann", time.Minute)
 	if err != nil || claimed.ID != id {
 		t.Fatalf("claim on cluster = %v, %v", claimed, err)
 	}

@@ -66,6 +66,7 @@ func (s *Store) Create(ctx context.Context, nt ticket.NewTicket) (ticket.Receipt
 		"subject": nt.Subject, "tags": string(tags), "frd": frd, "by": by, "kind": string(kind),
 		"thread": nt.ThreadKey, "thread_ttl": strconv.FormatInt(nt.ThreadTTL.Milliseconds(), 10),
 		"assignee": nt.Assignee, "status": string(status), "route": nt.RouteNote,
+		"mailbox": nt.Mailbox, "what": messageEvent(nm, ticket.DirectionIn),
 	})
 	c := nt.Customer
 	cJSON, _ := json.Marshal(map[string]string{
@@ -119,11 +120,52 @@ func (s *Store) AppendMessage(ctx context.Context, ticketID string, nm ticket.Ne
 	res, err := s.commit(ctx, s.scripts.append, atts, []string{s.key("sources")},
 		s.base, nm.SourceKey, ms(now), rfc(now), ticketID, msgJSON, string(dir),
 		normalizeMessageID(nm.MessageID), metas, by, string(nm.Kind), senderEmail(nm.From), senderPhone(nm.From),
-		string(nm.Delivery))
+		string(nm.Delivery), messageEvent(nm, dir))
 	if err != nil {
 		return ticket.Receipt{}, wrap(fmt.Sprintf("append message %s to ticket %s", nm.SourceKey, ticketID), err)
 	}
 	return receipt(res), nil
+}
+
+// messageEvent is the timeline's word for a message arriving on a ticket, in
+// the words of the ticket page: "mail from ann@example.org", "reply to
+// ann@example.org", "note". It names no internal id.
+func messageEvent(nm ticket.NewMessage, dir ticket.Direction) string {
+	if nm.Direction != "" {
+		dir = nm.Direction
+	}
+	first := func(list []string) string {
+		if len(list) == 0 {
+			return ""
+		}
+		return list[0]
+	}
+	kind := map[ticket.Kind]string{
+		ticket.KindVoicemail: "voicemail", ticket.KindMissedCall: "missed call", ticket.KindSMS: "text",
+		ticket.KindFax: "fax", ticket.KindBounce: "bounce", ticket.KindAutoReply: "automatic reply",
+	}[nm.Kind]
+	switch dir {
+	case ticket.DirectionInternal:
+		return "note"
+	case ticket.DirectionOut:
+		if nm.Kind == ticket.KindAutoReply {
+			return "acknowledgement to " + first(nm.To)
+		}
+		return strings.TrimSpace("reply to " + first(nm.To))
+	}
+	if kind == "" {
+		kind = "mail"
+		if nm.Channel != "" && nm.Channel != ticket.ChannelEmail {
+			kind = "message"
+		}
+	}
+	if from := senderEmail(nm.From); from != "" {
+		return kind + " from " + from
+	}
+	if nm.From != "" {
+		return kind + " from " + nm.From
+	}
+	return kind
 }
 
 func receipt(res []string) ticket.Receipt {
@@ -159,7 +201,7 @@ func (s *Store) prepareMessage(nm ticket.NewMessage, channel ticket.Channel, dir
 		To: nonNil(nm.To), Cc: nonNil(nm.Cc), Subject: nm.Subject, Text: nm.Text, HTML: nm.HTML,
 		MessageID: normalizeMessageID(nm.MessageID), InReplyTo: normalizeMessageID(nm.InReplyTo),
 		References: nm.References, Meta: nm.Meta, Warnings: nm.Warnings, Delivery: nm.Delivery,
-		Attachments: []ticket.Attachment{}, CreatedAt: at.UTC(),
+		Attachments: []ticket.Attachment{}, Author: nm.Author, CreatedAt: at.UTC(),
 	}
 	type meta struct {
 		ID   string `json:"id"`
@@ -339,7 +381,7 @@ func validateMessage(nm ticket.NewMessage) error {
 		return fmt.Errorf("new message: source key must be one line of at most 1024 bytes: %w", fault.ErrInvalid)
 	}
 	switch nm.Direction {
-	case "", ticket.DirectionIn, ticket.DirectionOut:
+	case "", ticket.DirectionIn, ticket.DirectionOut, ticket.DirectionInternal:
 	default:
 		return fmt.Errorf("new message %s: direction %q: %w", nm.SourceKey, nm.Direction, fault.ErrInvalid)
 	}

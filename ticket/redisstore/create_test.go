@@ -372,7 +372,7 @@ func TestRedisLostMidRun(t *testing.T) {
 	if _, err := s.Create(context.Background(), nt); !fault.IsUnavailable(err) {
 		t.Fatalf("create while Redis is down: %v, want unavailable", err)
 	}
-	if _, err := s.ClaimNext(context.Background(), "support", "ann", time.Minute); !fault.IsUnavailable(err) {
+	if _, err := s.ClaimNext(context.Background(), []string{"support"}, "ann", time.Minute); !fault.IsUnavailable(err) {
 		t.Fatalf("claim while Redis is down: %v, want unavailable", err)
 	}
 	if err := tr.Mini.Restart(); err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -32,7 +33,7 @@ func TestDeliveryStateAndFindMessage(t *testing.T) {
 	if m.Delivery != ticket.DeliveryFailed || m.DeliveryDetail != "550 5.1.1 user unknown" {
 		t.Fatalf("message after failure = %+v", m)
 	}
-	if e := tk.Events[len(tk.Events)-1]; e.Type != "delivery" || e.Detail != "m2 failed: 550 5.1.1 user unknown" {
+	if e := tk.Events[len(tk.Events)-1]; e.Type != "delivery" || e.Detail != "reply: failed (550 5.1.1 user unknown)" {
 		t.Fatalf("last event = %+v", e)
 	}
 	for _, bad := range []struct{ ticket, msg string }{{id, "m9"}, {id, "x1"}, {"4444", "m1"}} {
@@ -80,56 +81,165 @@ func TestSecretIsSharedAndStable(t *testing.T) {
 	}
 }
 
-// The outbox lists queued outbound messages until their delivery is settled.
-func TestOutbox(t *testing.T) {
-	s, _, clk := newTestStore(t)
-	ctx := context.Background()
-	id := mustCreate(t, s, mail("src-1", "ann@example.org", "Hi")).TicketID
-	r, err := s.AppendMessage(ctx, id, ticket.NewMessage{SourceKey: "out-1", Direction: ticket.DirectionOut, Text: "Answer",
-		Delivery: ticket.DeliveryQueued})
+// queuedReply appends an outbound reply, queued for delivery, to a new
+// ticket and returns the ticket's and the reply's ids.
+func queuedReply(t *testing.T, s *Store, src string) (string, string) {
+	t.Helper()
+	id := mustCreate(t, s, mail(src, "ann@example.org", "Hi")).TicketID
+	r, err := s.AppendMessage(context.Background(), id, ticket.NewMessage{SourceKey: "out-" + src, Direction: ticket.DirectionOut,
+		To: []string{"ann@example.org"}, Text: "Answer", Delivery: ticket.DeliveryQueued, Author: "bob", By: "bob"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.AppendMessage(ctx, id, ticket.NewMessage{SourceKey: "note", Direction: ticket.DirectionOut, Text: "sent elsewhere",
+	return id, r.MessageID
+}
+
+func deliveryOf(t *testing.T, s *Store, id, mid string) ticket.Message {
+	t.Helper()
+	tk, err := s.Get(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return *messageOf(tk, mid)
+}
+
+// A queued message is taken once, sent once, and leaves the outbox.
+func TestOutboxTakeSendSettle(t *testing.T) {
+	s, _, _ := newTestStore(t)
+	ctx := context.Background()
+	id, mid := queuedReply(t, s, "src-1")
+	if _, err := s.AppendMessage(ctx, id, ticket.NewMessage{SourceKey: "elsewhere", Direction: ticket.DirectionOut, Text: "sent elsewhere",
 		Delivery: ticket.DeliverySent}); err != nil {
 		t.Fatal(err)
 	}
-	clk.Advance(time.Minute)
-	refs, err := s.Outbox(ctx, clk.Now(), 10)
-	if err != nil || len(refs) != 1 || refs[0].TicketID != id || refs[0].MessageID != r.MessageID {
-		t.Fatalf("outbox = %+v, %v", refs, err)
+	o, err := s.TakeOutbound(ctx, time.Minute)
+	if err != nil || o.TicketID != id || o.MessageID != mid || o.Attempt != 1 || o.Hold == "" || o.Queued.IsZero() {
+		t.Fatalf("take = %+v, %v", o, err)
 	}
-	if refs, _ := s.Outbox(ctx, clk.Now().Add(-2*time.Minute), 10); len(refs) != 0 {
-		t.Fatalf("outbox before the message was queued = %+v", refs)
+	if again, err := s.TakeOutbound(ctx, time.Minute); !errors.Is(err, fault.ErrNotFound) {
+		t.Fatalf("a held message was taken again: %+v, %v", again, err)
 	}
-	if err := s.SetDelivery(ctx, id, r.MessageID, ticket.DeliverySent, "250 ok", "responder"); err != nil {
+	if err := s.SettleOutbound(ctx, o, ticket.Settlement{Delivery: ticket.DeliverySending, Detail: "handing to smtp.example.com", By: "responder"}); err != nil {
 		t.Fatal(err)
 	}
-	if refs, _ := s.Outbox(ctx, clk.Now(), 10); len(refs) != 0 {
-		t.Fatalf("a sent message stays in the outbox: %+v", refs)
+	if m := deliveryOf(t, s, id, mid); m.Delivery != ticket.DeliverySending {
+		t.Fatalf("while sending: %+v", m)
+	}
+	if err := s.SettleOutbound(ctx, o, ticket.Settlement{Delivery: ticket.DeliverySent, Detail: "accepted by smtp.example.com", By: "responder"}); err != nil {
+		t.Fatal(err)
+	}
+	m := deliveryOf(t, s, id, mid)
+	if m.Delivery != ticket.DeliverySent || m.DeliveryDetail != "accepted by smtp.example.com" || m.Author != "bob" {
+		t.Fatalf("after the send: %+v", m)
+	}
+	tk, _ := s.Get(ctx, id)
+	last := tk.Events[len(tk.Events)-1]
+	if last.Detail != "reply to ann@example.org: sent (accepted by smtp.example.com)" {
+		t.Fatalf("last event = %+v", last)
+	}
+	if n, _ := s.rdb.ZCard(ctx, s.key("outbox")).Result(); n != 0 {
+		t.Fatalf("outbox holds %d entries after the send", n)
+	}
+	// A hold that has settled can do nothing more.
+	if err := s.SettleOutbound(ctx, o, ticket.Settlement{Delivery: ticket.DeliveryQueued, By: "responder"}); !errors.Is(err, fault.ErrConflict) {
+		t.Fatalf("settle after settling: %v, want conflict", err)
 	}
 }
 
-// Of two workers holding one queued message, only the first may send it.
-func TestClaimDeliveryOnce(t *testing.T) {
+// Of two workers holding one message (the first one's lease ran out before it
+// began to send), only the one holding it now may send it.
+func TestOutboxOnlyTheHolderSends(t *testing.T) {
 	s, _, _ := newTestStore(t)
 	ctx := context.Background()
-	id := mustCreate(t, s, mail("src-1", "ann@example.org", "Hi")).TicketID
-	r, err := s.AppendMessage(ctx, id, ticket.NewMessage{SourceKey: "out-1", Direction: ticket.DirectionOut, Text: "x",
-		Delivery: ticket.DeliveryQueued})
+	_, mid := queuedReply(t, s, "src-1")
+	first, err := s.TakeOutbound(ctx, 50*time.Millisecond)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.ClaimDelivery(ctx, id, r.MessageID, "handed over", "w1"); err != nil {
-		t.Fatalf("first claim: %v", err)
+	time.Sleep(150 * time.Millisecond)
+	second, err := s.TakeOutbound(ctx, time.Minute)
+	if err != nil || second.MessageID != mid || second.Attempt != 2 {
+		t.Fatalf("second take = %+v, %v", second, err)
 	}
-	if err := s.ClaimDelivery(ctx, id, r.MessageID, "handed over", "w2"); !errors.Is(err, fault.ErrConflict) {
-		t.Fatalf("second claim: %v, want conflict", err)
+	if err := s.SettleOutbound(ctx, first, ticket.Settlement{Delivery: ticket.DeliverySending, By: "w1"}); !errors.Is(err, fault.ErrConflict) {
+		t.Fatalf("the first worker may still send: %v", err)
 	}
-	if err := s.SetDelivery(ctx, id, r.MessageID, ticket.DeliveryQueued, "retry", "w1"); err != nil {
+	if err := s.SettleOutbound(ctx, second, ticket.Settlement{Delivery: ticket.DeliverySending, By: "w2"}); err != nil {
+		t.Fatalf("the holder may not send: %v", err)
+	}
+}
+
+// A worker that stops in the middle of a send leaves the message unknown:
+// never sent again by itself. If it comes back with the server's answer, the
+// answer is kept.
+func TestOutboxSendCutOffIsUnknown(t *testing.T) {
+	s, _, _ := newTestStore(t)
+	ctx := context.Background()
+	id, mid := queuedReply(t, s, "src-1")
+	o, err := s.TakeOutbound(ctx, 50*time.Millisecond)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.ClaimDelivery(ctx, id, r.MessageID, "handed over", "w2"); err != nil {
-		t.Fatalf("claim after requeue: %v", err)
+	if err := s.SettleOutbound(ctx, o, ticket.Settlement{Delivery: ticket.DeliverySending, By: "w1"}); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(150 * time.Millisecond)
+	if again, err := s.TakeOutbound(ctx, time.Minute); !errors.Is(err, fault.ErrNotFound) {
+		t.Fatalf("a message cut off while sending was taken again: %+v, %v", again, err)
+	}
+	m := deliveryOf(t, s, id, mid)
+	if m.Delivery != ticket.DeliveryUnknown || !strings.Contains(m.DeliveryDetail, "may or may not have arrived") {
+		t.Fatalf("after the cut: %+v", m)
+	}
+	if err := s.SettleOutbound(ctx, o, ticket.Settlement{Delivery: ticket.DeliverySent, Detail: "accepted late", By: "w1"}); err != nil {
+		t.Fatalf("the late answer of the worker that sent it: %v", err)
+	}
+	if m := deliveryOf(t, s, id, mid); m.Delivery != ticket.DeliverySent {
+		t.Fatalf("after the late answer: %+v", m)
+	}
+}
+
+// A temporary failure puts the message back, due after the delay.
+func TestOutboxRetryLater(t *testing.T) {
+	s, _, _ := newTestStore(t)
+	ctx := context.Background()
+	id, mid := queuedReply(t, s, "src-1")
+	o, err := s.TakeOutbound(ctx, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SettleOutbound(ctx, o, ticket.Settlement{Delivery: ticket.DeliveryQueued, Detail: "421 try later", RetryIn: 200 * time.Millisecond, By: "w1"}); err != nil {
+		t.Fatal(err)
+	}
+	if m := deliveryOf(t, s, id, mid); m.Delivery != ticket.DeliveryQueued || m.DeliveryDetail != "421 try later" {
+		t.Fatalf("after a temporary failure: %+v", m)
+	}
+	if early, err := s.TakeOutbound(ctx, time.Minute); !errors.Is(err, fault.ErrNotFound) {
+		t.Fatalf("taken before its retry was due: %+v, %v", early, err)
+	}
+	time.Sleep(300 * time.Millisecond)
+	o2, err := s.TakeOutbound(ctx, time.Minute)
+	if err != nil || o2.MessageID != mid || o2.Attempt != 2 || !o2.Queued.Equal(o.Queued) {
+		t.Fatalf("retry = %+v, %v (first %+v)", o2, err, o)
+	}
+}
+
+// A message the world settled (a bounce) leaves the outbox, and the worker
+// that then holds it can no longer send it.
+func TestOutboxSettledByTheWorld(t *testing.T) {
+	s, _, _ := newTestStore(t)
+	ctx := context.Background()
+	id, mid := queuedReply(t, s, "src-1")
+	if err := s.SetDelivery(ctx, id, mid, ticket.DeliveryFailed, "refused by an operator", "ann"); err != nil {
+		t.Fatal(err)
+	}
+	if o, err := s.TakeOutbound(ctx, time.Minute); !errors.Is(err, fault.ErrNotFound) {
+		t.Fatalf("a failed message was taken: %+v, %v", o, err)
+	}
+	if err := s.SetDelivery(ctx, id, mid, ticket.DeliveryQueued, "send again", "ann"); err != nil {
+		t.Fatal(err)
+	}
+	if o, err := s.TakeOutbound(ctx, time.Minute); err != nil || o.MessageID != mid {
+		t.Fatalf("a message queued again was not taken: %+v, %v", o, err)
 	}
 }

@@ -16,24 +16,32 @@ import (
 	"frontdesk/ticket"
 )
 
-// ClaimNext gives the next waiting ticket of a queue to an assistant under a
-// lease. Leases that ran out anywhere are returned to their queues first.
-func (s *Store) ClaimNext(ctx context.Context, queue, assistant string, lease time.Duration) (*ticket.Ticket, error) {
-	if queue == "" || assistant == "" || lease <= 0 {
-		return nil, fmt.Errorf("claim next: queue, assistant and a positive lease are required: %w", fault.ErrInvalid)
+// ClaimNext gives the next waiting ticket of the queues — the most urgent
+// head of any of them: priority, then age — to an assistant under a lease, in
+// one script. Leases that ran out anywhere are returned to their queues first.
+func (s *Store) ClaimNext(ctx context.Context, queues []string, assistant string, lease time.Duration) (*ticket.Ticket, error) {
+	if len(queues) == 0 || assistant == "" || lease <= 0 {
+		return nil, fmt.Errorf("claim next: queues, assistant and a positive lease are required: %w", fault.ErrInvalid)
 	}
+	keys := make([]string, 0, len(queues))
+	for _, q := range queues {
+		if q == "" {
+			return nil, fmt.Errorf("claim next: empty queue name: %w", fault.ErrInvalid)
+		}
+		keys = append(keys, s.key("queue", q))
+	}
+	what := "claim next in queue " + strings.Join(queues, ", ")
 	now := s.now()
-	v, err := s.scripts.claim.Run(ctx, s.rdb, []string{s.key("queue", queue)},
-		s.base, queue, assistant, ms(now), rfc(now), ms(now.Add(lease))).Slice()
+	v, err := s.scripts.claim.Run(ctx, s.rdb, keys, s.base, assistant, ms(now), rfc(now), ms(now.Add(lease))).Slice()
 	if errors.Is(err, redis.Nil) {
-		return nil, fmt.Errorf("claim next in queue %s: queue is empty: %w", queue, fault.ErrNotFound)
+		return nil, fmt.Errorf("%s: nobody is waiting: %w", what, fault.ErrNotFound)
 	}
 	if err != nil {
-		return nil, wrap("claim next in queue "+queue, err)
+		return nil, wrap(what, err)
 	}
 	t, err := decodeFullTicket(v)
 	if err != nil {
-		return nil, fmt.Errorf("claim next in queue %s: %w", queue, err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	return t, nil
 }
@@ -175,31 +183,69 @@ func (s *Store) AddEvent(ctx context.Context, id string, e ticket.Event) error {
 	return wrap("add event to ticket "+id, err)
 }
 
-// SetDelivery records the delivery state of an outbound message.
+// SetDelivery records what the world says of an outbound message: failed
+// (a bounce), delivered (a delivery report), sent, or queued to send it again.
 func (s *Store) SetDelivery(ctx context.Context, ticketID, messageID string, d ticket.Delivery, detail, by string) error {
-	return s.setDelivery(ctx, ticketID, messageID, "", d, detail, by)
-}
-
-// ClaimDelivery moves an outbound message from queued to sent, or answers
-// ErrConflict when it is not queued: of two workers holding the same
-// message, only one may send it.
-func (s *Store) ClaimDelivery(ctx context.Context, ticketID, messageID, detail, by string) error {
-	return s.setDelivery(ctx, ticketID, messageID, ticket.DeliveryQueued, ticket.DeliverySent, detail, by)
-}
-
-func (s *Store) setDelivery(ctx context.Context, ticketID, messageID string, from, d ticket.Delivery, detail, by string) error {
 	if err := validID(ticketID); err != nil {
 		return err
 	}
 	switch d {
-	case ticket.DeliveryQueued, ticket.DeliverySent, ticket.DeliveryFailed:
+	case ticket.DeliveryQueued, ticket.DeliverySent, ticket.DeliveryDelivered, ticket.DeliveryFailed:
 	default:
 		return fmt.Errorf("set delivery of %s on ticket %s: state %q: %w", messageID, ticketID, d, fault.ErrInvalid)
 	}
-	now := s.now()
 	err := s.scripts.delivery.Run(ctx, s.rdb, []string{s.ticketKey(ticketID)},
-		s.base, ticketID, messageID, string(d), detail, ms(now), rfc(now), by, string(from)).Err()
+		s.base, ticketID, messageID, string(d), detail, by).Err()
 	return wrap(fmt.Sprintf("set delivery of %s on ticket %s", messageID, ticketID), err)
+}
+
+// TakeOutbound gives the outbound message due first to a delivery worker
+// under a lease, by Redis's clock.
+func (s *Store) TakeOutbound(ctx context.Context, lease time.Duration) (ticket.Outbound, error) {
+	if lease < time.Millisecond {
+		return ticket.Outbound{}, fmt.Errorf("take outbound message: lease must be positive: %w", fault.ErrInvalid)
+	}
+	hold := rand.Text()
+	v, err := s.scripts.outboxTake.Run(ctx, s.rdb, []string{s.key("outbox")}, s.base, lease.Milliseconds(), hold).StringSlice()
+	if errors.Is(err, redis.Nil) {
+		return ticket.Outbound{}, fmt.Errorf("take outbound message: none due: %w", fault.ErrNotFound)
+	}
+	if err != nil {
+		return ticket.Outbound{}, wrap("take outbound message", err)
+	}
+	if len(v) != 5 {
+		return ticket.Outbound{}, fmt.Errorf("take outbound message: unexpected reply %q", v)
+	}
+	attempt, _ := strconv.Atoi(v[2])
+	return ticket.Outbound{TicketID: v[0], MessageID: v[1], Attempt: attempt, Queued: parseMS(v[3]), Hold: v[4]}, nil
+}
+
+// RenewOutbound extends the lease of an outbound message the worker holds.
+func (s *Store) RenewOutbound(ctx context.Context, o ticket.Outbound, lease time.Duration) error {
+	if err := validID(o.TicketID); err != nil {
+		return err
+	}
+	if lease < time.Millisecond {
+		return fmt.Errorf("renew the lease on %s of ticket %s: lease must be positive: %w", o.MessageID, o.TicketID, fault.ErrInvalid)
+	}
+	err := s.scripts.outboxRenew.Run(ctx, s.rdb, []string{s.ticketKey(o.TicketID)},
+		s.base, o.TicketID, o.MessageID, o.Hold, lease.Milliseconds()).Err()
+	return wrap(fmt.Sprintf("renew the lease on %s of ticket %s", o.MessageID, o.TicketID), err)
+}
+
+// SettleOutbound moves a taken outbound message on (see ticket.Store).
+func (s *Store) SettleOutbound(ctx context.Context, o ticket.Outbound, st ticket.Settlement) error {
+	if err := validID(o.TicketID); err != nil {
+		return err
+	}
+	switch st.Delivery {
+	case ticket.DeliverySending, ticket.DeliverySent, ticket.DeliveryFailed, ticket.DeliveryQueued:
+	default:
+		return fmt.Errorf("settle %s of ticket %s: state %q: %w", o.MessageID, o.TicketID, st.Delivery, fault.ErrInvalid)
+	}
+	err := s.scripts.outboxSettle.Run(ctx, s.rdb, []string{s.ticketKey(o.TicketID)},
+		s.base, o.TicketID, o.MessageID, o.Hold, string(st.Delivery), st.Detail, max(st.RetryIn, 0).Milliseconds(), st.By).Err()
+	return wrap(fmt.Sprintf("record %s of %s on ticket %s", st.Delivery, o.MessageID, o.TicketID), err)
 }
 
 // Secret returns the deployment's signing key, making it on first use. Every
@@ -279,24 +325,4 @@ func (s *Store) Reroute(ctx context.Context, id, queue string, priority ticket.P
 	err := s.scripts.reroute.Run(ctx, s.rdb, []string{s.ticketKey(id)},
 		s.base, id, queue, string(priority), string(tj), ms(now), rfc(now), by, note).Err()
 	return wrap("reroute ticket "+id, err)
-}
-
-// Outbox lists outbound messages still queued, stored before before.
-func (s *Store) Outbox(ctx context.Context, before time.Time, limit int) ([]ticket.OutboundRef, error) {
-	if limit <= 0 {
-		limit = 100
-	}
-	zs, err := s.rdb.ZRangeByScoreWithScores(ctx, s.key("outbox"), &redis.ZRangeBy{
-		Min: "-inf", Max: ms(before), Count: int64(limit),
-	}).Result()
-	if err != nil {
-		return nil, wrap("list the outbox", err)
-	}
-	out := make([]ticket.OutboundRef, 0, len(zs))
-	for _, z := range zs {
-		member, _ := z.Member.(string)
-		tid, mid, _ := strings.Cut(member, " ")
-		out = append(out, ticket.OutboundRef{TicketID: tid, MessageID: mid, Queued: time.UnixMilli(int64(z.Score)).UTC()})
-	}
-	return out, nil
 }

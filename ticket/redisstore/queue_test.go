@@ -51,7 +51,7 @@ func TestQueueOrderIsPriorityThenAge(t *testing.T) {
 	}
 	var got []string
 	for range specs {
-		tk, err := s.ClaimNext(ctx, "support", "ann", 15*time.Minute)
+		tk, err := s.ClaimNext(ctx, []string{"support"}, "ann", 15*time.Minute)
 		if err != nil {
 			t.Fatalf("claim: %v", err)
 		}
@@ -63,7 +63,7 @@ func TestQueueOrderIsPriorityThenAge(t *testing.T) {
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("claim order = %v, want %v", got, want)
 	}
-	if _, err := s.ClaimNext(ctx, "support", "ann", time.Minute); !errors.Is(err, fault.ErrNotFound) {
+	if _, err := s.ClaimNext(ctx, []string{"support"}, "ann", time.Minute); !errors.Is(err, fault.ErrNotFound) {
 		t.Fatalf("claim from empty queue: %v, want not found", err)
 	}
 	st, _ = s.QueueStats(ctx, "support")
@@ -87,7 +87,7 @@ func TestWaitingChannelsCountsInClaimOrder(t *testing.T) {
 		mustCreate(t, s, nt)
 		clk.Advance(time.Minute)
 	}
-	if _, err := s.ClaimNext(ctx, "support", "ann", time.Hour); err != nil { // the voice ticket
+	if _, err := s.ClaimNext(ctx, []string{"support"}, "ann", time.Hour); err != nil { // the voice ticket
 		t.Fatal(err)
 	}
 	all, err := s.WaitingChannels(ctx, "support", 1000)
@@ -117,7 +117,7 @@ func TestExpiredLeaseReturnsTicketToQueue(t *testing.T) {
 	s, _, clk := newTestStore(t)
 	ctx := context.Background()
 	id := mustCreate(t, s, mail("src-1", "ann@example.org", "Hi")).TicketID
-	if _, err := s.ClaimNext(ctx, "support", "bob", 10*time.Minute); err != nil {
+	if _, err := s.ClaimNext(ctx, []string{"support"}, "bob", 10*time.Minute); err != nil {
 		t.Fatal(err)
 	}
 	clk.Advance(9 * time.Minute)
@@ -133,7 +133,7 @@ func TestExpiredLeaseReturnsTicketToQueue(t *testing.T) {
 	}
 	clk.Advance(2 * time.Minute)
 	// Claiming returns expired leases first, so carol gets bob's abandoned ticket.
-	tk, err := s.ClaimNext(ctx, "support", "carol", 10*time.Minute)
+	tk, err := s.ClaimNext(ctx, []string{"support"}, "carol", 10*time.Minute)
 	if err != nil || tk.ID != id || tk.Assignee != "carol" {
 		t.Fatalf("claim after expiry = %+v, %v", tk, err)
 	}
@@ -162,7 +162,7 @@ func TestReleaseAssignAndStatus(t *testing.T) {
 		}
 		return st
 	}
-	if _, err := s.ClaimNext(ctx, "support", "ann", time.Minute); err != nil {
+	if _, err := s.ClaimNext(ctx, []string{"support"}, "ann", time.Minute); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Release(ctx, id, "ann"); err != nil {
@@ -223,7 +223,7 @@ func TestConcurrentClaimsNeverShareATicket(t *testing.T) {
 		wg.Go(func() {
 			name := fmt.Sprintf("assistant-%d", a)
 			for {
-				tk, err := s.ClaimNext(context.Background(), "support", name, time.Minute)
+				tk, err := s.ClaimNext(context.Background(), []string{"support"}, name, time.Minute)
 				if errors.Is(err, fault.ErrNotFound) {
 					return
 				}
@@ -328,7 +328,7 @@ func TestListFiltersAndPages(t *testing.T) {
 	if fmt.Sprint(ids(p.Tickets)) != "[1006 1004 1002]" || p.Tickets[0].Customer.Email != "ann@example.org" {
 		t.Fatalf("billing = %v", p.Tickets)
 	}
-	if _, err := s.ClaimNext(ctx, "billing", "bob", time.Minute); err != nil {
+	if _, err := s.ClaimNext(ctx, []string{"billing"}, "bob", time.Minute); err != nil {
 		t.Fatal(err)
 	}
 	p, _ = s.List(ctx, ticket.ListFilter{Assignee: "bob", Status: ticket.StatusOpen, Channel: ticket.ChannelEmail})
@@ -415,7 +415,7 @@ func TestOpenCountFollowsAssignments(t *testing.T) {
 	}
 	a := mustCreate(t, s, mail("a", "ann@example.org", "A")).TicketID
 	b := mustCreate(t, s, mail("b", "bob@example.org", "B")).TicketID
-	if _, err := s.ClaimNext(ctx, "support", "ann", time.Minute); err != nil { // a
+	if _, err := s.ClaimNext(ctx, []string{"support"}, "ann", time.Minute); err != nil { // a
 		t.Fatal(err)
 	}
 	if err := s.Assign(ctx, b, "ann", "max"); err != nil {
@@ -507,7 +507,7 @@ func TestBreachRaisesPriorityOnce(t *testing.T) {
 		t.Fatalf("breached ticket = %s, %v", tk.Priority, eventTypes(tk))
 	}
 	// Raised to high, it is now taken before the normal one created later.
-	if next, err := s.ClaimNext(ctx, "support", "ann", time.Minute); err != nil || next.ID != id {
+	if next, err := s.ClaimNext(ctx, []string{"support"}, "ann", time.Minute); err != nil || next.ID != id {
 		t.Fatalf("claim after breach = %v, %v", next, err)
 	}
 	if st, _ := s.QueueStats(ctx, "support"); st.SLABreached != 1 {

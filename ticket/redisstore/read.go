@@ -290,6 +290,12 @@ func decodeTicket(fields, customer any) *ticket.Ticket {
 			if lease := parseMS(v); !lease.IsZero() {
 				t.LeaseExpires = &lease
 			}
+		case "first_response":
+			if at := parseMS(v); !at.IsZero() {
+				t.FirstResponseAt = &at
+			}
+		case "mailbox":
+			t.Mailbox = v
 		case "customer":
 			t.Customer.ID = v
 		case "customer_name":

@@ -109,7 +109,8 @@ func (s *Store) step(name string) error {
 var luaFiles embed.FS
 
 type scripts struct {
-	create, append, claim, change, expire, event, get, list, stats, delivery, transcript, attach, link, breach, reroute, waiting, channels *redis.Script
+	create, append, claim, change, expire, event, get, list, stats, delivery, transcript, attach, link, breach, reroute, waiting, channels,
+	outboxTake, outboxSettle, outboxRenew *redis.Script
 }
 
 // loadScripts joins each script with the shared prelude of helpers.
@@ -129,7 +130,8 @@ func loadScripts() scripts {
 		get: script("get"), list: script("list"), stats: script("stats"), delivery: script("delivery"),
 		transcript: script("transcript"), attach: script("attach"), link: script("link"),
 		breach: script("breach"), reroute: script("reroute"), waiting: script("waiting"),
-		channels: script("channels"),
+		channels: script("channels"), outboxTake: script("outbox_take"), outboxSettle: script("outbox_settle"),
+		outboxRenew: script("outbox_renew"),
 	}
 }
 

@@ -4,7 +4,8 @@
 -- ARGV: 1 base, 2 source key, 3 now ms, 4 now RFC 3339, 5 ticket id,
 -- 6 message JSON (empty id), 7 direction, 8 Message-ID or '', 9 attachments JSON,
 -- 10 by, 11 kind, 12 sender's email or '', 13 sender's phone or '',
--- 14 delivery ('queued' puts an outbound message in the outbox index).
+-- 14 delivery ('queued' puts an outbound message in the outbox, due at once
+-- by Redis's clock), 15 the timeline's word for the message.
 -- An inbound message from an address or number the ticket's customer does not
 -- have yet adds it to the customer (a caller who later writes in): seen on one
 -- ticket, they belong together. Returns {ticket id, message id, 1 created | 0 found}.
@@ -15,9 +16,11 @@ local f = redis.call('HMGET', tkey(id), 'status', 'queue', 'priority', 'created'
 if not f[1] then return redis.error_reply('NOTFOUND ticket ' .. id) end
 local atts = cjson.decode(ARGV[9])
 local cid = redis.call('HGET', tkey(id), 'customer')
-local mid = append_message(id, f, ARGV[2], ARGV[6], ARGV[7], ARGV[8], atts, ARGV[10], ARGV[11], ARGV[3], ARGV[4])
+local mid = append_message(id, f, ARGV[2], ARGV[6], ARGV[7], ARGV[8], atts, ARGV[10], ARGV[11], ARGV[3], ARGV[4], ARGV[15])
 if ARGV[7] == 'out' and ARGV[14] == 'queued' then
-  redis.call('ZADD', base .. 'outbox', ARGV[3], id .. ' ' .. mid)
+  local now, now_rfc = clock()
+  save_outbox_entry(id, mid, {delivery = 'queued', detail = '', at = now_rfc, attempts = 0, first = now})
+  redis.call('ZADD', base .. 'outbox', now, id .. ' ' .. mid)
 end
 if ARGV[7] == 'in' and cid and cid ~= '' then
   link_customer(cid, ARGV[12] or '', ARGV[13] or '')

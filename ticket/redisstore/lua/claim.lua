@@ -1,16 +1,26 @@
--- claim: give the next waiting ticket of a queue to an assistant under a lease.
--- Expired leases are returned to their queues first, so a ticket abandoned by
--- one assistant is the next one's to take.
--- KEYS[1] base..'queue:'..Q
--- ARGV: 1 base, 2 queue, 3 assistant, 4 now ms, 5 now RFC 3339, 6 lease expiry ms.
--- Returns the claimed ticket as get does, or false when the queue is empty.
-expire_leases(ARGV[4], ARGV[5], 100)
-local head = redis.call('ZPOPMIN', KEYS[1])
-if #head == 0 then return false end
+-- claim: give the next waiting ticket of one or more queues to an assistant
+-- under a lease: the most urgent head among them (queue scores order by
+-- priority, then age, and compare across queues). Expired leases are returned
+-- to their queues first, so a ticket abandoned by one assistant is the next
+-- one's to take.
+-- KEYS: base..'queue:'..Q for each queue
+-- ARGV: 1 base, 2 assistant, 3 now ms, 4 now RFC 3339, 5 lease expiry ms.
+-- Returns the claimed ticket as get does, or false when nobody waits.
+expire_leases(ARGV[3], ARGV[4], 100)
+local best, best_score
+for _, q in ipairs(KEYS) do
+  local head = redis.call('ZRANGE', q, 0, 0, 'WITHSCORES')
+  if #head > 0 and (not best_score or tonumber(head[2]) < best_score) then
+    best, best_score = q, tonumber(head[2])
+  end
+end
+if not best then return false end
+local head = redis.call('ZPOPMIN', best)
 local id = head[1]
-redis.call('SADD', KEYS[1] .. ':active', id)
-redis.call('HSET', tkey(id), 'status', 'open', 'assignee', ARGV[3], 'lease', ARGV[6], 'updated', ARGV[4])
-redis.call('ZADD', base .. 'leases', ARGV[6], id)
-index_assignee(id, '', ARGV[3], 'open')
-event(id, ARGV[5], 'assigned', ARGV[3], 'claimed from queue ' .. ARGV[2])
+local queue = redis.call('HGET', tkey(id), 'queue')
+redis.call('SADD', best .. ':active', id)
+redis.call('HSET', tkey(id), 'status', 'open', 'assignee', ARGV[2], 'lease', ARGV[5], 'updated', ARGV[3])
+redis.call('ZADD', base .. 'leases', ARGV[5], id)
+index_assignee(id, '', ARGV[2], 'open')
+event(id, ARGV[4], 'assigned', ARGV[2], 'taken from queue ' .. (queue or ''))
 return read_ticket(tkey(id))

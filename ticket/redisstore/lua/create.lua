@@ -4,7 +4,8 @@
 -- KEYS[1] base..'sources'
 -- ARGV: 1 base, 2 source key, 3 now ms, 4 now RFC 3339, 5 ticket JSON
 -- {channel, queue, priority, subject, tags, frd, by, kind, thread, thread_ttl,
--- assignee, status (new, open when assigned, closed for spam), route},
+-- assignee, status (new, open when assigned, closed for spam), route, mailbox,
+-- what (the timeline's word for the message, when it joins a thread)},
 -- 6 message JSON (empty id), 7 customer JSON {name, email, phone},
 -- 8 RFC 5322 Message-ID or '', 9 attachments JSON [{id, meta}] (meta: the
 -- attachment's JSON). Returns {ticket id, message id, 1 created | 0 found}.
@@ -31,7 +32,7 @@ if thread ~= '' then
   if tid then
     local f = redis.call('HMGET', tkey(tid), 'status', 'queue', 'priority', 'created', 'assignee')
     if f[1] and f[1] ~= 'closed' then
-      local mid = append_message(tid, f, ARGV[2], ARGV[6], 'in', ARGV[8], atts, t.by, t.kind, now_ms, now_rfc)
+      local mid = append_message(tid, f, ARGV[2], ARGV[6], 'in', ARGV[8], atts, t.by, t.kind, now_ms, now_rfc, t.what)
       keep_thread(tid)
       return {tid, mid, '1'}
     end
@@ -47,7 +48,7 @@ if c.email ~= '' or c.phone ~= '' then cid = upsert_customer(find_customer(c.ema
 local k = tkey(id)
 redis.call('HSET', k, 'id', id, 'channel', t.channel, 'status', t.status, 'queue', t.queue,
   'assignee', t.assignee, 'priority', t.priority, 'subject', t.subject, 'customer', cid, 'customer_name', c.name,
-  'tags', t.tags, 'created', now_ms, 'updated', now_ms, 'msgseq', 1)
+  'tags', t.tags, 'created', now_ms, 'updated', now_ms, 'msgseq', 1, 'mailbox', t.mailbox)
 if t.frd ~= '' and t.status ~= 'closed' then
   redis.call('HSET', k, 'frd', t.frd)
   redis.call('ZADD', base .. 'queue:' .. t.queue .. ':sla', t.frd, id)

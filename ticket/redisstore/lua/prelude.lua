@@ -154,10 +154,11 @@ end
 -- append_message adds message msg (JSON with an empty id) to ticket id, whose
 -- fields f = HMGET status queue priority created assignee were read and found,
 -- records src, and returns the new message id. An inbound message from a
--- person reopens a pending or closed ticket; an outbound one written by a
--- person (not an automatic acknowledgement) is the ticket's first response
--- for its SLA.
-local function append_message(id, f, src, msg, dir, msgid, atts, by, kind, now_ms, now_rfc)
+-- person reopens a pending or closed ticket; the first outbound one written by
+-- a person (not an automatic acknowledgement) is the ticket's first response,
+-- which stops its SLA clock. A note (internal) changes neither. what is the
+-- timeline's word for the message ("mail from ann@example.org").
+local function append_message(id, f, src, msg, dir, msgid, atts, by, kind, now_ms, now_rfc, what)
   local k = tkey(id)
   local mid = 'm' .. redis.call('HINCRBY', k, 'msgseq', 1)
   redis.call('RPUSH', k .. ':messages', with_id(msg, mid))
@@ -172,11 +173,81 @@ local function append_message(id, f, src, msg, dir, msgid, atts, by, kind, now_m
     redis.call('HSET', k, 'status', to)
     place(id, queue, to, f[3], f[4])
     index_assignee(id, f[5], f[5], to)
-    event(id, now_rfc, 'status', 'frontdesk', 'reopened: ' .. status .. ' -> ' .. to)
-  elseif dir == 'out' and not machine and redis.call('ZREM', base .. 'queue:' .. queue .. ':sla', id) == 1 then
-    redis.call('HSET', k, 'first_response', now_ms)
+    event(id, now_rfc, 'status', 'frontdesk', 'reopened by the customer: ' .. status .. ' -> ' .. to)
+  elseif dir == 'out' and not machine then
+    redis.call('ZREM', base .. 'queue:' .. queue .. ':sla', id)
+    redis.call('HSETNX', k, 'first_response', now_ms)
   end
-  event(id, now_rfc, 'message', by, dir .. ' ' .. mid)
+  local typ = 'message'
+  if dir == 'internal' then typ = 'note' end
+  event(id, now_rfc, typ, by, what)
   redis.call('HSET', base .. 'sources', src, id .. ' ' .. mid)
   return mid
+end
+
+-- rfc3339 formats a time in milliseconds since the epoch as UTC RFC 3339, with
+-- the milliseconds when there are any (as Go's time.RFC3339Nano writes them).
+-- The date is H. Hinnant's civil_from_days.
+local function rfc3339(t)
+  local secs = math.floor(t / 1000)
+  local frac = t - secs * 1000
+  local days = math.floor(secs / 86400)
+  local rem = secs - days * 86400
+  local z = days + 719468
+  local era = math.floor(z / 146097)
+  local doe = z - era * 146097
+  local yoe = math.floor((doe - math.floor(doe / 1460) + math.floor(doe / 36524) - math.floor(doe / 146096)) / 365)
+  local doy = doe - (365 * yoe + math.floor(yoe / 4) - math.floor(yoe / 100))
+  local mp = math.floor((5 * doy + 2) / 153)
+  local d = doy - math.floor((153 * mp + 2) / 5) + 1
+  local m = mp + 3
+  if mp >= 10 then m = mp - 9 end
+  local y = yoe + era * 400
+  if m <= 2 then y = y + 1 end
+  local out = string.format('%04d-%02d-%02dT%02d:%02d:%02d', y, m, d,
+    math.floor(rem / 3600), math.floor((rem % 3600) / 60), rem % 60)
+  if frac > 0 then
+    out = out .. (string.gsub(string.format('.%03d', frac), '0+$', ''))
+  end
+  return out .. 'Z'
+end
+
+-- clock returns Redis's own time, in milliseconds since the epoch and as RFC
+-- 3339: leases and due times computed from it agree across instances, whatever
+-- their own clocks say.
+local function clock()
+  local t = redis.call('TIME')
+  local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  return now, rfc3339(now)
+end
+
+-- outbound_name says which outbound message of a ticket an event is about, in
+-- the words the ticket page shows: "the reply to ann@example.org".
+local function outbound_name(tid, mid)
+  local n = tonumber(string.sub(mid, 2))
+  local raw = n and redis.call('LINDEX', tkey(tid) .. ':messages', n - 1)
+  local what, to = 'reply', ''
+  if raw then
+    local ok, m = pcall(cjson.decode, raw)
+    if ok and type(m) == 'table' then
+      if m.kind == 'auto_reply' then what = 'acknowledgement' end
+      if type(m.to) == 'table' and type(m.to[1]) == 'string' then to = ' to ' .. m.to[1] end
+    end
+  end
+  return what .. to
+end
+
+-- outbox_entry reads the delivery record of an outbound message: a table with
+-- delivery, detail, at, attempts, first (ms first queued), hold and lease
+-- (ms), or nil.
+local function outbox_entry(tid, mid)
+  local raw = redis.call('HGET', tkey(tid) .. ':delivery', mid)
+  if not raw then return nil end
+  local ok, d = pcall(cjson.decode, raw)
+  if not ok or type(d) ~= 'table' then return nil end
+  return d
+end
+
+local function save_outbox_entry(tid, mid, d)
+  redis.call('HSET', tkey(tid) .. ':delivery', mid, cjson.encode(d))
 end

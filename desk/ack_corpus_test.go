@@ -1,4 +1,4 @@
-package responders
+package desk
 
 import (
 	"encoding/json"
@@ -9,6 +9,7 @@ import (
 
 	"frontdesk/config"
 	"frontdesk/intake/mailparse"
+	"frontdesk/internal/corpora"
 	"frontdesk/ticket"
 )
 
@@ -17,18 +18,17 @@ import (
 // intake files them, none is eligible. The two files the parser's own corpus
 // test lists as deliberate exceptions are left out here too.
 func TestCorpusBouncesAndAutoRepliesGetNoAcknowledgement(t *testing.T) {
-	wd, _ := os.Getwd()
-	dir := filepath.Join(wd, "..", "..", "shared", "corpora", "bounces-sisimai")
+	dir := corpora.Dir(t, "bounces-sisimai")
 	data, err := os.ReadFile(filepath.Join(dir, "expected-go-sisimai.json"))
 	if err != nil {
-		t.Skipf("sisimai corpus not present at %s: %v", dir, err)
+		t.Fatal(err)
 	}
 	var expected []struct{ File, Reason string }
 	if err := json.Unmarshal(data, &expected); err != nil {
 		t.Fatal(err)
 	}
 	exceptions := []string{"maildir/bsd/lhost-sendmail-14.eml"} // a person forwarding a bounce: a customer's question
-	a := &Acknowledger{cfg: &config.Config{}}
+	a := &Desk{cfg: &config.Config{}}
 	seen := map[string]bool{}
 	checked := 0
 	for _, e := range expected {

@@ -1,0 +1,77 @@
+package desk
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"frontdesk/fault"
+	"frontdesk/ticket"
+)
+
+func TestBackoffDoublesToItsCap(t *testing.T) {
+	for attempt, want := range map[int]time.Duration{1: RetryMin, 2: 2 * RetryMin, 3: 4 * RetryMin, 30: RetryMax, 2000: RetryMax} {
+		got := Backoff(attempt)
+		if got < want || got > want+want/4 {
+			t.Errorf("Backoff(%d) = %v, want %v to %v", attempt, got, want, want+want/4)
+		}
+	}
+}
+
+// A worker takes what is due, marks it sending, and records it sent; a
+// temporary failure comes back later; a message that waited longer than a
+// week fails for good with the reason.
+func TestDeliveryPolicy(t *testing.T) {
+	d := newTestDesk(t, "")
+	ctx := context.Background()
+	r := d.receive(t, newMail("p-1", "ann@example.org", "Hi")) // queues an acknowledgement
+	o, err := d.NextOutgoing(ctx, time.Minute)
+	if err != nil || o.TicketID != r.TicketID || o.Message.Kind != ticket.KindAutoReply || o.Ticket == nil {
+		t.Fatalf("next outgoing = %+v, %v", o, err)
+	}
+	wait, err := d.Retry(ctx, o, "421 busy")
+	if err != nil || wait < RetryMin {
+		t.Fatalf("retry = %v, %v", wait, err)
+	}
+	if _, err := d.NextOutgoing(ctx, time.Minute); !errors.Is(err, fault.ErrNotFound) {
+		t.Fatalf("a message waiting for its retry was due at once: %v", err)
+	}
+
+	if _, err := d.Reply(ctx, r.TicketID, Answer{Text: "Hello", By: "bob"}); err != nil {
+		t.Fatal(err)
+	}
+	o, err = d.NextOutgoing(ctx, time.Minute)
+	if err != nil || o.Message.Kind != ticket.KindNormal {
+		t.Fatalf("next outgoing = %+v, %v", o, err)
+	}
+	if err := d.Sending(ctx, o, "SMTP test"); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Sent(ctx, o, "accepted by test"); err != nil {
+		t.Fatal(err)
+	}
+	m := messageOf(d.get(t, r.TicketID), o.Message.ID)
+	if m.Delivery != ticket.DeliverySent || m.DeliveryDetail != "accepted by test" {
+		t.Fatalf("after sending: %+v", m)
+	}
+
+	// A message first queued eight days ago is given up with the reason.
+	old := *o
+	old.Queued = time.Now().Add(-8 * 24 * time.Hour)
+	if _, err := d.Reply(ctx, r.TicketID, Answer{Text: "Again", By: "bob"}); err != nil {
+		t.Fatal(err)
+	}
+	o2, err := d.NextOutgoing(ctx, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o2.Queued = old.Queued
+	if wait, err := d.Retry(ctx, o2, "421 busy"); err != nil || wait != 0 {
+		t.Fatalf("retry of a week-old message = %v, %v", wait, err)
+	}
+	if m := messageOf(d.get(t, r.TicketID), o2.Message.ID); m.Delivery != ticket.DeliveryFailed || !strings.Contains(m.DeliveryDetail, "gave up after 1 try over 8 d") {
+		t.Fatalf("week-old message = %+v", m)
+	}
+}

@@ -1,0 +1,37 @@
+// Package words writes values for people to read in the timeline, messages
+// and pages: durations as "1 h 30 min" rather than Go's "1h30m0s".
+package words
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Duration writes d in at most its two largest units: "45 s", "5 min",
+// "1 h 30 min", "2 d 4 h". Less than a second is "0 s".
+func Duration(d time.Duration) string {
+	if d < 0 {
+		d = -d
+	}
+	units := []struct {
+		size time.Duration
+		name string
+	}{{24 * time.Hour, "d"}, {time.Hour, "h"}, {time.Minute, "min"}, {time.Second, "s"}}
+	var parts []string
+	for _, u := range units {
+		if n := d / u.size; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, u.name))
+			d -= n * u.size
+		} else if len(parts) > 0 {
+			break // "1 d 30 min" would skip the hours: stop at the first gap
+		}
+		if len(parts) == 2 {
+			break
+		}
+	}
+	if len(parts) == 0 {
+		return "0 s"
+	}
+	return strings.Join(parts, " ")
+}
