@@ -7,6 +7,7 @@ import (
 	"io"
 
 	"frontdesk/config"
+	"frontdesk/desk"
 )
 
 // runCheckConfig validates the configuration: exit 0, or exit 1 with one line
@@ -19,12 +20,31 @@ func runCheckConfig(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	path := config.Resolve(*configPath)
-	if _, err := config.Load(path); err != nil {
+	cfg, err := loadConfig(path)
+	if err != nil {
 		printConfigError(stderr, path, err)
 		return exitFailure
 	}
 	fmt.Fprintf(stdout, "%s: ok\n", path)
+	if cfg.RulesFile != "" {
+		fmt.Fprintf(stdout, "%s: ok\n", cfg.RulesFile)
+	}
 	return exitOK
+}
+
+// loadConfig loads and validates the configuration at path, and the rules
+// file it names against it: what must hold before anything starts.
+func loadConfig(path string) (*config.Config, error) {
+	cfg, err := config.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.RulesFile != "" {
+		if _, err := desk.CompileRulesFile(cfg, cfg.RulesFile); err != nil {
+			return nil, err
+		}
+	}
+	return cfg, nil
 }
 
 // printConfigError writes one line per configuration problem.

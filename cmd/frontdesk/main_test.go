@@ -75,6 +75,35 @@ mailboxes:
 	}
 }
 
+// The example configuration, with its shipped rules file, passes the check;
+// a rules file that does not fit the configuration stops check-config and
+// serve with the rule and field named.
+func TestExampleConfigAndRulesFile(t *testing.T) {
+	for _, name := range []string{"SUPPORT_IMAP_PASSWORD", "SMTP_PASSWORD", "TWILIO_AUTH_TOKEN", "FRONTDESK_REDIS_URL", "FRONTDESK_HTTP_LISTEN"} {
+		t.Setenv(name, "x")
+	}
+	t.Setenv("FRONTDESK_REDIS_URL", "redis://127.0.0.1:6379/0")
+	t.Setenv("FRONTDESK_HTTP_LISTEN", "127.0.0.1:0")
+	code, out, errOut := runCmd(t, context.Background(), "check-config", "-config", "../../frontdesk.example.yaml")
+	if code != exitOK || !strings.Contains(out, "rules.yaml: ok") {
+		t.Fatalf("example config: %d %q %q", code, out, errOut)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "rules.yaml"), []byte("rules:\n  - {name: Nowhere, conditions: [], actions: [{type: set_queue, value: nowhere}]}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := filepath.Join(dir, "frontdesk.yaml")
+	if err := os.WriteFile(cfg, []byte("redis: {url: redis://127.0.0.1:6379/0}\nhttp: {listen: 127.0.0.1:0}\nrules_file: rules.yaml\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, cmd := range []string{"check-config", "serve"} {
+		code, _, errOut := runCmd(t, context.Background(), cmd, "-config", cfg)
+		if code != exitFailure || !strings.Contains(errOut, "rules_file") || !strings.Contains(errOut, `"Nowhere"`) || !strings.Contains(errOut, "nowhere") {
+			t.Errorf("%s with a rules file naming an unknown queue: %d %q", cmd, code, errOut)
+		}
+	}
+}
+
 func TestServeRefusesBadConfigBeforeStarting(t *testing.T) {
 	path := writeConfig(t, "redis: {url: redis://127.0.0.1:6379/0}\nhttp: {listen: 127.0.0.1:0, colour: blue}\n")
 	code, out, errOut := runCmd(t, context.Background(), "serve", "-config", path)
