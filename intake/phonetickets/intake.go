@@ -46,6 +46,8 @@ type Intake struct {
 	cfg    *config.Config
 	media  *jobs.Queue
 	logger *slog.Logger
+	// fetcher downloads media under the SSRF policy of fetch.go.
+	fetcher *mediaFetcher
 
 	faxFailures prometheus.Counter
 	// missedAfter is how long a completed call without a recording waits
@@ -76,6 +78,7 @@ func New(store ticket.Store, rdb redis.UniversalClient, cfg *config.Config, medi
 		in.logger = slog.Default()
 	}
 	in.faxFailures = promreg.Register(opts.Registerer, in.faxFailures)
+	in.fetcher = newMediaFetcher(cfg.Twilio)
 	return in
 }
 
