@@ -290,10 +290,10 @@ func TestHostileMediaURLsFailAtOnce(t *testing.T) {
 	t.Cleanup(internalSrv.Close)
 	_, port, _ := net.SplitHostPort(internalSrv.Listener.Addr().String())
 
-	sms := url.Values{"AccountSid": {accountSID}, "MessageSid": {"MM" + strings.Repeat("ab", 16)}, "From": {caller}, "To": {ourNumber},
+	sms := url.Values{"AccountSid": {accountSID}, "MessageSid": {sid("MM", 1)}, "From": {caller}, "To": {ourNumber},
 		"NumMedia": {"2"}, "MediaUrl0": {internalSrv.URL + "/admin"}, "MediaContentType0": {"image/jpeg"},
 		"MediaUrl1": {"https://localhost:" + port + "/admin"}, "MediaContentType1": {"image/jpeg"}}
-	fax := url.Values{"AccountSid": {accountSID}, "FaxSid": {"FX" + strings.Repeat("cd", 16)}, "From": {caller}, "To": {ourNumber},
+	fax := url.Values{"AccountSid": {accountSID}, "FaxSid": {sid("FX", 1)}, "From": {caller}, "To": {ourNumber},
 		"FaxStatus": {"received"}, "NumPages": {"1"}, "MediaUrl": {"http://169.254.169.254/latest/meta-data/iam/security-credentials/"}}
 	for path, form := range map[string]url.Values{"/twilio/sms": sms, "/twilio/fax": fax} {
 		if code := d.post(path, form); code >= 300 {
