@@ -202,4 +202,7 @@ func TestMetrics(t *testing.T) {
 	if n, err := testutil.GatherAndCount(e.reg, "frontdesk_twilio_signature_failures_total"); err != nil || n != 7 {
 		t.Errorf("signature failure series: %d, %v; want one per route", n, err)
 	}
+	if n, err := testutil.GatherAndCount(e.reg, "frontdesk_twilio_webhooks_refused_total"); err != nil || n != 7*3 {
+		t.Errorf("refusal series: %d, %v; want one per route and reason", n, err)
+	}
 }
