@@ -45,7 +45,7 @@ var errRefused = errors.New("refused by the media download policy")
 //     twilio.api_url's origin is trusted as configured and is the one
 //     allowed to be loopback or private (tests and local fakes use
 //     http://127.0.0.1:PORT); it is reached through the environment's
-//     proxy, if any, as before. Other hosts are dialled directly, never
+//     proxy (HTTPS_PROXY), if any. Other hosts are dialled directly, never
 //     through a proxy, or the check would see the proxy's address.
 //   - The account's credentials (HTTP Basic) go only to twilio.api_url's
 //     origin and to https twilio.com hosts, and never along a redirect.
