@@ -150,8 +150,10 @@ func (f *mediaFetcher) route(u *url.URL, redirected bool) (client *http.Client, 
 		return nil, false, fmt.Errorf("%w: %s %s carries a user name or password", errRefused, what, u.Redacted())
 	case !redirected && originOf(u) == f.api:
 		return f.trusted, true, nil
+	case u.Scheme != "https" && redirected:
+		return nil, false, fmt.Errorf("%w: redirect to %s, which is not https", errRefused, u.Redacted())
 	case u.Scheme != "https":
-		return nil, false, fmt.Errorf("%w: %s %s is neither https nor twilio.api_url's origin", errRefused, what, u.Redacted())
+		return nil, false, fmt.Errorf("%w: URL %s is neither https nor twilio.api_url's origin", errRefused, u.Redacted())
 	case u.Hostname() == "":
 		return nil, false, fmt.Errorf("%w: %s %s has no host", errRefused, what, u.Redacted())
 	}

@@ -197,10 +197,10 @@ func TestFetchRefusesInternalAddresses(t *testing.T) {
 		{"metadata over https", "https://169.254.169.254/latest/meta-data/", "169.254.169.254 is not a public address (link-local)"},
 		{"private", "https://10.0.0.1/", "10.0.0.1 is not a public address (private"},
 		{"unspecified", "https://0.0.0.0:" + tlsPort + "/", "0.0.0.0 is not a public address (unspecified)"},
-		{"redirect to http on loopback", redirect(internalSrv.URL + "/admin"), "redirect to " + internalSrv.URL + "/admin is neither https"},
+		{"redirect to http on loopback", redirect(internalSrv.URL + "/admin"), "redirect to " + internalSrv.URL + "/admin, which is not https"},
 		{"redirect to https on loopback", redirect(tlsSrv.URL + "/admin"), "not a public address (loopback)"},
-		{"redirect to the metadata address", redirect("http://169.254.169.254/latest/meta-data/"), "neither https"},
-		{"redirect back to twilio.api_url", redirect(apiSrv.URL + "/Media/ME2"), "neither https"},
+		{"redirect to the metadata address", redirect("http://169.254.169.254/latest/meta-data/"), "not https"},
+		{"redirect back to twilio.api_url", redirect(apiSrv.URL + "/Media/ME2"), "not https"},
 	}
 	if ln, err := net.Listen("tcp6", "[::1]:0"); err == nil {
 		ln.Close()
