@@ -77,21 +77,30 @@ func simulatePhone(ctx context.Context, base, media string, out io.Writer) error
 	}
 	caller, texter := "+15555550199", "+15555550123"
 	account := media + "/2010-04-01/Accounts/" + demoAccountSID
+	// Well-formed SIDs, two letters and 32 lower-case hex digits: the
+	// webhooks refuse others.
+	const (
+		callSID          = "CAde000000000000000000000000000001"
+		recordingSID     = "REde000000000000000000000000000001"
+		transcriptionSID = "TRde000000000000000000000000000001"
+		messageSID       = "MMde000000000000000000000000000001"
+		mediaSID         = "MEde000000000000000000000000000001"
+	)
 	hooks := []struct {
 		path string
 		form url.Values
 	}{
-		{"/twilio/voice", url.Values{"CallSid": {"CAdemo1"}, "From": {caller}, "To": {demoNumber}, "CallStatus": {"ringing"}}},
-		{"/twilio/voice/recording", url.Values{"CallSid": {"CAdemo1"}, "RecordingSid": {"REdemo1"},
-			"RecordingUrl": {account + "/Recordings/REdemo1"}, "RecordingStatus": {"completed"}, "RecordingDuration": {"14"}}},
-		{"/twilio/voice/recording", url.Values{"CallSid": {"CAdemo1"}, "RecordingSid": {"REdemo1"},
-			"RecordingUrl": {account + "/Recordings/REdemo1"}, "RecordingStatus": {"completed"}, "RecordingDuration": {"14"}}},
-		{"/twilio/voice/transcription", url.Values{"CallSid": {"CAdemo1"}, "RecordingSid": {"REdemo1"}, "TranscriptionSid": {"TRdemo1"},
+		{"/twilio/voice", url.Values{"CallSid": {callSID}, "From": {caller}, "To": {demoNumber}, "CallStatus": {"ringing"}}},
+		{"/twilio/voice/recording", url.Values{"CallSid": {callSID}, "RecordingSid": {recordingSID},
+			"RecordingUrl": {account + "/Recordings/" + recordingSID}, "RecordingStatus": {"completed"}, "RecordingDuration": {"14"}}},
+		{"/twilio/voice/recording", url.Values{"CallSid": {callSID}, "RecordingSid": {recordingSID},
+			"RecordingUrl": {account + "/Recordings/" + recordingSID}, "RecordingStatus": {"completed"}, "RecordingDuration": {"14"}}},
+		{"/twilio/voice/transcription", url.Values{"CallSid": {callSID}, "RecordingSid": {recordingSID}, "TranscriptionSid": {transcriptionSID},
 			"TranscriptionStatus": {"completed"}, "TranscriptionText": {"Hi, this is Carla. My repair was due on Tuesday and I have not heard back. Please call me back."}}},
-		{"/twilio/voice/status", url.Values{"CallSid": {"CAdemo1"}, "From": {caller}, "To": {demoNumber}, "CallStatus": {"completed"}, "CallDuration": {"31"}}},
-		{"/twilio/sms", url.Values{"MessageSid": {"SMdemo1"}, "From": {texter}, "To": {demoNumber},
+		{"/twilio/voice/status", url.Values{"CallSid": {callSID}, "From": {caller}, "To": {demoNumber}, "CallStatus": {"completed"}, "CallDuration": {"31"}}},
+		{"/twilio/sms", url.Values{"MessageSid": {messageSID}, "From": {texter}, "To": {demoNumber},
 			"Body": {"Hi, the lamp from order 553 arrived broken, photo attached."}, "NumMedia": {"1"},
-			"MediaUrl0": {account + "/Messages/SMdemo1/Media/MEdemo1"}, "MediaContentType0": {"image/png"}}},
+			"MediaUrl0": {account + "/Messages/" + messageSID + "/Media/" + mediaSID}, "MediaContentType0": {"image/png"}}},
 	}
 	for _, h := range hooks {
 		h.form.Set("AccountSid", demoAccountSID)

@@ -31,7 +31,7 @@ func BenchmarkVoiceWebhook(b *testing.B) {
 	e := newEnv(b, nil)
 	e.wh.sink = nopSink{}
 	form := url.Values{
-		"AccountSid": {"AC00000000000000000000000000000000"}, "ApiVersion": {"2010-04-01"},
+		"AccountSid": {testAccount}, "ApiVersion": {"2010-04-01"},
 		"CallSid": {"CA0123456789abcdef0123456789abcdef"}, "CallStatus": {"ringing"}, "Direction": {"inbound"},
 		"Called": {"+15555550100"}, "Caller": {"+31612345678"}, "From": {"+31612345678"}, "To": {"+15555550100"},
 		"FromCountry": {"NL"}, "ToCountry": {"US"}, "CallToken": {strings.Repeat("t", 200)},

@@ -12,6 +12,9 @@ var noContent = answer{status: http.StatusNoContent}
 
 // recording receives a recording status callback.
 func (w *Webhooks) recording(ctx context.Context, form url.Values, c Common) (answer, error) {
+	if err := w.checkSIDs(form, callSID, recordingSID); err != nil {
+		return answer{}, err
+	}
 	r := Recording{
 		Common:          c,
 		CallSID:         form.Get("CallSid"),
@@ -21,9 +24,6 @@ func (w *Webhooks) recording(ctx context.Context, form url.Values, c Common) (an
 		DurationSeconds: atoi(form.Get("RecordingDuration")),
 		ErrorCode:       form.Get("ErrorCode"),
 	}
-	if r.RecordingSID == "" {
-		return answer{}, fmt.Errorf("%w: no RecordingSid", errBadRequest)
-	}
 	if err := w.sink.Recording(ctx, r); err != nil {
 		return answer{}, fmt.Errorf("recording %s of call %s: %w", r.RecordingSID, r.CallSID, err)
 	}
@@ -32,6 +32,9 @@ func (w *Webhooks) recording(ctx context.Context, form url.Values, c Common) (an
 
 // transcription receives a transcription callback.
 func (w *Webhooks) transcription(ctx context.Context, form url.Values, c Common) (answer, error) {
+	if err := w.checkSIDs(form, callSID, recordingSID, transcriptionSID); err != nil {
+		return answer{}, err
+	}
 	t := Transcription{
 		Common:              c,
 		CallSID:             form.Get("CallSid"),
@@ -39,9 +42,6 @@ func (w *Webhooks) transcription(ctx context.Context, form url.Values, c Common)
 		TranscriptionSID:    form.Get("TranscriptionSid"),
 		TranscriptionText:   form.Get("TranscriptionText"),
 		TranscriptionStatus: form.Get("TranscriptionStatus"),
-	}
-	if t.TranscriptionSID == "" {
-		return answer{}, fmt.Errorf("%w: no TranscriptionSid", errBadRequest)
 	}
 	if err := w.sink.Transcription(ctx, t); err != nil {
 		return answer{}, fmt.Errorf("transcription %s of call %s: %w", t.TranscriptionSID, t.CallSID, err)
@@ -51,14 +51,14 @@ func (w *Webhooks) transcription(ctx context.Context, form url.Values, c Common)
 
 // callStatus receives a call status callback.
 func (w *Webhooks) callStatus(ctx context.Context, form url.Values, c Common) (answer, error) {
+	if err := w.checkSIDs(form, callSID); err != nil {
+		return answer{}, err
+	}
 	s := CallStatus{
 		Common:          c,
 		CallSID:         form.Get("CallSid"),
 		CallStatus:      form.Get("CallStatus"),
 		DurationSeconds: atoi(form.Get("CallDuration")),
-	}
-	if s.CallSID == "" {
-		return answer{}, fmt.Errorf("%w: no CallSid", errBadRequest)
 	}
 	if err := w.sink.CallStatus(ctx, s); err != nil {
 		return answer{}, fmt.Errorf("status %q of call %s: %w", s.CallStatus, s.CallSID, err)

@@ -14,7 +14,7 @@ import (
 func TestEvents(t *testing.T) {
 	support := testNumbers[0]
 	common := func(from, to string, n config.Number, known bool) Common {
-		return Common{AccountSID: "AC00000000000000000000000000000000", From: from, To: to,
+		return Common{AccountSID: testAccount, From: from, To: to,
 			IdempotencyToken: "idem-1", Number: n, KnownNumber: known, Received: openTime}
 	}
 	tests := []struct {
@@ -27,63 +27,63 @@ func TestEvents(t *testing.T) {
 	}{
 		{
 			name: "recording", path: pathRecording,
-			form: url.Values{"CallSid": {"CA1"}, "RecordingSid": {"RE1"}, "RecordingUrl": {"https://api.twilio.com/2010-04-01/Accounts/AC0/Recordings/RE1"},
+			form: url.Values{"CallSid": {sid("CA", 1)}, "RecordingSid": {sid("RE", 1)}, "RecordingUrl": {"https://api.twilio.com/2010-04-01/Accounts/AC0/Recordings/RE1"},
 				"RecordingStatus": {"completed"}, "RecordingDuration": {"42"}, "RecordingChannels": {"1"}, "RecordingSource": {"RecordVerb"}, "ErrorCode": {"0"}},
-			want: Recording{Common: common("", "", config.Number{Queue: "support"}, false), CallSID: "CA1", RecordingSID: "RE1",
+			want: Recording{Common: common("", "", config.Number{Queue: "support"}, false), CallSID: sid("CA", 1), RecordingSID: sid("RE", 1),
 				RecordingURL: "https://api.twilio.com/2010-04-01/Accounts/AC0/Recordings/RE1", RecordingStatus: "completed", DurationSeconds: 42, ErrorCode: "0"},
 			status: http.StatusNoContent,
 		},
 		{
 			name: "transcription", path: pathTranscription,
-			form: url.Values{"CallSid": {"CA1"}, "RecordingSid": {"RE1"}, "TranscriptionSid": {"TR1"}, "TranscriptionText": {"Hi, my order is late."},
+			form: url.Values{"CallSid": {sid("CA", 1)}, "RecordingSid": {sid("RE", 1)}, "TranscriptionSid": {sid("TR", 1)}, "TranscriptionText": {"Hi, my order is late."},
 				"TranscriptionStatus": {"completed"}, "From": {"+31612345678"}, "To": {"+15555550100"}, "TranscriptionType": {"fast"}},
-			want: Transcription{Common: common("+31612345678", "+15555550100", support, true), CallSID: "CA1", RecordingSID: "RE1",
-				TranscriptionSID: "TR1", TranscriptionText: "Hi, my order is late.", TranscriptionStatus: "completed"},
+			want: Transcription{Common: common("+31612345678", "+15555550100", support, true), CallSID: sid("CA", 1), RecordingSID: sid("RE", 1),
+				TranscriptionSID: sid("TR", 1), TranscriptionText: "Hi, my order is late.", TranscriptionStatus: "completed"},
 			status: http.StatusNoContent,
 		},
 		{
 			name: "call status", path: pathStatus,
-			form:   url.Values{"CallSid": {"CA1"}, "CallStatus": {"no-answer"}, "CallDuration": {"0"}, "From": {"+31612345678"}, "To": {"+15555550100"}, "Duration": {"1"}},
-			want:   CallStatus{Common: common("+31612345678", "+15555550100", support, true), CallSID: "CA1", CallStatus: "no-answer"},
+			form:   url.Values{"CallSid": {sid("CA", 1)}, "CallStatus": {"no-answer"}, "CallDuration": {"0"}, "From": {"+31612345678"}, "To": {"+15555550100"}, "Duration": {"1"}},
+			want:   CallStatus{Common: common("+31612345678", "+15555550100", support, true), CallSID: sid("CA", 1), CallStatus: "no-answer"},
 			status: http.StatusNoContent,
 		},
 		{
 			name: "call completed", path: pathStatus,
-			form:   url.Values{"CallSid": {"CA1"}, "CallStatus": {"completed"}, "CallDuration": {"73"}, "From": {"+31612345678"}, "To": {"+15555550100"}},
-			want:   CallStatus{Common: common("+31612345678", "+15555550100", support, true), CallSID: "CA1", CallStatus: "completed", DurationSeconds: 73},
+			form:   url.Values{"CallSid": {sid("CA", 1)}, "CallStatus": {"completed"}, "CallDuration": {"73"}, "From": {"+31612345678"}, "To": {"+15555550100"}},
+			want:   CallStatus{Common: common("+31612345678", "+15555550100", support, true), CallSID: sid("CA", 1), CallStatus: "completed", DurationSeconds: 73},
 			status: http.StatusNoContent,
 		},
 		{
 			name: "sms", path: pathSMS,
-			form: url.Values{"MessageSid": {"SM1"}, "SmsMessageSid": {"SM1"}, "Body": {"Where is my order? ✉"}, "NumMedia": {"0"},
+			form: url.Values{"MessageSid": {sid("SM", 1)}, "SmsMessageSid": {sid("SM", 1)}, "Body": {"Where is my order? ✉"}, "NumMedia": {"0"},
 				"From": {"+31612345678"}, "To": {"+15555550101"}, "NumSegments": {"1"}},
-			want:   SMS{Common: common("+31612345678", "+15555550101", testNumbers[1], true), MessageSID: "SM1", Body: "Where is my order? ✉"},
+			want:   SMS{Common: common("+31612345678", "+15555550101", testNumbers[1], true), MessageSID: sid("SM", 1), Body: "Where is my order? ✉"},
 			status: http.StatusOK, body: `<?xml version="1.0" encoding="UTF-8"?><Response/>`,
 		},
 		{
 			name: "mms", path: pathSMS,
-			form: url.Values{"MessageSid": {"MM1"}, "Body": {""}, "NumMedia": {"2"},
+			form: url.Values{"MessageSid": {sid("MM", 1)}, "Body": {""}, "NumMedia": {"2"},
 				"MediaUrl0": {"https://api.twilio.com/m0"}, "MediaContentType0": {"image/jpeg"},
 				"MediaUrl1": {"https://api.twilio.com/m1"}, "MediaContentType1": {"application/pdf"},
 				"MediaUrl2": {"https://api.twilio.com/not-counted"},
 				"From":      {"+31612345678"}, "To": {"+15555550199"}},
 			want: SMS{Common: common("+31612345678", "+15555550199", config.Number{Number: "+15555550199", Queue: "support"}, false),
-				MessageSID: "MM1", Media: []Media{{"https://api.twilio.com/m0", "image/jpeg"}, {"https://api.twilio.com/m1", "application/pdf"}}},
+				MessageSID: sid("MM", 1), Media: []Media{{"https://api.twilio.com/m0", "image/jpeg"}, {"https://api.twilio.com/m1", "application/pdf"}}},
 			status: http.StatusOK, body: `<?xml version="1.0" encoding="UTF-8"?><Response/>`,
 		},
 		{
 			name: "fax", path: pathFax,
-			form: url.Values{"FaxSid": {"FX1"}, "FaxStatus": {"received"}, "NumPages": {"3"}, "MediaUrl": {"https://media.example/fx1.pdf"},
+			form: url.Values{"FaxSid": {sid("FX", 1)}, "FaxStatus": {"received"}, "NumPages": {"3"}, "MediaUrl": {"https://media.example/fx1.pdf"},
 				"From": {"+31201234567"}, "To": {"+15555550100"}, "ApiVersion": {"v1"}},
-			want: Fax{Common: common("+31201234567", "+15555550100", support, true), FaxSID: "FX1", FaxStatus: "received", NumPages: 3,
+			want: Fax{Common: common("+31201234567", "+15555550100", support, true), FaxSID: sid("FX", 1), FaxStatus: "received", NumPages: 3,
 				MediaURL: "https://media.example/fx1.pdf"},
 			status: http.StatusNoContent,
 		},
 		{
 			name: "fax failed", path: pathFax,
-			form: url.Values{"FaxSid": {"FX2"}, "FaxStatus": {"failed"}, "ErrorCode": {"15001"}, "ErrorMessage": {"Negotiation failed"},
+			form: url.Values{"FaxSid": {sid("FX", 2)}, "FaxStatus": {"failed"}, "ErrorCode": {"15001"}, "ErrorMessage": {"Negotiation failed"},
 				"From": {"+31201234567"}, "To": {"+15555550100"}},
-			want: Fax{Common: common("+31201234567", "+15555550100", support, true), FaxSID: "FX2", FaxStatus: "failed",
+			want: Fax{Common: common("+31201234567", "+15555550100", support, true), FaxSID: sid("FX", 2), FaxStatus: "failed",
 				ErrorCode: "15001", ErrorMessage: "Negotiation failed"},
 			status: http.StatusNoContent,
 		},
@@ -91,7 +91,7 @@ func TestEvents(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t, nil)
-			tt.form.Set("AccountSid", "AC00000000000000000000000000000000")
+			tt.form.Set("AccountSid", testAccount)
 			sig := Sign(testToken, e.srv.URL+tt.path, tt.form)
 			req, err := http.NewRequest(http.MethodPost, e.srv.URL+tt.path, stringsReader(tt.form.Encode()))
 			if err != nil {

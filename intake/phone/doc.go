@@ -9,10 +9,17 @@
 //     followed by the path and query) and the POST parameters sorted by name
 //     (https://www.twilio.com/docs/usage/webhooks/webhooks-security). A
 //     missing or wrong signature gets 403 and reaches no Sink;
-//  3. parses the form into an event: Call, Recording, Transcription,
+//  3. checks the SIDs (sids.go): AccountSid must be twilio.account_sid's,
+//     and the SIDs the event is keyed by must be of their kind's form (CA,
+//     RE, TR, SM or MM, FX, then 32 lower-case hex digits; a SignalWire fax
+//     has UUIDs). A signature covers the parameters concatenated without
+//     separators, so a captured request can be re-cut into others with the
+//     same signature, and a new SID would get past idempotency. A request
+//     that fails gets 400 and reaches no Sink;
+//  4. parses the form into an event: Call, Recording, Transcription,
 //     CallStatus, SMS or Fax, each with the Common fields and our Number,
 //     resolved from Twilio's To parameter;
-//  4. calls the Sink, and answers only once the Sink has stored the event:
+//  5. calls the Sink, and answers only once the Sink has stored the event:
 //     TwiML for an incoming call or text, 204 for a callback. A Sink that
 //     reports its store unavailable (fault.IsUnavailable) gets the request
 //     answered 503 with Retry-After, so that Twilio delivers it again; any

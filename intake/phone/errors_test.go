@@ -16,12 +16,12 @@ import (
 
 // minimalForms are, per route that stores an event, a form it accepts.
 var minimalForms = map[string]url.Values{
-	pathVoice:         {"CallSid": {"CA1"}, "From": {"+31612345678"}, "To": {"+15555550100"}},
-	pathRecording:     {"CallSid": {"CA1"}, "RecordingSid": {"RE1"}, "RecordingStatus": {"completed"}},
-	pathTranscription: {"CallSid": {"CA1"}, "RecordingSid": {"RE1"}, "TranscriptionSid": {"TR1"}},
-	pathStatus:        {"CallSid": {"CA1"}, "CallStatus": {"completed"}},
-	pathSMS:           {"MessageSid": {"SM1"}, "Body": {"hi"}, "From": {"+31612345678"}, "To": {"+15555550100"}},
-	pathFax:           {"FaxSid": {"FX1"}, "FaxStatus": {"received"}},
+	pathVoice:         {"AccountSid": {testAccount}, "CallSid": {sid("CA", 1)}, "From": {"+31612345678"}, "To": {"+15555550100"}},
+	pathRecording:     {"AccountSid": {testAccount}, "CallSid": {sid("CA", 1)}, "RecordingSid": {sid("RE", 1)}, "RecordingStatus": {"completed"}},
+	pathTranscription: {"AccountSid": {testAccount}, "CallSid": {sid("CA", 1)}, "RecordingSid": {sid("RE", 1)}, "TranscriptionSid": {sid("TR", 1)}},
+	pathStatus:        {"AccountSid": {testAccount}, "CallSid": {sid("CA", 1)}, "CallStatus": {"completed"}},
+	pathSMS:           {"AccountSid": {testAccount}, "MessageSid": {sid("SM", 1)}, "Body": {"hi"}, "From": {"+31612345678"}, "To": {"+15555550100"}},
+	pathFax:           {"AccountSid": {testAccount}, "FaxSid": {sid("FX", 1)}, "FaxStatus": {"received"}},
 }
 
 func TestSinkErrors(t *testing.T) {
@@ -67,7 +67,7 @@ func TestSinkTimeout(t *testing.T) {
 
 func TestBodyTooLarge(t *testing.T) {
 	e := newEnv(t, nil)
-	form := url.Values{"MessageSid": {"SM1"}, "Body": {strings.Repeat("x", MaxBodySize)}}
+	form := url.Values{"AccountSid": {testAccount}, "MessageSid": {sid("SM", 1)}, "Body": {strings.Repeat("x", MaxBodySize)}}
 	resp, _ := e.post(t, pathSMS, form, "")
 	if resp.StatusCode != http.StatusRequestEntityTooLarge {
 		t.Errorf("status %d, want 413", resp.StatusCode)
@@ -86,7 +86,7 @@ func TestBadRequests(t *testing.T) {
 	e := newEnv(t, nil)
 	// A signed request without the event's SID.
 	for path := range minimalForms {
-		resp, body := e.post(t, path, url.Values{"From": {"+31612345678"}}, "")
+		resp, body := e.post(t, path, url.Values{"AccountSid": {testAccount}, "From": {"+31612345678"}}, "")
 		if resp.StatusCode != http.StatusBadRequest {
 			t.Errorf("%s without SID: status %d: %s", path, resp.StatusCode, body)
 		}
@@ -168,14 +168,14 @@ func TestNoAuthToken(t *testing.T) {
 
 func TestUnknownNumberLoggedOncePerHour(t *testing.T) {
 	e := newEnv(t, nil)
-	form := url.Values{"MessageSid": {"SM1"}, "From": {"+31612345678"}, "To": {"+15555550199"}}
+	form := url.Values{"AccountSid": {testAccount}, "MessageSid": {sid("SM", 1)}, "From": {"+31612345678"}, "To": {"+15555550199"}}
 	for range 3 {
 		e.post(t, pathSMS, form, "")
 	}
 	form.Set("To", "+15555550198")
 	e.post(t, pathSMS, form, "")
 	form.Del("To") // callbacks without To are not warned about
-	e.post(t, pathStatus, url.Values{"CallSid": {"CA1"}, "CallStatus": {"completed"}}, "")
+	e.post(t, pathStatus, url.Values{"AccountSid": {testAccount}, "CallSid": {sid("CA", 1)}, "CallStatus": {"completed"}}, "")
 	if n := e.log.Count("not in twilio.numbers"); n != 2 {
 		t.Errorf("%d warnings, want 2:\n%s", n, e.log)
 	}
@@ -201,5 +201,8 @@ func TestMetrics(t *testing.T) {
 	}
 	if n, err := testutil.GatherAndCount(e.reg, "frontdesk_twilio_signature_failures_total"); err != nil || n != 7 {
 		t.Errorf("signature failure series: %d, %v; want one per route", n, err)
+	}
+	if n, err := testutil.GatherAndCount(e.reg, "frontdesk_twilio_webhooks_refused_total"); err != nil || n != 7*3 {
+		t.Errorf("refusal series: %d, %v; want one per route and reason", n, err)
 	}
 }

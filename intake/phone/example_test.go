@@ -29,14 +29,19 @@ func Example() {
 	const token = "auth-token"
 	wh := phone.New(printSink{}, &phone.Options{
 		Twilio: config.Twilio{
-			AuthToken: token,
-			Numbers:   []config.Number{{Number: "+15555550100", Queue: "phone"}},
+			AccountSID: "AC0123456789abcdef0123456789abcdef",
+			AuthToken:  token,
+			Numbers:    []config.Number{{Number: "+15555550100", Queue: "phone"}},
 		},
 		PublicURL: srv.URL, // http.public_url: what Twilio signs
 	})
 	wh.Register(mux)
 
-	form := url.Values{"MessageSid": {"SM1"}, "From": {"+31612345678"}, "To": {"+15555550100"}, "Body": {"Hello?"}}
+	form := url.Values{
+		"AccountSid": {"AC0123456789abcdef0123456789abcdef"},
+		"MessageSid": {"SM9a8b7c6d5e4f30211203f4e5d6c7b8a9"},
+		"From":       {"+31612345678"}, "To": {"+15555550100"}, "Body": {"Hello?"},
+	}
 	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/twilio/sms", strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("X-Twilio-Signature", phone.Sign(token, srv.URL+"/twilio/sms", form))
@@ -48,6 +53,6 @@ func Example() {
 	defer resp.Body.Close()
 	fmt.Println(resp.Status)
 	// Output:
-	// SMS SM1 from +31612345678 for queue phone: "Hello?"
+	// SMS SM9a8b7c6d5e4f30211203f4e5d6c7b8a9 from +31612345678 for queue phone: "Hello?"
 	// 200 OK
 }

@@ -2,6 +2,7 @@ package phone
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -18,7 +19,14 @@ import (
 	"frontdesk/internal/testlog"
 )
 
-const testToken = "test-auth-token"
+const (
+	testToken   = "test-auth-token"
+	testAccount = "AC00000000000000000000000000000000" // newEnv's twilio.account_sid
+)
+
+// sid returns a well-formed Twilio SID: prefix and n as 32 lower-case hex
+// digits.
+func sid(prefix string, n int) string { return fmt.Sprintf("%s%032x", prefix, n) }
 
 // fakeSink records the events it is given, or fails with err.
 type fakeSink struct {
@@ -137,7 +145,7 @@ func newEnv(t testing.TB, edit func(*Options)) *env {
 	cals := map[string]config.Calendar{"office": office(t)}
 	opts := &Options{
 		Twilio: config.Twilio{
-			AccountSID: "AC00000000000000000000000000000000", AuthToken: testToken,
+			AccountSID: testAccount, AuthToken: testToken,
 			DefaultQueue: "support", Numbers: testNumbers,
 		},
 		Calendars:  cals,

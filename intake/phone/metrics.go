@@ -13,6 +13,7 @@ import (
 type metrics struct {
 	requests   *prometheus.CounterVec
 	sigFailure *prometheus.CounterVec
+	refused    *prometheus.CounterVec
 	duration   *prometheus.HistogramVec
 }
 
@@ -27,6 +28,10 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Namespace: ns, Subsystem: sub, Name: "signature_failures_total",
 			Help: "Twilio webhook requests refused for a missing or wrong X-Twilio-Signature.",
 		}, []string{"path"})),
+		refused: promreg.Register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: ns, Subsystem: sub, Name: "webhooks_refused_total",
+			Help: "Signed Twilio webhook requests refused (400) for their SIDs: missing_sid, malformed_sid or wrong_account.",
+		}, []string{"path", "reason"})),
 		duration: promreg.Register(reg, prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Namespace: ns, Subsystem: sub, Name: "webhook_duration_seconds",
 			Help:    "Time to answer a Twilio webhook, the Sink's work included.",
@@ -39,6 +44,10 @@ func (m *metrics) signatureFailure(path string) {
 	m.sigFailure.WithLabelValues(path).Inc()
 }
 
+func (m *metrics) refusal(path, reason string) {
+	m.refused.WithLabelValues(path, reason).Inc()
+}
+
 // routeMetrics are one route's series, resolved once.
 type routeMetrics struct {
 	path     string
@@ -48,6 +57,9 @@ type routeMetrics struct {
 
 func (m *metrics) route(path string) routeMetrics {
 	m.sigFailure.WithLabelValues(path) // export 0 before the first failure
+	for _, reason := range refusalReasons {
+		m.refused.WithLabelValues(path, reason)
+	}
 	return routeMetrics{path: path, requests: m.requests, duration: m.duration.WithLabelValues(path)}
 }
 

@@ -14,17 +14,17 @@ const maxMedia = 100
 // sms receives an incoming SMS or MMS and answers empty TwiML: no reply
 // from Twilio itself (replies are sent by the responders).
 func (w *Webhooks) sms(ctx context.Context, form url.Values, c Common) (answer, error) {
+	sid := messageSID
+	if form.Get(sid.name) == "" && form.Get(smsMessageSID.name) != "" {
+		sid = smsMessageSID // the older name
+	}
+	if err := w.checkSIDs(form, sid); err != nil {
+		return answer{}, err
+	}
 	m := SMS{
 		Common:     c,
-		MessageSID: form.Get("MessageSid"),
+		MessageSID: form.Get(sid.name),
 		Body:       form.Get("Body"),
-	}
-	if m.MessageSID == "" {
-		// Older callbacks name it SmsMessageSid (or SmsSid).
-		m.MessageSID = form.Get("SmsMessageSid")
-	}
-	if m.MessageSID == "" {
-		return answer{}, fmt.Errorf("%w: no MessageSid", errBadRequest)
 	}
 	for i := range min(atoi(form.Get("NumMedia")), maxMedia) {
 		n := strconv.Itoa(i)

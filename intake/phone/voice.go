@@ -17,13 +17,13 @@ const defaultMaxRecording = 2 * time.Minute
 // voice answers an incoming call: the Sink learns of it, then the caller
 // hears the number's greeting and leaves a voicemail.
 func (w *Webhooks) voice(ctx context.Context, form url.Values, c Common) (answer, error) {
+	if err := w.checkSIDs(form, callSID); err != nil {
+		return answer{}, err
+	}
 	call := Call{
 		Common:     c,
 		CallSID:    form.Get("CallSid"),
 		CallerName: form.Get("CallerName"),
-	}
-	if call.CallSID == "" {
-		return answer{}, fmt.Errorf("%w: no CallSid", errBadRequest)
 	}
 	if err := w.sink.Call(ctx, call); err != nil {
 		return answer{}, fmt.Errorf("call %s: %w", call.CallSID, err)
@@ -66,7 +66,11 @@ func (w *Webhooks) greeting(n config.Number, now time.Time) string {
 
 // afterRecord is <Record>'s action: the voicemail is over, hang up.
 // (Without an action Twilio would request the voice URL again.) The
-// recording itself arrives at /twilio/voice/recording.
-func (w *Webhooks) afterRecord(context.Context, url.Values, Common) (answer, error) {
+// recording itself arrives at /twilio/voice/recording. Nothing is stored,
+// so only the account is checked.
+func (w *Webhooks) afterRecord(_ context.Context, form url.Values, _ Common) (answer, error) {
+	if err := w.checkSIDs(form); err != nil {
+		return answer{}, err
+	}
 	return answer{status: http.StatusOK, twiml: twimlHangup}, nil
 }

@@ -49,8 +49,8 @@ func TestVoice(t *testing.T) {
 			e := newEnv(t, nil)
 			e.clock.set(tt.at)
 			params := url.Values{
-				"AccountSid": {"AC00000000000000000000000000000000"},
-				"CallSid":    {"CA0001"},
+				"AccountSid": {testAccount},
+				"CallSid":    {sid("CA", 1)},
 				"From":       {"+31612345678"},
 				"To":         {tt.to},
 				"CallerName": {"Ann Lee"},
@@ -71,8 +71,8 @@ func TestVoice(t *testing.T) {
 				t.Fatalf("sink got %d events", len(events))
 			}
 			c := events[0].(Call)
-			if c.CallSID != "CA0001" || c.CallerName != "Ann Lee" || c.From != "+31612345678" || c.To != tt.to ||
-				c.AccountSID != "AC00000000000000000000000000000000" || !c.Received.Equal(tt.at) ||
+			if c.CallSID != sid("CA", 1) || c.CallerName != "Ann Lee" || c.From != "+31612345678" || c.To != tt.to ||
+				c.AccountSID != testAccount || !c.Received.Equal(tt.at) ||
 				c.KnownNumber != tt.known || c.Number.Number != tt.to || c.Number.Queue != tt.queue {
 				t.Errorf("call %+v", c)
 			}
@@ -130,7 +130,7 @@ func TestGreetingDefaults(t *testing.T) {
 func TestAfterRecordHangsUp(t *testing.T) {
 	e := newEnv(t, nil)
 	resp, body := e.post(t, pathAfterRecord, url.Values{
-		"CallSid": {"CA0001"}, "RecordingSid": {"RE0001"}, "RecordingUrl": {"https://api.twilio.com/x"},
+		"AccountSid": {testAccount}, "CallSid": {sid("CA", 1)}, "RecordingSid": {sid("RE", 1)}, "RecordingUrl": {"https://api.twilio.com/x"},
 		"RecordingDuration": {"12"}, "Digits": {"#"},
 	}, "")
 	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "text/xml; charset=utf-8" {

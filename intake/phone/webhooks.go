@@ -63,7 +63,7 @@ type Webhooks struct {
 	numbers     map[string]config.Number
 	log         *slog.Logger
 	m           *metrics
-	sigLog      *limiter // signature failures and unavailable sinks, per path
+	sigLog      *limiter // signature failures, refusals and unavailable sinks, per path
 	unknownLog  *limiter // unknown numbers, per number
 	voiceRecord voiceURLs
 }
@@ -194,10 +194,20 @@ func (w *Webhooks) serve(rw http.ResponseWriter, r *http.Request, rt route) int 
 	ctx, cancel := context.WithTimeout(r.Context(), w.opts.SinkTimeout)
 	defer cancel()
 	a, err := rt.serve(ctx, form, c)
+	var refused *refusal
 	switch {
 	case err == nil:
-	case errors.Is(err, errBadRequest):
-		return plain(rw, http.StatusBadRequest, err.Error())
+	case errors.As(err, &refused):
+		w.m.refusal(rt.path, refused.reason)
+		w.sigLog.do("refused "+rt.path, w.opts.Now(), func(suppressed int) {
+			w.log.LogAttrs(r.Context(), slog.LevelWarn, "twilio webhook: signed, but refused for its SIDs",
+				slog.String("path", r.URL.Path),
+				slog.String("remote", r.RemoteAddr),
+				slog.String("reason", refused.reason),
+				slog.String("detail", refused.msg),
+				slog.Int("suppressed", suppressed))
+		})
+		return plain(rw, http.StatusBadRequest, refused.msg)
 	case r.Context().Err() != nil:
 		// Twilio gave up waiting or the connection broke: nobody reads
 		// the answer, and Twilio will deliver the event again.
@@ -228,10 +238,6 @@ func (w *Webhooks) serve(rw http.ResponseWriter, r *http.Request, rt route) int 
 	rw.WriteHeader(a.status)
 	return a.status
 }
-
-// errBadRequest marks a signed request that lacks what its event needs,
-// such as its SID; it is answered 400.
-var errBadRequest = errors.New("bad request")
 
 // common returns the fields every event carries.
 func (w *Webhooks) common(r *http.Request, form url.Values) Common {

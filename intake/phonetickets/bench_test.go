@@ -84,7 +84,7 @@ twilio: {account_sid: %s, auth_token: %s, numbers: [{number: %q, transcribe: tru
 				if i > int64(b.N) {
 					return
 				}
-				form := url.Values{"AccountSid": {accountSID}, "CallSid": {fmt.Sprintf("CA%030d", i)},
+				form := url.Values{"AccountSid": {accountSID}, "CallSid": {sid("CA", int(i))},
 					"From": {caller}, "To": {ourNumber}, "CallStatus": {"ringing"}}
 				req, _ := http.NewRequest(http.MethodPost, srv.URL+"/twilio/voice", strings.NewReader(form.Encode()))
 				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")

@@ -48,6 +48,8 @@ type Intake struct {
 	cfg    *config.Config
 	media  *jobs.Queue
 	logger *slog.Logger
+	// fetcher downloads media under the SSRF policy of fetch.go.
+	fetcher *mediaFetcher
 
 	faxFailures prometheus.Counter
 	// missedAfter is how long a completed call without a recording waits
@@ -79,6 +81,7 @@ func New(d *desk.Desk, rdb redis.UniversalClient, media *jobs.Queue, opts *Optio
 		in.logger = slog.Default()
 	}
 	in.faxFailures = promreg.Register(opts.Registerer, in.faxFailures)
+	in.fetcher = newMediaFetcher(cfg.Twilio)
 	return in
 }
 

@@ -33,6 +33,10 @@ const (
 	caller     = "+15555550123"
 )
 
+// sid returns a well-formed Twilio SID: prefix and n as 32 lower-case hex
+// digits.
+func sid(prefix string, n int) string { return fmt.Sprintf("%s%032x", prefix, n) }
+
 // phoneDesk is phone intake wired as serve wires it, on an in-process Redis, with
 // a fake Twilio media server.
 type phoneDesk struct {
@@ -189,15 +193,15 @@ func (d *phoneDesk) callSMSAndFax() []webhook {
 		return v
 	}
 	return []webhook{
-		{"/twilio/voice", common("CallSid", "CA1", "From", caller, "To", ourNumber, "CallStatus", "ringing")},
-		{"/twilio/voice/transcription", common("CallSid", "CA1", "RecordingSid", "RE1", "TranscriptionSid", "TR1",
+		{"/twilio/voice", common("CallSid", sid("CA", 1), "From", caller, "To", ourNumber, "CallStatus", "ringing")},
+		{"/twilio/voice/transcription", common("CallSid", sid("CA", 1), "RecordingSid", sid("RE", 1), "TranscriptionSid", sid("TR", 1),
 			"TranscriptionText", "Hi, my order 553 arrived broken, please call me back.", "TranscriptionStatus", "completed")},
-		{"/twilio/voice/recording", common("CallSid", "CA1", "RecordingSid", "RE1", "RecordingUrl", d.media.URL+"/Recordings/RE1",
+		{"/twilio/voice/recording", common("CallSid", sid("CA", 1), "RecordingSid", sid("RE", 1), "RecordingUrl", d.media.URL+"/Recordings/RE1",
 			"RecordingStatus", "completed", "RecordingDuration", "14")},
-		{"/twilio/voice/status", common("CallSid", "CA1", "From", caller, "To", ourNumber, "CallStatus", "completed", "CallDuration", "31")},
-		{"/twilio/sms", common("MessageSid", "SM1", "From", caller, "To", ourNumber, "Body", "Here is a photo of the damage",
+		{"/twilio/voice/status", common("CallSid", sid("CA", 1), "From", caller, "To", ourNumber, "CallStatus", "completed", "CallDuration", "31")},
+		{"/twilio/sms", common("MessageSid", sid("SM", 1), "From", caller, "To", ourNumber, "Body", "Here is a photo of the damage",
 			"NumMedia", "1", "MediaUrl0", d.media.URL+"/Media/ME1", "MediaContentType0", "image/jpeg")},
-		{"/twilio/fax", common("FaxSid", "FX1", "From", "+15555550111", "To", ourNumber, "FaxStatus", "received",
+		{"/twilio/fax", common("FaxSid", sid("FX", 1), "From", "+15555550111", "To", ourNumber, "FaxStatus", "received",
 			"NumPages", "2", "MediaUrl", d.media.URL+"/Fax/FX1.pdf")},
 	}
 }
@@ -268,8 +272,8 @@ func TestMissedCalls(t *testing.T) {
 		return url.Values{"AccountSid": {accountSID}, "CallSid": {sid}, "From": {caller}, "To": {ourNumber}, "CallStatus": {st}}
 	}
 	for range 2 {
-		d.post("/twilio/voice", status("CA7", "ringing"))
-		d.post("/twilio/voice/status", status("CA7", "no-answer"))
+		d.post("/twilio/voice", status(sid("CA", 7), "ringing"))
+		d.post("/twilio/voice/status", status(sid("CA", 7), "no-answer"))
 	}
 	ts := d.tickets()
 	if len(ts) != 1 || ts[0].Messages[0].Kind != ticket.KindMissedCall || len(ts[0].Messages) != 1 ||
@@ -286,13 +290,13 @@ func TestHangUpBeforeTheTone(t *testing.T) {
 	form := func(sid, st string) url.Values {
 		return url.Values{"AccountSid": {accountSID}, "CallSid": {sid}, "From": {caller}, "To": {ourNumber}, "CallStatus": {st}}
 	}
-	d.post("/twilio/voice", form("CA8", "ringing"))
-	d.post("/twilio/voice/status", form("CA8", "completed"))
-	d.post("/twilio/voice/status", form("CA8", "completed"))
-	d.post("/twilio/voice", form("CA9", "ringing"))
-	d.post("/twilio/voice/recording", url.Values{"AccountSid": {accountSID}, "CallSid": {"CA9"}, "RecordingSid": {"RE9"},
+	d.post("/twilio/voice", form(sid("CA", 8), "ringing"))
+	d.post("/twilio/voice/status", form(sid("CA", 8), "completed"))
+	d.post("/twilio/voice/status", form(sid("CA", 8), "completed"))
+	d.post("/twilio/voice", form(sid("CA", 9), "ringing"))
+	d.post("/twilio/voice/recording", url.Values{"AccountSid": {accountSID}, "CallSid": {sid("CA", 9)}, "RecordingSid": {sid("RE", 9)},
 		"RecordingUrl": {d.media.URL + "/Recordings/RE9"}, "RecordingStatus": {"completed"}, "RecordingDuration": {"3"}})
-	d.post("/twilio/voice/status", form("CA9", "completed"))
+	d.post("/twilio/voice/status", form(sid("CA", 9), "completed"))
 	eventually(t, "a missed call for CA8", func() bool {
 		for _, tk := range d.tickets() {
 			if tk.Messages[0].Kind == ticket.KindMissedCall {

@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
-	"strings"
 	"time"
 
 	"frontdesk/fault"
@@ -77,22 +75,19 @@ func (in *Intake) HandleJob(ctx context.Context, j jobs.Job) error {
 // maxMediaBytes caps one download; larger media are cut off and fail.
 const maxMediaBytes = 64 << 20
 
-// fetch downloads one medium and attaches it. Twilio's media URLs need the
-// account's credentials (HTTP Basic); they are sent only to Twilio's API host
-// (twilio.api_url) and its media hosts, never elsewhere.
+// fetch downloads one medium and attaches it, under mediaFetcher's policy
+// (fetch.go): https or twilio.api_url's origin only, public addresses only
+// (but for twilio.api_url), the account's credentials only to Twilio. A URL
+// the policy refuses fails the job for good at once, saying why.
 func (in *Intake) fetch(ctx context.Context, m mediaJob) error {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, m.URL, nil)
-	if err != nil {
-		return jobs.Permanent(fmt.Errorf("download %s: %w", m.URL, err))
+	resp, err := in.fetcher.get(ctx, m.URL)
+	if errors.Is(err, errRefused) {
+		return jobs.Permanent(fmt.Errorf("download %s: %w", m.Source, err))
 	}
-	if in.sendCredentials(req.URL) {
-		req.SetBasicAuth(in.cfg.Twilio.AccountSID, in.cfg.Twilio.AuthToken)
-	}
-	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return fmt.Errorf("download %s: %w", m.URL, err)
+		return fmt.Errorf("download %s: %w", m.Source, err)
 	}
 	defer resp.Body.Close()
 	switch {
@@ -121,14 +116,4 @@ func (in *Intake) fetch(ctx context.Context, m mediaJob) error {
 		return jobs.Permanent(err)
 	}
 	return err
-}
-
-// sendCredentials reports whether u is a Twilio host that may see the
-// account's credentials: the configured API host, or twilio.com's.
-func (in *Intake) sendCredentials(u *url.URL) bool {
-	host := strings.ToLower(u.Hostname())
-	if api, err := url.Parse(in.cfg.Twilio.APIURL); err == nil && strings.EqualFold(api.Host, u.Host) {
-		return true
-	}
-	return u.Scheme == "https" && (host == "twilio.com" || strings.HasSuffix(host, ".twilio.com"))
 }
