@@ -10,6 +10,7 @@ import (
 
 	"frontdesk/fault"
 	"frontdesk/ticket"
+	"frontdesk/web/httperr"
 )
 
 // handleAttachmentGet answers an attachment's bytes with their content type.
@@ -23,7 +24,7 @@ func (s *Server) handleAttachmentGet(w http.ResponseWriter, r *http.Request) {
 		err = fmt.Errorf("%w: %w", fault.ErrNotFound, err)
 	}
 	if err != nil {
-		writeError(w, r, s.logger, err)
+		httperr.Write(w, r, s.logger, err)
 		return
 	}
 	h := w.Header()

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"frontdesk/fault"
+	"frontdesk/web/httperr"
 )
 
 // Principal is the caller of an API request: a user account.
@@ -50,7 +51,7 @@ func (s *Server) authenticate(roles []string, next http.Handler) http.Handler {
 		token, ok := bearerToken(r)
 		if !ok {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="frontdesk"`)
-			writeError(w, r, s.logger, fmt.Errorf("%w: an Authorization: Bearer token is required", errUnauthorized))
+			httperr.Write(w, r, s.logger, fmt.Errorf("%w: an Authorization: Bearer token is required", httperr.ErrUnauthorized))
 			return
 		}
 		p, err := s.accounts.Authenticate(r.Context(), token)
@@ -59,16 +60,16 @@ func (s *Server) authenticate(roles []string, next http.Handler) http.Handler {
 		}
 		if err != nil {
 			if fault.IsUnavailable(err) {
-				writeError(w, r, s.logger, err)
+				httperr.Write(w, r, s.logger, err)
 				return
 			}
 			// The cause stays here: it may say whether a user exists.
 			w.Header().Set("WWW-Authenticate", `Bearer realm="frontdesk", error="invalid_token"`)
-			writeError(w, r, s.logger, fmt.Errorf("%w: invalid token", errUnauthorized))
+			httperr.Write(w, r, s.logger, fmt.Errorf("%w: invalid token", httperr.ErrUnauthorized))
 			return
 		}
 		if !slices.Contains(roles, p.Role) {
-			writeError(w, r, s.logger, fmt.Errorf("%w: role %q may not %s %s", errForbidden, p.Role, r.Method, r.URL.Path))
+			httperr.Write(w, r, s.logger, fmt.Errorf("%w: role %q may not %s %s", httperr.ErrForbidden, p.Role, r.Method, r.URL.Path))
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, p)))

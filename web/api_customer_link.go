@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"frontdesk/fault"
+	"frontdesk/web/httperr"
 )
 
 type linkRequest struct {
@@ -21,17 +22,17 @@ type linkRequest struct {
 func (s *Server) handleCustomerLink(w http.ResponseWriter, r *http.Request) {
 	var in linkRequest
 	if err := decodeJSON(w, r, &in); err != nil {
-		writeError(w, r, s.logger, err)
+		httperr.Write(w, r, s.logger, err)
 		return
 	}
 	value, err := in.value()
 	if err != nil {
-		writeError(w, r, s.logger, err)
+		httperr.Write(w, r, s.logger, err)
 		return
 	}
 	c, err := s.tickets.LinkCustomer(r.Context(), r.PathValue("id"), value)
 	if err != nil {
-		writeError(w, r, s.logger, err)
+		httperr.Write(w, r, s.logger, err)
 		return
 	}
 	c.Tags = nonNil(c.Tags)

@@ -10,6 +10,7 @@ import (
 
 	"frontdesk/fault"
 	"frontdesk/ticket"
+	"frontdesk/web/httperr"
 )
 
 // maxBodySize is the largest JSON request body the API reads.
@@ -18,12 +19,12 @@ const maxBodySize = 1 << 20
 // decodeJSON reads r's body, which must be one JSON object of at most
 // maxBodySize bytes with Content-Type application/json, into v. Unknown fields
 // are an error, so that a misspelt field is not silently ignored. Errors wrap
-// errUnsupportedMediaType (415), *http.MaxBytesError (413) or
+// httperr.ErrUnsupportedMediaType (415), *http.MaxBytesError (413) or
 // fault.ErrInvalid (400).
 func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mt != "application/json" {
-		return fmt.Errorf("%w: the request body must be application/json", errUnsupportedMediaType)
+		return fmt.Errorf("%w: the request body must be application/json", httperr.ErrUnsupportedMediaType)
 	}
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBodySize))
 	dec.DisallowUnknownFields()

@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"frontdesk/fault"
+	"frontdesk/web/httperr"
 )
 
 type availabilityRequest struct {
@@ -16,16 +17,16 @@ type availabilityRequest struct {
 func (s *Server) handleMeAvailability(w http.ResponseWriter, r *http.Request) {
 	var in availabilityRequest
 	if err := decodeJSON(w, r, &in); err != nil {
-		writeError(w, r, s.logger, err)
+		httperr.Write(w, r, s.logger, err)
 		return
 	}
 	if in.Away == nil {
-		writeError(w, r, s.logger, fmt.Errorf("%w: away (true or false) is required", fault.ErrInvalid))
+		httperr.Write(w, r, s.logger, fmt.Errorf("%w: away (true or false) is required", fault.ErrInvalid))
 		return
 	}
 	me := caller(r)
 	if err := s.accounts.SetAway(r.Context(), me.Name, *in.Away); err != nil {
-		writeError(w, r, s.logger, err)
+		httperr.Write(w, r, s.logger, err)
 		return
 	}
 	me.Away = *in.Away

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"frontdesk/ticket"
+	"frontdesk/web/httperr"
 )
 
 // handleQueueList reports on every configured queue, in configuration
@@ -14,7 +15,7 @@ func (s *Server) handleQueueList(w http.ResponseWriter, r *http.Request) {
 	for _, q := range s.queues {
 		st, err := s.tickets.QueueStats(r.Context(), q)
 		if err != nil {
-			writeError(w, r, s.logger, err)
+			httperr.Write(w, r, s.logger, err)
 			return
 		}
 		st.Name = q

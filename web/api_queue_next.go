@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"frontdesk/fault"
+	"frontdesk/web/httperr"
 )
 
 // handleQueueNext gives the caller the next waiting ticket of a queue
@@ -15,7 +16,7 @@ import (
 func (s *Server) handleQueueNext(w http.ResponseWriter, r *http.Request) {
 	queue := r.PathValue("queue")
 	if err := s.knownQueue(queue); err != nil {
-		writeError(w, r, s.logger, err)
+		httperr.Write(w, r, s.logger, err)
 		return
 	}
 	t, err := s.tickets.ClaimNext(r.Context(), queue, caller(r).Name, s.claimLease)
@@ -24,7 +25,7 @@ func (s *Server) handleQueueNext(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		writeError(w, r, s.logger, err)
+		httperr.Write(w, r, s.logger, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, apiTicket(*t))

@@ -10,6 +10,7 @@ import (
 
 	"frontdesk/fault"
 	"frontdesk/ticket"
+	"frontdesk/web/httperr"
 )
 
 type replyRequest struct {
@@ -34,22 +35,22 @@ const maxIdempotencyKey = 200
 func (s *Server) handleReplyCreate(w http.ResponseWriter, r *http.Request) {
 	var in replyRequest
 	if err := decodeJSON(w, r, &in); err != nil {
-		writeError(w, r, s.logger, err)
+		httperr.Write(w, r, s.logger, err)
 		return
 	}
 	if strings.TrimSpace(in.Text) == "" {
-		writeError(w, r, s.logger, fmt.Errorf("%w: text is empty", fault.ErrInvalid))
+		httperr.Write(w, r, s.logger, fmt.Errorf("%w: text is empty", fault.ErrInvalid))
 		return
 	}
 	me := caller(r)
 	key, err := replySourceKey(r, me.Name)
 	if err != nil {
-		writeError(w, r, s.logger, err)
+		httperr.Write(w, r, s.logger, err)
 		return
 	}
 	m, err := s.queueReply(r.Context(), r.PathValue("id"), key, in.Text, me.Name, in.Close)
 	if err != nil {
-		writeError(w, r, s.logger, err)
+		httperr.Write(w, r, s.logger, err)
 		return
 	}
 	writeJSON(w, http.StatusAccepted, apiMessage(m))

@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"frontdesk/fault"
+	"frontdesk/web/httperr"
 )
 
 // RuleSets is what the API needs of the routing rules (package dispatch
@@ -41,7 +42,7 @@ func rawBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 
 func (s *Server) rulesOrUnavailable(w http.ResponseWriter, r *http.Request) bool {
 	if s.rules == nil {
-		writeJSONError(w, http.StatusNotFound, "routing rules are not configured on this server")
+		httperr.WriteJSON(w, http.StatusNotFound, "routing rules are not configured on this server")
 		return false
 	}
 	return true
@@ -54,7 +55,7 @@ func (s *Server) handleRulesGet(w http.ResponseWriter, r *http.Request) {
 	}
 	rs, err := s.rules.Current(r.Context())
 	if err != nil {
-		writeError(w, r, s.logger, err)
+		httperr.Write(w, r, s.logger, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, rs)
@@ -67,12 +68,12 @@ func (s *Server) handleRulesPut(w http.ResponseWriter, r *http.Request) {
 	}
 	body, err := rawBody(w, r)
 	if err != nil {
-		writeError(w, r, s.logger, err)
+		httperr.Write(w, r, s.logger, err)
 		return
 	}
 	n, err := s.rules.Replace(r.Context(), body, caller(r).Name)
 	if err != nil {
-		writeError(w, r, s.logger, err)
+		httperr.Write(w, r, s.logger, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]int{"version": n})
@@ -85,12 +86,12 @@ func (s *Server) handleRulesTest(w http.ResponseWriter, r *http.Request) {
 	}
 	body, err := rawBody(w, r)
 	if err != nil {
-		writeError(w, r, s.logger, err)
+		httperr.Write(w, r, s.logger, err)
 		return
 	}
 	res, err := s.rules.Test(r.Context(), body)
 	if err != nil {
-		writeError(w, r, s.logger, err)
+		httperr.Write(w, r, s.logger, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, res)
@@ -105,14 +106,14 @@ func (s *Server) handleRulesHistory(w http.ResponseWriter, r *http.Request) {
 	if v := r.URL.Query().Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 500 {
-			writeJSONError(w, http.StatusBadRequest, "limit must be 1-500")
+			httperr.WriteJSON(w, http.StatusBadRequest, "limit must be 1-500")
 			return
 		}
 		limit = n
 	}
 	h, err := s.rules.History(r.Context(), limit)
 	if err != nil {
-		writeError(w, r, s.logger, err)
+		httperr.Write(w, r, s.logger, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, h)
@@ -127,16 +128,16 @@ func (s *Server) handleRulesRollback(w http.ResponseWriter, r *http.Request) {
 		Version int `json:"version"`
 	}
 	if err := decodeJSON(w, r, &req); err != nil {
-		writeError(w, r, s.logger, err)
+		httperr.Write(w, r, s.logger, err)
 		return
 	}
 	if req.Version < 1 {
-		writeError(w, r, s.logger, fmt.Errorf("%w: version must be 1 or more (a version from GET /api/v1/rules/history)", fault.ErrInvalid))
+		httperr.Write(w, r, s.logger, fmt.Errorf("%w: version must be 1 or more (a version from GET /api/v1/rules/history)", fault.ErrInvalid))
 		return
 	}
 	n, err := s.rules.Rollback(r.Context(), req.Version, caller(r).Name)
 	if err != nil {
-		writeError(w, r, s.logger, err)
+		httperr.Write(w, r, s.logger, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]int{"version": n})
@@ -150,7 +151,7 @@ func (s *Server) handleTicketRoute(w http.ResponseWriter, r *http.Request) {
 	}
 	res, err := s.rules.Reroute(r.Context(), r.PathValue("id"), caller(r).Name)
 	if err != nil {
-		writeError(w, r, s.logger, err)
+		httperr.Write(w, r, s.logger, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, res)

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"frontdesk/fault"
+	"frontdesk/web/httperr"
 )
 
 type assignRequest struct {
@@ -20,20 +21,20 @@ type assignRequest struct {
 func (s *Server) handleTicketAssign(w http.ResponseWriter, r *http.Request) {
 	var in assignRequest
 	if err := decodeJSON(w, r, &in); err != nil {
-		writeError(w, r, s.logger, err)
+		httperr.Write(w, r, s.logger, err)
 		return
 	}
 	in.Assignee = strings.TrimSpace(in.Assignee)
 	if in.Assignee == "" {
-		writeError(w, r, s.logger, fmt.Errorf("%w: assignee is required", fault.ErrInvalid))
+		httperr.Write(w, r, s.logger, fmt.Errorf("%w: assignee is required", fault.ErrInvalid))
 		return
 	}
 	if err := s.checkAssignee(r.Context(), in.Assignee); err != nil {
-		writeError(w, r, s.logger, err)
+		httperr.Write(w, r, s.logger, err)
 		return
 	}
 	if err := s.tickets.Assign(r.Context(), r.PathValue("id"), in.Assignee, caller(r).Name); err != nil {
-		writeError(w, r, s.logger, err)
+		httperr.Write(w, r, s.logger, err)
 		return
 	}
 	s.writeTicket(w, r, r.PathValue("id"))
@@ -43,7 +44,7 @@ func (s *Server) handleTicketAssign(w http.ResponseWriter, r *http.Request) {
 func (s *Server) writeTicket(w http.ResponseWriter, r *http.Request, id string) {
 	t, err := s.tickets.Get(r.Context(), id)
 	if err != nil {
-		writeError(w, r, s.logger, err)
+		httperr.Write(w, r, s.logger, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, apiTicket(*t))

@@ -8,6 +8,7 @@ import (
 
 	"frontdesk/fault"
 	"frontdesk/ticket"
+	"frontdesk/web/httperr"
 )
 
 // ticketPage is the answer of GET /api/v1/tickets.
@@ -22,12 +23,12 @@ type ticketPage struct {
 func (s *Server) handleTicketList(w http.ResponseWriter, r *http.Request) {
 	f, err := listFilter(r.URL.Query())
 	if err != nil {
-		writeError(w, r, s.logger, err)
+		httperr.Write(w, r, s.logger, err)
 		return
 	}
 	page, err := s.tickets.List(r.Context(), f)
 	if err != nil {
-		writeError(w, r, s.logger, err)
+		httperr.Write(w, r, s.logger, err)
 		return
 	}
 	out := ticketPage{Tickets: make([]ticket.Ticket, len(page.Tickets)), NextCursor: page.NextCursor}

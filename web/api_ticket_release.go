@@ -1,12 +1,16 @@
 package web
 
-import "net/http"
+import (
+	"net/http"
+
+	"frontdesk/web/httperr"
+)
 
 // handleTicketRelease puts a ticket back in its queue, unassigned, and
 // answers it as it now is. It takes no body.
 func (s *Server) handleTicketRelease(w http.ResponseWriter, r *http.Request) {
 	if err := s.tickets.Release(r.Context(), r.PathValue("id"), caller(r).Name); err != nil {
-		writeError(w, r, s.logger, err)
+		httperr.Write(w, r, s.logger, err)
 		return
 	}
 	s.writeTicket(w, r, r.PathValue("id"))

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"frontdesk/ticket"
+	"frontdesk/web/httperr"
 )
 
 type statusRequest struct {
@@ -15,15 +16,15 @@ type statusRequest struct {
 func (s *Server) handleTicketStatus(w http.ResponseWriter, r *http.Request) {
 	var in statusRequest
 	if err := decodeJSON(w, r, &in); err != nil {
-		writeError(w, r, s.logger, err)
+		httperr.Write(w, r, s.logger, err)
 		return
 	}
 	if err := validStatus(in.Status, false); err != nil {
-		writeError(w, r, s.logger, err)
+		httperr.Write(w, r, s.logger, err)
 		return
 	}
 	if err := s.tickets.SetStatus(r.Context(), r.PathValue("id"), in.Status, caller(r).Name); err != nil {
-		writeError(w, r, s.logger, err)
+		httperr.Write(w, r, s.logger, err)
 		return
 	}
 	s.writeTicket(w, r, r.PathValue("id"))

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"frontdesk/fault"
+	"frontdesk/web/httperr"
 )
 
 // The web UI is server-rendered: html/template pages from templates/, one
@@ -31,7 +32,7 @@ var uiFiles embed.FS
 // (package accounts implements it through an adapter in cmd/frontdesk).
 type Sessions interface {
 	// Login checks a name and password and starts a session: the user and
-	// the session's token. A wrong name or password wraps errUnauthorized
+	// the session's token. A wrong name or password wraps httperr.ErrUnauthorized
 	// or is any other error that fault.IsUnavailable is false for; too
 	// many failed attempts wrap ErrTooManyLogins; fault.IsUnavailable
 	// errors mean the accounts cannot be read.
@@ -115,7 +116,7 @@ func (s *Server) handleStatic(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("file")
 	b, err := fs.ReadFile(uiFiles, "static/"+name)
 	if err != nil || strings.Contains(name, "/") {
-		writeStatus(w, r, http.StatusNotFound)
+		httperr.WriteStatus(w, r, http.StatusNotFound)
 		return
 	}
 	switch path.Ext(name) {
@@ -221,10 +222,10 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int,
 }
 
 // uiError answers a failed UI request with the error page and the status
-// err's kind calls for (errorStatus); like writeError, only 4xx answers show
+// err's kind calls for (httperr.Status); like httperr.Write, only 4xx answers show
 // err's message and only 500s are logged.
 func (s *Server) uiError(w http.ResponseWriter, r *http.Request, err error) {
-	status, msg := publicError(r, s.logger, err,
+	status, msg := httperr.Public(r, s.logger, err,
 		"The service is temporarily unavailable. Please try again in a moment.", "Something went wrong on our side.")
 	s.renderError(w, r, status, msg)
 }
@@ -232,7 +233,7 @@ func (s *Server) uiError(w http.ResponseWriter, r *http.Request, err error) {
 // formStatus is the status of err when it is a problem a page can show with
 // its form (4xx); any other failure gets the error page, and ok is false.
 func (s *Server) formStatus(w http.ResponseWriter, r *http.Request, err error) (status int, ok bool) {
-	status = errorStatus(err)
+	status = httperr.Status(err)
 	if status >= 500 {
 		s.uiError(w, r, err)
 		return status, false

@@ -6,7 +6,7 @@
 // method-and-path patterns (the API's in one table, apiRoutes in
 // api_routes.go); each group of handlers lives in a small file of its own
 // (health.go, metrics.go, one api_NOUN_VERB.go per API handler). Errors reach HTTP statuses through one
-// function, writeError in errors.go.
+// table, package httperr.
 package web
 
 import (

@@ -1,16 +1,24 @@
-package web
+package httperr
 
 import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"frontdesk/fault"
+	"frontdesk/internal/testlog"
 )
+
+// testLogger logs everything, debug included, to the returned buffer.
+func testLogger() (*slog.Logger, *testlog.Buffer) {
+	b := &testlog.Buffer{}
+	return slog.New(slog.NewTextHandler(b, &slog.HandlerOptions{Level: slog.LevelDebug})), b
+}
 
 func TestWriteError(t *testing.T) {
 	tests := []struct {
@@ -33,7 +41,7 @@ func TestWriteError(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			logger, logs := testLogger()
 			rec := httptest.NewRecorder()
-			writeError(rec, httptest.NewRequest("GET", "/api/v1/tickets/1042", nil), logger, tt.err)
+			Write(rec, httptest.NewRequest("GET", "/api/v1/tickets/1042", nil), logger, tt.err)
 
 			if rec.Code != tt.status {
 				t.Errorf("status = %d, want %d", rec.Code, tt.status)

@@ -1,8 +1,13 @@
-package web
+// Package httperr is where errors become HTTP statuses, for the JSON API and
+// the web UI alike: one table (Status) maps an error's kind to its status,
+// and Write answers a failed API request with it. The UI shows the same
+// statuses on its error page through Public.
+package httperr
 
 import (
 	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -10,32 +15,32 @@ import (
 	"frontdesk/fault"
 )
 
-// writeError answers a failed request with {"error": "…"} and the status that
+// Write answers a failed request with {"error": "…"} and the status that
 // err's kind calls for. It is the one place where errors become HTTP statuses:
 //
-//	errUnauthorized                         401 Unauthorized
-//	errForbidden                            403 Forbidden
+//	ErrUnauthorized                         401 Unauthorized
+//	ErrForbidden                            403 Forbidden
 //	fault.ErrNotFound                      404 Not Found
 //	fault.ErrInvalid                       400 Bad Request
 //	fault.ErrConflict                      409 Conflict
 //	fault.ErrTooLarge, *http.MaxBytesError 413 Content Too Large
-//	errUnsupportedMediaType                 415 Unsupported Media Type
+//	ErrUnsupportedMediaType                 415 Unsupported Media Type
 //	fault.IsUnavailable(err)               503 Service Unavailable
 //	anything else                           500 Internal Server Error
 //
 // Client errors (4xx) carry err's message, which says what was wrong. 503 and
 // 500 carry a generic message; only 500s are logged, with the cause, because
 // only they mean a bug or a failure nobody has named yet.
-func writeError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err error) {
-	status, msg := publicError(r, logger, err, "service temporarily unavailable, try again later", "internal server error")
-	writeJSONError(w, status, msg)
+func Write(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err error) {
+	status, msg := Public(r, logger, err, "service temporarily unavailable, try again later", "internal server error")
+	WriteJSON(w, status, msg)
 }
 
-// publicError is the status err's kind calls for and the message to show:
+// Public is the status err's kind calls for and the message to show:
 // err's own for a 4xx, else the generic unavailable or internal text. A 500
 // is logged with its cause.
-func publicError(r *http.Request, logger *slog.Logger, err error, unavailable, internal string) (int, string) {
-	status := errorStatus(err)
+func Public(r *http.Request, logger *slog.Logger, err error, unavailable, internal string) (int, string) {
+	status := Status(err)
 	switch status {
 	case http.StatusServiceUnavailable:
 		return status, unavailable
@@ -50,26 +55,26 @@ func publicError(r *http.Request, logger *slog.Logger, err error, unavailable, i
 	return status, err.Error()
 }
 
-// The web package's own error kinds, for what only HTTP can get wrong. Wrap
-// them like the ticket kinds: fmt.Errorf("%w: no bearer token", errUnauthorized).
+// The error kinds of what only HTTP can get wrong. Wrap them like the ticket
+// kinds: fmt.Errorf("%w: no bearer token", httperr.ErrUnauthorized).
 var (
-	// errUnauthorized: no credentials, or credentials nobody owns.
-	errUnauthorized = errors.New("unauthorized")
-	// errForbidden: the caller is known but their role may not do this.
-	errForbidden = errors.New("forbidden")
-	// errUnsupportedMediaType: a request body that is not JSON.
-	errUnsupportedMediaType = errors.New("unsupported media type")
+	// ErrUnauthorized: no credentials, or credentials nobody owns.
+	ErrUnauthorized = errors.New("unauthorized")
+	// ErrForbidden: the caller is known but their role may not do this.
+	ErrForbidden = errors.New("forbidden")
+	// ErrUnsupportedMediaType: a request body that is not JSON.
+	ErrUnsupportedMediaType = errors.New("unsupported media type")
 )
 
-// errorStatus maps an error to its HTTP status; see writeError.
-func errorStatus(err error) int {
+// Status maps an error to its HTTP status; see Write.
+func Status(err error) int {
 	var tooBig *http.MaxBytesError
 	switch {
-	case errors.Is(err, errUnauthorized):
+	case errors.Is(err, ErrUnauthorized):
 		return http.StatusUnauthorized
-	case errors.Is(err, errForbidden):
+	case errors.Is(err, ErrForbidden):
 		return http.StatusForbidden
-	case errors.Is(err, errUnsupportedMediaType):
+	case errors.Is(err, ErrUnsupportedMediaType):
 		return http.StatusUnsupportedMediaType
 	case errors.Is(err, fault.ErrNotFound):
 		return http.StatusNotFound
@@ -86,20 +91,24 @@ func errorStatus(err error) int {
 	}
 }
 
-// writeStatus answers with a bare status: {"error": "not found"} for API
-// paths, "not found\n" as plain text elsewhere. The middleware uses it for
-// unmatched routes and recovered panics.
-func writeStatus(w http.ResponseWriter, r *http.Request, status int) {
+// WriteStatus answers with a bare status: {"error": "not found"} for API
+// paths, "not found\n" as plain text elsewhere. The server's middleware uses
+// it for unmatched routes and recovered panics.
+func WriteStatus(w http.ResponseWriter, r *http.Request, status int) {
 	msg := strings.ToLower(http.StatusText(status))
 	if isAPI(r) {
-		writeJSONError(w, status, msg)
+		WriteJSON(w, status, msg)
 		return
 	}
-	w.Header().Del("Content-Length")
-	writeText(w, status, msg+"\n")
+	h := w.Header()
+	h.Del("Content-Length")
+	h.Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = io.WriteString(w, msg+"\n") // the client may have gone; nothing to do about it
 }
 
-func writeJSONError(w http.ResponseWriter, status int, msg string) {
+// WriteJSON answers with status and {"error": msg}.
+func WriteJSON(w http.ResponseWriter, status int, msg string) {
 	body, err := json.Marshal(struct {
 		Error string `json:"error"`
 	}{msg})
