@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"frontdesk/fault"
+	"frontdesk/web/auth"
 	"frontdesk/web/httperr"
 )
 
@@ -24,7 +25,7 @@ func (s *Server) handleMeAvailability(w http.ResponseWriter, r *http.Request) {
 		httperr.Write(w, r, s.logger, fmt.Errorf("%w: away (true or false) is required", fault.ErrInvalid))
 		return
 	}
-	me := caller(r)
+	me := auth.Caller(r)
 	if err := s.accounts.SetAway(r.Context(), me.Name, *in.Away); err != nil {
 		httperr.Write(w, r, s.logger, err)
 		return

@@ -1,8 +1,12 @@
 package web
 
-import "net/http"
+import (
+	"net/http"
+
+	"frontdesk/web/auth"
+)
 
 // handleMeGet answers the caller: name, role and whether they are away.
 func (s *Server) handleMeGet(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, caller(r))
+	writeJSON(w, http.StatusOK, auth.Caller(r))
 }

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"frontdesk/web/auth"
 )
 
 // openAPIDoc is the part of openapi.json the tests read.
@@ -43,9 +45,9 @@ func TestOpenAPIInSync(t *testing.T) {
 	doc := loadOpenAPI(t)
 	routes := New(Options{}).apiRoutes()
 
-	registered := map[string]route{}
+	registered := map[string]auth.Route{}
 	for _, rt := range routes {
-		registered[rt.pattern()] = rt
+		registered[rt.Pattern()] = rt
 	}
 	documented := map[string]openAPIOperation{}
 	for path, ops := range doc.Paths {
@@ -66,7 +68,7 @@ func TestOpenAPIInSync(t *testing.T) {
 			}
 		}
 		var want []string
-		for _, m := range regexp.MustCompile(`\{([^}]+)\}`).FindAllStringSubmatch(rt.path, -1) {
+		for _, m := range regexp.MustCompile(`\{([^}]+)\}`).FindAllStringSubmatch(rt.Path, -1) {
 			want = append(want, m[1])
 		}
 		slices.Sort(params)
@@ -75,13 +77,13 @@ func TestOpenAPIInSync(t *testing.T) {
 			t.Errorf("%s: path parameters %v in openapi.json, want %v", pattern, params, want)
 		}
 		public := op.Security != nil && len(*op.Security) == 0
-		if public != rt.public {
-			t.Errorf("%s: openapi.json says public=%v, the route %v", pattern, public, rt.public)
+		if public != rt.Public {
+			t.Errorf("%s: openapi.json says public=%v, the route %v", pattern, public, rt.Public)
 		}
-		if !rt.public && op.Responses["401"] == nil {
+		if !rt.Public && op.Responses["401"] == nil {
 			t.Errorf("%s: openapi.json lists no 401", pattern)
 		}
-		if slices.Equal(rt.roles, []string{roleManager}) && op.Responses["403"] == nil {
+		if slices.Equal(rt.Roles, []string{auth.RoleManager}) && op.Responses["403"] == nil {
 			t.Errorf("%s: managers only, but openapi.json lists no 403", pattern)
 		}
 	}
@@ -98,9 +100,9 @@ func TestAPIRoutesRegistered(t *testing.T) {
 	s := New(Options{Tickets: e.store, Accounts: e.accounts})
 	mux := s.routes()
 	for _, rt := range s.apiRoutes() {
-		_, pattern := mux.Handler(httptest.NewRequest(rt.method, routeTarget(rt.path), nil))
-		if pattern != rt.pattern() {
-			t.Errorf("%s %s is served by %q, want %q", rt.method, routeTarget(rt.path), pattern, rt.pattern())
+		_, pattern := mux.Handler(httptest.NewRequest(rt.Method, routeTarget(rt.Path), nil))
+		if pattern != rt.Pattern() {
+			t.Errorf("%s %s is served by %q, want %q", rt.Method, routeTarget(rt.Path), pattern, rt.Pattern())
 		}
 	}
 }

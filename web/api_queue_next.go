@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"frontdesk/fault"
+	"frontdesk/web/auth"
 	"frontdesk/web/httperr"
 )
 
@@ -19,7 +20,7 @@ func (s *Server) handleQueueNext(w http.ResponseWriter, r *http.Request) {
 		httperr.Write(w, r, s.logger, err)
 		return
 	}
-	t, err := s.tickets.ClaimNext(r.Context(), queue, caller(r).Name, s.claimLease)
+	t, err := s.tickets.ClaimNext(r.Context(), queue, auth.Caller(r).Name, s.claimLease)
 	if errors.Is(err, fault.ErrNotFound) {
 		w.WriteHeader(http.StatusNoContent)
 		return

@@ -10,6 +10,7 @@ import (
 
 	"frontdesk/fault"
 	"frontdesk/ticket"
+	"frontdesk/web/auth"
 	"frontdesk/web/httperr"
 )
 
@@ -42,7 +43,7 @@ func (s *Server) handleReplyCreate(w http.ResponseWriter, r *http.Request) {
 		httperr.Write(w, r, s.logger, fmt.Errorf("%w: text is empty", fault.ErrInvalid))
 		return
 	}
-	me := caller(r)
+	me := auth.Caller(r)
 	key, err := replySourceKey(r, me.Name)
 	if err != nil {
 		httperr.Write(w, r, s.logger, err)

@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"frontdesk/fault"
+	"frontdesk/web/auth"
 	"frontdesk/web/httperr"
 )
 
@@ -71,7 +72,7 @@ func (s *Server) handleRulesPut(w http.ResponseWriter, r *http.Request) {
 		httperr.Write(w, r, s.logger, err)
 		return
 	}
-	n, err := s.rules.Replace(r.Context(), body, caller(r).Name)
+	n, err := s.rules.Replace(r.Context(), body, auth.Caller(r).Name)
 	if err != nil {
 		httperr.Write(w, r, s.logger, err)
 		return
@@ -135,7 +136,7 @@ func (s *Server) handleRulesRollback(w http.ResponseWriter, r *http.Request) {
 		httperr.Write(w, r, s.logger, fmt.Errorf("%w: version must be 1 or more (a version from GET /api/v1/rules/history)", fault.ErrInvalid))
 		return
 	}
-	n, err := s.rules.Rollback(r.Context(), req.Version, caller(r).Name)
+	n, err := s.rules.Rollback(r.Context(), req.Version, auth.Caller(r).Name)
 	if err != nil {
 		httperr.Write(w, r, s.logger, err)
 		return
@@ -149,7 +150,7 @@ func (s *Server) handleTicketRoute(w http.ResponseWriter, r *http.Request) {
 	if !s.rulesOrUnavailable(w, r) {
 		return
 	}
-	res, err := s.rules.Reroute(r.Context(), r.PathValue("id"), caller(r).Name)
+	res, err := s.rules.Reroute(r.Context(), r.PathValue("id"), auth.Caller(r).Name)
 	if err != nil {
 		httperr.Write(w, r, s.logger, err)
 		return

@@ -21,6 +21,7 @@ import (
 	"frontdesk/fault"
 	"frontdesk/ticket"
 	"frontdesk/ticket/redisstore"
+	"frontdesk/web/auth"
 )
 
 // Tokens of the fake accounts.
@@ -33,32 +34,32 @@ const (
 type fakeAccounts struct {
 	mu     sync.Mutex
 	tokens map[string]string // token → user name
-	users  map[string]Principal
+	users  map[string]auth.Principal
 	down   bool // every call fails as unavailable
 }
 
 func newFakeAccounts() *fakeAccounts {
 	return &fakeAccounts{
 		tokens: map[string]string{annToken: "ann", maxToken: "max"},
-		users: map[string]Principal{
-			"ann": {Name: "ann", Role: roleAssistant},
-			"bob": {Name: "bob", Role: roleAssistant, Away: true},
-			"max": {Name: "max", Role: roleManager},
+		users: map[string]auth.Principal{
+			"ann": {Name: "ann", Role: auth.RoleAssistant},
+			"bob": {Name: "bob", Role: auth.RoleAssistant, Away: true},
+			"max": {Name: "max", Role: auth.RoleManager},
 		},
 	}
 }
 
 var errAccountsDown = fault.Unavailable(errors.New("dial tcp: connection refused"))
 
-func (a *fakeAccounts) Authenticate(_ context.Context, token string) (Principal, error) {
+func (a *fakeAccounts) Authenticate(_ context.Context, token string) (auth.Principal, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.down {
-		return Principal{}, errAccountsDown
+		return auth.Principal{}, errAccountsDown
 	}
 	name, ok := a.tokens[token]
 	if !ok {
-		return Principal{}, errors.New("no such token")
+		return auth.Principal{}, errors.New("no such token")
 	}
 	return a.users[name], nil
 }
@@ -78,13 +79,13 @@ func (a *fakeAccounts) SetAway(_ context.Context, name string, away bool) error 
 	return nil
 }
 
-func (a *fakeAccounts) List(context.Context) ([]Principal, error) {
+func (a *fakeAccounts) List(context.Context) ([]auth.Principal, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.down {
 		return nil, errAccountsDown
 	}
-	var out []Principal
+	var out []auth.Principal
 	for _, u := range a.users {
 		out = append(out, u)
 	}
@@ -260,11 +261,11 @@ func TestAPIAuthentication(t *testing.T) {
 	e := newAPIEnv(t)
 	e.mail(t, 1)
 	for _, rt := range New(Options{}).apiRoutes() {
-		if rt.public {
+		if rt.Public {
 			continue
 		}
-		target := routeTarget(rt.path)
-		t.Run(rt.pattern(), func(t *testing.T) {
+		target := routeTarget(rt.Path)
+		t.Run(rt.Pattern(), func(t *testing.T) {
 			for _, tc := range []struct {
 				name, auth, challenge string
 			}{
@@ -273,7 +274,7 @@ func TestAPIAuthentication(t *testing.T) {
 				{"empty bearer", "Bearer ", `Bearer realm="frontdesk"`},
 				{"bad token", "Bearer nope", `Bearer realm="frontdesk", error="invalid_token"`},
 			} {
-				a := e.do(t, req{method: rt.method, target: target, body: `{}`, header: map[string]string{"Authorization": tc.auth}})
+				a := e.do(t, req{method: rt.Method, target: target, body: `{}`, header: map[string]string{"Authorization": tc.auth}})
 				a.want(t, 401, "unauthorized")
 				if got := a.header.Get("WWW-Authenticate"); got != tc.challenge {
 					t.Errorf("%s: WWW-Authenticate = %q, want %q", tc.name, got, tc.challenge)
@@ -281,7 +282,7 @@ func TestAPIAuthentication(t *testing.T) {
 			}
 			e.accounts.setDown(true)
 			defer e.accounts.setDown(false)
-			e.do(t, req{method: rt.method, target: target, token: annToken, body: `{}`}).want(t, 503, "try again later")
+			e.do(t, req{method: rt.Method, target: target, token: annToken, body: `{}`}).want(t, 503, "try again later")
 		})
 	}
 }
@@ -308,12 +309,12 @@ func TestAPINotRegisteredWithoutStore(t *testing.T) {
 
 func TestAPIRolesAreChecked(t *testing.T) {
 	for _, rt := range New(Options{}).apiRoutes() {
-		if rt.public {
+		if rt.Public {
 			continue
 		}
-		for _, role := range rt.roles {
-			if !slices.Contains([]string{roleAssistant, roleManager}, role) {
-				t.Errorf("%s: unknown role %q", rt.pattern(), role)
+		for _, role := range rt.Roles {
+			if !slices.Contains([]string{auth.RoleAssistant, auth.RoleManager}, role) {
+				t.Errorf("%s: unknown role %q", rt.Pattern(), role)
 			}
 		}
 	}
@@ -325,5 +326,5 @@ func TestAPIPanicsOnUnguardedRoute(t *testing.T) {
 			t.Error("a route with neither roles nor public did not panic")
 		}
 	}()
-	New(Options{}).apiHandler(route{method: "GET", path: "/api/v1/x", handler: func(http.ResponseWriter, *http.Request) {}})
+	New(Options{}).apiHandler(auth.Route{Method: "GET", Path: "/api/v1/x", Handler: func(http.ResponseWriter, *http.Request) {}})
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"frontdesk/fault"
+	"frontdesk/web/auth"
 	"frontdesk/web/httperr"
 )
 
@@ -33,7 +34,7 @@ func (s *Server) handleTicketAssign(w http.ResponseWriter, r *http.Request) {
 		httperr.Write(w, r, s.logger, err)
 		return
 	}
-	if err := s.tickets.Assign(r.Context(), r.PathValue("id"), in.Assignee, caller(r).Name); err != nil {
+	if err := s.tickets.Assign(r.Context(), r.PathValue("id"), in.Assignee, auth.Caller(r).Name); err != nil {
 		httperr.Write(w, r, s.logger, err)
 		return
 	}
@@ -56,7 +57,7 @@ func (s *Server) checkAssignee(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	if !slices.ContainsFunc(users, func(u Principal) bool { return u.Name == name }) {
+	if !slices.ContainsFunc(users, func(u auth.Principal) bool { return u.Name == name }) {
 		return fmt.Errorf("%w: assignee %q is not a user", fault.ErrInvalid, name)
 	}
 	return nil

@@ -3,13 +3,14 @@ package web
 import (
 	"net/http"
 
+	"frontdesk/web/auth"
 	"frontdesk/web/httperr"
 )
 
 // handleTicketRelease puts a ticket back in its queue, unassigned, and
 // answers it as it now is. It takes no body.
 func (s *Server) handleTicketRelease(w http.ResponseWriter, r *http.Request) {
-	if err := s.tickets.Release(r.Context(), r.PathValue("id"), caller(r).Name); err != nil {
+	if err := s.tickets.Release(r.Context(), r.PathValue("id"), auth.Caller(r).Name); err != nil {
 		httperr.Write(w, r, s.logger, err)
 		return
 	}

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"frontdesk/ticket"
+	"frontdesk/web/auth"
 	"frontdesk/web/httperr"
 )
 
@@ -23,7 +24,7 @@ func (s *Server) handleTicketStatus(w http.ResponseWriter, r *http.Request) {
 		httperr.Write(w, r, s.logger, err)
 		return
 	}
-	if err := s.tickets.SetStatus(r.Context(), r.PathValue("id"), in.Status, caller(r).Name); err != nil {
+	if err := s.tickets.SetStatus(r.Context(), r.PathValue("id"), in.Status, auth.Caller(r).Name); err != nil {
 		httperr.Write(w, r, s.logger, err)
 		return
 	}

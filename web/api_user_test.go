@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"frontdesk/ticket"
+	"frontdesk/web/auth"
 )
 
 func TestMe(t *testing.T) {
@@ -20,14 +21,14 @@ func TestMeAvailability(t *testing.T) {
 	e := newAPIEnv(t)
 	a := e.do(t, req{method: "POST", target: "/api/v1/me/availability", token: annToken, body: `{"away":true}`})
 	a.want(t, 200, "")
-	if p := decode[Principal](t, a); p != (Principal{Name: "ann", Role: roleAssistant, Away: true}) {
+	if p := decode[auth.Principal](t, a); p != (auth.Principal{Name: "ann", Role: auth.RoleAssistant, Away: true}) {
 		t.Errorf("answer = %+v", p)
 	}
-	if p := decode[Principal](t, e.do(t, req{method: "GET", target: "/api/v1/me", token: annToken})); !p.Away {
+	if p := decode[auth.Principal](t, e.do(t, req{method: "GET", target: "/api/v1/me", token: annToken})); !p.Away {
 		t.Errorf("ann not away after setting it: %+v", p)
 	}
 	e.do(t, req{method: "POST", target: "/api/v1/me/availability", token: annToken, body: `{"away":false}`}).want(t, 200, "")
-	if p := decode[Principal](t, e.do(t, req{method: "GET", target: "/api/v1/me", token: annToken})); p.Away {
+	if p := decode[auth.Principal](t, e.do(t, req{method: "GET", target: "/api/v1/me", token: annToken})); p.Away {
 		t.Errorf("ann still away: %+v", p)
 	}
 	for _, body := range []string{`{}`, `{"away":"yes"}`, `{"away":null}`} {
@@ -40,8 +41,8 @@ func TestUserList(t *testing.T) {
 	e.do(t, req{method: "GET", target: "/api/v1/users", token: annToken}).want(t, 403, `role "assistant" may not`)
 	a := e.do(t, req{method: "GET", target: "/api/v1/users", token: maxToken})
 	a.want(t, 200, "")
-	users := decode[[]Principal](t, a)
-	want := []Principal{{"ann", roleAssistant, false}, {"bob", roleAssistant, true}, {"max", roleManager, false}}
+	users := decode[[]auth.Principal](t, a)
+	want := []auth.Principal{{Name: "ann", Role: auth.RoleAssistant}, {Name: "bob", Role: auth.RoleAssistant, Away: true}, {Name: "max", Role: auth.RoleManager}}
 	if len(users) != len(want) {
 		t.Fatalf("users = %+v", users)
 	}
@@ -65,7 +66,7 @@ func TestUserListNeverNull(t *testing.T) {
 // emptyList is Accounts whose List finds nobody.
 type emptyList struct{ *fakeAccounts }
 
-func (emptyList) List(context.Context) ([]Principal, error) { return nil, nil }
+func (emptyList) List(context.Context) ([]auth.Principal, error) { return nil, nil }
 
 func TestCustomerLink(t *testing.T) {
 	e := newAPIEnv(t)

@@ -16,7 +16,7 @@ func (s *Server) routes() *http.ServeMux {
 	// registered only when the server has a ticket store and accounts.
 	if s.tickets != nil && s.accounts != nil {
 		for _, rt := range s.apiRoutes() {
-			mux.Handle(rt.pattern(), s.apiHandler(rt))
+			mux.Handle(rt.Pattern(), s.apiHandler(rt))
 		}
 	}
 
@@ -24,7 +24,7 @@ func (s *Server) routes() *http.ServeMux {
 	// can also sign people in.
 	if s.tickets != nil && s.accounts != nil && s.sessions != nil {
 		for _, rt := range s.uiRoutes() {
-			mux.Handle(rt.pattern(), s.uiHandler(rt))
+			mux.Handle(rt.Pattern(), s.uiHandler(rt))
 		}
 	}
 

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"frontdesk/fault"
+	"frontdesk/web/auth"
 	"frontdesk/web/httperr"
 )
 
@@ -28,23 +29,6 @@ import (
 //go:embed templates static
 var uiFiles embed.FS
 
-// Sessions is what the web UI needs of the user accounts to sign people in
-// (package accounts implements it through an adapter in cmd/frontdesk).
-type Sessions interface {
-	// Login checks a name and password and starts a session: the user and
-	// the session's token. A wrong name or password wraps httperr.ErrUnauthorized
-	// or is any other error that fault.IsUnavailable is false for; too
-	// many failed attempts wrap ErrTooManyLogins; fault.IsUnavailable
-	// errors mean the accounts cannot be read.
-	Login(ctx context.Context, name, password string) (Principal, string, error)
-	// Session returns the user of a session token and keeps the session
-	// alive; an unknown or expired token is an error (fault.IsUnavailable
-	// false).
-	Session(ctx context.Context, token string) (Principal, error)
-	// Logout ends a session.
-	Logout(ctx context.Context, token string) error
-}
-
 // UserAdmin is what the managers' users page needs beyond Accounts.List.
 type UserAdmin interface {
 	// AddUser creates a user (fault.ErrInvalid naming what is wrong,
@@ -54,19 +38,15 @@ type UserAdmin interface {
 	SetPassword(ctx context.Context, name, password string) error
 }
 
-// ErrTooManyLogins is what Sessions.Login wraps while the login brake holds
-// for a name: the UI answers 429.
-var ErrTooManyLogins = errors.New("too many failed logins; try again later")
-
 // uiRoutes is the web UI: every page and form target, who may use it and its
 // handler. Forms POST to the page they belong to, and answer with a redirect
 // (303 See Other) so that reloading a page never sends a form twice.
-func (s *Server) uiRoutes() []route {
-	rs := []route{
-		{method: "GET", path: "/static/{file}", public: true, handler: s.handleStatic},
-		{method: "GET", path: "/login", public: true, handler: s.handleLoginPage},
-		{method: "POST", path: "/login", public: true, handler: s.handleLogin},
-		{method: "POST", path: "/logout", roles: staff, handler: s.handleLogout},
+func (s *Server) uiRoutes() []auth.Route {
+	rs := []auth.Route{
+		{Method: "GET", Path: "/static/{file}", Public: true, Handler: s.handleStatic},
+		{Method: "GET", Path: "/login", Public: true, Handler: s.handleLoginPage},
+		{Method: "POST", Path: "/login", Public: true, Handler: s.handleLogin},
+		{Method: "POST", Path: "/logout", Roles: auth.Staff, Handler: s.handleLogout},
 	}
 	rs = append(rs, s.uiAssistantRoutes()...)
 	rs = append(rs, s.uiManagerRoutes()...)
@@ -74,11 +54,11 @@ func (s *Server) uiRoutes() []route {
 }
 
 // uiHandler wraps a route's handler in its access check and the UI's headers.
-func (s *Server) uiHandler(rt route) http.Handler {
-	rt.checkAccess("UI")
-	var h http.Handler = rt.handler
-	if !rt.public {
-		h = s.requireSession(rt.roles, h)
+func (s *Server) uiHandler(rt auth.Route) http.Handler {
+	rt.CheckAccess("UI")
+	var h http.Handler = rt.Handler
+	if !rt.Public {
+		h = s.requireSession(rt.Roles, h)
 	}
 	return uiHeaders(s.crossOrigin.Handler(h))
 }
@@ -137,7 +117,7 @@ type pageData struct {
 	// Nav names the navigation item to mark as current: queues, mine,
 	// tickets, rules, users, settings.
 	Nav  string
-	User Principal // the signed-in user; zero on the login page
+	User auth.Principal // the signed-in user; zero on the login page
 	// CSRF is the form token every POST form carries as field "csrf".
 	CSRF string
 	// Notice and Problem are one-line messages shown above the page: what a
@@ -153,7 +133,7 @@ type pageData struct {
 }
 
 // IsManager reports whether the signed-in user is a manager.
-func (p pageData) IsManager() bool { return p.User.Role == roleManager }
+func (p pageData) IsManager() bool { return p.User.Role == auth.RoleManager }
 
 // uiTemplates holds one template set per page: the layout with that page's
 // "content" (and "title") definitions.
@@ -196,7 +176,7 @@ func (s *Server) renderTo(w http.ResponseWriter, r *http.Request, status int, na
 	if !ok {
 		panic("web: no UI template " + name)
 	}
-	p.User = caller(r)
+	p.User = auth.Caller(r)
 	p.CSRF = csrfToken(r)
 	p.Queues = s.queues
 	p.Path = "/"

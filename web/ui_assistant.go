@@ -2,27 +2,29 @@ package web
 
 import (
 	"net/http"
+
+	"frontdesk/web/auth"
 )
 
 // uiAssistantRoutes are the pages every signed-in user works with: the
 // queues, take next, my tickets, the ticket list and a ticket with its forms.
-func (s *Server) uiAssistantRoutes() []route {
-	return []route{
-		{method: "GET", path: "/{$}", roles: staff, handler: s.handleQueuesPage},
-		{method: "GET", path: "/queues/board", roles: staff, handler: s.handleQueueBoard},
-		{method: "POST", path: "/take-next", roles: staff, handler: s.handleTakeNext},
-		{method: "POST", path: "/queues/{queue}/next", roles: staff, handler: s.handleTakeNext},
-		{method: "GET", path: "/mine", roles: staff, handler: s.handleMinePage},
-		{method: "GET", path: "/tickets", roles: staff, handler: s.handleTicketsPage},
-		{method: "GET", path: "/tickets/{id}", roles: staff, handler: s.handleTicketPage},
-		{method: "GET", path: "/tickets/{id}/messages/{message}/body", roles: staff, handler: s.handleMessageBody},
-		{method: "GET", path: "/tickets/{id}/attachments/{attachment}", roles: staff, handler: s.handleUIAttachment},
-		{method: "POST", path: "/tickets/{id}/reply", roles: staff, handler: s.handleUIReply},
-		{method: "POST", path: "/tickets/{id}/take", roles: staff, handler: s.handleUITake},
-		{method: "POST", path: "/tickets/{id}/release", roles: staff, handler: s.handleUIRelease},
-		{method: "POST", path: "/tickets/{id}/assign", roles: staff, handler: s.handleUIAssign},
-		{method: "POST", path: "/tickets/{id}/status", roles: staff, handler: s.handleUIStatus},
-		{method: "POST", path: "/me/away", roles: staff, handler: s.handleUIAway},
+func (s *Server) uiAssistantRoutes() []auth.Route {
+	return []auth.Route{
+		{Method: "GET", Path: "/{$}", Roles: auth.Staff, Handler: s.handleQueuesPage},
+		{Method: "GET", Path: "/queues/board", Roles: auth.Staff, Handler: s.handleQueueBoard},
+		{Method: "POST", Path: "/take-next", Roles: auth.Staff, Handler: s.handleTakeNext},
+		{Method: "POST", Path: "/queues/{queue}/next", Roles: auth.Staff, Handler: s.handleTakeNext},
+		{Method: "GET", Path: "/mine", Roles: auth.Staff, Handler: s.handleMinePage},
+		{Method: "GET", Path: "/tickets", Roles: auth.Staff, Handler: s.handleTicketsPage},
+		{Method: "GET", Path: "/tickets/{id}", Roles: auth.Staff, Handler: s.handleTicketPage},
+		{Method: "GET", Path: "/tickets/{id}/messages/{message}/body", Roles: auth.Staff, Handler: s.handleMessageBody},
+		{Method: "GET", Path: "/tickets/{id}/attachments/{attachment}", Roles: auth.Staff, Handler: s.handleUIAttachment},
+		{Method: "POST", Path: "/tickets/{id}/reply", Roles: auth.Staff, Handler: s.handleUIReply},
+		{Method: "POST", Path: "/tickets/{id}/take", Roles: auth.Staff, Handler: s.handleUITake},
+		{Method: "POST", Path: "/tickets/{id}/release", Roles: auth.Staff, Handler: s.handleUIRelease},
+		{Method: "POST", Path: "/tickets/{id}/assign", Roles: auth.Staff, Handler: s.handleUIAssign},
+		{Method: "POST", Path: "/tickets/{id}/status", Roles: auth.Staff, Handler: s.handleUIStatus},
+		{Method: "POST", Path: "/me/away", Roles: auth.Staff, Handler: s.handleUIAway},
 	}
 }
 
@@ -30,7 +32,7 @@ func (s *Server) uiAssistantRoutes() []route {
 // tickets to someone away.
 func (s *Server) handleUIAway(w http.ResponseWriter, r *http.Request) {
 	away := r.PostForm.Get("away") == "1"
-	if err := s.accounts.SetAway(r.Context(), caller(r).Name, away); err != nil {
+	if err := s.accounts.SetAway(r.Context(), auth.Caller(r).Name, away); err != nil {
 		s.uiError(w, r, err)
 		return
 	}

@@ -5,6 +5,7 @@ import (
 	"net/url"
 
 	"frontdesk/ticket"
+	"frontdesk/web/auth"
 )
 
 // ticketList is a page of tickets with the filter that chose them.
@@ -15,13 +16,13 @@ type ticketList struct {
 	// Next is the URL of the next page, "" on the last.
 	Next string
 	// Users are the people a filter can name.
-	Users []Principal
+	Users []auth.Principal
 }
 
 // handleMinePage lists the caller's tickets: open ones first, then those
 // waiting for the customer.
 func (s *Server) handleMinePage(w http.ResponseWriter, r *http.Request) {
-	me := caller(r).Name
+	me := auth.Caller(r).Name
 	var lists []ticketList
 	for _, st := range []ticket.Status{ticket.StatusOpen, ticket.StatusPending} {
 		page, err := s.tickets.List(r.Context(), ticket.ListFilter{Assignee: me, Status: st, Limit: 200})

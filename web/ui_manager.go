@@ -9,6 +9,7 @@ import (
 
 	"frontdesk/fault"
 	"frontdesk/routing"
+	"frontdesk/web/auth"
 )
 
 // uiManagerRoutes are the managers' pages: the rule editor, users, queues
@@ -20,23 +21,23 @@ import (
 // the one in force and stores it through RuleSets.Replace, which validates it
 // whole. Each form carries the version it was based on, and a change based on
 // a version no longer in force is refused with 409.
-func (s *Server) uiManagerRoutes() []route {
-	return []route{
-		{method: "GET", path: "/rules", roles: managers, handler: s.handleUIRules},
-		{method: "POST", path: "/rules/test", roles: managers, handler: s.handleUIRulesTest},
-		{method: "GET", path: "/rules/new", roles: managers, handler: s.handleUIRuleNew},
-		{method: "POST", path: "/rules/new", roles: managers, handler: s.handleUIRuleSubmit},
-		{method: "GET", path: "/rules/{index}/edit", roles: managers, handler: s.handleUIRuleEdit},
-		{method: "POST", path: "/rules/{index}/edit", roles: managers, handler: s.handleUIRuleSubmit},
-		{method: "POST", path: "/rules/{index}/move", roles: managers, handler: s.handleUIRuleMove},
-		{method: "POST", path: "/rules/{index}/enabled", roles: managers, handler: s.handleUIRuleEnabled},
-		{method: "POST", path: "/rules/{index}/delete", roles: managers, handler: s.handleUIRuleDelete},
-		{method: "GET", path: "/rules/history", roles: managers, handler: s.handleUIRulesHistory},
-		{method: "POST", path: "/rules/rollback", roles: managers, handler: s.handleUIRulesRollback},
-		{method: "GET", path: "/users", roles: managers, handler: s.handleUIUsers},
-		{method: "POST", path: "/users", roles: managers, handler: s.handleUIUserAdd},
-		{method: "POST", path: "/users/{name}/password", roles: managers, handler: s.handleUIUserPassword},
-		{method: "GET", path: "/settings", roles: managers, handler: s.handleUISettings},
+func (s *Server) uiManagerRoutes() []auth.Route {
+	return []auth.Route{
+		{Method: "GET", Path: "/rules", Roles: auth.Managers, Handler: s.handleUIRules},
+		{Method: "POST", Path: "/rules/test", Roles: auth.Managers, Handler: s.handleUIRulesTest},
+		{Method: "GET", Path: "/rules/new", Roles: auth.Managers, Handler: s.handleUIRuleNew},
+		{Method: "POST", Path: "/rules/new", Roles: auth.Managers, Handler: s.handleUIRuleSubmit},
+		{Method: "GET", Path: "/rules/{index}/edit", Roles: auth.Managers, Handler: s.handleUIRuleEdit},
+		{Method: "POST", Path: "/rules/{index}/edit", Roles: auth.Managers, Handler: s.handleUIRuleSubmit},
+		{Method: "POST", Path: "/rules/{index}/move", Roles: auth.Managers, Handler: s.handleUIRuleMove},
+		{Method: "POST", Path: "/rules/{index}/enabled", Roles: auth.Managers, Handler: s.handleUIRuleEnabled},
+		{Method: "POST", Path: "/rules/{index}/delete", Roles: auth.Managers, Handler: s.handleUIRuleDelete},
+		{Method: "GET", Path: "/rules/history", Roles: auth.Managers, Handler: s.handleUIRulesHistory},
+		{Method: "POST", Path: "/rules/rollback", Roles: auth.Managers, Handler: s.handleUIRulesRollback},
+		{Method: "GET", Path: "/users", Roles: auth.Managers, Handler: s.handleUIUsers},
+		{Method: "POST", Path: "/users", Roles: auth.Managers, Handler: s.handleUIUserAdd},
+		{Method: "POST", Path: "/users/{name}/password", Roles: auth.Managers, Handler: s.handleUIUserPassword},
+		{Method: "GET", Path: "/settings", Roles: auth.Managers, Handler: s.handleUISettings},
 	}
 }
 

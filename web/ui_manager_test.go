@@ -24,6 +24,7 @@ import (
 	"frontdesk/routing/dispatch"
 	"frontdesk/routing/rulestore"
 	"frontdesk/ticket"
+	"frontdesk/web/auth"
 )
 
 // managerTestConfig is the configuration the real rule service validates
@@ -101,7 +102,7 @@ func (f *fakeUserAdmin) AddUser(_ context.Context, name, role, password string) 
 	switch {
 	case !validUserName.MatchString(name):
 		return fmt.Errorf("%w: name %q: use lowercase letters only", fault.ErrInvalid, name)
-	case role != roleAssistant && role != roleManager:
+	case role != auth.RoleAssistant && role != auth.RoleManager:
 		return fmt.Errorf("%w: role %q: assistant or manager", fault.ErrInvalid, role)
 	case len(password) < 8:
 		return fmt.Errorf("%w: password: at least 8 characters", fault.ErrInvalid)
@@ -111,7 +112,7 @@ func (f *fakeUserAdmin) AddUser(_ context.Context, name, role, password string) 
 	if _, taken := f.acc.users[name]; taken {
 		return fmt.Errorf("user %s: %w: the name is taken", name, fault.ErrConflict)
 	}
-	f.acc.users[name] = Principal{Name: name, Role: role}
+	f.acc.users[name] = auth.Principal{Name: name, Role: role}
 	f.mu.Lock()
 	f.passwords[name] = password
 	f.mu.Unlock()
@@ -729,7 +730,7 @@ func TestUIUsers(t *testing.T) {
 	form.Set("password", "correct horse")
 	res, body = max.post(t, action, form)
 	wantRedirect(t, "add carol", res, body, "/users", "User carol added")
-	if u := m.accounts.users["carol"]; u.Role != roleManager || m.admin.passwords["carol"] != "correct horse" {
+	if u := m.accounts.users["carol"]; u.Role != auth.RoleManager || m.admin.passwords["carol"] != "correct horse" {
 		t.Errorf("carol = %+v", u)
 	}
 	_, body = max.get(t, "/users")

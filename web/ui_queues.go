@@ -9,6 +9,7 @@ import (
 
 	"frontdesk/fault"
 	"frontdesk/ticket"
+	"frontdesk/web/auth"
 )
 
 // boardShown is how many waiting tickets the queue page lists per queue, and
@@ -115,7 +116,7 @@ func (s *Server) handleTakeNext(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	me := caller(r).Name
+	me := auth.Caller(r).Name
 	for _, q := range queues {
 		t, err := s.tickets.ClaimNext(r.Context(), q, me, s.claimLease)
 		if errors.Is(err, fault.ErrNotFound) {

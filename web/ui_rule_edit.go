@@ -10,6 +10,7 @@ import (
 
 	"frontdesk/fault"
 	"frontdesk/routing"
+	"frontdesk/web/auth"
 )
 
 // ruleForm is the rule editor's data: one rule as its form shows it. The
@@ -366,7 +367,7 @@ func (s *Server) handleUIRuleSubmit(w http.ResponseWriter, r *http.Request) {
 		}
 		s.showRuleForm(w, r, http.StatusOK, f)
 	default:
-		n, err := s.changeRules(r.Context(), cur, base, caller(r).Name, with)
+		n, err := s.changeRules(r.Context(), cur, base, auth.Caller(r).Name, with)
 		if err != nil {
 			s.ruleFormProblem(w, r, f, err, "Nothing was saved: ")
 			return

@@ -13,6 +13,7 @@ import (
 
 	"frontdesk/fault"
 	"frontdesk/routing"
+	"frontdesk/web/auth"
 )
 
 // rulesPage is the rules page's data: the rule set in force, the test box
@@ -174,7 +175,7 @@ func (s *Server) applyToRule(r *http.Request, change func(rules []routing.Rule, 
 	if err != nil {
 		return 0, err
 	}
-	return s.changeRules(r.Context(), cur, base, caller(r).Name, func(rules []routing.Rule) ([]routing.Rule, error) {
+	return s.changeRules(r.Context(), cur, base, auth.Caller(r).Name, func(rules []routing.Rule) ([]routing.Rule, error) {
 		if i >= len(rules) {
 			return nil, fmt.Errorf("rule %d: %w", i, fault.ErrNotFound)
 		}
@@ -347,7 +348,7 @@ func (s *Server) handleUIRulesRollback(w http.ResponseWriter, r *http.Request) {
 	v, err := formInt(r, "version", 1)
 	var n int
 	if err == nil {
-		n, err = s.rules.Rollback(r.Context(), v, caller(r).Name)
+		n, err = s.rules.Rollback(r.Context(), v, auth.Caller(r).Name)
 		if err != nil {
 			err = fmt.Errorf("roll back to version %d: %w", v, err)
 		}

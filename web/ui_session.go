@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"frontdesk/fault"
+	"frontdesk/web/auth"
 )
 
 // Cookies of the web UI. The session cookie holds the session token (Redis
@@ -54,7 +55,7 @@ func sameToken(a, b string) bool {
 func (s *Server) requireSession(roles []string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c, err := r.Cookie(sessionCookie)
-		var p Principal
+		var p auth.Principal
 		if err == nil {
 			p, err = s.sessions.Session(r.Context(), c.Value)
 		}
@@ -70,7 +71,7 @@ func (s *Server) requireSession(roles []string, next http.Handler) http.Handler 
 			s.renderError(w, r, http.StatusUnauthorized, "Your session has ended. Please sign in again.")
 			return
 		}
-		ctx := context.WithValue(r.Context(), principalKey{}, p)
+		ctx := auth.WithCaller(r.Context(), p)
 		ctx = context.WithValue(ctx, csrfKey{}, sessionCSRF(c.Value))
 		r = r.WithContext(ctx)
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
@@ -155,7 +156,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	p, session, err := s.sessions.Login(r.Context(), name, r.PostForm.Get("password"))
 	switch {
-	case errors.Is(err, ErrTooManyLogins):
+	case errors.Is(err, auth.ErrTooManyLogins):
 		s.showLogin(w, r, http.StatusTooManyRequests, name, next, "Too many failed attempts for this name. Please wait 15 minutes and try again.")
 		return
 	case fault.IsUnavailable(err):

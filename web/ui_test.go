@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"frontdesk/web/auth"
 )
 
 // fakeSessions signs the fake accounts in with password "pw-NAME".
@@ -27,39 +29,39 @@ func newFakeSessions(acc *fakeAccounts) *fakeSessions {
 	return &fakeSessions{acc: acc, sessions: map[string]string{}, failures: map[string]int{}}
 }
 
-func (f *fakeSessions) Login(_ context.Context, name, password string) (Principal, string, error) {
+func (f *fakeSessions) Login(_ context.Context, name, password string) (auth.Principal, string, error) {
 	f.acc.mu.Lock()
 	down, u, ok := f.acc.down, f.acc.users[name], f.acc.users[name].Name != ""
 	f.acc.mu.Unlock()
 	if down {
-		return Principal{}, "", errAccountsDown
+		return auth.Principal{}, "", errAccountsDown
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.failures[name] >= 5 {
-		return Principal{}, "", ErrTooManyLogins
+		return auth.Principal{}, "", auth.ErrTooManyLogins
 	}
 	if !ok || password != "pw-"+name {
 		f.failures[name]++
-		return Principal{}, "", errors.New("wrong name or password")
+		return auth.Principal{}, "", errors.New("wrong name or password")
 	}
 	token := "sess-" + name + "-" + randomSuffix()
 	f.sessions[token] = name
 	return u, token, nil
 }
 
-func (f *fakeSessions) Session(_ context.Context, token string) (Principal, error) {
+func (f *fakeSessions) Session(_ context.Context, token string) (auth.Principal, error) {
 	f.acc.mu.Lock()
 	down := f.acc.down
 	f.acc.mu.Unlock()
 	if down {
-		return Principal{}, errAccountsDown
+		return auth.Principal{}, errAccountsDown
 	}
 	f.mu.Lock()
 	name, ok := f.sessions[token]
 	f.mu.Unlock()
 	if !ok {
-		return Principal{}, errors.New("no such session")
+		return auth.Principal{}, errors.New("no such session")
 	}
 	f.acc.mu.Lock()
 	defer f.acc.mu.Unlock()

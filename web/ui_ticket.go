@@ -13,6 +13,7 @@ import (
 	"frontdesk/fault"
 	"frontdesk/intake/mailparse"
 	"frontdesk/ticket"
+	"frontdesk/web/auth"
 )
 
 // ticketView is what a ticket's page shows.
@@ -23,7 +24,7 @@ type ticketView struct {
 	Mine bool
 	// Others are the people the ticket can be handed to: everyone but its
 	// assignee.
-	Others []Principal
+	Others []auth.Principal
 	// ReplyKey makes the reply form's submission idempotent: sending the
 	// same form twice stores one reply.
 	ReplyKey string
@@ -58,7 +59,7 @@ func (s *Server) handleTicketPage(w http.ResponseWriter, r *http.Request) {
 		s.uiError(w, r, err)
 		return
 	}
-	p := ticketView{T: t, Mine: t.Assignee == caller(r).Name, ReplyKey: rand.Text(), ReplyTo: replyAddress(t)}
+	p := ticketView{T: t, Mine: t.Assignee == auth.Caller(r).Name, ReplyKey: rand.Text(), ReplyTo: replyAddress(t)}
 	for _, u := range users {
 		if u.Name != t.Assignee {
 			p.Others = append(p.Others, u)

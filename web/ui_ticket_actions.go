@@ -7,6 +7,7 @@ import (
 
 	"frontdesk/fault"
 	"frontdesk/ticket"
+	"frontdesk/web/auth"
 )
 
 // The ticket page's forms. Each acts as the signed-in user and answers with
@@ -28,7 +29,7 @@ func (s *Server) handleUIReply(w http.ResponseWriter, r *http.Request) {
 		s.uiError(w, r, fmt.Errorf("%w: the reply form is incomplete; reload the page", fault.ErrInvalid))
 		return
 	}
-	me := caller(r).Name
+	me := auth.Caller(r).Name
 	closeIt := r.PostForm.Get("close") == "1"
 	m, err := s.queueReply(r.Context(), id, "reply:"+id+":"+me+":ui:"+key, text, me, closeIt)
 	if err != nil {
@@ -45,7 +46,7 @@ func (s *Server) handleUIReply(w http.ResponseWriter, r *http.Request) {
 // handleUITake makes a ticket the caller's (from its queue, or from whoever
 // had it).
 func (s *Server) handleUITake(w http.ResponseWriter, r *http.Request) {
-	id, me := r.PathValue("id"), caller(r).Name
+	id, me := r.PathValue("id"), auth.Caller(r).Name
 	if err := s.tickets.Assign(r.Context(), id, me, me); err != nil {
 		s.uiError(w, r, err)
 		return
@@ -56,7 +57,7 @@ func (s *Server) handleUITake(w http.ResponseWriter, r *http.Request) {
 // handleUIRelease puts a ticket back in its queue for someone else.
 func (s *Server) handleUIRelease(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	if err := s.tickets.Release(r.Context(), id, caller(r).Name); err != nil {
+	if err := s.tickets.Release(r.Context(), id, auth.Caller(r).Name); err != nil {
 		s.uiError(w, r, err)
 		return
 	}
@@ -70,7 +71,7 @@ func (s *Server) handleUIAssign(w http.ResponseWriter, r *http.Request) {
 		s.uiError(w, r, err)
 		return
 	}
-	if err := s.tickets.Assign(r.Context(), id, to, caller(r).Name); err != nil {
+	if err := s.tickets.Assign(r.Context(), id, to, auth.Caller(r).Name); err != nil {
 		s.uiError(w, r, err)
 		return
 	}
@@ -85,7 +86,7 @@ func (s *Server) handleUIStatus(w http.ResponseWriter, r *http.Request) {
 		s.uiError(w, r, err)
 		return
 	}
-	if err := s.tickets.SetStatus(r.Context(), id, st, caller(r).Name); err != nil {
+	if err := s.tickets.SetStatus(r.Context(), id, st, auth.Caller(r).Name); err != nil {
 		s.uiError(w, r, err)
 		return
 	}

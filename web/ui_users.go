@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"frontdesk/web/auth"
 )
 
 // usersPage is the users page's data.
@@ -21,7 +23,7 @@ type usersPage struct {
 
 // userRow is one user on the users page.
 type userRow struct {
-	Principal
+	auth.Principal
 }
 
 // PasswordAction is where the user's password form posts.
@@ -30,7 +32,7 @@ func (u userRow) PasswordAction() string { return "/users/" + url.PathEscape(u.N
 // handleUIUsers lists every user, with the forms to add one and set
 // passwords when the server allows it.
 func (s *Server) handleUIUsers(w http.ResponseWriter, r *http.Request) {
-	s.showUsers(w, r, http.StatusOK, usersPage{AddRole: roleAssistant}, "")
+	s.showUsers(w, r, http.StatusOK, usersPage{AddRole: auth.RoleAssistant}, "")
 }
 
 // showUsers renders the users page.
@@ -43,7 +45,7 @@ func (s *Server) showUsers(w http.ResponseWriter, r *http.Request, status int, p
 	for _, u := range users {
 		page.Users = append(page.Users, userRow{u})
 	}
-	page.CanEdit, page.Roles = s.users != nil, []string{roleAssistant, roleManager}
+	page.CanEdit, page.Roles = s.users != nil, []string{auth.RoleAssistant, auth.RoleManager}
 	s.render(w, r, status, "users", &pageData{Title: "Users", Nav: "users", Problem: problem, Data: page})
 }
 
@@ -79,7 +81,7 @@ func (s *Server) handleUIUserPassword(w http.ResponseWriter, r *http.Request) {
 	}
 	name := r.PathValue("name")
 	if err := s.users.SetPassword(r.Context(), name, r.PostForm.Get("password")); err != nil {
-		s.userProblem(w, r, fmt.Errorf("set the password of %q: %w", name, err), usersPage{AddRole: roleAssistant})
+		s.userProblem(w, r, fmt.Errorf("set the password of %q: %w", name, err), usersPage{AddRole: auth.RoleAssistant})
 		return
 	}
 	s.seeOther(w, r, "/users", fmt.Sprintf("Password of %s changed", name))

@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"frontdesk/ticket"
+	"frontdesk/web/auth"
 )
 
 // Options configures a Server. The zero value is usable: it logs nothing, is
@@ -43,7 +44,7 @@ type Options struct {
 	// Tickets and Accounts back the JSON API under /api/v1. When either is
 	// nil the API's routes are not registered (probes and metrics still are).
 	Tickets  ticket.Store
-	Accounts Accounts
+	Accounts auth.Accounts
 	// Queues are the configured queue names, in order: GET /api/v1/queues
 	// reports on them and a claim from any other queue is 404.
 	Queues []string
@@ -58,7 +59,7 @@ type Options struct {
 
 	// Sessions signs people in to the web UI (ui*.go); when it is nil (or
 	// Tickets or Accounts is) the UI's routes are not registered.
-	Sessions Sessions
+	Sessions auth.Sessions
 	// Users lets managers add users and set passwords on the users page;
 	// nil shows the page read-only.
 	Users UserAdmin
@@ -115,14 +116,14 @@ type Server struct {
 
 	// The JSON API's dependencies (api_*.go); see Options.
 	tickets      ticket.Store
-	accounts     Accounts
+	accounts     auth.Accounts
 	rules        RuleSets
 	queues       []string
 	queueAddress func(queue string) string
 	claimLease   time.Duration
 
 	// The web UI's (ui*.go); see Options.
-	sessions      Sessions
+	sessions      auth.Sessions
 	users         UserAdmin
 	secureCookies bool
 	settings      *DeskSettings

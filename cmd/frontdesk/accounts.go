@@ -12,6 +12,7 @@ import (
 	"frontdesk/routing/dispatch"
 	"frontdesk/ticket"
 	"frontdesk/web"
+	"frontdesk/web/auth"
 )
 
 // teamMembers tells routing's assignment who is away (accounts) and how many
@@ -68,16 +69,16 @@ func (w webRules) Rollback(ctx context.Context, version int, by string) (int, er
 // webAccounts adapts the accounts store to what the JSON API needs of it.
 type webAccounts struct{ s *accounts.Store }
 
-var _ web.Accounts = webAccounts{}
+var _ auth.Accounts = webAccounts{}
 
-func principal(u accounts.User) web.Principal {
-	return web.Principal{Name: u.Name, Role: string(u.Role), Away: u.Away}
+func principal(u accounts.User) auth.Principal {
+	return auth.Principal{Name: u.Name, Role: string(u.Role), Away: u.Away}
 }
 
-func (a webAccounts) Authenticate(ctx context.Context, token string) (web.Principal, error) {
+func (a webAccounts) Authenticate(ctx context.Context, token string) (auth.Principal, error) {
 	u, err := a.s.Authenticate(ctx, token)
 	if err != nil {
-		return web.Principal{}, err
+		return auth.Principal{}, err
 	}
 	return principal(u), nil
 }
@@ -86,12 +87,12 @@ func (a webAccounts) SetAway(ctx context.Context, name string, away bool) error 
 	return a.s.SetAway(ctx, name, away)
 }
 
-func (a webAccounts) List(ctx context.Context) ([]web.Principal, error) {
+func (a webAccounts) List(ctx context.Context) ([]auth.Principal, error) {
 	users, err := a.s.List(ctx)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]web.Principal, 0, len(users))
+	out := make([]auth.Principal, 0, len(users))
 	for _, u := range users {
 		out = append(out, principal(u))
 	}
@@ -99,25 +100,25 @@ func (a webAccounts) List(ctx context.Context) ([]web.Principal, error) {
 }
 
 var (
-	_ web.Sessions  = webAccounts{}
+	_ auth.Sessions = webAccounts{}
 	_ web.UserAdmin = webAccounts{}
 )
 
-func (a webAccounts) Login(ctx context.Context, name, password string) (web.Principal, string, error) {
+func (a webAccounts) Login(ctx context.Context, name, password string) (auth.Principal, string, error) {
 	u, token, err := a.s.Login(ctx, name, password)
 	if errors.Is(err, accounts.ErrLocked) {
-		return web.Principal{}, "", fmt.Errorf("login %s: %w", name, web.ErrTooManyLogins)
+		return auth.Principal{}, "", fmt.Errorf("login %s: %w", name, auth.ErrTooManyLogins)
 	}
 	if err != nil {
-		return web.Principal{}, "", err
+		return auth.Principal{}, "", err
 	}
 	return principal(u), token, nil
 }
 
-func (a webAccounts) Session(ctx context.Context, token string) (web.Principal, error) {
+func (a webAccounts) Session(ctx context.Context, token string) (auth.Principal, error) {
 	u, err := a.s.Session(ctx, token)
 	if err != nil {
-		return web.Principal{}, err
+		return auth.Principal{}, err
 	}
 	return principal(u), nil
 }
