@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"frontdesk/fault"
-	"frontdesk/ticket"
+	"frontdesk/web/desk"
 	"frontdesk/web/httperr"
 )
 
@@ -19,7 +19,7 @@ import (
 // browser render them anyway, so that nothing a customer sends runs in our
 // origin. An attachment whose bytes were not kept (over the size cap) is 404.
 func (s *Server) handleAttachmentGet(w http.ResponseWriter, r *http.Request) {
-	a, data, err := s.tickets.Attachment(r.Context(), r.PathValue("id"), r.PathValue("attachment_id"))
+	a, data, err := s.Tickets.Attachment(r.Context(), r.PathValue("id"), r.PathValue("attachment_id"))
 	if errors.Is(err, fault.ErrTooLarge) {
 		err = fmt.Errorf("%w: %w", fault.ErrNotFound, err)
 	}
@@ -29,7 +29,7 @@ func (s *Server) handleAttachmentGet(w http.ResponseWriter, r *http.Request) {
 	}
 	h := w.Header()
 	h.Set("Content-Type", attachmentType(a.ContentType))
-	h.Set("Content-Disposition", "attachment; filename*=UTF-8''"+encodeRFC5987(attachmentName(a)))
+	h.Set("Content-Disposition", "attachment; filename*=UTF-8''"+desk.EncodeRFC5987(desk.AttachmentName(a)))
 	h.Set("Content-Length", strconv.Itoa(len(data)))
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'; sandbox")
@@ -49,37 +49,4 @@ func attachmentType(ct string) string {
 		return v
 	}
 	return mt
-}
-
-// attachmentName is the file name to offer: the stored one without any
-// directory, or one made from the id.
-func attachmentName(a ticket.Attachment) string {
-	name := a.Filename
-	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
-		name = name[i+1:]
-	}
-	if strings.TrimSpace(name) == "" || name == "." || name == ".." {
-		name = "attachment-" + a.ID
-	}
-	return name
-}
-
-// encodeRFC5987 percent-encodes s as the value of an ext-value (RFC 5987
-// §3.2.1, used by RFC 6266 §4.3 for filename*): attr-chars as they are, every
-// other byte of its UTF-8 as %XX.
-func encodeRFC5987(s string) string {
-	const hex = "0123456789ABCDEF"
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
-			strings.IndexByte("!#$&+-.^_`|~", c) >= 0 {
-			b.WriteByte(c)
-			continue
-		}
-		b.WriteByte('%')
-		b.WriteByte(hex[c>>4])
-		b.WriteByte(hex[c&15])
-	}
-	return b.String()
 }

@@ -64,13 +64,4 @@ func TestAttachmentHeaders(t *testing.T) {
 			t.Errorf("attachmentType(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
-	for _, tt := range []struct{ in, want string }{
-		{"a b.pdf", "a%20b.pdf"},
-		{"naïve;x=\r\n.txt", "na%C3%AFve%3Bx%3D%0D%0A.txt"},
-		{"100%.txt", "100%25.txt"},
-	} {
-		if got := encodeRFC5987(tt.in); got != tt.want {
-			t.Errorf("encodeRFC5987(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
 }

@@ -30,7 +30,7 @@ func (s *Server) handleCustomerLink(w http.ResponseWriter, r *http.Request) {
 		httperr.Write(w, r, s.logger, err)
 		return
 	}
-	c, err := s.tickets.LinkCustomer(r.Context(), r.PathValue("id"), value)
+	c, err := s.Tickets.LinkCustomer(r.Context(), r.PathValue("id"), value)
 	if err != nil {
 		httperr.Write(w, r, s.logger, err)
 		return

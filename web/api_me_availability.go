@@ -26,7 +26,7 @@ func (s *Server) handleMeAvailability(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	me := auth.Caller(r)
-	if err := s.accounts.SetAway(r.Context(), me.Name, *in.Away); err != nil {
+	if err := s.Accounts.SetAway(r.Context(), me.Name, *in.Away); err != nil {
 		httperr.Write(w, r, s.logger, err)
 		return
 	}

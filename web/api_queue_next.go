@@ -2,9 +2,7 @@ package web
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
-	"slices"
 
 	"frontdesk/fault"
 	"frontdesk/web/auth"
@@ -16,11 +14,11 @@ import (
 // with the ticket, 204 when nobody waits, 404 for a queue not configured.
 func (s *Server) handleQueueNext(w http.ResponseWriter, r *http.Request) {
 	queue := r.PathValue("queue")
-	if err := s.knownQueue(queue); err != nil {
+	if err := s.KnownQueue(queue); err != nil {
 		httperr.Write(w, r, s.logger, err)
 		return
 	}
-	t, err := s.tickets.ClaimNext(r.Context(), queue, auth.Caller(r).Name, s.claimLease)
+	t, err := s.Tickets.ClaimNext(r.Context(), queue, auth.Caller(r).Name, s.ClaimLease)
 	if errors.Is(err, fault.ErrNotFound) {
 		w.WriteHeader(http.StatusNoContent)
 		return
@@ -30,12 +28,4 @@ func (s *Server) handleQueueNext(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, apiTicket(*t))
-}
-
-// knownQueue refuses (fault.ErrNotFound) a queue that is not configured.
-func (s *Server) knownQueue(name string) error {
-	if !slices.Contains(s.queues, name) {
-		return fmt.Errorf("queue %q: %w", name, fault.ErrNotFound)
-	}
-	return nil
 }

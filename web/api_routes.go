@@ -44,5 +44,5 @@ func (s *Server) apiHandler(rt auth.Route) http.Handler {
 	if rt.Public {
 		return rt.Handler
 	}
-	return auth.RequireToken(s.accounts, s.logger, rt.Roles, rt.Handler)
+	return auth.RequireToken(s.Accounts, s.logger, rt.Roles, rt.Handler)
 }

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -11,25 +10,6 @@ import (
 	"frontdesk/web/auth"
 	"frontdesk/web/httperr"
 )
-
-// RuleSets is what the API needs of the routing rules (package dispatch
-// implements it through an adapter in cmd/frontdesk).
-type RuleSets interface {
-	// Current is the rule set in force with its version.
-	Current(ctx context.Context) (any, error)
-	// Replace validates a rule set whole (fault.ErrInvalid naming the rule
-	// and field) and stores it as the next version.
-	Replace(ctx context.Context, body []byte, by string) (int, error)
-	// Test decides for a pasted mail ({"eml": …}) or a ticket JSON: the
-	// matching rule, the decision and a trace of every condition tried.
-	Test(ctx context.Context, body []byte) (any, error)
-	// History lists the stored versions, newest first.
-	History(ctx context.Context, limit int) (any, error)
-	// Rollback stores an old version's rules as the next version.
-	Rollback(ctx context.Context, version int, by string) (int, error)
-	// Reroute runs the current rules again on a ticket and moves it.
-	Reroute(ctx context.Context, id, by string) (any, error)
-}
 
 // rawBody reads a JSON request body whole, for the rule handlers whose
 // parsing and validation belong to the routing package.
@@ -42,7 +22,7 @@ func rawBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 }
 
 func (s *Server) rulesOrUnavailable(w http.ResponseWriter, r *http.Request) bool {
-	if s.rules == nil {
+	if s.Rules == nil {
 		httperr.WriteJSON(w, http.StatusNotFound, "routing rules are not configured on this server")
 		return false
 	}
@@ -54,7 +34,7 @@ func (s *Server) handleRulesGet(w http.ResponseWriter, r *http.Request) {
 	if !s.rulesOrUnavailable(w, r) {
 		return
 	}
-	rs, err := s.rules.Current(r.Context())
+	rs, err := s.Rules.Current(r.Context())
 	if err != nil {
 		httperr.Write(w, r, s.logger, err)
 		return
@@ -72,7 +52,7 @@ func (s *Server) handleRulesPut(w http.ResponseWriter, r *http.Request) {
 		httperr.Write(w, r, s.logger, err)
 		return
 	}
-	n, err := s.rules.Replace(r.Context(), body, auth.Caller(r).Name)
+	n, err := s.Rules.Replace(r.Context(), body, auth.Caller(r).Name)
 	if err != nil {
 		httperr.Write(w, r, s.logger, err)
 		return
@@ -90,7 +70,7 @@ func (s *Server) handleRulesTest(w http.ResponseWriter, r *http.Request) {
 		httperr.Write(w, r, s.logger, err)
 		return
 	}
-	res, err := s.rules.Test(r.Context(), body)
+	res, err := s.Rules.Test(r.Context(), body)
 	if err != nil {
 		httperr.Write(w, r, s.logger, err)
 		return
@@ -112,7 +92,7 @@ func (s *Server) handleRulesHistory(w http.ResponseWriter, r *http.Request) {
 		}
 		limit = n
 	}
-	h, err := s.rules.History(r.Context(), limit)
+	h, err := s.Rules.History(r.Context(), limit)
 	if err != nil {
 		httperr.Write(w, r, s.logger, err)
 		return
@@ -136,7 +116,7 @@ func (s *Server) handleRulesRollback(w http.ResponseWriter, r *http.Request) {
 		httperr.Write(w, r, s.logger, fmt.Errorf("%w: version must be 1 or more (a version from GET /api/v1/rules/history)", fault.ErrInvalid))
 		return
 	}
-	n, err := s.rules.Rollback(r.Context(), req.Version, auth.Caller(r).Name)
+	n, err := s.Rules.Rollback(r.Context(), req.Version, auth.Caller(r).Name)
 	if err != nil {
 		httperr.Write(w, r, s.logger, err)
 		return
@@ -150,7 +130,7 @@ func (s *Server) handleTicketRoute(w http.ResponseWriter, r *http.Request) {
 	if !s.rulesOrUnavailable(w, r) {
 		return
 	}
-	res, err := s.rules.Reroute(r.Context(), r.PathValue("id"), auth.Caller(r).Name)
+	res, err := s.Rules.Reroute(r.Context(), r.PathValue("id"), auth.Caller(r).Name)
 	if err != nil {
 		httperr.Write(w, r, s.logger, err)
 		return

@@ -1,10 +1,8 @@
 package web
 
 import (
-	"context"
 	"fmt"
 	"net/http"
-	"slices"
 	"strings"
 
 	"frontdesk/fault"
@@ -30,11 +28,11 @@ func (s *Server) handleTicketAssign(w http.ResponseWriter, r *http.Request) {
 		httperr.Write(w, r, s.logger, fmt.Errorf("%w: assignee is required", fault.ErrInvalid))
 		return
 	}
-	if err := s.checkAssignee(r.Context(), in.Assignee); err != nil {
+	if err := s.CheckAssignee(r.Context(), in.Assignee); err != nil {
 		httperr.Write(w, r, s.logger, err)
 		return
 	}
-	if err := s.tickets.Assign(r.Context(), r.PathValue("id"), in.Assignee, auth.Caller(r).Name); err != nil {
+	if err := s.Tickets.Assign(r.Context(), r.PathValue("id"), in.Assignee, auth.Caller(r).Name); err != nil {
 		httperr.Write(w, r, s.logger, err)
 		return
 	}
@@ -43,22 +41,10 @@ func (s *Server) handleTicketAssign(w http.ResponseWriter, r *http.Request) {
 
 // writeTicket answers 200 with a ticket as it now is: what a change leaves.
 func (s *Server) writeTicket(w http.ResponseWriter, r *http.Request, id string) {
-	t, err := s.tickets.Get(r.Context(), id)
+	t, err := s.Tickets.Get(r.Context(), id)
 	if err != nil {
 		httperr.Write(w, r, s.logger, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, apiTicket(*t))
-}
-
-// checkAssignee refuses (fault.ErrInvalid) a name that is not a user's.
-func (s *Server) checkAssignee(ctx context.Context, name string) error {
-	users, err := s.accounts.List(ctx)
-	if err != nil {
-		return err
-	}
-	if !slices.ContainsFunc(users, func(u auth.Principal) bool { return u.Name == name }) {
-		return fmt.Errorf("%w: assignee %q is not a user", fault.ErrInvalid, name)
-	}
-	return nil
 }

@@ -10,7 +10,7 @@ import (
 // handleTicketRelease puts a ticket back in its queue, unassigned, and
 // answers it as it now is. It takes no body.
 func (s *Server) handleTicketRelease(w http.ResponseWriter, r *http.Request) {
-	if err := s.tickets.Release(r.Context(), r.PathValue("id"), auth.Caller(r).Name); err != nil {
+	if err := s.Tickets.Release(r.Context(), r.PathValue("id"), auth.Caller(r).Name); err != nil {
 		httperr.Write(w, r, s.logger, err)
 		return
 	}

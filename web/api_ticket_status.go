@@ -5,6 +5,7 @@ import (
 
 	"frontdesk/ticket"
 	"frontdesk/web/auth"
+	"frontdesk/web/desk"
 	"frontdesk/web/httperr"
 )
 
@@ -20,11 +21,11 @@ func (s *Server) handleTicketStatus(w http.ResponseWriter, r *http.Request) {
 		httperr.Write(w, r, s.logger, err)
 		return
 	}
-	if err := validStatus(in.Status, false); err != nil {
+	if err := desk.ValidStatus(in.Status, false); err != nil {
 		httperr.Write(w, r, s.logger, err)
 		return
 	}
-	if err := s.tickets.SetStatus(r.Context(), r.PathValue("id"), in.Status, auth.Caller(r).Name); err != nil {
+	if err := s.Tickets.SetStatus(r.Context(), r.PathValue("id"), in.Status, auth.Caller(r).Name); err != nil {
 		httperr.Write(w, r, s.logger, err)
 		return
 	}

@@ -14,7 +14,7 @@ func (s *Server) routes() *http.ServeMux {
 
 	// The JSON API (/api/v1/…): one table, apiRoutes in api_routes.go,
 	// registered only when the server has a ticket store and accounts.
-	if s.tickets != nil && s.accounts != nil {
+	if s.Tickets != nil && s.Accounts != nil {
 		for _, rt := range s.apiRoutes() {
 			mux.Handle(rt.Pattern(), s.apiHandler(rt))
 		}
@@ -22,7 +22,7 @@ func (s *Server) routes() *http.ServeMux {
 
 	// The web UI: one table, uiRoutes in ui.go, registered when the server
 	// can also sign people in.
-	if s.tickets != nil && s.accounts != nil && s.sessions != nil {
+	if s.Tickets != nil && s.Accounts != nil && s.sessions != nil {
 		for _, rt := range s.uiRoutes() {
 			mux.Handle(rt.Pattern(), s.uiHandler(rt))
 		}

@@ -178,7 +178,7 @@ func (s *Server) renderTo(w http.ResponseWriter, r *http.Request, status int, na
 	}
 	p.User = auth.Caller(r)
 	p.CSRF = csrfToken(r)
-	p.Queues = s.queues
+	p.Queues = s.Queues
 	p.Path = "/"
 	if r.Method == http.MethodGet {
 		p.Path = r.URL.RequestURI()

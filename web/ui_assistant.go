@@ -32,7 +32,7 @@ func (s *Server) uiAssistantRoutes() []auth.Route {
 // tickets to someone away.
 func (s *Server) handleUIAway(w http.ResponseWriter, r *http.Request) {
 	away := r.PostForm.Get("away") == "1"
-	if err := s.accounts.SetAway(r.Context(), auth.Caller(r).Name, away); err != nil {
+	if err := s.Accounts.SetAway(r.Context(), auth.Caller(r).Name, away); err != nil {
 		s.uiError(w, r, err)
 		return
 	}

@@ -6,6 +6,7 @@ import (
 
 	"frontdesk/ticket"
 	"frontdesk/web/auth"
+	"frontdesk/web/desk"
 )
 
 // ticketList is a page of tickets with the filter that chose them.
@@ -25,7 +26,7 @@ func (s *Server) handleMinePage(w http.ResponseWriter, r *http.Request) {
 	me := auth.Caller(r).Name
 	var lists []ticketList
 	for _, st := range []ticket.Status{ticket.StatusOpen, ticket.StatusPending} {
-		page, err := s.tickets.List(r.Context(), ticket.ListFilter{Assignee: me, Status: st, Limit: 200})
+		page, err := s.Tickets.List(r.Context(), ticket.ListFilter{Assignee: me, Status: st, Limit: 200})
 		if err != nil {
 			s.uiError(w, r, err)
 			return
@@ -47,17 +48,17 @@ func (s *Server) handleMinePage(w http.ResponseWriter, r *http.Request) {
 // status, channel and assignee, a page of 50 at a time.
 func (s *Server) handleTicketsPage(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	f, err := listFilter(q)
+	f, err := desk.ListFilter(q)
 	if err != nil {
 		s.uiError(w, r, err)
 		return
 	}
-	page, err := s.tickets.List(r.Context(), f)
+	page, err := s.Tickets.List(r.Context(), f)
 	if err != nil {
 		s.uiError(w, r, err)
 		return
 	}
-	users, err := s.accounts.List(r.Context())
+	users, err := s.Accounts.List(r.Context())
 	if err != nil {
 		s.uiError(w, r, err)
 		return

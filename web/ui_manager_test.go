@@ -25,6 +25,7 @@ import (
 	"frontdesk/routing/rulestore"
 	"frontdesk/ticket"
 	"frontdesk/web/auth"
+	"frontdesk/web/desk"
 )
 
 // managerTestConfig is the configuration the real rule service validates
@@ -56,7 +57,7 @@ const managerTestRules = `{"rules": [
 // as cmd/frontdesk does.
 type testRuleSets struct{ r *dispatch.Rules }
 
-var _ RuleSets = testRuleSets{}
+var _ desk.RuleSets = testRuleSets{}
 
 func (a testRuleSets) Current(ctx context.Context) (any, error) { return a.r.Current(ctx) }
 func (a testRuleSets) Replace(ctx context.Context, body []byte, by string) (int, error) {

@@ -47,15 +47,15 @@ type channelCount struct {
 // board reads the queue board.
 func (s *Server) board(r *http.Request) (queueBoard, error) {
 	b := queueBoard{At: time.Now(), CSRF: csrfToken(r)}
-	for _, q := range s.queues {
-		st, err := s.tickets.QueueStats(r.Context(), q)
+	for _, q := range s.Queues {
+		st, err := s.Tickets.QueueStats(r.Context(), q)
 		if err != nil {
 			return b, err
 		}
 		st.Name = q
 		row := queueRow{QueueStats: st}
 		if st.Waiting > 0 {
-			counts, err := s.tickets.WaitingChannels(r.Context(), q, boardCounted)
+			counts, err := s.Tickets.WaitingChannels(r.Context(), q, boardCounted)
 			if err != nil {
 				return b, err
 			}
@@ -65,7 +65,7 @@ func (s *Server) board(r *http.Request) (queueBoard, error) {
 				}
 			}
 			row.Partial = st.Waiting > boardCounted
-			if row.Next, err = s.tickets.Waiting(r.Context(), q, boardShown); err != nil {
+			if row.Next, err = s.Tickets.Waiting(r.Context(), q, boardShown); err != nil {
 				return b, err
 			}
 		}
@@ -102,9 +102,9 @@ func (s *Server) handleQueueBoard(w http.ResponseWriter, r *http.Request) {
 // queue's next ticket is most urgent (priority, then age). Nobody waiting
 // leads back to the queues with a notice.
 func (s *Server) handleTakeNext(w http.ResponseWriter, r *http.Request) {
-	queues := s.queues
+	queues := s.Queues
 	if q := r.PathValue("queue"); q != "" {
-		if err := s.knownQueue(q); err != nil {
+		if err := s.KnownQueue(q); err != nil {
 			s.uiError(w, r, err)
 			return
 		}
@@ -118,7 +118,7 @@ func (s *Server) handleTakeNext(w http.ResponseWriter, r *http.Request) {
 	}
 	me := auth.Caller(r).Name
 	for _, q := range queues {
-		t, err := s.tickets.ClaimNext(r.Context(), q, me, s.claimLease)
+		t, err := s.Tickets.ClaimNext(r.Context(), q, me, s.ClaimLease)
 		if errors.Is(err, fault.ErrNotFound) {
 			continue
 		}
@@ -126,7 +126,7 @@ func (s *Server) handleTakeNext(w http.ResponseWriter, r *http.Request) {
 			s.uiError(w, r, err)
 			return
 		}
-		s.seeOther(w, r, "/tickets/"+t.ID, fmt.Sprintf("Ticket #%s from queue %s is yours for the next %s.", t.ID, q, humanDuration(s.claimLease)))
+		s.seeOther(w, r, "/tickets/"+t.ID, fmt.Sprintf("Ticket #%s from queue %s is yours for the next %s.", t.ID, q, humanDuration(s.ClaimLease)))
 		return
 	}
 	s.seeOther(w, r, "/", "Nobody is waiting. Well done.")
@@ -140,8 +140,8 @@ func (s *Server) queuesByUrgency(r *http.Request) ([]string, error) {
 		t     ticket.Ticket
 	}
 	var heads []head
-	for _, q := range s.queues {
-		next, err := s.tickets.Waiting(r.Context(), q, 1)
+	for _, q := range s.Queues {
+		next, err := s.Tickets.Waiting(r.Context(), q, 1)
 		if err != nil {
 			return nil, err
 		}

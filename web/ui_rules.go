@@ -29,7 +29,7 @@ type rulesPage struct {
 
 // rulesConfigured answers 404 when the server has no rules to edit.
 func (s *Server) rulesConfigured(w http.ResponseWriter, r *http.Request) bool {
-	if s.rules == nil {
+	if s.Rules == nil {
 		s.renderError(w, r, http.StatusNotFound, "Routing rules are not configured on this server.")
 		return false
 	}
@@ -39,7 +39,7 @@ func (s *Server) rulesConfigured(w http.ResponseWriter, r *http.Request) bool {
 // currentRules reads the rule set in force through encoding/json: RuleSets
 // answers anything that marshals to the rule set JSON.
 func (s *Server) currentRules(ctx context.Context) (*routing.RuleSet, error) {
-	v, err := s.rules.Current(ctx)
+	v, err := s.Rules.Current(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("read the rules in force: %w", err)
 	}
@@ -72,7 +72,7 @@ func (s *Server) changeRules(ctx context.Context, cur *routing.RuleSet, base int
 	if err != nil {
 		return 0, fmt.Errorf("save the rules: %w", err)
 	}
-	n, err := s.rules.Replace(ctx, body, by)
+	n, err := s.Rules.Replace(ctx, body, by)
 	if err != nil {
 		return 0, fmt.Errorf("save the rules: %w", err)
 	}
@@ -93,7 +93,7 @@ func (s *Server) testRules(ctx context.Context, eml, mailbox string, draft *rout
 	if err != nil {
 		return nil, fmt.Errorf("test the rules: %w", err)
 	}
-	res, err := s.rules.Test(ctx, body)
+	res, err := s.Rules.Test(ctx, body)
 	if err != nil {
 		return nil, fmt.Errorf("test the rules: %w", err)
 	}
@@ -258,7 +258,7 @@ func (s *Server) handleUIRulesHistory(w http.ResponseWriter, r *http.Request) {
 // showHistory renders the history page, viewing version view ("" for
 // none).
 func (s *Server) showHistory(w http.ResponseWriter, r *http.Request, status int, view, problem string) {
-	v, err := s.rules.History(r.Context(), historyKeep)
+	v, err := s.Rules.History(r.Context(), historyKeep)
 	if err != nil {
 		s.uiError(w, r, fmt.Errorf("read the rules' history: %w", err))
 		return
@@ -348,7 +348,7 @@ func (s *Server) handleUIRulesRollback(w http.ResponseWriter, r *http.Request) {
 	v, err := formInt(r, "version", 1)
 	var n int
 	if err == nil {
-		n, err = s.rules.Rollback(r.Context(), v, auth.Caller(r).Name)
+		n, err = s.Rules.Rollback(r.Context(), v, auth.Caller(r).Name)
 		if err != nil {
 			err = fmt.Errorf("roll back to version %d: %w", v, err)
 		}

@@ -56,12 +56,12 @@ func (s *Server) handleUISettings(w http.ResponseWriter, r *http.Request) {
 			page.Queues = append(page.Queues, settingsQueue{QueueSettings: q})
 		}
 	} else {
-		for _, q := range s.queues {
+		for _, q := range s.Queues {
 			page.Queues = append(page.Queues, settingsQueue{QueueSettings: QueueSettings{Name: q}})
 		}
 	}
 	for i, q := range page.Queues {
-		st, err := s.tickets.QueueStats(r.Context(), q.Name)
+		st, err := s.Tickets.QueueStats(r.Context(), q.Name)
 		if err != nil {
 			s.uiError(w, r, fmt.Errorf("count the tickets of queue %s: %w", q.Name, err))
 			return

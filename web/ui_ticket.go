@@ -14,6 +14,7 @@ import (
 	"frontdesk/intake/mailparse"
 	"frontdesk/ticket"
 	"frontdesk/web/auth"
+	"frontdesk/web/desk"
 )
 
 // ticketView is what a ticket's page shows.
@@ -49,17 +50,17 @@ type messageView struct {
 // pages), its events and the delivery state of replies, and the forms to
 // reply, take, release, hand over and close it.
 func (s *Server) handleTicketPage(w http.ResponseWriter, r *http.Request) {
-	t, err := s.tickets.Get(r.Context(), r.PathValue("id"))
+	t, err := s.Tickets.Get(r.Context(), r.PathValue("id"))
 	if err != nil {
 		s.uiError(w, r, err)
 		return
 	}
-	users, err := s.accounts.List(r.Context())
+	users, err := s.Accounts.List(r.Context())
 	if err != nil {
 		s.uiError(w, r, err)
 		return
 	}
-	p := ticketView{T: t, Mine: t.Assignee == auth.Caller(r).Name, ReplyKey: rand.Text(), ReplyTo: replyAddress(t)}
+	p := ticketView{T: t, Mine: t.Assignee == auth.Caller(r).Name, ReplyKey: rand.Text(), ReplyTo: desk.ReplyAddress(t)}
 	for _, u := range users {
 		if u.Name != t.Assignee {
 			p.Others = append(p.Others, u)
@@ -119,7 +120,7 @@ const messageBodyCSP = "default-src 'none'; style-src 'unsafe-inline'; img-src '
 // is sanitized again here (the policy may have grown since); cid: images
 // point at the mail's parts; remote images stay off unless ?images=remote.
 func (s *Server) handleMessageBody(w http.ResponseWriter, r *http.Request) {
-	t, err := s.tickets.Get(r.Context(), r.PathValue("id"))
+	t, err := s.Tickets.Get(r.Context(), r.PathValue("id"))
 	if err != nil {
 		s.uiError(w, r, err)
 		return
@@ -178,7 +179,7 @@ var inlineTypes = map[string]bool{
 // but a PDF's is sandboxed too (Chromium's PDF viewer does not run in a
 // sandbox; a PDF runs no script of ours either way).
 func (s *Server) handleUIAttachment(w http.ResponseWriter, r *http.Request) {
-	a, data, err := s.tickets.Attachment(r.Context(), r.PathValue("id"), r.PathValue("attachment"))
+	a, data, err := s.Tickets.Attachment(r.Context(), r.PathValue("id"), r.PathValue("attachment"))
 	if errors.Is(err, fault.ErrTooLarge) {
 		err = fmt.Errorf("%w: %w", fault.ErrNotFound, err)
 	}
@@ -200,7 +201,7 @@ func (s *Server) handleUIAttachment(w http.ResponseWriter, r *http.Request) {
 	}
 	h := w.Header()
 	h.Set("Content-Type", ct)
-	h.Set("Content-Disposition", disposition+"; filename*=UTF-8''"+encodeRFC5987(attachmentName(a)))
+	h.Set("Content-Disposition", disposition+"; filename*=UTF-8''"+desk.EncodeRFC5987(desk.AttachmentName(a)))
 	h.Set("Content-Security-Policy", csp)
 	h.Set("X-Frame-Options", "SAMEORIGIN")
 	h.Set("Cache-Control", "private, max-age=3600")

@@ -8,6 +8,7 @@ import (
 	"frontdesk/fault"
 	"frontdesk/ticket"
 	"frontdesk/web/auth"
+	"frontdesk/web/desk"
 )
 
 // The ticket page's forms. Each acts as the signed-in user and answers with
@@ -25,13 +26,13 @@ func (s *Server) handleUIReply(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	key := r.PostForm.Get("reply_key")
-	if len(key) < 16 || len(key) > maxIdempotencyKey || strings.ContainsFunc(key, func(c rune) bool { return c <= ' ' || c > '~' }) {
+	if len(key) < 16 || len(key) > desk.MaxIdempotencyKey || strings.ContainsFunc(key, func(c rune) bool { return c <= ' ' || c > '~' }) {
 		s.uiError(w, r, fmt.Errorf("%w: the reply form is incomplete; reload the page", fault.ErrInvalid))
 		return
 	}
 	me := auth.Caller(r).Name
 	closeIt := r.PostForm.Get("close") == "1"
-	m, err := s.queueReply(r.Context(), id, "reply:"+id+":"+me+":ui:"+key, text, me, closeIt)
+	m, err := s.QueueReply(r.Context(), id, "reply:"+id+":"+me+":ui:"+key, text, me, closeIt)
 	if err != nil {
 		s.uiError(w, r, err)
 		return
@@ -47,7 +48,7 @@ func (s *Server) handleUIReply(w http.ResponseWriter, r *http.Request) {
 // had it).
 func (s *Server) handleUITake(w http.ResponseWriter, r *http.Request) {
 	id, me := r.PathValue("id"), auth.Caller(r).Name
-	if err := s.tickets.Assign(r.Context(), id, me, me); err != nil {
+	if err := s.Tickets.Assign(r.Context(), id, me, me); err != nil {
 		s.uiError(w, r, err)
 		return
 	}
@@ -57,7 +58,7 @@ func (s *Server) handleUITake(w http.ResponseWriter, r *http.Request) {
 // handleUIRelease puts a ticket back in its queue for someone else.
 func (s *Server) handleUIRelease(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	if err := s.tickets.Release(r.Context(), id, auth.Caller(r).Name); err != nil {
+	if err := s.Tickets.Release(r.Context(), id, auth.Caller(r).Name); err != nil {
 		s.uiError(w, r, err)
 		return
 	}
@@ -67,11 +68,11 @@ func (s *Server) handleUIRelease(w http.ResponseWriter, r *http.Request) {
 // handleUIAssign hands a ticket to another user.
 func (s *Server) handleUIAssign(w http.ResponseWriter, r *http.Request) {
 	id, to := r.PathValue("id"), strings.TrimSpace(r.PostForm.Get("assignee"))
-	if err := s.checkAssignee(r.Context(), to); err != nil {
+	if err := s.CheckAssignee(r.Context(), to); err != nil {
 		s.uiError(w, r, err)
 		return
 	}
-	if err := s.tickets.Assign(r.Context(), id, to, auth.Caller(r).Name); err != nil {
+	if err := s.Tickets.Assign(r.Context(), id, to, auth.Caller(r).Name); err != nil {
 		s.uiError(w, r, err)
 		return
 	}
@@ -82,11 +83,11 @@ func (s *Server) handleUIAssign(w http.ResponseWriter, r *http.Request) {
 // customer.
 func (s *Server) handleUIStatus(w http.ResponseWriter, r *http.Request) {
 	id, st := r.PathValue("id"), ticket.Status(r.PostForm.Get("status"))
-	if err := validStatus(st, false); err != nil {
+	if err := desk.ValidStatus(st, false); err != nil {
 		s.uiError(w, r, err)
 		return
 	}
-	if err := s.tickets.SetStatus(r.Context(), id, st, auth.Caller(r).Name); err != nil {
+	if err := s.Tickets.SetStatus(r.Context(), id, st, auth.Caller(r).Name); err != nil {
 		s.uiError(w, r, err)
 		return
 	}

@@ -37,7 +37,7 @@ func (s *Server) handleUIUsers(w http.ResponseWriter, r *http.Request) {
 
 // showUsers renders the users page.
 func (s *Server) showUsers(w http.ResponseWriter, r *http.Request, status int, page usersPage, problem string) {
-	users, err := s.accounts.List(r.Context())
+	users, err := s.Accounts.List(r.Context())
 	if err != nil {
 		s.uiError(w, r, fmt.Errorf("list the users: %w", err))
 		return

@@ -13,13 +13,13 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"slices"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"frontdesk/ticket"
 	"frontdesk/web/auth"
+	"frontdesk/web/desk"
 )
 
 // Options configures a Server. The zero value is usable: it logs nothing, is
@@ -52,7 +52,7 @@ type Options struct {
 	// tickets; "" when it has none. Nil means no queue has one.
 	QueueAddress func(queue string) string
 	// Rules backs /api/v1/rules; nil answers those routes with 404.
-	Rules RuleSets
+	Rules desk.RuleSets
 	// ClaimLease is how long a ticket claimed with "take next" stays with its
 	// assistant unless they act on it. Zero means 15 minutes.
 	ClaimLease time.Duration
@@ -114,13 +114,8 @@ type Server struct {
 	mount    func(mux *http.ServeMux)
 	handler  http.Handler
 
-	// The JSON API's dependencies (api_*.go); see Options.
-	tickets      ticket.Store
-	accounts     auth.Accounts
-	rules        RuleSets
-	queues       []string
-	queueAddress func(queue string) string
-	claimLease   time.Duration
+	// What the JSON API (api_*.go) and the web UI work on; see Options.
+	*desk.Desk
 
 	// The web UI's (ui*.go); see Options.
 	sessions      auth.Sessions
@@ -140,16 +135,18 @@ type Server struct {
 // other than their already being there (then the registered ones are shared).
 func New(opts Options) *Server {
 	s := &Server{
-		logger:          opts.Logger,
-		ready:           opts.Ready,
-		gatherer:        opts.Gatherer,
-		mount:           opts.Mount,
-		tickets:         opts.Tickets,
-		accounts:        opts.Accounts,
-		rules:           opts.Rules,
-		queues:          slices.Clone(opts.Queues),
-		queueAddress:    opts.QueueAddress,
-		claimLease:      opts.ClaimLease,
+		logger:   opts.Logger,
+		ready:    opts.Ready,
+		gatherer: opts.Gatherer,
+		mount:    opts.Mount,
+		Desk: desk.New(desk.Desk{
+			Tickets:      opts.Tickets,
+			Accounts:     opts.Accounts,
+			Rules:        opts.Rules,
+			Queues:       opts.Queues,
+			QueueAddress: opts.QueueAddress,
+			ClaimLease:   opts.ClaimLease,
+		}),
 		sessions:        opts.Sessions,
 		users:           opts.Users,
 		secureCookies:   opts.SecureCookies,
@@ -163,12 +160,6 @@ func New(opts Options) *Server {
 	}
 	if s.gatherer == nil {
 		s.gatherer = prometheus.DefaultGatherer
-	}
-	if s.claimLease <= 0 {
-		s.claimLease = 15 * time.Minute
-	}
-	if s.queueAddress == nil {
-		s.queueAddress = func(string) string { return "" }
 	}
 	s.metrics = newHTTPMetrics(opts.Registerer)
 	s.crossOrigin = s.newCrossOriginProtection()

@@ -13,6 +13,7 @@ import (
 	"frontdesk/ticket"
 	"frontdesk/web"
 	"frontdesk/web/auth"
+	"frontdesk/web/desk"
 )
 
 // teamMembers tells routing's assignment who is away (accounts) and how many
@@ -37,7 +38,7 @@ func (m teamMembers) OpenCount(ctx context.Context, name string) (int, error) {
 // webRules adapts the rule service to what the API needs of it.
 type webRules struct{ r *dispatch.Rules }
 
-var _ web.RuleSets = webRules{}
+var _ desk.RuleSets = webRules{}
 
 func (w webRules) Current(ctx context.Context) (any, error) { return w.r.Current(ctx) }
 func (w webRules) Replace(ctx context.Context, body []byte, by string) (int, error) {
