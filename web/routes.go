@@ -12,11 +12,12 @@ func (s *Server) routes() *http.ServeMux {
 	mux.HandleFunc("GET /readyz", s.handleReadyz)
 	mux.Handle("GET /metrics", s.metricsHandler())
 
-	// The JSON API (/api/v1/…): one table, apiRoutes in api_routes.go,
-	// registered only when the server has a ticket store and accounts.
-	if s.Tickets != nil && s.Accounts != nil {
-		for _, rt := range s.apiRoutes() {
-			mux.Handle(rt.Pattern(), s.apiHandler(rt))
+	// The JSON API (/api/v1/…): one table, api.Handlers.Routes in package
+	// api, each route behind its access check, registered only when the
+	// server has a ticket store and accounts.
+	if s.api != nil {
+		for _, rt := range s.api.Routes() {
+			mux.Handle(rt.Pattern(), s.api.Guard(rt))
 		}
 	}
 

@@ -312,7 +312,7 @@ func TestUIAway(t *testing.T) {
 	if loc := res.Header.Get("Location"); res.StatusCode != http.StatusSeeOther || loc != "/mine" {
 		t.Fatalf("away: %d to %q", res.StatusCode, loc)
 	}
-	if !e.accounts.users["ann"].Away {
+	if !e.user("ann").Away {
 		t.Fatal("ann is not away")
 	}
 	_, body = ann.get(t, "/")
@@ -320,7 +320,7 @@ func TestUIAway(t *testing.T) {
 		t.Error("the header does not say ann is away")
 	}
 	res, _ = ann.post(t, "/me/away", url.Values{"away": {"0"}, "back": {"https://evil.example/"}})
-	if loc := res.Header.Get("Location"); loc != "/" || e.accounts.users["ann"].Away {
-		t.Errorf("back: to %q, away %v", loc, e.accounts.users["ann"].Away)
+	if loc := res.Header.Get("Location"); loc != "/" || e.user("ann").Away {
+		t.Errorf("back: to %q, away %v", loc, e.user("ann").Away)
 	}
 }

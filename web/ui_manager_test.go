@@ -26,6 +26,7 @@ import (
 	"frontdesk/ticket"
 	"frontdesk/web/auth"
 	"frontdesk/web/desk"
+	"frontdesk/web/internal/testweb"
 )
 
 // managerTestConfig is the configuration the real rule service validates
@@ -92,7 +93,7 @@ func newRuleService(t *testing.T, tickets ticket.Store) *dispatch.Rules {
 // fakeUserAdmin adds users to the fake accounts. A name must be lowercase
 // letters; a password at least 8 characters.
 type fakeUserAdmin struct {
-	acc       *fakeAccounts
+	acc       *testweb.Accounts
 	mu        sync.Mutex
 	passwords map[string]string
 }
@@ -108,12 +109,9 @@ func (f *fakeUserAdmin) AddUser(_ context.Context, name, role, password string) 
 	case len(password) < 8:
 		return fmt.Errorf("%w: password: at least 8 characters", fault.ErrInvalid)
 	}
-	f.acc.mu.Lock()
-	defer f.acc.mu.Unlock()
-	if _, taken := f.acc.users[name]; taken {
+	if !f.acc.Add(auth.Principal{Name: name, Role: role}) {
 		return fmt.Errorf("user %s: %w: the name is taken", name, fault.ErrConflict)
 	}
-	f.acc.users[name] = auth.Principal{Name: name, Role: role}
 	f.mu.Lock()
 	f.passwords[name] = password
 	f.mu.Unlock()
@@ -121,10 +119,7 @@ func (f *fakeUserAdmin) AddUser(_ context.Context, name, role, password string) 
 }
 
 func (f *fakeUserAdmin) SetPassword(_ context.Context, name, password string) error {
-	f.acc.mu.Lock()
-	_, ok := f.acc.users[name]
-	f.acc.mu.Unlock()
-	if !ok {
+	if _, ok := f.acc.User(name); !ok {
 		return fmt.Errorf("user %s: %w", name, fault.ErrNotFound)
 	}
 	if len(password) < 8 {
@@ -160,7 +155,7 @@ func newManagerEnv(t *testing.T) *managerEnv {
 	m := &managerEnv{}
 	m.uiEnv = newUIEnv(t, func(o *Options) {
 		m.rules = newRuleService(t, o.Tickets)
-		m.admin = &fakeUserAdmin{acc: o.Accounts.(*fakeAccounts), passwords: map[string]string{}}
+		m.admin = &fakeUserAdmin{acc: o.Accounts.(*testweb.Accounts), passwords: map[string]string{}}
 		o.Rules, o.Users, o.Settings = testRuleSets{m.rules}, m.admin, testDeskSettings
 	})
 	if _, err := m.rules.Replace(context.Background(), []byte(managerTestRules), "max"); err != nil {
@@ -344,7 +339,7 @@ func TestUIManagerPagesForbiddenToAssistants(t *testing.T) {
 	if v := m.current(t).Version; v != 1 {
 		t.Errorf("the assistant's forms changed the rules: version %d", v)
 	}
-	if _, ok := m.accounts.users["eve"]; ok || len(m.admin.passwords) != 0 {
+	if _, ok := m.accounts.User("eve"); ok || len(m.admin.passwords) != 0 {
 		t.Error("the assistant's forms changed the users")
 	}
 }
@@ -731,7 +726,7 @@ func TestUIUsers(t *testing.T) {
 	form.Set("password", "correct horse")
 	res, body = max.post(t, action, form)
 	wantRedirect(t, "add carol", res, body, "/users", "User carol added")
-	if u := m.accounts.users["carol"]; u.Role != auth.RoleManager || m.admin.passwords["carol"] != "correct horse" {
+	if u := m.user("carol"); u.Role != auth.RoleManager || m.admin.passwords["carol"] != "correct horse" {
 		t.Errorf("carol = %+v", u)
 	}
 	_, body = max.get(t, "/users")

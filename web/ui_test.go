@@ -14,27 +14,28 @@ import (
 	"sync"
 	"testing"
 
+	"frontdesk/ticket"
+	"frontdesk/ticket/redisstore"
 	"frontdesk/web/auth"
+	"frontdesk/web/internal/testweb"
 )
 
 // fakeSessions signs the fake accounts in with password "pw-NAME".
 type fakeSessions struct {
-	acc      *fakeAccounts
+	acc      *testweb.Accounts
 	mu       sync.Mutex
 	sessions map[string]string // token → name
 	failures map[string]int
 }
 
-func newFakeSessions(acc *fakeAccounts) *fakeSessions {
+func newFakeSessions(acc *testweb.Accounts) *fakeSessions {
 	return &fakeSessions{acc: acc, sessions: map[string]string{}, failures: map[string]int{}}
 }
 
 func (f *fakeSessions) Login(_ context.Context, name, password string) (auth.Principal, string, error) {
-	f.acc.mu.Lock()
-	down, u, ok := f.acc.down, f.acc.users[name], f.acc.users[name].Name != ""
-	f.acc.mu.Unlock()
-	if down {
-		return auth.Principal{}, "", errAccountsDown
+	u, ok := f.acc.User(name)
+	if f.acc.Down() {
+		return auth.Principal{}, "", testweb.ErrAccountsDown
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -51,11 +52,8 @@ func (f *fakeSessions) Login(_ context.Context, name, password string) (auth.Pri
 }
 
 func (f *fakeSessions) Session(_ context.Context, token string) (auth.Principal, error) {
-	f.acc.mu.Lock()
-	down := f.acc.down
-	f.acc.mu.Unlock()
-	if down {
-		return auth.Principal{}, errAccountsDown
+	if f.acc.Down() {
+		return auth.Principal{}, testweb.ErrAccountsDown
 	}
 	f.mu.Lock()
 	name, ok := f.sessions[token]
@@ -63,9 +61,8 @@ func (f *fakeSessions) Session(_ context.Context, token string) (auth.Principal,
 	if !ok {
 		return auth.Principal{}, errors.New("no such session")
 	}
-	f.acc.mu.Lock()
-	defer f.acc.mu.Unlock()
-	return f.acc.users[name], nil
+	u, _ := f.acc.User(name)
+	return u, nil
 }
 
 func (f *fakeSessions) Logout(_ context.Context, token string) error {
@@ -85,11 +82,12 @@ func randomSuffix() string {
 	return strings.Repeat("x", suffixN%3) + string(rune('a'+suffixN%26))
 }
 
-// uiEnv is the API's test environment with the web UI on a test server.
+// uiEnv is the web UI on a test server, on a real ticket store on miniredis
+// and the fake accounts.
 type uiEnv struct {
-	*apiEnv
 	srv      *httptest.Server
-	server   *Server
+	store    *redisstore.Store
+	accounts *testweb.Accounts
 	sessions *fakeSessions
 }
 
@@ -98,12 +96,12 @@ type uiEnv struct {
 // (assistant), bob (assistant, away) and max (manager).
 func newUIEnv(t *testing.T, opts ...func(*Options)) *uiEnv {
 	t.Helper()
-	env := newAPIEnv(t)
-	sess := newFakeSessions(env.accounts)
+	store, acc := testweb.NewStore(t), testweb.NewAccounts()
+	sess := newFakeSessions(acc)
 	o := Options{
 		Logger:   slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelWarn})),
-		Tickets:  env.store,
-		Accounts: env.accounts,
+		Tickets:  store,
+		Accounts: acc,
 		Sessions: sess,
 		Queues:   []string{"support", "billing"},
 		QueueAddress: func(q string) string {
@@ -119,8 +117,31 @@ func newUIEnv(t *testing.T, opts ...func(*Options)) *uiEnv {
 	s := New(o)
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
-	env.h = s.Handler()
-	return &uiEnv{apiEnv: env, srv: srv, server: s, sessions: sess}
+	return &uiEnv{srv: srv, store: store, accounts: acc, sessions: sess}
+}
+
+// mail stores an email ticket in queue support from ann@example.org, with
+// one attachment, and returns its id.
+func (e *uiEnv) mail(t *testing.T, n int) string {
+	t.Helper()
+	return testweb.Mail(t, e.store, n)
+}
+
+// sms stores an SMS ticket in queue billing from +15555550123.
+func (e *uiEnv) sms(t *testing.T) string {
+	t.Helper()
+	return testweb.SMS(t, e.store)
+}
+
+func (e *uiEnv) get(t *testing.T, id string) *ticket.Ticket {
+	t.Helper()
+	return testweb.Get(t, e.store, id)
+}
+
+// user returns user name as the fake accounts have it now.
+func (e *uiEnv) user(name string) auth.Principal {
+	u, _ := e.accounts.User(name)
+	return u
 }
 
 // testLog writes the server's warnings and errors to the test's log.
@@ -335,7 +356,7 @@ func TestUILoginBrakeAndOutage(t *testing.T) {
 		t.Errorf("429 page says:\n%s", body)
 	}
 
-	e.accounts.setDown(true)
+	e.accounts.SetDown(true)
 	res, _ := u.postRaw(t, "/login", url.Values{"csrf": {formToken(t, body)}, "name": {"max"}, "password": {"pw-max"}})
 	if res.StatusCode != http.StatusServiceUnavailable {
 		t.Errorf("login while the accounts are down: %d, want 503", res.StatusCode)
@@ -388,19 +409,5 @@ func TestUITemplatesParse(t *testing.T) {
 		if ts[name] == nil {
 			t.Errorf("no template %q", name)
 		}
-	}
-}
-
-func TestUINotRegisteredWithoutSessions(t *testing.T) {
-	env := newAPIEnv(t)
-	srv := httptest.NewServer(env.h)
-	defer srv.Close()
-	res, err := http.Get(srv.URL + "/login")
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	if res.StatusCode != http.StatusNotFound {
-		t.Errorf("GET /login without Sessions: %d, want 404", res.StatusCode)
 	}
 }

@@ -3,10 +3,10 @@
 // managers.
 //
 // Every route is declared in one place, routes.go, with the standard library's
-// method-and-path patterns (the API's in one table, apiRoutes in
-// api_routes.go); each group of handlers lives in a small file of its own
-// (health.go, metrics.go, one api_NOUN_VERB.go per API handler). Errors reach HTTP statuses through one
-// table, package httperr.
+// method-and-path patterns (the API's in one table of package api); each
+// group of handlers lives in a small file of its own (health.go, metrics.go,
+// and in package api one NOUN_VERB.go per handler). Errors reach HTTP
+// statuses through one table, package httperr.
 package web
 
 import (
@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"frontdesk/ticket"
+	"frontdesk/web/api"
 	"frontdesk/web/auth"
 	"frontdesk/web/desk"
 )
@@ -114,8 +115,10 @@ type Server struct {
 	mount    func(mux *http.ServeMux)
 	handler  http.Handler
 
-	// What the JSON API (api_*.go) and the web UI work on; see Options.
+	// What the JSON API and the web UI work on; see Options.
 	*desk.Desk
+	// The JSON API's handlers (package api); nil when it is not served.
+	api *api.Handlers
 
 	// The web UI's (ui*.go); see Options.
 	sessions      auth.Sessions
@@ -160,6 +163,9 @@ func New(opts Options) *Server {
 	}
 	if s.gatherer == nil {
 		s.gatherer = prometheus.DefaultGatherer
+	}
+	if s.Tickets != nil && s.Accounts != nil {
+		s.api = api.New(api.Options{Desk: s.Desk, Logger: s.logger})
 	}
 	s.metrics = newHTTPMetrics(opts.Registerer)
 	s.crossOrigin = s.newCrossOriginProtection()

@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"fmt"
@@ -19,20 +19,20 @@ type linkRequest struct {
 // (an assistant who knows that the caller is the writer): their tickets and
 // future mail and calls from it meet in one customer. 409 when another
 // customer has it, or this one has a different one already.
-func (s *Server) handleCustomerLink(w http.ResponseWriter, r *http.Request) {
+func (h *Handlers) handleCustomerLink(w http.ResponseWriter, r *http.Request) {
 	var in linkRequest
 	if err := decodeJSON(w, r, &in); err != nil {
-		httperr.Write(w, r, s.logger, err)
+		httperr.Write(w, r, h.logger, err)
 		return
 	}
 	value, err := in.value()
 	if err != nil {
-		httperr.Write(w, r, s.logger, err)
+		httperr.Write(w, r, h.logger, err)
 		return
 	}
-	c, err := s.Tickets.LinkCustomer(r.Context(), r.PathValue("id"), value)
+	c, err := h.Tickets.LinkCustomer(r.Context(), r.PathValue("id"), value)
 	if err != nil {
-		httperr.Write(w, r, s.logger, err)
+		httperr.Write(w, r, h.logger, err)
 		return
 	}
 	c.Tags = nonNil(c.Tags)

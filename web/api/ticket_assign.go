@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"fmt"
@@ -17,33 +17,33 @@ type assignRequest struct {
 // handleTicketAssign gives a ticket to a user for good (no lease), taking it
 // out of its queue: assigning, or handing it over. The assignee must be a
 // user.
-func (s *Server) handleTicketAssign(w http.ResponseWriter, r *http.Request) {
+func (h *Handlers) handleTicketAssign(w http.ResponseWriter, r *http.Request) {
 	var in assignRequest
 	if err := decodeJSON(w, r, &in); err != nil {
-		httperr.Write(w, r, s.logger, err)
+		httperr.Write(w, r, h.logger, err)
 		return
 	}
 	in.Assignee = strings.TrimSpace(in.Assignee)
 	if in.Assignee == "" {
-		httperr.Write(w, r, s.logger, fmt.Errorf("%w: assignee is required", fault.ErrInvalid))
+		httperr.Write(w, r, h.logger, fmt.Errorf("%w: assignee is required", fault.ErrInvalid))
 		return
 	}
-	if err := s.CheckAssignee(r.Context(), in.Assignee); err != nil {
-		httperr.Write(w, r, s.logger, err)
+	if err := h.CheckAssignee(r.Context(), in.Assignee); err != nil {
+		httperr.Write(w, r, h.logger, err)
 		return
 	}
-	if err := s.Tickets.Assign(r.Context(), r.PathValue("id"), in.Assignee, auth.Caller(r).Name); err != nil {
-		httperr.Write(w, r, s.logger, err)
+	if err := h.Tickets.Assign(r.Context(), r.PathValue("id"), in.Assignee, auth.Caller(r).Name); err != nil {
+		httperr.Write(w, r, h.logger, err)
 		return
 	}
-	s.writeTicket(w, r, r.PathValue("id"))
+	h.writeTicket(w, r, r.PathValue("id"))
 }
 
 // writeTicket answers 200 with a ticket as it now is: what a change leaves.
-func (s *Server) writeTicket(w http.ResponseWriter, r *http.Request, id string) {
-	t, err := s.Tickets.Get(r.Context(), id)
+func (h *Handlers) writeTicket(w http.ResponseWriter, r *http.Request, id string) {
+	t, err := h.Tickets.Get(r.Context(), id)
 	if err != nil {
-		httperr.Write(w, r, s.logger, err)
+		httperr.Write(w, r, h.logger, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, apiTicket(*t))

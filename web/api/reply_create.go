@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"crypto/rand"
@@ -28,25 +28,25 @@ type replyRequest struct {
 // first reply back, and the status step is done again only if the ticket's
 // status is not the one asked for, which finishes a first try that failed
 // between the two steps.
-func (s *Server) handleReplyCreate(w http.ResponseWriter, r *http.Request) {
+func (h *Handlers) handleReplyCreate(w http.ResponseWriter, r *http.Request) {
 	var in replyRequest
 	if err := decodeJSON(w, r, &in); err != nil {
-		httperr.Write(w, r, s.logger, err)
+		httperr.Write(w, r, h.logger, err)
 		return
 	}
 	if strings.TrimSpace(in.Text) == "" {
-		httperr.Write(w, r, s.logger, fmt.Errorf("%w: text is empty", fault.ErrInvalid))
+		httperr.Write(w, r, h.logger, fmt.Errorf("%w: text is empty", fault.ErrInvalid))
 		return
 	}
 	me := auth.Caller(r)
 	key, err := replySourceKey(r, me.Name)
 	if err != nil {
-		httperr.Write(w, r, s.logger, err)
+		httperr.Write(w, r, h.logger, err)
 		return
 	}
-	m, err := s.QueueReply(r.Context(), r.PathValue("id"), key, in.Text, me.Name, in.Close)
+	m, err := h.QueueReply(r.Context(), r.PathValue("id"), key, in.Text, me.Name, in.Close)
 	if err != nil {
-		httperr.Write(w, r, s.logger, err)
+		httperr.Write(w, r, h.logger, err)
 		return
 	}
 	writeJSON(w, http.StatusAccepted, apiMessage(m))

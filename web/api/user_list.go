@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"net/http"
@@ -8,10 +8,10 @@ import (
 
 // handleUserList answers every user with their role and availability
 // (managers only).
-func (s *Server) handleUserList(w http.ResponseWriter, r *http.Request) {
-	users, err := s.Accounts.List(r.Context())
+func (h *Handlers) handleUserList(w http.ResponseWriter, r *http.Request) {
+	users, err := h.Accounts.List(r.Context())
 	if err != nil {
-		httperr.Write(w, r, s.logger, err)
+		httperr.Write(w, r, h.logger, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, nonNil(users))

@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"errors"
@@ -18,22 +18,22 @@ import (
 // (Content-Disposition: attachment), never sniffed, and sandboxed should a
 // browser render them anyway, so that nothing a customer sends runs in our
 // origin. An attachment whose bytes were not kept (over the size cap) is 404.
-func (s *Server) handleAttachmentGet(w http.ResponseWriter, r *http.Request) {
-	a, data, err := s.Tickets.Attachment(r.Context(), r.PathValue("id"), r.PathValue("attachment_id"))
+func (h *Handlers) handleAttachmentGet(w http.ResponseWriter, r *http.Request) {
+	a, data, err := h.Tickets.Attachment(r.Context(), r.PathValue("id"), r.PathValue("attachment_id"))
 	if errors.Is(err, fault.ErrTooLarge) {
 		err = fmt.Errorf("%w: %w", fault.ErrNotFound, err)
 	}
 	if err != nil {
-		httperr.Write(w, r, s.logger, err)
+		httperr.Write(w, r, h.logger, err)
 		return
 	}
-	h := w.Header()
-	h.Set("Content-Type", attachmentType(a.ContentType))
-	h.Set("Content-Disposition", "attachment; filename*=UTF-8''"+desk.EncodeRFC5987(desk.AttachmentName(a)))
-	h.Set("Content-Length", strconv.Itoa(len(data)))
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'; sandbox")
-	h.Set("Cache-Control", "private, max-age=3600")
+	hdr := w.Header()
+	hdr.Set("Content-Type", attachmentType(a.ContentType))
+	hdr.Set("Content-Disposition", "attachment; filename*=UTF-8''"+desk.EncodeRFC5987(desk.AttachmentName(a)))
+	hdr.Set("Content-Length", strconv.Itoa(len(data)))
+	hdr.Set("X-Content-Type-Options", "nosniff")
+	hdr.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'; sandbox")
+	hdr.Set("Cache-Control", "private, max-age=3600")
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(data) // the client may have gone; nothing to do about it
 }

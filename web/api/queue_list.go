@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"net/http"
@@ -10,12 +10,12 @@ import (
 // handleQueueList reports on every configured queue, in configuration
 // order: waiting and open counts, the oldest waiting ticket's age and how
 // many waiting tickets are past their first-response deadline.
-func (s *Server) handleQueueList(w http.ResponseWriter, r *http.Request) {
-	out := make([]ticket.QueueStats, 0, len(s.Queues))
-	for _, q := range s.Queues {
-		st, err := s.Tickets.QueueStats(r.Context(), q)
+func (h *Handlers) handleQueueList(w http.ResponseWriter, r *http.Request) {
+	out := make([]ticket.QueueStats, 0, len(h.Queues))
+	for _, q := range h.Queues {
+		st, err := h.Tickets.QueueStats(r.Context(), q)
 		if err != nil {
-			httperr.Write(w, r, s.logger, err)
+			httperr.Write(w, r, h.logger, err)
 			return
 		}
 		st.Name = q

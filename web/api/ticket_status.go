@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"net/http"
@@ -15,19 +15,19 @@ type statusRequest struct {
 
 // handleTicketStatus changes a ticket's status (new puts it back in its
 // queue; closed ends its lease and SLA clock) and answers it as it now is.
-func (s *Server) handleTicketStatus(w http.ResponseWriter, r *http.Request) {
+func (h *Handlers) handleTicketStatus(w http.ResponseWriter, r *http.Request) {
 	var in statusRequest
 	if err := decodeJSON(w, r, &in); err != nil {
-		httperr.Write(w, r, s.logger, err)
+		httperr.Write(w, r, h.logger, err)
 		return
 	}
 	if err := desk.ValidStatus(in.Status, false); err != nil {
-		httperr.Write(w, r, s.logger, err)
+		httperr.Write(w, r, h.logger, err)
 		return
 	}
-	if err := s.Tickets.SetStatus(r.Context(), r.PathValue("id"), in.Status, auth.Caller(r).Name); err != nil {
-		httperr.Write(w, r, s.logger, err)
+	if err := h.Tickets.SetStatus(r.Context(), r.PathValue("id"), in.Status, auth.Caller(r).Name); err != nil {
+		httperr.Write(w, r, h.logger, err)
 		return
 	}
-	s.writeTicket(w, r, r.PathValue("id"))
+	h.writeTicket(w, r, r.PathValue("id"))
 }

@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"net/http"
@@ -7,6 +7,6 @@ import (
 )
 
 // handleMeGet answers the caller: name, role and whether they are away.
-func (s *Server) handleMeGet(w http.ResponseWriter, r *http.Request) {
+func (h *Handlers) handleMeGet(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, auth.Caller(r))
 }

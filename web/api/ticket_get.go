@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"net/http"
@@ -7,10 +7,10 @@ import (
 )
 
 // handleTicketGet answers one ticket with its messages and events.
-func (s *Server) handleTicketGet(w http.ResponseWriter, r *http.Request) {
-	t, err := s.Tickets.Get(r.Context(), r.PathValue("id"))
+func (h *Handlers) handleTicketGet(w http.ResponseWriter, r *http.Request) {
+	t, err := h.Tickets.Get(r.Context(), r.PathValue("id"))
 	if err != nil {
-		httperr.Write(w, r, s.logger, err)
+		httperr.Write(w, r, h.logger, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, apiTicket(*t))

@@ -1,10 +1,11 @@
-package web
+package api
 
 import (
 	"strings"
 	"testing"
 
 	"frontdesk/ticket"
+	"frontdesk/web/desk"
 )
 
 func TestTicketList(t *testing.T) {
@@ -222,7 +223,7 @@ func TestQueueList(t *testing.T) {
 
 func TestQueueListNoQueues(t *testing.T) {
 	e := newAPIEnv(t)
-	e.h = New(Options{Tickets: e.store, Accounts: e.accounts}).Handler()
+	e.h = serveAPI(desk.Desk{Tickets: e.store, Accounts: e.accounts})
 	a := e.do(t, req{method: "GET", target: "/api/v1/queues", token: annToken})
 	a.want(t, 200, "")
 	if string(a.body) != "[]\n" {

@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"fmt"
@@ -15,19 +15,19 @@ type availabilityRequest struct {
 
 // handleMeAvailability sets whether the caller is away (routing assigns
 // nothing to an assistant who is) and answers the caller as they now are.
-func (s *Server) handleMeAvailability(w http.ResponseWriter, r *http.Request) {
+func (h *Handlers) handleMeAvailability(w http.ResponseWriter, r *http.Request) {
 	var in availabilityRequest
 	if err := decodeJSON(w, r, &in); err != nil {
-		httperr.Write(w, r, s.logger, err)
+		httperr.Write(w, r, h.logger, err)
 		return
 	}
 	if in.Away == nil {
-		httperr.Write(w, r, s.logger, fmt.Errorf("%w: away (true or false) is required", fault.ErrInvalid))
+		httperr.Write(w, r, h.logger, fmt.Errorf("%w: away (true or false) is required", fault.ErrInvalid))
 		return
 	}
 	me := auth.Caller(r)
-	if err := s.Accounts.SetAway(r.Context(), me.Name, *in.Away); err != nil {
-		httperr.Write(w, r, s.logger, err)
+	if err := h.Accounts.SetAway(r.Context(), me.Name, *in.Away); err != nil {
+		httperr.Write(w, r, h.logger, err)
 		return
 	}
 	me.Away = *in.Away

@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"frontdesk/fault"
+	"frontdesk/web/desk"
 )
 
 // fakeRules stands in for package dispatch: a rule set is valid unless it
@@ -59,7 +60,7 @@ func (f *fakeRules) Rollback(_ context.Context, v int, by string) (int, error) {
 func TestRulesEndpoints(t *testing.T) {
 	e := newAPIEnv(t)
 	rules := &fakeRules{}
-	e.h = New(Options{Tickets: e.store, Accounts: e.accounts, Queues: []string{"support"}, Rules: rules}).Handler()
+	e.h = serveAPI(desk.Desk{Tickets: e.store, Accounts: e.accounts, Queues: []string{"support"}, Rules: rules})
 	body := `{"rules": [{"name": "VIP", "conditions": [], "actions": []}]}`
 
 	e.do(t, req{method: "PUT", target: "/api/v1/rules", token: annToken, body: body}).want(t, http.StatusForbidden, "")

@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	_ "embed"
@@ -6,13 +6,13 @@ import (
 )
 
 // openAPI describes the JSON API (OpenAPI 3.0). TestOpenAPIInSync keeps its
-// paths and apiRoutes the same.
+// paths and Routes the same.
 //
 //go:embed openapi.json
 var openAPI []byte
 
 // handleOpenAPI answers the API's OpenAPI document; it needs no token.
-func (s *Server) handleOpenAPI(w http.ResponseWriter, r *http.Request) {
+func (h *Handlers) handleOpenAPI(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-cache")
 	_, _ = w.Write(openAPI) // the client may have gone; nothing to do about it

@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"net/http"
@@ -17,15 +17,15 @@ type ticketPage struct {
 // handleTicketList lists tickets newest first, filtered by queue, status,
 // channel and assignee, one page of ?limit= (1-200, default 50) at a time;
 // ?cursor= takes the next_cursor of the page before.
-func (s *Server) handleTicketList(w http.ResponseWriter, r *http.Request) {
+func (h *Handlers) handleTicketList(w http.ResponseWriter, r *http.Request) {
 	f, err := desk.ListFilter(r.URL.Query())
 	if err != nil {
-		httperr.Write(w, r, s.logger, err)
+		httperr.Write(w, r, h.logger, err)
 		return
 	}
-	page, err := s.Tickets.List(r.Context(), f)
+	page, err := h.Tickets.List(r.Context(), f)
 	if err != nil {
-		httperr.Write(w, r, s.logger, err)
+		httperr.Write(w, r, h.logger, err)
 		return
 	}
 	out := ticketPage{Tickets: make([]ticket.Ticket, len(page.Tickets)), NextCursor: page.NextCursor}

@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 
 	"frontdesk/ticket"
 	"frontdesk/web/auth"
+	"frontdesk/web/desk"
+	"frontdesk/web/internal/testweb"
 )
 
 func TestMe(t *testing.T) {
@@ -55,7 +57,7 @@ func TestUserList(t *testing.T) {
 
 func TestUserListNeverNull(t *testing.T) {
 	e := newAPIEnv(t)
-	e.h = New(Options{Tickets: e.store, Accounts: emptyList{e.accounts}}).Handler()
+	e.h = serveAPI(desk.Desk{Tickets: e.store, Accounts: emptyList{e.accounts}})
 	a := e.do(t, req{method: "GET", target: "/api/v1/users", token: maxToken})
 	a.want(t, 200, "")
 	if string(a.body) != "[]\n" {
@@ -64,7 +66,7 @@ func TestUserListNeverNull(t *testing.T) {
 }
 
 // emptyList is Accounts whose List finds nobody.
-type emptyList struct{ *fakeAccounts }
+type emptyList struct{ *testweb.Accounts }
 
 func (emptyList) List(context.Context) ([]auth.Principal, error) { return nil, nil }
 

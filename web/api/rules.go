@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"encoding/json"
@@ -21,8 +21,8 @@ func rawBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	return raw, nil
 }
 
-func (s *Server) rulesOrUnavailable(w http.ResponseWriter, r *http.Request) bool {
-	if s.Rules == nil {
+func (h *Handlers) rulesOrUnavailable(w http.ResponseWriter, r *http.Request) bool {
+	if h.Rules == nil {
 		httperr.WriteJSON(w, http.StatusNotFound, "routing rules are not configured on this server")
 		return false
 	}
@@ -30,57 +30,57 @@ func (s *Server) rulesOrUnavailable(w http.ResponseWriter, r *http.Request) bool
 }
 
 // handleRulesGet answers the rule set in force.
-func (s *Server) handleRulesGet(w http.ResponseWriter, r *http.Request) {
-	if !s.rulesOrUnavailable(w, r) {
+func (h *Handlers) handleRulesGet(w http.ResponseWriter, r *http.Request) {
+	if !h.rulesOrUnavailable(w, r) {
 		return
 	}
-	rs, err := s.Rules.Current(r.Context())
+	rs, err := h.Rules.Current(r.Context())
 	if err != nil {
-		httperr.Write(w, r, s.logger, err)
+		httperr.Write(w, r, h.logger, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, rs)
 }
 
 // handleRulesPut replaces the rule set atomically (managers only).
-func (s *Server) handleRulesPut(w http.ResponseWriter, r *http.Request) {
-	if !s.rulesOrUnavailable(w, r) {
+func (h *Handlers) handleRulesPut(w http.ResponseWriter, r *http.Request) {
+	if !h.rulesOrUnavailable(w, r) {
 		return
 	}
 	body, err := rawBody(w, r)
 	if err != nil {
-		httperr.Write(w, r, s.logger, err)
+		httperr.Write(w, r, h.logger, err)
 		return
 	}
-	n, err := s.Rules.Replace(r.Context(), body, auth.Caller(r).Name)
+	n, err := h.Rules.Replace(r.Context(), body, auth.Caller(r).Name)
 	if err != nil {
-		httperr.Write(w, r, s.logger, err)
+		httperr.Write(w, r, h.logger, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]int{"version": n})
 }
 
 // handleRulesTest shows what the rules do with a pasted mail or a ticket.
-func (s *Server) handleRulesTest(w http.ResponseWriter, r *http.Request) {
-	if !s.rulesOrUnavailable(w, r) {
+func (h *Handlers) handleRulesTest(w http.ResponseWriter, r *http.Request) {
+	if !h.rulesOrUnavailable(w, r) {
 		return
 	}
 	body, err := rawBody(w, r)
 	if err != nil {
-		httperr.Write(w, r, s.logger, err)
+		httperr.Write(w, r, h.logger, err)
 		return
 	}
-	res, err := s.Rules.Test(r.Context(), body)
+	res, err := h.Rules.Test(r.Context(), body)
 	if err != nil {
-		httperr.Write(w, r, s.logger, err)
+		httperr.Write(w, r, h.logger, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, res)
 }
 
 // handleRulesHistory lists the stored versions (managers only).
-func (s *Server) handleRulesHistory(w http.ResponseWriter, r *http.Request) {
-	if !s.rulesOrUnavailable(w, r) {
+func (h *Handlers) handleRulesHistory(w http.ResponseWriter, r *http.Request) {
+	if !h.rulesOrUnavailable(w, r) {
 		return
 	}
 	limit := 50
@@ -92,33 +92,33 @@ func (s *Server) handleRulesHistory(w http.ResponseWriter, r *http.Request) {
 		}
 		limit = n
 	}
-	h, err := s.Rules.History(r.Context(), limit)
+	versions, err := h.Rules.History(r.Context(), limit)
 	if err != nil {
-		httperr.Write(w, r, s.logger, err)
+		httperr.Write(w, r, h.logger, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, h)
+	writeJSON(w, http.StatusOK, versions)
 }
 
 // handleRulesRollback restores an old version as the next one (managers only).
-func (s *Server) handleRulesRollback(w http.ResponseWriter, r *http.Request) {
-	if !s.rulesOrUnavailable(w, r) {
+func (h *Handlers) handleRulesRollback(w http.ResponseWriter, r *http.Request) {
+	if !h.rulesOrUnavailable(w, r) {
 		return
 	}
 	var req struct {
 		Version int `json:"version"`
 	}
 	if err := decodeJSON(w, r, &req); err != nil {
-		httperr.Write(w, r, s.logger, err)
+		httperr.Write(w, r, h.logger, err)
 		return
 	}
 	if req.Version < 1 {
-		httperr.Write(w, r, s.logger, fmt.Errorf("%w: version must be 1 or more (a version from GET /api/v1/rules/history)", fault.ErrInvalid))
+		httperr.Write(w, r, h.logger, fmt.Errorf("%w: version must be 1 or more (a version from GET /api/v1/rules/history)", fault.ErrInvalid))
 		return
 	}
-	n, err := s.Rules.Rollback(r.Context(), req.Version, auth.Caller(r).Name)
+	n, err := h.Rules.Rollback(r.Context(), req.Version, auth.Caller(r).Name)
 	if err != nil {
-		httperr.Write(w, r, s.logger, err)
+		httperr.Write(w, r, h.logger, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]int{"version": n})
@@ -126,13 +126,13 @@ func (s *Server) handleRulesRollback(w http.ResponseWriter, r *http.Request) {
 
 // handleTicketRoute re-routes a ticket by the current rules (managers only)
 // and answers what the rules decided.
-func (s *Server) handleTicketRoute(w http.ResponseWriter, r *http.Request) {
-	if !s.rulesOrUnavailable(w, r) {
+func (h *Handlers) handleTicketRoute(w http.ResponseWriter, r *http.Request) {
+	if !h.rulesOrUnavailable(w, r) {
 		return
 	}
-	res, err := s.Rules.Reroute(r.Context(), r.PathValue("id"), auth.Caller(r).Name)
+	res, err := h.Rules.Reroute(r.Context(), r.PathValue("id"), auth.Caller(r).Name)
 	if err != nil {
-		httperr.Write(w, r, s.logger, err)
+		httperr.Write(w, r, h.logger, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, res)
