@@ -21,11 +21,12 @@ func (s *Server) routes() *http.ServeMux {
 		}
 	}
 
-	// The web UI: one table, uiRoutes in ui.go, registered when the server
-	// can also sign people in.
-	if s.Tickets != nil && s.Accounts != nil && s.sessions != nil {
-		for _, rt := range s.uiRoutes() {
-			mux.Handle(rt.Pattern(), s.uiHandler(rt))
+	// The web UI: one table, ui.Handlers.Routes in package ui, each route
+	// behind its access check, registered when the server can also sign
+	// people in.
+	if s.ui != nil {
+		for _, rt := range s.ui.Routes() {
+			mux.Handle(rt.Pattern(), s.ui.Guard(rt))
 		}
 	}
 

@@ -21,6 +21,7 @@ import (
 	"frontdesk/web/api"
 	"frontdesk/web/auth"
 	"frontdesk/web/desk"
+	"frontdesk/web/ui"
 )
 
 // Options configures a Server. The zero value is usable: it logs nothing, is
@@ -58,52 +59,19 @@ type Options struct {
 	// assistant unless they act on it. Zero means 15 minutes.
 	ClaimLease time.Duration
 
-	// Sessions signs people in to the web UI (ui*.go); when it is nil (or
-	// Tickets or Accounts is) the UI's routes are not registered.
+	// Sessions signs people in to the web UI (package ui); when it is nil
+	// (or Tickets or Accounts is) the UI's routes are not registered.
 	Sessions auth.Sessions
 	// Users lets managers add users and set passwords on the users page;
 	// nil shows the page read-only.
-	Users UserAdmin
+	Users ui.UserAdmin
 	// SecureCookies marks the UI's cookies Secure on every answer, not only
 	// on requests that arrived over HTTPS (directly or, by
 	// X-Forwarded-Proto, through a proxy). Set it when the UI is public.
 	SecureCookies bool
 	// Settings is the configuration the managers' "queues and hours" page
 	// shows; nil shows only the queue names.
-	Settings *DeskSettings
-}
-
-// DeskSettings is the configured queues, teams and business hours, as the
-// web UI shows them to managers (they are edited in the config file).
-type DeskSettings struct {
-	Queues        []QueueSettings
-	Teams         []TeamSettings
-	BusinessHours []BusinessHoursSettings
-}
-
-// QueueSettings is one configured queue.
-type QueueSettings struct {
-	Name          string
-	Address       string
-	AutoAck       bool
-	FirstResponse time.Duration // 0: no first-response target
-	BusinessHours string        // calendar name; "" counts around the clock
-}
-
-// TeamSettings is one configured team.
-type TeamSettings struct {
-	Name             string
-	Members          []string
-	MaxOpenPerMember int // 0: no limit
-}
-
-// BusinessHoursSettings is one configured calendar.
-type BusinessHoursSettings struct {
-	Name     string
-	Timezone string
-	Days     string
-	Hours    string
-	Holidays []string
+	Settings *ui.DeskSettings
 }
 
 // Server is frontdesk's HTTP server. Its methods are safe for concurrent use.
@@ -115,18 +83,10 @@ type Server struct {
 	mount    func(mux *http.ServeMux)
 	handler  http.Handler
 
-	// What the JSON API and the web UI work on; see Options.
-	*desk.Desk
-	// The JSON API's handlers (package api); nil when it is not served.
+	// The handlers of the JSON API (package api) and of the web UI
+	// (package ui); nil when they are not served. See Options.
 	api *api.Handlers
-
-	// The web UI's (ui*.go); see Options.
-	sessions      auth.Sessions
-	users         UserAdmin
-	secureCookies bool
-	settings      *DeskSettings
-	ui            uiTemplates
-	crossOrigin   *http.CrossOriginProtection
+	ui  *ui.Handlers
 
 	readiness       readiness
 	readyTimeout    time.Duration // how long Ready may take before /readyz gives up
@@ -138,23 +98,10 @@ type Server struct {
 // other than their already being there (then the registered ones are shared).
 func New(opts Options) *Server {
 	s := &Server{
-		logger:   opts.Logger,
-		ready:    opts.Ready,
-		gatherer: opts.Gatherer,
-		mount:    opts.Mount,
-		Desk: desk.New(desk.Desk{
-			Tickets:      opts.Tickets,
-			Accounts:     opts.Accounts,
-			Rules:        opts.Rules,
-			Queues:       opts.Queues,
-			QueueAddress: opts.QueueAddress,
-			ClaimLease:   opts.ClaimLease,
-		}),
-		sessions:        opts.Sessions,
-		users:           opts.Users,
-		secureCookies:   opts.SecureCookies,
-		settings:        opts.Settings,
-		ui:              parseUITemplates(),
+		logger:          opts.Logger,
+		ready:           opts.Ready,
+		gatherer:        opts.Gatherer,
+		mount:           opts.Mount,
 		readyTimeout:    2 * time.Second,
 		shutdownTimeout: 10 * time.Second,
 	}
@@ -164,11 +111,29 @@ func New(opts Options) *Server {
 	if s.gatherer == nil {
 		s.gatherer = prometheus.DefaultGatherer
 	}
-	if s.Tickets != nil && s.Accounts != nil {
-		s.api = api.New(api.Options{Desk: s.Desk, Logger: s.logger})
+	// The API and the UI work on one desk, built once from opts.
+	if opts.Tickets != nil && opts.Accounts != nil {
+		d := desk.New(desk.Desk{
+			Tickets:      opts.Tickets,
+			Accounts:     opts.Accounts,
+			Rules:        opts.Rules,
+			Queues:       opts.Queues,
+			QueueAddress: opts.QueueAddress,
+			ClaimLease:   opts.ClaimLease,
+		})
+		s.api = api.New(api.Options{Desk: d, Logger: s.logger})
+		if opts.Sessions != nil {
+			s.ui = ui.New(ui.Options{
+				Desk:          d,
+				Logger:        s.logger,
+				Sessions:      opts.Sessions,
+				Users:         opts.Users,
+				SecureCookies: opts.SecureCookies,
+				Settings:      opts.Settings,
+			})
+		}
 	}
 	s.metrics = newHTTPMetrics(opts.Registerer)
-	s.crossOrigin = s.newCrossOriginProtection()
 	s.handler = s.middleware(s.routes())
 	return s
 }

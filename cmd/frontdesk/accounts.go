@@ -11,9 +11,9 @@ import (
 	"frontdesk/config"
 	"frontdesk/routing/dispatch"
 	"frontdesk/ticket"
-	"frontdesk/web"
 	"frontdesk/web/auth"
 	"frontdesk/web/desk"
+	"frontdesk/web/ui"
 )
 
 // teamMembers tells routing's assignment who is away (accounts) and how many
@@ -102,7 +102,7 @@ func (a webAccounts) List(ctx context.Context) ([]auth.Principal, error) {
 
 var (
 	_ auth.Sessions = webAccounts{}
-	_ web.UserAdmin = webAccounts{}
+	_ ui.UserAdmin  = webAccounts{}
 )
 
 func (a webAccounts) Login(ctx context.Context, name, password string) (auth.Principal, string, error) {
@@ -137,16 +137,16 @@ func (a webAccounts) SetPassword(ctx context.Context, name, password string) err
 
 // deskSettings is the configuration the managers' "queues and hours" page
 // shows.
-func deskSettings(cfg *config.Config) *web.DeskSettings {
-	var d web.DeskSettings
+func deskSettings(cfg *config.Config) *ui.DeskSettings {
+	var d ui.DeskSettings
 	for _, q := range cfg.Queues {
-		d.Queues = append(d.Queues, web.QueueSettings{
+		d.Queues = append(d.Queues, ui.QueueSettings{
 			Name: q.Name, Address: q.Address, AutoAck: q.AutoAck,
 			FirstResponse: q.FirstResponse, BusinessHours: q.BusinessHours,
 		})
 	}
 	for _, t := range cfg.Teams {
-		d.Teams = append(d.Teams, web.TeamSettings{Name: t.Name, Members: t.Members, MaxOpenPerMember: t.MaxOpenPerMember})
+		d.Teams = append(d.Teams, ui.TeamSettings{Name: t.Name, Members: t.Members, MaxOpenPerMember: t.MaxOpenPerMember})
 	}
 	names := make([]string, 0, len(cfg.BusinessHours))
 	for n := range cfg.BusinessHours {
@@ -155,7 +155,7 @@ func deskSettings(cfg *config.Config) *web.DeskSettings {
 	slices.Sort(names)
 	for _, n := range names {
 		c := cfg.BusinessHours[n]
-		d.BusinessHours = append(d.BusinessHours, web.BusinessHoursSettings{
+		d.BusinessHours = append(d.BusinessHours, ui.BusinessHoursSettings{
 			Name: n, Timezone: c.Timezone, Days: c.Days, Hours: c.Hours, Holidays: c.Holidays,
 		})
 	}

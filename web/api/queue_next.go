@@ -10,7 +10,7 @@ import (
 )
 
 // handleQueueNext gives the caller the next waiting ticket of a queue
-// (highest priority, then oldest) under a lease of Options.ClaimLease: 200
+// (highest priority, then oldest) under a lease of the desk's ClaimLease: 200
 // with the ticket, 204 when nobody waits, 404 for a queue not configured.
 func (h *Handlers) handleQueueNext(w http.ResponseWriter, r *http.Request) {
 	queue := r.PathValue("queue")

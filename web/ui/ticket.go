@@ -1,4 +1,4 @@
-package web
+package ui
 
 import (
 	"bytes"
@@ -49,15 +49,15 @@ type messageView struct {
 // sandboxed frames, voicemail with a player and the transcript, SMS, fax
 // pages), its events and the delivery state of replies, and the forms to
 // reply, take, release, hand over and close it.
-func (s *Server) handleTicketPage(w http.ResponseWriter, r *http.Request) {
-	t, err := s.Tickets.Get(r.Context(), r.PathValue("id"))
+func (h *Handlers) handleTicketPage(w http.ResponseWriter, r *http.Request) {
+	t, err := h.Tickets.Get(r.Context(), r.PathValue("id"))
 	if err != nil {
-		s.uiError(w, r, err)
+		h.uiError(w, r, err)
 		return
 	}
-	users, err := s.Accounts.List(r.Context())
+	users, err := h.Accounts.List(r.Context())
 	if err != nil {
-		s.uiError(w, r, err)
+		h.uiError(w, r, err)
 		return
 	}
 	p := ticketView{T: t, Mine: t.Assignee == auth.Caller(r).Name, ReplyKey: rand.Text(), ReplyTo: desk.ReplyAddress(t)}
@@ -84,7 +84,7 @@ func (s *Server) handleTicketPage(w http.ResponseWriter, r *http.Request) {
 		p.Messages = append(p.Messages, v)
 	}
 	title := fmt.Sprintf("#%s %s", t.ID, t.Subject)
-	s.render(w, r, http.StatusOK, "ticket", &pageData{Title: title, Nav: "tickets", Data: p})
+	h.render(w, r, http.StatusOK, "ticket", &pageData{Title: title, Nav: "tickets", Data: p})
 }
 
 // hasRemoteImages reports whether a mail's HTML keeps remote images back
@@ -119,10 +119,10 @@ const messageBodyCSP = "default-src 'none'; style-src 'unsafe-inline'; img-src '
 // the ticket page's frame. The HTML was sanitized when the mail arrived and
 // is sanitized again here (the policy may have grown since); cid: images
 // point at the mail's parts; remote images stay off unless ?images=remote.
-func (s *Server) handleMessageBody(w http.ResponseWriter, r *http.Request) {
-	t, err := s.Tickets.Get(r.Context(), r.PathValue("id"))
+func (h *Handlers) handleMessageBody(w http.ResponseWriter, r *http.Request) {
+	t, err := h.Tickets.Get(r.Context(), r.PathValue("id"))
 	if err != nil {
-		s.uiError(w, r, err)
+		h.uiError(w, r, err)
 		return
 	}
 	var m *ticket.Message
@@ -132,7 +132,7 @@ func (s *Server) handleMessageBody(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if m == nil || m.HTML == "" {
-		s.uiError(w, r, fmt.Errorf("message %s of ticket %s with an HTML body: %w", r.PathValue("message"), t.ID, fault.ErrNotFound))
+		h.uiError(w, r, fmt.Errorf("message %s of ticket %s with an HTML body: %w", r.PathValue("message"), t.ID, fault.ErrNotFound))
 		return
 	}
 	body := mailparse.Sanitize(m.HTML)
@@ -154,11 +154,11 @@ func (s *Server) handleMessageBody(w http.ResponseWriter, r *http.Request) {
 		body = remoteSrc.ReplaceAllString(body, `src="`)
 		remote = " https: http:"
 	}
-	h := w.Header()
-	h.Set("Content-Security-Policy", fmt.Sprintf(messageBodyCSP, remote))
-	h.Set("X-Frame-Options", "SAMEORIGIN")
-	h.Set("Referrer-Policy", "no-referrer")
-	h.Set("Content-Type", "text/html; charset=utf-8")
+	hdr := w.Header()
+	hdr.Set("Content-Security-Policy", fmt.Sprintf(messageBodyCSP, remote))
+	hdr.Set("X-Frame-Options", "SAMEORIGIN")
+	hdr.Set("Referrer-Policy", "no-referrer")
+	hdr.Set("Content-Type", "text/html; charset=utf-8")
 	fmt.Fprintf(w, "<!doctype html><html><head><meta charset=\"utf-8\"><meta name=\"referrer\" content=\"no-referrer\">"+
 		"<base target=\"_blank\"><style>body{font:14px/1.45 system-ui,sans-serif;margin:8px;color:#1d2330;overflow-wrap:anywhere}"+
 		"img{max-width:100%%;height:auto}img[data-remote-src]{outline:1px dashed #aab;min-width:2em;min-height:1em}</style></head><body>%s</body></html>", body)
@@ -178,13 +178,13 @@ var inlineTypes = map[string]bool{
 // plays, with seeking, and fax pages open), else as a download. Every answer
 // but a PDF's is sandboxed too (Chromium's PDF viewer does not run in a
 // sandbox; a PDF runs no script of ours either way).
-func (s *Server) handleUIAttachment(w http.ResponseWriter, r *http.Request) {
-	a, data, err := s.Tickets.Attachment(r.Context(), r.PathValue("id"), r.PathValue("attachment"))
+func (h *Handlers) handleUIAttachment(w http.ResponseWriter, r *http.Request) {
+	a, data, err := h.Tickets.Attachment(r.Context(), r.PathValue("id"), r.PathValue("attachment"))
 	if errors.Is(err, fault.ErrTooLarge) {
 		err = fmt.Errorf("%w: %w", fault.ErrNotFound, err)
 	}
 	if err != nil {
-		s.uiError(w, r, err)
+		h.uiError(w, r, err)
 		return
 	}
 	ct := strings.ToLower(strings.TrimSpace(strings.Split(a.ContentType, ";")[0]))
@@ -199,11 +199,11 @@ func (s *Server) handleUIAttachment(w http.ResponseWriter, r *http.Request) {
 	if ct == "application/pdf" {
 		csp = "default-src 'none'; frame-ancestors 'self'"
 	}
-	h := w.Header()
-	h.Set("Content-Type", ct)
-	h.Set("Content-Disposition", disposition+"; filename*=UTF-8''"+desk.EncodeRFC5987(desk.AttachmentName(a)))
-	h.Set("Content-Security-Policy", csp)
-	h.Set("X-Frame-Options", "SAMEORIGIN")
-	h.Set("Cache-Control", "private, max-age=3600")
+	hdr := w.Header()
+	hdr.Set("Content-Type", ct)
+	hdr.Set("Content-Disposition", disposition+"; filename*=UTF-8''"+desk.EncodeRFC5987(desk.AttachmentName(a)))
+	hdr.Set("Content-Security-Policy", csp)
+	hdr.Set("X-Frame-Options", "SAMEORIGIN")
+	hdr.Set("Cache-Control", "private, max-age=3600")
 	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(data))
 }

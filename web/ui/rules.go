@@ -1,4 +1,4 @@
-package web
+package ui
 
 import (
 	"bytes"
@@ -28,9 +28,9 @@ type rulesPage struct {
 }
 
 // rulesConfigured answers 404 when the server has no rules to edit.
-func (s *Server) rulesConfigured(w http.ResponseWriter, r *http.Request) bool {
-	if s.Rules == nil {
-		s.renderError(w, r, http.StatusNotFound, "Routing rules are not configured on this server.")
+func (h *Handlers) rulesConfigured(w http.ResponseWriter, r *http.Request) bool {
+	if h.Rules == nil {
+		h.renderError(w, r, http.StatusNotFound, "Routing rules are not configured on this server.")
 		return false
 	}
 	return true
@@ -38,8 +38,8 @@ func (s *Server) rulesConfigured(w http.ResponseWriter, r *http.Request) bool {
 
 // currentRules reads the rule set in force through encoding/json: RuleSets
 // answers anything that marshals to the rule set JSON.
-func (s *Server) currentRules(ctx context.Context) (*routing.RuleSet, error) {
-	v, err := s.Rules.Current(ctx)
+func (h *Handlers) currentRules(ctx context.Context) (*routing.RuleSet, error) {
+	v, err := h.Rules.Current(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("read the rules in force: %w", err)
 	}
@@ -59,7 +59,7 @@ func (s *Server) currentRules(ctx context.Context) (*routing.RuleSet, error) {
 // a *staleRulesError (409). RuleSets.Replace validates the new set whole, and
 // stores it only while base is still the version in force (409 otherwise), so
 // two saves at the same moment cannot both pass.
-func (s *Server) changeRules(ctx context.Context, cur *routing.RuleSet, base int, by string,
+func (h *Handlers) changeRules(ctx context.Context, cur *routing.RuleSet, base int, by string,
 	change func(rules []routing.Rule) ([]routing.Rule, error)) (int, error) {
 	if base != cur.Version {
 		return 0, &staleRulesError{base: base, current: cur.Version}
@@ -72,7 +72,7 @@ func (s *Server) changeRules(ctx context.Context, cur *routing.RuleSet, base int
 	if err != nil {
 		return 0, fmt.Errorf("save the rules: %w", err)
 	}
-	n, err := s.Rules.Replace(ctx, body, by)
+	n, err := h.Rules.Replace(ctx, body, by)
 	if err != nil {
 		return 0, fmt.Errorf("save the rules: %w", err)
 	}
@@ -81,7 +81,7 @@ func (s *Server) changeRules(ctx context.Context, cur *routing.RuleSet, base int
 
 // testRules runs a pasted mail through the rules in force or, when draft is
 // not nil, through the draft rule set instead.
-func (s *Server) testRules(ctx context.Context, eml, mailbox string, draft *routing.RuleSet) (*testView, error) {
+func (h *Handlers) testRules(ctx context.Context, eml, mailbox string, draft *routing.RuleSet) (*testView, error) {
 	if strings.TrimSpace(eml) == "" {
 		return nil, fmt.Errorf("%w: paste a whole mail (headers, a blank line, the body) to test the rules with", fault.ErrInvalid)
 	}
@@ -93,7 +93,7 @@ func (s *Server) testRules(ctx context.Context, eml, mailbox string, draft *rout
 	if err != nil {
 		return nil, fmt.Errorf("test the rules: %w", err)
 	}
-	res, err := s.Rules.Test(ctx, body)
+	res, err := h.Rules.Test(ctx, body)
 	if err != nil {
 		return nil, fmt.Errorf("test the rules: %w", err)
 	}
@@ -102,67 +102,67 @@ func (s *Server) testRules(ctx context.Context, eml, mailbox string, draft *rout
 
 // handleUIRules shows the rule set in force, with the buttons that change
 // it and the test box.
-func (s *Server) handleUIRules(w http.ResponseWriter, r *http.Request) {
-	if !s.rulesConfigured(w, r) {
+func (h *Handlers) handleUIRules(w http.ResponseWriter, r *http.Request) {
+	if !h.rulesConfigured(w, r) {
 		return
 	}
-	s.showRules(w, r, http.StatusOK, &rulesPage{})
+	h.showRules(w, r, http.StatusOK, &rulesPage{})
 }
 
 // showRules renders the rules page with the rule set in force.
-func (s *Server) showRules(w http.ResponseWriter, r *http.Request, status int, page *rulesPage) {
-	rs, err := s.currentRules(r.Context())
+func (h *Handlers) showRules(w http.ResponseWriter, r *http.Request, status int, page *rulesPage) {
+	rs, err := h.currentRules(r.Context())
 	if err != nil {
-		s.uiError(w, r, err)
+		h.uiError(w, r, err)
 		return
 	}
 	page.Version, page.Rules = rs.Version, ruleViews(rs.Rules)
-	s.render(w, r, status, "rules", &pageData{Title: "Routing rules", Nav: "rules", Problem: page.Problem.Headline, Data: page})
+	h.render(w, r, status, "rules", &pageData{Title: "Routing rules", Nav: "rules", Problem: page.Problem.Headline, Data: page})
 }
 
 // handleUIRulesTest runs the pasted mail of the test box through the rules
 // in force and shows the decision and the trace, saving nothing.
-func (s *Server) handleUIRulesTest(w http.ResponseWriter, r *http.Request) {
-	if !s.rulesConfigured(w, r) {
+func (h *Handlers) handleUIRulesTest(w http.ResponseWriter, r *http.Request) {
+	if !h.rulesConfigured(w, r) {
 		return
 	}
 	page := &rulesPage{EML: r.PostForm.Get("eml"), Mailbox: r.PostForm.Get("mailbox")}
-	res, err := s.testRules(r.Context(), page.EML, page.Mailbox, nil)
+	res, err := h.testRules(r.Context(), page.EML, page.Mailbox, nil)
 	if err != nil {
-		status, ok := s.formStatus(w, r, err)
+		status, ok := h.formStatus(w, r, err)
 		if !ok {
 			return
 		}
 		page.Problem = explain(err, "The test did not run: ")
-		s.showRules(w, r, status, page)
+		h.showRules(w, r, status, page)
 		return
 	}
 	page.Test = res
-	s.showRules(w, r, http.StatusOK, page)
+	h.showRules(w, r, http.StatusOK, page)
 }
 
 // changeOneRule answers a rules-page button that changes rule {index}: back
 // to the rules page with a notice, or the page again with why nothing was
 // saved.
-func (s *Server) changeOneRule(w http.ResponseWriter, r *http.Request,
+func (h *Handlers) changeOneRule(w http.ResponseWriter, r *http.Request,
 	change func(rules []routing.Rule, i int) ([]routing.Rule, error)) {
-	if !s.rulesConfigured(w, r) {
+	if !h.rulesConfigured(w, r) {
 		return
 	}
-	n, err := s.applyToRule(r, change)
+	n, err := h.applyToRule(r, change)
 	if err != nil {
-		if status, ok := s.formStatus(w, r, err); ok {
-			s.showRules(w, r, status, &rulesPage{Problem: explain(err, "Nothing was saved: ")})
+		if status, ok := h.formStatus(w, r, err); ok {
+			h.showRules(w, r, status, &rulesPage{Problem: explain(err, "Nothing was saved: ")})
 		}
 		return
 	}
-	s.seeOther(w, r, "/rules", fmt.Sprintf("Rules saved as version %d", n))
+	h.seeOther(w, r, "/rules", fmt.Sprintf("Rules saved as version %d", n))
 }
 
 // applyToRule applies change to rule {index} of the rule set the form was
 // based on (form field "base", its version) and stores the result as the
 // next version, whose number it returns.
-func (s *Server) applyToRule(r *http.Request, change func(rules []routing.Rule, i int) ([]routing.Rule, error)) (int, error) {
+func (h *Handlers) applyToRule(r *http.Request, change func(rules []routing.Rule, i int) ([]routing.Rule, error)) (int, error) {
 	i, err := pathIndex(r)
 	if err != nil {
 		return 0, err
@@ -171,11 +171,11 @@ func (s *Server) applyToRule(r *http.Request, change func(rules []routing.Rule, 
 	if err != nil {
 		return 0, err
 	}
-	cur, err := s.currentRules(r.Context())
+	cur, err := h.currentRules(r.Context())
 	if err != nil {
 		return 0, err
 	}
-	return s.changeRules(r.Context(), cur, base, auth.Caller(r).Name, func(rules []routing.Rule) ([]routing.Rule, error) {
+	return h.changeRules(r.Context(), cur, base, auth.Caller(r).Name, func(rules []routing.Rule) ([]routing.Rule, error) {
 		if i >= len(rules) {
 			return nil, fmt.Errorf("rule %d: %w", i, fault.ErrNotFound)
 		}
@@ -184,8 +184,8 @@ func (s *Server) applyToRule(r *http.Request, change func(rules []routing.Rule, 
 }
 
 // handleUIRuleMove moves a rule one place up or down (form field "dir").
-func (s *Server) handleUIRuleMove(w http.ResponseWriter, r *http.Request) {
-	s.changeOneRule(w, r, func(rules []routing.Rule, i int) ([]routing.Rule, error) {
+func (h *Handlers) handleUIRuleMove(w http.ResponseWriter, r *http.Request) {
+	h.changeOneRule(w, r, func(rules []routing.Rule, i int) ([]routing.Rule, error) {
 		var j int
 		switch dir := r.PostForm.Get("dir"); dir {
 		case "up":
@@ -205,8 +205,8 @@ func (s *Server) handleUIRuleMove(w http.ResponseWriter, r *http.Request) {
 
 // handleUIRuleEnabled switches a rule on or off (form field "enabled":
 // true or false).
-func (s *Server) handleUIRuleEnabled(w http.ResponseWriter, r *http.Request) {
-	s.changeOneRule(w, r, func(rules []routing.Rule, i int) ([]routing.Rule, error) {
+func (h *Handlers) handleUIRuleEnabled(w http.ResponseWriter, r *http.Request) {
+	h.changeOneRule(w, r, func(rules []routing.Rule, i int) ([]routing.Rule, error) {
 		on, err := strconv.ParseBool(r.PostForm.Get("enabled"))
 		if err != nil {
 			return nil, fmt.Errorf("%w: enabled %q must be true or false", fault.ErrInvalid, r.PostForm.Get("enabled"))
@@ -217,8 +217,8 @@ func (s *Server) handleUIRuleEnabled(w http.ResponseWriter, r *http.Request) {
 }
 
 // handleUIRuleDelete deletes a rule.
-func (s *Server) handleUIRuleDelete(w http.ResponseWriter, r *http.Request) {
-	s.changeOneRule(w, r, func(rules []routing.Rule, i int) ([]routing.Rule, error) {
+func (h *Handlers) handleUIRuleDelete(w http.ResponseWriter, r *http.Request) {
+	h.changeOneRule(w, r, func(rules []routing.Rule, i int) ([]routing.Rule, error) {
 		return slices.Delete(rules, i, i+1), nil
 	})
 }
@@ -248,29 +248,29 @@ const historyKeep = 100
 
 // handleUIRulesHistory lists the stored versions of the rules; with
 // ?version=N it also shows that version's rules as JSON.
-func (s *Server) handleUIRulesHistory(w http.ResponseWriter, r *http.Request) {
-	if !s.rulesConfigured(w, r) {
+func (h *Handlers) handleUIRulesHistory(w http.ResponseWriter, r *http.Request) {
+	if !h.rulesConfigured(w, r) {
 		return
 	}
-	s.showHistory(w, r, http.StatusOK, r.URL.Query().Get("version"), "")
+	h.showHistory(w, r, http.StatusOK, r.URL.Query().Get("version"), "")
 }
 
 // showHistory renders the history page, viewing version view ("" for
 // none).
-func (s *Server) showHistory(w http.ResponseWriter, r *http.Request, status int, view, problem string) {
-	v, err := s.Rules.History(r.Context(), historyKeep)
+func (h *Handlers) showHistory(w http.ResponseWriter, r *http.Request, status int, view, problem string) {
+	v, err := h.Rules.History(r.Context(), historyKeep)
 	if err != nil {
-		s.uiError(w, r, fmt.Errorf("read the rules' history: %w", err))
+		h.uiError(w, r, fmt.Errorf("read the rules' history: %w", err))
 		return
 	}
 	b, err := json.Marshal(v)
 	if err != nil {
-		s.uiError(w, r, fmt.Errorf("read the rules' history: %w", err))
+		h.uiError(w, r, fmt.Errorf("read the rules' history: %w", err))
 		return
 	}
 	page := &historyPage{}
 	if err := json.Unmarshal(b, &page.Versions); err != nil {
-		s.uiError(w, r, fmt.Errorf("read the rules' history: %w", err))
+		h.uiError(w, r, fmt.Errorf("read the rules' history: %w", err))
 		return
 	}
 	slices.SortFunc(page.Versions, func(a, b historyEntry) int { return b.Version - a.Version })
@@ -280,13 +280,13 @@ func (s *Server) showHistory(w http.ResponseWriter, r *http.Request, status int,
 	if view != "" {
 		i := slices.IndexFunc(page.Versions, func(e historyEntry) bool { return fmt.Sprint(e.Version) == view })
 		if i < 0 {
-			s.renderError(w, r, http.StatusNotFound, fmt.Sprintf("Version %s of the rules is not kept.", view))
+			h.renderError(w, r, http.StatusNotFound, fmt.Sprintf("Version %s of the rules is not kept.", view))
 			return
 		}
 		page.View = &page.Versions[i]
 		page.ViewJSON = prettyRules(page.View.Rules, page.View.Version)
 	}
-	s.render(w, r, status, "rules_history", &pageData{Title: "Rules history", Nav: "rules", Problem: problem, Data: page})
+	h.render(w, r, status, "rules_history", &pageData{Title: "Rules history", Nav: "rules", Problem: problem, Data: page})
 }
 
 // prettyRules indents a stored version's rules for reading, with the
@@ -341,23 +341,23 @@ func unescapeHTMLSafe(js string) string {
 
 // handleUIRulesRollback stores an old version's rules (form field
 // "version") as the next version.
-func (s *Server) handleUIRulesRollback(w http.ResponseWriter, r *http.Request) {
-	if !s.rulesConfigured(w, r) {
+func (h *Handlers) handleUIRulesRollback(w http.ResponseWriter, r *http.Request) {
+	if !h.rulesConfigured(w, r) {
 		return
 	}
 	v, err := formInt(r, "version", 1)
 	var n int
 	if err == nil {
-		n, err = s.Rules.Rollback(r.Context(), v, auth.Caller(r).Name)
+		n, err = h.Rules.Rollback(r.Context(), v, auth.Caller(r).Name)
 		if err != nil {
 			err = fmt.Errorf("roll back to version %d: %w", v, err)
 		}
 	}
 	if err != nil {
-		if status, ok := s.formStatus(w, r, err); ok {
-			s.showHistory(w, r, status, "", "Nothing was saved: "+err.Error())
+		if status, ok := h.formStatus(w, r, err); ok {
+			h.showHistory(w, r, status, "", "Nothing was saved: "+err.Error())
 		}
 		return
 	}
-	s.seeOther(w, r, "/rules", fmt.Sprintf("Version %d restored: rules saved as version %d", v, n))
+	h.seeOther(w, r, "/rules", fmt.Sprintf("Version %d restored: rules saved as version %d", v, n))
 }

@@ -1,4 +1,4 @@
-package web
+package ui
 
 import (
 	"fmt"
@@ -241,10 +241,10 @@ func (f *ruleForm) setProblems(p formProblem) {
 }
 
 // showRuleForm renders the rule editor.
-func (s *Server) showRuleForm(w http.ResponseWriter, r *http.Request, status int, f *ruleForm) {
+func (h *Handlers) showRuleForm(w http.ResponseWriter, r *http.Request, status int, f *ruleForm) {
 	f.addEmptyRows(emptyRows)
-	if s.settings != nil {
-		for _, t := range s.settings.Teams {
+	if h.settings != nil {
+		for _, t := range h.settings.Teams {
 			f.Teams = append(f.Teams, t.Name)
 		}
 	}
@@ -252,43 +252,43 @@ func (s *Server) showRuleForm(w http.ResponseWriter, r *http.Request, status int
 	if f.New {
 		title = "New rule"
 	}
-	s.render(w, r, status, "rule_edit", &pageData{Title: title, Nav: "rules", Problem: f.Problem.Headline, Data: f})
+	h.render(w, r, status, "rule_edit", &pageData{Title: title, Nav: "rules", Problem: f.Problem.Headline, Data: f})
 }
 
 // handleUIRuleEdit shows the form of rule {index} of the rules in force.
-func (s *Server) handleUIRuleEdit(w http.ResponseWriter, r *http.Request) {
-	if !s.rulesConfigured(w, r) {
+func (h *Handlers) handleUIRuleEdit(w http.ResponseWriter, r *http.Request) {
+	if !h.rulesConfigured(w, r) {
 		return
 	}
 	i, err := pathIndex(r)
 	if err != nil {
-		s.uiError(w, r, err)
+		h.uiError(w, r, err)
 		return
 	}
-	cur, err := s.currentRules(r.Context())
+	cur, err := h.currentRules(r.Context())
 	if err != nil {
-		s.uiError(w, r, err)
+		h.uiError(w, r, err)
 		return
 	}
 	if i >= len(cur.Rules) {
-		s.uiError(w, r, fmt.Errorf("rule %d of version %d: %w", i, cur.Version, fault.ErrNotFound))
+		h.uiError(w, r, fmt.Errorf("rule %d of version %d: %w", i, cur.Version, fault.ErrNotFound))
 		return
 	}
-	s.showRuleForm(w, r, http.StatusOK, formOfRule(cur.Rules[i], i, cur.Version))
+	h.showRuleForm(w, r, http.StatusOK, formOfRule(cur.Rules[i], i, cur.Version))
 }
 
 // handleUIRuleNew shows an empty form for a rule added after the last.
-func (s *Server) handleUIRuleNew(w http.ResponseWriter, r *http.Request) {
-	if !s.rulesConfigured(w, r) {
+func (h *Handlers) handleUIRuleNew(w http.ResponseWriter, r *http.Request) {
+	if !h.rulesConfigured(w, r) {
 		return
 	}
-	cur, err := s.currentRules(r.Context())
+	cur, err := h.currentRules(r.Context())
 	if err != nil {
-		s.uiError(w, r, err)
+		h.uiError(w, r, err)
 		return
 	}
 	f := &ruleForm{New: true, Index: len(cur.Rules), Base: cur.Version, Enabled: true, Stop: true, Match: "all"}
-	s.showRuleForm(w, r, http.StatusOK, f)
+	h.showRuleForm(w, r, http.StatusOK, f)
 }
 
 // handleUIRuleSubmit takes the rule editor's form. Button "do" says what to
@@ -298,8 +298,8 @@ func (s *Server) handleUIRuleNew(w http.ResponseWriter, r *http.Request) {
 // with more blank rows. A set that is not valid is shown again with the
 // problems, 400; a form based on an older version, 409. Nothing is saved in
 // either case.
-func (s *Server) handleUIRuleSubmit(w http.ResponseWriter, r *http.Request) {
-	if !s.rulesConfigured(w, r) {
+func (h *Handlers) handleUIRuleSubmit(w http.ResponseWriter, r *http.Request) {
+	if !h.rulesConfigured(w, r) {
 		return
 	}
 	isNew := r.PathValue("index") == ""
@@ -307,18 +307,18 @@ func (s *Server) handleUIRuleSubmit(w http.ResponseWriter, r *http.Request) {
 	if !isNew {
 		var err error
 		if i, err = pathIndex(r); err != nil {
-			s.uiError(w, r, err)
+			h.uiError(w, r, err)
 			return
 		}
 	}
 	base, err := formInt(r, "base", 0)
 	if err != nil {
-		s.uiError(w, r, err)
+		h.uiError(w, r, err)
 		return
 	}
-	cur, err := s.currentRules(r.Context())
+	cur, err := h.currentRules(r.Context())
 	if err != nil {
-		s.uiError(w, r, err)
+		h.uiError(w, r, err)
 		return
 	}
 	if isNew {
@@ -347,7 +347,7 @@ func (s *Server) handleUIRuleSubmit(w http.ResponseWriter, r *http.Request) {
 	switch r.PostForm.Get("do") {
 	case "more":
 		f.addEmptyRows(emptyRows) // showRuleForm adds its own as well
-		s.showRuleForm(w, r, http.StatusOK, f)
+		h.showRuleForm(w, r, http.StatusOK, f)
 	case "test":
 		// A draft is this rule in its place among the rules the form was
 		// read with; among others it would be another rule's place.
@@ -359,29 +359,29 @@ func (s *Server) handleUIRuleSubmit(w http.ResponseWriter, r *http.Request) {
 			rules, err = with(slices.Clone(cur.Rules))
 		}
 		if err == nil {
-			f.Test, err = s.testRules(r.Context(), f.EML, f.Mailbox, &routing.RuleSet{Rules: rules})
+			f.Test, err = h.testRules(r.Context(), f.EML, f.Mailbox, &routing.RuleSet{Rules: rules})
 		}
 		if err != nil {
-			s.ruleFormProblem(w, r, f, err, "The draft was not tested: ")
+			h.ruleFormProblem(w, r, f, err, "The draft was not tested: ")
 			return
 		}
-		s.showRuleForm(w, r, http.StatusOK, f)
+		h.showRuleForm(w, r, http.StatusOK, f)
 	default:
-		n, err := s.changeRules(r.Context(), cur, base, auth.Caller(r).Name, with)
+		n, err := h.changeRules(r.Context(), cur, base, auth.Caller(r).Name, with)
 		if err != nil {
-			s.ruleFormProblem(w, r, f, err, "Nothing was saved: ")
+			h.ruleFormProblem(w, r, f, err, "Nothing was saved: ")
 			return
 		}
-		s.seeOther(w, r, "/rules", fmt.Sprintf("Rules saved as version %d", n))
+		h.seeOther(w, r, "/rules", fmt.Sprintf("Rules saved as version %d", n))
 	}
 }
 
 // ruleFormProblem shows the rule editor again, as submitted, with why the
 // form was refused (the headline starting with prefix) and the status that
 // calls for; a failure that is not the form's gets the error page.
-func (s *Server) ruleFormProblem(w http.ResponseWriter, r *http.Request, f *ruleForm, err error, prefix string) {
-	if status, ok := s.formStatus(w, r, err); ok {
+func (h *Handlers) ruleFormProblem(w http.ResponseWriter, r *http.Request, f *ruleForm, err error, prefix string) {
+	if status, ok := h.formStatus(w, r, err); ok {
 		f.setProblems(explain(err, prefix))
-		s.showRuleForm(w, r, status, f)
+		h.showRuleForm(w, r, status, f)
 	}
 }

@@ -1,4 +1,4 @@
-package web
+package ui
 
 import (
 	"context"
@@ -52,23 +52,23 @@ func sameToken(a, b string) bool {
 // the session's form token in field "csrf". Without a session a page request
 // is sent to the login page (and back afterwards); a form without its token
 // gets 403, as does a role that may not.
-func (s *Server) requireSession(roles []string, next http.Handler) http.Handler {
+func (h *Handlers) requireSession(roles []string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c, err := r.Cookie(sessionCookie)
 		var p auth.Principal
 		if err == nil {
-			p, err = s.sessions.Session(r.Context(), c.Value)
+			p, err = h.sessions.Session(r.Context(), c.Value)
 		}
 		if err != nil {
 			if fault.IsUnavailable(err) {
-				s.uiError(w, r, err)
+				h.uiError(w, r, err)
 				return
 			}
 			if r.Method == http.MethodGet || r.Method == http.MethodHead {
 				http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 				return
 			}
-			s.renderError(w, r, http.StatusUnauthorized, "Your session has ended. Please sign in again.")
+			h.renderError(w, r, http.StatusUnauthorized, "Your session has ended. Please sign in again.")
 			return
 		}
 		ctx := auth.WithCaller(r.Context(), p)
@@ -76,16 +76,16 @@ func (s *Server) requireSession(roles []string, next http.Handler) http.Handler 
 		r = r.WithContext(ctx)
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			if err := parseForm(w, r); err != nil {
-				s.uiError(w, r, err)
+				h.uiError(w, r, err)
 				return
 			}
 			if !sameToken(r.PostForm.Get("csrf"), csrfToken(r)) {
-				s.renderError(w, r, http.StatusForbidden, "This form has expired. Go back, reload the page and try again.")
+				h.renderError(w, r, http.StatusForbidden, "This form has expired. Go back, reload the page and try again.")
 				return
 			}
 		}
 		if !slices.Contains(roles, p.Role) {
-			s.renderError(w, r, http.StatusForbidden, "This page is for managers.")
+			h.renderError(w, r, http.StatusForbidden, "This page is for managers.")
 			return
 		}
 		next.ServeHTTP(w, r)
@@ -93,20 +93,20 @@ func (s *Server) requireSession(roles []string, next http.Handler) http.Handler 
 }
 
 // secureRequest reports whether cookies set in answer to r must be Secure.
-func (s *Server) secureRequest(r *http.Request) bool {
-	return s.secureCookies || r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
+func (h *Handlers) secureRequest(r *http.Request) bool {
+	return h.secureCookies || r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
 }
 
 // setCookie sets a UI cookie: HttpOnly, SameSite=Lax, for the whole site;
 // maxAge < 0 deletes it, 0 makes it last as long as the browser session.
-func (s *Server) setCookie(w http.ResponseWriter, r *http.Request, name, value string, maxAge int) {
+func (h *Handlers) setCookie(w http.ResponseWriter, r *http.Request, name, value string, maxAge int) {
 	http.SetCookie(w, &http.Cookie{
 		Name:     name,
 		Value:    value,
 		Path:     "/",
 		MaxAge:   maxAge,
 		HttpOnly: true,
-		Secure:   s.secureRequest(r),
+		Secure:   h.secureRequest(r),
 		SameSite: http.SameSiteLaxMode,
 	})
 }
@@ -120,19 +120,19 @@ type loginData struct {
 // handleLoginPage shows the login form. Its form token is a random value in a
 // cookie of its own (there is no session yet): a form posted from elsewhere
 // cannot know it.
-func (s *Server) handleLoginPage(w http.ResponseWriter, r *http.Request) {
-	s.showLogin(w, r, http.StatusOK, "", r.URL.Query().Get("next"), "")
+func (h *Handlers) handleLoginPage(w http.ResponseWriter, r *http.Request) {
+	h.showLogin(w, r, http.StatusOK, "", r.URL.Query().Get("next"), "")
 }
 
-func (s *Server) showLogin(w http.ResponseWriter, r *http.Request, status int, name, next, problem string) {
+func (h *Handlers) showLogin(w http.ResponseWriter, r *http.Request, status int, name, next, problem string) {
 	// One token per browser: a second tab's login page keeps the first's.
 	token := rand.Text()
 	if c, err := r.Cookie(loginCSRFCookie); err == nil && len(c.Value) == len(token) {
 		token = c.Value
 	}
-	s.setCookie(w, r, loginCSRFCookie, token, 0)
+	h.setCookie(w, r, loginCSRFCookie, token, 0)
 	ctx := context.WithValue(r.Context(), csrfKey{}, token)
-	s.render(w, r.WithContext(ctx), status, "login", &pageData{
+	h.render(w, r.WithContext(ctx), status, "login", &pageData{
 		Title:   "Sign in",
 		Problem: problem,
 		Data:    loginData{Name: name, Next: localPath(next)},
@@ -142,33 +142,33 @@ func (s *Server) showLogin(w http.ResponseWriter, r *http.Request, status int, n
 // handleLogin checks the login form and starts a session: 303 to the page the
 // user came for; the form again with 401 for a wrong name or password, 429
 // while the brake holds.
-func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
+func (h *Handlers) handleLogin(w http.ResponseWriter, r *http.Request) {
 	if err := parseForm(w, r); err != nil {
-		s.uiError(w, r, err)
+		h.uiError(w, r, err)
 		return
 	}
 	name := strings.TrimSpace(r.PostForm.Get("name"))
 	next := localPath(r.PostForm.Get("next"))
 	c, err := r.Cookie(loginCSRFCookie)
 	if err != nil || !sameToken(r.PostForm.Get("csrf"), c.Value) {
-		s.showLogin(w, r, http.StatusForbidden, name, next, "The sign-in form had expired. Please try again.")
+		h.showLogin(w, r, http.StatusForbidden, name, next, "The sign-in form had expired. Please try again.")
 		return
 	}
-	p, session, err := s.sessions.Login(r.Context(), name, r.PostForm.Get("password"))
+	p, session, err := h.sessions.Login(r.Context(), name, r.PostForm.Get("password"))
 	switch {
 	case errors.Is(err, auth.ErrTooManyLogins):
-		s.showLogin(w, r, http.StatusTooManyRequests, name, next, "Too many failed attempts for this name. Please wait 15 minutes and try again.")
+		h.showLogin(w, r, http.StatusTooManyRequests, name, next, "Too many failed attempts for this name. Please wait 15 minutes and try again.")
 		return
 	case fault.IsUnavailable(err):
-		s.uiError(w, r, err)
+		h.uiError(w, r, err)
 		return
 	case err != nil:
-		s.showLogin(w, r, http.StatusUnauthorized, name, next, "Wrong name or password.")
+		h.showLogin(w, r, http.StatusUnauthorized, name, next, "Wrong name or password.")
 		return
 	}
-	s.logger.Info("signed in", "user", p.Name, "remote", r.RemoteAddr)
-	s.setCookie(w, r, loginCSRFCookie, "", -1)
-	s.setCookie(w, r, sessionCookie, session, 0)
+	h.logger.Info("signed in", "user", p.Name, "remote", r.RemoteAddr)
+	h.setCookie(w, r, loginCSRFCookie, "", -1)
+	h.setCookie(w, r, sessionCookie, session, 0)
 	if next == "" {
 		next = "/"
 	}
@@ -176,15 +176,15 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 }
 
 // handleLogout ends the session and deletes its cookie.
-func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
+func (h *Handlers) handleLogout(w http.ResponseWriter, r *http.Request) {
 	if c, err := r.Cookie(sessionCookie); err == nil {
-		if err := s.sessions.Logout(r.Context(), c.Value); err != nil {
-			s.uiError(w, r, fmt.Errorf("sign out: %w", err))
+		if err := h.sessions.Logout(r.Context(), c.Value); err != nil {
+			h.uiError(w, r, fmt.Errorf("sign out: %w", err))
 			return
 		}
 	}
-	s.setCookie(w, r, sessionCookie, "", -1)
-	s.seeOther(w, r, "/login", "You have signed out.")
+	h.setCookie(w, r, sessionCookie, "", -1)
+	h.seeOther(w, r, "/login", "You have signed out.")
 }
 
 // localPath returns p when it is a path on this site ("/tickets/7"), else "":

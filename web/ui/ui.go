@@ -1,4 +1,16 @@
-package web
+// Package ui serves frontdesk's web UI for assistants and managers: the queue
+// board, tickets with their conversations and forms, and the managers' rule
+// editor, users and settings. Pages are rendered on the server from
+// templates/ (html/template); one stylesheet and one small script come from
+// static/; both are embedded in the binary.
+//
+// Every page and form target is declared in one table, Routes in ui.go
+// (with uiAssistantRoutes and uiManagerRoutes), which package web mounts
+// behind Guard: a signed-in session (session.go) with a form token on every
+// POST, and the UI's Content Security Policy. Errors reach the error page with
+// the status package httperr's table gives them. What the API does the same
+// way (a reply, an assignee's check…) is in package desk.
+package ui
 
 import (
 	"bytes"
@@ -18,6 +30,7 @@ import (
 
 	"frontdesk/fault"
 	"frontdesk/web/auth"
+	"frontdesk/web/desk"
 	"frontdesk/web/httperr"
 )
 
@@ -38,39 +51,93 @@ type UserAdmin interface {
 	SetPassword(ctx context.Context, name, password string) error
 }
 
-// uiRoutes is the web UI: every page and form target, who may use it and its
-// handler. Forms POST to the page they belong to, and answer with a redirect
-// (303 See Other) so that reloading a page never sends a form twice.
-func (s *Server) uiRoutes() []auth.Route {
-	rs := []auth.Route{
-		{Method: "GET", Path: "/static/{file}", Public: true, Handler: s.handleStatic},
-		{Method: "GET", Path: "/login", Public: true, Handler: s.handleLoginPage},
-		{Method: "POST", Path: "/login", Public: true, Handler: s.handleLogin},
-		{Method: "POST", Path: "/logout", Roles: auth.Staff, Handler: s.handleLogout},
+// Options configures the UI's handlers.
+type Options struct {
+	// Desk is what the handlers work on.
+	Desk *desk.Desk
+	// Logger receives error logs and sign-ins; nil discards them.
+	Logger *slog.Logger
+	// Sessions signs people in.
+	Sessions auth.Sessions
+	// Users lets managers add users and set passwords on the users page;
+	// nil shows the page read-only.
+	Users UserAdmin
+	// SecureCookies marks the UI's cookies Secure on every answer, not only
+	// on requests that arrived over HTTPS (directly or, by
+	// X-Forwarded-Proto, through a proxy).
+	SecureCookies bool
+	// Settings is the configuration the managers' "queues and hours" page
+	// shows; nil shows only the queue names.
+	Settings *DeskSettings
+}
+
+// Handlers are the web UI's handlers and what they need.
+type Handlers struct {
+	*desk.Desk
+	logger        *slog.Logger
+	sessions      auth.Sessions
+	users         UserAdmin
+	secureCookies bool
+	settings      *DeskSettings
+	templates     uiTemplates
+	crossOrigin   *http.CrossOriginProtection
+}
+
+// New returns the UI's handlers. It panics if a template does not parse:
+// they are embedded, so a test finds it.
+func New(opts Options) *Handlers {
+	h := &Handlers{
+		Desk:          opts.Desk,
+		logger:        opts.Logger,
+		sessions:      opts.Sessions,
+		users:         opts.Users,
+		secureCookies: opts.SecureCookies,
+		settings:      opts.Settings,
+		templates:     parseUITemplates(),
 	}
-	rs = append(rs, s.uiAssistantRoutes()...)
-	rs = append(rs, s.uiManagerRoutes()...)
+	if h.logger == nil {
+		h.logger = slog.New(slog.DiscardHandler)
+	}
+	h.crossOrigin = h.newCrossOriginProtection()
+	return h
+}
+
+// Routes is the web UI: every page and form target, who may use it and its
+// handler. Forms POST to the page they belong to, and answer with a redirect
+// (303 See Other) so that reloading a page never sends a form twice. Package
+// web registers each behind its access check, Guard.
+func (h *Handlers) Routes() []auth.Route {
+	rs := []auth.Route{
+		{Method: "GET", Path: "/static/{file}", Public: true, Handler: h.handleStatic},
+		{Method: "GET", Path: "/login", Public: true, Handler: h.handleLoginPage},
+		{Method: "POST", Path: "/login", Public: true, Handler: h.handleLogin},
+		{Method: "POST", Path: "/logout", Roles: auth.Staff, Handler: h.handleLogout},
+	}
+	rs = append(rs, h.uiAssistantRoutes()...)
+	rs = append(rs, h.uiManagerRoutes()...)
 	return rs
 }
 
-// uiHandler wraps a route's handler in its access check and the UI's headers.
-func (s *Server) uiHandler(rt auth.Route) http.Handler {
+// Guard wraps a route's handler in its access check and the UI's headers. It
+// panics, at start-up, for a route that is neither public nor limited to
+// roles.
+func (h *Handlers) Guard(rt auth.Route) http.Handler {
 	rt.CheckAccess("UI")
-	var h http.Handler = rt.Handler
+	var next http.Handler = rt.Handler
 	if !rt.Public {
-		h = s.requireSession(rt.Roles, h)
+		next = h.requireSession(rt.Roles, next)
 	}
-	return uiHeaders(s.crossOrigin.Handler(h))
+	return uiHeaders(h.crossOrigin.Handler(next))
 }
 
 // newCrossOriginProtection is the UI's first line against forged forms:
 // browsers say where a form comes from (Sec-Fetch-Site, Origin), and a POST
 // from another site is refused before any handler runs. The form token
 // (requireSession) is the second line, for browsers that say nothing.
-func (s *Server) newCrossOriginProtection() *http.CrossOriginProtection {
+func (h *Handlers) newCrossOriginProtection() *http.CrossOriginProtection {
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.renderError(w, r, http.StatusForbidden, "This form was sent from another site and has been refused.")
+		h.renderError(w, r, http.StatusForbidden, "This form was sent from another site and has been refused.")
 	}))
 	return cop
 }
@@ -92,7 +159,7 @@ func uiHeaders(next http.Handler) http.Handler {
 }
 
 // handleStatic serves the embedded stylesheet and script.
-func (s *Server) handleStatic(w http.ResponseWriter, r *http.Request) {
+func (h *Handlers) handleStatic(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("file")
 	b, err := fs.ReadFile(uiFiles, "static/"+name)
 	if err != nil || strings.Contains(name, "/") {
@@ -163,27 +230,27 @@ func parseUITemplatesOnce() uiTemplates {
 
 // render answers with page name in the layout. The page is rendered into a
 // buffer first, so that a template error becomes a clean 500, not half a page.
-func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p *pageData) {
-	if err := s.renderTo(w, r, status, name, p); err != nil {
-		s.logger.LogAttrs(r.Context(), slog.LevelError, "render page", slog.String("page", name), slog.Any("error", err))
-		writeText(w, http.StatusInternalServerError, "internal server error\n")
+func (h *Handlers) render(w http.ResponseWriter, r *http.Request, status int, name string, p *pageData) {
+	if err := h.renderTo(w, r, status, name, p); err != nil {
+		h.logger.LogAttrs(r.Context(), slog.LevelError, "render page", slog.String("page", name), slog.Any("error", err))
+		httperr.WriteStatus(w, r, http.StatusInternalServerError)
 	}
 }
 
 // renderTo is render, returning a template's error instead of answering it.
-func (s *Server) renderTo(w http.ResponseWriter, r *http.Request, status int, name string, p *pageData) error {
-	t, ok := s.ui[name]
+func (h *Handlers) renderTo(w http.ResponseWriter, r *http.Request, status int, name string, p *pageData) error {
+	t, ok := h.templates[name]
 	if !ok {
 		panic("web: no UI template " + name)
 	}
 	p.User = auth.Caller(r)
 	p.CSRF = csrfToken(r)
-	p.Queues = s.Queues
+	p.Queues = h.Queues
 	p.Path = "/"
 	if r.Method == http.MethodGet {
 		p.Path = r.URL.RequestURI()
 	}
-	if notice := s.takeNotice(w, r); p.Notice == "" {
+	if notice := h.takeNotice(w, r); p.Notice == "" {
 		p.Notice = notice
 	}
 	var buf bytes.Buffer
@@ -197,25 +264,25 @@ func (s *Server) renderTo(w http.ResponseWriter, r *http.Request, status int, na
 }
 
 // renderError answers with the error page.
-func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int, msg string) {
-	s.render(w, r, status, "error", &pageData{Title: http.StatusText(status), Problem: msg})
+func (h *Handlers) renderError(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	h.render(w, r, status, "error", &pageData{Title: http.StatusText(status), Problem: msg})
 }
 
 // uiError answers a failed UI request with the error page and the status
 // err's kind calls for (httperr.Status); like httperr.Write, only 4xx answers show
 // err's message and only 500s are logged.
-func (s *Server) uiError(w http.ResponseWriter, r *http.Request, err error) {
-	status, msg := httperr.Public(r, s.logger, err,
+func (h *Handlers) uiError(w http.ResponseWriter, r *http.Request, err error) {
+	status, msg := httperr.Public(r, h.logger, err,
 		"The service is temporarily unavailable. Please try again in a moment.", "Something went wrong on our side.")
-	s.renderError(w, r, status, msg)
+	h.renderError(w, r, status, msg)
 }
 
 // formStatus is the status of err when it is a problem a page can show with
 // its form (4xx); any other failure gets the error page, and ok is false.
-func (s *Server) formStatus(w http.ResponseWriter, r *http.Request, err error) (status int, ok bool) {
+func (h *Handlers) formStatus(w http.ResponseWriter, r *http.Request, err error) (status int, ok bool) {
 	status = httperr.Status(err)
 	if status >= 500 {
-		s.uiError(w, r, err)
+		h.uiError(w, r, err)
 		return status, false
 	}
 	return status, true
@@ -228,20 +295,20 @@ const noticeCookie = "frontdesk_notice"
 
 // seeOther redirects after a form to target, with a one-line notice for the
 // next page.
-func (s *Server) seeOther(w http.ResponseWriter, r *http.Request, target, notice string) {
+func (h *Handlers) seeOther(w http.ResponseWriter, r *http.Request, target, notice string) {
 	if notice != "" {
-		s.setCookie(w, r, noticeCookie, base64.RawURLEncoding.EncodeToString([]byte(notice)), 60)
+		h.setCookie(w, r, noticeCookie, base64.RawURLEncoding.EncodeToString([]byte(notice)), 60)
 	}
 	http.Redirect(w, r, target, http.StatusSeeOther)
 }
 
 // takeNotice returns the notice a redirect left for this page, and deletes it.
-func (s *Server) takeNotice(w http.ResponseWriter, r *http.Request) string {
+func (h *Handlers) takeNotice(w http.ResponseWriter, r *http.Request) string {
 	c, err := r.Cookie(noticeCookie)
 	if err != nil {
 		return ""
 	}
-	s.setCookie(w, r, noticeCookie, "", -1)
+	h.setCookie(w, r, noticeCookie, "", -1)
 	b, err := base64.RawURLEncoding.DecodeString(c.Value)
 	if err != nil {
 		return ""
@@ -343,11 +410,11 @@ func humanBytes(n int64) string {
 
 // renderFragment answers with one named template of a page's set, without
 // the layout: a part of a page that the script refreshes in place.
-func (s *Server) renderFragment(w http.ResponseWriter, r *http.Request, page, name string, data any) {
+func (h *Handlers) renderFragment(w http.ResponseWriter, r *http.Request, page, name string, data any) {
 	var buf bytes.Buffer
-	if err := s.ui[page].ExecuteTemplate(&buf, name, data); err != nil {
-		s.logger.LogAttrs(r.Context(), slog.LevelError, "render fragment", slog.String("fragment", name), slog.Any("error", err))
-		writeText(w, http.StatusInternalServerError, "internal server error\n")
+	if err := h.templates[page].ExecuteTemplate(&buf, name, data); err != nil {
+		h.logger.LogAttrs(r.Context(), slog.LevelError, "render fragment", slog.String("fragment", name), slog.Any("error", err))
+		httperr.WriteStatus(w, r, http.StatusInternalServerError)
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")

@@ -1,4 +1,4 @@
-package web
+package ui
 
 import (
 	"fmt"
@@ -8,6 +8,39 @@ import (
 
 	"frontdesk/ticket"
 )
+
+// DeskSettings is the configured queues, teams and business hours, as the
+// web UI shows them to managers (they are edited in the config file).
+type DeskSettings struct {
+	Queues        []QueueSettings
+	Teams         []TeamSettings
+	BusinessHours []BusinessHoursSettings
+}
+
+// QueueSettings is one configured queue.
+type QueueSettings struct {
+	Name          string
+	Address       string
+	AutoAck       bool
+	FirstResponse time.Duration // 0: no first-response target
+	BusinessHours string        // calendar name; "" counts around the clock
+}
+
+// TeamSettings is one configured team.
+type TeamSettings struct {
+	Name             string
+	Members          []string
+	MaxOpenPerMember int // 0: no limit
+}
+
+// BusinessHoursSettings is one configured calendar.
+type BusinessHoursSettings struct {
+	Name     string
+	Timezone string
+	Days     string
+	Hours    string
+	Holidays []string
+}
 
 // settingsPage is the "queues & hours" page's data: the configuration as
 // Options.Settings describes it, with each queue's live counts.
@@ -48,25 +81,25 @@ func shortDuration(d time.Duration) string {
 // handleUISettings shows the configured queues, teams and business hours
 // (read-only: they are edited in the configuration file) and each queue's
 // counts now.
-func (s *Server) handleUISettings(w http.ResponseWriter, r *http.Request) {
+func (h *Handlers) handleUISettings(w http.ResponseWriter, r *http.Request) {
 	page := settingsPage{}
-	if st := s.settings; st != nil {
+	if st := h.settings; st != nil {
 		page.Configured, page.Teams, page.Calendars = true, st.Teams, st.BusinessHours
 		for _, q := range st.Queues {
 			page.Queues = append(page.Queues, settingsQueue{QueueSettings: q})
 		}
 	} else {
-		for _, q := range s.Queues {
+		for _, q := range h.Queues {
 			page.Queues = append(page.Queues, settingsQueue{QueueSettings: QueueSettings{Name: q}})
 		}
 	}
 	for i, q := range page.Queues {
-		st, err := s.Tickets.QueueStats(r.Context(), q.Name)
+		st, err := h.Tickets.QueueStats(r.Context(), q.Name)
 		if err != nil {
-			s.uiError(w, r, fmt.Errorf("count the tickets of queue %s: %w", q.Name, err))
+			h.uiError(w, r, fmt.Errorf("count the tickets of queue %s: %w", q.Name, err))
 			return
 		}
 		page.Queues[i].Stats = st
 	}
-	s.render(w, r, http.StatusOK, "settings", &pageData{Title: "Queues & hours", Nav: "settings", Data: page})
+	h.render(w, r, http.StatusOK, "settings", &pageData{Title: "Queues & hours", Nav: "settings", Data: page})
 }

@@ -1,4 +1,4 @@
-package web
+package ui
 
 import (
 	"fmt"
@@ -18,82 +18,82 @@ import (
 // handleUIReply queues the reply box's text to the customer ("send", or
 // "send and close" with close=1). The form's reply_key makes it idempotent: a
 // form sent twice (a double click, a reload) stores one reply.
-func (s *Server) handleUIReply(w http.ResponseWriter, r *http.Request) {
+func (h *Handlers) handleUIReply(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	text := strings.TrimSpace(r.PostForm.Get("text"))
 	if text == "" {
-		s.uiError(w, r, fmt.Errorf("%w: the reply is empty", fault.ErrInvalid))
+		h.uiError(w, r, fmt.Errorf("%w: the reply is empty", fault.ErrInvalid))
 		return
 	}
 	key := r.PostForm.Get("reply_key")
 	if len(key) < 16 || len(key) > desk.MaxIdempotencyKey || strings.ContainsFunc(key, func(c rune) bool { return c <= ' ' || c > '~' }) {
-		s.uiError(w, r, fmt.Errorf("%w: the reply form is incomplete; reload the page", fault.ErrInvalid))
+		h.uiError(w, r, fmt.Errorf("%w: the reply form is incomplete; reload the page", fault.ErrInvalid))
 		return
 	}
 	me := auth.Caller(r).Name
 	closeIt := r.PostForm.Get("close") == "1"
-	m, err := s.QueueReply(r.Context(), id, "reply:"+id+":"+me+":ui:"+key, text, me, closeIt)
+	m, err := h.QueueReply(r.Context(), id, "reply:"+id+":"+me+":ui:"+key, text, me, closeIt)
 	if err != nil {
-		s.uiError(w, r, err)
+		h.uiError(w, r, err)
 		return
 	}
 	notice := fmt.Sprintf("Reply queued to %s.", strings.Join(m.To, ", "))
 	if closeIt {
 		notice = fmt.Sprintf("Reply queued to %s and ticket #%s closed.", strings.Join(m.To, ", "), id)
 	}
-	s.seeOther(w, r, "/tickets/"+id, notice)
+	h.seeOther(w, r, "/tickets/"+id, notice)
 }
 
 // handleUITake makes a ticket the caller's (from its queue, or from whoever
 // had it).
-func (s *Server) handleUITake(w http.ResponseWriter, r *http.Request) {
+func (h *Handlers) handleUITake(w http.ResponseWriter, r *http.Request) {
 	id, me := r.PathValue("id"), auth.Caller(r).Name
-	if err := s.Tickets.Assign(r.Context(), id, me, me); err != nil {
-		s.uiError(w, r, err)
+	if err := h.Tickets.Assign(r.Context(), id, me, me); err != nil {
+		h.uiError(w, r, err)
 		return
 	}
-	s.seeOther(w, r, "/tickets/"+id, "Ticket #"+id+" is yours.")
+	h.seeOther(w, r, "/tickets/"+id, "Ticket #"+id+" is yours.")
 }
 
 // handleUIRelease puts a ticket back in its queue for someone else.
-func (s *Server) handleUIRelease(w http.ResponseWriter, r *http.Request) {
+func (h *Handlers) handleUIRelease(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	if err := s.Tickets.Release(r.Context(), id, auth.Caller(r).Name); err != nil {
-		s.uiError(w, r, err)
+	if err := h.Tickets.Release(r.Context(), id, auth.Caller(r).Name); err != nil {
+		h.uiError(w, r, err)
 		return
 	}
-	s.seeOther(w, r, "/", "Ticket #"+id+" is back in its queue.")
+	h.seeOther(w, r, "/", "Ticket #"+id+" is back in its queue.")
 }
 
 // handleUIAssign hands a ticket to another user.
-func (s *Server) handleUIAssign(w http.ResponseWriter, r *http.Request) {
+func (h *Handlers) handleUIAssign(w http.ResponseWriter, r *http.Request) {
 	id, to := r.PathValue("id"), strings.TrimSpace(r.PostForm.Get("assignee"))
-	if err := s.CheckAssignee(r.Context(), to); err != nil {
-		s.uiError(w, r, err)
+	if err := h.CheckAssignee(r.Context(), to); err != nil {
+		h.uiError(w, r, err)
 		return
 	}
-	if err := s.Tickets.Assign(r.Context(), id, to, auth.Caller(r).Name); err != nil {
-		s.uiError(w, r, err)
+	if err := h.Tickets.Assign(r.Context(), id, to, auth.Caller(r).Name); err != nil {
+		h.uiError(w, r, err)
 		return
 	}
-	s.seeOther(w, r, "/tickets/"+id, "Ticket #"+id+" handed to "+to+".")
+	h.seeOther(w, r, "/tickets/"+id, "Ticket #"+id+" handed to "+to+".")
 }
 
 // handleUIStatus changes a ticket's status: close, reopen, or wait for the
 // customer.
-func (s *Server) handleUIStatus(w http.ResponseWriter, r *http.Request) {
+func (h *Handlers) handleUIStatus(w http.ResponseWriter, r *http.Request) {
 	id, st := r.PathValue("id"), ticket.Status(r.PostForm.Get("status"))
 	if err := desk.ValidStatus(st, false); err != nil {
-		s.uiError(w, r, err)
+		h.uiError(w, r, err)
 		return
 	}
-	if err := s.Tickets.SetStatus(r.Context(), id, st, auth.Caller(r).Name); err != nil {
-		s.uiError(w, r, err)
+	if err := h.Tickets.SetStatus(r.Context(), id, st, auth.Caller(r).Name); err != nil {
+		h.uiError(w, r, err)
 		return
 	}
 	if st == ticket.StatusNew {
-		s.seeOther(w, r, "/", fmt.Sprintf("Ticket #%s is back in its queue.", id))
+		h.seeOther(w, r, "/", fmt.Sprintf("Ticket #%s is back in its queue.", id))
 		return
 	}
-	s.seeOther(w, r, "/tickets/"+id, fmt.Sprintf("Ticket #%s is %s.", id, st))
+	h.seeOther(w, r, "/tickets/"+id, fmt.Sprintf("Ticket #%s is %s.", id, st))
 }

@@ -1,4 +1,4 @@
-package web
+package ui
 
 import (
 	"context"
@@ -153,10 +153,10 @@ var testDeskSettings = &DeskSettings{
 func newManagerEnv(t *testing.T) *managerEnv {
 	t.Helper()
 	m := &managerEnv{}
-	m.uiEnv = newUIEnv(t, func(o *Options) {
-		m.rules = newRuleService(t, o.Tickets)
-		m.admin = &fakeUserAdmin{acc: o.Accounts.(*testweb.Accounts), passwords: map[string]string{}}
-		o.Rules, o.Users, o.Settings = testRuleSets{m.rules}, m.admin, testDeskSettings
+	m.uiEnv = newUIEnv(t, func(d *desk.Desk, o *Options) {
+		m.rules = newRuleService(t, d.Tickets)
+		m.admin = &fakeUserAdmin{acc: d.Accounts.(*testweb.Accounts), passwords: map[string]string{}}
+		d.Rules, o.Users, o.Settings = testRuleSets{m.rules}, m.admin, testDeskSettings
 	})
 	if _, err := m.rules.Replace(context.Background(), []byte(managerTestRules), "max"); err != nil {
 		t.Fatal(err)

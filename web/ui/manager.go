@@ -1,4 +1,4 @@
-package web
+package ui
 
 import (
 	"errors"
@@ -21,23 +21,23 @@ import (
 // the one in force and stores it through RuleSets.Replace, which validates it
 // whole. Each form carries the version it was based on, and a change based on
 // a version no longer in force is refused with 409.
-func (s *Server) uiManagerRoutes() []auth.Route {
+func (h *Handlers) uiManagerRoutes() []auth.Route {
 	return []auth.Route{
-		{Method: "GET", Path: "/rules", Roles: auth.Managers, Handler: s.handleUIRules},
-		{Method: "POST", Path: "/rules/test", Roles: auth.Managers, Handler: s.handleUIRulesTest},
-		{Method: "GET", Path: "/rules/new", Roles: auth.Managers, Handler: s.handleUIRuleNew},
-		{Method: "POST", Path: "/rules/new", Roles: auth.Managers, Handler: s.handleUIRuleSubmit},
-		{Method: "GET", Path: "/rules/{index}/edit", Roles: auth.Managers, Handler: s.handleUIRuleEdit},
-		{Method: "POST", Path: "/rules/{index}/edit", Roles: auth.Managers, Handler: s.handleUIRuleSubmit},
-		{Method: "POST", Path: "/rules/{index}/move", Roles: auth.Managers, Handler: s.handleUIRuleMove},
-		{Method: "POST", Path: "/rules/{index}/enabled", Roles: auth.Managers, Handler: s.handleUIRuleEnabled},
-		{Method: "POST", Path: "/rules/{index}/delete", Roles: auth.Managers, Handler: s.handleUIRuleDelete},
-		{Method: "GET", Path: "/rules/history", Roles: auth.Managers, Handler: s.handleUIRulesHistory},
-		{Method: "POST", Path: "/rules/rollback", Roles: auth.Managers, Handler: s.handleUIRulesRollback},
-		{Method: "GET", Path: "/users", Roles: auth.Managers, Handler: s.handleUIUsers},
-		{Method: "POST", Path: "/users", Roles: auth.Managers, Handler: s.handleUIUserAdd},
-		{Method: "POST", Path: "/users/{name}/password", Roles: auth.Managers, Handler: s.handleUIUserPassword},
-		{Method: "GET", Path: "/settings", Roles: auth.Managers, Handler: s.handleUISettings},
+		{Method: "GET", Path: "/rules", Roles: auth.Managers, Handler: h.handleUIRules},
+		{Method: "POST", Path: "/rules/test", Roles: auth.Managers, Handler: h.handleUIRulesTest},
+		{Method: "GET", Path: "/rules/new", Roles: auth.Managers, Handler: h.handleUIRuleNew},
+		{Method: "POST", Path: "/rules/new", Roles: auth.Managers, Handler: h.handleUIRuleSubmit},
+		{Method: "GET", Path: "/rules/{index}/edit", Roles: auth.Managers, Handler: h.handleUIRuleEdit},
+		{Method: "POST", Path: "/rules/{index}/edit", Roles: auth.Managers, Handler: h.handleUIRuleSubmit},
+		{Method: "POST", Path: "/rules/{index}/move", Roles: auth.Managers, Handler: h.handleUIRuleMove},
+		{Method: "POST", Path: "/rules/{index}/enabled", Roles: auth.Managers, Handler: h.handleUIRuleEnabled},
+		{Method: "POST", Path: "/rules/{index}/delete", Roles: auth.Managers, Handler: h.handleUIRuleDelete},
+		{Method: "GET", Path: "/rules/history", Roles: auth.Managers, Handler: h.handleUIRulesHistory},
+		{Method: "POST", Path: "/rules/rollback", Roles: auth.Managers, Handler: h.handleUIRulesRollback},
+		{Method: "GET", Path: "/users", Roles: auth.Managers, Handler: h.handleUIUsers},
+		{Method: "POST", Path: "/users", Roles: auth.Managers, Handler: h.handleUIUserAdd},
+		{Method: "POST", Path: "/users/{name}/password", Roles: auth.Managers, Handler: h.handleUIUserPassword},
+		{Method: "GET", Path: "/settings", Roles: auth.Managers, Handler: h.handleUISettings},
 	}
 }
 

@@ -1,4 +1,4 @@
-package web
+package ui
 
 import (
 	"errors"
@@ -45,17 +45,17 @@ type channelCount struct {
 }
 
 // board reads the queue board.
-func (s *Server) board(r *http.Request) (queueBoard, error) {
+func (h *Handlers) board(r *http.Request) (queueBoard, error) {
 	b := queueBoard{At: time.Now(), CSRF: csrfToken(r)}
-	for _, q := range s.Queues {
-		st, err := s.Tickets.QueueStats(r.Context(), q)
+	for _, q := range h.Queues {
+		st, err := h.Tickets.QueueStats(r.Context(), q)
 		if err != nil {
 			return b, err
 		}
 		st.Name = q
 		row := queueRow{QueueStats: st}
 		if st.Waiting > 0 {
-			counts, err := s.Tickets.WaitingChannels(r.Context(), q, boardCounted)
+			counts, err := h.Tickets.WaitingChannels(r.Context(), q, boardCounted)
 			if err != nil {
 				return b, err
 			}
@@ -65,7 +65,7 @@ func (s *Server) board(r *http.Request) (queueBoard, error) {
 				}
 			}
 			row.Partial = st.Waiting > boardCounted
-			if row.Next, err = s.Tickets.Waiting(r.Context(), q, boardShown); err != nil {
+			if row.Next, err = h.Tickets.Waiting(r.Context(), q, boardShown); err != nil {
 				return b, err
 			}
 		}
@@ -77,71 +77,71 @@ func (s *Server) board(r *http.Request) (queueBoard, error) {
 // handleQueuesPage shows every queue: waiting and open counts, the oldest
 // waiting ticket, SLA breaches, waiting tickets per channel and the next in
 // line, refreshed every 5 s by the script from /queues/board.
-func (s *Server) handleQueuesPage(w http.ResponseWriter, r *http.Request) {
-	b, err := s.board(r)
+func (h *Handlers) handleQueuesPage(w http.ResponseWriter, r *http.Request) {
+	b, err := h.board(r)
 	if err != nil {
-		s.uiError(w, r, err)
+		h.uiError(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "queues", &pageData{Title: "Queues", Nav: "queues", Data: b})
+	h.render(w, r, http.StatusOK, "queues", &pageData{Title: "Queues", Nav: "queues", Data: b})
 }
 
 // handleQueueBoard answers the queue board alone, an HTML fragment for the
 // queue page's live refresh.
-func (s *Server) handleQueueBoard(w http.ResponseWriter, r *http.Request) {
-	b, err := s.board(r)
+func (h *Handlers) handleQueueBoard(w http.ResponseWriter, r *http.Request) {
+	b, err := h.board(r)
 	if err != nil {
-		s.uiError(w, r, err)
+		h.uiError(w, r, err)
 		return
 	}
-	s.renderFragment(w, r, "queues", "queue-board", b)
+	h.renderFragment(w, r, "queues", "queue-board", b)
 }
 
 // handleTakeNext claims the next waiting ticket for the caller and opens it:
 // from the queue in the path, or, from the header's button, from whichever
 // queue's next ticket is most urgent (priority, then age). Nobody waiting
 // leads back to the queues with a notice.
-func (s *Server) handleTakeNext(w http.ResponseWriter, r *http.Request) {
-	queues := s.Queues
+func (h *Handlers) handleTakeNext(w http.ResponseWriter, r *http.Request) {
+	queues := h.Queues
 	if q := r.PathValue("queue"); q != "" {
-		if err := s.KnownQueue(q); err != nil {
-			s.uiError(w, r, err)
+		if err := h.KnownQueue(q); err != nil {
+			h.uiError(w, r, err)
 			return
 		}
 		queues = []string{q}
 	} else {
 		var err error
-		if queues, err = s.queuesByUrgency(r); err != nil {
-			s.uiError(w, r, err)
+		if queues, err = h.queuesByUrgency(r); err != nil {
+			h.uiError(w, r, err)
 			return
 		}
 	}
 	me := auth.Caller(r).Name
 	for _, q := range queues {
-		t, err := s.Tickets.ClaimNext(r.Context(), q, me, s.ClaimLease)
+		t, err := h.Tickets.ClaimNext(r.Context(), q, me, h.ClaimLease)
 		if errors.Is(err, fault.ErrNotFound) {
 			continue
 		}
 		if err != nil {
-			s.uiError(w, r, err)
+			h.uiError(w, r, err)
 			return
 		}
-		s.seeOther(w, r, "/tickets/"+t.ID, fmt.Sprintf("Ticket #%s from queue %s is yours for the next %s.", t.ID, q, humanDuration(s.ClaimLease)))
+		h.seeOther(w, r, "/tickets/"+t.ID, fmt.Sprintf("Ticket #%s from queue %s is yours for the next %s.", t.ID, q, humanDuration(h.ClaimLease)))
 		return
 	}
-	s.seeOther(w, r, "/", "Nobody is waiting. Well done.")
+	h.seeOther(w, r, "/", "Nobody is waiting. Well done.")
 }
 
 // queuesByUrgency orders the queues that have someone waiting by their next
 // ticket: higher priority first, then the longer wait.
-func (s *Server) queuesByUrgency(r *http.Request) ([]string, error) {
+func (h *Handlers) queuesByUrgency(r *http.Request) ([]string, error) {
 	type head struct {
 		queue string
 		t     ticket.Ticket
 	}
 	var heads []head
-	for _, q := range s.Queues {
-		next, err := s.Tickets.Waiting(r.Context(), q, 1)
+	for _, q := range h.Queues {
+		next, err := h.Tickets.Waiting(r.Context(), q, 1)
 		if err != nil {
 			return nil, err
 		}
@@ -156,8 +156,8 @@ func (s *Server) queuesByUrgency(r *http.Request) ([]string, error) {
 		return a.t.CreatedAt.Compare(b.t.CreatedAt)
 	})
 	out := make([]string, len(heads))
-	for i, h := range heads {
-		out[i] = h.queue
+	for i, hd := range heads {
+		out[i] = hd.queue
 	}
 	return out, nil
 }

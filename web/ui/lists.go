@@ -1,4 +1,4 @@
-package web
+package ui
 
 import (
 	"net/http"
@@ -22,13 +22,13 @@ type ticketList struct {
 
 // handleMinePage lists the caller's tickets: open ones first, then those
 // waiting for the customer.
-func (s *Server) handleMinePage(w http.ResponseWriter, r *http.Request) {
+func (h *Handlers) handleMinePage(w http.ResponseWriter, r *http.Request) {
 	me := auth.Caller(r).Name
 	var lists []ticketList
 	for _, st := range []ticket.Status{ticket.StatusOpen, ticket.StatusPending} {
-		page, err := s.Tickets.List(r.Context(), ticket.ListFilter{Assignee: me, Status: st, Limit: 200})
+		page, err := h.Tickets.List(r.Context(), ticket.ListFilter{Assignee: me, Status: st, Limit: 200})
 		if err != nil {
-			s.uiError(w, r, err)
+			h.uiError(w, r, err)
 			return
 		}
 		heading := "Open: yours to answer"
@@ -41,26 +41,26 @@ func (s *Server) handleMinePage(w http.ResponseWriter, r *http.Request) {
 		}
 		lists = append(lists, list)
 	}
-	s.render(w, r, http.StatusOK, "mine", &pageData{Title: "My tickets", Nav: "mine", Data: lists})
+	h.render(w, r, http.StatusOK, "mine", &pageData{Title: "My tickets", Nav: "mine", Data: lists})
 }
 
 // handleTicketsPage lists every ticket, newest first, filtered by queue,
 // status, channel and assignee, a page of 50 at a time.
-func (s *Server) handleTicketsPage(w http.ResponseWriter, r *http.Request) {
+func (h *Handlers) handleTicketsPage(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f, err := desk.ListFilter(q)
 	if err != nil {
-		s.uiError(w, r, err)
+		h.uiError(w, r, err)
 		return
 	}
-	page, err := s.Tickets.List(r.Context(), f)
+	page, err := h.Tickets.List(r.Context(), f)
 	if err != nil {
-		s.uiError(w, r, err)
+		h.uiError(w, r, err)
 		return
 	}
-	users, err := s.Accounts.List(r.Context())
+	users, err := h.Accounts.List(r.Context())
 	if err != nil {
-		s.uiError(w, r, err)
+		h.uiError(w, r, err)
 		return
 	}
 	list := ticketList{Heading: "All tickets", Filter: f, Tickets: page.Tickets, Users: users}
@@ -72,5 +72,5 @@ func (s *Server) handleTicketsPage(w http.ResponseWriter, r *http.Request) {
 		next.Set("cursor", page.NextCursor)
 		list.Next = "/tickets?" + next.Encode()
 	}
-	s.render(w, r, http.StatusOK, "tickets", &pageData{Title: "All tickets", Nav: "tickets", Data: list})
+	h.render(w, r, http.StatusOK, "tickets", &pageData{Title: "All tickets", Nav: "tickets", Data: list})
 }
