@@ -2,12 +2,9 @@ package ui
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
-	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -109,82 +106,6 @@ func (h *Handlers) setCookie(w http.ResponseWriter, r *http.Request, name, value
 		Secure:   h.secureRequest(r),
 		SameSite: http.SameSiteLaxMode,
 	})
-}
-
-// loginData is the login page's.
-type loginData struct {
-	Name string
-	Next string
-}
-
-// handleLoginPage shows the login form. Its form token is a random value in a
-// cookie of its own (there is no session yet): a form posted from elsewhere
-// cannot know it.
-func (h *Handlers) handleLoginPage(w http.ResponseWriter, r *http.Request) {
-	h.showLogin(w, r, http.StatusOK, "", r.URL.Query().Get("next"), "")
-}
-
-func (h *Handlers) showLogin(w http.ResponseWriter, r *http.Request, status int, name, next, problem string) {
-	// One token per browser: a second tab's login page keeps the first's.
-	token := rand.Text()
-	if c, err := r.Cookie(loginCSRFCookie); err == nil && len(c.Value) == len(token) {
-		token = c.Value
-	}
-	h.setCookie(w, r, loginCSRFCookie, token, 0)
-	ctx := context.WithValue(r.Context(), csrfKey{}, token)
-	h.render(w, r.WithContext(ctx), status, "login", &pageData{
-		Title:   "Sign in",
-		Problem: problem,
-		Data:    loginData{Name: name, Next: localPath(next)},
-	})
-}
-
-// handleLogin checks the login form and starts a session: 303 to the page the
-// user came for; the form again with 401 for a wrong name or password, 429
-// while the brake holds.
-func (h *Handlers) handleLogin(w http.ResponseWriter, r *http.Request) {
-	if err := parseForm(w, r); err != nil {
-		h.uiError(w, r, err)
-		return
-	}
-	name := strings.TrimSpace(r.PostForm.Get("name"))
-	next := localPath(r.PostForm.Get("next"))
-	c, err := r.Cookie(loginCSRFCookie)
-	if err != nil || !sameToken(r.PostForm.Get("csrf"), c.Value) {
-		h.showLogin(w, r, http.StatusForbidden, name, next, "The sign-in form had expired. Please try again.")
-		return
-	}
-	p, session, err := h.sessions.Login(r.Context(), name, r.PostForm.Get("password"))
-	switch {
-	case errors.Is(err, auth.ErrTooManyLogins):
-		h.showLogin(w, r, http.StatusTooManyRequests, name, next, "Too many failed attempts for this name. Please wait 15 minutes and try again.")
-		return
-	case fault.IsUnavailable(err):
-		h.uiError(w, r, err)
-		return
-	case err != nil:
-		h.showLogin(w, r, http.StatusUnauthorized, name, next, "Wrong name or password.")
-		return
-	}
-	h.logger.Info("signed in", "user", p.Name, "remote", r.RemoteAddr)
-	h.setCookie(w, r, loginCSRFCookie, "", -1)
-	h.setCookie(w, r, sessionCookie, session, 0)
-	if next == "" {
-		next = "/"
-	}
-	http.Redirect(w, r, next, http.StatusSeeOther)
-}
-
-// handleLogout ends the session and deletes its cookie.
-func (h *Handlers) handleLogout(w http.ResponseWriter, r *http.Request) {
-	if c, err := r.Cookie(sessionCookie); err == nil {
-		if err := h.sessions.Logout(r.Context(), c.Value); err != nil {
-			h.uiError(w, r, fmt.Errorf("sign out: %w", err))
-			return
-		}
-	}
-	h.setCookie(w, r, sessionCookie, "", -1)
-	h.seeOther(w, r, "/login", "You have signed out.")
 }
 
 // localPath returns p when it is a path on this site ("/tickets/7"), else "":

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"frontdesk/web/auth"
 )
@@ -29,12 +28,6 @@ type userRow struct {
 // PasswordAction is where the user's password form posts.
 func (u userRow) PasswordAction() string { return "/users/" + url.PathEscape(u.Name) + "/password" }
 
-// handleUIUsers lists every user, with the forms to add one and set
-// passwords when the server allows it.
-func (h *Handlers) handleUIUsers(w http.ResponseWriter, r *http.Request) {
-	h.showUsers(w, r, http.StatusOK, usersPage{AddRole: auth.RoleAssistant}, "")
-}
-
 // showUsers renders the users page.
 func (h *Handlers) showUsers(w http.ResponseWriter, r *http.Request, status int, page usersPage, problem string) {
 	users, err := h.Accounts.List(r.Context())
@@ -57,34 +50,6 @@ func (h *Handlers) usersEditable(w http.ResponseWriter, r *http.Request) bool {
 		return false
 	}
 	return true
-}
-
-// handleUIUserAdd adds a user (form fields name, role, password). A name or
-// role that is refused shows the page again with the reason: 400, or 409
-// for a name that is taken.
-func (h *Handlers) handleUIUserAdd(w http.ResponseWriter, r *http.Request) {
-	if !h.usersEditable(w, r) {
-		return
-	}
-	name, role := strings.TrimSpace(r.PostForm.Get("name")), r.PostForm.Get("role")
-	if err := h.users.AddUser(r.Context(), name, role, r.PostForm.Get("password")); err != nil {
-		h.userProblem(w, r, fmt.Errorf("add user %q: %w", name, err), usersPage{AddName: name, AddRole: role})
-		return
-	}
-	h.seeOther(w, r, "/users", fmt.Sprintf("User %s added", name))
-}
-
-// handleUIUserPassword sets user {name}'s password (form field password).
-func (h *Handlers) handleUIUserPassword(w http.ResponseWriter, r *http.Request) {
-	if !h.usersEditable(w, r) {
-		return
-	}
-	name := r.PathValue("name")
-	if err := h.users.SetPassword(r.Context(), name, r.PostForm.Get("password")); err != nil {
-		h.userProblem(w, r, fmt.Errorf("set the password of %q: %w", name, err), usersPage{AddRole: auth.RoleAssistant})
-		return
-	}
-	h.seeOther(w, r, "/users", fmt.Sprintf("Password of %s changed", name))
 }
 
 // userProblem shows the users page again with why a form was refused and

@@ -9,36 +9,23 @@ import (
 
 	"frontdesk/fault"
 	"frontdesk/routing"
-	"frontdesk/web/auth"
 )
 
-// uiManagerRoutes are the managers' pages: the rule editor, users, queues
-// and business hours. Assistants get 403 on every one of them, pages and
-// forms alike (requireSession).
-//
-// The rule editor works on whole rule sets: every change — a rule edited,
-// added, moved, switched on or off, deleted — builds the next rule set from
-// the one in force and stores it through RuleSets.Replace, which validates it
-// whole. Each form carries the version it was based on, and a change based on
-// a version no longer in force is refused with 409.
-func (h *Handlers) uiManagerRoutes() []auth.Route {
-	return []auth.Route{
-		{Method: "GET", Path: "/rules", Roles: auth.Managers, Handler: h.handleUIRules},
-		{Method: "POST", Path: "/rules/test", Roles: auth.Managers, Handler: h.handleUIRulesTest},
-		{Method: "GET", Path: "/rules/new", Roles: auth.Managers, Handler: h.handleUIRuleNew},
-		{Method: "POST", Path: "/rules/new", Roles: auth.Managers, Handler: h.handleUIRuleSubmit},
-		{Method: "GET", Path: "/rules/{index}/edit", Roles: auth.Managers, Handler: h.handleUIRuleEdit},
-		{Method: "POST", Path: "/rules/{index}/edit", Roles: auth.Managers, Handler: h.handleUIRuleSubmit},
-		{Method: "POST", Path: "/rules/{index}/move", Roles: auth.Managers, Handler: h.handleUIRuleMove},
-		{Method: "POST", Path: "/rules/{index}/enabled", Roles: auth.Managers, Handler: h.handleUIRuleEnabled},
-		{Method: "POST", Path: "/rules/{index}/delete", Roles: auth.Managers, Handler: h.handleUIRuleDelete},
-		{Method: "GET", Path: "/rules/history", Roles: auth.Managers, Handler: h.handleUIRulesHistory},
-		{Method: "POST", Path: "/rules/rollback", Roles: auth.Managers, Handler: h.handleUIRulesRollback},
-		{Method: "GET", Path: "/users", Roles: auth.Managers, Handler: h.handleUIUsers},
-		{Method: "POST", Path: "/users", Roles: auth.Managers, Handler: h.handleUIUserAdd},
-		{Method: "POST", Path: "/users/{name}/password", Roles: auth.Managers, Handler: h.handleUIUserPassword},
-		{Method: "GET", Path: "/settings", Roles: auth.Managers, Handler: h.handleUISettings},
+// maxFormSize is the largest form body the UI reads (a pasted mail for the
+// rule test is the largest expected).
+const maxFormSize = 2 << 20
+
+// parseForm reads a POST form of at most maxFormSize bytes.
+func parseForm(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormSize)
+	if err := r.ParseForm(); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return err
+		}
+		return fmt.Errorf("%w: form: %v", fault.ErrInvalid, err)
 	}
+	return nil
 }
 
 // formProblem is why a manager's form was refused, as a page shows it: a
