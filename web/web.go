@@ -1,12 +1,15 @@
-// Package web serves frontdesk's HTTP: health and readiness probes, Prometheus
-// metrics, the JSON API under /api/v1, and the web UI for assistants and
-// managers.
+// Package web is frontdesk's HTTP server: health and readiness probes
+// (health.go), Prometheus metrics (metrics.go), the middleware every request
+// goes through (middleware.go, unmatched.go), and graceful serving
+// (serve.go). It mounts the JSON API under /api/v1 (package api) and the web
+// UI for assistants and managers (package ui), both built from Options on one
+// desk (package desk).
 //
-// Every route is declared in one place, routes.go, with the standard library's
-// method-and-path patterns (the API's in one table of package api); each
-// group of handlers lives in a small file of its own (health.go, metrics.go,
-// and in package api one NOUN_VERB.go per handler). Errors reach HTTP
-// statuses through one table, package httperr.
+// routes.go is the one place that says what is mounted, with the standard
+// library's method-and-path patterns: the probes and metrics, then the
+// route tables of package api and package ui, each route behind its access
+// check (package auth). Errors reach HTTP statuses through one table,
+// package httperr.
 package web
 
 import (

@@ -39,7 +39,7 @@ func loadOpenAPI(t *testing.T) openAPIDoc {
 }
 
 // TestOpenAPIInSync checks that openapi.json documents exactly the routes of
-// apiRoutes, each with its method, path parameters and access.
+// Routes, each with its method, path parameters and access.
 func TestOpenAPIInSync(t *testing.T) {
 	doc := loadOpenAPI(t)
 	routes := New(Options{}).Routes()
