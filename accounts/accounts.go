@@ -62,7 +62,7 @@ var (
 
 type existsError struct{}
 
-func (existsError) Error() string        { return "user exists" }
+func (existsError) Error() string        { return "conflict: the user name is taken" }
 func (existsError) Is(target error) bool { return target == fault.ErrConflict }
 
 // MinPasswordLen and MaxPasswordLen bound a password's length, in

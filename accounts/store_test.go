@@ -33,7 +33,7 @@ func TestAdd(t *testing.T) {
 		{"digit first", "0ops", RoleAssistant, "", nil, ""},
 		{"64 characters", strings.Repeat("a", 64), RoleAssistant, "", nil, ""},
 		{"unicode password", "uni", RoleAssistant, "ééééééééééé", nil, ""},
-		{"taken", "taken", RoleManager, "", ErrExists, "add user taken: user exists"},
+		{"taken", "taken", RoleManager, "", ErrExists, "add user taken: conflict: the user name is taken"},
 		{"empty name", "", RoleAssistant, "", fault.ErrInvalid, "must be 1-64 characters"},
 		{"upper case", "Ann", RoleAssistant, "", fault.ErrInvalid, "a-z, 0-9"},
 		{"starts with dot", ".ann", RoleAssistant, "", fault.ErrInvalid, "starting with"},

@@ -37,7 +37,7 @@ const sendWindow = 2 * time.Minute
 // "window", also the gap.
 func (lr *loadRun) sendOutcome(d loadDelivery, ok bool) (string, time.Duration) {
 	switch {
-	case !ok || d.Delivery == "queued":
+	case !ok || d.Delivery == "queued" || d.Delivery == "sending":
 		return "pending", 0
 	case d.Delivery == "unknown":
 		// Its sender died in the middle of the send: marked for a person

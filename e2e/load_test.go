@@ -33,8 +33,8 @@ type loadSize struct {
 	longDownEvery int
 	longDown      time.Duration
 	// waitLeases: after the last kill, wait for the sends that a killed
-	// worker held under its job lease (2 minutes) to be delivered; a short
-	// run only accounts for them.
+	// worker held under its lease (1 minute) to be delivered or marked
+	// unknown; then a send still pending is a failure.
 	waitLeases bool
 	// deadline bounds the whole run, from the start of the feed.
 	deadline time.Duration
@@ -54,14 +54,14 @@ var (
 		name: "short", mails: 300, callers: 75, spread: 16 * time.Second,
 		redisCrashAt: 3 * time.Second, redisDownAt: 6 * time.Second, redisDown: 4 * time.Second,
 		smtpDownAt: 11 * time.Second, smtpDown: 8 * time.Second, replies: 10,
-		killMin: 2 * time.Second, killMax: 4 * time.Second, deadline: 150 * time.Second,
+		killMin: 2 * time.Second, killMax: 4 * time.Second, waitLeases: true, deadline: 150 * time.Second,
 	}
 	// tinyLoad is the short run under -short.
 	tinyLoad = loadSize{
 		name: "short (-short)", mails: 150, callers: 30, spread: 10 * time.Second,
 		redisCrashAt: 2 * time.Second, redisDownAt: 4 * time.Second, redisDown: 3 * time.Second,
 		smtpDownAt: 7 * time.Second, smtpDown: 5 * time.Second, replies: 5,
-		killMin: 2 * time.Second, killMax: 4 * time.Second, deadline: 120 * time.Second,
+		killMin: 2 * time.Second, killMax: 4 * time.Second, waitLeases: true, deadline: 120 * time.Second,
 	}
 )
 

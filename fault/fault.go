@@ -13,6 +13,7 @@ package fault
 
 import (
 	"errors"
+	"strings"
 )
 
 // Error kinds. Test with errors.Is.
@@ -60,3 +61,22 @@ type unavailableError struct{ err error }
 func (e *unavailableError) Error() string        { return e.err.Error() }
 func (e *unavailableError) Unwrap() error        { return e.err }
 func (e *unavailableError) Is(target error) bool { return target == ErrUnavailable }
+
+// Reason is what err says to a person: the words after its kind ("the
+// customer left no address or number to reply to" of "reply to ticket 1042:
+// conflict: the customer left no address…"), without the kind's own word or
+// the steps that led there. An error that says nothing beyond its kind reads
+// as the whole message.
+func Reason(err error) string {
+	msg := err.Error()
+	best := -1
+	for _, k := range []error{ErrNotFound, ErrInvalid, ErrConflict, ErrTooLarge} {
+		if i := strings.LastIndex(msg, k.Error()+": "); i >= 0 && i+len(k.Error())+2 > best {
+			best = i + len(k.Error()) + 2
+		}
+	}
+	if best < 0 || best >= len(msg) {
+		return msg
+	}
+	return msg[best:]
+}

@@ -326,6 +326,12 @@ func (v *validator) condition(p string, cond Condition) ccond {
 		return cc
 	}
 	if o.op == opMatches {
+		// Checked as the manager wrote it, so that the error quotes their
+		// pattern and not the (?i) that case-insensitivity adds.
+		if _, err := regexp.Compile(s); err != nil {
+			v.bad(vp, "invalid regular expression: %s", strings.TrimPrefix(err.Error(), "error parsing regexp: "))
+			return cc
+		}
 		pattern := s
 		if !cond.CaseSensitive {
 			pattern = "(?i)" + s

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"runtime/debug"
 	"time"
+
+	"frontdesk/web/httperr"
 )
 
 // securityHeaders sets headers that every answer carries. The Content Security
@@ -76,7 +78,7 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 			if sw.wroteHeader {
 				panic(http.ErrAbortHandler)
 			}
-			writeStatus(sw, r, http.StatusInternalServerError)
+			httperr.WriteStatus(sw, r, http.StatusInternalServerError)
 		}()
 		next.ServeHTTP(sw, r)
 	})

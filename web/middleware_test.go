@@ -8,6 +8,9 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"frontdesk/web/auth"
+	"frontdesk/web/internal/testweb"
 )
 
 var securityHeaderValues = map[string]string{
@@ -109,3 +112,32 @@ func TestStatusWriterUnwrap(t *testing.T) {
 		t.Errorf("recorder not flushed")
 	}
 }
+
+// The UI's pages get the security headers of every answer; only their
+// Content Security Policy is the UI's own (package ui).
+func TestSecurityHeadersOnUIPages(t *testing.T) {
+	h := New(Options{Desk: testweb.NewDesk(t, testweb.NewStore(t), testweb.NewAccounts()), Accounts: testweb.NewAccounts(), Sessions: noSessions{}}).Handler()
+	res, _ := do(t, h, "GET", "/login")
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("GET /login: %d", res.StatusCode)
+	}
+	if res.Header.Get("X-Frame-Options") != "DENY" || res.Header.Get("X-Content-Type-Options") != "nosniff" {
+		t.Errorf("login page headers: %v", res.Header)
+	}
+	if csp := res.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") {
+		t.Errorf("login page CSP = %q, want the UI's", csp)
+	}
+}
+
+// noSessions signs nobody in.
+type noSessions struct{}
+
+func (noSessions) Login(context.Context, string, string) (auth.Principal, string, error) {
+	return auth.Principal{}, "", errors.New("no sessions here")
+}
+
+func (noSessions) Session(context.Context, string) (auth.Principal, error) {
+	return auth.Principal{}, errors.New("no sessions here")
+}
+
+func (noSessions) Logout(context.Context, string) error { return nil }

@@ -12,19 +12,21 @@ func (s *Server) routes() *http.ServeMux {
 	mux.HandleFunc("GET /readyz", s.handleReadyz)
 	mux.Handle("GET /metrics", s.metricsHandler())
 
-	// The JSON API (/api/v1/…): one table, apiRoutes in api_routes.go,
-	// registered only when the server has a ticket store and accounts.
-	if s.tickets != nil && s.accounts != nil {
-		for _, rt := range s.apiRoutes() {
-			mux.Handle(rt.pattern(), s.apiHandler(rt))
+	// The JSON API (/api/v1/…): one table, api.Handlers.Routes in package
+	// api, each route behind its access check, registered only when the
+	// server has a ticket store and accounts.
+	if s.api != nil {
+		for _, rt := range s.api.Routes() {
+			mux.Handle(rt.Pattern(), s.api.Guard(rt))
 		}
 	}
 
-	// The web UI: one table, uiRoutes in ui.go, registered when the server
-	// can also sign people in.
-	if s.tickets != nil && s.accounts != nil && s.sessions != nil {
-		for _, rt := range s.uiRoutes() {
-			mux.Handle(rt.pattern(), s.uiHandler(rt))
+	// The web UI: one table, ui.Handlers.Routes in package ui, each route
+	// behind its access check, registered when the server can also sign
+	// people in.
+	if s.ui != nil {
+		for _, rt := range s.ui.Routes() {
+			mux.Handle(rt.Pattern(), s.ui.Guard(rt))
 		}
 	}
 

@@ -1,6 +1,10 @@
 package web
 
-import "net/http"
+import (
+	"net/http"
+
+	"frontdesk/web/httperr"
+)
 
 // unmatched serves mux, replacing the mux's own answers for requests that no
 // route matches (404) or that use a method the path does not take (405) with
@@ -27,7 +31,7 @@ func (w *unmatchedWriter) WriteHeader(code int) {
 	}
 	if code == http.StatusNotFound || code == http.StatusMethodNotAllowed {
 		w.replaced = true
-		writeStatus(w.ResponseWriter, w.r, code)
+		httperr.WriteStatus(w.ResponseWriter, w.r, code)
 		return
 	}
 	w.ResponseWriter.WriteHeader(code)

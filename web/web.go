@@ -1,24 +1,30 @@
-// Package web serves frontdesk's HTTP: health and readiness probes, Prometheus
-// metrics, the JSON API under /api/v1, and the web UI for assistants and
-// managers.
+// Package web is frontdesk's HTTP server: health and readiness probes
+// (health.go), Prometheus metrics (metrics.go), the middleware every request
+// goes through (middleware.go, unmatched.go), and graceful serving
+// (serve.go). It mounts the JSON API under /api/v1 (package api) and the web
+// UI for assistants and managers (package ui), both built from Options on one
+// desk (package desk).
 //
-// Every route is declared in one place, routes.go, with the standard library's
-// method-and-path patterns (the API's in one table, apiRoutes in
-// api_routes.go); each group of handlers lives in a small file of its own
-// (health.go, metrics.go, one api_NOUN_VERB.go per API handler). Errors reach HTTP statuses through one
-// function, writeError in errors.go.
+// routes.go is the one place that says what is mounted, with the standard
+// library's method-and-path patterns: the probes and metrics, then the
+// route tables of package api and package ui, each route behind its access
+// check (package auth). Errors reach HTTP statuses through one table,
+// package httperr.
 package web
 
 import (
 	"context"
 	"log/slog"
 	"net/http"
-	"slices"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"frontdesk/ticket"
+	"frontdesk/desk"
+	"frontdesk/web/api"
+	"frontdesk/web/auth"
+	"frontdesk/web/front"
+	"frontdesk/web/ui"
 )
 
 // Options configures a Server. The zero value is usable: it logs nothing, is
@@ -40,68 +46,27 @@ type Options struct {
 	// webhooks…) to the server's mux, behind the same middleware.
 	Mount func(mux *http.ServeMux)
 
-	// Tickets and Accounts back the JSON API under /api/v1. When either is
-	// nil the API's routes are not registered (probes and metrics still are).
-	Tickets  ticket.Store
-	Accounts Accounts
-	// Queues are the configured queue names, in order: GET /api/v1/queues
-	// reports on them and a claim from any other queue is 404.
-	Queues []string
-	// QueueAddress returns a queue's own address, the From of replies on its
-	// tickets; "" when it has none. Nil means no queue has one.
-	QueueAddress func(queue string) string
+	// Desk and Accounts back the JSON API under /api/v1: every change to a
+	// ticket is a verb of the desk. When either is nil the API's routes are
+	// not registered (probes and metrics still are).
+	Desk     *desk.Desk
+	Accounts auth.Accounts
 	// Rules backs /api/v1/rules; nil answers those routes with 404.
-	Rules RuleSets
-	// ClaimLease is how long a ticket claimed with "take next" stays with its
-	// assistant unless they act on it. Zero means 15 minutes.
-	ClaimLease time.Duration
+	Rules front.RuleSets
 
-	// Sessions signs people in to the web UI (ui*.go); when it is nil (or
-	// Tickets or Accounts is) the UI's routes are not registered.
-	Sessions Sessions
+	// Sessions signs people in to the web UI (package ui); when it is nil
+	// (or Desk or Accounts is) the UI's routes are not registered.
+	Sessions auth.Sessions
 	// Users lets managers add users and set passwords on the users page;
 	// nil shows the page read-only.
-	Users UserAdmin
+	Users ui.UserAdmin
 	// SecureCookies marks the UI's cookies Secure on every answer, not only
 	// on requests that arrived over HTTPS (directly or, by
 	// X-Forwarded-Proto, through a proxy). Set it when the UI is public.
 	SecureCookies bool
 	// Settings is the configuration the managers' "queues and hours" page
 	// shows; nil shows only the queue names.
-	Settings *DeskSettings
-}
-
-// DeskSettings is the configured queues, teams and business hours, as the
-// web UI shows them to managers (they are edited in the config file).
-type DeskSettings struct {
-	Queues        []QueueSettings
-	Teams         []TeamSettings
-	BusinessHours []BusinessHoursSettings
-}
-
-// QueueSettings is one configured queue.
-type QueueSettings struct {
-	Name          string
-	Address       string
-	AutoAck       bool
-	FirstResponse time.Duration // 0: no first-response target
-	BusinessHours string        // calendar name; "" counts around the clock
-}
-
-// TeamSettings is one configured team.
-type TeamSettings struct {
-	Name             string
-	Members          []string
-	MaxOpenPerMember int // 0: no limit
-}
-
-// BusinessHoursSettings is one configured calendar.
-type BusinessHoursSettings struct {
-	Name     string
-	Timezone string
-	Days     string
-	Hours    string
-	Holidays []string
+	Settings *ui.DeskSettings
 }
 
 // Server is frontdesk's HTTP server. Its methods are safe for concurrent use.
@@ -113,21 +78,10 @@ type Server struct {
 	mount    func(mux *http.ServeMux)
 	handler  http.Handler
 
-	// The JSON API's dependencies (api_*.go); see Options.
-	tickets      ticket.Store
-	accounts     Accounts
-	rules        RuleSets
-	queues       []string
-	queueAddress func(queue string) string
-	claimLease   time.Duration
-
-	// The web UI's (ui*.go); see Options.
-	sessions      Sessions
-	users         UserAdmin
-	secureCookies bool
-	settings      *DeskSettings
-	ui            uiTemplates
-	crossOrigin   *http.CrossOriginProtection
+	// The handlers of the JSON API (package api) and of the web UI
+	// (package ui); nil when they are not served. See Options.
+	api *api.Handlers
+	ui  *ui.Handlers
 
 	readiness       readiness
 	readyTimeout    time.Duration // how long Ready may take before /readyz gives up
@@ -143,17 +97,6 @@ func New(opts Options) *Server {
 		ready:           opts.Ready,
 		gatherer:        opts.Gatherer,
 		mount:           opts.Mount,
-		tickets:         opts.Tickets,
-		accounts:        opts.Accounts,
-		rules:           opts.Rules,
-		queues:          slices.Clone(opts.Queues),
-		queueAddress:    opts.QueueAddress,
-		claimLease:      opts.ClaimLease,
-		sessions:        opts.Sessions,
-		users:           opts.Users,
-		secureCookies:   opts.SecureCookies,
-		settings:        opts.Settings,
-		ui:              parseUITemplates(),
 		readyTimeout:    2 * time.Second,
 		shutdownTimeout: 10 * time.Second,
 	}
@@ -163,14 +106,22 @@ func New(opts Options) *Server {
 	if s.gatherer == nil {
 		s.gatherer = prometheus.DefaultGatherer
 	}
-	if s.claimLease <= 0 {
-		s.claimLease = 15 * time.Minute
-	}
-	if s.queueAddress == nil {
-		s.queueAddress = func(string) string { return "" }
+	// The API and the UI work on one front: the desk, the accounts, the rules.
+	if opts.Desk != nil && opts.Accounts != nil {
+		f := front.New(opts.Desk, opts.Accounts, opts.Rules)
+		s.api = api.New(api.Options{Front: f, Logger: s.logger})
+		if opts.Sessions != nil {
+			s.ui = ui.New(ui.Options{
+				Front:         f,
+				Logger:        s.logger,
+				Sessions:      opts.Sessions,
+				Users:         opts.Users,
+				SecureCookies: opts.SecureCookies,
+				Settings:      opts.Settings,
+			})
+		}
 	}
 	s.metrics = newHTTPMetrics(opts.Registerer)
-	s.crossOrigin = s.newCrossOriginProtection()
 	s.handler = s.middleware(s.routes())
 	return s
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"frontdesk/internal/testlog"
+	"frontdesk/web/httperr"
 )
 
 // testLogger logs everything, debug included, to the returned buffer.
@@ -72,7 +73,7 @@ func TestUnmatchedLeavesHandler404Alone(t *testing.T) {
 	s := New(Options{})
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /api/v1/things/{id}", func(w http.ResponseWriter, r *http.Request) {
-		writeJSONError(w, http.StatusNotFound, "thing "+r.PathValue("id")+" not found")
+		httperr.WriteJSON(w, http.StatusNotFound, "thing "+r.PathValue("id")+" not found")
 	})
 	res, body := do(t, s.middleware(mux), "GET", "/api/v1/things/7")
 	if res.StatusCode != 404 || !strings.Contains(body, "thing 7 not found") {

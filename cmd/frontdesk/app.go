@@ -142,20 +142,14 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 	var wg sync.WaitGroup
 	mountPhone := a.startPhone(ctx, &wg)
 	srv := web.New(web.Options{
-		Logger:     a.logger.With(slog.String("component", "http")),
-		Ready:      a.store.Ping,
-		Gatherer:   a.registry,
-		Registerer: a.registry,
-		Mount:      mountPhone,
-		Tickets:    a.store,
-		Accounts:   webAccounts{a.users},
-		Rules:      webRules{a.rules},
-		Queues:     a.queueNames(),
-		QueueAddress: func(queue string) string {
-			q, _ := a.cfg.Queue(queue)
-			return q.Address
-		},
-		ClaimLease:    a.cfg.Tickets.ClaimLease,
+		Logger:        a.logger.With(slog.String("component", "http")),
+		Ready:         a.store.Ping,
+		Gatherer:      a.registry,
+		Registerer:    a.registry,
+		Mount:         mountPhone,
+		Desk:          a.desk,
+		Accounts:      webAccounts{a.users},
+		Rules:         a.rules,
 		Sessions:      webAccounts{a.users},
 		Users:         webAccounts{a.users},
 		SecureCookies: strings.HasPrefix(a.cfg.HTTP.PublicURL, "https://"),

@@ -1,0 +1,51 @@
+package api
+
+import (
+	"net/http"
+	"strings"
+
+	"frontdesk/web/auth"
+)
+
+// Routes is the JSON API: every route under /api/v1, who may call it and its
+// handler. openapi.json documents exactly these (TestOpenAPIInSync). Package
+// web registers each behind its access check, Guard.
+func (h *Handlers) Routes() []auth.Route {
+	return []auth.Route{
+		{Method: "GET", Path: "/api/v1/tickets", Roles: auth.Staff, Handler: h.handleTicketList},
+		{Method: "GET", Path: "/api/v1/tickets/{id}", Roles: auth.Staff, Handler: h.handleTicketGet},
+		{Method: "POST", Path: "/api/v1/tickets/{id}/replies", Roles: auth.Staff, Handler: h.handleReplyCreate},
+		{Method: "POST", Path: "/api/v1/tickets/{id}/assign", Roles: auth.Staff, Handler: h.handleTicketAssign},
+		{Method: "POST", Path: "/api/v1/tickets/{id}/release", Roles: auth.Staff, Handler: h.handleTicketRelease},
+		{Method: "POST", Path: "/api/v1/tickets/{id}/status", Roles: auth.Staff, Handler: h.handleTicketStatus},
+		{Method: "GET", Path: "/api/v1/tickets/{id}/attachments/{attachment_id}", Roles: auth.Staff, Handler: h.handleAttachmentGet},
+		{Method: "GET", Path: "/api/v1/queues", Roles: auth.Staff, Handler: h.handleQueueList},
+		{Method: "POST", Path: "/api/v1/queues/{queue}/next", Roles: auth.Staff, Handler: h.handleQueueNext},
+		{Method: "POST", Path: "/api/v1/customers/{id}/link", Roles: auth.Staff, Handler: h.handleCustomerLink},
+		{Method: "GET", Path: "/api/v1/me", Roles: auth.Staff, Handler: h.handleMeGet},
+		{Method: "POST", Path: "/api/v1/me/availability", Roles: auth.Staff, Handler: h.handleMeAvailability},
+		{Method: "GET", Path: "/api/v1/users", Roles: auth.Managers, Handler: h.handleUserList},
+		{Method: "GET", Path: "/api/v1/rules", Roles: auth.Staff, Handler: h.handleRulesGet},
+		{Method: "PUT", Path: "/api/v1/rules", Roles: auth.Managers, Handler: h.handleRulesPut},
+		{Method: "POST", Path: "/api/v1/rules/test", Roles: auth.Managers, Handler: h.handleRulesTest},
+		{Method: "GET", Path: "/api/v1/rules/history", Roles: auth.Managers, Handler: h.handleRulesHistory},
+		{Method: "POST", Path: "/api/v1/rules/rollback", Roles: auth.Managers, Handler: h.handleRulesRollback},
+		{Method: "POST", Path: "/api/v1/tickets/{id}/route", Roles: auth.Managers, Handler: h.handleTicketRoute},
+		{Method: "GET", Path: "/api/v1/openapi.json", Public: true, Handler: h.handleOpenAPI},
+	}
+}
+
+// Guard wraps a route's handler in its access check: public routes as they
+// are, others behind a bearer token and the route's roles. It panics, at
+// start-up, for a route outside /api/v1/ or one that is neither public nor
+// limited to roles.
+func (h *Handlers) Guard(rt auth.Route) http.Handler {
+	if !strings.HasPrefix(rt.Path, "/api/v1/") {
+		panic("web: API route outside /api/v1/: " + rt.Pattern())
+	}
+	rt.CheckAccess("API")
+	if rt.Public {
+		return rt.Handler
+	}
+	return auth.RequireToken(h.Accounts, h.logger, rt.Roles, rt.Handler)
+}

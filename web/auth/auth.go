@@ -1,0 +1,70 @@
+// Package auth is who calls the JSON API or the web UI: the caller (a
+// Principal) and the accounts that know them, the roles, each route's access
+// (Route), and the bearer-token check of the API. Package api and package ui
+// both build on it; the UI's sessions and form tokens are the UI's own.
+package auth
+
+import (
+	"context"
+	"errors"
+	"net/http"
+)
+
+// Principal is the caller of a request: a user account.
+type Principal struct {
+	Name string `json:"name"`
+	Role string `json:"role"` // assistant or manager
+	Away bool   `json:"away"` // routing skips assistants who are away
+}
+
+// Accounts is what the API and the UI need of the user accounts (package
+// accounts implements it through an adapter in cmd/frontdesk).
+type Accounts interface {
+	// Authenticate returns the owner of an API token. An error for which
+	// fault.IsUnavailable is true means the accounts could not be read (the
+	// API answers 503); any other error means the token is not valid (401).
+	Authenticate(ctx context.Context, token string) (Principal, error)
+	// SetAway sets whether a user is away.
+	SetAway(ctx context.Context, name string, away bool) error
+	// List returns every user.
+	List(ctx context.Context) ([]Principal, error)
+}
+
+// Sessions is what the web UI needs of the user accounts to sign people in
+// (package accounts implements it through an adapter in cmd/frontdesk).
+type Sessions interface {
+	// Login checks a name and password and starts a session: the user and
+	// the session's token. A wrong name or password wraps
+	// httperr.ErrUnauthorized or is any other error that
+	// fault.IsUnavailable is false for; too many failed attempts wrap
+	// ErrTooManyLogins; fault.IsUnavailable errors mean the accounts cannot
+	// be read.
+	Login(ctx context.Context, name, password string) (Principal, string, error)
+	// Session returns the user of a session token and keeps the session
+	// alive; an unknown or expired token is an error (fault.IsUnavailable
+	// false).
+	Session(ctx context.Context, token string) (Principal, error)
+	// Logout ends a session.
+	Logout(ctx context.Context, token string) error
+}
+
+// ErrTooManyLogins is what Sessions.Login wraps while the login brake holds
+// for a name: the UI answers 429.
+var ErrTooManyLogins = errors.New("too many failed logins; try again later")
+
+// principalKey is the request context key of the authenticated caller.
+type principalKey struct{}
+
+// WithCaller returns ctx carrying p as the authenticated caller: what
+// RequireToken does for the API, and the UI's session check for its pages.
+func WithCaller(ctx context.Context, p Principal) context.Context {
+	return context.WithValue(ctx, principalKey{}, p)
+}
+
+// Caller returns the authenticated caller of a request. Only handlers behind
+// an access check (RequireToken, the UI's session check) may call it; outside
+// one it is the zero Principal.
+func Caller(r *http.Request) Principal {
+	p, _ := r.Context().Value(principalKey{}).(Principal)
+	return p
+}

@@ -1,0 +1,110 @@
+package ui
+
+import (
+	"fmt"
+	"html/template"
+	"strings"
+	"time"
+
+	"frontdesk/internal/words"
+)
+
+// when renders a time as <time>, in UTC until the script shows it in the
+// viewer's own timezone.
+func when(t time.Time) template.HTML {
+	if t.IsZero() {
+		return ""
+	}
+	return template.HTML(fmt.Sprintf(`<time datetime="%s">%s</time>`,
+		t.UTC().Format(time.RFC3339), template.HTMLEscapeString(t.UTC().Format("2006-01-02 15:04 UTC"))))
+}
+
+// uiFuncs are the template functions of every page.
+var uiFuncs = template.FuncMap{
+	"when": when,
+	// whenp is when for a time that may be missing.
+	"whenp": func(t *time.Time) template.HTML {
+		if t == nil {
+			return ""
+		}
+		return when(*t)
+	},
+	// age says how long ago t was, coarsely: "5 min", "3 h", "2 d".
+	"age":     func(t time.Time) string { return humanDuration(time.Since(t)) },
+	"seconds": func(sec float64) string { return humanDuration(time.Duration(sec * float64(time.Second))) },
+	// due says how long until a deadline ("in 2 h") or since ("5 min late").
+	"due": func(t *time.Time) string {
+		if t == nil {
+			return ""
+		}
+		if d := time.Until(*t); d >= 0 {
+			return "in " + humanDuration(d)
+		}
+		return humanDuration(time.Since(*t)) + " late"
+	},
+	"overdue": func(t *time.Time) bool { return t != nil && time.Now().After(*t) },
+	// took says how long from one time to another: "1 h 30 min".
+	"took": func(from time.Time, to *time.Time) string {
+		if to == nil {
+			return ""
+		}
+		return words.Duration(to.Sub(from))
+	},
+	// event names a timeline entry's type in words.
+	"event": eventName,
+	"bytes": humanBytes,
+	"list":  func(s ...string) []string { return s },
+	"join":  strings.Join,
+	// isImage: a picture browsers show (and the attachment route serves
+	// inline), so the page can show it in place.
+	"isImage": func(ct string) bool {
+		switch ct {
+		case "image/png", "image/jpeg", "image/gif", "image/webp":
+			return true
+		}
+		return false
+	},
+	"isPDF": func(ct string) bool { return ct == "application/pdf" },
+}
+
+// humanDuration renders d coarsely for people: "40 s", "5 min", "3 h", "2 d".
+func humanDuration(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%d s", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%d min", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%d h", int(d.Hours()))
+	default:
+		return fmt.Sprintf("%d d", int(d.Hours()/24))
+	}
+}
+
+// humanBytes renders a size: "812 B", "48 KB", "3.1 MB".
+func humanBytes(n int64) string {
+	switch {
+	case n < 1000:
+		return fmt.Sprintf("%d B", n)
+	case n < 1000*1000:
+		return fmt.Sprintf("%d KB", n/1000)
+	default:
+		return fmt.Sprintf("%.1f MB", float64(n)/1e6)
+	}
+}
+
+// eventNames are the timeline's entry types in words; a type not listed shows
+// as it is.
+var eventNames = map[string]string{
+	"created": "created", "message": "message", "note": "note", "routed": "routed",
+	"assigned": "assigned", "released": "released", "status": "status",
+	"lease_expired": "claim ran out", "sla_breached": "first response overdue",
+	"delivery": "delivery",
+}
+
+func eventName(typ string) string {
+	if n, ok := eventNames[typ]; ok {
+		return n
+	}
+	return strings.ReplaceAll(typ, "_", " ")
+}

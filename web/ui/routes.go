@@ -1,0 +1,65 @@
+package ui
+
+import "frontdesk/web/auth"
+
+// Routes is the web UI: every page and form target, who may use it and its
+// handler, each in a file of its own named after it (ticket_show.go,
+// reply_create.go…). Forms POST to the page they belong to, and answer with
+// a redirect (303 See Other) so that reloading a page never sends a form
+// twice. Package web registers each behind its access check, Guard.
+func (h *Handlers) Routes() []auth.Route {
+	return []auth.Route{
+		// Signing in and out; the stylesheet and the script.
+		{Method: "GET", Path: "/static/{file}", Public: true, Handler: h.handleStatic},
+		{Method: "GET", Path: "/login", Public: true, Handler: h.handleLoginPage},
+		{Method: "POST", Path: "/login", Public: true, Handler: h.handleLogin},
+		{Method: "POST", Path: "/logout", Roles: auth.Staff, Handler: h.handleLogout},
+
+		// The pages every signed-in user works with: the queues, take next,
+		// my tickets, the ticket list and a ticket with its forms. Each form
+		// acts as the signed-in user and answers with a redirect and a
+		// notice: back to the ticket, or to the queues when the ticket has
+		// left the user's hands.
+		{Method: "GET", Path: "/{$}", Roles: auth.Staff, Handler: h.handleQueuesPage},
+		{Method: "GET", Path: "/queues/board", Roles: auth.Staff, Handler: h.handleQueueBoard},
+		{Method: "POST", Path: "/take-next", Roles: auth.Staff, Handler: h.handleTakeNext},
+		{Method: "POST", Path: "/queues/{queue}/next", Roles: auth.Staff, Handler: h.handleTakeNext},
+		{Method: "GET", Path: "/mine", Roles: auth.Staff, Handler: h.handleMinePage},
+		{Method: "GET", Path: "/tickets", Roles: auth.Staff, Handler: h.handleTicketsPage},
+		{Method: "GET", Path: "/tickets/{id}", Roles: auth.Staff, Handler: h.handleTicketPage},
+		{Method: "GET", Path: "/tickets/{id}/messages/{message}/body", Roles: auth.Staff, Handler: h.handleMessageBody},
+		{Method: "GET", Path: "/tickets/{id}/attachments/{attachment}", Roles: auth.Staff, Handler: h.handleUIAttachment},
+		{Method: "POST", Path: "/tickets/{id}/reply", Roles: auth.Staff, Handler: h.handleUIReply},
+		{Method: "POST", Path: "/tickets/{id}/take", Roles: auth.Staff, Handler: h.handleUITake},
+		{Method: "POST", Path: "/tickets/{id}/release", Roles: auth.Staff, Handler: h.handleUIRelease},
+		{Method: "POST", Path: "/tickets/{id}/assign", Roles: auth.Staff, Handler: h.handleUIAssign},
+		{Method: "POST", Path: "/tickets/{id}/status", Roles: auth.Staff, Handler: h.handleUIStatus},
+		{Method: "POST", Path: "/me/away", Roles: auth.Staff, Handler: h.handleUIAway},
+
+		// The managers' pages: the rule editor, users, queues and business
+		// hours. Assistants get 403 on every one of them, pages and forms
+		// alike (requireSession).
+		//
+		// The rule editor works on whole rule sets: every change — a rule
+		// edited, added, moved, switched on or off, deleted — builds the next
+		// rule set from the one in force and stores it through
+		// RuleSets.Replace, which validates it whole. Each form carries the
+		// version it was based on, and a change based on a version no longer
+		// in force is refused with 409.
+		{Method: "GET", Path: "/rules", Roles: auth.Managers, Handler: h.handleUIRules},
+		{Method: "POST", Path: "/rules/test", Roles: auth.Managers, Handler: h.handleUIRulesTest},
+		{Method: "GET", Path: "/rules/new", Roles: auth.Managers, Handler: h.handleUIRuleNew},
+		{Method: "POST", Path: "/rules/new", Roles: auth.Managers, Handler: h.handleUIRuleSubmit},
+		{Method: "GET", Path: "/rules/{index}/edit", Roles: auth.Managers, Handler: h.handleUIRuleEdit},
+		{Method: "POST", Path: "/rules/{index}/edit", Roles: auth.Managers, Handler: h.handleUIRuleSubmit},
+		{Method: "POST", Path: "/rules/{index}/move", Roles: auth.Managers, Handler: h.handleUIRuleMove},
+		{Method: "POST", Path: "/rules/{index}/enabled", Roles: auth.Managers, Handler: h.handleUIRuleEnabled},
+		{Method: "POST", Path: "/rules/{index}/delete", Roles: auth.Managers, Handler: h.handleUIRuleDelete},
+		{Method: "GET", Path: "/rules/history", Roles: auth.Managers, Handler: h.handleUIRulesHistory},
+		{Method: "POST", Path: "/rules/rollback", Roles: auth.Managers, Handler: h.handleUIRulesRollback},
+		{Method: "GET", Path: "/users", Roles: auth.Managers, Handler: h.handleUIUsers},
+		{Method: "POST", Path: "/users", Roles: auth.Managers, Handler: h.handleUIUserAdd},
+		{Method: "POST", Path: "/users/{name}/password", Roles: auth.Managers, Handler: h.handleUIUserPassword},
+		{Method: "GET", Path: "/settings", Roles: auth.Managers, Handler: h.handleUISettings},
+	}
+}

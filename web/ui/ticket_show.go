@@ -1,0 +1,100 @@
+package ui
+
+import (
+	"crypto/rand"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"frontdesk/fault"
+	"frontdesk/intake/mailparse"
+	"frontdesk/ticket"
+	"frontdesk/web/auth"
+)
+
+// ticketView is what a ticket's page shows.
+type ticketView struct {
+	T        *ticket.Ticket
+	Messages []messageView
+	// Mine says the ticket is the caller's: they reply, release or close it.
+	Mine bool
+	// Others are the people the ticket can be handed to: everyone but its
+	// assignee.
+	Others []auth.Principal
+	// ReplyKey makes the reply form's submission idempotent: sending the
+	// same form twice stores one reply.
+	ReplyKey string
+	// ReplyTo is where a reply goes and ReplyBy how ("mail", "SMS"); when
+	// there is no way to reply, ReplyProblem says why.
+	ReplyTo, ReplyBy, ReplyProblem string
+}
+
+// messageView is one message of the conversation with its parts sorted for
+// showing: a voicemail's recordings play in place, images and PDFs open in
+// the browser, the rest download.
+type messageView struct {
+	ticket.Message
+	Audio []ticket.Attachment
+	Files []ticket.Attachment
+	// RemoteImages says the mail's HTML, as its frame shows it, has remote
+	// images held back: the page offers to show them.
+	RemoteImages bool
+}
+
+// handleTicketPage shows a ticket: its conversation in order (mail bodies in
+// sandboxed frames, voicemail with a player and the transcript, SMS, fax
+// pages), its events and the delivery state of replies, and the forms to
+// reply, take, release, hand over and close it.
+func (h *Handlers) handleTicketPage(w http.ResponseWriter, r *http.Request) {
+	t, err := h.Tickets.Get(r.Context(), r.PathValue("id"))
+	if err != nil {
+		h.uiError(w, r, err)
+		return
+	}
+	users, err := h.Accounts.List(r.Context())
+	if err != nil {
+		h.uiError(w, r, err)
+		return
+	}
+	p := ticketView{T: t, Mine: t.Assignee == auth.Caller(r).Name, ReplyKey: rand.Text()}
+	if how, to, err := h.Desk.ReplyChannel(t); err != nil {
+		p.ReplyProblem = fault.Reason(err)
+	} else {
+		p.ReplyTo, p.ReplyBy = to, how
+	}
+	for _, u := range users {
+		if u.Name != t.Assignee {
+			p.Others = append(p.Others, u)
+		}
+	}
+	for _, m := range t.Messages {
+		v := messageView{Message: m, RemoteImages: hasRemoteImages(m.HTML)}
+		for _, a := range m.Attachments {
+			if a.Omitted || (a.Inline && a.ContentID != "" && m.HTML != "" && strings.HasPrefix(a.ContentType, "image/")) {
+				if a.Omitted {
+					v.Files = append(v.Files, a)
+				}
+				continue // shown inside the mail's HTML
+			}
+			if strings.HasPrefix(a.ContentType, "audio/") {
+				v.Audio = append(v.Audio, a)
+			} else {
+				v.Files = append(v.Files, a)
+			}
+		}
+		p.Messages = append(p.Messages, v)
+	}
+	title := fmt.Sprintf("#%s %s", t.ID, t.Subject)
+	h.render(w, r, http.StatusOK, "ticket", &pageData{Title: title, Nav: "tickets", Data: p})
+}
+
+// hasRemoteImages reports whether a mail's HTML keeps remote images back
+// when its frame shows it. It asks the sanitizer the frame's body goes
+// through (handleMessageBody), not the stored HTML, which an older policy
+// may have cleaned differently.
+func hasRemoteImages(html string) bool {
+	if !strings.Contains(strings.ToLower(html), "<img") {
+		return false
+	}
+	return remoteSrc.MatchString(mailparse.Sanitize(html))
+}
