@@ -748,7 +748,7 @@ func TestUISettings(t *testing.T) {
 	max := m.login(t, "max")
 	res, body := max.get(t, "/settings")
 	wantPage(t, "GET /settings", res, body, http.StatusOK, "frontdesk.yaml", "take effect when frontdesk is restarted",
-		`id="settings-queues"`, `<tr data-queue="support">`, "support@example.com", "<td>4h</td>", "<td>1h30m</td>", "<td>office</td>",
+		`id="settings-queues"`, `<tr data-queue="support">`, "support@example.com", "<td>4 h</td>", "<td>1 h 30 min</td>", "<td>office</td>",
 		`id="settings-teams"`, `<tr data-team="billing-team">`, "ann, bob", `<td class="num">5</td>`,
 		`id="settings-hours"`, `<tr data-calendar="office">`, "Europe/Berlin", "mon-fri", "09:00-17:00", "2026-12-25",
 		"Waiting", "SLA breached")

@@ -1,9 +1,9 @@
 package ui
 
 import (
-	"strings"
 	"time"
 
+	"frontdesk/internal/words"
 	"frontdesk/ticket"
 )
 
@@ -57,21 +57,11 @@ type settingsQueue struct {
 	Stats ticket.QueueStats
 }
 
-// Target is the queue's first-response target in words ("4h", "30m").
-func (q settingsQueue) Target() string { return shortDuration(q.FirstResponse) }
-
-// shortDuration renders d without trailing zero units: 4h, 1h30m, 45m; ""
-// for zero.
-func shortDuration(d time.Duration) string {
-	if d == 0 {
+// Target is the queue's first-response target in words ("4 h", "1 h 30
+// min"); "" for none.
+func (q settingsQueue) Target() string {
+	if q.FirstResponse == 0 {
 		return ""
 	}
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	return s
+	return words.Duration(q.FirstResponse)
 }
