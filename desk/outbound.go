@@ -95,9 +95,11 @@ func (d *Desk) sender(queue, mailbox string) (*mail.Address, error) {
 		fault.ErrConflict, queue)
 }
 
-// ours reports whether address is one of frontdesk's own (a mailbox's, a
-// queue's or smtp.from): mail from it is never a customer's, and answering it
-// would loop.
+// OwnAddress reports whether address is one of frontdesk's own (a mailbox's,
+// a queue's or smtp.from): mail from it is never a customer's, answering it
+// would loop, and it never counts as someone on a ticket.
+func (d *Desk) OwnAddress(address string) bool { return d.ours(address) }
+
 func (d *Desk) ours(address string) bool {
 	address = strings.TrimSpace(address)
 	if address == "" {

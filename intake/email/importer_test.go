@@ -372,3 +372,39 @@ func TestRedisDownIsRetriedNotCounted(t *testing.T) {
 		t.Fatalf("with Redis down: %v, want unavailable (not stored as-is)", err)
 	}
 }
+
+// A mail forged as from one of frontdesk's own addresses, naming a ticket in
+// its subject, does not join (or reopen) that ticket: it makes one of its own.
+func TestOwnAddressNeverJoinsATicket(t *testing.T) {
+	im, s := newImporter(t)
+	ctx := context.Background()
+	deliver(t, im, msg("From: ann@example.org\nTo: support@example.com\nSubject: Help\nMessage-ID: <q1@example.org>", "Question"))
+	id := allTickets(t, s)[0].ID
+	if err := s.SetStatus(ctx, id, ticket.StatusClosed, "bob"); err != nil {
+		t.Fatal(err)
+	}
+	deliver(t, im, msg(fmt.Sprintf("From: Support <support@example.com>\nSubject: Re: Help [#%s]\nMessage-ID: <forged@example.org>", id), "Click here"))
+	ts := allTickets(t, s)
+	if len(ts) != 2 || len(ts[0].Messages) != 1 || ts[0].Status != ticket.StatusClosed {
+		t.Fatalf("a mail from our own address joined ticket %s: %d tickets, %d messages, status %s", id, len(ts), len(ts[0].Messages), ts[0].Status)
+	}
+}
+
+// A reply to a signed Message-ID of ours threads only when its sender is on
+// that ticket: a number handed out again after a restore must not pull a
+// stranger's answer onto someone else's ticket.
+func TestSignedMessageIDNeedsTheSenderOnTheTicket(t *testing.T) {
+	im, s := newImporter(t)
+	ctx := context.Background()
+	deliver(t, im, msg("From: ann@example.org\nSubject: Help\nMessage-ID: <q1@example.org>", "Question"))
+	id := allTickets(t, s)[0].ID
+	key, err := s.Secret(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ours := ticket.MessageIDSigner{Key: key}.New(id, "desk.example.com")
+	deliver(t, im, msg("From: stranger@example.net\nSubject: Re: your order\nMessage-ID: <s1@example.net>\nIn-Reply-To: "+ours, "Mine"))
+	if ts := allTickets(t, s); len(ts) != 2 || len(ts[0].Messages) != 1 {
+		t.Fatalf("a stranger's reply to a signed id joined ticket %s: %d tickets", id, len(ts))
+	}
+}

@@ -18,10 +18,16 @@ import (
 //  1. a bounce: the ticket of the message it reports on;
 //  2. In-Reply-To, then References from the newest back: a message frontdesk
 //     stored, or one of its own outbound Message-IDs, whose HMAC-signed ticket
-//     reference threads the reply even when the index has lost the id;
+//     reference threads the reply even when the index has lost the id — when
+//     the sender is on that ticket (a ticket number handed out again after a
+//     restore must not pull a stranger's reply onto someone else's ticket);
 //  3. a [#ID] tag in the subject, honoured only when the sender is that
 //     ticket's customer or already on the ticket, so that nobody can add mail
 //     to someone else's ticket by guessing its number.
+//
+// frontdesk's own addresses are never "on the ticket": a mail forged as
+// from support@ with a [#ID] makes a new ticket, it does not join (or
+// reopen) the one it names.
 func (im *Importer) thread(ctx context.Context, p *mailparse.Mail) (string, string, error) {
 	if p.Kind == mailparse.KindBounce && len(p.BounceOf) > 0 {
 		id, err := im.store.FindByMessageID(ctx, p.BounceOf...)
@@ -46,7 +52,14 @@ func (im *Importer) thread(ctx context.Context, p *mailparse.Mail) (string, stri
 			if err != nil {
 				return "", "", err
 			}
-			if ok && im.exists(ctx, id) {
+			if !ok {
+				continue
+			}
+			belongs, err := im.senderBelongs(ctx, id, p.From.Address)
+			if err != nil {
+				return "", "", err
+			}
+			if belongs {
 				return id, "signed Message-ID reference", nil
 			}
 		}
@@ -90,16 +103,12 @@ func subjectTicketID(subject string) string {
 	return m[len(m)-1][1]
 }
 
-func (im *Importer) exists(ctx context.Context, id string) bool {
-	_, err := im.store.Get(ctx, id)
-	return err == nil
-}
 
 // senderBelongs reports whether address is the ticket's customer or appears on
-// one of its messages.
+// one of its messages; frontdesk's own addresses never do.
 func (im *Importer) senderBelongs(ctx context.Context, id, address string) (bool, error) {
 	address = strings.ToLower(strings.TrimSpace(address))
-	if address == "" {
+	if address == "" || im.desk.OwnAddress(address) {
 		return false, nil
 	}
 	t, err := im.store.Get(ctx, id)
