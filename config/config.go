@@ -68,6 +68,10 @@ type Redis struct {
 	TLS bool `yaml:"tls"`
 	// Prefix starts every key frontdesk writes. Default: frontdesk.
 	Prefix string `yaml:"prefix"`
+	// MinReplicas is how many replicas must have a write before a source
+	// is told it is done (WAIT, or WAITAOF on Redis 7.2+); 0 relies on the
+	// server's own AOF (appendfsync always, or WAITAOF). Default: 0.
+	MinReplicas int `yaml:"min_replicas"`
 }
 
 // HTTP configures the HTTP server.

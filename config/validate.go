@@ -65,6 +65,9 @@ func validateRedis(r *Redis, ps *problems) {
 	if r.DB < 0 {
 		ps.add("redis.db", "must not be negative")
 	}
+	if r.MinReplicas < 0 || r.MinReplicas > 10 {
+		ps.add("redis.min_replicas", "must be 0-10")
+	}
 	switch {
 	case r.Prefix == "":
 		ps.add("redis.prefix", "required")

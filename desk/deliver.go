@@ -41,6 +41,13 @@ func (d *Desk) NextOutgoing(ctx context.Context, lease time.Duration) (*Outgoing
 		if err != nil {
 			return nil, err
 		}
+		// Nothing goes out before the store would keep it through a crash
+		// of its host: a mail sent for a ticket that a crash then rolled
+		// back would be followed by a second one when the input comes
+		// again.
+		if err := d.store.Durable(ctx); err != nil {
+			return nil, err // the hold runs out and another worker takes it
+		}
 		t, err := d.store.Get(ctx, o.TicketID)
 		if err != nil && !errors.Is(err, fault.ErrNotFound) {
 			return nil, err // the hold runs out and another worker takes it

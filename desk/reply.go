@@ -91,6 +91,9 @@ func (d *Desk) Reply(ctx context.Context, id string, a Answer) (ticket.Message, 
 			return ticket.Message{}, err
 		}
 	}
+	if err := d.store.Durable(ctx); err != nil {
+		return ticket.Message{}, fmt.Errorf("reply to ticket %s: %w", t.ID, err)
+	}
 	return d.message(ctx, t.ID, rc.MessageID)
 }
 
@@ -105,6 +108,9 @@ func (d *Desk) Note(ctx context.Context, id string, a Answer) (ticket.Message, e
 		By: a.By, Author: a.By,
 	})
 	if err != nil {
+		return ticket.Message{}, fmt.Errorf("add a note to ticket %s: %w", id, err)
+	}
+	if err := d.store.Durable(ctx); err != nil {
 		return ticket.Message{}, fmt.Errorf("add a note to ticket %s: %w", id, err)
 	}
 	return d.message(ctx, id, rc.MessageID)

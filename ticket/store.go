@@ -111,6 +111,11 @@ type Store interface {
 	// an assistant does who knows the caller is the writer; ErrConflict when
 	// another customer has it, or this one has another of that kind.
 	LinkCustomer(ctx context.Context, customerID, emailOrPhone string) (Customer, error)
+	// Durable waits until every write this process made before the call
+	// would survive a crash of the database's host: only then may a source
+	// be told its input is done (\Seen, a webhook's 200, a 202). Calls
+	// that come together share one wait.
+	Durable(ctx context.Context) error
 	// Secret returns this deployment's random signing key, made on first use
 	// and shared by every instance: it signs outbound Message-IDs.
 	Secret(ctx context.Context) ([]byte, error)

@@ -51,6 +51,7 @@ type app struct {
 	registry *prometheus.Registry
 
 	redisUp       prometheus.Gauge
+	redisMemory   prometheus.Gauge
 	leasesExpired prometheus.Counter
 	slaBreaches   prometheus.Counter
 
@@ -103,6 +104,7 @@ func newApp(cfg *config.Config, logger *slog.Logger, rdb redis.UniversalClient) 
 	a.store = redisstore.New(rdb, &redisstore.Options{
 		Prefix:            cfg.Redis.Prefix,
 		AttachmentMaxSize: int64(cfg.Tickets.AttachmentMaxSize),
+		MinReplicas:       cfg.Redis.MinReplicas,
 		Logger:            logger.With(slog.String("component", "store")),
 	})
 	a.users = accounts.New(rdb, cfg.Redis.Prefix)
@@ -122,7 +124,10 @@ func newApp(cfg *config.Config, logger *slog.Logger, rdb redis.UniversalClient) 
 	})
 	buildInfo.Set(1)
 	a.redisUp = prometheus.NewGauge(prometheus.GaugeOpts{
-		Name: "frontdesk_redis_up", Help: "1 when the last Redis ping answered, else 0.",
+		Name: "frontdesk_redis_up", Help: "1 when the last check could write where frontdesk writes, else 0 (down, or full).",
+	})
+	a.redisMemory = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "frontdesk_redis_memory_used_ratio", Help: "Redis's used_memory over its maxmemory (the fullest master's); 0 without maxmemory. At 1 it refuses writes.",
 	})
 	a.leasesExpired = prometheus.NewCounter(prometheus.CounterOpts{
 		Name: "frontdesk_leases_expired_total", Help: "Claimed tickets returned to their queue because the lease ran out.",
@@ -130,7 +135,7 @@ func newApp(cfg *config.Config, logger *slog.Logger, rdb redis.UniversalClient) 
 	a.slaBreaches = prometheus.NewCounter(prometheus.CounterOpts{
 		Name: "frontdesk_sla_breaches_total", Help: "Tickets whose first response became overdue (marked, priority raised one step).",
 	})
-	a.registry.MustRegister(buildInfo, a.redisUp, a.leasesExpired, a.slaBreaches)
+	a.registry.MustRegister(buildInfo, a.redisUp, a.redisMemory, a.leasesExpired, a.slaBreaches)
 	return a
 }
 
@@ -143,7 +148,7 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 	mountPhone := a.startPhone(ctx, &wg)
 	srv := web.New(web.Options{
 		Logger:        a.logger.With(slog.String("component", "http")),
-		Ready:         a.store.Ping,
+		Ready:         a.store.Check,
 		Gatherer:      a.registry,
 		Registerer:    a.registry,
 		Mount:         mountPhone,
@@ -156,8 +161,18 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 		Settings:      deskSettings(a.cfg),
 	})
 	wg.Go(func() {
-		watchRedis(ctx, a.logger.With(slog.String("component", "redis")), a.store.Ping, func(up bool) {
-			a.redisUp.Set(map[bool]float64{true: 1, false: 0}[up])
+		logger := a.logger.With(slog.String("component", "redis"))
+		var durability sync.Once
+		watchRedis(ctx, logger, a.store.Check, func(err error) {
+			if err != nil {
+				a.redisUp.Set(0)
+				return
+			}
+			a.redisUp.Set(1)
+			if used, err := a.store.MemoryUsed(ctx); err == nil {
+				a.redisMemory.Set(used)
+			}
+			durability.Do(func() { _, _, _ = a.store.Durability(ctx) }) // logs what keeps writes
 		})
 	})
 	wg.Go(func() { a.expireLeases(ctx, 5*time.Second) })
@@ -207,6 +222,7 @@ func (a *app) startPollers(ctx context.Context, wg *sync.WaitGroup) {
 	for _, mb := range a.cfg.Mailboxes {
 		p := imappoll.New(mb, importer.Handle, &imappoll.Options{
 			Prepare:    importer.Prepare,
+			Durable:    a.store.Durable,
 			Threading:  importer.Threading,
 			Logger:     a.logger.With(slog.String("component", "imap")),
 			Registerer: a.registry,
@@ -273,7 +289,7 @@ func (a *app) startPhone(ctx context.Context, wg *sync.WaitGroup) func(*http.Ser
 	})
 	hooks := phone.New(in, &phone.Options{
 		Twilio: t, Calendars: a.cfg.BusinessHours, PublicURL: a.cfg.HTTP.PublicURL,
-		Logger: logger, Registerer: a.registry,
+		Logger: logger, Registerer: a.registry, Durable: a.store.Durable,
 	})
 	return hooks.Register
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"frontdesk/config"
+	"frontdesk/fault"
 )
 
 // newRedisClient connects to the Redis of the configuration: a URL for a single
@@ -36,36 +37,45 @@ func newRedisClient(c config.Redis) (redis.UniversalClient, error) {
 	return redis.NewUniversalClient(opts), nil
 }
 
-// watchRedis pings Redis until ctx ends, with a capped exponential backoff while
-// it does not answer, and logs each change between up and down once. The gauge
-// tracks the same state for /metrics.
-func watchRedis(ctx context.Context, logger *slog.Logger, ping func(context.Context) error, up func(bool)) {
+// watchRedis checks Redis until ctx ends — a write where frontdesk writes,
+// not a PING: a Redis that answers but refuses writes is not up — with a
+// capped exponential backoff while it fails, and logs each change between up,
+// down and full once. report hears every check's outcome (nil when up).
+func watchRedis(ctx context.Context, logger *slog.Logger, check func(context.Context) error, report func(error)) {
 	const healthyEvery, minWait, maxWait = 5 * time.Second, 250 * time.Millisecond, 30 * time.Second
 	wait, state := minWait, "unknown"
 	for {
 		pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-		err := ping(pctx)
+		err := check(pctx)
 		cancel()
 		if ctx.Err() != nil {
 			return
 		}
+		now := "up"
 		switch {
 		case err == nil:
-			if state != "up" {
-				logger.Info("redis is up")
-			}
-			state, wait = "up", minWait
-			up(true)
+		case fault.IsFull(err):
+			now = "full"
 		default:
-			if state != "down" {
+			now = "down"
+		}
+		if now != state {
+			switch now {
+			case "up":
+				logger.Info("redis is up")
+			case "full":
+				logger.Error("redis is full: it refuses writes at its maxmemory, and nothing new can be stored; free memory or raise maxmemory", slog.Any("error", err))
+			default:
 				logger.Warn("redis does not answer; retrying with backoff", slog.Any("error", err))
 			}
-			state = "down"
-			up(false)
 		}
+		state = now
+		report(err)
 		next := healthyEvery
-		if state == "down" {
+		if state != "up" {
 			next, wait = wait, min(wait*2, maxWait)
+		} else {
+			wait = minWait
 		}
 		select {
 		case <-ctx.Done():

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strconv"
 	"testing"
 	"time"
 
@@ -59,6 +60,7 @@ func BenchmarkImportFromDovecot(b *testing.B) {
 	im := NewImporter(desk.New(store, cfg, nil), &Options{Logger: slog.New(slog.DiscardHandler)})
 	p := imappoll.New(mb, im.Handle, &imappoll.Options{
 		Logger: slog.New(slog.DiscardHandler), Redis: rdb, Prefix: prefix, Prepare: im.Prepare, Threading: im.Threading,
+		Durable: store.Durable, Workers: benchWorkers(),
 	})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -97,4 +99,11 @@ func deleteKeys(rdb redis.UniversalClient, prefix string) {
 	if len(keys) > 0 {
 		rdb.Del(ctx, keys...)
 	}
+}
+
+// benchWorkers is FRONTDESK_BENCH_WORKERS, the poller's Workers (0: its
+// default), for comparing how many mails share one fsync.
+func benchWorkers() int {
+	n, _ := strconv.Atoi(os.Getenv("FRONTDESK_BENCH_WORKERS"))
+	return n
 }

@@ -92,6 +92,11 @@ type Options struct {
 	// Without it, every handler runs alone, in UID order. The handler must be
 	// safe for concurrent use when it is set.
 	Threading func(prepared any) (messageID string, answers []string)
+	// Durable, when set, waits after a batch's mails are stored until the
+	// store would keep them through a crash of its host; only then are they
+	// flagged \Seen or moved. One wait per batch, not per mail. An error
+	// leaves the batch unmarked, to be fetched again (and deduplicated).
+	Durable func(ctx context.Context) error
 	// Workers is how many mails Prepare and the handler work on at once.
 	// Default: 8 (the handler mostly waits for Redis).
 	Workers int

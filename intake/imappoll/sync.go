@@ -353,6 +353,15 @@ func (im *importer) batch(ctx context.Context, b []meta, mails map[uint32]Mail) 
 			return res, err
 		}
 	}
+	// Durable before done: the server hears "imported" (\Seen, MOVE) only
+	// once the store would keep the mails through a crash of its host.
+	if p.opts.Durable != nil {
+		if err := p.opts.Durable(mctx); err != nil {
+			p.transition(stateStoreDown, err)
+			res.retry, res.stop = true, true
+			return res, nil
+		}
+	}
 	if err := p.markImported(im.cn, stored); err != nil {
 		return res, err
 	}

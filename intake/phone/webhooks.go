@@ -52,6 +52,10 @@ type Options struct {
 	// SinkTimeout bounds each Sink call; a Sink that takes longer is
 	// answered 503. Default: DefaultSinkTimeout.
 	SinkTimeout time.Duration
+	// Durable, when set, waits after the Sink has stored an event until the
+	// store would keep it through a crash of its host; only then is Twilio
+	// answered 2xx. An error answers 503 (Twilio delivers it again).
+	Durable func(ctx context.Context) error
 }
 
 // Webhooks answers Twilio's webhooks. Its methods are safe for concurrent
@@ -194,6 +198,9 @@ func (w *Webhooks) serve(rw http.ResponseWriter, r *http.Request, rt route) int 
 	ctx, cancel := context.WithTimeout(r.Context(), w.opts.SinkTimeout)
 	defer cancel()
 	a, err := rt.serve(ctx, form, c)
+	if err == nil && w.opts.Durable != nil {
+		err = w.opts.Durable(ctx)
+	}
 	var refused *refusal
 	switch {
 	case err == nil:

@@ -300,8 +300,8 @@ func TestCreateWhenRedisIsGone(t *testing.T) {
 	if !fault.IsUnavailable(err) {
 		t.Fatalf("create against a dead Redis: err = %v, want unavailable", err)
 	}
-	if err := s.Ping(context.Background()); !fault.IsUnavailable(err) {
-		t.Fatalf("ping against a dead Redis: %v", err)
+	if err := s.Check(context.Background()); !fault.IsUnavailable(err) {
+		t.Fatalf("readiness check against a dead Redis: %v", err)
 	}
 }
 

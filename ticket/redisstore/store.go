@@ -13,12 +13,12 @@
 package redisstore
 
 import (
-	"context"
 	"embed"
 	"fmt"
 	"log/slog"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -38,6 +38,11 @@ type Options struct {
 	Logger *slog.Logger
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
+	// MinReplicas is how many replicas must have a write before Durable
+	// returns (redis.min_replicas); 0 relies on the server's own AOF.
+	MinReplicas int
+	// DurableTimeout bounds one wait of Durable; 5 s when zero.
+	DurableTimeout time.Duration
 }
 
 // Store is a ticket.Store on Redis. It is safe for concurrent use, also by
@@ -53,6 +58,16 @@ type Store struct {
 	// beforeStep, when set (by tests), runs before each step of a multi-step
 	// operation and aborts it with its error: the fault injection point.
 	beforeStep func(step string) error
+
+	// Durability (durable.go): what the server offers, found on first use;
+	// the waits callers share; the cluster's probe keys.
+	minReplicas    int
+	durableTimeout time.Duration
+	group          groupCommit
+	durableMu      sync.Mutex
+	found          *durability
+	probeMu        sync.Mutex
+	probes         map[string]string
 }
 
 var _ ticket.Store = (*Store)(nil)
@@ -62,7 +77,12 @@ func New(rdb redis.UniversalClient, opts *Options) *Store {
 	if opts == nil {
 		opts = &Options{}
 	}
-	s := &Store{rdb: rdb, prefix: opts.Prefix, maxAtt: opts.AttachmentMaxSize, logger: opts.Logger, now: opts.Now}
+	s := &Store{rdb: rdb, prefix: opts.Prefix, maxAtt: opts.AttachmentMaxSize, logger: opts.Logger, now: opts.Now,
+		minReplicas: opts.MinReplicas, durableTimeout: opts.DurableTimeout}
+	if s.durableTimeout <= 0 {
+		s.durableTimeout = defaultDurableTimeout
+	}
+	s.group.wait, s.group.timeout = s.makeDurable, s.durableTimeout+2*time.Second
 	if s.prefix == "" {
 		s.prefix = "frontdesk"
 	}
@@ -78,14 +98,6 @@ func New(rdb redis.UniversalClient, opts *Options) *Store {
 	s.base = s.prefix + ":{desk}:"
 	s.scripts = loadScripts()
 	return s
-}
-
-// Ping reports whether Redis answers; it is the readiness check.
-func (s *Store) Ping(ctx context.Context) error {
-	if err := s.rdb.Ping(ctx).Err(); err != nil {
-		return fault.Redis("ping redis", err)
-	}
-	return nil
 }
 
 func (s *Store) key(parts ...string) string { return s.base + strings.Join(parts, ":") }

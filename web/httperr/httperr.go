@@ -41,10 +41,14 @@ func Write(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err erro
 // is logged with its cause.
 func Public(r *http.Request, logger *slog.Logger, err error, unavailable, internal string) (int, string) {
 	status := Status(err)
-	switch status {
-	case http.StatusServiceUnavailable:
+	switch {
+	case status == http.StatusServiceUnavailable && fault.IsFull(err):
+		logger.LogAttrs(r.Context(), slog.LevelError, "HTTP request refused: Redis is full",
+			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("error", err))
+		return status, Full
+	case status == http.StatusServiceUnavailable:
 		return status, unavailable
-	case http.StatusInternalServerError:
+	case status == http.StatusInternalServerError:
 		logger.LogAttrs(r.Context(), slog.LevelError, "HTTP request failed",
 			slog.String("method", r.Method),
 			slog.String("path", r.URL.Path),
@@ -54,6 +58,10 @@ func Public(r *http.Request, logger *slog.Logger, err error, unavailable, intern
 	}
 	return status, err.Error()
 }
+
+// Full is what a request that Redis refused for want of memory is told (503):
+// not "try again", which will not help until an administrator acts.
+const Full = "the desk's database is full (Redis reached its maxmemory): nothing new can be saved until an administrator frees memory or raises the limit"
 
 // The error kinds of what only HTTP can get wrong. Wrap them like the ticket
 // kinds: fmt.Errorf("%w: no bearer token", httperr.ErrUnauthorized).
