@@ -2,6 +2,7 @@ package mailparse
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -22,8 +23,9 @@ func treeShape(root *enmime.Part) []string {
 			// reads no disposition; readTree reads it as a message.
 			ctype, disp, name = "text/plain", "", ""
 		}
-		out = append(out, fmt.Sprintf("%s %s boundary=%q disposition=%q name=%q cid=%q children=%v content=%q",
-			p.PartID, ctype, p.Boundary, disp, name, p.ContentID, p.FirstChild != nil, p.Content))
+		sum := sha256.Sum256(p.Content)
+		out = append(out, fmt.Sprintf("%s %s boundary=%q disposition=%q name=%q cid=%q children=%v content=%d bytes %x",
+			p.PartID, ctype, p.Boundary, disp, name, p.ContentID, p.FirstChild != nil, len(p.Content), sum[:8]))
 		return false
 	})
 	return out
