@@ -51,3 +51,29 @@ func BenchmarkParse8KB(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "mails/s")
 }
+
+func benchmarkParse(b *testing.B, raw []byte) {
+	b.SetBytes(int64(len(raw)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Parse(raw, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkParseNested5000 parses a 0.4 MB mail nested 5,000 multipart
+// levels deep, all closed, as the security review measured it (26 s before
+// the limits).
+func BenchmarkParseNested5000(b *testing.B) { benchmarkParse(b, nestedMail(5000, true)) }
+
+// BenchmarkParseNested5000Unclosed parses the same mail with no boundary
+// closed; enmime's cost for it doubled with every level.
+func BenchmarkParseNested5000Unclosed(b *testing.B) { benchmarkParse(b, nestedMail(5000, false)) }
+
+// BenchmarkParse100000Parts parses a 9 MB mail of 100,000 parts.
+func BenchmarkParse100000Parts(b *testing.B) { benchmarkParse(b, manyPartsMail(100_000)) }
+
+// BenchmarkParse25MBDeep parses a mail at the size cap whose attachment lies
+// MaxDepth levels deep, where every byte used to pass MaxDepth readers.
+func BenchmarkParse25MBDeep(b *testing.B) { benchmarkParse(b, deepMail(MaxDepth, 25_000_000)) }

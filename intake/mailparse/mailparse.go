@@ -5,10 +5,12 @@
 // automatic reply (RFC 3834) or a bounce (RFC 3464 delivery status
 // notifications and their non-standard cousins), with list and fax flags.
 //
-// MIME structure is read with enmime; enmime's charset detection is switched
-// off (it costs most of the parse time) and the declared charsets are applied
-// here instead, guessing only where a part declares none or its bytes do not
-// fit the declared one. Whatever was malformed and how it was read anyway is
+// The MIME structure is found here in one pass (readTree), within the limits
+// MaxDepth and MaxParts, and enmime reads each part; enmime's charset
+// detection is switched off (it costs most of the parse time) and the
+// declared charsets are applied here instead, guessing only where a part
+// declares none or its bytes do not fit the declared one. Whatever was
+// malformed and how it was read anyway, and what a limit left out, is
 // reported in Mail.Warnings: a malformed message still parses.
 package mailparse
 
@@ -129,8 +131,11 @@ var parser = enmime.NewParser(
 	enmime.SetReadPartErrorPolicy(keepCorruptBase64),
 	enmime.MultipartWOBoundaryAsSinglePart(true),
 	enmime.DisableTextConversion(true),
-	enmime.MaxStoredPartErrors(20),
+	enmime.MaxStoredPartErrors(maxPartErrors),
 )
+
+// maxPartErrors is how many problems are kept per MIME part.
+const maxPartErrors = 20
 
 // maxWarnings caps Mail.Warnings; a badly broken message could otherwise
 // yield thousands.
@@ -149,7 +154,7 @@ func Parse(raw []byte, opts *Options) (m *Mail, err error) {
 	var w warnings
 	raw = normalizeNewlines(raw, &w)
 	raw = trimLeading(raw, &w)
-	root, err := parser.ReadParts(bytes.NewReader(raw))
+	root, _, err := readParts(raw, &w)
 	if err != nil || root == nil {
 		return parseFallback(raw, opts, &w, err)
 	}
@@ -165,6 +170,39 @@ func Parse(raw []byte, opts *Options) (m *Mail, err error) {
 	collectPartErrors(root, &w)
 	m.Warnings = w.list()
 	return m, nil
+}
+
+// readParts reads the MIME structure of raw: a single part by enmime, a
+// multipart by readTree.
+func readParts(raw []byte, w *warnings) (*enmime.Part, treeStats, error) {
+	head := headerEnd(raw)
+	if !hasBoundaryParam(raw[:head]) {
+		root, err := parser.ReadParts(bytes.NewReader(raw))
+		return root, treeStats{enmimeBytes: len(raw)}, err
+	}
+	hp, err := parser.ReadParts(bytes.NewReader(raw[:head]))
+	if err != nil || hp == nil || !isRootMultipart(hp) {
+		root, err := parser.ReadParts(bytes.NewReader(raw))
+		return root, treeStats{enmimeBytes: head + len(raw)}, err
+	}
+	root, stats := readTree(raw, head, hp, w)
+	return root, stats, nil
+}
+
+// headerEnd returns where the header of raw ends, after the empty line that
+// ends it, as enmime reads it; len(raw) when there is none.
+func headerEnd(raw []byte) int {
+	for pos := 0; pos < len(raw); {
+		i := bytes.IndexByte(raw[pos:], '\n')
+		if i < 0 {
+			break
+		}
+		if isEmptyLine(raw[pos : pos+i+1]) {
+			return pos + i + 1
+		}
+		pos += i + 1
+	}
+	return len(raw)
 }
 
 // parseFallback handles input enmime refused outright: the header is read on
