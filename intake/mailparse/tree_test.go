@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"frontdesk/internal/corpora"
+
 	"github.com/jhillyerd/enmime/v2"
 )
 
@@ -40,8 +42,15 @@ func TestTreeMatchesEnmime(t *testing.T) {
 		"nested 10 unclosed": nestedMail(10, false),
 		"200 parts":          manyPartsMail(200),
 	}
+	patterns := []string{"testdata/*.eml"}
+	if dir := corpora.Optional(t, "mime-php-mime-mail-parser"); dir != "" {
+		patterns = append(patterns, filepath.Join(dir, "mails", "*"))
+	}
+	if dir := corpora.Optional(t, "bounces-sisimai"); dir != "" {
+		patterns = append(patterns, filepath.Join(dir, "maildir", "*", "*.eml"))
+	}
 	var files []string
-	for _, pattern := range []string{"testdata/*.eml", "../../../shared/corpora/*/mails/*", "../../../shared/corpora/*/maildir/*/*.eml"} {
+	for _, pattern := range patterns {
 		f, err := filepath.Glob(pattern)
 		if err != nil {
 			t.Fatal(err)
