@@ -78,6 +78,16 @@ type HTTP struct {
 	// Twilio reaches frontdesk; Twilio signatures are checked against it.
 	// A trailing slash is removed.
 	PublicURL string `yaml:"public_url"`
+	// MaxConnections caps the connections open at once on Listen; further
+	// ones wait in the kernel's queue until one closes. Default: 1000.
+	MaxConnections int `yaml:"max_connections"`
+	// MetricsListen, when set, is the host:port /metrics is served on
+	// instead of Listen (which then answers /metrics with 404).
+	MetricsListen string `yaml:"metrics_listen"`
+	// MetricsToken, when set, is the bearer token /metrics requires
+	// ("Authorization: Bearer TOKEN"); without it /metrics answers 401.
+	// At least 16 characters.
+	MetricsToken string `yaml:"metrics_token"`
 }
 
 // Log configures logging.
