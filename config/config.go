@@ -128,10 +128,15 @@ type Mailbox struct {
 	Host string `yaml:"host"`
 	// Port defaults to 993 with security tls and to 143 otherwise.
 	Port int `yaml:"port"`
-	// Security is tls, starttls or none. Default: tls.
+	// Security is tls, starttls or none. Default: tls. None, which sends
+	// the password in plain text, is refused for a host other than
+	// localhost or a loopback address unless AllowInsecure is set.
 	Security string `yaml:"security"`
-	Username string `yaml:"username"`
-	Password string `yaml:"password"`
+	// AllowInsecure allows security none to a host that is not loopback,
+	// for a network the operator trusts. Default: false.
+	AllowInsecure bool   `yaml:"allow_insecure"`
+	Username      string `yaml:"username"`
+	Password      string `yaml:"password"`
 	// Folder is the folder mail is read from. Default: INBOX.
 	Folder string `yaml:"folder"`
 	// AfterImport is what happens to an imported message: "seen" marks it

@@ -237,3 +237,18 @@ func TestHTTPLimits(t *testing.T) {
 		t.Errorf("http = %+v, want %+v", c.HTTP, want)
 	}
 }
+
+// IMAP without TLS is allowed where the password cannot leave the machine,
+// or where the operator says the network is trusted.
+func TestInsecureIMAPAllowed(t *testing.T) {
+	c := mustParse(t, `
+mailboxes:
+  - {name: a, host: 127.0.0.1, security: none, username: u, password: p}
+  - {name: b, host: "::1", security: none, username: u, password: p}
+  - {name: c, host: LocalHost, security: none, username: u, password: p}
+  - {name: d, host: imap.lan, security: none, allow_insecure: true, username: u, password: p}
+`, nil)
+	if c.Mailboxes[0].AllowInsecure || !c.Mailboxes[3].AllowInsecure {
+		t.Errorf("allow_insecure = %v, %v; want false, true", c.Mailboxes[0].AllowInsecure, c.Mailboxes[3].AllowInsecure)
+	}
+}

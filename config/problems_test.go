@@ -92,6 +92,13 @@ func TestProblems(t *testing.T) {
 				"http.metrics_listen: must be host:port, e.g. 127.0.0.1:9025",
 				"http.metrics_token: must be printable ASCII without spaces",
 			}},
+		{"imap in plain text beyond loopback", "mailboxes:\n  - {name: a, host: imap.example.com, security: none, username: u, password: p}\n" +
+			"  - {name: b, host: 10.0.0.5, security: none, allow_insecure: false, username: u, password: p}\n" +
+			"  - {name: c, host: 127.0.0.1, security: none, username: u, password: p}\n", nil,
+			[]string{
+				"mailboxes[0].security: none would send the password in plain text to imap.example.com; use tls or starttls (or set allow_insecure: true for a network you trust)",
+				"mailboxes[1].security: none would send the password in plain text to 10.0.0.5; use tls or starttls (or set allow_insecure: true for a network you trust)",
+			}},
 		{"relative public url", "http: {public_url: desk.example.com}\n", nil,
 			[]string{"http.public_url: must be an absolute http:// or https:// URL"}},
 		{"log", "log: {level: verbose, format: xml}\n", nil,

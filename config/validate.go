@@ -106,6 +106,16 @@ func validateHTTP(h *HTTP, ps *problems) {
 // anyone can guess protects nothing.
 const minMetricsToken = 16
 
+// isLoopbackHost reports whether host is localhost or a loopback address,
+// where plain text does not leave the machine.
+func isLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
 // checkHTTPURL reports s unless it is an absolute http or https URL
 // without a query or fragment.
 func checkHTTPURL(ps *problems, path, s string) {
