@@ -1,7 +1,7 @@
 // Package web is frontdesk's HTTP server: health and readiness probes
 // (health.go), Prometheus metrics (metrics.go), the middleware every request
-// goes through (middleware.go, unmatched.go), and graceful serving
-// (serve.go). It mounts the JSON API under /api/v1 (package api) and the web
+// goes through (middleware.go, unmatched.go), the limits on connections and
+// request bodies (limits.go), and graceful serving (serve.go). It mounts the JSON API under /api/v1 (package api) and the web
 // UI for assistants and managers (package ui), both built from Options on one
 // desk (package desk).
 //
@@ -67,6 +67,10 @@ type Options struct {
 	// Settings is the configuration the managers' "queues and hours" page
 	// shows; nil shows only the queue names.
 	Settings *ui.DeskSettings
+
+	// Limits bounds connections, header and body reads; zero fields take
+	// DefaultLimits.
+	Limits Limits
 }
 
 // Server is frontdesk's HTTP server. Its methods are safe for concurrent use.
@@ -77,6 +81,7 @@ type Server struct {
 	metrics  *httpMetrics
 	mount    func(mux *http.ServeMux)
 	handler  http.Handler
+	limits   Limits
 
 	// The handlers of the JSON API (package api) and of the web UI
 	// (package ui); nil when they are not served. See Options.
@@ -97,6 +102,7 @@ func New(opts Options) *Server {
 		ready:           opts.Ready,
 		gatherer:        opts.Gatherer,
 		mount:           opts.Mount,
+		limits:          opts.Limits.withDefaults(),
 		readyTimeout:    2 * time.Second,
 		shutdownTimeout: 10 * time.Second,
 	}
@@ -130,11 +136,13 @@ func New(opts Options) *Server {
 func (s *Server) Handler() http.Handler { return s.handler }
 
 // middleware wraps mux in what every request goes through, outermost first:
-// security headers, metrics and access log, panic recovery, and the answers
-// for paths no route matches. Nothing in the chain replaces the *http.Request,
-// so the r.Pattern the mux sets is visible to the metrics afterwards.
+// security headers, metrics and access log, panic recovery, the body limits
+// of the request's route class (limits.go), and the answers for paths no
+// route matches. Nothing in the chain replaces the *http.Request, so the
+// r.Pattern the mux sets is visible to the metrics afterwards.
 func (s *Server) middleware(mux *http.ServeMux) http.Handler {
 	h := unmatched(mux)
+	h = s.limitBodies(mux, h)
 	h = s.recoverPanics(h)
 	h = s.instrument(h)
 	h = securityHeaders(h)
