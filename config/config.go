@@ -76,7 +76,8 @@ type HTTP struct {
 	Listen string `yaml:"listen"`
 	// PublicURL is the absolute base URL (http or https) under which
 	// Twilio reaches frontdesk; Twilio signatures are checked against it.
-	// A trailing slash is removed.
+	// A trailing slash is removed. When it is https, every answer carries
+	// Strict-Transport-Security and the web UI's cookies are Secure.
 	PublicURL string `yaml:"public_url"`
 	// MaxConnections caps the connections open at once on Listen; further
 	// ones wait in the kernel's queue until one closes. Default: 1000.

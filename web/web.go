@@ -71,6 +71,9 @@ type Options struct {
 	// Limits bounds connections, header and body reads; zero fields take
 	// DefaultLimits.
 	Limits Limits
+	// HSTS adds Strict-Transport-Security to every answer: set it when the
+	// server is reached over HTTPS (http.public_url is https://).
+	HSTS bool
 }
 
 // Server is frontdesk's HTTP server. Its methods are safe for concurrent use.
@@ -82,6 +85,7 @@ type Server struct {
 	mount    func(mux *http.ServeMux)
 	handler  http.Handler
 	limits   Limits
+	hsts     bool
 
 	// The handlers of the JSON API (package api) and of the web UI
 	// (package ui); nil when they are not served. See Options.
@@ -103,6 +107,7 @@ func New(opts Options) *Server {
 		gatherer:        opts.Gatherer,
 		mount:           opts.Mount,
 		limits:          opts.Limits.withDefaults(),
+		hsts:            opts.HSTS,
 		readyTimeout:    2 * time.Second,
 		shutdownTimeout: 10 * time.Second,
 	}
@@ -145,6 +150,6 @@ func (s *Server) middleware(mux *http.ServeMux) http.Handler {
 	h = s.limitBodies(mux, h)
 	h = s.recoverPanics(h)
 	h = s.instrument(h)
-	h = securityHeaders(h)
+	h = securityHeaders(s.hsts, h)
 	return h
 }

@@ -153,6 +153,7 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 		Sessions:      webAccounts{a.users},
 		Users:         webAccounts{a.users},
 		SecureCookies: strings.HasPrefix(a.cfg.HTTP.PublicURL, "https://"),
+		HSTS:          strings.HasPrefix(a.cfg.HTTP.PublicURL, "https://"),
 		Settings:      deskSettings(a.cfg),
 	})
 	wg.Go(func() {
