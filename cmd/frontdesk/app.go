@@ -155,6 +155,7 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 		SecureCookies: strings.HasPrefix(a.cfg.HTTP.PublicURL, "https://"),
 		HSTS:          strings.HasPrefix(a.cfg.HTTP.PublicURL, "https://"),
 		Settings:      deskSettings(a.cfg),
+		Limits:        web.Limits{MaxConnections: a.cfg.HTTP.MaxConnections},
 	})
 	wg.Go(func() {
 		watchRedis(ctx, a.logger.With(slog.String("component", "redis")), a.store.Ping, func(up bool) {
