@@ -24,6 +24,17 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	return s.serve(ctx, ln, s.handler, "HTTP server")
 }
 
+// ServeMetrics answers /metrics alone on ln, as Serve does the rest, when
+// Options.SeparateMetrics is set; without it, it returns an error at once.
+// Serve and ServeMetrics may run at the same time, on two listeners.
+func (s *Server) ServeMetrics(ctx context.Context, ln net.Listener) error {
+	if s.metricsOnly == nil {
+		_ = ln.Close()
+		return errors.New("serve metrics: the server was not made with SeparateMetrics")
+	}
+	return s.serve(ctx, ln, s.metricsOnly, "metrics server")
+}
+
 func (s *Server) serve(ctx context.Context, ln net.Listener, h http.Handler, name string) error {
 	srv := &http.Server{
 		Handler:           h,

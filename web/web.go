@@ -74,6 +74,12 @@ type Options struct {
 	// HSTS adds Strict-Transport-Security to every answer: set it when the
 	// server is reached over HTTPS (http.public_url is https://).
 	HSTS bool
+	// MetricsToken, when set, is the bearer token /metrics requires; a
+	// request without it gets 401.
+	MetricsToken string
+	// SeparateMetrics serves /metrics only through ServeMetrics, on a
+	// listener of its own; Handler and Serve answer it with 404.
+	SeparateMetrics bool
 }
 
 // Server is frontdesk's HTTP server. Its methods are safe for concurrent use.
@@ -84,8 +90,14 @@ type Server struct {
 	metrics  *httpMetrics
 	mount    func(mux *http.ServeMux)
 	handler  http.Handler
-	limits   Limits
-	hsts     bool
+	// metricsOnly serves /metrics alone, for ServeMetrics; nil unless
+	// Options.SeparateMetrics.
+	metricsOnly http.Handler
+
+	limits          Limits
+	hsts            bool
+	metricsToken    string
+	separateMetrics bool
 
 	// The handlers of the JSON API (package api) and of the web UI
 	// (package ui); nil when they are not served. See Options.
@@ -108,6 +120,8 @@ func New(opts Options) *Server {
 		mount:           opts.Mount,
 		limits:          opts.Limits.withDefaults(),
 		hsts:            opts.HSTS,
+		metricsToken:    opts.MetricsToken,
+		separateMetrics: opts.SeparateMetrics,
 		readyTimeout:    2 * time.Second,
 		shutdownTimeout: 10 * time.Second,
 	}
@@ -134,6 +148,9 @@ func New(opts Options) *Server {
 	}
 	s.metrics = newHTTPMetrics(opts.Registerer)
 	s.handler = s.middleware(s.routes())
+	if s.separateMetrics {
+		s.metricsOnly = s.middleware(s.metricsRoutes())
+	}
 	return s
 }
 

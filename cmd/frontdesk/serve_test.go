@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -24,7 +25,9 @@ func startServe(t *testing.T, httpYAML string) (string, *testlog.Buffer) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int)
 	logs := &testlog.Buffer{}
-	go func() { done <- run(ctx, []string{"serve", "-config", path}, strings.NewReader(""), &testlog.Buffer{}, logs) }()
+	go func() {
+		done <- run(ctx, []string{"serve", "-config", path}, strings.NewReader(""), &testlog.Buffer{}, logs)
+	}()
 	t.Cleanup(func() {
 		cancel()
 		select {
@@ -55,5 +58,58 @@ func TestServeHTTPLimits(t *testing.T) {
 	_ = res.Body.Close()
 	if got := res.Header.Get("Strict-Transport-Security"); got != "max-age=31536000" {
 		t.Errorf("Strict-Transport-Security with an https public_url = %q", got)
+	}
+}
+
+// http.metrics_listen moves /metrics to a listener of its own, and
+// http.metrics_token guards it there.
+func TestServeMetricsApart(t *testing.T) {
+	const token = "test-metrics-token-0123456789"
+	metricsAddr := freeAddr(t)
+	t.Setenv("TEST_METRICS_TOKEN", token)
+	base, _ := startServe(t, fmt.Sprintf("metrics_listen: '%s', metrics_token: '${TEST_METRICS_TOKEN}'", metricsAddr))
+	if got := status(base + "/metrics"); got != 404 {
+		t.Errorf("/metrics on http.listen with metrics_listen set: %d, want 404", got)
+	}
+	metrics := "http://" + metricsAddr + "/metrics"
+	if got := status(metrics); got != 401 {
+		t.Errorf("/metrics without the token: %d, want 401", got)
+	}
+	req, err := http.NewRequest("GET", metrics, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = res.Body.Close()
+	if res.StatusCode != 200 {
+		t.Errorf("/metrics with the token: %d, want 200", res.StatusCode)
+	}
+}
+
+// Without either key, /metrics stays where it was, open: existing setups
+// keep working.
+func TestServeMetricsDefault(t *testing.T) {
+	base, _ := startServe(t, "max_connections: 1000")
+	if got := status(base + "/metrics"); got != 200 {
+		t.Errorf("/metrics by default: %d, want 200", got)
+	}
+}
+
+// A metrics address that cannot be listened on stops serve, naming the key.
+func TestServeRefusesBusyMetricsListen(t *testing.T) {
+	mr := miniredis.RunT(t)
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	path := writeConfig(t, fmt.Sprintf("redis: {url: 'redis://%s/0'}\nhttp: {listen: '127.0.0.1:0', metrics_listen: '%s'}\n", mr.Addr(), busy.Addr()))
+	code, _, errOut := runCmd(t, context.Background(), "serve", "-config", path)
+	if code != exitFailure || !strings.Contains(errOut, "http.metrics_listen: ") {
+		t.Errorf("serve with a busy metrics_listen: %d %q", code, errOut)
 	}
 }
