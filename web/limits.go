@@ -43,7 +43,7 @@ type BodyLimit struct {
 	MaxBytes int64
 }
 
-// DefaultLimits are the limits a zero Limits field takes.
+// DefaultLimits returns the limits a zero Limits field takes.
 //
 //   - Twilio's webhooks: 15 s, the time Twilio itself waits for an answer,
 //     and 64 KiB: Twilio's form posts are a few KB (an SMS of 1,600
@@ -52,18 +52,20 @@ type BodyLimit struct {
 //   - The web UI: 60 s, for a person on a slow link, and 2 MiB, the largest
 //     form it reads: a mail pasted into the rule test (ui.MaxFormSize).
 //   - Headers 10 s; an idle keep-alive connection 2 min; 1,000 connections.
-var DefaultLimits = Limits{
-	MaxConnections:    1000,
-	ReadHeaderTimeout: 10 * time.Second,
-	IdleTimeout:       2 * time.Minute,
-	Webhooks:          BodyLimit{ReadTimeout: 15 * time.Second, MaxBytes: 64 << 10},
-	API:               BodyLimit{ReadTimeout: 30 * time.Second, MaxBytes: api.MaxBodySize},
-	UI:                BodyLimit{ReadTimeout: 60 * time.Second, MaxBytes: ui.MaxFormSize},
+func DefaultLimits() Limits {
+	return Limits{
+		MaxConnections:    1000,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		Webhooks:          BodyLimit{ReadTimeout: 15 * time.Second, MaxBytes: 64 << 10},
+		API:               BodyLimit{ReadTimeout: 30 * time.Second, MaxBytes: api.MaxBodySize},
+		UI:                BodyLimit{ReadTimeout: 60 * time.Second, MaxBytes: ui.MaxFormSize},
+	}
 }
 
 // withDefaults returns l with its zero fields set from DefaultLimits.
 func (l Limits) withDefaults() Limits {
-	d := DefaultLimits
+	d := DefaultLimits()
 	orDefault(&l.MaxConnections, d.MaxConnections)
 	orDefault(&l.ReadHeaderTimeout, d.ReadHeaderTimeout)
 	orDefault(&l.IdleTimeout, d.IdleTimeout)

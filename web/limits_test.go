@@ -216,7 +216,7 @@ func (b noRead) Read([]byte) (int, error) {
 // before a byte of it is read, and the connection is not kept.
 func TestBodyOverLimitRefusedUnread(t *testing.T) {
 	h := New(Options{}).Handler()
-	d := DefaultLimits
+	d := DefaultLimits()
 	tests := []struct {
 		path   string
 		length int64
@@ -332,7 +332,7 @@ func TestConnectionCap(t *testing.T) {
 
 func TestLimitsDefaults(t *testing.T) {
 	got := Limits{API: BodyLimit{MaxBytes: 5}}.withDefaults()
-	want := DefaultLimits
+	want := DefaultLimits()
 	want.API.MaxBytes = 5
 	if got != want {
 		t.Errorf("withDefaults = %+v, want %+v", got, want)
