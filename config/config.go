@@ -80,8 +80,19 @@ type HTTP struct {
 	Listen string `yaml:"listen"`
 	// PublicURL is the absolute base URL (http or https) under which
 	// Twilio reaches frontdesk; Twilio signatures are checked against it.
-	// A trailing slash is removed.
+	// A trailing slash is removed. When it is https, every answer carries
+	// Strict-Transport-Security and the web UI's cookies are Secure.
 	PublicURL string `yaml:"public_url"`
+	// MaxConnections caps the connections open at once on Listen; further
+	// ones wait in the kernel's queue until one closes. Default: 1000.
+	MaxConnections int `yaml:"max_connections"`
+	// MetricsListen, when set, is the host:port /metrics is served on
+	// instead of Listen (which then answers /metrics with 404).
+	MetricsListen string `yaml:"metrics_listen"`
+	// MetricsToken, when set, is the bearer token /metrics requires
+	// ("Authorization: Bearer TOKEN"); without it /metrics answers 401.
+	// At least 16 characters.
+	MetricsToken string `yaml:"metrics_token"`
 }
 
 // Log configures logging.
@@ -122,10 +133,15 @@ type Mailbox struct {
 	Host string `yaml:"host"`
 	// Port defaults to 993 with security tls and to 143 otherwise.
 	Port int `yaml:"port"`
-	// Security is tls, starttls or none. Default: tls.
+	// Security is tls, starttls or none. Default: tls. None, which sends
+	// the password in plain text, is refused for a host other than
+	// localhost or a loopback address unless AllowInsecure is set.
 	Security string `yaml:"security"`
-	Username string `yaml:"username"`
-	Password string `yaml:"password"`
+	// AllowInsecure allows security none to a host that is not loopback,
+	// for a network the operator trusts. Default: false.
+	AllowInsecure bool   `yaml:"allow_insecure"`
+	Username      string `yaml:"username"`
+	Password      string `yaml:"password"`
 	// Folder is the folder mail is read from. Default: INBOX.
 	Folder string `yaml:"folder"`
 	// AfterImport is what happens to an imported message: "seen" marks it

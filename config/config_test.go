@@ -46,6 +46,9 @@ func TestExampleFile(t *testing.T) {
 	check("redis.prefix", c.Redis.Prefix, "frontdesk")
 	check("http.listen", c.HTTP.Listen, "127.0.0.1:8025")
 	check("http.public_url", c.HTTP.PublicURL, "https://desk.example.com")
+	check("http.max_connections", c.HTTP.MaxConnections, 1000)
+	check("http.metrics_listen", c.HTTP.MetricsListen, "")
+	check("http.metrics_token", c.HTTP.MetricsToken, "")
 	check("log", c.Log, Log{Level: "info", Format: "text"})
 	check("tickets", c.Tickets, Tickets{ClaimLease: 15 * time.Minute, AttachmentMaxSize: 25 * MB})
 
@@ -117,7 +120,7 @@ business_hours:
 `, nil)
 	want := &Config{
 		Redis:            Redis{URL: "redis://redis.internal:6379/2", Prefix: "frontdesk"},
-		HTTP:             HTTP{Listen: "127.0.0.1:8025", PublicURL: "https://desk.example.com"},
+		HTTP:             HTTP{Listen: "127.0.0.1:8025", PublicURL: "https://desk.example.com", MaxConnections: 1000},
 		Log:              Log{Level: "info", Format: "text"},
 		Tickets:          Tickets{ClaimLease: 15 * time.Minute, AttachmentMaxSize: 25 * MB},
 		Acknowledgements: Acknowledgements{PerAddress: 3, PerDomain: 100},
@@ -222,5 +225,30 @@ func TestResolve(t *testing.T) {
 	}
 	if got := Resolve("x.yaml"); got != "x.yaml" {
 		t.Errorf("Resolve(x.yaml) = %q", got)
+	}
+}
+
+// The HTTP limits take what the file says, ${NAME} included.
+func TestHTTPLimits(t *testing.T) {
+	c := mustParse(t, `http: {max_connections: 50, metrics_listen: "127.0.0.1:9025", metrics_token: "${METRICS_TOKEN}"}`,
+		map[string]string{"METRICS_TOKEN": "0123456789abcdef0123"})
+	want := HTTP{Listen: DefaultListen, MaxConnections: 50, MetricsListen: "127.0.0.1:9025", MetricsToken: "0123456789abcdef0123"}
+	if c.HTTP != want {
+		t.Errorf("http = %+v, want %+v", c.HTTP, want)
+	}
+}
+
+// IMAP without TLS is allowed where the password cannot leave the machine,
+// or where the operator says the network is trusted.
+func TestInsecureIMAPAllowed(t *testing.T) {
+	c := mustParse(t, `
+mailboxes:
+  - {name: a, host: 127.0.0.1, security: none, username: u, password: p}
+  - {name: b, host: "::1", security: none, username: u, password: p}
+  - {name: c, host: LocalHost, security: none, username: u, password: p}
+  - {name: d, host: imap.lan, security: none, allow_insecure: true, username: u, password: p}
+`, nil)
+	if c.Mailboxes[0].AllowInsecure || !c.Mailboxes[3].AllowInsecure {
+		t.Errorf("allow_insecure = %v, %v; want false, true", c.Mailboxes[0].AllowInsecure, c.Mailboxes[3].AllowInsecure)
 	}
 }

@@ -11,6 +11,7 @@ const (
 	DefaultRedisURL       = "redis://127.0.0.1:6379/0"
 	DefaultRedisPrefix    = "frontdesk"
 	DefaultListen         = "127.0.0.1:8025"
+	DefaultMaxConnections = 1000
 	DefaultTwilioAPIURL   = "https://api.twilio.com"
 	DefaultQueueName      = "support"
 	DefaultGreeting       = "Thank you for calling. Please leave a message after the tone, and we will get back to you."
@@ -67,6 +68,7 @@ func applyDefaults(c *Config, set map[string]bool) {
 	d.str("redis.prefix", &c.Redis.Prefix, DefaultRedisPrefix)
 	d.str("http.listen", &c.HTTP.Listen, DefaultListen)
 	c.HTTP.PublicURL = strings.TrimSuffix(c.HTTP.PublicURL, "/")
+	d.int("http.max_connections", &c.HTTP.MaxConnections, DefaultMaxConnections)
 	d.str("log.level", &c.Log.Level, "info")
 	d.str("log.format", &c.Log.Format, "text")
 	d.duration("tickets.claim_lease", &c.Tickets.ClaimLease, 15*time.Minute)

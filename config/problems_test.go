@@ -81,6 +81,24 @@ func TestProblems(t *testing.T) {
 			[]string{"redis.addrs[1]: must be host:port", "redis.addrs[2]: must be host:port", "redis.prefix: required"}},
 		{"http", "http: {listen: localhost, public_url: 'https://desk.example.com/?a=b'}\n", nil,
 			[]string{"http.listen: must be host:port, e.g. 127.0.0.1:8025", "http.public_url: must not have a query or fragment"}},
+		{"http limits", "http: {listen: '127.0.0.1:8025', max_connections: 0, metrics_listen: '127.0.0.1:8025', metrics_token: short}\n", nil,
+			[]string{
+				"http.max_connections: must be at least 1",
+				"http.metrics_listen: must differ from http.listen",
+				"http.metrics_token: must be at least 16 characters (e.g. openssl rand -hex 32)",
+			}},
+		{"http metrics", "http: {metrics_listen: '9025', metrics_token: 'a token with spaces in it'}\n", nil,
+			[]string{
+				"http.metrics_listen: must be host:port, e.g. 127.0.0.1:9025",
+				"http.metrics_token: must be printable ASCII without spaces",
+			}},
+		{"imap in plain text beyond loopback", "mailboxes:\n  - {name: a, host: imap.example.com, security: none, username: u, password: p}\n" +
+			"  - {name: b, host: 10.0.0.5, security: none, allow_insecure: false, username: u, password: p}\n" +
+			"  - {name: c, host: 127.0.0.1, security: none, username: u, password: p}\n", nil,
+			[]string{
+				"mailboxes[0].security: none would send the password in plain text to imap.example.com; use tls or starttls (or set allow_insecure: true for a network you trust)",
+				"mailboxes[1].security: none would send the password in plain text to 10.0.0.5; use tls or starttls (or set allow_insecure: true for a network you trust)",
+			}},
 		{"relative public url", "http: {public_url: desk.example.com}\n", nil,
 			[]string{"http.public_url: must be an absolute http:// or https:// URL"}},
 		{"log", "log: {level: verbose, format: xml}\n", nil,

@@ -83,6 +83,40 @@ func validateHTTP(h *HTTP, ps *problems) {
 	if h.PublicURL != "" {
 		checkHTTPURL(ps, "http.public_url", h.PublicURL)
 	}
+	if h.MaxConnections < 1 {
+		ps.add("http.max_connections", "must be at least 1")
+	}
+	if h.MetricsListen != "" {
+		_, port, _ := net.SplitHostPort(h.MetricsListen)
+		switch {
+		case !isHostPort(h.MetricsListen, true):
+			ps.add("http.metrics_listen", "must be host:port, e.g. 127.0.0.1:9025")
+		case h.MetricsListen == h.Listen && port != "0":
+			ps.add("http.metrics_listen", "must differ from http.listen")
+		}
+	}
+	if t := h.MetricsToken; t != "" {
+		switch {
+		case len(t) < minMetricsToken:
+			ps.add("http.metrics_token", "must be at least %d characters (e.g. openssl rand -hex 32)", minMetricsToken)
+		case strings.IndexFunc(t, func(r rune) bool { return r <= ' ' || r > '~' }) >= 0:
+			ps.add("http.metrics_token", "must be printable ASCII without spaces")
+		}
+	}
+}
+
+// minMetricsToken is the shortest http.metrics_token accepted: a token
+// anyone can guess protects nothing.
+const minMetricsToken = 16
+
+// isLoopbackHost reports whether host is localhost or a loopback address,
+// where plain text does not leave the machine.
+func isLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // checkHTTPURL reports s unless it is an absolute http or https URL

@@ -18,6 +18,12 @@ func validateMailboxes(c *Config, ps *problems) {
 		required(ps, p+".host", m.Host)
 		checkPort(ps, p+".port", m.Port)
 		checkSecurity(ps, p+".security", m.Security)
+		if m.Security == "none" && m.Host != "" && !isLoopbackHost(m.Host) && !m.AllowInsecure {
+			// As the SMTP sender refuses AUTH in plain text beyond
+			// loopback: an IMAP login would send the password in the clear.
+			ps.add(p+".security", "none would send the password in plain text to %s; use tls or starttls "+
+				"(or set allow_insecure: true for a network you trust)", m.Host)
+		}
 		required(ps, p+".username", m.Username)
 		required(ps, p+".password", m.Password)
 		required(ps, p+".folder", m.Folder)

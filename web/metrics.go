@@ -1,6 +1,8 @@
 package web
 
 import (
+	"crypto/sha256"
+	"crypto/subtle"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -9,14 +11,34 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"frontdesk/web/auth"
 )
 
 // metricsHandler serves the gatherer's metrics in the Prometheus exposition
 // format. A collector that fails is logged and left out; the rest are served.
+// With a metrics token, a request without "Authorization: Bearer TOKEN" gets
+// 401 (Prometheus sends it with authorization: {credentials: TOKEN}).
 func (s *Server) metricsHandler() http.Handler {
-	return promhttp.HandlerFor(s.gatherer, promhttp.HandlerOpts{
+	h := promhttp.HandlerFor(s.gatherer, promhttp.HandlerOpts{
 		ErrorLog:      slog.NewLogLogger(s.logger.Handler(), slog.LevelError),
 		ErrorHandling: promhttp.ContinueOnError,
+	})
+	if s.metricsToken == "" {
+		return h
+	}
+	// Compared as hashes, in constant time: neither the token nor its
+	// length shows in how long a refusal takes.
+	want := sha256.Sum256([]byte(s.metricsToken))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		token, ok := auth.BearerToken(r)
+		got := sha256.Sum256([]byte(token))
+		if !ok || subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="frontdesk metrics"`)
+			writeText(w, http.StatusUnauthorized, "unauthorized\n")
+			return
+		}
+		h.ServeHTTP(w, r)
 	})
 }
 

@@ -1,6 +1,9 @@
 package web
 
 import (
+	"context"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -57,5 +60,78 @@ func TestMetricsSharedRegistry(t *testing.T) {
 	do(t, b.Handler(), "GET", "/healthz")
 	if got := testutil.ToFloat64(a.metrics.requests.WithLabelValues("GET /healthz", "200")); got != 2 {
 		t.Errorf("shared counter = %v, want 2", got)
+	}
+}
+
+// With a token, /metrics answers only a request that carries it.
+func TestMetricsToken(t *testing.T) {
+	const token = "0123456789abcdef-metrics"
+	h := New(Options{Gatherer: prometheus.NewRegistry(), MetricsToken: token}).Handler()
+	tests := []struct {
+		authorization string
+		status        int
+	}{
+		{"", 401},
+		{"Bearer wrong-token-0123456789", 401},
+		{"Bearer " + token + "x", 401},
+		{"Basic " + token, 401},
+		{token, 401},
+		{"Bearer " + token, 200},
+		{"bearer " + token, 200},
+	}
+	for _, tt := range tests {
+		req := httptest.NewRequest("GET", "/metrics", nil)
+		if tt.authorization != "" {
+			req.Header.Set("Authorization", tt.authorization)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != tt.status {
+			t.Errorf("GET /metrics with Authorization %q: %d, want %d", tt.authorization, rec.Code, tt.status)
+		}
+		if tt.status == 401 && !strings.HasPrefix(rec.Header().Get("WWW-Authenticate"), "Bearer ") {
+			t.Errorf("401 without a Bearer challenge: %q", rec.Header().Get("WWW-Authenticate"))
+		}
+	}
+	// The token guards /metrics only.
+	if res, _ := do(t, h, "GET", "/healthz"); res.StatusCode != 200 {
+		t.Errorf("GET /healthz with a metrics token: %d", res.StatusCode)
+	}
+}
+
+// With SeparateMetrics, /metrics is served on its own listener and nowhere
+// else, and that listener serves nothing else.
+func TestSeparateMetrics(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	s := New(Options{Gatherer: reg, Registerer: reg, SeparateMetrics: true})
+	if res, _ := do(t, s.Handler(), "GET", "/metrics"); res.StatusCode != 404 {
+		t.Errorf("GET /metrics on the main handler: %d, want 404", res.StatusCode)
+	}
+	if res, _ := do(t, s.Handler(), "GET", "/healthz"); res.StatusCode != 200 {
+		t.Errorf("GET /healthz on the main handler: %d, want 200", res.StatusCode)
+	}
+
+	ln := listen(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- s.ServeMetrics(ctx, ln) }()
+	base := "http://" + ln.Addr().String()
+	for path, want := range map[string]int{"/metrics": 200, "/healthz": 404, "/api/v1/tickets": 404} {
+		res, err := http.Get(base + path)
+		if err != nil {
+			t.Fatalf("GET %s on the metrics listener: %v", path, err)
+		}
+		_ = res.Body.Close()
+		if res.StatusCode != want {
+			t.Errorf("GET %s on the metrics listener: %d, want %d", path, res.StatusCode, want)
+		}
+	}
+	cancel()
+	if err := <-served; err != nil {
+		t.Errorf("ServeMetrics = %v, want nil after shutdown", err)
+	}
+
+	if err := New(Options{}).ServeMetrics(context.Background(), listen(t)); err == nil {
+		t.Error("ServeMetrics without SeparateMetrics: nil error")
 	}
 }

@@ -12,14 +12,19 @@ import (
 
 // securityHeaders sets headers that every answer carries. The Content Security
 // Policy allows nothing: no page served so far needs scripts, styles or
-// frames; the web UI will loosen it for its own routes.
-func securityHeaders(next http.Handler) http.Handler {
+// frames; the web UI will loosen it for its own routes. With hsts, browsers
+// are told to come back over HTTPS only, for a year (RFC 6797); not for
+// subdomains, which may be other people's services.
+func securityHeaders(hsts bool, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+		if hsts {
+			h.Set("Strict-Transport-Security", "max-age=31536000")
+		}
 		next.ServeHTTP(w, r)
 	})
 }

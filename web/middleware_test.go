@@ -141,3 +141,31 @@ func (noSessions) Session(context.Context, string) (auth.Principal, error) {
 }
 
 func (noSessions) Logout(context.Context, string) error { return nil }
+
+// With HSTS (an https public URL), every answer tells browsers to come back
+// over HTTPS only; without it, none does.
+func TestHSTS(t *testing.T) {
+	for _, on := range []bool{true, false} {
+		s := New(Options{HSTS: on, Ready: func(ctx context.Context) error { return errors.New("down") }})
+		mux := s.routes()
+		mux.HandleFunc("GET /boom", func(http.ResponseWriter, *http.Request) { panic("boom") })
+		h := s.middleware(mux)
+		want := ""
+		if on {
+			want = "max-age=31536000"
+		}
+		for _, target := range []string{"/healthz", "/readyz", "/metrics", "/nope", "/api/v1/nope", "/boom"} {
+			res, _ := do(t, h, "GET", target)
+			if got := res.Header.Get("Strict-Transport-Security"); got != want {
+				t.Errorf("HSTS %v: GET %s (%d): Strict-Transport-Security = %q, want %q", on, target, res.StatusCode, got, want)
+			}
+		}
+		req := httptest.NewRequest("POST", "/twilio/sms", strings.NewReader("x"))
+		req.ContentLength = 1 << 30
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if got := rec.Header().Get("Strict-Transport-Security"); rec.Code != 413 || got != want {
+			t.Errorf("HSTS %v: a refused body: %d, Strict-Transport-Security = %q, want 413, %q", on, rec.Code, got, want)
+		}
+	}
+}

@@ -10,7 +10,9 @@ func (s *Server) routes() *http.ServeMux {
 	// Operational endpoints (health.go, metrics.go).
 	mux.HandleFunc("GET /healthz", s.handleHealthz)
 	mux.HandleFunc("GET /readyz", s.handleReadyz)
-	mux.Handle("GET /metrics", s.metricsHandler())
+	if !s.separateMetrics {
+		mux.Handle("GET /metrics", s.metricsHandler())
+	}
 
 	// The JSON API (/api/v1/…): one table, api.Handlers.Routes in package
 	// api, each route behind its access check, registered only when the
@@ -36,5 +38,12 @@ func (s *Server) routes() *http.ServeMux {
 		s.mount(mux)
 	}
 
+	return mux
+}
+
+// metricsRoutes is what ServeMetrics answers: /metrics alone.
+func (s *Server) metricsRoutes() *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", s.metricsHandler())
 	return mux
 }

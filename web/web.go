@@ -1,7 +1,7 @@
 // Package web is frontdesk's HTTP server: health and readiness probes
 // (health.go), Prometheus metrics (metrics.go), the middleware every request
-// goes through (middleware.go, unmatched.go), and graceful serving
-// (serve.go). It mounts the JSON API under /api/v1 (package api) and the web
+// goes through (middleware.go, unmatched.go), the limits on connections and
+// request bodies (limits.go), and graceful serving (serve.go). It mounts the JSON API under /api/v1 (package api) and the web
 // UI for assistants and managers (package ui), both built from Options on one
 // desk (package desk).
 //
@@ -67,6 +67,19 @@ type Options struct {
 	// Settings is the configuration the managers' "queues and hours" page
 	// shows; nil shows only the queue names.
 	Settings *ui.DeskSettings
+
+	// Limits bounds connections, header and body reads; zero fields take
+	// DefaultLimits.
+	Limits Limits
+	// HSTS adds Strict-Transport-Security to every answer: set it when the
+	// server is reached over HTTPS (http.public_url is https://).
+	HSTS bool
+	// MetricsToken, when set, is the bearer token /metrics requires; a
+	// request without it gets 401.
+	MetricsToken string
+	// SeparateMetrics serves /metrics only through ServeMetrics, on a
+	// listener of its own; Handler and Serve answer it with 404.
+	SeparateMetrics bool
 }
 
 // Server is frontdesk's HTTP server. Its methods are safe for concurrent use.
@@ -77,6 +90,14 @@ type Server struct {
 	metrics  *httpMetrics
 	mount    func(mux *http.ServeMux)
 	handler  http.Handler
+	// metricsOnly serves /metrics alone, for ServeMetrics; nil unless
+	// Options.SeparateMetrics.
+	metricsOnly http.Handler
+
+	limits          Limits
+	hsts            bool
+	metricsToken    string
+	separateMetrics bool
 
 	// The handlers of the JSON API (package api) and of the web UI
 	// (package ui); nil when they are not served. See Options.
@@ -97,6 +118,10 @@ func New(opts Options) *Server {
 		ready:           opts.Ready,
 		gatherer:        opts.Gatherer,
 		mount:           opts.Mount,
+		limits:          opts.Limits.withDefaults(),
+		hsts:            opts.HSTS,
+		metricsToken:    opts.MetricsToken,
+		separateMetrics: opts.SeparateMetrics,
 		readyTimeout:    2 * time.Second,
 		shutdownTimeout: 10 * time.Second,
 	}
@@ -123,6 +148,9 @@ func New(opts Options) *Server {
 	}
 	s.metrics = newHTTPMetrics(opts.Registerer)
 	s.handler = s.middleware(s.routes())
+	if s.separateMetrics {
+		s.metricsOnly = s.middleware(s.metricsRoutes())
+	}
 	return s
 }
 
@@ -130,13 +158,15 @@ func New(opts Options) *Server {
 func (s *Server) Handler() http.Handler { return s.handler }
 
 // middleware wraps mux in what every request goes through, outermost first:
-// security headers, metrics and access log, panic recovery, and the answers
-// for paths no route matches. Nothing in the chain replaces the *http.Request,
-// so the r.Pattern the mux sets is visible to the metrics afterwards.
+// security headers, metrics and access log, panic recovery, the body limits
+// of the request's route class (limits.go), and the answers for paths no
+// route matches. Nothing in the chain replaces the *http.Request, so the
+// r.Pattern the mux sets is visible to the metrics afterwards.
 func (s *Server) middleware(mux *http.ServeMux) http.Handler {
 	h := unmatched(mux)
+	h = s.limitBodies(mux, h)
 	h = s.recoverPanics(h)
 	h = s.instrument(h)
-	h = securityHeaders(h)
+	h = securityHeaders(s.hsts, h)
 	return h
 }

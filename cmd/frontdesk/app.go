@@ -63,6 +63,9 @@ type app struct {
 	// instance names this process in leases: $FRONTDESK_INSTANCE, else a
 	// random name per start (see README, "Running several instances").
 	instance string
+	// metricsLn is http.metrics_listen's listener, nil when /metrics is
+	// served on http.listen.
+	metricsLn net.Listener
 }
 
 // openApp connects what a configuration names — its logger, Redis and HTTP
@@ -94,9 +97,23 @@ func openApp(cfg *config.Config, logw io.Writer) (*app, net.Listener, func(), er
 		_ = rdb.Close()
 		return nil, nil, nil, fmt.Errorf("http.listen: %w", err)
 	}
+	var metricsLn net.Listener
+	if cfg.HTTP.MetricsListen != "" {
+		if metricsLn, err = net.Listen("tcp", cfg.HTTP.MetricsListen); err != nil {
+			_ = ln.Close()
+			_ = rdb.Close()
+			return nil, nil, nil, fmt.Errorf("http.metrics_listen: %w", err)
+		}
+	}
 	a := newApp(cfg, logger, rdb)
 	a.dkim = dkim
-	return a, ln, func() { _ = rdb.Close() }, nil
+	a.metricsLn = metricsLn
+	return a, ln, func() {
+		if metricsLn != nil {
+			_ = metricsLn.Close() // already closed once served
+		}
+		_ = rdb.Close()
+	}, nil
 }
 
 func newApp(cfg *config.Config, logger *slog.Logger, rdb redis.UniversalClient) *app {
@@ -147,18 +164,22 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 	var wg sync.WaitGroup
 	mountPhone := a.startPhone(ctx, &wg)
 	srv := web.New(web.Options{
-		Logger:        a.logger.With(slog.String("component", "http")),
-		Ready:         a.store.Check,
-		Gatherer:      a.registry,
-		Registerer:    a.registry,
-		Mount:         mountPhone,
-		Desk:          a.desk,
-		Accounts:      webAccounts{a.users},
-		Rules:         a.rules,
-		Sessions:      webAccounts{a.users},
-		Users:         webAccounts{a.users},
-		SecureCookies: strings.HasPrefix(a.cfg.HTTP.PublicURL, "https://"),
-		Settings:      deskSettings(a.cfg),
+		Logger:          a.logger.With(slog.String("component", "http")),
+		Ready:           a.store.Check,
+		Gatherer:        a.registry,
+		Registerer:      a.registry,
+		Mount:           mountPhone,
+		Desk:            a.desk,
+		Accounts:        webAccounts{a.users},
+		Rules:           a.rules,
+		Sessions:        webAccounts{a.users},
+		Users:           webAccounts{a.users},
+		SecureCookies:   strings.HasPrefix(a.cfg.HTTP.PublicURL, "https://"),
+		HSTS:            strings.HasPrefix(a.cfg.HTTP.PublicURL, "https://"),
+		Settings:        deskSettings(a.cfg),
+		Limits:          web.Limits{MaxConnections: a.cfg.HTTP.MaxConnections},
+		MetricsToken:    a.cfg.HTTP.MetricsToken,
+		SeparateMetrics: a.metricsLn != nil,
 	})
 	wg.Go(func() {
 		logger := a.logger.With(slog.String("component", "redis"))
@@ -181,6 +202,15 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 		wg.Go(func() { a.deliver(ctx) })
 	}
 	a.startPollers(ctx, &wg)
+	var metricsErr error
+	if a.metricsLn != nil {
+		wg.Go(func() {
+			if err := srv.ServeMetrics(ctx, a.metricsLn); err != nil {
+				metricsErr = fmt.Errorf("serve metrics on %s: %w", a.metricsLn.Addr(), err)
+				cancel() // stop the rest too: run's caller decides what next
+			}
+		})
+	}
 
 	a.logger.Info("frontdesk is serving", slog.String("version", version), slog.String("http", "http://"+ln.Addr().String()))
 	err := srv.Serve(ctx, ln)
@@ -188,6 +218,9 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 	wg.Wait()
 	if err != nil {
 		return fmt.Errorf("serve http on %s: %w", ln.Addr(), err)
+	}
+	if metricsErr != nil {
+		return metricsErr
 	}
 	a.logger.Info("frontdesk stopped")
 	return nil

@@ -3,12 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	_ "embed"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"mime"
+	"net"
 	netmail "net/mail"
 	"strconv"
 	"strings"
@@ -41,7 +43,7 @@ const demoBanner = `
 func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	listen := fs.String("listen", "127.0.0.1:8025", "HTTP address (port 0 picks a free one)")
+	listen := fs.String("listen", "127.0.0.1:8025", "HTTP address (port 0 picks a free one; beyond loopback the password is random)")
 	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
 		return exitUsage
 	}
@@ -115,17 +117,22 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fmt.Fprint(stdout, demoBanner)
 	url := "http://" + ln.Addr().String()
 	users := accounts.New(a.rdb, cfg.Redis.Prefix)
+	password := demoPassword(ln.Addr())
 	fmt.Fprintf(stdout, "  Web UI: open %s/ and sign in (name / password), or use the API with a token:\n", url)
 	for _, u := range []struct {
 		name string
 		role accounts.Role
 	}{{"ann", accounts.RoleAssistant}, {"max", accounts.RoleManager}} {
-		token, err := users.Add(ctx, u.name, u.role, "demo-password")
+		token, err := users.Add(ctx, u.name, u.role, password)
 		if err != nil {
 			fmt.Fprintf(stderr, "frontdesk: demo user %s: %v\n", u.name, err)
 			return exitFailure
 		}
-		fmt.Fprintf(stdout, "    %-9s %s / demo-password   token %s\n", u.role, u.name, token)
+		fmt.Fprintf(stdout, "    %-9s %s / %s   token %s\n", u.role, u.name, password, token)
+	}
+	if password != fixedDemoPassword {
+		fmt.Fprintf(stdout, "  The demo listens beyond loopback (%s): whoever reaches it can sign in,\n"+
+			"  so its password is random, not the README's %q.\n", ln.Addr(), fixedDemoPassword)
 	}
 	fmt.Fprintf(stdout, "  Try: curl -H 'Authorization: Bearer TOKEN' %s/api/v1/tickets\n", url)
 	fmt.Fprintf(stdout, "\n  Mail: %d sample mails wait in an in-process IMAP mailbox (127.0.0.1:%d,\n  user %s, password %s); frontdesk imports them like a real one,\n  and a new customer mail arrives every minute.\n",
@@ -142,4 +149,19 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitFailure
 	}
 	return exitOK
+}
+
+// fixedDemoPassword is the demo users' password on loopback, as the
+// README's quick start says.
+const fixedDemoPassword = "demo-password"
+
+// demoPassword is the demo users' password for a demo listening on addr:
+// the fixed one while only this machine can reach it, else a random one
+// (printed with the users), since a password in the README protects
+// nothing on 0.0.0.0.
+func demoPassword(addr net.Addr) string {
+	if tcp, ok := addr.(*net.TCPAddr); ok && tcp.IP.IsLoopback() {
+		return fixedDemoPassword
+	}
+	return rand.Text()
 }

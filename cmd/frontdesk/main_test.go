@@ -165,7 +165,7 @@ func TestDemoSeedsTicketsAndServes(t *testing.T) {
 		url, _, _ = strings.Cut(rest, "\n")
 		return ok && url != ""
 	})
-	for _, want := range []string{"NOTHING IS KEPT", "6 sample mails"} {
+	for _, want := range []string{"NOTHING IS KEPT", "6 sample mails", "ann / demo-password "} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("demo output lacks %q:\n%s", want, out.String())
 		}

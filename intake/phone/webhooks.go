@@ -20,8 +20,11 @@ import (
 
 // Limits and defaults.
 const (
-	// MaxBodySize is the largest request body read; Twilio's are a few KB.
-	MaxBodySize = 1 << 20
+	// MaxBodySize is the largest request body read: 64 KiB. Twilio's are
+	// a few KB (an SMS of 1,600 characters with ten media URLs stays far
+	// below). The HTTP server (package web, Limits.Webhooks) refuses a
+	// larger one before it gets here.
+	MaxBodySize = 64 << 10
 	// RetryAfter is the Retry-After, in seconds, of a 503 answer.
 	RetryAfter = 5
 	// DefaultSinkTimeout is Options.SinkTimeout's default: well inside the

@@ -13,11 +13,11 @@ import (
 	"frontdesk/web/httperr"
 )
 
-// maxBodySize is the largest JSON request body the API reads.
-const maxBodySize = 1 << 20
+// MaxBodySize is the largest JSON request body the API reads.
+const MaxBodySize = 1 << 20
 
 // decodeJSON reads r's body, which must be one JSON object of at most
-// maxBodySize bytes with Content-Type application/json, into v. Unknown fields
+// MaxBodySize bytes with Content-Type application/json, into v. Unknown fields
 // are an error, so that a misspelt field is not silently ignored. Errors wrap
 // httperr.ErrUnsupportedMediaType (415), *http.MaxBytesError (413) or
 // fault.ErrInvalid (400).
@@ -26,7 +26,7 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	if err != nil || mt != "application/json" {
 		return fmt.Errorf("%w: the request body must be application/json", httperr.ErrUnsupportedMediaType)
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBodySize))
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxBodySize))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		var tooBig *http.MaxBytesError

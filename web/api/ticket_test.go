@@ -161,7 +161,7 @@ func TestJSONBodyRules(t *testing.T) {
 		header: map[string]string{"Content-Type": "application/json; charset=utf-8"}}).want(t, 200, "")
 	e.do(t, req{method: "POST", target: target, token: annToken, body: ``,
 		header: map[string]string{"Content-Type": "application/json"}}).want(t, 400, "empty")
-	huge := `{"assignee":"` + strings.Repeat("b", maxBodySize) + `"}`
+	huge := `{"assignee":"` + strings.Repeat("b", MaxBodySize) + `"}`
 	e.do(t, req{method: "POST", target: target, token: annToken, body: huge}).want(t, 413, "too large")
 }
 

@@ -19,7 +19,7 @@ import (
 // through httperr.Write.
 func RequireToken(accounts Accounts, logger *slog.Logger, roles []string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		token, ok := bearerToken(r)
+		token, ok := BearerToken(r)
 		if !ok {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="frontdesk"`)
 			httperr.Write(w, r, logger, fmt.Errorf("%w: an Authorization: Bearer token is required", httperr.ErrUnauthorized))
@@ -47,9 +47,9 @@ func RequireToken(accounts Accounts, logger *slog.Logger, roles []string, next h
 	})
 }
 
-// bearerToken returns the token of an "Authorization: Bearer TOKEN" header;
+// BearerToken returns the token of an "Authorization: Bearer TOKEN" header;
 // the scheme is case-insensitive (RFC 7235 §2.1).
-func bearerToken(r *http.Request) (string, bool) {
+func BearerToken(r *http.Request) (string, bool) {
 	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") {
 		return "", false

@@ -12,13 +12,13 @@ import (
 	"frontdesk/routing"
 )
 
-// maxFormSize is the largest form body the UI reads (a pasted mail for the
+// MaxFormSize is the largest form body the UI reads (a pasted mail for the
 // rule test is the largest expected).
-const maxFormSize = 2 << 20
+const MaxFormSize = 2 << 20
 
-// parseForm reads a POST form of at most maxFormSize bytes.
+// parseForm reads a POST form of at most MaxFormSize bytes.
 func parseForm(w http.ResponseWriter, r *http.Request) error {
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormSize)
+	r.Body = http.MaxBytesReader(w, r.Body, MaxFormSize)
 	if err := r.ParseForm(); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {

@@ -19,7 +19,7 @@ func (h *Handlers) handleLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	name := strings.TrimSpace(r.PostForm.Get("name"))
 	next := localPath(r.PostForm.Get("next"))
-	c, err := r.Cookie(loginCSRFCookie)
+	c, err := h.cookie(r, loginCSRFCookie)
 	if err != nil || !sameToken(r.PostForm.Get("csrf"), c.Value) {
 		h.showLogin(w, r, http.StatusForbidden, name, next, "The sign-in form had expired. Please try again.")
 		return

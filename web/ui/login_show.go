@@ -22,7 +22,7 @@ func (h *Handlers) handleLoginPage(w http.ResponseWriter, r *http.Request) {
 func (h *Handlers) showLogin(w http.ResponseWriter, r *http.Request, status int, name, next, problem string) {
 	// One token per browser: a second tab's login page keeps the first's.
 	token := rand.Text()
-	if c, err := r.Cookie(loginCSRFCookie); err == nil && len(c.Value) == len(token) {
+	if c, err := h.cookie(r, loginCSRFCookie); err == nil && len(c.Value) == len(token) {
 		token = c.Value
 	}
 	h.setCookie(w, r, loginCSRFCookie, token, 0)

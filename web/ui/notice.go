@@ -21,7 +21,7 @@ func (h *Handlers) seeOther(w http.ResponseWriter, r *http.Request, target, noti
 
 // takeNotice returns the notice a redirect left for this page, and deletes it.
 func (h *Handlers) takeNotice(w http.ResponseWriter, r *http.Request) string {
-	c, err := r.Cookie(noticeCookie)
+	c, err := h.cookie(r, noticeCookie)
 	if err != nil {
 		return ""
 	}

@@ -18,6 +18,8 @@ import (
 // keeps only its hash); it is HttpOnly, SameSite=Lax, and Secure whenever the
 // UI is reached over HTTPS (directly, through a proxy that says so with
 // X-Forwarded-Proto, or because Options.SecureCookies says it always is).
+// A Secure cookie is named with the __Host- prefix (hostPrefix); these are
+// the names without it.
 const (
 	sessionCookie   = "frontdesk_session"
 	loginCSRFCookie = "frontdesk_login"
@@ -51,7 +53,7 @@ func sameToken(a, b string) bool {
 // gets 403, as does a role that may not.
 func (h *Handlers) requireSession(roles []string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, err := r.Cookie(sessionCookie)
+		c, err := h.cookie(r, sessionCookie)
 		var p auth.Principal
 		if err == nil {
 			p, err = h.sessions.Session(r.Context(), c.Value)
@@ -94,11 +96,36 @@ func (h *Handlers) secureRequest(r *http.Request) bool {
 	return h.secureCookies || r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
 }
 
-// setCookie sets a UI cookie: HttpOnly, SameSite=Lax, for the whole site;
-// maxAge < 0 deletes it, 0 makes it last as long as the browser session.
+// hostPrefix starts the name of every Secure UI cookie. Browsers keep a
+// cookie so named only if it is Secure, for the path / and without a Domain
+// (RFC 6265bis §4.1.3.2), so neither a page on another subdomain nor a
+// man in the middle of a plain-HTTP visit can set or replace one: a
+// session cannot be planted on the desk from outside it.
+const hostPrefix = "__Host-"
+
+// cookieName is the name UI cookie name has in answer to r, and in r: with
+// the __Host- prefix when it is Secure, as it is on HTTPS, else the plain
+// name (plain HTTP on loopback: the demo and tests). A request is read for
+// the cookie under the name it was set with, and no other: over HTTPS a
+// cookie without the prefix, which anyone could have planted, is not taken.
+func (h *Handlers) cookieName(r *http.Request, name string) string {
+	if h.secureRequest(r) {
+		return hostPrefix + name
+	}
+	return name
+}
+
+// cookie returns UI cookie name from r, by its name for r (cookieName).
+func (h *Handlers) cookie(r *http.Request, name string) (*http.Cookie, error) {
+	return r.Cookie(h.cookieName(r, name))
+}
+
+// setCookie sets a UI cookie: HttpOnly, SameSite=Lax, for the whole site,
+// named for r (cookieName); maxAge < 0 deletes it, 0 makes it last as long
+// as the browser session.
 func (h *Handlers) setCookie(w http.ResponseWriter, r *http.Request, name, value string, maxAge int) {
 	http.SetCookie(w, &http.Cookie{
-		Name:     name,
+		Name:     h.cookieName(r, name),
 		Value:    value,
 		Path:     "/",
 		MaxAge:   maxAge,
