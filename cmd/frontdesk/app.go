@@ -26,6 +26,7 @@ import (
 	"frontdesk/intake/imappoll"
 	"frontdesk/intake/phone"
 	"frontdesk/intake/phonetickets"
+	"frontdesk/internal/redisclock"
 	"frontdesk/jobs"
 	"frontdesk/responders"
 	outmail "frontdesk/responders/mail"
@@ -60,6 +61,9 @@ type app struct {
 	imapTLS *tls.Config
 	// dkim signs outgoing mail when smtp.dkim is configured.
 	dkim *outmail.DKIM
+	// clock is Redis's time, read through this instance's clock: leases,
+	// run-at times and due times agree across instances.
+	clock *redisclock.Clock
 	// instance names this process in leases: $FRONTDESK_INSTANCE, else a
 	// random name per start (see README, "Running several instances").
 	instance string
@@ -118,16 +122,19 @@ func openApp(cfg *config.Config, logw io.Writer) (*app, net.Listener, func(), er
 
 func newApp(cfg *config.Config, logger *slog.Logger, rdb redis.UniversalClient) *app {
 	a := &app{cfg: cfg, logger: logger, rdb: rdb, registry: prometheus.NewRegistry(), instance: os.Getenv("FRONTDESK_INSTANCE")}
+	a.clock = redisclock.New(rdb, instanceClock(logger), logger.With(slog.String("component", "clock")))
 	a.store = redisstore.New(rdb, &redisstore.Options{
 		Prefix:            cfg.Redis.Prefix,
 		AttachmentMaxSize: int64(cfg.Tickets.AttachmentMaxSize),
 		MinReplicas:       cfg.Redis.MinReplicas,
 		Logger:            logger.With(slog.String("component", "store")),
+		Now:               a.clock.Now,
 	})
 	a.users = accounts.New(rdb, cfg.Redis.Prefix)
 	assigner := assign.New(rdb, cfg.Redis.Prefix, teamMembers{users: a.users, store: a.store})
 	a.desk = desk.New(a.store, cfg, &desk.Options{
 		Assigner: assigner, Redis: rdb, Logger: logger.With(slog.String("component", "desk")), Registerer: a.registry,
+		Now: a.clock.Now,
 	})
 	a.desk.SetPeople(deskPeople{a.users})
 	a.rules = desk.NewRules(rulestore.New(rdb, cfg.Redis.Prefix), a.desk)
@@ -162,6 +169,7 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
+	wg.Go(func() { a.clock.Run(ctx) })
 	mountPhone := a.startPhone(ctx, &wg)
 	srv := web.New(web.Options{
 		Logger:          a.logger.With(slog.String("component", "http")),
@@ -313,7 +321,8 @@ func (a *app) startPhone(ctx context.Context, wg *sync.WaitGroup) func(*http.Ser
 		return nil
 	}
 	logger := a.logger.With(slog.String("component", "twilio"))
-	media := jobs.New("media", &jobs.Options{Redis: a.rdb, Prefix: a.cfg.Redis.Prefix, Logger: logger, Registerer: a.registry})
+	media := jobs.New("media", &jobs.Options{Redis: a.rdb, Prefix: a.cfg.Redis.Prefix, Logger: logger, Registerer: a.registry,
+		Now: a.clock.Now})
 	in := phonetickets.New(a.desk, a.rdb, media, &phonetickets.Options{Logger: logger, Registerer: a.registry})
 	wg.Go(func() {
 		if err := media.Run(ctx, 4, in.HandleJob); err != nil {
@@ -364,4 +373,17 @@ func (a *app) expireLeases(ctx context.Context, every time.Duration) {
 			a.logger.Info("claim leases expired; tickets back in their queues", slog.Int("tickets", n))
 		}
 	}
+}
+
+// instanceClock is this instance's own clock: time.Now, shifted by
+// $FRONTDESK_TEST_CLOCK_SKEW (a Go duration) when the load proof sets it to
+// play an instance whose clock is off. Leases and due times do not follow
+// it: they follow Redis's (package redisclock).
+func instanceClock(logger *slog.Logger) func() time.Time {
+	skew, err := time.ParseDuration(os.Getenv("FRONTDESK_TEST_CLOCK_SKEW"))
+	if err != nil || skew == 0 {
+		return time.Now
+	}
+	logger.Warn("this instance's clock is shifted for a test", slog.Duration("skew", skew))
+	return func() time.Time { return time.Now().Add(skew) }
 }
