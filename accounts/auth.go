@@ -45,7 +45,8 @@ func wellFormed(token string) bool {
 }
 
 // Authenticate returns the user an API token belongs to. A malformed,
-// unknown or revoked token is ErrUnauthorized.
+// unknown, revoked or expired token, or one of a disabled user, is
+// ErrUnauthorized.
 func (s *Store) Authenticate(ctx context.Context, token string) (User, error) {
 	if !wellFormed(token) {
 		return User{}, ErrUnauthorized
@@ -119,7 +120,8 @@ func (s *Store) RevokeTokens(ctx context.Context, name string) (int, error) {
 
 // CheckPassword returns the user when password is theirs. A wrong name or
 // password is ErrUnauthorized either way, and takes about as long: a name
-// without a password is checked against a dummy hash.
+// without a password is checked against a dummy hash. The right password of
+// a disabled user is ErrDisabled.
 //
 // The brake: every attempt for a name counts, for 15 minutes from the first
 // one; the 6th and later attempts in that window are ErrLocked, right
@@ -162,6 +164,10 @@ func (s *Store) CheckPassword(ctx context.Context, name, password string) (User,
 	}
 	if stale {
 		s.rehash(ctx, name, hash, password)
+	}
+	if u.Disabled {
+		// Said only to whoever knows the password.
+		return User{}, fmt.Errorf("check password of user %s: %w", name, ErrDisabled)
 	}
 	return u, nil
 }

@@ -80,6 +80,7 @@ var (
 	sessionScript   = script("session")
 	whoisScript     = script("whois")
 	passwordScript  = script("password")
+	changeScript    = script("change")
 )
 
 // Add creates a user with its first API token, which it returns: the only
@@ -138,10 +139,10 @@ func (s *Store) get(ctx context.Context, name string) (User, string, error) {
 	return userFrom(name, h), h["hash"], nil
 }
 
-// userOf decodes the {name, role, away, created} reply of the session and
-// whois scripts; a removed user (no role) is ErrUnauthorized.
+// userOf decodes the {name, role, away, created, disabled} reply of the
+// session and whois scripts; a removed user (no role) is ErrUnauthorized.
 func userOf(v []any) (User, error) {
-	if len(v) != 4 {
+	if len(v) != 5 {
 		return User{}, fmt.Errorf("decode user: unexpected reply of %d parts", len(v))
 	}
 	name, _ := v[0].(string)
@@ -151,11 +152,12 @@ func userOf(v []any) (User, error) {
 	}
 	away, _ := v[2].(string)
 	created, _ := v[3].(string)
-	return userFrom(name, map[string]string{"role": role, "away": away, "created": created}), nil
+	disabled, _ := v[4].(string)
+	return userFrom(name, map[string]string{"role": role, "away": away, "created": created, "disabled": disabled}), nil
 }
 
 func userFrom(name string, h map[string]string) User {
-	u := User{Name: name, Role: Role(h["role"]), Away: h["away"] == "1", passwordGen: h["pwgen"]}
+	u := User{Name: name, Role: Role(h["role"]), Away: h["away"] == "1", Disabled: h["disabled"] == "1", passwordGen: h["pwgen"]}
 	if ms, err := strconv.ParseInt(h["created"], 10, 64); err == nil {
 		u.CreatedAt = time.UnixMilli(ms).UTC()
 	}

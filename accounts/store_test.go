@@ -401,7 +401,7 @@ func TestSetAwayAndList(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := `{"name":"bob","role":"assistant","away":true,"created_at":"2026-09-21T14:13:20.123Z"}`; string(b) != want {
+	if want := `{"name":"bob","role":"assistant","away":true,"disabled":false,"created_at":"2026-09-21T14:13:20.123Z"}`; string(b) != want {
 		t.Errorf("JSON = %s, want %s", b, want)
 	}
 	if keys := tr.Keys(t); len(keys) < 7 {
@@ -468,6 +468,7 @@ func TestRedisDown(t *testing.T) {
 		"List":          func() error { _, err := s.List(ctx); return err },
 		"SetAway":       func() error { return s.SetAway(ctx, "ann", true) },
 		"SetPassword":   func() error { return s.SetPassword(ctx, "ann", "another password") },
+		"Change":        func() error { _, err := s.Change(ctx, "ann", Change{Disabled: ptr(true)}); return err },
 	}
 	for name, call := range calls {
 		if err := call(); !fault.IsUnavailable(err) {
