@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"frontdesk/fault"
 )
@@ -61,24 +62,61 @@ func (s *Store) Authenticate(ctx context.Context, token string) (User, error) {
 	return userOf(v) // a token left behind by a removed user is ErrUnauthorized
 }
 
-// NewToken makes another API token for an existing user and returns it: the
-// only time it is seen. An unknown user wraps fault.ErrNotFound.
+// NewToken makes another API token for an existing user, beside their
+// others and without expiry, and returns it: the only time it is seen. An
+// unknown user wraps fault.ErrNotFound.
 func (s *Store) NewToken(ctx context.Context, name string) (string, error) {
+	token, _, err := s.IssueToken(ctx, name, TokenOptions{})
+	return token, err
+}
+
+// MaxTokenLifetime is the longest expiry IssueToken accepts.
+const MaxTokenLifetime = 10 * 365 * 24 * time.Hour
+
+// TokenOptions say what kind of token IssueToken makes. The zero value makes
+// one that never expires, beside the user's others.
+type TokenOptions struct {
+	// Expires is how long the token works from now, at most
+	// MaxTokenLifetime; 0 means until it is revoked. Redis's clock decides,
+	// as for every other expiry.
+	Expires time.Duration
+	// ReplaceOthers revokes every other token of the user in the same
+	// step: the way to end a token that may have leaked.
+	ReplaceOthers bool
+}
+
+// IssueToken makes a new API token for an existing user and returns it (the
+// only time it is seen) and how many other tokens it revoked. A token issued
+// to a disabled user works once they are enabled. An unknown user wraps
+// fault.ErrNotFound, a negative or too long expiry fault.ErrInvalid.
+func (s *Store) IssueToken(ctx context.Context, name string, opts TokenOptions) (string, int, error) {
+	what := "new token for user " + name
 	if ValidateName(name) != nil {
-		return "", fmt.Errorf("new token for user %q: %w", name, fault.ErrNotFound)
+		return "", 0, fmt.Errorf("new token for user %q: %w", name, fault.ErrNotFound)
+	}
+	if opts.Expires < 0 || opts.Expires > MaxTokenLifetime {
+		return "", 0, fmt.Errorf("%s: %w: expiry %v: must be between none and %d days", what, fault.ErrInvalid, opts.Expires, MaxTokenLifetime/(24*time.Hour))
+	}
+	// Rounded up to whole milliseconds: a 1ns expiry is not "never".
+	ms := (opts.Expires + time.Millisecond - 1).Milliseconds()
+	replace := "0"
+	if opts.ReplaceOthers {
+		replace = "1"
 	}
 	token, sha := newToken()
 	keys := []string{s.userKey(name), s.tokenKey(sha), s.tokensKey(name)}
-	n, err := tokenScript.Run(ctx, s.rdb, keys, name, sha).Int()
+	v, err := tokenScript.Run(ctx, s.rdb, keys, name, sha, ms, replace, s.tokenKey("")).Int64Slice()
 	switch {
 	case err != nil:
-		return "", fault.Redis("new token for user "+name, err)
-	case n == 0:
-		return "", fmt.Errorf("new token for user %s: %w", name, fault.ErrNotFound)
-	case n < 0:
-		return "", fmt.Errorf("new token for user %s: it collides with a stored one", name)
+		return "", 0, fault.Redis(what, err)
+	case len(v) == 0:
+		return "", 0, fmt.Errorf("%s: unexpected empty reply", what)
+	case v[0] == 0:
+		return "", 0, fmt.Errorf("%s: %w", what, fault.ErrNotFound)
+	case v[0] < 0 || len(v) < 2:
+		return "", 0, fmt.Errorf("%s: it collides with a stored one", what)
 	}
-	return token, nil
+	return token, int(v[1]), nil
 }
 
 // RevokeToken ends an API token (a logout). A malformed, unknown or already

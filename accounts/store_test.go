@@ -468,6 +468,7 @@ func TestRedisDown(t *testing.T) {
 		"List":          func() error { _, err := s.List(ctx); return err },
 		"SetAway":       func() error { return s.SetAway(ctx, "ann", true) },
 		"SetPassword":   func() error { return s.SetPassword(ctx, "ann", "another password") },
+		"IssueToken":    func() error { _, _, err := s.IssueToken(ctx, "ann", TokenOptions{ReplaceOthers: true}); return err },
 		"Change":        func() error { _, err := s.Change(ctx, "ann", Change{Disabled: ptr(true)}); return err },
 	}
 	for name, call := range calls {
