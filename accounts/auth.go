@@ -7,7 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
-	"strconv"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -159,32 +159,43 @@ func (s *Store) RevokeTokens(ctx context.Context, name string) (int, error) {
 // CheckPassword returns the user when password is theirs. A wrong name or
 // password is ErrUnauthorized either way, and takes about as long: a name
 // without a password is checked against a dummy hash. The right password of
-// a disabled user is ErrDisabled.
+// a disabled user is ErrDisabled. client is the address the attempt comes
+// from (the zero Addr when unknown: such attempts share one count).
 //
-// The brake: every attempt for a name counts, for 15 minutes from the first
-// one; the 6th and later attempts in that window are ErrLocked, right
-// password or not, and check nothing. A successful login clears the count, as
-// does SetPassword. Names that do not exist are counted the same, so a lock
-// does not tell whether a name exists.
-func (s *Store) CheckPassword(ctx context.Context, name, password string) (User, error) {
-	if ValidateName(name) != nil {
-		// Not a name a user can have; no key is made for it.
-		if err := s.hashing(ctx, func() { verifyPassword(s.dummyHash(), password, s.params) }); err != nil {
-			return User{}, fault.Redis("check password", err)
-		}
-		return User{}, ErrUnauthorized
+// Two brakes hold before any password is checked, both counted in Redis so
+// that every instance sees the same counts (brake.go):
+//
+//   - per name: every attempt counts, for 15 minutes from the first one;
+//     the 6th and later attempts in that window are ErrLocked, right
+//     password or not. A successful login clears the count, as does
+//     SetPassword. Names that do not exist are counted the same, so a lock
+//     does not tell whether a name exists.
+//   - per client address (an IPv6 address by its /64): every attempt counts
+//     until it turns out right, for 15 minutes from the first one; once 20
+//     have counted, further attempts from there are ErrAddressLocked
+//     (errors.Is ErrLocked too) and count against no name, whatever the
+//     name. This is what stops one client trying a password on many names.
+//
+// At most a few passwords are checked at once (hashing); an attempt that
+// cannot have its turn soon is ErrBusy and counts against neither brake.
+func (s *Store) CheckPassword(ctx context.Context, name, password string, client netip.Addr) (User, error) {
+	what := "check password"
+	validName := ValidateName(name) == nil
+	if validName {
+		what += " of user " + name
 	}
-	window := strconv.FormatInt(s.window.Milliseconds(), 10)
-	attempts, err := attemptScript.Run(ctx, s.rdb, []string{s.failuresKey(name)}, window).Int64()
+	b, err := s.attempt(ctx, name, validName, client)
 	if err != nil {
-		return User{}, fault.Redis("check password of user "+name, err)
+		return User{}, fmt.Errorf("%s: %w", what, err)
 	}
-	if attempts > s.maxAttempts {
-		return User{}, ErrLocked
-	}
-	u, hash, err := s.get(ctx, name)
-	if fault.IsUnavailable(err) {
-		return User{}, err
+	var u User
+	var hash string
+	if validName {
+		u, hash, err = s.get(ctx, name)
+		if fault.IsUnavailable(err) {
+			b.settle(ctx, false)
+			return User{}, err
+		}
 	}
 	found := err == nil && hash != ""
 	if !found {
@@ -192,20 +203,21 @@ func (s *Store) CheckPassword(ctx context.Context, name, password string) (User,
 	}
 	var ok, stale bool
 	if err := s.hashing(ctx, func() { ok, stale = verifyPassword(hash, password, s.params) }); err != nil {
-		return User{}, fault.Redis("check password of user "+name, err)
+		b.settle(ctx, false) // nothing was checked
+		return User{}, fmt.Errorf("%s: %w", what, err)
 	}
 	if !found || !ok {
 		return User{}, ErrUnauthorized
 	}
-	if err := s.rdb.Del(ctx, s.failuresKey(name)).Err(); err != nil {
-		return User{}, fault.Redis("check password of user "+name, err)
+	if err := b.settle(ctx, true); err != nil {
+		return User{}, fault.Redis(what, err)
 	}
 	if stale {
 		s.rehash(ctx, name, hash, password)
 	}
 	if u.Disabled {
 		// Said only to whoever knows the password.
-		return User{}, fmt.Errorf("check password of user %s: %w", name, ErrDisabled)
+		return User{}, fmt.Errorf("%s: %w", what, ErrDisabled)
 	}
 	return u, nil
 }

@@ -32,7 +32,7 @@ func newChangeFixture(t *testing.T) changeFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, session, err := s.Login(ctx, "ann", "correct horse")
+	_, session, err := s.Login(ctx, "ann", "correct horse", testClient)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,10 +91,10 @@ func TestDisableEndsSessionsAndTokens(t *testing.T) {
 			t.Errorf("disabling left %s", k)
 		}
 	}
-	if _, _, err := s.Login(ctx, "ann", "correct horse"); !errors.Is(err, ErrDisabled) {
+	if _, _, err := s.Login(ctx, "ann", "correct horse", testClient); !errors.Is(err, ErrDisabled) {
 		t.Errorf("login of a disabled user: %v, want ErrDisabled", err)
 	}
-	if _, _, err := s.Login(ctx, "ann", "wrong horse!"); !errors.Is(err, ErrUnauthorized) {
+	if _, _, err := s.Login(ctx, "ann", "wrong horse!", testClient); !errors.Is(err, ErrUnauthorized) {
 		t.Errorf("wrong password of a disabled user: %v, want ErrUnauthorized", err)
 	}
 	// A token issued while disabled does not work until the user is enabled.
@@ -131,7 +131,7 @@ func TestDisableEndsSessionsAndTokens(t *testing.T) {
 		t.Errorf("a session started with the generation before the disabling: %v, want ErrUnauthorized", err)
 	}
 	// The user signs in again, and a token issued meanwhile works.
-	if _, _, err := s.Login(ctx, "ann", "correct horse"); err != nil {
+	if _, _, err := s.Login(ctx, "ann", "correct horse", testClient); err != nil {
 		t.Errorf("login after enabling: %v", err)
 	}
 	if u, err := s.Authenticate(ctx, later); err != nil || u.Name != "ann" {

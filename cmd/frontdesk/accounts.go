@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/netip"
 	"slices"
 
 	"frontdesk/accounts"
@@ -82,12 +83,16 @@ var (
 	_ ui.UserAdmin  = webAccounts{}
 )
 
-func (a webAccounts) Login(ctx context.Context, name, password string) (auth.Principal, string, error) {
-	u, token, err := a.s.Login(ctx, name, password)
-	if errors.Is(err, accounts.ErrLocked) {
+func (a webAccounts) Login(ctx context.Context, name, password string, client netip.Addr) (auth.Principal, string, error) {
+	u, token, err := a.s.Login(ctx, name, password, client)
+	switch {
+	case errors.Is(err, accounts.ErrAddressLocked):
+		return auth.Principal{}, "", fmt.Errorf("login %s from %s: %w", name, client, auth.ErrTooManyLoginsFromAddress)
+	case errors.Is(err, accounts.ErrLocked):
 		return auth.Principal{}, "", fmt.Errorf("login %s: %w", name, auth.ErrTooManyLogins)
-	}
-	if err != nil {
+	case errors.Is(err, accounts.ErrDisabled):
+		return auth.Principal{}, "", fmt.Errorf("login %s: %w", name, auth.ErrAccountDisabled)
+	case err != nil:
 		return auth.Principal{}, "", err
 	}
 	return principal(u), token, nil

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"net/netip"
 	"os"
 	"strings"
 	"testing"
@@ -110,7 +111,7 @@ func TestUsersAdd(t *testing.T) {
 			if err != nil || u.Name != tt.user || u.Role != tt.role {
 				t.Fatalf("the printed token %q: %+v, %v", token, u, err)
 			}
-			_, err = r.store.CheckPassword(ctx, tt.user, tt.password)
+			_, err = r.store.CheckPassword(ctx, tt.user, tt.password, netip.MustParseAddr("192.0.2.1"))
 			if tt.password == "" {
 				if !errors.Is(err, accounts.ErrUnauthorized) {
 					t.Errorf("a token-only user signs in with an empty password: %v", err)

@@ -7,7 +7,9 @@ package auth
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
+	"net/netip"
 )
 
 // Principal is the caller of a request: a user account.
@@ -33,13 +35,16 @@ type Accounts interface {
 // Sessions is what the web UI needs of the user accounts to sign people in
 // (package accounts implements it through an adapter in cmd/frontdesk).
 type Sessions interface {
-	// Login checks a name and password and starts a session: the user and
-	// the session's token. A wrong name or password wraps
-	// httperr.ErrUnauthorized or is any other error that
-	// fault.IsUnavailable is false for; too many failed attempts wrap
-	// ErrTooManyLogins; fault.IsUnavailable errors mean the accounts cannot
-	// be read.
-	Login(ctx context.Context, name, password string) (Principal, string, error)
+	// Login checks a name and password sent from client (the request's
+	// address, ClientAddr) and starts a session: the user and the session's
+	// token. A wrong name or password wraps httperr.ErrUnauthorized or is
+	// any other error that fault.IsUnavailable is false for; too many
+	// failed attempts wrap ErrTooManyLogins (and, when they came from the
+	// client's address, ErrTooManyLoginsFromAddress); the right password of
+	// a disabled user wraps ErrAccountDisabled; fault.IsUnavailable errors
+	// mean the accounts cannot be read, or too many passwords are being
+	// checked at this moment.
+	Login(ctx context.Context, name, password string, client netip.Addr) (Principal, string, error)
 	// Session returns the user of a session token and keeps the session
 	// alive; an unknown or expired token is an error (fault.IsUnavailable
 	// false).
@@ -48,9 +53,18 @@ type Sessions interface {
 	Logout(ctx context.Context, token string) error
 }
 
-// ErrTooManyLogins is what Sessions.Login wraps while the login brake holds
-// for a name: the UI answers 429.
-var ErrTooManyLogins = errors.New("too many failed logins; try again later")
+var (
+	// ErrTooManyLogins is what Sessions.Login wraps while a login brake
+	// holds: the UI answers 429.
+	ErrTooManyLogins = errors.New("too many failed logins; try again later")
+	// ErrTooManyLoginsFromAddress is what Sessions.Login wraps while the
+	// brake holds for the client's address rather than for the name.
+	// errors.Is(ErrTooManyLoginsFromAddress, ErrTooManyLogins) holds.
+	ErrTooManyLoginsFromAddress = fmt.Errorf("%w (from this address)", ErrTooManyLogins)
+	// ErrAccountDisabled is what Sessions.Login wraps for the right
+	// password of a disabled user: the UI answers 403.
+	ErrAccountDisabled = errors.New("this account is disabled")
+)
 
 // principalKey is the request context key of the authenticated caller.
 type principalKey struct{}

@@ -1,0 +1,61 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"net/netip"
+	"testing"
+
+	"frontdesk/accounts"
+	"frontdesk/internal/testredis"
+	"frontdesk/web/auth"
+)
+
+// The web's Login learns from the accounts why a login was refused, in the
+// web's own words, so that the UI can say it.
+func TestWebAccountsLoginRefusals(t *testing.T) {
+	tr := testredis.New(t)
+	store := accounts.New(tr.Client, tr.Prefix)
+	a := webAccounts{store}
+	ctx := context.Background()
+	for _, name := range []string{"ann", "bob"} {
+		if _, err := store.Add(ctx, name, accounts.RoleAssistant, "correct horse"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	disabled := true
+	if _, err := store.Change(ctx, "bob", accounts.Change{Disabled: &disabled}); err != nil {
+		t.Fatal(err)
+	}
+	// The brakes' counts as 20 failed logins from one address and 5 on one
+	// name leave them (docs/redis-keys.md).
+	keys := tr.Prefix + ":accounts:{users}:"
+	if err := tr.Client.Set(ctx, keys+"client:198.51.100.9", 20, 0).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := tr.Client.Set(ctx, keys+"failures:ann", 5, 0).Err(); err != nil {
+		t.Fatal(err)
+	}
+	here := netip.MustParseAddr("192.0.2.1")
+	tests := []struct {
+		name, user, password string
+		client               netip.Addr
+		want                 error
+	}{
+		{"address locked", "bob", "correct horse", netip.MustParseAddr("198.51.100.9"), auth.ErrTooManyLoginsFromAddress},
+		{"name locked", "ann", "correct horse", here, auth.ErrTooManyLogins},
+		{"disabled", "bob", "correct horse", here, auth.ErrAccountDisabled},
+		{"wrong password", "bob", "wrong horse!", here, accounts.ErrUnauthorized},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, token, err := a.Login(ctx, tt.user, tt.password, tt.client)
+			if !errors.Is(err, tt.want) || p != (auth.Principal{}) || token != "" {
+				t.Fatalf("Login = %+v, %q, %v; want %v", p, token, err, tt.want)
+			}
+		})
+	}
+	if _, _, err := a.Login(ctx, "ann", "correct horse", netip.MustParseAddr("198.51.100.9")); !errors.Is(err, auth.ErrTooManyLoginsFromAddress) || errors.Is(err, auth.ErrAccountDisabled) {
+		t.Errorf("a locked address says more than that: %v", err)
+	}
+}
