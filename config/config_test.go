@@ -1,9 +1,11 @@
 package config
 
 import (
+	"net/netip"
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -46,6 +48,7 @@ func TestExampleFile(t *testing.T) {
 	check("redis.prefix", c.Redis.Prefix, "frontdesk")
 	check("http.listen", c.HTTP.Listen, "127.0.0.1:8025")
 	check("http.public_url", c.HTTP.PublicURL, "https://desk.example.com")
+	check("http.trusted_proxies", c.HTTP.TrustedProxyPrefixes(), []netip.Prefix(nil))
 	check("log", c.Log, Log{Level: "info", Format: "text"})
 	check("tickets", c.Tickets, Tickets{ClaimLease: 15 * time.Minute, AttachmentMaxSize: 25 * MB})
 
@@ -222,5 +225,17 @@ func TestResolve(t *testing.T) {
 	}
 	if got := Resolve("x.yaml"); got != "x.yaml" {
 		t.Errorf("Resolve(x.yaml) = %q", got)
+	}
+}
+
+func TestTrustedProxyPrefixes(t *testing.T) {
+	h := HTTP{TrustedProxies: []string{"192.0.2.1", "10.1.2.3/8", "::ffff:10.0.0.1", "2001:db8::/32", "::1", "not an address"}}
+	var got []string
+	for _, p := range h.TrustedProxyPrefixes() {
+		got = append(got, p.String())
+	}
+	want := "192.0.2.1/32 10.0.0.0/8 10.0.0.1/32 2001:db8::/32 ::1/128"
+	if strings.Join(got, " ") != want {
+		t.Errorf("TrustedProxyPrefixes = %q, want %q", strings.Join(got, " "), want)
 	}
 }

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"net"
 	"net/mail"
 	"net/url"
@@ -79,6 +80,11 @@ func validateHTTP(h *HTTP, ps *problems) {
 	}
 	if h.PublicURL != "" {
 		checkHTTPURL(ps, "http.public_url", h.PublicURL)
+	}
+	for i, p := range h.TrustedProxies {
+		if _, ok := parseProxy(p); !ok {
+			ps.add(fmt.Sprintf("http.trusted_proxies[%d]", i), "invalid %q: must be an IP address or a CIDR prefix, e.g. 10.0.0.0/8", p)
+		}
 	}
 }
 

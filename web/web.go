@@ -16,6 +16,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -67,6 +68,10 @@ type Options struct {
 	// Settings is the configuration the managers' "queues and hours" page
 	// shows; nil shows only the queue names.
 	Settings *ui.DeskSettings
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For the
+	// UI's login believes for the brake per client address
+	// (auth.ClientAddr); none by default.
+	TrustedProxies []netip.Prefix
 }
 
 // Server is frontdesk's HTTP server. Its methods are safe for concurrent use.
@@ -112,12 +117,13 @@ func New(opts Options) *Server {
 		s.api = api.New(api.Options{Front: f, Logger: s.logger})
 		if opts.Sessions != nil {
 			s.ui = ui.New(ui.Options{
-				Front:         f,
-				Logger:        s.logger,
-				Sessions:      opts.Sessions,
-				Users:         opts.Users,
-				SecureCookies: opts.SecureCookies,
-				Settings:      opts.Settings,
+				Front:          f,
+				Logger:         s.logger,
+				Sessions:       opts.Sessions,
+				Users:          opts.Users,
+				SecureCookies:  opts.SecureCookies,
+				Settings:       opts.Settings,
+				TrustedProxies: opts.TrustedProxies,
 			})
 		}
 	}

@@ -142,18 +142,19 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 	var wg sync.WaitGroup
 	mountPhone := a.startPhone(ctx, &wg)
 	srv := web.New(web.Options{
-		Logger:        a.logger.With(slog.String("component", "http")),
-		Ready:         a.store.Ping,
-		Gatherer:      a.registry,
-		Registerer:    a.registry,
-		Mount:         mountPhone,
-		Desk:          a.desk,
-		Accounts:      webAccounts{a.users},
-		Rules:         a.rules,
-		Sessions:      webAccounts{a.users},
-		Users:         webAccounts{a.users},
-		SecureCookies: strings.HasPrefix(a.cfg.HTTP.PublicURL, "https://"),
-		Settings:      deskSettings(a.cfg),
+		Logger:         a.logger.With(slog.String("component", "http")),
+		Ready:          a.store.Ping,
+		Gatherer:       a.registry,
+		Registerer:     a.registry,
+		Mount:          mountPhone,
+		Desk:           a.desk,
+		Accounts:       webAccounts{a.users},
+		Rules:          a.rules,
+		Sessions:       webAccounts{a.users},
+		Users:          webAccounts{a.users},
+		SecureCookies:  strings.HasPrefix(a.cfg.HTTP.PublicURL, "https://"),
+		Settings:       deskSettings(a.cfg),
+		TrustedProxies: a.cfg.HTTP.TrustedProxyPrefixes(),
 	})
 	wg.Go(func() {
 		watchRedis(ctx, a.logger.With(slog.String("component", "redis")), a.store.Ping, func(up bool) {

@@ -26,7 +26,7 @@ func (h *Handlers) handleLogin(w http.ResponseWriter, r *http.Request) {
 		h.showLogin(w, r, http.StatusForbidden, name, next, "The sign-in form had expired. Please try again.")
 		return
 	}
-	p, session, err := h.sessions.Login(r.Context(), name, r.PostForm.Get("password"), auth.ClientAddr(r))
+	p, session, err := h.sessions.Login(r.Context(), name, r.PostForm.Get("password"), auth.ClientAddr(r, h.proxies))
 	switch {
 	case errors.Is(err, auth.ErrTooManyLoginsFromAddress):
 		w.Header().Set("Retry-After", loginRetryAfter)
@@ -46,7 +46,7 @@ func (h *Handlers) handleLogin(w http.ResponseWriter, r *http.Request) {
 		h.showLogin(w, r, http.StatusUnauthorized, name, next, "Wrong name or password.")
 		return
 	}
-	h.logger.Info("signed in", "user", p.Name, "remote", r.RemoteAddr)
+	h.logger.Info("signed in", "user", p.Name, "remote", r.RemoteAddr, "client", auth.ClientAddr(r, h.proxies))
 	h.setCookie(w, r, loginCSRFCookie, "", -1)
 	h.setCookie(w, r, sessionCookie, session, 0)
 	if next == "" {

@@ -441,3 +441,38 @@ func TestUITemplatesParse(t *testing.T) {
 		}
 	}
 }
+
+// The login brake counts a request behind a trusted proxy against the
+// address the proxy names, and believes no X-Forwarded-For otherwise.
+func TestUILoginClientAddress(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		proxies []netip.Prefix
+		want    string
+	}{
+		{"no trusted proxies", nil, "127.0.0.1"},
+		{"behind a trusted proxy", []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}, "198.51.100.1"},
+		{"behind another proxy", []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}, "127.0.0.1"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newUIEnv(t, func(_ *front.Front, o *Options) { o.TrustedProxies = tt.proxies })
+			u := e.anonymous()
+			_, body := u.get(t, "/login")
+			form := url.Values{"csrf": {formToken(t, body)}, "name": {"ann"}, "password": {"wrong"}}
+			req, _ := http.NewRequest("POST", e.srv.URL+"/login", strings.NewReader(form.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("X-Forwarded-For", "192.0.2.66, 198.51.100.1")
+			res, err := u.client.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			if res.StatusCode != http.StatusUnauthorized {
+				t.Fatalf("login: %d, want 401", res.StatusCode)
+			}
+			if got := e.sessions.clients; len(got) != 1 || got[0] != netip.MustParseAddr(tt.want) {
+				t.Errorf("the login was counted against %v, want %s", got, tt.want)
+			}
+		})
+	}
+}
