@@ -15,19 +15,21 @@ import (
 	"frontdesk/web/ui"
 )
 
-// teamMembers tells routing's assignment who is away (accounts) and how many
-// tickets each has open (the ticket store).
+// teamMembers tells routing's assignment who is unavailable (accounts) and
+// how many tickets each has open (the ticket store).
 type teamMembers struct {
 	users *accounts.Store
 	store ticket.Store
 }
 
+// Away reports whether name is unavailable for assignment: marked away, or
+// disabled.
 func (m teamMembers) Away(ctx context.Context, name string) (bool, error) {
 	u, err := m.users.Get(ctx, name)
 	if err != nil {
 		return false, err
 	}
-	return u.Away, nil
+	return u.Away || u.Disabled, nil
 }
 
 func (m teamMembers) OpenCount(ctx context.Context, name string) (int, error) {

@@ -7,7 +7,10 @@ import (
 	"testing"
 
 	"frontdesk/accounts"
+	"frontdesk/config"
 	"frontdesk/internal/testredis"
+	"frontdesk/routing/assign"
+	"frontdesk/ticket/redisstore"
 	"frontdesk/web/auth"
 )
 
@@ -57,5 +60,60 @@ func TestWebAccountsLoginRefusals(t *testing.T) {
 	}
 	if _, _, err := a.Login(ctx, "ann", "correct horse", netip.MustParseAddr("198.51.100.9")); !errors.Is(err, auth.ErrTooManyLoginsFromAddress) || errors.Is(err, auth.ErrAccountDisabled) {
 		t.Errorf("a locked address says more than that: %v", err)
+	}
+}
+
+// Routing's assignment passes over a disabled assistant as over one who is
+// away, with either strategy.
+func TestTeamMembersSkipsDisabled(t *testing.T) {
+	tr := testredis.New(t)
+	users := accounts.New(tr.Client, tr.Prefix)
+	store := redisstore.New(tr.Client, &redisstore.Options{Prefix: tr.Prefix})
+	ctx := context.Background()
+	for _, name := range []string{"ann", "bob", "carl"} {
+		if _, err := users.Add(ctx, name, accounts.RoleAssistant, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	members := teamMembers{users: users, store: store}
+	picker := assign.New(tr.Client, tr.Prefix, members)
+	team := config.Team{Name: "desk", Members: []string{"ann", "bob", "carl"}}
+	disabled := true
+	if _, err := users.Change(ctx, "bob", accounts.Change{Disabled: &disabled}); err != nil {
+		t.Fatal(err)
+	}
+	if err := users.SetAway(ctx, "carl", true); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name string
+		away bool
+	}{{"ann", false}, {"bob", true}, {"carl", true}} {
+		if away, err := members.Away(ctx, tt.name); err != nil || away != tt.away {
+			t.Errorf("Away(%s) = %v, %v; want %v", tt.name, away, err, tt.away)
+		}
+	}
+	for _, strategy := range []string{assign.RoundRobin, assign.LeastOpen} {
+		for range 3 {
+			if who, err := picker.Pick(ctx, team, strategy); err != nil || who != "ann" {
+				t.Errorf("%s picked %q, %v; want ann, the only one available", strategy, who, err)
+			}
+		}
+	}
+	// Enabled again, bob takes turns again.
+	enabled := false
+	if _, err := users.Change(ctx, "bob", accounts.Change{Disabled: &enabled}); err != nil {
+		t.Fatal(err)
+	}
+	picked := map[string]int{}
+	for range 4 {
+		who, err := picker.Pick(ctx, team, assign.RoundRobin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		picked[who]++
+	}
+	if picked["ann"] != 2 || picked["bob"] != 2 {
+		t.Errorf("round robin over ann and bob: %v", picked)
 	}
 }
