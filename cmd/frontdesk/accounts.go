@@ -53,7 +53,7 @@ type webAccounts struct{ s *accounts.Store }
 var _ auth.Accounts = webAccounts{}
 
 func principal(u accounts.User) auth.Principal {
-	return auth.Principal{Name: u.Name, Role: string(u.Role), Away: u.Away}
+	return auth.Principal{Name: u.Name, Role: string(u.Role), Away: u.Away, Disabled: u.Disabled}
 }
 
 func (a webAccounts) Authenticate(ctx context.Context, token string) (auth.Principal, error) {
@@ -78,6 +78,19 @@ func (a webAccounts) List(ctx context.Context) ([]auth.Principal, error) {
 		out = append(out, principal(u))
 	}
 	return out, nil
+}
+
+func (a webAccounts) ChangeUser(ctx context.Context, name string, c auth.UserChange) (auth.Principal, error) {
+	change := accounts.Change{Disabled: c.Disabled, By: c.By}
+	if c.Role != nil {
+		role := accounts.Role(*c.Role)
+		change.Role = &role
+	}
+	u, err := a.s.Change(ctx, name, change)
+	if err != nil {
+		return auth.Principal{}, err
+	}
+	return principal(u), nil
 }
 
 var (

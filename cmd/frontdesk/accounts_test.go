@@ -4,14 +4,17 @@ import (
 	"context"
 	"errors"
 	"net/netip"
+	"strings"
 	"testing"
 
 	"frontdesk/accounts"
 	"frontdesk/config"
+	"frontdesk/fault"
 	"frontdesk/internal/testredis"
 	"frontdesk/routing/assign"
 	"frontdesk/ticket/redisstore"
 	"frontdesk/web/auth"
+	"frontdesk/web/httperr"
 )
 
 // The web's Login learns from the accounts why a login was refused, in the
@@ -115,5 +118,54 @@ func TestTeamMembersSkipsDisabled(t *testing.T) {
 	}
 	if picked["ann"] != 2 || picked["bob"] != 2 {
 		t.Errorf("round robin over ann and bob: %v", picked)
+	}
+}
+
+// The API's and the UI's user changes reach the accounts with the manager
+// who makes them, and their refusals reach HTTP as the statuses the API
+// documents.
+func TestWebAccountsChangeUser(t *testing.T) {
+	tr := testredis.New(t)
+	store := accounts.New(tr.Client, tr.Prefix)
+	a := webAccounts{store}
+	ctx := context.Background()
+	if _, err := store.Add(ctx, "max", accounts.RoleManager, ""); err != nil {
+		t.Fatal(err)
+	}
+	token, err := store.Add(ctx, "ann", accounts.RoleAssistant, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	yes, manager, admin := true, auth.RoleManager, "admin"
+	p, err := a.ChangeUser(ctx, "ann", auth.UserChange{Role: &manager, Disabled: &yes, By: "max"})
+	if err != nil || p != (auth.Principal{Name: "ann", Role: auth.RoleManager, Disabled: true}) {
+		t.Fatalf("ChangeUser = %+v, %v", p, err)
+	}
+	if _, err := a.Authenticate(ctx, token); err == nil {
+		t.Error("a disabled user's token works")
+	}
+	users, err := a.List(ctx)
+	if err != nil || len(users) != 2 || !users[0].Disabled || users[1].Disabled {
+		t.Errorf("List = %+v, %v", users, err)
+	}
+	assistant := auth.RoleAssistant
+	for _, tt := range []struct {
+		name, user string
+		change     auth.UserChange
+		status     int
+		says       string
+	}{
+		{"self-demotion", "max", auth.UserChange{Role: &assistant, By: "max"}, 409, "another manager must do it"},
+		{"self-disabling", "max", auth.UserChange{Disabled: &yes, By: "max"}, 409, "you cannot disable yourself"},
+		{"by a disabled manager", "max", auth.UserChange{Role: &assistant, By: "ann"}, 409, "you are no longer an enabled manager"},
+		{"unknown user", "nobody", auth.UserChange{Disabled: &yes, By: "max"}, 404, "not found"},
+		{"bad role", "ann", auth.UserChange{Role: &admin, By: "max"}, 400, `role "admin"`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := a.ChangeUser(ctx, tt.user, tt.change)
+			if got := httperr.Status(err); got != tt.status || !strings.Contains(fault.Reason(err), tt.says) {
+				t.Errorf("ChangeUser: %v (status %d), want %d saying %q", err, got, tt.status, tt.says)
+			}
+		})
 	}
 }

@@ -14,9 +14,19 @@ import (
 
 // Principal is the caller of a request: a user account.
 type Principal struct {
-	Name string `json:"name"`
-	Role string `json:"role"` // assistant or manager
-	Away bool   `json:"away"` // routing skips assistants who are away
+	Name     string `json:"name"`
+	Role     string `json:"role"`     // assistant or manager
+	Away     bool   `json:"away"`     // routing skips assistants who are away
+	Disabled bool   `json:"disabled"` // signs in neither way; routing skips them too
+}
+
+// UserChange is a manager's change to a user: a new role, disabled or
+// enabled again; a nil field is left as it is.
+type UserChange struct {
+	Role     *string
+	Disabled *bool
+	// By is the manager making the change.
+	By string
 }
 
 // Accounts is what the API and the UI need of the user accounts (package
@@ -30,6 +40,13 @@ type Accounts interface {
 	SetAway(ctx context.Context, name string, away bool) error
 	// List returns every user.
 	List(ctx context.Context) ([]Principal, error)
+	// ChangeUser changes user name's role and whether they are disabled,
+	// in one step, and returns the user as they now are. Disabling ends
+	// the user's sessions and API tokens at once. An unknown user wraps
+	// fault.ErrNotFound, an unknown role fault.ErrInvalid; a manager who
+	// would disable or demote themselves, or who is no longer an enabled
+	// manager, fault.ErrConflict, with the reason.
+	ChangeUser(ctx context.Context, name string, c UserChange) (Principal, error)
 }
 
 // Sessions is what the web UI needs of the user accounts to sign people in
