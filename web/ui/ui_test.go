@@ -56,6 +56,9 @@ func (f *fakeSessions) Login(_ context.Context, name, password string, client ne
 		f.fromAddr[client]++
 		return auth.Principal{}, "", errors.New("wrong name or password")
 	}
+	if u.Disabled {
+		return auth.Principal{}, "", fmt.Errorf("login %s: %w", name, auth.ErrAccountDisabled)
+	}
 	token := "sess-" + name + "-" + randomSuffix()
 	f.sessions[token] = name
 	return u, token, nil
@@ -72,6 +75,9 @@ func (f *fakeSessions) Session(_ context.Context, token string) (auth.Principal,
 		return auth.Principal{}, errors.New("no such session")
 	}
 	u, _ := f.acc.User(name)
+	if u.Disabled {
+		return auth.Principal{}, errors.New("the user is disabled")
+	}
 	return u, nil
 }
 
