@@ -6,8 +6,9 @@
 // TOKEN"). Passwords are stored as argon2id hashes in PHC string form; tokens
 // are shown once, when made, and stored only as their SHA-256, and may expire.
 // Repeated wrong passwords for one name lock that name for a while
-// (ErrLocked). A disabled user (Change) signs in neither way until enabled
-// again.
+// (ErrLocked), and from one client address that address, whatever the name
+// (ErrAddressLocked); at most a few passwords are checked at once (ErrBusy).
+// A disabled user (Change) signs in neither way until enabled again.
 //
 // Errors: invalid input wraps fault.ErrInvalid, an unknown user
 // fault.ErrNotFound, a taken name ErrExists (which wraps fault.ErrConflict),
