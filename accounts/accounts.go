@@ -4,8 +4,11 @@
 // A user signs in two ways: with a password (CheckPassword, for the web UI's
 // login form), or with an API token (Authenticate, for "Authorization: Bearer
 // TOKEN"). Passwords are stored as argon2id hashes in PHC string form; tokens
-// are shown once, when made, and stored only as their SHA-256. Repeated wrong
-// passwords for one name lock that name for a while (ErrLocked).
+// are shown once, when made, and stored only as their SHA-256, and may expire.
+// Repeated wrong passwords for one name lock that name for a while
+// (ErrLocked), and from one client address that address, whatever the name
+// (ErrAddressLocked); at most a few passwords are checked at once (ErrBusy).
+// A disabled user (Change) signs in neither way until enabled again.
 //
 // Errors: invalid input wraps fault.ErrInvalid, an unknown user
 // fault.ErrNotFound, a taken name ErrExists (which wraps fault.ErrConflict),
@@ -42,6 +45,7 @@ type User struct {
 	Name      string    `json:"name"`
 	Role      Role      `json:"role"`
 	Away      bool      `json:"away"`
+	Disabled  bool      `json:"disabled"` // signs in neither way; routing assigns them nothing
 	CreatedAt time.Time `json:"created_at"`
 	// passwordGen counts the user's password changes as read with the
 	// password; a session records the one its login saw.
@@ -55,6 +59,8 @@ var (
 	// ErrLocked: too many wrong passwords for this name lately; no password
 	// is checked until the lock window has passed.
 	ErrLocked = errors.New("too many failed logins; try again later")
+	// ErrDisabled: the password is right, but the user is disabled.
+	ErrDisabled = errors.New("this account is disabled")
 	// ErrExists: the user name is taken. errors.Is(ErrExists,
 	// fault.ErrConflict) holds.
 	ErrExists error = existsError{}

@@ -7,8 +7,9 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
-	"strconv"
+	"net/netip"
 	"strings"
+	"time"
 
 	"frontdesk/fault"
 )
@@ -45,7 +46,8 @@ func wellFormed(token string) bool {
 }
 
 // Authenticate returns the user an API token belongs to. A malformed,
-// unknown or revoked token is ErrUnauthorized.
+// unknown, revoked or expired token, or one of a disabled user, is
+// ErrUnauthorized.
 func (s *Store) Authenticate(ctx context.Context, token string) (User, error) {
 	if !wellFormed(token) {
 		return User{}, ErrUnauthorized
@@ -60,24 +62,61 @@ func (s *Store) Authenticate(ctx context.Context, token string) (User, error) {
 	return userOf(v) // a token left behind by a removed user is ErrUnauthorized
 }
 
-// NewToken makes another API token for an existing user and returns it: the
-// only time it is seen. An unknown user wraps fault.ErrNotFound.
+// NewToken makes another API token for an existing user, beside their
+// others and without expiry, and returns it: the only time it is seen. An
+// unknown user wraps fault.ErrNotFound.
 func (s *Store) NewToken(ctx context.Context, name string) (string, error) {
+	token, _, err := s.IssueToken(ctx, name, TokenOptions{})
+	return token, err
+}
+
+// MaxTokenLifetime is the longest expiry IssueToken accepts.
+const MaxTokenLifetime = 10 * 365 * 24 * time.Hour
+
+// TokenOptions say what kind of token IssueToken makes. The zero value makes
+// one that never expires, beside the user's others.
+type TokenOptions struct {
+	// Expires is how long the token works from now, at most
+	// MaxTokenLifetime; 0 means until it is revoked. Redis's clock decides,
+	// as for every other expiry.
+	Expires time.Duration
+	// ReplaceOthers revokes every other token of the user in the same
+	// step: the way to end a token that may have leaked.
+	ReplaceOthers bool
+}
+
+// IssueToken makes a new API token for an existing user and returns it (the
+// only time it is seen) and how many other tokens it revoked. A token issued
+// to a disabled user works once they are enabled. An unknown user wraps
+// fault.ErrNotFound, a negative or too long expiry fault.ErrInvalid.
+func (s *Store) IssueToken(ctx context.Context, name string, opts TokenOptions) (string, int, error) {
+	what := "new token for user " + name
 	if ValidateName(name) != nil {
-		return "", fmt.Errorf("new token for user %q: %w", name, fault.ErrNotFound)
+		return "", 0, fmt.Errorf("new token for user %q: %w", name, fault.ErrNotFound)
+	}
+	if opts.Expires < 0 || opts.Expires > MaxTokenLifetime {
+		return "", 0, fmt.Errorf("%s: %w: expiry %v: must be between none and %d days", what, fault.ErrInvalid, opts.Expires, MaxTokenLifetime/(24*time.Hour))
+	}
+	// Rounded up to whole milliseconds: a 1ns expiry is not "never".
+	ms := (opts.Expires + time.Millisecond - 1).Milliseconds()
+	replace := "0"
+	if opts.ReplaceOthers {
+		replace = "1"
 	}
 	token, sha := newToken()
 	keys := []string{s.userKey(name), s.tokenKey(sha), s.tokensKey(name)}
-	n, err := tokenScript.Run(ctx, s.rdb, keys, name, sha).Int()
+	v, err := tokenScript.Run(ctx, s.rdb, keys, name, sha, ms, replace, s.tokenKey("")).Int64Slice()
 	switch {
 	case err != nil:
-		return "", fault.Redis("new token for user "+name, err)
-	case n == 0:
-		return "", fmt.Errorf("new token for user %s: %w", name, fault.ErrNotFound)
-	case n < 0:
-		return "", fmt.Errorf("new token for user %s: it collides with a stored one", name)
+		return "", 0, fault.Redis(what, err)
+	case len(v) == 0:
+		return "", 0, fmt.Errorf("%s: unexpected empty reply", what)
+	case v[0] == 0:
+		return "", 0, fmt.Errorf("%s: %w", what, fault.ErrNotFound)
+	case v[0] < 0 || len(v) < 2:
+		return "", 0, fmt.Errorf("%s: it collides with a stored one", what)
 	}
-	return token, nil
+	return token, int(v[1]), nil
 }
 
 // RevokeToken ends an API token (a logout). A malformed, unknown or already
@@ -119,32 +158,44 @@ func (s *Store) RevokeTokens(ctx context.Context, name string) (int, error) {
 
 // CheckPassword returns the user when password is theirs. A wrong name or
 // password is ErrUnauthorized either way, and takes about as long: a name
-// without a password is checked against a dummy hash.
+// without a password is checked against a dummy hash. The right password of
+// a disabled user is ErrDisabled. client is the address the attempt comes
+// from (the zero Addr when unknown: such attempts share one count).
 //
-// The brake: every attempt for a name counts, for 15 minutes from the first
-// one; the 6th and later attempts in that window are ErrLocked, right
-// password or not, and check nothing. A successful login clears the count, as
-// does SetPassword. Names that do not exist are counted the same, so a lock
-// does not tell whether a name exists.
-func (s *Store) CheckPassword(ctx context.Context, name, password string) (User, error) {
-	if ValidateName(name) != nil {
-		// Not a name a user can have; no key is made for it.
-		if err := s.hashing(ctx, func() { verifyPassword(s.dummyHash(), password, s.params) }); err != nil {
-			return User{}, fault.Redis("check password", err)
-		}
-		return User{}, ErrUnauthorized
+// Two brakes hold before any password is checked, both counted in Redis so
+// that every instance sees the same counts (brake.go):
+//
+//   - per name: every attempt counts, for 15 minutes from the first one;
+//     the 6th and later attempts in that window are ErrLocked, right
+//     password or not. A successful login clears the count, as does
+//     SetPassword. Names that do not exist are counted the same, so a lock
+//     does not tell whether a name exists.
+//   - per client address (an IPv6 address by its /64): every attempt counts
+//     until it turns out right, for 15 minutes from the first one; once 20
+//     have counted, further attempts from there are ErrAddressLocked
+//     (errors.Is ErrLocked too) and count against no name, whatever the
+//     name. This is what stops one client trying a password on many names.
+//
+// At most a few passwords are checked at once (hashing); an attempt that
+// cannot have its turn soon is ErrBusy and counts against neither brake.
+func (s *Store) CheckPassword(ctx context.Context, name, password string, client netip.Addr) (User, error) {
+	what := "check password"
+	validName := ValidateName(name) == nil
+	if validName {
+		what += " of user " + name
 	}
-	window := strconv.FormatInt(s.window.Milliseconds(), 10)
-	attempts, err := attemptScript.Run(ctx, s.rdb, []string{s.failuresKey(name)}, window).Int64()
+	b, err := s.attempt(ctx, name, validName, client)
 	if err != nil {
-		return User{}, fault.Redis("check password of user "+name, err)
+		return User{}, fmt.Errorf("%s: %w", what, err)
 	}
-	if attempts > s.maxAttempts {
-		return User{}, ErrLocked
-	}
-	u, hash, err := s.get(ctx, name)
-	if fault.IsUnavailable(err) {
-		return User{}, err
+	var u User
+	var hash string
+	if validName {
+		u, hash, err = s.get(ctx, name)
+		if fault.IsUnavailable(err) {
+			b.settle(ctx, false)
+			return User{}, err
+		}
 	}
 	found := err == nil && hash != ""
 	if !found {
@@ -152,16 +203,21 @@ func (s *Store) CheckPassword(ctx context.Context, name, password string) (User,
 	}
 	var ok, stale bool
 	if err := s.hashing(ctx, func() { ok, stale = verifyPassword(hash, password, s.params) }); err != nil {
-		return User{}, fault.Redis("check password of user "+name, err)
+		b.settle(ctx, false) // nothing was checked
+		return User{}, fmt.Errorf("%s: %w", what, err)
 	}
 	if !found || !ok {
 		return User{}, ErrUnauthorized
 	}
-	if err := s.rdb.Del(ctx, s.failuresKey(name)).Err(); err != nil {
-		return User{}, fault.Redis("check password of user "+name, err)
+	if err := b.settle(ctx, true); err != nil {
+		return User{}, fault.Redis(what, err)
 	}
 	if stale {
 		s.rehash(ctx, name, hash, password)
+	}
+	if u.Disabled {
+		// Said only to whoever knows the password.
+		return User{}, fmt.Errorf("%s: %w", what, ErrDisabled)
 	}
 	return u, nil
 }

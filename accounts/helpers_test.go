@@ -1,6 +1,7 @@
 package accounts
 
 import (
+	"net/netip"
 	"testing"
 	"time"
 
@@ -35,3 +36,6 @@ func newTestRedis(t testing.TB) *testredis.Redis { return testredis.New(t) }
 // newMiniRedis is a miniredis also when a real Redis is named, for tests
 // that stop and restart the server.
 func newMiniRedis(t testing.TB) *testredis.Redis { return testredis.Mini(t) }
+
+// testClient is the client address of the tests' logins.
+var testClient = netip.MustParseAddr("192.0.2.1")

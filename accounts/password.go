@@ -8,6 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
+
+	"frontdesk/fault"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -86,18 +89,61 @@ func verifyPassword(encoded, password string, want argonParams) (ok, stale bool)
 	return subtle.ConstantTimeCompare(got, key) == 1, p != want
 }
 
-// hashing runs f while holding one of the store's hashing slots: each argon2id
-// run takes its memory parameter in RAM, so a burst of logins must not run
-// them all at once.
+// How many passwords are hashed or checked at once, and how long the rest
+// wait. Each argon2id run takes its memory parameter in RAM (32 MiB with
+// defaultParams) and its threads parameter in cores (2) for 30-60 ms, so a
+// burst of logins must not run them all at once: one run per core (at least
+// 2, at most maxHashSlots) keeps every core busy, and more at once would only
+// add memory, not speed. At most maxHashWaiting attempts wait for their turn,
+// each at most maxHashWait; others are refused at once (ErrBusy: the web
+// answers 503, try again). The peak is maxHashSlots × 32 MiB = 256 MiB on a
+// large machine, 64 MiB on two cores, whatever arrives.
+const (
+	maxHashSlots   = 8
+	maxHashWaiting = 64
+	maxHashWait    = 3 * time.Second
+)
+
+// hashSlots is how many hashes run at once on procs cores.
+func hashSlots(procs int) int { return min(max(2, procs), maxHashSlots) }
+
+// ErrBusy: too many passwords are being checked at this moment; the same
+// call may work a moment later. fault.IsUnavailable holds for it.
+var ErrBusy = fault.Unavailable(errors.New("too many sign-ins at once; try again in a moment"))
+
+// hashing runs f while holding one of the store's hashing slots. It waits for
+// one with ctx, at most s.hashWait, and only while fewer than s.maxWaiting
+// others wait: else it is ErrBusy (or ctx's error, as unavailable) and f
+// does not run.
 func (s *Store) hashing(ctx context.Context, f func()) error {
 	select {
 	case s.hashSlots <- struct{}{}:
-	case <-ctx.Done():
-		return ctx.Err()
+	default:
+		if err := s.waitForSlot(ctx); err != nil {
+			return err
+		}
 	}
 	defer func() { <-s.hashSlots }()
 	f()
 	return nil
+}
+
+func (s *Store) waitForSlot(ctx context.Context) error {
+	if s.waiting.Add(1) > s.maxWaiting {
+		s.waiting.Add(-1)
+		return ErrBusy
+	}
+	defer s.waiting.Add(-1)
+	timer := time.NewTimer(s.hashWait)
+	defer timer.Stop()
+	select {
+	case s.hashSlots <- struct{}{}:
+		return nil
+	case <-timer.C:
+		return ErrBusy
+	case <-ctx.Done():
+		return fault.Unavailable(fmt.Errorf("wait to check a password: %w", ctx.Err()))
+	}
 }
 
 // dummyHash is a hash of a random password with the store's parameters: a

@@ -3,6 +3,7 @@ package accounts
 import (
 	"cmp"
 	"context"
+	"net/netip"
 	"time"
 
 	"frontdesk/fault"
@@ -24,11 +25,12 @@ const (
 func (s *Store) sessionKey(sha string) string   { return s.base + "session:" + sha }
 func (s *Store) sessionsKey(name string) string { return s.base + "sessions:" + name }
 
-// Login checks a password (with CheckPassword's brake: ErrUnauthorized,
-// ErrLocked) and starts a session for the user. It returns the user and the
-// session token, which is seen only here.
-func (s *Store) Login(ctx context.Context, name, password string) (User, string, error) {
-	u, err := s.CheckPassword(ctx, name, password)
+// Login checks a password from client (with CheckPassword's brakes:
+// ErrUnauthorized, ErrLocked, ErrAddressLocked, ErrBusy, ErrDisabled) and
+// starts a session for the user. It returns the user and the session token,
+// which is seen only here.
+func (s *Store) Login(ctx context.Context, name, password string, client netip.Addr) (User, string, error) {
+	u, err := s.CheckPassword(ctx, name, password, client)
 	if err != nil {
 		return User{}, "", err
 	}
@@ -54,7 +56,8 @@ func (s *Store) Login(ctx context.Context, name, password string) (User, string,
 
 // Session returns the user of a session token and keeps the session alive.
 // A malformed, unknown, expired or ended session, one whose user has a new
-// password since, or one whose user has been removed, is ErrUnauthorized.
+// password since, or one whose user has been disabled or removed, is
+// ErrUnauthorized.
 func (s *Store) Session(ctx context.Context, token string) (User, error) {
 	if !wellFormed(token) {
 		return User{}, ErrUnauthorized

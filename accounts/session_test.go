@@ -18,10 +18,10 @@ func TestSessions(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	if _, _, err := s.Login(ctx, "ann", "wrong horse!"); !errors.Is(err, ErrUnauthorized) {
+	if _, _, err := s.Login(ctx, "ann", "wrong horse!", testClient); !errors.Is(err, ErrUnauthorized) {
 		t.Fatalf("Login with a wrong password: %v, want ErrUnauthorized", err)
 	}
-	u, token, err := s.Login(ctx, "ann", "correct horse")
+	u, token, err := s.Login(ctx, "ann", "correct horse", testClient)
 	if err != nil {
 		t.Fatalf("Login: %v", err)
 	}
@@ -62,7 +62,7 @@ func TestSessions(t *testing.T) {
 	s.now = func() time.Time { return time.UnixMilli(1_790_000_000_123) }
 
 	// Logout ends it, twice without error.
-	_, token, err = s.Login(ctx, "ann", "correct horse")
+	_, token, err = s.Login(ctx, "ann", "correct horse", testClient)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,8 +76,8 @@ func TestSessions(t *testing.T) {
 	}
 
 	// A new password ends every session of the user.
-	_, t1, _ := s.Login(ctx, "ann", "correct horse")
-	_, t2, _ := s.Login(ctx, "ann", "correct horse")
+	_, t1, _ := s.Login(ctx, "ann", "correct horse", testClient)
+	_, t2, _ := s.Login(ctx, "ann", "correct horse", testClient)
 	if err := s.SetPassword(ctx, "ann", "battery staple"); err != nil {
 		t.Fatal(err)
 	}
@@ -92,9 +92,9 @@ func TestSessions(t *testing.T) {
 
 	// The brake holds for logins too.
 	for range 5 {
-		_, _, _ = s.Login(ctx, "ann", "wrong horse!")
+		_, _, _ = s.Login(ctx, "ann", "wrong horse!", testClient)
 	}
-	if _, _, err := s.Login(ctx, "ann", "battery staple"); !errors.Is(err, ErrLocked) {
+	if _, _, err := s.Login(ctx, "ann", "battery staple", testClient); !errors.Is(err, ErrLocked) {
 		t.Errorf("Login after 5 failures = %v, want ErrLocked", err)
 	}
 }
@@ -110,7 +110,7 @@ func TestSessionAndTokenAreOneRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, session, err := s.Login(ctx, "ann", "correct horse")
+	_, session, err := s.Login(ctx, "ann", "correct horse", testClient)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,7 +158,7 @@ func TestNewPasswordEndsSessionsWithoutTheirList(t *testing.T) {
 	if _, err := s.Add(ctx, "ann", RoleAssistant, "correct horse"); err != nil {
 		t.Fatal(err)
 	}
-	_, before, err := s.Login(ctx, "ann", "correct horse")
+	_, before, err := s.Login(ctx, "ann", "correct horse", testClient)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,7 +177,7 @@ func TestNewPasswordEndsSessionsWithoutTheirList(t *testing.T) {
 	if err := s.SetPassword(ctx, "ann", "battery staple"); err != nil {
 		t.Fatal(err)
 	}
-	_, after, err := s.Login(ctx, "ann", "battery staple")
+	_, after, err := s.Login(ctx, "ann", "battery staple", testClient)
 	if err != nil {
 		t.Fatal(err)
 	}

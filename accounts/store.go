@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"frontdesk/fault"
@@ -26,12 +27,19 @@ type Store struct {
 
 	params    argonParams
 	hashSlots chan struct{} // bounds concurrent argon2id runs (and their memory)
-	dummyOnce sync.Once
-	dummy     string
+	waiting   atomic.Int64  // attempts waiting for a hashing slot
+	// maxWaiting attempts may wait for a slot, each at most hashWait;
+	// others are ErrBusy at once.
+	maxWaiting int64
+	hashWait   time.Duration
+	dummyOnce  sync.Once
+	dummy      string
 
-	// The login brake: maxAttempts password attempts per name within window.
-	maxAttempts int64
-	window      time.Duration
+	// The login brakes: maxAttempts password attempts per name, and
+	// maxClientAttempts per client address, within window.
+	maxAttempts       int64
+	maxClientAttempts int64
+	window            time.Duration
 
 	now func() time.Time
 }
@@ -42,21 +50,23 @@ func New(rdb redis.UniversalClient, prefix string) *Store {
 		prefix = "frontdesk"
 	}
 	return &Store{
-		rdb:         rdb,
-		base:        prefix + ":accounts:{users}:",
-		params:      defaultParams,
-		hashSlots:   make(chan struct{}, max(2, runtime.GOMAXPROCS(0))),
-		maxAttempts: 5,
-		window:      15 * time.Minute,
-		now:         time.Now,
+		rdb:               rdb,
+		base:              prefix + ":accounts:{users}:",
+		params:            defaultParams,
+		hashSlots:         make(chan struct{}, hashSlots(runtime.GOMAXPROCS(0))),
+		maxWaiting:        maxHashWaiting,
+		hashWait:          maxHashWait,
+		maxAttempts:       5,
+		maxClientAttempts: 20,
+		window:            15 * time.Minute,
+		now:               time.Now,
 	}
 }
 
-func (s *Store) userKey(name string) string     { return s.base + "user:" + name }
-func (s *Store) namesKey() string               { return s.base + "names" }
-func (s *Store) tokenKey(sha string) string     { return s.base + "token:" + sha }
-func (s *Store) tokensKey(name string) string   { return s.base + "tokens:" + name }
-func (s *Store) failuresKey(name string) string { return s.base + "failures:" + name }
+func (s *Store) userKey(name string) string   { return s.base + "user:" + name }
+func (s *Store) namesKey() string             { return s.base + "names" }
+func (s *Store) tokenKey(sha string) string   { return s.base + "token:" + sha }
+func (s *Store) tokensKey(name string) string { return s.base + "tokens:" + name }
 
 //go:embed lua/*.lua
 var luaFiles embed.FS
@@ -77,9 +87,11 @@ var (
 	updateScript    = script("update")
 	rehashScript    = script("rehash")
 	attemptScript   = script("attempt")
+	settleScript    = script("settle")
 	sessionScript   = script("session")
 	whoisScript     = script("whois")
 	passwordScript  = script("password")
+	changeScript    = script("change")
 )
 
 // Add creates a user with its first API token, which it returns: the only
@@ -99,7 +111,7 @@ func (s *Store) Add(ctx context.Context, name string, role Role, password string
 			return "", fmt.Errorf("add user %s: %w", name, err)
 		}
 		if err := s.hashing(ctx, func() { hash = hashPassword(s.params, password) }); err != nil {
-			return "", fault.Redis("add user "+name, err)
+			return "", fmt.Errorf("add user %s: %w", name, err)
 		}
 	}
 	token, sha := newToken()
@@ -138,10 +150,10 @@ func (s *Store) get(ctx context.Context, name string) (User, string, error) {
 	return userFrom(name, h), h["hash"], nil
 }
 
-// userOf decodes the {name, role, away, created} reply of the session and
-// whois scripts; a removed user (no role) is ErrUnauthorized.
+// userOf decodes the {name, role, away, created, disabled} reply of the
+// session and whois scripts; a removed user (no role) is ErrUnauthorized.
 func userOf(v []any) (User, error) {
-	if len(v) != 4 {
+	if len(v) != 5 {
 		return User{}, fmt.Errorf("decode user: unexpected reply of %d parts", len(v))
 	}
 	name, _ := v[0].(string)
@@ -151,11 +163,12 @@ func userOf(v []any) (User, error) {
 	}
 	away, _ := v[2].(string)
 	created, _ := v[3].(string)
-	return userFrom(name, map[string]string{"role": role, "away": away, "created": created}), nil
+	disabled, _ := v[4].(string)
+	return userFrom(name, map[string]string{"role": role, "away": away, "created": created, "disabled": disabled}), nil
 }
 
 func userFrom(name string, h map[string]string) User {
-	u := User{Name: name, Role: Role(h["role"]), Away: h["away"] == "1", passwordGen: h["pwgen"]}
+	u := User{Name: name, Role: Role(h["role"]), Away: h["away"] == "1", Disabled: h["disabled"] == "1", passwordGen: h["pwgen"]}
 	if ms, err := strconv.ParseInt(h["created"], 10, 64); err == nil {
 		u.CreatedAt = time.UnixMilli(ms).UTC()
 	}
@@ -211,7 +224,7 @@ func (s *Store) SetPassword(ctx context.Context, name, password string) error {
 	}
 	var hash string
 	if err := s.hashing(ctx, func() { hash = hashPassword(s.params, password) }); err != nil {
-		return fault.Redis("set password of user "+name, err)
+		return fmt.Errorf("set password of user %s: %w", name, err)
 	}
 	n, err := passwordScript.Run(ctx, s.rdb, []string{s.userKey(name), s.failuresKey(name)}, hash).Int()
 	switch {

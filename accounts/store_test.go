@@ -242,7 +242,7 @@ func TestCheckPassword(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			u, err := s.CheckPassword(ctx, tt.user, tt.password)
+			u, err := s.CheckPassword(ctx, tt.user, tt.password, testClient)
 			if tt.ok {
 				if err != nil || u.Name != tt.user {
 					t.Fatalf("CheckPassword = %+v, %v", u, err)
@@ -258,10 +258,10 @@ func TestCheckPassword(t *testing.T) {
 	if err := s.SetPassword(ctx, "ann", "new password!"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.CheckPassword(ctx, "ann", "correct horse"); !errors.Is(err, ErrUnauthorized) {
+	if _, err := s.CheckPassword(ctx, "ann", "correct horse", testClient); !errors.Is(err, ErrUnauthorized) {
 		t.Errorf("old password after SetPassword: %v", err)
 	}
-	if _, err := s.CheckPassword(ctx, "ann", "new password!"); err != nil {
+	if _, err := s.CheckPassword(ctx, "ann", "new password!", testClient); err != nil {
 		t.Errorf("new password after SetPassword: %v", err)
 	}
 	if err := s.SetPassword(ctx, "ann", "short"); !errors.Is(err, fault.ErrInvalid) {
@@ -273,7 +273,7 @@ func TestCheckPassword(t *testing.T) {
 	if err := s.SetPassword(ctx, "robot", "now with a password"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.CheckPassword(ctx, "robot", "now with a password"); err != nil {
+	if _, err := s.CheckPassword(ctx, "robot", "now with a password", testClient); err != nil {
 		t.Errorf("token-only user given a password: %v", err)
 	}
 }
@@ -288,7 +288,7 @@ func TestBrake(t *testing.T) {
 	}
 	check := func(name, password string, want error) {
 		t.Helper()
-		_, err := s.CheckPassword(ctx, name, password)
+		_, err := s.CheckPassword(ctx, name, password, testClient)
 		if !errors.Is(err, want) || (want == nil) != (err == nil) {
 			t.Fatalf("CheckPassword(%s, %s) = %v, want %v", name, password, err, want)
 		}
@@ -336,20 +336,20 @@ func TestRehashOnLogin(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.params.time = 2
-	if _, err := s.CheckPassword(ctx, "ann", "wrong password"); !errors.Is(err, ErrUnauthorized) {
+	if _, err := s.CheckPassword(ctx, "ann", "wrong password", testClient); !errors.Is(err, ErrUnauthorized) {
 		t.Fatal(err)
 	}
 	key := tr.Prefix + ":accounts:{users}:user:ann"
 	if h := tr.Client.HGet(ctx, key, "hash").Val(); !strings.Contains(h, "t=1,") {
 		t.Errorf("a failed login rehashed: %s", h)
 	}
-	if _, err := s.CheckPassword(ctx, "ann", "correct horse"); err != nil {
+	if _, err := s.CheckPassword(ctx, "ann", "correct horse", testClient); err != nil {
 		t.Fatal(err)
 	}
 	if h := tr.Client.HGet(ctx, key, "hash").Val(); !strings.Contains(h, "m=64,t=2,p=1$") {
 		t.Errorf("not rehashed with the new parameters: %s", h)
 	}
-	if _, err := s.CheckPassword(ctx, "ann", "correct horse"); err != nil {
+	if _, err := s.CheckPassword(ctx, "ann", "correct horse", testClient); err != nil {
 		t.Errorf("after the rehash: %v", err)
 	}
 }
@@ -401,7 +401,7 @@ func TestSetAwayAndList(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := `{"name":"bob","role":"assistant","away":true,"created_at":"2026-09-21T14:13:20.123Z"}`; string(b) != want {
+	if want := `{"name":"bob","role":"assistant","away":true,"disabled":false,"created_at":"2026-09-21T14:13:20.123Z"}`; string(b) != want {
 		t.Errorf("JSON = %s, want %s", b, want)
 	}
 	if keys := tr.Keys(t); len(keys) < 7 {
@@ -460,7 +460,7 @@ func TestRedisDown(t *testing.T) {
 	calls := map[string]func() error{
 		"Add":           func() error { _, err := s.Add(ctx, "bob", RoleAssistant, "correct horse"); return err },
 		"Authenticate":  func() error { _, err := s.Authenticate(ctx, token); return err },
-		"CheckPassword": func() error { _, err := s.CheckPassword(ctx, "ann", "correct horse"); return err },
+		"CheckPassword": func() error { _, err := s.CheckPassword(ctx, "ann", "correct horse", testClient); return err },
 		"NewToken":      func() error { _, err := s.NewToken(ctx, "ann"); return err },
 		"RevokeToken":   func() error { return s.RevokeToken(ctx, token) },
 		"RevokeTokens":  func() error { _, err := s.RevokeTokens(ctx, "ann"); return err },
@@ -468,6 +468,8 @@ func TestRedisDown(t *testing.T) {
 		"List":          func() error { _, err := s.List(ctx); return err },
 		"SetAway":       func() error { return s.SetAway(ctx, "ann", true) },
 		"SetPassword":   func() error { return s.SetPassword(ctx, "ann", "another password") },
+		"IssueToken":    func() error { _, _, err := s.IssueToken(ctx, "ann", TokenOptions{ReplaceOthers: true}); return err },
+		"Change":        func() error { _, err := s.Change(ctx, "ann", Change{Disabled: ptr(true)}); return err },
 	}
 	for name, call := range calls {
 		if err := call(); !fault.IsUnavailable(err) {

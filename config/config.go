@@ -16,6 +16,7 @@
 package config
 
 import (
+	"net/netip"
 	"path"
 	"strings"
 	"time"
@@ -93,6 +94,39 @@ type HTTP struct {
 	// ("Authorization: Bearer TOKEN"); without it /metrics answers 401.
 	// At least 16 characters.
 	MetricsToken string `yaml:"metrics_token"`
+	// TrustedProxies are the reverse proxies in front of frontdesk, as IP
+	// addresses or CIDR prefixes (10.0.0.0/8). Only a request whose
+	// connection comes from one of them has its X-Forwarded-For header
+	// believed, and then only as far as the addresses in it are trusted
+	// proxies too: the login brake counts the request against the first
+	// address from the right that is not. Default: none; every request
+	// comes from its connection's address.
+	TrustedProxies []string `yaml:"trusted_proxies"`
+}
+
+// TrustedProxyPrefixes are TrustedProxies as prefixes (an address as its /32
+// or /128). Entries that do not parse, which validation reports, are left
+// out.
+func (h HTTP) TrustedProxyPrefixes() []netip.Prefix {
+	var out []netip.Prefix
+	for _, s := range h.TrustedProxies {
+		if p, ok := parseProxy(s); ok {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// parseProxy reads one entry of http.trusted_proxies.
+func parseProxy(s string) (netip.Prefix, bool) {
+	if p, err := netip.ParsePrefix(s); err == nil {
+		return p.Masked(), true
+	}
+	if a, err := netip.ParseAddr(s); err == nil && a.Zone() == "" {
+		a = a.Unmap()
+		return netip.PrefixFrom(a, a.BitLen()), true
+	}
+	return netip.Prefix{}, false
 }
 
 // Log configures logging.

@@ -1,9 +1,11 @@
 package config
 
 import (
+	"net/netip"
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -49,6 +51,7 @@ func TestExampleFile(t *testing.T) {
 	check("http.max_connections", c.HTTP.MaxConnections, 1000)
 	check("http.metrics_listen", c.HTTP.MetricsListen, "")
 	check("http.metrics_token", c.HTTP.MetricsToken, "")
+	check("http.trusted_proxies", c.HTTP.TrustedProxyPrefixes(), []netip.Prefix(nil))
 	check("log", c.Log, Log{Level: "info", Format: "text"})
 	check("tickets", c.Tickets, Tickets{ClaimLease: 15 * time.Minute, AttachmentMaxSize: 25 * MB})
 
@@ -232,9 +235,9 @@ func TestResolve(t *testing.T) {
 func TestHTTPLimits(t *testing.T) {
 	c := mustParse(t, `http: {max_connections: 50, metrics_listen: "127.0.0.1:9025", metrics_token: "${METRICS_TOKEN}"}`,
 		map[string]string{"METRICS_TOKEN": "0123456789abcdef0123"})
-	want := HTTP{Listen: DefaultListen, MaxConnections: 50, MetricsListen: "127.0.0.1:9025", MetricsToken: "0123456789abcdef0123"}
-	if c.HTTP != want {
-		t.Errorf("http = %+v, want %+v", c.HTTP, want)
+	h := c.HTTP
+	if h.Listen != DefaultListen || h.MaxConnections != 50 || h.MetricsListen != "127.0.0.1:9025" || h.MetricsToken != "0123456789abcdef0123" {
+		t.Errorf("http = %+v", h)
 	}
 }
 
@@ -250,5 +253,17 @@ mailboxes:
 `, nil)
 	if c.Mailboxes[0].AllowInsecure || !c.Mailboxes[3].AllowInsecure {
 		t.Errorf("allow_insecure = %v, %v; want false, true", c.Mailboxes[0].AllowInsecure, c.Mailboxes[3].AllowInsecure)
+	}
+}
+
+func TestTrustedProxyPrefixes(t *testing.T) {
+	h := HTTP{TrustedProxies: []string{"192.0.2.1", "10.1.2.3/8", "::ffff:10.0.0.1", "2001:db8::/32", "::1", "not an address"}}
+	var got []string
+	for _, p := range h.TrustedProxyPrefixes() {
+		got = append(got, p.String())
+	}
+	want := "192.0.2.1/32 10.0.0.0/8 10.0.0.1/32 2001:db8::/32 ::1/128"
+	if strings.Join(got, " ") != want {
+		t.Errorf("TrustedProxyPrefixes = %q, want %q", strings.Join(got, " "), want)
 	}
 }

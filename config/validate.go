@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"net"
 	"net/mail"
 	"net/url"
@@ -101,6 +102,11 @@ func validateHTTP(h *HTTP, ps *problems) {
 			ps.add("http.metrics_token", "must be at least %d characters (e.g. openssl rand -hex 32)", minMetricsToken)
 		case strings.IndexFunc(t, func(r rune) bool { return r <= ' ' || r > '~' }) >= 0:
 			ps.add("http.metrics_token", "must be printable ASCII without spaces")
+		}
+	}
+	for i, p := range h.TrustedProxies {
+		if _, ok := parseProxy(p); !ok {
+			ps.add(fmt.Sprintf("http.trusted_proxies[%d]", i), "invalid %q: must be an IP address or a CIDR prefix, e.g. 10.0.0.0/8", p)
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"strings"
 	"testing"
 
@@ -132,7 +133,7 @@ func TestSecurityHeadersOnUIPages(t *testing.T) {
 // noSessions signs nobody in.
 type noSessions struct{}
 
-func (noSessions) Login(context.Context, string, string) (auth.Principal, string, error) {
+func (noSessions) Login(context.Context, string, string, netip.Addr) (auth.Principal, string, error) {
 	return auth.Principal{}, "", errors.New("no sessions here")
 }
 

@@ -16,6 +16,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -80,6 +81,10 @@ type Options struct {
 	// SeparateMetrics serves /metrics only through ServeMetrics, on a
 	// listener of its own; Handler and Serve answer it with 404.
 	SeparateMetrics bool
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For the
+	// UI's login believes for the brake per client address
+	// (auth.ClientAddr); none by default.
+	TrustedProxies []netip.Prefix
 }
 
 // Server is frontdesk's HTTP server. Its methods are safe for concurrent use.
@@ -137,12 +142,13 @@ func New(opts Options) *Server {
 		s.api = api.New(api.Options{Front: f, Logger: s.logger})
 		if opts.Sessions != nil {
 			s.ui = ui.New(ui.Options{
-				Front:         f,
-				Logger:        s.logger,
-				Sessions:      opts.Sessions,
-				Users:         opts.Users,
-				SecureCookies: opts.SecureCookies,
-				Settings:      opts.Settings,
+				Front:          f,
+				Logger:         s.logger,
+				Sessions:       opts.Sessions,
+				Users:          opts.Users,
+				SecureCookies:  opts.SecureCookies,
+				Settings:       opts.Settings,
+				TrustedProxies: opts.TrustedProxies,
 			})
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/netip"
 	"slices"
 
 	"frontdesk/accounts"
@@ -14,19 +15,21 @@ import (
 	"frontdesk/web/ui"
 )
 
-// teamMembers tells routing's assignment who is away (accounts) and how many
-// tickets each has open (the ticket store).
+// teamMembers tells routing's assignment who is unavailable (accounts) and
+// how many tickets each has open (the ticket store).
 type teamMembers struct {
 	users *accounts.Store
 	store ticket.Store
 }
 
+// Away reports whether name is unavailable for assignment: marked away, or
+// disabled.
 func (m teamMembers) Away(ctx context.Context, name string) (bool, error) {
 	u, err := m.users.Get(ctx, name)
 	if err != nil {
 		return false, err
 	}
-	return u.Away, nil
+	return u.Away || u.Disabled, nil
 }
 
 func (m teamMembers) OpenCount(ctx context.Context, name string) (int, error) {
@@ -50,7 +53,7 @@ type webAccounts struct{ s *accounts.Store }
 var _ auth.Accounts = webAccounts{}
 
 func principal(u accounts.User) auth.Principal {
-	return auth.Principal{Name: u.Name, Role: string(u.Role), Away: u.Away}
+	return auth.Principal{Name: u.Name, Role: string(u.Role), Away: u.Away, Disabled: u.Disabled}
 }
 
 func (a webAccounts) Authenticate(ctx context.Context, token string) (auth.Principal, error) {
@@ -77,17 +80,34 @@ func (a webAccounts) List(ctx context.Context) ([]auth.Principal, error) {
 	return out, nil
 }
 
+func (a webAccounts) ChangeUser(ctx context.Context, name string, c auth.UserChange) (auth.Principal, error) {
+	change := accounts.Change{Disabled: c.Disabled, By: c.By}
+	if c.Role != nil {
+		role := accounts.Role(*c.Role)
+		change.Role = &role
+	}
+	u, err := a.s.Change(ctx, name, change)
+	if err != nil {
+		return auth.Principal{}, err
+	}
+	return principal(u), nil
+}
+
 var (
 	_ auth.Sessions = webAccounts{}
 	_ ui.UserAdmin  = webAccounts{}
 )
 
-func (a webAccounts) Login(ctx context.Context, name, password string) (auth.Principal, string, error) {
-	u, token, err := a.s.Login(ctx, name, password)
-	if errors.Is(err, accounts.ErrLocked) {
+func (a webAccounts) Login(ctx context.Context, name, password string, client netip.Addr) (auth.Principal, string, error) {
+	u, token, err := a.s.Login(ctx, name, password, client)
+	switch {
+	case errors.Is(err, accounts.ErrAddressLocked):
+		return auth.Principal{}, "", fmt.Errorf("login %s from %s: %w", name, client, auth.ErrTooManyLoginsFromAddress)
+	case errors.Is(err, accounts.ErrLocked):
 		return auth.Principal{}, "", fmt.Errorf("login %s: %w", name, auth.ErrTooManyLogins)
-	}
-	if err != nil {
+	case errors.Is(err, accounts.ErrDisabled):
+		return auth.Principal{}, "", fmt.Errorf("login %s: %w", name, auth.ErrAccountDisabled)
+	case err != nil:
 		return auth.Principal{}, "", err
 	}
 	return principal(u), token, nil

@@ -188,6 +188,7 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 		Limits:          web.Limits{MaxConnections: a.cfg.HTTP.MaxConnections},
 		MetricsToken:    a.cfg.HTTP.MetricsToken,
 		SeparateMetrics: a.metricsLn != nil,
+		TrustedProxies:  a.cfg.HTTP.TrustedProxyPrefixes(),
 	})
 	wg.Go(func() {
 		logger := a.logger.With(slog.String("component", "redis"))

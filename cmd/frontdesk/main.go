@@ -41,6 +41,12 @@ commands:
   users add [-config PATH] -role assistant|manager [-password-stdin] NAME
                                create a user; prints its API token on the last line
   users list [-config PATH]    list the users
+  users disable|enable [-config PATH] NAME
+                               end a user's sessions and tokens and keep them out, or let them in again
+  users role [-config PATH] -role assistant|manager NAME
+                               give a user another role
+  users token [-config PATH] [-expires 90d] NAME
+                               issue a new API token (last line) and revoke the user's others
   version                      print the version
 `
 

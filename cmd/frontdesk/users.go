@@ -26,7 +26,19 @@ commands:
         With -password-stdin the first line of stdin is its password (at least
         10 characters); without, the user signs in with API tokens only.
   list [-config PATH]
-        list the users: name, role, whether away, when created
+        list the users: name, role, whether away or disabled, when created
+  disable [-config PATH] NAME
+        disable a user: their web sessions and API tokens end at once, and
+        they cannot sign in, nor are tickets assigned to them, until enabled
+  enable [-config PATH] NAME
+        enable a disabled user; they sign in with their password again, and
+        need a new API token (users token)
+  role [-config PATH] -role assistant|manager NAME
+        give a user another role; it holds for their sessions and tokens at once
+  token [-config PATH] [-expires 90d] NAME
+        issue a new API token for a user, printed once, alone on the last line,
+        and revoke every other token of theirs; -expires (days, d, or a
+        duration such as 12h) makes it stop working after that long
 `
 
 // usersTimeout bounds one users command's work against Redis.
@@ -43,6 +55,14 @@ func runUsers(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		return runUsersAdd(ctx, rest, stdin, stdout, stderr)
 	case "list":
 		return runUsersList(ctx, rest, stdout, stderr)
+	case "disable":
+		return runUsersDisable(ctx, rest, stdout, stderr)
+	case "enable":
+		return runUsersEnable(ctx, rest, stdout, stderr)
+	case "role":
+		return runUsersRole(ctx, rest, stdout, stderr)
+	case "token":
+		return runUsersToken(ctx, rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usersUsage)
 		return exitOK
@@ -141,13 +161,10 @@ func runUsersList(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			return exitFailure
 		}
 		tw := tabwriter.NewWriter(stdout, 0, 8, 2, ' ', 0)
-		fmt.Fprintln(tw, "NAME\tROLE\tAWAY\tCREATED")
+		fmt.Fprintln(tw, "NAME\tROLE\tAWAY\tDISABLED\tCREATED")
+		yes := map[bool]string{true: "yes", false: "no"}
 		for _, u := range users {
-			away := "no"
-			if u.Away {
-				away = "yes"
-			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", u.Name, u.Role, away, u.CreatedAt.Format(time.RFC3339))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", u.Name, u.Role, yes[u.Away], yes[u.Disabled], u.CreatedAt.Format(time.RFC3339))
 		}
 		if err := tw.Flush(); err != nil {
 			fmt.Fprintf(stderr, "frontdesk: %v\n", err)

@@ -4,11 +4,15 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/netip"
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
@@ -23,6 +27,8 @@ import (
 type usersRedis struct {
 	config string
 	store  *accounts.Store
+	client *redis.Client
+	prefix string
 }
 
 func newUsersRedis(t *testing.T) *usersRedis {
@@ -61,6 +67,8 @@ func newUsersRedis(t *testing.T) *usersRedis {
 	return &usersRedis{
 		config: writeConfig(t, fmt.Sprintf("redis: {url: %q, prefix: %s}\n", url, prefix)),
 		store:  accounts.New(client, prefix),
+		client: client,
+		prefix: prefix,
 	}
 }
 
@@ -110,7 +118,7 @@ func TestUsersAdd(t *testing.T) {
 			if err != nil || u.Name != tt.user || u.Role != tt.role {
 				t.Fatalf("the printed token %q: %+v, %v", token, u, err)
 			}
-			_, err = r.store.CheckPassword(ctx, tt.user, tt.password)
+			_, err = r.store.CheckPassword(ctx, tt.user, tt.password, netip.MustParseAddr("192.0.2.1"))
 			if tt.password == "" {
 				if !errors.Is(err, accounts.ErrUnauthorized) {
 					t.Errorf("a token-only user signs in with an empty password: %v", err)
@@ -136,9 +144,9 @@ func TestUsersAdd(t *testing.T) {
 	var got []string
 	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
 		f := strings.Fields(line)
-		got = append(got, strings.Join(f[:3], " "))
+		got = append(got, strings.Join(f[:4], " "))
 	}
-	want := "NAME ROLE AWAY|ann manager no|bob assistant no|carl assistant no|dora manager no|robot.1 assistant no"
+	want := "NAME ROLE AWAY DISABLED|ann manager no no|bob assistant no no|carl assistant no no|dora manager no no|robot.1 assistant no no"
 	if strings.Join(got, "|") != want {
 		t.Errorf("list:\n%s\nwant rows %q", out, want)
 	}
@@ -197,6 +205,8 @@ func TestUsersRedisDown(t *testing.T) {
 	for _, args := range [][]string{
 		{"add", "-config", path, "-role", "assistant", "ann"},
 		{"list", "-config", path},
+		{"disable", "-config", path, "ann"},
+		{"token", "-config", path, "ann"},
 	} {
 		code, out, errOut := runUsersCmd("", args...)
 		if code != exitFailure || out != "" || strings.Count(errOut, "\n") != 1 ||
@@ -204,4 +214,130 @@ func TestUsersRedisDown(t *testing.T) {
 			t.Errorf("%s with Redis down: exit %d, stdout %q, stderr %q", args[0], code, out, errOut)
 		}
 	}
+}
+
+func TestUsersRoleDisableEnableToken(t *testing.T) {
+	r := newUsersRedis(t)
+	ctx := context.Background()
+	old, err := r.store.Add(ctx, "ann", accounts.RoleAssistant, "correct horse")
+	if err != nil {
+		t.Fatal(err)
+	}
+	here := netip.MustParseAddr("192.0.2.1")
+	run := func(want string, args ...string) string {
+		t.Helper()
+		code, out, errOut := runUsersCmd("", args...)
+		if code != exitOK || errOut != "" || !strings.Contains(out, want) {
+			t.Fatalf("users %q: exit %d, stdout %q, stderr %q; want it to say %q", args, code, out, errOut, want)
+		}
+		return out
+	}
+
+	run("ann is now a manager", "role", "-config", r.config, "-role", "manager", "ann")
+	if u, err := r.store.Authenticate(ctx, old); err != nil || u.Role != accounts.RoleManager {
+		t.Errorf("ann's token after the new role: %+v, %v", u, err)
+	}
+	run("ann is now an assistant", "role", "ann", "-role=assistant", "-config", r.config)
+
+	run("disabled ann", "disable", "-config", r.config, "ann")
+	if _, err := r.store.Authenticate(ctx, old); !errors.Is(err, accounts.ErrUnauthorized) {
+		t.Errorf("ann's token after disable: %v", err)
+	}
+	if _, err := r.store.CheckPassword(ctx, "ann", "correct horse", here); !errors.Is(err, accounts.ErrDisabled) {
+		t.Errorf("ann's password after disable: %v", err)
+	}
+	out := run("ann   assistant  no    yes", "list", "-config", r.config)
+	if !strings.Contains(out, "DISABLED") {
+		t.Errorf("list does not say who is disabled:\n%s", out)
+	}
+	out = run("ann is disabled", "token", "-config", r.config, "ann")
+	whileDisabled := lastLine(t, out)
+	if _, err := r.store.Authenticate(ctx, whileDisabled); !errors.Is(err, accounts.ErrUnauthorized) {
+		t.Errorf("a token issued to a disabled user works: %v", err)
+	}
+
+	run("enabled ann", "enable", "-config", r.config, "ann")
+	if _, err := r.store.CheckPassword(ctx, "ann", "correct horse", here); err != nil {
+		t.Errorf("ann's password after enable: %v", err)
+	}
+	if _, err := r.store.Authenticate(ctx, old); !errors.Is(err, accounts.ErrUnauthorized) {
+		t.Errorf("the token from before the disabling works again: %v", err)
+	}
+	if u, err := r.store.Authenticate(ctx, whileDisabled); err != nil || u.Name != "ann" {
+		t.Errorf("the token issued while disabled, after enable: %+v, %v", u, err)
+	}
+
+	out = run("1 older token revoked", "token", "ann", "-expires", "90d", "-config", r.config)
+	if first := strings.SplitN(out, "\n", 2)[0]; !strings.Contains(first, "it expires "+time.Now().Add(90*24*time.Hour).UTC().Format("2006-01-02")) {
+		t.Errorf("the token's expiry is not told: %q", first)
+	}
+	token := lastLine(t, out)
+	if u, err := r.store.Authenticate(ctx, token); err != nil || u.Name != "ann" {
+		t.Fatalf("the printed token %q: %+v, %v", token, u, err)
+	}
+	if _, err := r.store.Authenticate(ctx, whileDisabled); !errors.Is(err, accounts.ErrUnauthorized) {
+		t.Errorf("the token before users token still works: %v", err)
+	}
+	ttl := r.client.PTTL(ctx, r.prefix+":accounts:{users}:token:"+sha256Hex(token)).Val()
+	if ttl < 90*24*time.Hour-time.Minute || ttl > 90*24*time.Hour {
+		t.Errorf("a 90d token's TTL is %v", ttl)
+	}
+	out = run("1 older token revoked", "token", "-config", r.config, "-expires", "12h", "ann")
+	if n := strings.Count(out, "\n"); n != 2 {
+		t.Errorf("token output has %d lines, want 2:\n%s", n, out)
+	}
+	if _, err := r.store.Authenticate(ctx, token); !errors.Is(err, accounts.ErrUnauthorized) {
+		t.Errorf("the 90d token still works after the next users token: %v", err)
+	}
+}
+
+func TestUsersChangeErrors(t *testing.T) {
+	r := newUsersRedis(t)
+	if _, err := r.store.Add(context.Background(), "ann", accounts.RoleAssistant, ""); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		stderr string
+	}{
+		{"role without -role", []string{"role", "-config", r.config, "ann"}, exitUsage, "-role is required"},
+		{"bad role", []string{"role", "-config", r.config, "-role", "admin", "ann"}, exitUsage, `-role "admin": must be assistant or manager`},
+		{"disable without NAME", []string{"disable", "-config", r.config}, exitUsage, "NAME is missing"},
+		{"enable two NAMEs", []string{"enable", "-config", r.config, "ann", "bob"}, exitUsage, "one NAME only"},
+		{"bad name", []string{"disable", "-config", r.config, "Ann Lee"}, exitUsage, `user name "Ann Lee": must be`},
+		{"unknown flag", []string{"token", "-config", r.config, "-forever", "ann"}, exitUsage, "-forever"},
+		{"zero days", []string{"token", "-config", r.config, "-expires", "0d", "ann"}, exitUsage, `-expires "0d": must be a positive number`},
+		{"negative", []string{"token", "-config", r.config, "-expires", "-5h", "ann"}, exitUsage, "must be a positive number"},
+		{"words", []string{"token", "-config", r.config, "-expires", "soon", "ann"}, exitUsage, "must be a positive number"},
+		{"too long", []string{"token", "-config", r.config, "-expires", "4000d", "ann"}, exitUsage, "must be at most 3650d"},
+		{"too long in hours", []string{"token", "-config", r.config, "-expires", "90000h", "ann"}, exitUsage, "must be at most 3650d"},
+		{"unknown user", []string{"disable", "-config", r.config, "nobody"}, exitFailure, "frontdesk: there is no user nobody"},
+		{"unknown user's role", []string{"role", "-config", r.config, "-role", "manager", "nobody"}, exitFailure, "there is no user nobody"},
+		{"unknown user's token", []string{"token", "-config", r.config, "nobody"}, exitFailure, "there is no user nobody"},
+		{"missing config", []string{"enable", "-config", "/nonexistent/frontdesk.yaml", "ann"}, exitFailure, "/nonexistent/frontdesk.yaml"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := runUsersCmd("", tt.args...)
+			if code != tt.code || !strings.Contains(errOut, tt.stderr) || out != "" {
+				t.Errorf("exit %d (want %d), stdout %q, stderr %q (want %q)", code, tt.code, out, errOut, tt.stderr)
+			}
+			if tt.code == exitUsage && !strings.Contains(errOut, "usage: frontdesk users") {
+				t.Errorf("a usage error without the usage: %q", errOut)
+			}
+			if tt.code == exitFailure && strings.Count(errOut, "\n") != 1 {
+				t.Errorf("a failure in more than one line: %q", errOut)
+			}
+		})
+	}
+	if u, err := r.store.Get(context.Background(), "ann"); err != nil || u.Role != accounts.RoleAssistant || u.Disabled {
+		t.Errorf("refused commands changed ann: %+v, %v", u, err)
+	}
+}
+
+func sha256Hex(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
 }

@@ -25,6 +25,7 @@ func (h *Handlers) Routes() []auth.Route {
 		{Method: "GET", Path: "/api/v1/me", Roles: auth.Staff, Handler: h.handleMeGet},
 		{Method: "POST", Path: "/api/v1/me/availability", Roles: auth.Staff, Handler: h.handleMeAvailability},
 		{Method: "GET", Path: "/api/v1/users", Roles: auth.Managers, Handler: h.handleUserList},
+		{Method: "POST", Path: "/api/v1/users/{name}", Roles: auth.Managers, Handler: h.handleUserUpdate},
 		{Method: "GET", Path: "/api/v1/rules", Roles: auth.Staff, Handler: h.handleRulesGet},
 		{Method: "PUT", Path: "/api/v1/rules", Roles: auth.Managers, Handler: h.handleRulesPut},
 		{Method: "POST", Path: "/api/v1/rules/test", Roles: auth.Managers, Handler: h.handleRulesTest},

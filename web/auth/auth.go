@@ -7,14 +7,26 @@ package auth
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
+	"net/netip"
 )
 
 // Principal is the caller of a request: a user account.
 type Principal struct {
-	Name string `json:"name"`
-	Role string `json:"role"` // assistant or manager
-	Away bool   `json:"away"` // routing skips assistants who are away
+	Name     string `json:"name"`
+	Role     string `json:"role"`     // assistant or manager
+	Away     bool   `json:"away"`     // routing skips assistants who are away
+	Disabled bool   `json:"disabled"` // signs in neither way; routing skips them too
+}
+
+// UserChange is a manager's change to a user: a new role, disabled or
+// enabled again; a nil field is left as it is.
+type UserChange struct {
+	Role     *string
+	Disabled *bool
+	// By is the manager making the change.
+	By string
 }
 
 // Accounts is what the API and the UI need of the user accounts (package
@@ -28,18 +40,28 @@ type Accounts interface {
 	SetAway(ctx context.Context, name string, away bool) error
 	// List returns every user.
 	List(ctx context.Context) ([]Principal, error)
+	// ChangeUser changes user name's role and whether they are disabled,
+	// in one step, and returns the user as they now are. Disabling ends
+	// the user's sessions and API tokens at once. An unknown user wraps
+	// fault.ErrNotFound, an unknown role fault.ErrInvalid; a manager who
+	// would disable or demote themselves, or who is no longer an enabled
+	// manager, fault.ErrConflict, with the reason.
+	ChangeUser(ctx context.Context, name string, c UserChange) (Principal, error)
 }
 
 // Sessions is what the web UI needs of the user accounts to sign people in
 // (package accounts implements it through an adapter in cmd/frontdesk).
 type Sessions interface {
-	// Login checks a name and password and starts a session: the user and
-	// the session's token. A wrong name or password wraps
-	// httperr.ErrUnauthorized or is any other error that
-	// fault.IsUnavailable is false for; too many failed attempts wrap
-	// ErrTooManyLogins; fault.IsUnavailable errors mean the accounts cannot
-	// be read.
-	Login(ctx context.Context, name, password string) (Principal, string, error)
+	// Login checks a name and password sent from client (the request's
+	// address, ClientAddr) and starts a session: the user and the session's
+	// token. A wrong name or password wraps httperr.ErrUnauthorized or is
+	// any other error that fault.IsUnavailable is false for; too many
+	// failed attempts wrap ErrTooManyLogins (and, when they came from the
+	// client's address, ErrTooManyLoginsFromAddress); the right password of
+	// a disabled user wraps ErrAccountDisabled; fault.IsUnavailable errors
+	// mean the accounts cannot be read, or too many passwords are being
+	// checked at this moment.
+	Login(ctx context.Context, name, password string, client netip.Addr) (Principal, string, error)
 	// Session returns the user of a session token and keeps the session
 	// alive; an unknown or expired token is an error (fault.IsUnavailable
 	// false).
@@ -48,9 +70,18 @@ type Sessions interface {
 	Logout(ctx context.Context, token string) error
 }
 
-// ErrTooManyLogins is what Sessions.Login wraps while the login brake holds
-// for a name: the UI answers 429.
-var ErrTooManyLogins = errors.New("too many failed logins; try again later")
+var (
+	// ErrTooManyLogins is what Sessions.Login wraps while a login brake
+	// holds: the UI answers 429.
+	ErrTooManyLogins = errors.New("too many failed logins; try again later")
+	// ErrTooManyLoginsFromAddress is what Sessions.Login wraps while the
+	// brake holds for the client's address rather than for the name.
+	// errors.Is(ErrTooManyLoginsFromAddress, ErrTooManyLogins) holds.
+	ErrTooManyLoginsFromAddress = fmt.Errorf("%w (from this address)", ErrTooManyLogins)
+	// ErrAccountDisabled is what Sessions.Login wraps for the right
+	// password of a disabled user: the UI answers 403.
+	ErrAccountDisabled = errors.New("this account is disabled")
+)
 
 // principalKey is the request context key of the authenticated caller.
 type principalKey struct{}

@@ -11,7 +11,9 @@ import (
 
 // handleLogin checks the login form and starts a session: 303 to the page the
 // user came for; the form again with 401 for a wrong name or password, 429
-// while the brake holds.
+// while a brake holds (for the name, or for the client's address), 403 for
+// a disabled user; 503 when the accounts cannot be read or too many
+// passwords are being checked at once.
 func (h *Handlers) handleLogin(w http.ResponseWriter, r *http.Request) {
 	if err := parseForm(w, r); err != nil {
 		h.uiError(w, r, err)
@@ -24,10 +26,18 @@ func (h *Handlers) handleLogin(w http.ResponseWriter, r *http.Request) {
 		h.showLogin(w, r, http.StatusForbidden, name, next, "The sign-in form had expired. Please try again.")
 		return
 	}
-	p, session, err := h.sessions.Login(r.Context(), name, r.PostForm.Get("password"))
+	p, session, err := h.sessions.Login(r.Context(), name, r.PostForm.Get("password"), auth.ClientAddr(r, h.proxies))
 	switch {
+	case errors.Is(err, auth.ErrTooManyLoginsFromAddress):
+		w.Header().Set("Retry-After", loginRetryAfter)
+		h.showLogin(w, r, http.StatusTooManyRequests, name, next, "Too many failed sign-ins from your network. Please wait 15 minutes and try again.")
+		return
 	case errors.Is(err, auth.ErrTooManyLogins):
+		w.Header().Set("Retry-After", loginRetryAfter)
 		h.showLogin(w, r, http.StatusTooManyRequests, name, next, "Too many failed attempts for this name. Please wait 15 minutes and try again.")
+		return
+	case errors.Is(err, auth.ErrAccountDisabled):
+		h.showLogin(w, r, http.StatusForbidden, name, next, "This account is disabled. A manager can enable it again.")
 		return
 	case fault.IsUnavailable(err):
 		h.uiError(w, r, err)
@@ -36,7 +46,7 @@ func (h *Handlers) handleLogin(w http.ResponseWriter, r *http.Request) {
 		h.showLogin(w, r, http.StatusUnauthorized, name, next, "Wrong name or password.")
 		return
 	}
-	h.logger.Info("signed in", "user", p.Name, "remote", r.RemoteAddr)
+	h.logger.Info("signed in", "user", p.Name, "remote", r.RemoteAddr, "client", auth.ClientAddr(r, h.proxies))
 	h.setCookie(w, r, loginCSRFCookie, "", -1)
 	h.setCookie(w, r, sessionCookie, session, 0)
 	if next == "" {
@@ -44,3 +54,7 @@ func (h *Handlers) handleLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
+
+// loginRetryAfter is the Retry-After of a login refused by a brake: the
+// brakes' window, 15 minutes, in seconds.
+const loginRetryAfter = "900"

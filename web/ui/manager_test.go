@@ -308,6 +308,8 @@ func TestUIManagerPagesForbiddenToAssistants(t *testing.T) {
 		"/rules/rollback":       {"version": {"1"}},
 		"/users":                {"name": {"eve"}, "role": {"manager"}, "password": {"long enough"}},
 		"/users/max/password":   {"password": {"long enough"}},
+		"/users/bob/role":       {"role": {"manager"}},
+		"/users/bob/disabled":   {"disabled": {"true"}},
 		"/rules/0/edit?do=test": {"base": {"1"}, "name": {"Spam"}, "do": {"test"}, "eml": {"Subject: x\r\n\r\nhi"}},
 	}
 	for path, form := range forms {
@@ -318,7 +320,7 @@ func TestUIManagerPagesForbiddenToAssistants(t *testing.T) {
 	if v := m.current(t).Version; v != 1 {
 		t.Errorf("the assistant's forms changed the rules: version %d", v)
 	}
-	if _, ok := m.accounts.User("eve"); ok || len(m.admin.passwords) != 0 {
+	if _, ok := m.accounts.User("eve"); ok || len(m.admin.passwords) != 0 || m.user("bob") != (auth.Principal{Name: "bob", Role: auth.RoleAssistant, Away: true}) {
 		t.Error("the assistant's forms changed the users")
 	}
 }
@@ -740,6 +742,91 @@ func TestUIUsers(t *testing.T) {
 	res, _ = pmax.post(t, "/users", url.Values{"name": {"carol"}, "role": {"manager"}, "password": {"long enough"}})
 	if res.StatusCode != http.StatusNotFound {
 		t.Errorf("add a user without user administration: %d, want 404", res.StatusCode)
+	}
+}
+
+func TestUIUserRoleAndDisable(t *testing.T) {
+	m := newManagerEnv(t)
+	max := m.login(t, "max")
+	ann := m.login(t, "ann")
+	res, body := max.get(t, "/users")
+	wantPage(t, "GET /users", res, body, http.StatusOK, `id="user-role-ann"`, `id="user-disable-ann"`,
+		`data-confirm="Disable ann? Their sessions and API tokens end at once`, `max <span class="muted">(you)</span>`, "Another manager can change your role or disable you")
+	if strings.Contains(body, `id="user-disable-max"`) || strings.Contains(body, `id="user-role-max"`) {
+		t.Error("the users page offers a manager to disable or demote themselves")
+	}
+
+	// A new role holds at once for the user's session.
+	if res, _ := ann.get(t, "/rules"); res.StatusCode != http.StatusForbidden {
+		t.Fatalf("assistant ann GET /rules: %d", res.StatusCode)
+	}
+	action, form := formValues(t, body, "user-role-ann")
+	form.Set("role", "manager")
+	res, body = max.post(t, action, form)
+	wantRedirect(t, "ann made a manager", res, body, "/users", "ann is now a manager")
+	if res, _ := ann.get(t, "/rules"); res.StatusCode != http.StatusOK {
+		t.Errorf("ann, made a manager, GET /rules: %d", res.StatusCode)
+	}
+	res, body = max.post(t, action, url.Values{"role": {"assistant"}})
+	wantRedirect(t, "ann an assistant again", res, body, "/users", "ann is now an assistant")
+
+	// Disabling ends the user's session at once, and the page says so.
+	_, body = max.get(t, "/users")
+	action, form = formValues(t, body, "user-disable-ann")
+	res, body = max.post(t, action, form)
+	wantRedirect(t, "disable ann", res, body, "/users", "ann disabled: their sessions and API tokens have ended")
+	if !m.user("ann").Disabled {
+		t.Fatal("ann is not disabled")
+	}
+	if res, _ := ann.get(t, "/mine"); res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/login") {
+		t.Errorf("ann's session after disabling: %d to %q, want the login page", res.StatusCode, res.Header.Get("Location"))
+	}
+	res, body = max.get(t, "/users")
+	wantPage(t, "users with ann disabled", res, body, http.StatusOK, `<tr data-user="ann" data-disabled="true" class="disabled">`,
+		`<span class="badge disabled">disabled</span>`, `id="user-enable-ann"`)
+	u := m.anonymous()
+	_, login := u.get(t, "/login")
+	res, login = u.postRaw(t, "/login", url.Values{"csrf": {formToken(t, login)}, "name": {"ann"}, "password": {"pw-ann"}})
+	wantPage(t, "disabled ann signs in", res, login, http.StatusForbidden, "This account is disabled. A manager can enable it again.")
+
+	action, form = formValues(t, body, "user-enable-ann")
+	res, body = max.post(t, action, form)
+	wantRedirect(t, "enable ann", res, body, "/users", "ann enabled: they can sign in with their password again")
+	m.login(t, "ann")
+
+	for _, tc := range []struct {
+		name, path string
+		form       url.Values
+		status     int
+		says       string
+	}{
+		{"disable oneself", "/users/max/disabled", url.Values{"disabled": {"true"}}, http.StatusConflict, "Nothing was saved: you cannot disable yourself or give up your own manager role"},
+		{"demote oneself", "/users/max/role", url.Values{"role": {"assistant"}}, http.StatusConflict, "you cannot disable yourself"},
+		{"unknown user", "/users/nobody/disabled", url.Values{"disabled": {"true"}}, http.StatusNotFound, "Nothing was saved"},
+		{"bad role", "/users/ann/role", url.Values{"role": {"admin"}}, http.StatusBadRequest, `role "admin": must be assistant or manager`},
+		{"bad disabled", "/users/ann/disabled", url.Values{"disabled": {"maybe"}}, http.StatusBadRequest, "disabled must be true or false"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, body := max.post(t, tc.path, tc.form)
+			wantPage(t, tc.name, res, body, tc.status, tc.says, `id="users-list"`)
+		})
+	}
+	if u := m.user("max"); u.Role != auth.RoleManager || u.Disabled {
+		t.Errorf("max after refused changes: %+v", u)
+	}
+	if u := m.user("ann"); u.Role != auth.RoleAssistant || u.Disabled {
+		t.Errorf("ann after refused changes: %+v", u)
+	}
+
+	// Without user administration the forms are not there and not served.
+	plain := newUIEnv(t)
+	pmax := plain.login(t, "max")
+	_, body = pmax.get(t, "/users")
+	if strings.Contains(body, "user-role-") || strings.Contains(body, "user-disable-") {
+		t.Error("the read-only users page has role or disable forms")
+	}
+	if res, _ := pmax.post(t, "/users/ann/disabled", url.Values{"disabled": {"true"}}); res.StatusCode != http.StatusNotFound || plain.user("ann").Disabled {
+		t.Errorf("disable without user administration: %d, want 404", res.StatusCode)
 	}
 }
 

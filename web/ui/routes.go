@@ -60,6 +60,8 @@ func (h *Handlers) Routes() []auth.Route {
 		{Method: "GET", Path: "/users", Roles: auth.Managers, Handler: h.handleUIUsers},
 		{Method: "POST", Path: "/users", Roles: auth.Managers, Handler: h.handleUIUserAdd},
 		{Method: "POST", Path: "/users/{name}/password", Roles: auth.Managers, Handler: h.handleUIUserPassword},
+		{Method: "POST", Path: "/users/{name}/role", Roles: auth.Managers, Handler: h.handleUIUserRole},
+		{Method: "POST", Path: "/users/{name}/disabled", Roles: auth.Managers, Handler: h.handleUIUserDisabled},
 		{Method: "GET", Path: "/settings", Roles: auth.Managers, Handler: h.handleUISettings},
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"embed"
 	"log/slog"
 	"net/http"
+	"net/netip"
 
 	"frontdesk/web/auth"
 	"frontdesk/web/front"
@@ -60,6 +61,9 @@ type Options struct {
 	// Settings is the configuration the managers' "queues and hours" page
 	// shows; nil shows only the queue names.
 	Settings *DeskSettings
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For the
+	// login believes (auth.ClientAddr); none by default.
+	TrustedProxies []netip.Prefix
 }
 
 // Handlers are the web UI's handlers and what they need.
@@ -70,6 +74,7 @@ type Handlers struct {
 	users         UserAdmin
 	secureCookies bool
 	settings      *DeskSettings
+	proxies       []netip.Prefix
 	templates     uiTemplates
 	crossOrigin   *http.CrossOriginProtection
 }
@@ -84,6 +89,7 @@ func New(opts Options) *Handlers {
 		users:         opts.Users,
 		secureCookies: opts.SecureCookies,
 		settings:      opts.Settings,
+		proxies:       opts.TrustedProxies,
 		templates:     parseUITemplates(),
 	}
 	if h.logger == nil {

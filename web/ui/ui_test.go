@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"strings"
 	"sync"
@@ -27,25 +29,35 @@ type fakeSessions struct {
 	mu       sync.Mutex
 	sessions map[string]string // token → name
 	failures map[string]int
+	fromAddr map[netip.Addr]int // failures per client address
+	clients  []netip.Addr       // the client address of every login
 }
 
 func newFakeSessions(acc *testweb.Accounts) *fakeSessions {
-	return &fakeSessions{acc: acc, sessions: map[string]string{}, failures: map[string]int{}}
+	return &fakeSessions{acc: acc, sessions: map[string]string{}, failures: map[string]int{}, fromAddr: map[netip.Addr]int{}}
 }
 
-func (f *fakeSessions) Login(_ context.Context, name, password string) (auth.Principal, string, error) {
+func (f *fakeSessions) Login(_ context.Context, name, password string, client netip.Addr) (auth.Principal, string, error) {
 	u, ok := f.acc.User(name)
 	if f.acc.Down() {
 		return auth.Principal{}, "", testweb.ErrAccountsDown
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.clients = append(f.clients, client)
+	if f.fromAddr[client] >= 20 {
+		return auth.Principal{}, "", fmt.Errorf("login %s: %w", name, auth.ErrTooManyLoginsFromAddress)
+	}
 	if f.failures[name] >= 5 {
 		return auth.Principal{}, "", auth.ErrTooManyLogins
 	}
 	if !ok || password != "pw-"+name {
 		f.failures[name]++
+		f.fromAddr[client]++
 		return auth.Principal{}, "", errors.New("wrong name or password")
+	}
+	if u.Disabled {
+		return auth.Principal{}, "", fmt.Errorf("login %s: %w", name, auth.ErrAccountDisabled)
 	}
 	token := "sess-" + name + "-" + randomSuffix()
 	f.sessions[token] = name
@@ -63,6 +75,9 @@ func (f *fakeSessions) Session(_ context.Context, token string) (auth.Principal,
 		return auth.Principal{}, errors.New("no such session")
 	}
 	u, _ := f.acc.User(name)
+	if u.Disabled {
+		return auth.Principal{}, errors.New("the user is disabled")
+	}
 	return u, nil
 }
 
@@ -329,6 +344,12 @@ func TestUILogin(t *testing.T) {
 	if len(e.sessions.sessions) != 1 {
 		t.Fatalf("%d sessions, want 1", len(e.sessions.sessions))
 	}
+	// Every login was checked with the client's address (the brake's).
+	for _, c := range e.sessions.clients {
+		if c != netip.MustParseAddr("127.0.0.1") {
+			t.Errorf("a login was checked with client address %v, want 127.0.0.1", c)
+		}
+	}
 
 	// A login link cannot lead to another site.
 	for _, next := range []string{"https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)"} {
@@ -353,12 +374,26 @@ func TestUILoginBrakeAndOutage(t *testing.T) {
 		}
 		body = b
 	}
-	if !strings.Contains(body, "Too many failed attempts") {
+	if !strings.Contains(body, "Too many failed attempts for this name") {
 		t.Errorf("429 page says:\n%s", body)
 	}
+	// One guess on each of many names: the brake of the client's address.
+	for i := range 15 {
+		res, b := u.postRaw(t, "/login", url.Values{"csrf": {formToken(t, body)}, "name": {fmt.Sprintf("user%d", i)}, "password": {"wrong"}})
+		if res.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("guess %d: %d, want 401", i+1, res.StatusCode)
+		}
+		body = b
+	}
+	res, body := u.postRaw(t, "/login", url.Values{"csrf": {formToken(t, body)}, "name": {"max"}, "password": {"pw-max"}})
+	if res.StatusCode != http.StatusTooManyRequests || res.Header.Get("Retry-After") != "900" ||
+		!strings.Contains(body, "Too many failed sign-ins from your network") {
+		t.Errorf("login from an address that guessed too often: %d, Retry-After %q\n%s", res.StatusCode, res.Header.Get("Retry-After"), body)
+	}
+	e.sessions.fromAddr = map[netip.Addr]int{}
 
 	e.accounts.SetDown(true)
-	res, _ := u.postRaw(t, "/login", url.Values{"csrf": {formToken(t, body)}, "name": {"max"}, "password": {"pw-max"}})
+	res, _ = u.postRaw(t, "/login", url.Values{"csrf": {formToken(t, body)}, "name": {"max"}, "password": {"pw-max"}})
 	if res.StatusCode != http.StatusServiceUnavailable {
 		t.Errorf("login while the accounts are down: %d, want 503", res.StatusCode)
 	}
@@ -410,5 +445,40 @@ func TestUITemplatesParse(t *testing.T) {
 		if ts[name] == nil {
 			t.Errorf("no template %q", name)
 		}
+	}
+}
+
+// The login brake counts a request behind a trusted proxy against the
+// address the proxy names, and believes no X-Forwarded-For otherwise.
+func TestUILoginClientAddress(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		proxies []netip.Prefix
+		want    string
+	}{
+		{"no trusted proxies", nil, "127.0.0.1"},
+		{"behind a trusted proxy", []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}, "198.51.100.1"},
+		{"behind another proxy", []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}, "127.0.0.1"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newUIEnv(t, func(_ *front.Front, o *Options) { o.TrustedProxies = tt.proxies })
+			u := e.anonymous()
+			_, body := u.get(t, "/login")
+			form := url.Values{"csrf": {formToken(t, body)}, "name": {"ann"}, "password": {"wrong"}}
+			req, _ := http.NewRequest("POST", e.srv.URL+"/login", strings.NewReader(form.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("X-Forwarded-For", "192.0.2.66, 198.51.100.1")
+			res, err := u.client.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			if res.StatusCode != http.StatusUnauthorized {
+				t.Fatalf("login: %d, want 401", res.StatusCode)
+			}
+			if got := e.sessions.clients; len(got) != 1 || got[0] != netip.MustParseAddr(tt.want) {
+				t.Errorf("the login was counted against %v, want %s", got, tt.want)
+			}
+		})
 	}
 }

@@ -11,8 +11,8 @@ import (
 // usersPage is the users page's data.
 type usersPage struct {
 	Users []userRow
-	// CanEdit is whether the server lets managers add users and set
-	// passwords (Options.Users).
+	// CanEdit is whether the server lets managers add users, set
+	// passwords, change roles and disable users (Options.Users).
 	CanEdit bool
 	Roles   []string
 	// AddName and AddRole are the add form's values, kept when it is
@@ -23,10 +23,19 @@ type usersPage struct {
 // userRow is one user on the users page.
 type userRow struct {
 	auth.Principal
+	// Self is whether this is the signed-in manager, who may not change
+	// their own role or disable themselves.
+	Self bool
 }
 
 // PasswordAction is where the user's password form posts.
 func (u userRow) PasswordAction() string { return "/users/" + url.PathEscape(u.Name) + "/password" }
+
+// RoleAction is where the user's role form posts.
+func (u userRow) RoleAction() string { return "/users/" + url.PathEscape(u.Name) + "/role" }
+
+// DisabledAction is where the user's disable or enable form posts.
+func (u userRow) DisabledAction() string { return "/users/" + url.PathEscape(u.Name) + "/disabled" }
 
 // showUsers renders the users page.
 func (h *Handlers) showUsers(w http.ResponseWriter, r *http.Request, status int, page usersPage, problem string) {
@@ -35,8 +44,9 @@ func (h *Handlers) showUsers(w http.ResponseWriter, r *http.Request, status int,
 		h.uiError(w, r, fmt.Errorf("list the users: %w", err))
 		return
 	}
+	me := auth.Caller(r).Name
 	for _, u := range users {
-		page.Users = append(page.Users, userRow{u})
+		page.Users = append(page.Users, userRow{Principal: u, Self: u.Name == me})
 	}
 	page.CanEdit, page.Roles = h.users != nil, []string{auth.RoleAssistant, auth.RoleManager}
 	h.render(w, r, status, "users", &pageData{Title: "Users", Nav: "users", Problem: problem, Data: page})

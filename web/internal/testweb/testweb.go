@@ -60,10 +60,39 @@ func (a *Accounts) Authenticate(_ context.Context, token string) (auth.Principal
 		return auth.Principal{}, ErrAccountsDown
 	}
 	name, ok := a.tokens[token]
-	if !ok {
+	if !ok || a.users[name].Disabled {
 		return auth.Principal{}, errors.New("no such token")
 	}
 	return a.users[name], nil
+}
+
+// ChangeUser changes a user as package accounts does: by must be an enabled
+// manager other than name to demote or disable name.
+func (a *Accounts) ChangeUser(_ context.Context, name string, c auth.UserChange) (auth.Principal, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.down {
+		return auth.Principal{}, ErrAccountsDown
+	}
+	u, ok := a.users[name]
+	switch by := a.users[c.By]; {
+	case !ok:
+		return auth.Principal{}, fmt.Errorf("change user %s: %w", name, fault.ErrNotFound)
+	case c.Role != nil && *c.Role != auth.RoleAssistant && *c.Role != auth.RoleManager:
+		return auth.Principal{}, fmt.Errorf("change user %s: %w: role %q: must be assistant or manager", name, fault.ErrInvalid, *c.Role)
+	case by.Role != auth.RoleManager || by.Disabled:
+		return auth.Principal{}, fmt.Errorf("change user %s: %w: you are no longer an enabled manager", name, fault.ErrConflict)
+	case c.By == name && ((c.Role != nil && *c.Role != auth.RoleManager) || (c.Disabled != nil && *c.Disabled)):
+		return auth.Principal{}, fmt.Errorf("change user %s: %w: you cannot disable yourself or give up your own manager role", name, fault.ErrConflict)
+	}
+	if c.Role != nil {
+		u.Role = *c.Role
+	}
+	if c.Disabled != nil {
+		u.Disabled = *c.Disabled
+	}
+	a.users[name] = u
+	return u, nil
 }
 
 func (a *Accounts) SetAway(_ context.Context, name string, away bool) error {
