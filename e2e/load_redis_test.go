@@ -54,8 +54,13 @@ type redisNode struct {
 	dir     string
 	port    int
 	cluster bool
-	cmd     *exec.Cmd
-	exited  chan struct{}
+	// fsync is appendfsync ("always" when empty); shim runs the server
+	// under the fsync shim, so that hostCrash can cut its AOF back to what
+	// a power loss would keep.
+	fsync  string
+	shim   bool
+	cmd    *exec.Cmd
+	exited chan struct{}
 }
 
 func (n *redisNode) addr() string { return net.JoinHostPort("127.0.0.1", strconv.Itoa(n.port)) }
@@ -65,15 +70,22 @@ func (n *redisNode) addr() string { return net.JoinHostPort("127.0.0.1", strconv
 // is after it has loaded its AOF.
 func (n *redisNode) start(t *testing.T) {
 	t.Helper()
+	fsync := n.fsync
+	if fsync == "" {
+		fsync = "always"
+	}
 	args := []string{
 		"--port", strconv.Itoa(n.port), "--bind", "127.0.0.1", "--dir", n.dir,
-		"--appendonly", "yes", "--appendfsync", "always", "--save", "",
+		"--appendonly", "yes", "--appendfsync", fsync, "--save", "",
 		"--logfile", "redis.log", "--daemonize", "no",
 	}
 	if n.cluster {
 		args = append(args, "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf")
 	}
 	n.cmd = exec.Command(n.bin, args...)
+	if n.shim {
+		n.cmd.Env = shimEnv(t, n.dir)
+	}
 	if err := n.cmd.Start(); err != nil {
 		t.Fatalf("start redis-server on %s: %v", n.addr(), err)
 	}
@@ -146,7 +158,7 @@ type loadRedis struct {
 func startSingleRedis(t *testing.T) *loadRedis {
 	t.Helper()
 	bin, _ := redisTools(t)
-	n := &redisNode{bin: bin, dir: t.TempDir(), port: freePortPair(t, false)}
+	n := &redisNode{bin: bin, dir: t.TempDir(), port: freePortPair(t, false), shim: true}
 	n.start(t)
 	r := &loadRedis{nodes: []*redisNode{n}}
 	r.client = redis.NewClient(&redis.Options{Addr: n.addr(), PoolSize: 20})
@@ -163,7 +175,7 @@ func startClusterRedis(t *testing.T) *loadRedis {
 	r := &loadRedis{cluster: true}
 	var addrs []string
 	for range 3 {
-		n := &redisNode{bin: bin, dir: t.TempDir(), port: freePortPair(t, true), cluster: true}
+		n := &redisNode{bin: bin, dir: t.TempDir(), port: freePortPair(t, true), cluster: true, shim: true}
 		n.start(t)
 		r.nodes = append(r.nodes, n)
 		addrs = append(addrs, n.addr())
@@ -242,13 +254,18 @@ func (r *loadRedis) deskNode(t *testing.T) *redisNode {
 	return nil
 }
 
-// crash kills the node holding the desk keys with SIGKILL and starts it
-// again at once, from its AOF. It returns when the node died.
+// crash is a crash of the host under the node holding the desk keys: it is
+// killed with SIGKILL, its AOF cut back to what its last fsync kept (the
+// fsync shim's log), and it starts again at once from what is left. It
+// returns when the node died.
 func (r *loadRedis) crash(t *testing.T) time.Time {
 	t.Helper()
 	n := r.deskNode(t)
 	n.kill(t)
 	died := time.Now()
+	if _, err := cutToLastFsync(n.dir); err != nil {
+		t.Fatalf("cut the AOF of %s back to its last fsync: %v", n.addr(), err)
+	}
 	n.start(t)
 	return died
 }

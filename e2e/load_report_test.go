@@ -37,7 +37,7 @@ func loadReport(size loadSize, at time.Time, results []*loadResult) string {
 	if size.longDownEvery > 0 {
 		fmt.Fprintf(&b, " (every %dth kept down %v)", size.longDownEvery, size.longDown)
 	}
-	fmt.Fprintf(&b, "; Redis SIGKILLed once (AOF, appendfsync always), then down %v; SMTP server down %v with %d replies sent meanwhile.\n\n",
+	fmt.Fprintf(&b, "; Redis's host crashed once (SIGKILL, the AOF cut back to its last fsync; appendfsync always, as shipped), then Redis down %v; SMTP server down %v with %d replies sent meanwhile.\n\n",
 		size.redisDown, size.smtpDown, size.replies)
 	row := func(name string, cell func(r *loadResult) string) {
 		fmt.Fprintf(&b, "| %s |", name)

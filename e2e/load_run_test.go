@@ -123,7 +123,7 @@ func (lr *loadRun) drive() {
 		{size.redisCrashAt, func() {
 			lr.faults = append(lr.faults, lr.redis.crash(t))
 			lr.res.redisCrashes++
-			t.Logf("%v: Redis killed (SIGKILL) and started again from its AOF", lr.since())
+			t.Logf("%v: Redis's host crashed (SIGKILL, its AOF cut back to its last fsync) and Redis started again", lr.since())
 		}},
 		{size.redisDownAt, func() {
 			lr.redis.down(t)
