@@ -307,7 +307,7 @@ func (r *Rules) Reroute(ctx context.Context, id, by string) (routing.TestResult,
 	if len(res.Matched) == 0 {
 		note = fmt.Sprintf("routed again by the rules of version %d: no rule matched; queue %s; priority %s", c.Version(), d.Queue, d.Priority)
 	}
-	if err := r.desk.store.Reroute(ctx, id, d.Queue, ticket.Priority(d.Priority), tags, by, note); err != nil {
+	if err := r.desk.store.Reroute(ctx, id, ticket.Move{Queue: d.Queue, Priority: ticket.Priority(d.Priority), Tags: tags, By: by, Event: "routed", Detail: note}); err != nil {
 		return routing.TestResult{}, err
 	}
 	return res, nil

@@ -87,9 +87,9 @@ type Store interface {
 	// overdue: an sla_breached event and their priority raised one step, once
 	// per ticket. It returns the ids it marked.
 	MarkBreaches(ctx context.Context, queues []string) ([]string, error)
-	// Reroute moves a ticket to queue with priority and tags (the whole new
-	// list), recording note as a "routed" event by by.
-	Reroute(ctx context.Context, id, queue string, priority Priority, tags []string, by, note string) error
+	// Reroute moves a ticket to another queue, priority and tag list, and
+	// records the move as an event of m.Event's type by m.By.
+	Reroute(ctx context.Context, id string, m Move) error
 	// QueueStats reports waiting and open counts and the oldest waiting ticket.
 	QueueStats(ctx context.Context, queue string) (QueueStats, error)
 	// Waiting returns the first limit (1-200) tickets waiting in a queue in
@@ -198,6 +198,18 @@ type Receipt struct {
 	TicketID  string
 	MessageID string // the message's id on the ticket ("m1")
 	Created   bool   // false when the source key had been stored before
+}
+
+// Move is a ticket's new queue, priority and tags (the whole list), and how
+// the timeline tells of it: Event "routed" (the rules moved it) or "changed"
+// (a person did), with Detail in words.
+type Move struct {
+	Queue    string
+	Priority Priority
+	Tags     []string
+	By       string
+	Event    string
+	Detail   string
 }
 
 // Outbound is an outbound message a delivery worker holds, from

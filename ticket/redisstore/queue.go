@@ -309,20 +309,24 @@ func (s *Store) MarkBreaches(ctx context.Context, queues []string) ([]string, er
 	}
 }
 
-// Reroute moves a ticket to another queue and priority with a new tag list.
-func (s *Store) Reroute(ctx context.Context, id, queue string, priority ticket.Priority, tags []string, by, note string) error {
+// Reroute moves a ticket to another queue and priority with a new tag list,
+// recorded as an event of the move's type.
+func (s *Store) Reroute(ctx context.Context, id string, m ticket.Move) error {
 	if err := validID(id); err != nil {
 		return err
 	}
-	if queue == "" {
-		return fmt.Errorf("reroute ticket %s: queue is required: %w", id, fault.ErrInvalid)
+	if m.Queue == "" {
+		return fmt.Errorf("move ticket %s: queue is required: %w", id, fault.ErrInvalid)
 	}
-	if priority == "" {
-		priority = ticket.PriorityNormal
+	if m.Priority == "" {
+		m.Priority = ticket.PriorityNormal
 	}
-	tj, _ := json.Marshal(nonNil(tags))
+	if m.Event == "" {
+		m.Event = "routed"
+	}
+	tj, _ := json.Marshal(nonNil(m.Tags))
 	now := s.now()
 	err := s.scripts.reroute.Run(ctx, s.rdb, []string{s.ticketKey(id)},
-		s.base, id, queue, string(priority), string(tj), ms(now), rfc(now), by, note).Err()
-	return wrap("reroute ticket "+id, err)
+		s.base, id, m.Queue, string(m.Priority), string(tj), ms(now), rfc(now), m.By, m.Detail, m.Event).Err()
+	return wrap("move ticket "+id, err)
 }

@@ -521,7 +521,7 @@ func TestReroute(t *testing.T) {
 	nt := mail("r", "ann@example.org", "Invoice")
 	nt.FirstResponseDue = clk.Now().Add(time.Hour)
 	id := mustCreate(t, s, nt).TicketID
-	if err := s.Reroute(ctx, id, "billing", ticket.PriorityHigh, []string{"invoice"}, "max", "by hand"); err != nil {
+	if err := s.Reroute(ctx, id, ticket.Move{Queue: "billing", Priority: ticket.PriorityHigh, Tags: []string{"invoice"}, By: "max", Detail: "by hand"}); err != nil {
 		t.Fatal(err)
 	}
 	tk, _ := s.Get(ctx, id)
@@ -535,7 +535,7 @@ func TestReroute(t *testing.T) {
 	if st, _ := s.QueueStats(ctx, "billing"); st.SLABreached != 1 {
 		t.Fatalf("the SLA did not move with the ticket: %+v", st)
 	}
-	if err := s.Reroute(ctx, "999", "billing", "", nil, "max", ""); !errors.Is(err, fault.ErrNotFound) {
+	if err := s.Reroute(ctx, "999", ticket.Move{Queue: "billing", By: "max"}); !errors.Is(err, fault.ErrNotFound) {
 		t.Fatalf("reroute missing: %v", err)
 	}
 }

@@ -14,7 +14,9 @@ func (h *Handlers) Routes() []auth.Route {
 	return []auth.Route{
 		{Method: "GET", Path: "/api/v1/tickets", Roles: auth.Staff, Handler: h.handleTicketList},
 		{Method: "GET", Path: "/api/v1/tickets/{id}", Roles: auth.Staff, Handler: h.handleTicketGet},
+		{Method: "PATCH", Path: "/api/v1/tickets/{id}", Roles: auth.Staff, Handler: h.handleTicketUpdate},
 		{Method: "POST", Path: "/api/v1/tickets/{id}/replies", Roles: auth.Staff, Handler: h.handleReplyCreate},
+		{Method: "POST", Path: "/api/v1/tickets/{id}/notes", Roles: auth.Staff, Handler: h.handleNoteCreate},
 		{Method: "POST", Path: "/api/v1/tickets/{id}/assign", Roles: auth.Staff, Handler: h.handleTicketAssign},
 		{Method: "POST", Path: "/api/v1/tickets/{id}/release", Roles: auth.Staff, Handler: h.handleTicketRelease},
 		{Method: "POST", Path: "/api/v1/tickets/{id}/status", Roles: auth.Staff, Handler: h.handleTicketStatus},
