@@ -145,6 +145,11 @@ type Tickets struct {
 	// AttachmentMaxSize is the largest attachment kept; at most 512MB.
 	// Default: 25MB.
 	AttachmentMaxSize ByteSize `yaml:"attachment_max_size"`
+	// PhoneRegion is the country (ISO 3166, e.g. "NL") whose way of writing
+	// numbers applies to a number written without a country code, in a
+	// search or a customer's details ("020 555 0123"). Default: the country
+	// of the first Twilio number, else "US".
+	PhoneRegion string `yaml:"phone_region"`
 }
 
 // Acknowledgements limits the automatic answers frontdesk sends to new

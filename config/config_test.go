@@ -53,7 +53,7 @@ func TestExampleFile(t *testing.T) {
 	check("http.metrics_token", c.HTTP.MetricsToken, "")
 	check("http.trusted_proxies", c.HTTP.TrustedProxyPrefixes(), []netip.Prefix(nil))
 	check("log", c.Log, Log{Level: "info", Format: "text"})
-	check("tickets", c.Tickets, Tickets{ClaimLease: 15 * time.Minute, AttachmentMaxSize: 25 * MB})
+	check("tickets", c.Tickets, Tickets{ClaimLease: 15 * time.Minute, AttachmentMaxSize: 25 * MB, PhoneRegion: "US"})
 
 	check("len(mailboxes)", len(c.Mailboxes), 1)
 	check("mailboxes[0]", c.Mailboxes[0], Mailbox{
@@ -125,7 +125,7 @@ business_hours:
 		Redis:            Redis{URL: "redis://redis.internal:6379/2", Prefix: "frontdesk"},
 		HTTP:             HTTP{Listen: "127.0.0.1:8025", PublicURL: "https://desk.example.com", MaxConnections: 1000},
 		Log:              Log{Level: "info", Format: "text"},
-		Tickets:          Tickets{ClaimLease: 15 * time.Minute, AttachmentMaxSize: 25 * MB},
+		Tickets:          Tickets{ClaimLease: 15 * time.Minute, AttachmentMaxSize: 25 * MB, PhoneRegion: "NL"},
 		Acknowledgements: Acknowledgements{PerAddress: 3, PerDomain: 100},
 		Mailboxes: []Mailbox{
 			{Name: "a", Host: "imap.example.com", Port: 993, Security: "tls", Username: "u", Password: "p",
@@ -161,8 +161,8 @@ business_hours:
 func TestEmptyDocument(t *testing.T) {
 	for _, doc := range []string{"", "\n# nothing\n", "---\n", "~\n", "redis: ~\nqueues: ~\n"} {
 		c := mustParse(t, doc, nil)
-		if c.Redis.URL != DefaultRedisURL || len(c.Queues) != 1 || c.Queues[0].Name != "support" {
-			t.Errorf("%q: got redis %q, queues %v", doc, c.Redis.URL, c.Queues)
+		if c.Redis.URL != DefaultRedisURL || len(c.Queues) != 1 || c.Queues[0].Name != "support" || c.Tickets.PhoneRegion != "US" {
+			t.Errorf("%q: got redis %q, queues %v, phone region %q", doc, c.Redis.URL, c.Queues, c.Tickets.PhoneRegion)
 		}
 	}
 }

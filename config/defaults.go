@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"frontdesk/internal/phone"
 )
 
 // Defaults for keys the configuration leaves out.
@@ -73,6 +75,14 @@ func applyDefaults(c *Config, set map[string]bool) {
 	d.str("log.format", &c.Log.Format, "text")
 	d.duration("tickets.claim_lease", &c.Tickets.ClaimLease, 15*time.Minute)
 	d.size("tickets.attachment_max_size", &c.Tickets.AttachmentMaxSize, defaultAttachmentSize)
+	region := phone.DefaultRegion
+	if len(c.Twilio.Numbers) > 0 {
+		if r := phone.Region(c.Twilio.Numbers[0].Number); r != "" {
+			region = r
+		}
+	}
+	d.str("tickets.phone_region", &c.Tickets.PhoneRegion, region)
+	c.Tickets.PhoneRegion = strings.ToUpper(c.Tickets.PhoneRegion)
 	d.int("acknowledgements.per_address", &c.Acknowledgements.PerAddress, 3)
 	d.int("acknowledgements.per_domain", &c.Acknowledgements.PerDomain, 100)
 

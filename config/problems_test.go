@@ -107,8 +107,9 @@ func TestProblems(t *testing.T) {
 				`http.trusted_proxies[5]: invalid "fe80::1%eth0": must be an IP address or a CIDR prefix, e.g. 10.0.0.0/8`}},
 		{"log", "log: {level: verbose, format: xml}\n", nil,
 			[]string{"log.level: must be debug, info, warn or error", "log.format: must be text or json"}},
-		{"tickets", "tickets: {claim_lease: 30s, attachment_max_size: 1GB}\n", nil,
-			[]string{"tickets.claim_lease: must be between 1m and 24h", "tickets.attachment_max_size: must be more than 0 and at most 512MB"}},
+		{"tickets", "tickets: {claim_lease: 30s, attachment_max_size: 1GB, phone_region: XX}\n", nil,
+			[]string{"tickets.claim_lease: must be between 1m and 24h", "tickets.attachment_max_size: must be more than 0 and at most 512MB",
+				"tickets.phone_region: must be a country code such as US or NL"}},
 		{"mailbox everything", "mailboxes:\n  - {port: 70000, security: ssl, after_import: delete, poll_interval: 500ms, address: 'not an address', queue: nope, folder: ''}\n", nil,
 			[]string{
 				"mailboxes[0].name: required",

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"frontdesk/internal/phone"
 )
 
 // validate checks c, with defaults applied, and records every problem in
@@ -23,6 +25,9 @@ func validate(c *Config, ps *problems) {
 	}
 	if s := c.Tickets.AttachmentMaxSize; s <= 0 || s > 512*MB {
 		ps.add("tickets.attachment_max_size", "must be more than 0 and at most 512MB")
+	}
+	if !phone.ValidRegion(c.Tickets.PhoneRegion) {
+		ps.add("tickets.phone_region", "must be a country code such as US or NL")
 	}
 	if n := c.Acknowledgements.PerAddress; n < 1 || n > 1000 {
 		ps.add("acknowledgements.per_address", "must be 1-1000 (acknowledgements per address per hour)")
