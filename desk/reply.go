@@ -98,14 +98,19 @@ func (d *Desk) Reply(ctx context.Context, id string, a Answer) (ticket.Message, 
 }
 
 // Note adds a note to a ticket: a message for colleagues, shown on the
-// ticket, never sent to anyone, changing neither status nor SLA.
+// ticket, never sent to anyone, changing neither status nor SLA. Each user
+// it mentions by name (@bob) finds the ticket on their mentions list.
 func (d *Desk) Note(ctx context.Context, id string, a Answer) (ticket.Message, error) {
 	if err := a.check(); err != nil {
 		return ticket.Message{}, err
 	}
+	mentions, err := d.mentioned(ctx, a.Text)
+	if err != nil {
+		return ticket.Message{}, fmt.Errorf("add a note to ticket %s: %w", id, err)
+	}
 	rc, err := d.store.AppendMessage(ctx, id, ticket.NewMessage{
 		SourceKey: a.sourceKey("note", id), Direction: ticket.DirectionInternal, Text: a.Text,
-		By: a.By, Author: a.By,
+		By: a.By, Author: a.By, Mentions: mentions,
 	})
 	if err != nil {
 		return ticket.Message{}, fmt.Errorf("add a note to ticket %s: %w", id, err)

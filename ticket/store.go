@@ -100,6 +100,30 @@ type Store interface {
 	WaitingChannels(ctx context.Context, queue string, limit int) (map[Channel]int, error)
 	// AddEvent appends an event to a ticket's timeline.
 	AddEvent(ctx context.Context, id string, e Event) error
+	// Snooze sets a ticket aside until a time: pending until then, when it
+	// waits at the head of its queue, unassigned (WakeDue). A customer's new
+	// message ends the snooze early, as does a change of status or a release
+	// by hand. ErrConflict for a closed or merged ticket.
+	Snooze(ctx context.Context, id string, until time.Time, by string) error
+	// WakeDue puts the tickets whose snooze (or call-back) time has come at
+	// the head of their queues and reports how many it woke. Claims do it
+	// too, on their way.
+	WakeDue(ctx context.Context) (int, error)
+	// Merge moves every message of ticket id onto ticket into: id is closed,
+	// pointing to the other (Ticket.MergedInto), and later mail, recordings
+	// and delivery reports for it land on the other. It returns the id of the
+	// ticket left (into, or where into was merged itself). ErrConflict when id
+	// was merged already, into is id, or a reply on id is still being sent.
+	Merge(ctx context.Context, id, into, by string) (string, error)
+	// Shelf returns up to limit (1-200) tickets of a person's own list,
+	// without messages and events: ShelfSnoozed, soonest back first;
+	// ShelfMentions, the latest mention first.
+	Shelf(ctx context.Context, shelf Shelf, user string, limit int) ([]Ticket, error)
+	// NewMentions counts the tickets a user was mentioned on since they last
+	// looked at their mentions (SeenMentions).
+	NewMentions(ctx context.Context, user string) (int, error)
+	// SeenMentions records that a user has looked at their mentions.
+	SeenMentions(ctx context.Context, user string) error
 
 	// Attachment returns an attachment's metadata and bytes.
 	Attachment(ctx context.Context, ticketID, attachmentID string) (Attachment, []byte, error)
@@ -182,6 +206,9 @@ type NewMessage struct {
 	At  time.Time // when it was received; zero means now
 	// Author is the user who wrote an outbound message or a note.
 	Author string
+	// Mentions are the users a note mentions: the ticket goes on their
+	// mentions shelf.
+	Mentions []string
 }
 
 // NewAttachment is a file to store with a message.
@@ -233,6 +260,16 @@ type Settlement struct {
 	RetryIn  time.Duration
 	By       string
 }
+
+// Shelf names a person's own list of tickets.
+type Shelf string
+
+const (
+	// ShelfSnoozed: the tickets a user snoozed that are not back yet.
+	ShelfSnoozed Shelf = "snoozed"
+	// ShelfMentions: the tickets whose notes mention a user.
+	ShelfMentions Shelf = "mentions"
+)
 
 // ListFilter selects tickets for List. Empty fields match everything.
 type ListFilter struct {

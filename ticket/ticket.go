@@ -130,8 +130,16 @@ type Ticket struct {
 	// LeaseExpires is when a claimed ticket goes back to its queue unless the
 	// assistant acts on it; nil when the ticket is not under a lease.
 	LeaseExpires *time.Time `json:"lease_expires,omitempty"`
-	Messages     []Message  `json:"messages"`
-	Events       []Event    `json:"events"`
+	// SnoozedUntil is when a snoozed ticket comes back to the head of its
+	// queue; nil when it is not snoozed.
+	SnoozedUntil *time.Time `json:"snoozed_until,omitempty"`
+	// SnoozedBy is who snoozed it.
+	SnoozedBy string `json:"snoozed_by,omitempty"`
+	// MergedInto is the ticket this one was merged into: its messages are
+	// there now.
+	MergedInto string    `json:"merged_into,omitempty"`
+	Messages   []Message `json:"messages"`
+	Events     []Event   `json:"events"`
 }
 
 // Message is one mail, voicemail, text, fax or reply on a ticket.

@@ -54,6 +54,7 @@ type app struct {
 	redisUp       prometheus.Gauge
 	redisMemory   prometheus.Gauge
 	leasesExpired prometheus.Counter
+	woken         prometheus.Counter
 	slaBreaches   prometheus.Counter
 
 	// imapTLS, when set, is the TLS configuration of the IMAP pollers (tests
@@ -156,10 +157,13 @@ func newApp(cfg *config.Config, logger *slog.Logger, rdb redis.UniversalClient) 
 	a.leasesExpired = prometheus.NewCounter(prometheus.CounterOpts{
 		Name: "frontdesk_leases_expired_total", Help: "Claimed tickets returned to their queue because the lease ran out.",
 	})
+	a.woken = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "frontdesk_tickets_woken_total", Help: "Snoozed tickets (and call-backs) whose time came: put at the head of their queue.",
+	})
 	a.slaBreaches = prometheus.NewCounter(prometheus.CounterOpts{
 		Name: "frontdesk_sla_breaches_total", Help: "Tickets whose first response became overdue (marked, priority raised one step).",
 	})
-	a.registry.MustRegister(buildInfo, a.redisUp, a.redisMemory, a.leasesExpired, a.slaBreaches)
+	a.registry.MustRegister(buildInfo, a.redisUp, a.redisMemory, a.leasesExpired, a.woken, a.slaBreaches)
 	return a
 }
 
@@ -338,8 +342,8 @@ func (a *app) startPhone(ctx context.Context, wg *sync.WaitGroup) func(*http.Ser
 }
 
 // expireLeases returns tickets whose claim lease ran out to their queues, so
-// that queue counts are right between claims, and marks first responses that
-// became overdue. Every instance runs it; the work is idempotent (a breach is
+// that queue counts are right between claims, marks first responses that
+// became overdue, and wakes snoozed tickets whose time came. Every instance runs it; the work is idempotent (a breach is
 // marked once, in the marking script).
 func (a *app) expireLeases(ctx context.Context, every time.Duration) {
 	t := time.NewTicker(every)
@@ -372,6 +376,18 @@ func (a *app) expireLeases(ctx context.Context, every time.Duration) {
 		}
 		if n > 0 {
 			a.logger.Info("claim leases expired; tickets back in their queues", slog.Int("tickets", n))
+		}
+		n, err = a.store.WakeDue(ctx)
+		a.woken.Add(float64(n))
+		switch {
+		case err == nil, errors.Is(err, context.Canceled):
+		case fault.IsUnavailable(err):
+			a.logger.Debug("wake snoozed tickets: redis unavailable", slog.Any("error", err))
+		default:
+			a.logger.Error("wake snoozed tickets", slog.Any("error", err))
+		}
+		if n > 0 {
+			a.logger.Info("snoozed tickets back at the head of their queues", slog.Int("tickets", n))
 		}
 	}
 }

@@ -117,10 +117,15 @@ func (s *Store) AppendMessage(ctx context.Context, ticketID string, nm ticket.Ne
 	if by == "" {
 		by = "intake"
 	}
+	mentions := ""
+	if len(nm.Mentions) > 0 {
+		b, _ := json.Marshal(nm.Mentions)
+		mentions = string(b)
+	}
 	res, err := s.commit(ctx, s.scripts.append, atts, []string{s.key("sources")},
 		s.base, nm.SourceKey, ms(now), rfc(now), ticketID, msgJSON, string(dir),
 		normalizeMessageID(nm.MessageID), metas, by, string(nm.Kind), senderEmail(nm.From), senderPhone(nm.From),
-		string(nm.Delivery), messageEvent(nm, dir))
+		string(nm.Delivery), messageEvent(nm, dir), mentions)
 	if err != nil {
 		return ticket.Receipt{}, wrap(fmt.Sprintf("append message %s to ticket %s", nm.SourceKey, ticketID), err)
 	}
@@ -146,6 +151,9 @@ func messageEvent(nm ticket.NewMessage, dir ticket.Direction) string {
 	}[nm.Kind]
 	switch dir {
 	case ticket.DirectionInternal:
+		if len(nm.Mentions) > 0 {
+			return "note mentioning " + strings.Join(nm.Mentions, ", ")
+		}
 		return "note"
 	case ticket.DirectionOut:
 		if nm.Kind == ticket.KindAutoReply {
@@ -385,8 +393,22 @@ func validateMessage(nm ticket.NewMessage) error {
 	default:
 		return fmt.Errorf("new message %s: direction %q: %w", nm.SourceKey, nm.Direction, fault.ErrInvalid)
 	}
+	if len(nm.Mentions) > 0 && nm.Direction != ticket.DirectionInternal {
+		return fmt.Errorf("new message %s: only a note mentions people: %w", nm.SourceKey, fault.ErrInvalid)
+	}
+	if len(nm.Mentions) > maxMentions {
+		return fmt.Errorf("new message %s: a note mentions at most %d people: %w", nm.SourceKey, maxMentions, fault.ErrInvalid)
+	}
+	for _, name := range nm.Mentions {
+		if name == "" || len(name) > 64 || strings.ContainsFunc(name, func(r rune) bool { return r <= ' ' || r == ':' }) {
+			return fmt.Errorf("new message %s: mention %q is not a user name: %w", nm.SourceKey, name, fault.ErrInvalid)
+		}
+	}
 	return nil
 }
+
+// maxMentions bounds the people one note mentions.
+const maxMentions = 20
 
 // AddAttachment adds a file to a stored message, once per source key: the
 // bytes first, under an id derived from the source key and the bytes, then the

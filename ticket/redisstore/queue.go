@@ -134,7 +134,7 @@ func (s *Store) Waiting(ctx context.Context, queue string, limit int) ([]ticket.
 	if limit < 1 || limit > 200 {
 		return nil, fmt.Errorf("waiting tickets of queue %s: limit %d must be 1-200: %w", queue, limit, fault.ErrInvalid)
 	}
-	v, err := s.scripts.waiting.Run(ctx, s.rdb, []string{s.key("queue", queue)}, s.base, limit).Slice()
+	v, err := s.scripts.waiting.Run(ctx, s.rdb, []string{s.key("queue", queue)}, s.base, limit, "").Slice()
 	if err != nil {
 		return nil, wrap("waiting tickets of queue "+queue, err)
 	}

@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -65,6 +67,13 @@ func decodeFullTicket(v []any) (*ticket.Ticket, error) {
 		if m := messageOf(t, mid); m != nil && json.Unmarshal([]byte(raw), &a) == nil {
 			m.Attachments = append(m.Attachments, a)
 		}
+	}
+	// A ticket that others were merged into holds their messages after its
+	// own: shown in the order they were written.
+	merged := false
+	eachPair(v[0], func(k, _ string) { merged = merged || k == "merged" })
+	if merged {
+		slices.SortStableFunc(t.Messages, func(a, b ticket.Message) int { return a.CreatedAt.Compare(b.CreatedAt) })
 	}
 	return t, nil
 }
@@ -259,7 +268,8 @@ func (s *Store) LinkCustomer(ctx context.Context, customerID, emailOrPhone strin
 // its customer's hash.
 func decodeTicket(fields, customer any) *ticket.Ticket {
 	t := &ticket.Ticket{Tags: []string{}, Messages: []ticket.Message{}, Events: []ticket.Event{}}
-	var customerName string
+	var customerName, wakeKind, wakeBy string
+	var wakeAt time.Time
 	eachPair(fields, func(k, v string) {
 		switch k {
 		case "id":
@@ -300,10 +310,21 @@ func decodeTicket(fields, customer any) *ticket.Ticket {
 			t.Customer.ID = v
 		case "customer_name":
 			customerName = v
+		case "merged_into":
+			t.MergedInto = v
+		case "wake_at":
+			wakeAt = parseMS(v)
+		case "wake_kind":
+			wakeKind = v
+		case "wake_by":
+			wakeBy = v
 		}
 	})
 	if t.Tags == nil {
 		t.Tags = []string{}
+	}
+	if wakeKind == "snooze" && !wakeAt.IsZero() {
+		t.SnoozedUntil, t.SnoozedBy = &wakeAt, wakeBy
 	}
 	eachPair(customer, func(k, v string) { setCustomerField(&t.Customer, k, v) })
 	if t.Customer.Name == "" {

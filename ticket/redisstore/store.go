@@ -122,7 +122,7 @@ var luaFiles embed.FS
 
 type scripts struct {
 	create, append, claim, change, expire, event, get, list, stats, delivery, transcript, attach, link, breach, reroute, waiting, channels,
-	outboxTake, outboxSettle, outboxRenew *redis.Script
+	outboxTake, outboxSettle, outboxRenew, snooze, wake, merge *redis.Script
 }
 
 // loadScripts joins each script with the shared prelude of helpers.
@@ -143,7 +143,7 @@ func loadScripts() scripts {
 		transcript: script("transcript"), attach: script("attach"), link: script("link"),
 		breach: script("breach"), reroute: script("reroute"), waiting: script("waiting"),
 		channels: script("channels"), outboxTake: script("outbox_take"), outboxSettle: script("outbox_settle"),
-		outboxRenew: script("outbox_renew"),
+		outboxRenew: script("outbox_renew"), snooze: script("snooze"), wake: script("wake"), merge: script("merge"),
 	}
 }
 

@@ -20,6 +20,7 @@ end
 if action == 'release' then
   if status == 'closed' then return redis.error_reply('CONFLICT ticket ' .. id .. ' is closed') end
   if status == 'new' then return 0 end
+  if redis.call('HGET', k, 'wake_kind') == 'snooze' then unwake(id) end
   redis.call('HSET', k, 'status', 'new', 'assignee', '', 'updated', now_ms)
   redis.call('HDEL', k, 'lease')
   redis.call('ZREM', base .. 'leases', id)
@@ -46,6 +47,10 @@ end
 
 if action == 'status' then
   if arg == status then return 0 end
+  if redis.call('HGET', k, 'wake_kind') == 'snooze' then
+    unwake(id)
+    event(id, now_rfc, 'snooze_ended', by, 'status changed by hand')
+  end
   local fields = {'status', arg, 'updated', now_ms}
   if arg == 'new' then table.insert(fields, 'assignee'); table.insert(fields, '') end
   redis.call('HSET', k, unpack(fields))

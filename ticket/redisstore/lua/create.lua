@@ -29,6 +29,7 @@ end
 
 if thread ~= '' then
   local tid = redis.call('GET', thread)
+  if tid then tid = follow(tid) end
   if tid then
     local f = redis.call('HMGET', tkey(tid), 'status', 'queue', 'priority', 'created', 'assignee')
     if f[1] and f[1] ~= 'closed' then

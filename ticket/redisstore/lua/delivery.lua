@@ -3,25 +3,28 @@
 -- (queued, at once).
 -- KEYS[1] the ticket's key
 -- ARGV: 1 base, 2 ticket id, 3 message id (m2), 4 state, 5 detail, 6 by.
-local seq = redis.call('HGET', KEYS[1], 'msgseq')
+-- A message that moved with a merge gets it where it is now.
+local tid, mid = follow(ARGV[2], ARGV[3])
+local k = tkey(tid)
+local seq = redis.call('HGET', k, 'msgseq')
 if not seq then return redis.error_reply('NOTFOUND ticket ' .. ARGV[2]) end
-local n = tonumber(string.sub(ARGV[3], 2))
-if string.sub(ARGV[3], 1, 1) ~= 'm' or not n or n < 1 or n > tonumber(seq) then
+local n = tonumber(string.sub(mid, 2))
+if string.sub(mid, 1, 1) ~= 'm' or not n or n < 1 or n > tonumber(seq) then
   return redis.error_reply('NOTFOUND message ' .. ARGV[3] .. ' on ticket ' .. ARGV[2])
 end
 local now, now_rfc = clock()
-local d = outbox_entry(ARGV[2], ARGV[3]) or {}
+local d = outbox_entry(tid, mid) or {}
 d.delivery, d.detail, d.at = ARGV[4], ARGV[5], now_rfc
 d.hold, d.lease, d.cut, d.next = nil, nil, nil, nil
-save_outbox_entry(ARGV[2], ARGV[3], d)
-redis.call('HSET', KEYS[1], 'updated', now)
-local ref = ARGV[2] .. ' ' .. ARGV[3]
+save_outbox_entry(tid, mid, d)
+redis.call('HSET', k, 'updated', now)
+local ref = tid .. ' ' .. mid
 if ARGV[4] == 'queued' then
   redis.call('ZADD', base .. 'outbox', now, ref)
 else
   redis.call('ZREM', base .. 'outbox', ref)
 end
-local detail = outbound_name(ARGV[2], ARGV[3]) .. ': ' .. ARGV[4]
+local detail = outbound_name(tid, mid) .. ': ' .. ARGV[4]
 if ARGV[5] ~= '' then detail = detail .. ' (' .. ARGV[5] .. ')' end
-event(ARGV[2], now_rfc, 'delivery', ARGV[6], detail)
+event(tid, now_rfc, 'delivery', ARGV[6], detail)
 return 1

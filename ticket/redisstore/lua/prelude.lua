@@ -11,20 +11,28 @@ local rank = {urgent = 0, high = 1, normal = 2, low = 3}
 local SCORE_BAND = 10000000000000 -- 1e13 ms: priority band width in a queue zset
 
 -- waiting_score orders a queue: priority first, then age (created, in ms).
-local function waiting_score(priority, created)
+-- A ticket put at the head of its queue (a snooze or call-back come due: its
+-- field head holds that time) waits before every other, in the order they
+-- came due: its score is below the urgent band's.
+local function waiting_score(priority, created, head)
+  if head then return tonumber(head) - SCORE_BAND end
   return (rank[priority] or 2) * SCORE_BAND + tonumber(created)
 end
 
 -- place keeps a ticket's queue indexes in step with its status: a ticket waits in
 -- queue:Q exactly while it is new, and is in queue:Q:active while open or pending.
+-- A ticket that stops waiting loses its place at the head of the queue.
 local function place(id, queue, status, priority, created)
   local q = base .. 'queue:' .. queue
   redis.call('ZREM', q, id)
   redis.call('SREM', q .. ':active', id)
   if status == 'new' then
-    redis.call('ZADD', q, waiting_score(priority, created), id)
-  elseif status == 'open' or status == 'pending' then
-    redis.call('SADD', q .. ':active', id)
+    redis.call('ZADD', q, waiting_score(priority, created, redis.call('HGET', tkey(id), 'head')), id)
+  else
+    redis.call('HDEL', tkey(id), 'head')
+    if status == 'open' or status == 'pending' then
+      redis.call('SADD', q .. ':active', id)
+    end
   end
 end
 
@@ -40,6 +48,59 @@ end
 local function event(id, at, typ, by, detail)
   redis.call('RPUSH', tkey(id) .. ':events',
     cjson.encode({at = at, type = typ, by = by, detail = detail}))
+end
+
+-- follow returns where a ticket, and one of its messages, are now: a merged
+-- ticket's messages moved onto the ticket it was merged into, under new ids
+-- (its hash ID:moved maps old to new). A chain of merges is followed.
+local function follow(tid, mid)
+  for _ = 1, 20 do
+    local into = redis.call('HGET', tkey(tid), 'merged_into')
+    if not into or into == '' then break end
+    if mid then mid = redis.call('HGET', tkey(tid) .. ':moved', mid) or mid end
+    tid = into
+  end
+  return tid, mid
+end
+
+-- unwake takes a ticket off the wake index: its snooze or call-back is over
+-- or cancelled.
+local function unwake(id)
+  local k = tkey(id)
+  local f = redis.call('HMGET', k, 'wake_kind', 'wake_by')
+  if f[1] == 'snooze' and f[2] and f[2] ~= '' then
+    redis.call('ZREM', base .. 'snoozed:' .. f[2], id)
+  end
+  redis.call('ZREM', base .. 'wakes', id)
+  redis.call('HDEL', k, 'wake_at', 'wake_kind', 'wake_by', 'wake_note')
+end
+
+-- wake_due wakes up to limit tickets whose snooze or call-back time has
+-- come: each waits at the head of its queue, unassigned, with a
+-- snooze_ended or callback_due event. A closed ticket is only taken off
+-- the index.
+local function wake_due(now_ms, now_rfc, limit)
+  local ids = redis.call('ZRANGEBYSCORE', base .. 'wakes', '-inf', now_ms, 'LIMIT', 0, limit)
+  for _, id in ipairs(ids) do
+    local k = tkey(id)
+    local f = redis.call('HMGET', k, 'status', 'queue', 'priority', 'created', 'assignee', 'wake_at',
+      'wake_kind', 'wake_by', 'wake_note')
+    unwake(id)
+    if f[1] and f[1] ~= 'closed' then
+      redis.call('HSET', k, 'status', 'new', 'assignee', '', 'head', f[6] or now_ms, 'updated', now_ms)
+      redis.call('HDEL', k, 'lease')
+      redis.call('ZREM', base .. 'leases', id)
+      place(id, f[2], 'new', f[3], f[4])
+      index_assignee(id, f[5], '', 'new')
+      local typ, detail = 'snooze_ended', 'back at the head of queue ' .. f[2]
+      if f[7] == 'callback' then
+        typ, detail = 'callback_due', 'call back now; at the head of queue ' .. f[2]
+        if f[9] and f[9] ~= '' then detail = detail .. ': ' .. f[9] end
+      end
+      event(id, now_rfc, typ, 'frontdesk', detail)
+    end
+  end
+  return #ids
 end
 
 -- expire_leases returns up to limit tickets whose lease ran out to their queue.
@@ -167,6 +228,10 @@ local function append_message(id, f, src, msg, dir, msgid, atts, by, kind, now_m
   redis.call('HSET', k, 'updated', now_ms)
   local status, queue = f[1], f[2]
   local machine = kind == 'auto_reply' or kind == 'bounce'
+  if dir == 'in' and not machine and redis.call('HGET', k, 'wake_kind') == 'snooze' then
+    unwake(id)
+    event(id, now_rfc, 'snooze_ended', 'frontdesk', 'the customer wrote')
+  end
   if dir == 'in' and not machine and (status == 'pending' or status == 'closed') then
     local to = 'new'
     if f[5] and f[5] ~= '' then to = 'open' end

@@ -1,0 +1,83 @@
+package api
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"frontdesk/ticket"
+)
+
+func TestTicketSnooze(t *testing.T) {
+	e := newAPIEnv(t)
+	id := e.mail(t, 1)
+	until := time.Now().Add(3 * time.Hour).UTC().Truncate(time.Second)
+	a := e.do(t, req{method: "POST", target: "/api/v1/tickets/" + id + "/snooze", token: annToken,
+		body: `{"until":"` + until.Format(time.RFC3339) + `"}`})
+	a.want(t, 200, "")
+	tk := decode[ticket.Ticket](t, a)
+	if tk.Status != ticket.StatusPending || tk.SnoozedUntil == nil || !tk.SnoozedUntil.Equal(until) || tk.SnoozedBy != "ann" {
+		t.Fatalf("snoozed ticket = status %s, until %v, by %q", tk.Status, tk.SnoozedUntil, tk.SnoozedBy)
+	}
+	if !strings.Contains(string(a.body), `"snoozed_until":"`+until.Format(time.RFC3339)+`"`) {
+		t.Errorf("JSON lacks snoozed_until: %s", a.body)
+	}
+	list := decode[shelfPage](t, e.do(t, req{method: "GET", target: "/api/v1/me/snoozed", token: annToken}))
+	if len(list.Tickets) != 1 || list.Tickets[0].ID != id {
+		t.Errorf("ann's snoozed = %+v", list.Tickets)
+	}
+	if list := decode[shelfPage](t, e.do(t, req{method: "GET", target: "/api/v1/me/snoozed", token: maxToken})); len(list.Tickets) != 0 {
+		t.Errorf("max's snoozed lists ann's: %+v", list.Tickets)
+	}
+
+	for _, c := range []struct{ body, msg string }{
+		{`{"until":"tomorrow"}`, "must be a time"},
+		{`{"until":"2020-01-01T00:00:00Z"}`, "in the future"},
+		{`{}`, "must be a time"},
+	} {
+		e.do(t, req{method: "POST", target: "/api/v1/tickets/" + id + "/snooze", token: annToken, body: c.body}).want(t, 400, c.msg)
+	}
+	e.do(t, req{method: "POST", target: "/api/v1/tickets/" + id + "/status", token: annToken, body: `{"status":"closed"}`}).want(t, 200, "")
+	e.do(t, req{method: "POST", target: "/api/v1/tickets/" + id + "/snooze", token: annToken,
+		body: `{"until":"` + until.Format(time.RFC3339) + `"}`}).want(t, 409, "closed")
+}
+
+func TestTicketMerge(t *testing.T) {
+	e := newAPIEnv(t)
+	a := e.mail(t, 1)
+	b := e.mail(t, 2)
+	res := e.do(t, req{method: "POST", target: "/api/v1/tickets/" + a + "/merge", token: annToken, body: `{"into":"#` + b + `"}`})
+	res.want(t, 200, "")
+	left := decode[ticket.Ticket](t, res)
+	if left.ID != b || len(left.Messages) != 2 {
+		t.Fatalf("merge answered ticket %s with %d messages; want %s with 2", left.ID, len(left.Messages), b)
+	}
+	merged := e.get(t, a)
+	if merged.MergedInto != b || merged.Status != ticket.StatusClosed {
+		t.Errorf("merged ticket = %+v", merged)
+	}
+	if got := e.do(t, req{method: "GET", target: "/api/v1/tickets/" + a, token: annToken}); !strings.Contains(string(got.body), `"merged_into":"`+b+`"`) {
+		t.Errorf("GET of the merged ticket lacks merged_into: %s", got.body)
+	}
+	e.do(t, req{method: "POST", target: "/api/v1/tickets/" + a + "/merge", token: annToken, body: `{"into":"` + b + `"}`}).want(t, 409, "merged into #"+b)
+	e.do(t, req{method: "POST", target: "/api/v1/tickets/" + b + "/merge", token: annToken, body: `{"into":"` + b + `"}`}).want(t, 409, "itself")
+	e.do(t, req{method: "POST", target: "/api/v1/tickets/" + b + "/merge", token: annToken, body: `{"into":""}`}).want(t, 400, "required")
+	e.do(t, req{method: "POST", target: "/api/v1/tickets/" + b + "/merge", token: annToken, body: `{"into":"abc"}`}).want(t, 400, "")
+	e.do(t, req{method: "POST", target: "/api/v1/tickets/" + b + "/merge", token: annToken, body: `{"into":"99999"}`}).want(t, 404, "")
+	// A reply on the merged ticket is refused, naming where its messages went.
+	e.do(t, req{method: "POST", target: "/api/v1/tickets/" + a + "/replies", token: annToken, body: `{"text":"hi"}`}).want(t, 409, "#"+b)
+}
+
+func TestNoteMentionsPutTheTicketInMentions(t *testing.T) {
+	e := newAPIEnv(t)
+	id := e.mail(t, 1)
+	e.do(t, req{method: "POST", target: "/api/v1/tickets/" + id + "/notes", token: annToken,
+		body: `{"text":"@max can you approve the refund?"}`}).want(t, 201, "")
+	list := decode[shelfPage](t, e.do(t, req{method: "GET", target: "/api/v1/me/mentions", token: maxToken}))
+	if len(list.Tickets) != 1 || list.Tickets[0].ID != id {
+		t.Fatalf("max's mentions = %+v", list.Tickets)
+	}
+	if list := decode[shelfPage](t, e.do(t, req{method: "GET", target: "/api/v1/me/mentions", token: annToken})); len(list.Tickets) != 0 {
+		t.Errorf("ann's mentions = %+v", list.Tickets)
+	}
+}
