@@ -408,3 +408,27 @@ func TestSignedMessageIDNeedsTheSenderOnTheTicket(t *testing.T) {
 		t.Fatalf("a stranger's reply to a signed id joined ticket %s: %d tickets", id, len(ts))
 	}
 }
+
+func TestMailForAMergedTicketLandsOnTheOneLeft(t *testing.T) {
+	im, s := newImporter(t)
+	ctx := context.Background()
+	deliver(t, im, msg("From: ann@example.org\nCc: colleague@example.org\nSubject: Lamp\nMessage-ID: <q1@example.org>", "Broken lamp"))
+	deliver(t, im, msg("From: ann@example.org\nSubject: Order 553\nMessage-ID: <q2@example.org>", "Where is it?"))
+	ts := allTickets(t, s)
+	merged, left := ts[1].ID, ts[0].ID
+	if _, err := s.Merge(ctx, merged, left, "bob"); err != nil {
+		t.Fatal(err)
+	}
+	// The colleague was only on the merged ticket's first mail; the tag names
+	// the merged ticket, and the reply threads by a moved mail's Message-ID.
+	deliver(t, im, msg(fmt.Sprintf("From: colleague@example.org\nSubject: Re: Lamp [#%s]\nMessage-ID: <q3@example.org>", merged), "A colleague answers"))
+	deliver(t, im, msg("From: ann@example.org\nSubject: Re: Lamp\nMessage-ID: <q4@example.org>\nIn-Reply-To: <q1@example.org>", "Ann answers"))
+	ts = allTickets(t, s)
+	if len(ts) != 2 {
+		t.Fatalf("%d tickets, want the two merged ones and nothing new", len(ts))
+	}
+	tk, _ := s.Get(ctx, left)
+	if len(tk.Messages) != 4 {
+		t.Fatalf("the ticket left has %d messages, want 4", len(tk.Messages))
+	}
+}

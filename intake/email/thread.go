@@ -111,6 +111,11 @@ func (im *Importer) senderBelongs(ctx context.Context, id, address string) (bool
 		return false, nil
 	}
 	t, err := im.store.Get(ctx, id)
+	// A merged ticket's messages, and who was on them, are on the ticket it
+	// was merged into.
+	for hops := 0; err == nil && t.MergedInto != "" && hops < 20; hops++ {
+		t, err = im.store.Get(ctx, t.MergedInto)
+	}
 	if errors.Is(err, fault.ErrNotFound) {
 		return false, nil
 	}
