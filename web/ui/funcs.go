@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"html/template"
+	"regexp"
 	"strings"
 	"time"
 
@@ -52,9 +53,12 @@ var uiFuncs = template.FuncMap{
 	},
 	// event names a timeline entry's type in words.
 	"event": eventName,
-	"bytes": humanBytes,
-	"list":  func(s ...string) []string { return s },
-	"join":  strings.Join,
+	// detail is a timeline entry's detail, with the times in it shown as
+	// when shows them.
+	"detail": eventDetail,
+	"bytes":  humanBytes,
+	"list":   func(s ...string) []string { return s },
+	"join":   strings.Join,
 	// isImage: a picture browsers show (and the attachment route serves
 	// inline), so the page can show it in place.
 	"isImage": func(ct string) bool {
@@ -99,7 +103,8 @@ var eventNames = map[string]string{
 	"created": "created", "message": "message", "note": "note", "routed": "routed",
 	"assigned": "assigned", "released": "released", "status": "status",
 	"lease_expired": "claim ran out", "sla_breached": "first response overdue",
-	"delivery": "delivery",
+	"delivery": "delivery", "changed": "changed", "snoozed": "snoozed",
+	"snooze_ended": "back from snooze", "merged": "merged", "callback_due": "call back now",
 }
 
 func eventName(typ string) string {
@@ -107,4 +112,27 @@ func eventName(typ string) string {
 		return n
 	}
 	return strings.ReplaceAll(typ, "_", " ")
+}
+
+// rfc3339InText finds the times events write into their details ("snoozed
+// until 2026-12-03T09:00:00Z").
+var rfc3339InText = regexp.MustCompile(`\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})`)
+
+// eventDetail escapes a timeline entry's detail, turning each time in it into
+// a <time> the script shows in the viewer's timezone.
+func eventDetail(s string) template.HTML {
+	var b strings.Builder
+	last := 0
+	for _, m := range rfc3339InText.FindAllStringIndex(s, -1) {
+		b.WriteString(template.HTMLEscapeString(s[last:m[0]]))
+		t, err := time.Parse(time.RFC3339Nano, s[m[0]:m[1]])
+		if err != nil {
+			b.WriteString(template.HTMLEscapeString(s[m[0]:m[1]]))
+		} else {
+			b.WriteString(string(when(t)))
+		}
+		last = m[1]
+	}
+	b.WriteString(template.HTMLEscapeString(s[last:]))
+	return template.HTML(b.String())
 }

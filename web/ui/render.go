@@ -31,6 +31,9 @@ type pageData struct {
 	// Path is the page's own path, for forms that come back to it; "/"
 	// when the page answers a form.
 	Path string
+	// NewMentions counts the tickets the signed-in user was mentioned on
+	// since they last looked at their tickets.
+	NewMentions int
 	// Data is the page's own.
 	Data any
 }
@@ -81,6 +84,10 @@ func (h *Handlers) renderTo(w http.ResponseWriter, r *http.Request, status int, 
 	}
 	p.User = auth.Caller(r)
 	p.CSRF = csrfToken(r)
+	if p.User.Name != "" && name != "mine" {
+		// A count that cannot be read is left out; the page still shows.
+		p.NewMentions, _ = h.Tickets.NewMentions(r.Context(), p.User.Name)
+	}
 	p.Queues = h.Queues()
 	p.Path = "/"
 	if r.Method == http.MethodGet {

@@ -34,6 +34,10 @@ func (h *Handlers) Routes() []auth.Route {
 		{Method: "POST", Path: "/tickets/{id}/release", Roles: auth.Staff, Handler: h.handleUIRelease},
 		{Method: "POST", Path: "/tickets/{id}/assign", Roles: auth.Staff, Handler: h.handleUIAssign},
 		{Method: "POST", Path: "/tickets/{id}/status", Roles: auth.Staff, Handler: h.handleUIStatus},
+		{Method: "POST", Path: "/tickets/{id}/note", Roles: auth.Staff, Handler: h.handleUINote},
+		{Method: "POST", Path: "/tickets/{id}/change", Roles: auth.Staff, Handler: h.handleUIChange},
+		{Method: "POST", Path: "/tickets/{id}/snooze", Roles: auth.Staff, Handler: h.handleUISnooze},
+		{Method: "POST", Path: "/tickets/{id}/merge", Roles: auth.Staff, Handler: h.handleUIMerge},
 		{Method: "POST", Path: "/me/away", Roles: auth.Staff, Handler: h.handleUIAway},
 
 		// The managers' pages: the rule editor, users, queues and business

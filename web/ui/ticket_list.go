@@ -18,6 +18,10 @@ type ticketList struct {
 	Next string
 	// Users are the people a filter can name.
 	Users []auth.Principal
+	// ID names the list on the page ("snoozed"), for links and tests.
+	ID string
+	// Empty is what the page says when the list is empty.
+	Empty string
 }
 
 // handleTicketsPage lists every ticket, newest first, filtered by queue,

@@ -22,8 +22,10 @@ type ticketView struct {
 	// assignee.
 	Others []auth.Principal
 	// ReplyKey makes the reply form's submission idempotent: sending the
-	// same form twice stores one reply.
-	ReplyKey string
+	// same form twice stores one reply; NoteKey does the same for a note.
+	ReplyKey, NoteKey string
+	// Mentionable are the users a note may mention: everyone but the caller.
+	Mentionable []string
 	// ReplyTo is where a reply goes and ReplyBy how ("mail", "SMS"); when
 	// there is no way to reply, ReplyProblem says why.
 	ReplyTo, ReplyBy, ReplyProblem string
@@ -56,7 +58,8 @@ func (h *Handlers) handleTicketPage(w http.ResponseWriter, r *http.Request) {
 		h.uiError(w, r, err)
 		return
 	}
-	p := ticketView{T: t, Mine: t.Assignee == auth.Caller(r).Name, ReplyKey: rand.Text()}
+	me := auth.Caller(r).Name
+	p := ticketView{T: t, Mine: t.Assignee == me, ReplyKey: rand.Text(), NoteKey: rand.Text()}
 	if how, to, err := h.Desk.ReplyChannel(t); err != nil {
 		p.ReplyProblem = fault.Reason(err)
 	} else {
@@ -65,6 +68,9 @@ func (h *Handlers) handleTicketPage(w http.ResponseWriter, r *http.Request) {
 	for _, u := range users {
 		if u.Name != t.Assignee {
 			p.Others = append(p.Others, u)
+		}
+		if u.Name != me && !u.Disabled {
+			p.Mentionable = append(p.Mentionable, u.Name)
 		}
 	}
 	for _, m := range t.Messages {

@@ -110,6 +110,71 @@
     });
   }
 
+  // Forms that read a time the viewer typed get the browser's timezone
+  // (an input with data-timezone); without it the server reads UTC.
+  function timezones() {
+    var tz = "";
+    try { tz = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { /* old browser */ }
+    document.querySelectorAll("input[data-timezone]").forEach(function (el) { el.value = tz; });
+  }
+
+  // Mentions: typing @ and the start of a name in a textarea with
+  // data-mentions="ann bob …" offers the names that match; arrows choose,
+  // Enter or Tab takes one, Escape closes the list.
+  function mentions() {
+    document.querySelectorAll("textarea[data-mentions]").forEach(function (ta) {
+      var names = ta.getAttribute("data-mentions").split(" ").filter(Boolean);
+      if (!names.length) return;
+      var list = document.createElement("ul");
+      list.className = "mention-list";
+      list.id = ta.id + "-mentions";
+      list.setAttribute("role", "listbox");
+      list.hidden = true;
+      ta.parentNode.insertBefore(list, ta.nextSibling);
+      ta.setAttribute("aria-controls", list.id);
+      var shown = [], chosen = 0, start = -1;
+      function close() { list.hidden = true; shown = []; start = -1; }
+      function render() {
+        list.innerHTML = "";
+        shown.forEach(function (n, i) {
+          var li = document.createElement("li");
+          li.setAttribute("role", "option");
+          li.setAttribute("aria-selected", i === chosen ? "true" : "false");
+          li.textContent = "@" + n;
+          li.addEventListener("mousedown", function (e) { e.preventDefault(); take(n); });
+          list.appendChild(li);
+        });
+        list.hidden = shown.length === 0;
+      }
+      function take(n) {
+        var before = ta.value.slice(0, start), after = ta.value.slice(ta.selectionStart);
+        ta.value = before + "@" + n + " " + after;
+        var at = before.length + n.length + 2;
+        ta.setSelectionRange(at, at);
+        close();
+        ta.focus();
+      }
+      ta.addEventListener("input", function () {
+        var upto = ta.value.slice(0, ta.selectionStart);
+        var m = /(^|[^\w.@-])@([a-z0-9._-]*)$/i.exec(upto);
+        if (!m) { close(); return; }
+        start = upto.length - m[2].length - 1;
+        var q = m[2].toLowerCase();
+        shown = names.filter(function (n) { return n.indexOf(q) === 0; }).slice(0, 8);
+        chosen = 0;
+        render();
+      });
+      ta.addEventListener("keydown", function (e) {
+        if (list.hidden) return;
+        if (e.key === "ArrowDown") { chosen = (chosen + 1) % shown.length; render(); e.preventDefault(); }
+        else if (e.key === "ArrowUp") { chosen = (chosen + shown.length - 1) % shown.length; render(); e.preventDefault(); }
+        else if (e.key === "Enter" || e.key === "Tab") { take(shown[chosen]); e.preventDefault(); }
+        else if (e.key === "Escape") { close(); e.preventDefault(); }
+      });
+      ta.addEventListener("blur", close);
+    });
+  }
+
   // Keyboard shortcuts: n take next, r reply, Ctrl+Enter send, g q / g m,
   // ? help. Ignored while typing in a field (except Ctrl+Enter).
   function shortcuts() {
@@ -158,6 +223,8 @@
     remoteImages();
     actionRows();
     draftTestEnter();
+    timezones();
+    mentions();
     shortcuts();
   });
 })();
