@@ -59,6 +59,28 @@
 // State writes check the lease in the same script, so a poller that lost its
 // lease cannot move the state.
 //
+// # Liveness
+//
+// A server that stops answering must not hold a mailbox: every command is
+// bounded (Options.CommandTimeout, 30 s; a FETCH of mail bodies gets their
+// size at Options.FetchRate on top), and while a command waits the server
+// may not stay silent for longer than CommandTimeout; past either, the
+// connection is cut and made again with backoff. TCP keepalive and, on
+// Linux, TCP_USER_TIMEOUT (CommandTimeout) find a dead peer at the kernel's
+// level. IDLE ends every Options.IdleRestart (4 min) and must be answered,
+// as must the UID SEARCH that follows, so a connection that died silently
+// while idle is found within IdleRestart + CommandTimeout.
+//
+// The lease is renewed only while the connection answers: from a failed or
+// cut connection until a connection has completed a sync, a batch's FETCH
+// or an IDLE, it is not. A poller whose server stalls (every body FETCH, say,
+// through a broken path) lets its lease run out, stops working the mailbox
+// at the moment it does (its connection is cut, also mid-command), and does
+// not ask for it again for LeaseTTL, so that another instance takes over:
+// within CommandTimeout + LeaseTTL of the stall (1 min by default). Logging
+// in and searching do not count as answering, since a server that stalls
+// every FETCH answers them too.
+//
 // # Redis keys
 //
 // All under PREFIX:imap:{NAME}: (one hash tag per mailbox, so each mailbox's
