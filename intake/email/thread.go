@@ -103,7 +103,6 @@ func subjectTicketID(subject string) string {
 	return m[len(m)-1][1]
 }
 
-
 // senderBelongs reports whether address is the ticket's customer or appears on
 // one of its messages; frontdesk's own addresses never do.
 func (im *Importer) senderBelongs(ctx context.Context, id, address string) (bool, error) {
