@@ -81,6 +81,37 @@
 // in and searching do not count as answering, since a server that stalls
 // every FETCH answers them too.
 //
+// # Reconciliation
+//
+// Marking a mail means "stored": a mail marked and then lost by the store (a
+// Redis rollback or failover, deleted keys) would never come again, since
+// every later scan passes over it. So the lease holder reconciles, when it
+// takes the lease and every Options.ReconcileInterval (10 min), when
+// Options.Inventory is set and the mailbox's ReconcileDays is more than 0:
+//
+//  1. it lists (UID SEARCH SINCE, NOT DELETED) the mails of the last
+//     ReconcileDays in the folder, up to the last imported UID (what is above
+//     it is the import's), and with after_import "move:FOLDER" in FOLDER
+//     (EXAMINE, read-only; the folder is selected again after);
+//  2. it takes up to Options.ReconcileMax (500) of them, going on from the
+//     UID where the last round in that folder stopped, and starting over
+//     once it has seen them all: a round is bounded, and every mail of the
+//     window is looked at again pass after pass;
+//  3. it fetches their Message-ID fields alone (BODY.PEEK[HEADER.FIELDS
+//     (MESSAGE-ID)]) and asks Inventory.Known which the store holds: those
+//     are settled without fetching their bodies;
+//  4. it fetches the others whole (a header for one over max_message_size),
+//     asks Inventory.Stored, by source key, and hands those the store lacks
+//     to the Handler, with Attempt MaxAttempts (a mail that cannot be stored
+//     normally is stored as it is), in UID order; those of the mailbox's own
+//     folder are then marked as after_import says (after Options.Durable).
+//
+// It never imports twice: the Handler dedupes by source key as always.
+// frontdesk_imap_reconciled_total{mailbox,result} counts imported,
+// already_stored and failed; a round that imports anything logs a warning,
+// since something lost writes. An unavailable store ends a round, retried
+// after Options.RetryDelay.
+//
 // # Redis keys
 //
 // All under PREFIX:imap:{NAME}: (one hash tag per mailbox, so each mailbox's
@@ -89,4 +120,5 @@
 //	PREFIX:imap:{NAME}:lease     string  instance id of the poller holding the mailbox, with a TTL
 //	PREFIX:imap:{NAME}:state     hash    uidvalidity, last_uid, last_date (unix seconds of the newest imported mail's INTERNALDATE)
 //	PREFIX:imap:{NAME}:failures  hash    "UIDVALIDITY:UID" → handler failures so far; removed once the mail is imported
+//	PREFIX:imap:{NAME}:reconcile hash    folder → "UIDVALIDITY:UID": the last UID reconciliation looked at in the pass under way
 package imappoll

@@ -113,6 +113,17 @@ type Options struct {
 	// Workers is how many mails Prepare and the handler work on at once.
 	// Default: 8 (the handler mostly waits for Redis).
 	Workers int
+	// Inventory, when set, turns on reconciliation (see the package
+	// comment) for a mailbox whose ReconcileDays is more than 0: it tells
+	// which mails the store holds already.
+	Inventory Inventory
+	// ReconcileInterval is the time between two reconciliation rounds of
+	// the mailbox's lease holder; the first runs once it has the lease.
+	// Default: 10m.
+	ReconcileInterval time.Duration
+	// ReconcileMax is the most mails one round looks at, per folder; the
+	// next round goes on where it stopped. Default: 500.
+	ReconcileMax int
 }
 
 func (o Options) withDefaults() Options {
@@ -134,6 +145,7 @@ func (o Options) withDefaults() Options {
 	def(&o.IdleRestart, 4*time.Minute)
 	def(&o.DialTimeout, 30*time.Second)
 	def(&o.CommandTimeout, 30*time.Second)
+	def(&o.ReconcileInterval, 10*time.Minute)
 	def(&o.BackoffMin, time.Second)
 	def(&o.BackoffMax, 2*time.Minute)
 	def(&o.RetryDelay, 10*time.Second)
@@ -148,6 +160,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.FetchRate <= 0 {
 		o.FetchRate = 128 << 10
+	}
+	if o.ReconcileMax <= 0 {
+		o.ReconcileMax = 500
 	}
 	return o
 }
@@ -182,6 +197,9 @@ type Poller struct {
 	// back).
 	doneAbove map[uint32]bool
 	failures  map[uint32]int // failure counts of the current UIDVALIDITY
+	// nextReconcile: when the next reconciliation round is due; zero
+	// (due at once) whenever the lease is taken.
+	nextReconcile time.Time
 
 	// answers: the connection answers, as far as the poller knows. It is
 	// false from a failed or cut connection until a connection proves
@@ -361,6 +379,7 @@ var errNotAnswering = fmt.Errorf("%w: it ran out while the IMAP server did not a
 func (p *Poller) holding(ctx context.Context, taken time.Time) error {
 	p.setLease(true, "")
 	p.answers.Store(true) // nothing has failed yet
+	p.nextReconcile = time.Time{}
 	lctx, cancel := context.WithCancelCause(ctx)
 	// Without its lease the poller must stop at once, also in the middle
 	// of a command: its connection is cut. (A shutdown, by contrast, lets
@@ -490,7 +509,7 @@ func (p *Poller) connectLoop(ctx context.Context) {
 	}
 }
 
-// session is one connection: import, wait for more,
+// session is one connection: import, reconcile when due, wait for more,
 // import again, until ctx is done or the connection fails.
 func (p *Poller) session(ctx context.Context) error {
 	p.transition(stateConnecting, nil)
@@ -517,6 +536,11 @@ func (p *Poller) session(ctx context.Context) error {
 			return err
 		}
 		p.answered()
+		if p.reconciles() && !time.Now().Before(p.nextReconcile) {
+			if err := p.reconcile(ctx, cn); err != nil {
+				return err
+			}
+		}
 		if ctx.Err() != nil {
 			break
 		}
@@ -526,6 +550,9 @@ func (p *Poller) session(ctx context.Context) error {
 		}
 		if out.retry {
 			wait = min(wait, p.opts.RetryDelay)
+		}
+		if p.reconciles() {
+			wait = min(wait, max(time.Until(p.nextReconcile), 0))
 		}
 		if err := p.wait(ctx, cn, wait); err != nil {
 			return err
