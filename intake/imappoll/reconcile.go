@@ -212,6 +212,9 @@ func (p *Poller) reconcileMails(ctx context.Context, cn *conn, f folderScan, tod
 	if err != nil {
 		return 0, fmt.Errorf("look up message ids: %w", err)
 	}
+	if len(known) != len(headers) {
+		return 0, fmt.Errorf("look up message ids: %d answers for %d mails", len(known), len(headers))
+	}
 	// Mails the server no longer has, and mails known by their Message-ID,
 	// are settled at once; the others once checked by their bodies.
 	var unknown []meta
