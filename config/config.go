@@ -200,6 +200,10 @@ type Mailbox struct {
 	Queue string `yaml:"queue"`
 	// MaxMessageSize is the largest message imported. Default: 25MB.
 	MaxMessageSize ByteSize `yaml:"max_message_size"`
+	// ReconcileDays is how far back, in days of INTERNALDATE, the mailbox's
+	// reconciliation looks for mail on the server that the store lacks
+	// (every 10 minutes and at start); 0 turns it off. Default: 7.
+	ReconcileDays int `yaml:"reconcile_days"`
 }
 
 // AfterImportFolder returns FOLDER when AfterImport is "move:FOLDER", and

@@ -60,7 +60,7 @@ func TestExampleFile(t *testing.T) {
 		Name: "support", Host: "imap.example.com", Port: 993, Security: "tls",
 		Username: "support@example.com", Password: "imap-secret", Folder: "INBOX",
 		AfterImport: "seen", Idle: true, PollInterval: 60 * time.Second,
-		Address: "support@example.com", Queue: "support", MaxMessageSize: 25 * MB,
+		Address: "support@example.com", Queue: "support", MaxMessageSize: 25 * MB, ReconcileDays: 7,
 	})
 	check("smtp", c.SMTP, SMTP{
 		Host: "smtp.example.com", Port: 587, Security: "starttls",
@@ -130,10 +130,10 @@ business_hours:
 		Mailboxes: []Mailbox{
 			{Name: "a", Host: "imap.example.com", Port: 993, Security: "tls", Username: "u", Password: "p",
 				Folder: "INBOX", AfterImport: "seen", Idle: true, PollInterval: time.Minute,
-				Queue: "support", MaxMessageSize: 25 * MB},
+				Queue: "support", MaxMessageSize: 25 * MB, ReconcileDays: 7},
 			{Name: "b", Host: "imap.example.com", Port: 143, Security: "starttls", Username: "u", Password: "p",
 				Folder: "INBOX", AfterImport: "seen", Idle: false, PollInterval: time.Minute,
-				Queue: "support", MaxMessageSize: 25 * MB},
+				Queue: "support", MaxMessageSize: 25 * MB, ReconcileDays: 7},
 		},
 		SMTP: SMTP{Port: 587, Security: "starttls"},
 		Twilio: Twilio{AccountSID: "AC123", AuthToken: "t", APIURL: "https://api.twilio.com",

@@ -22,6 +22,8 @@ const (
 	defaultAfterImport    = "seen"
 	afterImportMove       = "move:"
 	defaultAttachmentSize = 25 * MB
+	defaultReconcileDays  = 7
+	maxReconcileDays      = 366
 )
 
 // defaulter fills in defaults for the keys that decoding did not set.
@@ -109,6 +111,7 @@ func applyDefaults(c *Config, set map[string]bool) {
 		d.duration(p+".poll_interval", &m.PollInterval, 60*time.Second)
 		d.str(p+".queue", &m.Queue, firstQueue)
 		d.size(p+".max_message_size", &m.MaxMessageSize, defaultAttachmentSize)
+		d.int(p+".reconcile_days", &m.ReconcileDays, defaultReconcileDays)
 	}
 
 	d.str("smtp.security", &c.SMTP.Security, "starttls")

@@ -110,7 +110,7 @@ func TestProblems(t *testing.T) {
 		{"tickets", "tickets: {claim_lease: 30s, attachment_max_size: 1GB, phone_region: XX}\n", nil,
 			[]string{"tickets.claim_lease: must be between 1m and 24h", "tickets.attachment_max_size: must be more than 0 and at most 512MB",
 				"tickets.phone_region: must be a country code such as US or NL"}},
-		{"mailbox everything", "mailboxes:\n  - {port: 70000, security: ssl, after_import: delete, poll_interval: 500ms, address: 'not an address', queue: nope, folder: ''}\n", nil,
+		{"mailbox everything", "mailboxes:\n  - {port: 70000, security: ssl, after_import: delete, poll_interval: 500ms, address: 'not an address', queue: nope, folder: '', reconcile_days: -1}\n", nil,
 			[]string{
 				"mailboxes[0].name: required",
 				"mailboxes[0].host: required",
@@ -123,6 +123,7 @@ func TestProblems(t *testing.T) {
 				"mailboxes[0].poll_interval: must be at least 1s",
 				`mailboxes[0].address: invalid address "not an address"`,
 				`mailboxes[0].queue: unknown queue "nope"`,
+				"mailboxes[0].reconcile_days: must be 0 (off) to 366",
 			}},
 		{"after_import move without folder", "mailboxes: [" + mbox + ", after_import: 'move:'}]\n", nil,
 			[]string{"mailboxes[0].after_import: must be seen or move:FOLDER"}},

@@ -40,6 +40,9 @@ func validateMailboxes(c *Config, ps *problems) {
 		if m.MaxMessageSize <= 0 {
 			ps.add(p+".max_message_size", "must be more than 0")
 		}
+		if m.ReconcileDays < 0 || m.ReconcileDays > maxReconcileDays {
+			ps.add(p+".reconcile_days", "must be 0 (off) to %d", maxReconcileDays)
+		}
 	}
 }
 

@@ -25,6 +25,11 @@ type Store interface {
 	// FindSource returns the receipt of a stored source key; ErrNotFound when
 	// the source was never stored.
 	FindSource(ctx context.Context, sourceKey string) (Receipt, error)
+	// KnownMessageIDs reports, for each RFC 5322 Message-ID in turn,
+	// whether a stored message carries it (inbound or outbound), in one
+	// round trip: how intake's reconciliation skips mail already stored
+	// without fetching it.
+	KnownMessageIDs(ctx context.Context, messageIDs ...string) ([]bool, error)
 	// SetTranscript puts a voicemail's transcript on its message, which shows
 	// it as its text.
 	SetTranscript(ctx context.Context, ticketID, messageID, text, by string) error

@@ -270,6 +270,7 @@ func (a *app) startPollers(ctx context.Context, wg *sync.WaitGroup) {
 			Prepare:    importer.Prepare,
 			Durable:    a.store.Durable,
 			Threading:  importer.Threading,
+			Inventory:  importer,
 			Logger:     a.logger.With(slog.String("component", "imap")),
 			Registerer: a.registry,
 			Redis:      a.rdb,

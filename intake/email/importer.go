@@ -237,11 +237,7 @@ func (im *Importer) newTicket(mb config.Mailbox, p *mailparse.Mail, nm ticket.Ne
 // storeRaw stores a mail that failed maxAttempts times as it is: a ticket with
 // the original attached and the failure as a warning, so the mailbox moves on.
 func (im *Importer) storeRaw(ctx context.Context, mb config.Mailbox, m imappoll.Mail, cause error) error {
-	raw := m.Raw
-	if m.Oversized {
-		raw = m.Header
-	}
-	sum := sha256.Sum256(raw)
+	raw := rawOf(m)
 	subject := fmt.Sprintf("Mail %d of %s could not be imported", m.UID, mb.Name)
 	from := ""
 	if msg, err := mail.ReadMessage(bytes.NewReader(raw)); err == nil {
@@ -256,7 +252,7 @@ func (im *Importer) storeRaw(ctx context.Context, mb config.Mailbox, m imappoll.
 		Channel: ticket.ChannelEmail, Queue: mb.Queue, Mailbox: mb.Name, Subject: subject,
 		Customer: ticket.Customer{Email: from},
 		Message: ticket.NewMessage{
-			SourceKey: "mail:" + mb.Name + ":raw:" + hex.EncodeToString(sum[:16]),
+			SourceKey: rawSourceKey(mb.Name, m),
 			From:      from, Subject: subject,
 			Text:     "frontdesk could not import this mail normally; the original message is attached.",
 			Warnings: []string{fmt.Sprintf("import failed %d times: %v", m.Attempt, cause)},
@@ -271,6 +267,21 @@ func (im *Importer) storeRaw(ctx context.Context, mb config.Mailbox, m imappoll.
 	im.logger.Warn("mail stored as-is after repeated failures", slog.String("mailbox", mb.Name),
 		slog.Uint64("uid", uint64(m.UID)), slog.String("ticket", r.TicketID), slog.Any("error", cause))
 	return nil
+}
+
+// rawOf is what is kept of a mail stored as it is: the message, or the
+// header of an oversized one.
+func rawOf(m imappoll.Mail) []byte {
+	if m.Oversized {
+		return m.Header
+	}
+	return m.Raw
+}
+
+// rawSourceKey names a mail stored as it is after repeated failures.
+func rawSourceKey(mailbox string, m imappoll.Mail) string {
+	sum := sha256.Sum256(rawOf(m))
+	return "mail:" + mailbox + ":raw:" + hex.EncodeToString(sum[:16])
 }
 
 // sourceKey names a mail for idempotency: the mailbox, its Message-ID and a

@@ -14,9 +14,13 @@ import (
 )
 
 // conn is one connection to the mailbox's server, logged in, with the folder
-// selected.
+// selected. Every command on it goes through run or runFor, which bound it
+// (see watchdog).
 type conn struct {
 	c *imapclient.Client
+	w *watchdog
+	// bound is Options.CommandTimeout.
+	bound time.Duration
 	// changed receives a value when the server reports new mail (EXISTS)
 	// outside a SELECT; buffered, one is enough.
 	changed chan struct{}
@@ -24,19 +28,67 @@ type conn struct {
 	sel     *imap.SelectData
 }
 
+// run sends a command by f and waits for its answer, within
+// Options.CommandTimeout.
+func (cn *conn) run(what string, f func() error) error { return cn.w.do(what, cn.bound, f) }
+
+// runFor is run with a bound of its own.
+func (cn *conn) runFor(what string, bound time.Duration, f func() error) error {
+	return cn.w.do(what, bound, f)
+}
+
+// close closes the connection and stops its watchdog.
+func (cn *conn) close() {
+	if cn.c != nil {
+		_ = cn.c.Close() // the connection is done with; its last error says nothing
+	}
+	cn.w.stop()
+}
+
+// dialer connects with TCP keepalive, which finds a dead peer while nothing
+// is sent (in IDLE): the kernel probes after 30s of silence and gives up
+// after unanswered probes 10s apart; and, on Linux, with TCP_USER_TIMEOUT at
+// Options.CommandTimeout, so that data the server does not acknowledge ends
+// the connection within that time (also a probe: the user timeout overrides
+// the probe count).
+func (p *Poller) dialer() *net.Dialer {
+	return &net.Dialer{
+		Timeout:         p.opts.DialTimeout,
+		KeepAliveConfig: net.KeepAliveConfig{Enable: true, Idle: 30 * time.Second, Interval: 10 * time.Second, Count: 3},
+		Control:         userTimeout(p.opts.CommandTimeout),
+	}
+}
+
 // dial connects, logs in and selects the folder.
 func (p *Poller) dial(ctx context.Context) (*conn, error) {
-	cn := &conn{changed: make(chan struct{}, 1)}
 	addr := net.JoinHostPort(p.mb.Host, strconv.Itoa(p.port()))
+	raw, err := p.dialer().DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("connect to %s: %w", addr, err)
+	}
+	cn := &conn{bound: p.opts.CommandTimeout, changed: make(chan struct{}, 1)}
+	cn.w = newWatchdog(raw, p.opts.CommandTimeout, p.cutOff)
+	// The library's commands have no context: closing the connection is
+	// how a cancelled dial gives up.
+	stop := context.AfterFunc(ctx, cn.w.stop)
+	defer stop()
+	if err := p.open(cn, addr); err != nil {
+		cn.close()
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, err
+	}
+	if ctx.Err() != nil {
+		cn.close()
+		return nil, ctx.Err()
+	}
+	return cn, nil
+}
+
+// open speaks TLS as configured, logs in and selects the folder.
+func (p *Poller) open(cn *conn, addr string) error {
 	opts := &imapclient.Options{
-		TLSConfig: p.tlsConfig(),
-		Dialer: &net.Dialer{
-			Timeout: p.opts.DialTimeout,
-			// Dead-connection detection while nothing is sent, e.g. in
-			// IDLE: the kernel probes after 30s of silence and gives up
-			// after three unanswered probes 10s apart.
-			KeepAliveConfig: net.KeepAliveConfig{Enable: true, Idle: 30 * time.Second, Interval: 10 * time.Second, Count: 3},
-		},
 		UnilateralDataHandler: &imapclient.UnilateralDataHandler{
 			Mailbox: func(data *imapclient.UnilateralDataMailbox) {
 				if data.NumMessages != nil {
@@ -48,69 +100,85 @@ func (p *Poller) dial(ctx context.Context) (*conn, error) {
 			},
 		},
 	}
-	var err error
+	nc := cn.w.conn()
 	switch p.mb.Security {
 	case "none":
-		cn.c, err = imapclient.DialInsecure(addr, opts)
+		cn.c = imapclient.New(nc, opts)
 	case "starttls":
-		cn.c, err = imapclient.DialStartTLS(addr, opts)
+		opts.TLSConfig = p.tlsConfig()
+		err := cn.run("STARTTLS", func() (err error) {
+			cn.c, err = imapclient.NewStartTLS(nc, opts)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("starttls with %s: %w", addr, err)
+		}
 	default: // "tls", the configuration's default
-		cn.c, err = imapclient.DialTLS(addr, opts)
+		cfg := p.tlsConfig()
+		if cfg.NextProtos == nil {
+			cfg.NextProtos = []string{"imap"}
+		}
+		tc := tls.Client(nc, cfg)
+		if err := cn.run("TLS handshake", tc.Handshake); err != nil {
+			return fmt.Errorf("tls with %s: %w", addr, err)
+		}
+		cn.c = imapclient.New(tc, opts)
 	}
-	if err != nil {
-		return nil, fmt.Errorf("connect to %s: %w", addr, err)
+	if err := cn.run("greeting", cn.c.WaitGreeting); err != nil {
+		return fmt.Errorf("greeting from %s: %w", addr, err)
 	}
-	// The library's commands have no context: closing the connection is
-	// how a cancelled dial gives up.
-	stop := context.AfterFunc(ctx, func() { cn.c.Close() })
-	defer stop()
-	if err := cn.c.WaitGreeting(); err != nil {
-		cn.c.Close()
-		return nil, fmt.Errorf("greeting from %s: %w", addr, err)
-	}
-	if err := p.authenticate(cn.c); err != nil {
-		cn.c.Close()
-		return nil, err
+	if err := p.authenticate(cn); err != nil {
+		return err
 	}
 	cn.caps = cn.c.Caps()
 	if f := p.mb.AfterImportFolder(); f != "" {
-		if err := ensureFolder(cn.c, f); err != nil {
-			cn.c.Close()
-			return nil, err
+		if err := ensureFolder(cn, f); err != nil {
+			return err
 		}
 	}
-	cn.sel, err = cn.c.Select(p.folder(), nil).Wait()
+	if err := p.selectFolder(cn); err != nil {
+		return err
+	}
+	return nil
+}
+
+// selectFolder selects the mailbox's folder (again).
+func (p *Poller) selectFolder(cn *conn) error {
+	err := cn.run("SELECT", func() (err error) {
+		cn.sel, err = cn.c.Select(p.folder(), nil).Wait()
+		return err
+	})
 	if err != nil {
-		cn.c.Close()
-		return nil, fmt.Errorf("select %s: %w", p.folder(), err)
+		return fmt.Errorf("select %s: %w", p.folder(), err)
 	}
-	if ctx.Err() != nil {
-		cn.c.Close()
-		return nil, ctx.Err()
-	}
-	return cn, nil
+	return nil
 }
 
 // authenticate logs in. LOGIN (RFC 3501 §6.2.3) is the only mechanism so
 // far; XOAUTH2 (and OAUTHBEARER, RFC 7628) goes here, as
 // c.Authenticate(saslClient) chosen by a mailbox setting.
-func (p *Poller) authenticate(c *imapclient.Client) error {
-	if err := c.Login(p.mb.Username, p.mb.Password).Wait(); err != nil {
+func (p *Poller) authenticate(cn *conn) error {
+	err := cn.run("LOGIN", func() error { return cn.c.Login(p.mb.Username, p.mb.Password).Wait() })
+	if err != nil {
 		return fmt.Errorf("login as %s: %w", p.mb.Username, err)
 	}
 	return nil
 }
 
 // ensureFolder creates the folder mail is moved to when it does not exist.
-func ensureFolder(c *imapclient.Client, name string) error {
-	l, err := c.List("", name, nil).Collect()
+func ensureFolder(cn *conn, name string) error {
+	var l []*imap.ListData
+	err := cn.run("LIST", func() (err error) {
+		l, err = cn.c.List("", name, nil).Collect()
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("list %s: %w", name, err)
 	}
 	if len(l) > 0 {
 		return nil
 	}
-	if err := c.Create(name, nil).Wait(); err != nil {
+	if err := cn.run("CREATE", func() error { return cn.c.Create(name, nil).Wait() }); err != nil {
 		var ie *imap.Error
 		if errors.As(err, &ie) && ie.Code == imap.ResponseCodeAlreadyExists {
 			return nil
@@ -146,68 +214,4 @@ func (p *Poller) tlsConfig() *tls.Config {
 		cfg.ServerName = p.mb.Host
 	}
 	return cfg
-}
-
-// wait waits in IDLE (RFC 2177) when the server offers it and the mailbox
-// wants it, else sleeps, until the server reports new mail, d has passed,
-// or ctx is done. IDLE ends after Options.IdleRestart at the latest, so that
-// servers and middleboxes that drop silent connections do not, and the sync
-// that follows catches mail whose notification a server failed to send.
-func (p *Poller) wait(ctx context.Context, cn *conn, d time.Duration) error {
-	timer := time.NewTimer(d)
-	defer timer.Stop()
-	if !p.idles(cn) {
-		select {
-		case <-ctx.Done():
-		case <-timer.C:
-		case <-cn.changed:
-		case <-cn.c.Closed():
-			return errors.New("connection closed by server")
-		}
-		return nil
-	}
-	restart := time.NewTimer(p.opts.IdleRestart)
-	defer restart.Stop()
-	idle, err := cn.c.Idle()
-	if err != nil {
-		return fmt.Errorf("idle: %w", err)
-	}
-	p.m.idle.Set(1)
-	p.setIdling(true)
-	select {
-	case <-ctx.Done():
-	case <-timer.C:
-	case <-cn.changed:
-	case <-restart.C:
-	case <-cn.c.Closed():
-	}
-	p.m.idle.Set(0)
-	p.setIdling(false)
-	if err := idle.Close(); err != nil {
-		return fmt.Errorf("leave idle: %w", err)
-	}
-	if err := waitTimeout(cn.c, idle.Wait); err != nil {
-		return fmt.Errorf("idle: %w", err)
-	}
-	return nil
-}
-
-// responseTimeout bounds the wait for a server's answer where the library
-// sets none (the end of IDLE): a server that stays silent that long is taken
-// for dead and the connection closed.
-const responseTimeout = 30 * time.Second
-
-func waitTimeout(c *imapclient.Client, wait func() error) error {
-	done := make(chan error, 1)
-	go func() { done <- wait() }()
-	t := time.NewTimer(responseTimeout)
-	defer t.Stop()
-	select {
-	case err := <-done:
-		return err
-	case <-t.C:
-		c.Close()
-		<-done
-		return errors.New("no answer from server within " + responseTimeout.String())
-	}
 }

@@ -59,6 +59,59 @@
 // State writes check the lease in the same script, so a poller that lost its
 // lease cannot move the state.
 //
+// # Liveness
+//
+// A server that stops answering must not hold a mailbox: every command is
+// bounded (Options.CommandTimeout, 30 s; a FETCH of mail bodies gets their
+// size at Options.FetchRate on top), and while a command waits the server
+// may not stay silent for longer than CommandTimeout; past either, the
+// connection is cut and made again with backoff. TCP keepalive and, on
+// Linux, TCP_USER_TIMEOUT (CommandTimeout) find a dead peer at the kernel's
+// level. IDLE ends every Options.IdleRestart (4 min) and must be answered,
+// as must the UID SEARCH that follows, so a connection that died silently
+// while idle is found within IdleRestart + CommandTimeout.
+//
+// The lease is renewed only while the connection answers: from a failed or
+// cut connection until a connection has completed a sync, a batch's FETCH
+// or an IDLE, it is not. A poller whose server stalls (every body FETCH, say,
+// through a broken path) lets its lease run out, stops working the mailbox
+// at the moment it does (its connection is cut, also mid-command), and does
+// not ask for it again for LeaseTTL, so that another instance takes over:
+// within CommandTimeout + LeaseTTL of the stall (1 min by default). Logging
+// in and searching do not count as answering, since a server that stalls
+// every FETCH answers them too.
+//
+// # Reconciliation
+//
+// Marking a mail means "stored": a mail marked and then lost by the store (a
+// Redis rollback or failover, deleted keys) would never come again, since
+// every later scan passes over it. So the lease holder reconciles, when it
+// takes the lease and every Options.ReconcileInterval (10 min), when
+// Options.Inventory is set and the mailbox's ReconcileDays is more than 0:
+//
+//  1. it lists (UID SEARCH SINCE, NOT DELETED) the mails of the last
+//     ReconcileDays in the folder, up to the last imported UID (what is above
+//     it is the import's), and with after_import "move:FOLDER" in FOLDER
+//     (EXAMINE, read-only; the folder is selected again after);
+//  2. it takes up to Options.ReconcileMax (500) of them, going on from the
+//     UID where the last round in that folder stopped, and starting over
+//     once it has seen them all: a round is bounded, and every mail of the
+//     window is looked at again pass after pass;
+//  3. it fetches their Message-ID fields alone (BODY.PEEK[HEADER.FIELDS
+//     (MESSAGE-ID)]) and asks Inventory.Known which the store holds: those
+//     are settled without fetching their bodies;
+//  4. it fetches the others whole (a header for one over max_message_size),
+//     asks Inventory.Stored, by source key, and hands those the store lacks
+//     to the Handler, with Attempt MaxAttempts (a mail that cannot be stored
+//     normally is stored as it is), in UID order; those of the mailbox's own
+//     folder are then marked as after_import says (after Options.Durable).
+//
+// It never imports twice: the Handler dedupes by source key as always.
+// frontdesk_imap_reconciled_total{mailbox,result} counts imported,
+// already_stored and failed; a round that imports anything logs a warning,
+// since something lost writes. An unavailable store ends a round, retried
+// after Options.RetryDelay.
+//
 // # Redis keys
 //
 // All under PREFIX:imap:{NAME}: (one hash tag per mailbox, so each mailbox's
@@ -67,4 +120,5 @@
 //	PREFIX:imap:{NAME}:lease     string  instance id of the poller holding the mailbox, with a TTL
 //	PREFIX:imap:{NAME}:state     hash    uidvalidity, last_uid, last_date (unix seconds of the newest imported mail's INTERNALDATE)
 //	PREFIX:imap:{NAME}:failures  hash    "UIDVALIDITY:UID" → handler failures so far; removed once the mail is imported
+//	PREFIX:imap:{NAME}:reconcile hash    folder → "UIDVALIDITY:UID": the last UID reconciliation looked at in the pass under way
 package imappoll

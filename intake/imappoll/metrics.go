@@ -14,6 +14,9 @@ type metrics struct {
 	reconnects prometheus.Counter
 	idle       prometheus.Gauge
 	lease      prometheus.Gauge
+	// reconciled counts reconciliation's findings by result: imported
+	// (missing from the store, and imported), already_stored, failed.
+	reconciled *prometheus.CounterVec
 }
 
 func newMetrics(reg prometheus.Registerer, mailbox string) *metrics {
@@ -42,6 +45,10 @@ func newMetrics(reg prometheus.Registerer, mailbox string) *metrics {
 		Namespace: ns, Subsystem: sub, Name: "lease_held",
 		Help: "1 while this instance holds the mailbox's lease, else 0.",
 	}, []string{"mailbox"}))
+	reconciled := promreg.Register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
+		Namespace: ns, Subsystem: sub, Name: "reconciled_total",
+		Help: "Mails reconciliation checked, by result: imported (the store lacked it), already_stored, failed.",
+	}, []string{"mailbox", "result"}))
 	return &metrics{
 		imported:   imported.WithLabelValues(mailbox),
 		failures:   failures.WithLabelValues(mailbox),
@@ -49,5 +56,6 @@ func newMetrics(reg prometheus.Registerer, mailbox string) *metrics {
 		reconnects: reconnects.WithLabelValues(mailbox),
 		idle:       idle.WithLabelValues(mailbox),
 		lease:      lease.WithLabelValues(mailbox),
+		reconciled: reconciled.MustCurryWith(prometheus.Labels{"mailbox": mailbox}),
 	}
 }

@@ -6,10 +6,12 @@ import (
 	"crypto/tls"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
@@ -63,10 +65,21 @@ type Options struct {
 	// LeaseTTL is how long a lease lasts without renewal; renewed every
 	// LeaseTTL/3. Default: 30s.
 	LeaseTTL time.Duration
-	// IdleRestart is the longest time in one IDLE command. Default: 9m.
+	// IdleRestart is the longest time in one IDLE command: then IDLE ends
+	// and the server must answer, which proves the connection still works.
+	// Default: 4m.
 	IdleRestart time.Duration
 	// DialTimeout bounds connecting. Default: 30s.
 	DialTimeout time.Duration
+	// CommandTimeout bounds each IMAP command: its whole answer must come
+	// within it, and while it waits the server must not stay silent for
+	// longer; else the connection is cut and made again (with backoff). It
+	// is also the connection's TCP_USER_TIMEOUT on Linux. Default: 30s.
+	CommandTimeout time.Duration
+	// FetchRate is the slowest transfer, in bytes per second, that a FETCH
+	// of mail bodies is allowed: it gets CommandTimeout plus the mails'
+	// size at this rate (25 MB: 30s + 3m11s). Default: 128 KiB/s.
+	FetchRate int64
 	// TLSConfig is used for tls and starttls; its ServerName defaults to
 	// the mailbox's host. Default: the system's roots, TLS 1.2 or later.
 	TLSConfig *tls.Config
@@ -100,6 +113,17 @@ type Options struct {
 	// Workers is how many mails Prepare and the handler work on at once.
 	// Default: 8 (the handler mostly waits for Redis).
 	Workers int
+	// Inventory, when set, turns on reconciliation (see the package
+	// comment) for a mailbox whose ReconcileDays is more than 0: it tells
+	// which mails the store holds already.
+	Inventory Inventory
+	// ReconcileInterval is the time between two reconciliation rounds of
+	// the mailbox's lease holder; the first runs once it has the lease.
+	// Default: 10m.
+	ReconcileInterval time.Duration
+	// ReconcileMax is the most mails one round looks at, per folder; the
+	// next round goes on where it stopped. Default: 500.
+	ReconcileMax int
 }
 
 func (o Options) withDefaults() Options {
@@ -118,8 +142,10 @@ func (o Options) withDefaults() Options {
 		}
 	}
 	def(&o.LeaseTTL, 30*time.Second)
-	def(&o.IdleRestart, 9*time.Minute)
+	def(&o.IdleRestart, 4*time.Minute)
 	def(&o.DialTimeout, 30*time.Second)
+	def(&o.CommandTimeout, 30*time.Second)
+	def(&o.ReconcileInterval, 10*time.Minute)
 	def(&o.BackoffMin, time.Second)
 	def(&o.BackoffMax, 2*time.Minute)
 	def(&o.RetryDelay, 10*time.Second)
@@ -131,6 +157,12 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Workers <= 0 {
 		o.Workers = 8
+	}
+	if o.FetchRate <= 0 {
+		o.FetchRate = 128 << 10
+	}
+	if o.ReconcileMax <= 0 {
+		o.ReconcileMax = 500
 	}
 	return o
 }
@@ -165,6 +197,15 @@ type Poller struct {
 	// back).
 	doneAbove map[uint32]bool
 	failures  map[uint32]int // failure counts of the current UIDVALIDITY
+	// nextReconcile: when the next reconciliation round is due; zero
+	// (due at once) whenever the lease is taken.
+	nextReconcile time.Time
+
+	// answers: the connection answers, as far as the poller knows. It is
+	// false from a failed or cut connection until a connection proves
+	// itself again (see answered); while it is false the lease is not
+	// renewed.
+	answers atomic.Bool
 
 	// testHookBeforeMark, when set, runs after a batch's handlers and
 	// before its mails are marked; an error aborts the connection there,
@@ -173,6 +214,7 @@ type Poller struct {
 
 	mu     sync.Mutex
 	status Status
+	cur    *conn // the session's connection, to cut when the lease is lost
 }
 
 // Status is a snapshot of a Poller, for readiness checks and the UI.
@@ -295,6 +337,7 @@ func (p *Poller) Run(ctx context.Context) error {
 	}
 	defer p.transition(stateStopped, nil)
 	for ctx.Err() == nil {
+		sent := time.Now()
 		ls, err := p.acquireLease(ctx)
 		if ctx.Err() != nil {
 			break
@@ -315,24 +358,47 @@ func (p *Poller) Run(ctx context.Context) error {
 			sleep(ctx, max(wait, 50*time.Millisecond))
 			continue
 		}
-		p.holding(ctx)
+		if cause := p.holding(ctx, sent); errors.Is(cause, errNotAnswering) {
+			// Another instance may reach the server where this one does
+			// not: it gets a whole lease's time to take the mailbox
+			// before this one asks again.
+			sleep(ctx, p.opts.LeaseTTL)
+		}
 	}
 	return nil
 }
 
-// holding works on the mailbox while the lease is held, renewing it, and
-// releases it when ctx is done or the lease is lost.
-func (p *Poller) holding(ctx context.Context) {
+// errNotAnswering: the lease ran out because the poller's connection did
+// not answer (see answered), and the poller stopped working the mailbox.
+var errNotAnswering = fmt.Errorf("%w: it ran out while the IMAP server did not answer", errLeaseLost)
+
+// holding works on the mailbox while the lease, taken by a request sent at
+// taken, is held, renewing it, and releases it when ctx is done or the lease
+// is lost. It returns why it stopped: errLeaseLost (errNotAnswering among
+// them) or ctx's cause.
+func (p *Poller) holding(ctx context.Context, taken time.Time) error {
 	p.setLease(true, "")
+	p.answers.Store(true) // nothing has failed yet
+	p.nextReconcile = time.Time{}
 	lctx, cancel := context.WithCancelCause(ctx)
+	// Without its lease the poller must stop at once, also in the middle
+	// of a command: its connection is cut. (A shutdown, by contrast, lets
+	// the session finish marking what it stored and log out.)
+	stopCut := context.AfterFunc(lctx, func() {
+		if errors.Is(context.Cause(lctx), errLeaseLost) {
+			p.cutCurrent()
+		}
+	})
+	defer stopCut()
 	renewed := make(chan struct{})
 	go func() {
 		defer close(renewed)
-		p.renew(lctx, cancel)
+		p.renew(lctx, cancel, taken)
 	}()
 
 	p.connectLoop(lctx)
 
+	cause := context.Cause(lctx)
 	cancel(nil)
 	<-renewed
 	rctx, rcancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
@@ -341,32 +407,49 @@ func (p *Poller) holding(ctx context.Context) {
 		p.log.Warn("imap poller: release lease", slog.Any("error", err))
 	}
 	p.setLease(false, "")
-	if cause := context.Cause(lctx); errors.Is(cause, errLeaseLost) {
+	if errors.Is(cause, errLeaseLost) {
 		p.transition(stateWaitLease, cause)
 	}
+	return cause
 }
 
-// renew extends the lease every LeaseTTL/3 and cancels ctx with
-// errLeaseLost when another instance has it, or when Redis has not answered
-// for half the TTL (the lease may run out before it answers again).
-func (p *Poller) renew(ctx context.Context, cancel context.CancelCauseFunc) {
-	t := time.NewTicker(p.opts.LeaseTTL / 3)
+// renew extends the lease every LeaseTTL/3 while the connection answers,
+// and cancels ctx with errLeaseLost when another instance has it, when Redis
+// has not answered for half the TTL (the lease may run out before it answers
+// again), or, with errNotAnswering, when the lease ran out unrenewed because
+// the connection did not answer. taken is when the request that took the
+// lease was sent: the lease lasts at least LeaseTTL from then, by any clock.
+func (p *Poller) renew(ctx context.Context, cancel context.CancelCauseFunc, taken time.Time) {
+	every := p.opts.LeaseTTL / 3
+	renewedAt, lastOK := taken, time.Now()
+	t := time.NewTimer(every)
 	defer t.Stop()
-	lastOK := time.Now()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
-		rctx, rcancel := context.WithTimeout(ctx, p.opts.LeaseTTL/3)
+		now := time.Now()
+		if !p.answers.Load() {
+			left := renewedAt.Add(p.opts.LeaseTTL).Sub(now)
+			if left <= 0 {
+				p.setLease(false, "")
+				cancel(errNotAnswering)
+				return
+			}
+			// Look again at the end of the lease at the latest.
+			t.Reset(min(every, left))
+			continue
+		}
+		rctx, rcancel := context.WithTimeout(ctx, every)
 		ls, err := p.acquireLease(rctx)
 		rcancel()
 		switch {
 		case ctx.Err() != nil:
 			return
 		case err == nil && ls.held:
-			lastOK = time.Now()
+			renewedAt, lastOK = now, time.Now()
 		case err == nil:
 			p.setLease(false, ls.holder)
 			cancel(errLeaseLost)
@@ -375,7 +458,33 @@ func (p *Poller) renew(ctx context.Context, cancel context.CancelCauseFunc) {
 			cancel(errors.Join(errLeaseLost, err))
 			return
 		}
+		t.Reset(every)
 	}
+}
+
+// answered records that the connection proved it works: a sync or a batch
+// completed, or IDLE ended as asked. Only then is the lease renewed again
+// after a failure: logging in and searching alone do not count, since a
+// server that stalls every FETCH answers them too.
+func (p *Poller) answered() { p.answers.Store(true) }
+
+// cutOff records that the connection failed or was cut for not answering.
+func (p *Poller) cutOff(error) { p.answers.Store(false) }
+
+// cutCurrent cuts the session's connection, if there is one.
+func (p *Poller) cutCurrent() {
+	p.mu.Lock()
+	cn := p.cur
+	p.mu.Unlock()
+	if cn != nil {
+		cn.w.stop()
+	}
+}
+
+func (p *Poller) setConn(cn *conn) {
+	p.mu.Lock()
+	p.cur = cn
+	p.mu.Unlock()
 }
 
 // connectLoop connects and imports until ctx is done, reconnecting with
@@ -388,6 +497,7 @@ func (p *Poller) connectLoop(ctx context.Context) {
 		if ctx.Err() != nil || errors.Is(err, errLeaseLost) {
 			return
 		}
+		p.cutOff(err)
 		p.m.reconnects.Inc()
 		if time.Since(start) > 2*p.opts.BackoffMax {
 			backoff = p.opts.BackoffMin // it worked for a while
@@ -399,15 +509,22 @@ func (p *Poller) connectLoop(ctx context.Context) {
 	}
 }
 
-// session is one connection: import, wait for more, import again, until
-// ctx is done or the connection fails.
+// session is one connection: import, reconcile when due, wait for more,
+// import again, until ctx is done or the connection fails.
 func (p *Poller) session(ctx context.Context) error {
 	p.transition(stateConnecting, nil)
 	cn, err := p.dial(ctx)
 	if err != nil {
 		return err
 	}
-	defer cn.c.Close()
+	p.setConn(cn)
+	defer func() {
+		p.setConn(nil)
+		cn.close()
+	}()
+	if ctx.Err() != nil { // the lease was lost while dialing
+		return ctx.Err()
+	}
 	p.transition(stateImporting, nil)
 	for ctx.Err() == nil {
 		select { // what happened before this sync is covered by it
@@ -417,6 +534,12 @@ func (p *Poller) session(ctx context.Context) error {
 		out, err := p.sync(ctx, cn)
 		if err != nil {
 			return err
+		}
+		p.answered()
+		if p.reconciles() && !time.Now().Before(p.nextReconcile) {
+			if err := p.reconcile(ctx, cn); err != nil {
+				return err
+			}
 		}
 		if ctx.Err() != nil {
 			break
@@ -428,20 +551,15 @@ func (p *Poller) session(ctx context.Context) error {
 		if out.retry {
 			wait = min(wait, p.opts.RetryDelay)
 		}
+		if p.reconciles() {
+			wait = min(wait, max(time.Until(p.nextReconcile), 0))
+		}
 		if err := p.wait(ctx, cn, wait); err != nil {
 			return err
 		}
 	}
 	// Log out politely; the connection is closed in any case.
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_ = cn.c.Logout().Wait()
-	}()
-	select {
-	case <-done:
-	case <-time.After(2 * time.Second):
-	}
+	_ = cn.runFor("LOGOUT", 2*time.Second, func() error { return cn.c.Logout().Wait() })
 	return nil
 }
 

@@ -14,12 +14,12 @@ import (
 
 // keys names one mailbox's Redis keys (see the package comment).
 type keys struct {
-	lease, state, failures string
+	lease, state, failures, reconcile string
 }
 
 func newKeys(prefix, mailbox string) keys {
 	base := prefix + ":imap:{" + mailbox + "}:"
-	return keys{lease: base + "lease", state: base + "state", failures: base + "failures"}
+	return keys{lease: base + "lease", state: base + "state", failures: base + "failures", reconcile: base + "reconcile"}
 }
 
 // errLeaseLost: another instance holds the mailbox's lease now.
@@ -181,4 +181,47 @@ func (p *Poller) countFailure(ctx context.Context, uidValidity, uid uint32) (int
 		return 0, fault.Redis("count failure", err)
 	}
 	return int(n), nil
+}
+
+// cursorScript writes how far reconciliation got in a folder, only while
+// this instance holds the lease.
+// KEYS[1] lease, KEYS[2] reconcile; ARGV[1] instance, ARGV[2] folder,
+// ARGV[3] "UIDVALIDITY:UID". Returns 1, or 0 when the lease is not held.
+var cursorScript = redis.NewScript(`
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then
+  return 0
+end
+redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
+return 1
+`)
+
+// loadCursor reads the last UID reconciliation checked in folder in the
+// pass under way; 0 to start a pass, also when the folder's UIDVALIDITY
+// changed.
+func (p *Poller) loadCursor(ctx context.Context, folder string, uidValidity uint32) (uint32, error) {
+	v, err := p.rdb.HGet(ctx, p.keys.reconcile, folder).Result()
+	if errors.Is(err, redis.Nil) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fault.Redis("load reconciliation cursor", err)
+	}
+	var validity, uid uint32
+	if _, err := fmt.Sscanf(v, "%d:%d", &validity, &uid); err != nil || validity != uidValidity {
+		return 0, nil
+	}
+	return uid, nil
+}
+
+// saveCursor records how far reconciliation got in folder.
+func (p *Poller) saveCursor(ctx context.Context, folder string, uidValidity, uid uint32) error {
+	n, err := cursorScript.Run(ctx, p.rdb, []string{p.keys.lease, p.keys.reconcile},
+		p.instance, folder, failureField(uidValidity, uid)).Int()
+	if err != nil {
+		return fault.Redis("save reconciliation cursor", err)
+	}
+	if n == 0 {
+		return errLeaseLost
+	}
+	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"frontdesk/fault"
 
 	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
 )
 
 // syncOutcome says what a sync left to do.
@@ -64,7 +65,11 @@ func (p *Poller) sync(ctx context.Context, cn *conn) (syncOutcome, error) {
 		base = st.lastUID
 		criteria.UID = []imap.UIDSet{{{Start: imap.UID(base + 1), Stop: 0}}} // base+1:*
 	}
-	found, err := cn.c.UIDSearch(&criteria, nil).Wait()
+	var found *imap.SearchData
+	err = cn.run("UID SEARCH", func() (err error) {
+		found, err = cn.c.UIDSearch(&criteria, nil).Wait()
+		return err
+	})
 	if err != nil {
 		return syncOutcome{}, fmt.Errorf("search %s: %w", p.folder(), err)
 	}
@@ -200,6 +205,9 @@ func (im *importer) fetchAll(ctx context.Context, out chan<- fetchedBatch) {
 				return
 			}
 			mails, err := im.fetchMails(b)
+			if err == nil {
+				p.answered()
+			}
 			if !send(fetchedBatch{b: b, mails: mails, err: err}) {
 				return
 			}
@@ -210,9 +218,13 @@ func (im *importer) fetchAll(ctx context.Context, out chan<- fetchedBatch) {
 // fetchMeta learns the size and INTERNALDATE of chunk's mails, and which of
 // them the server no longer has (expunged meanwhile: they count as done).
 func (im *importer) fetchMeta(chunk []uint32) (metas []meta, gone []uint32, err error) {
-	bufs, err := im.cn.c.Fetch(uidSet(chunk), &imap.FetchOptions{
-		UID: true, RFC822Size: true, InternalDate: true,
-	}).Collect()
+	var bufs []*imapclient.FetchMessageBuffer
+	err = im.cn.run("UID FETCH sizes", func() (err error) {
+		bufs, err = im.cn.c.Fetch(uidSet(chunk), &imap.FetchOptions{
+			UID: true, RFC822Size: true, InternalDate: true,
+		}).Collect()
+		return err
+	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("fetch sizes: %w", err)
 	}
@@ -248,25 +260,32 @@ var (
 func (im *importer) fetchMails(b []meta) (map[uint32]Mail, error) {
 	p := im.p
 	var whole, over []uint32
+	var wholeBytes int64
 	for _, m := range b {
 		if m.size > p.maxSize() {
 			over = append(over, m.uid)
 		} else {
 			whole = append(whole, m.uid)
+			wholeBytes += m.size
 		}
 	}
 	mails := make(map[uint32]Mail, len(b))
 	for _, part := range []struct {
 		uids    []uint32
 		section *imap.FetchItemBodySection
-	}{{whole, wholeSection}, {over, headerSection}} {
+		bytes   int64
+	}{{whole, wholeSection, wholeBytes}, {over, headerSection, int64(len(over)) * headerCost}} {
 		if len(part.uids) == 0 {
 			continue // never FETCH an empty set
 		}
-		bufs, err := im.cn.c.Fetch(uidSet(part.uids), &imap.FetchOptions{
-			UID: true, RFC822Size: true, InternalDate: true,
-			BodySection: []*imap.FetchItemBodySection{part.section},
-		}).Collect()
+		var bufs []*imapclient.FetchMessageBuffer
+		err := im.cn.runFor("UID FETCH mails", p.fetchBound(part.bytes), func() (err error) {
+			bufs, err = im.cn.c.Fetch(uidSet(part.uids), &imap.FetchOptions{
+				UID: true, RFC822Size: true, InternalDate: true,
+				BodySection: []*imap.FetchItemBodySection{part.section},
+			}).Collect()
+			return err
+		})
 		if err != nil {
 			return nil, fmt.Errorf("fetch mails: %w", err)
 		}
@@ -543,7 +562,9 @@ func (p *Poller) handle(ctx context.Context, m Mail) (err error) {
 func (p *Poller) markImported(cn *conn, uids []uint32) error {
 	set := uidSet(uids)
 	seen := func(flags ...imap.Flag) error {
-		err := cn.c.Store(set, &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: flags}, nil).Close()
+		err := cn.run("UID STORE", func() error {
+			return cn.c.Store(set, &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: flags}, nil).Close()
+		})
 		if err != nil {
 			return fmt.Errorf("store flags %v: %w", flags, err)
 		}
@@ -557,21 +578,29 @@ func (p *Poller) markImported(cn *conn, uids []uint32) error {
 		return err
 	}
 	if cn.caps.Has(imap.CapMove) { // IMAP4rev2 implies MOVE
-		if _, err := cn.c.Move(set, folder).Wait(); err != nil {
+		err := cn.run("UID MOVE", func() error {
+			_, err := cn.c.Move(set, folder).Wait()
+			return err
+		})
+		if err != nil {
 			return fmt.Errorf("move to %s: %w", folder, err)
 		}
 		return nil
 	}
 	// No MOVE: copy, then flag exactly these UIDs, then expunge exactly
 	// these UIDs where UIDPLUS allows it (see the package comment).
-	if _, err := cn.c.Copy(set, folder).Wait(); err != nil {
+	err := cn.run("UID COPY", func() error {
+		_, err := cn.c.Copy(set, folder).Wait()
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("copy to %s: %w", folder, err)
 	}
 	if err := seen(imap.FlagDeleted); err != nil {
 		return err
 	}
 	if cn.caps.Has(imap.CapUIDPlus) {
-		if err := cn.c.UIDExpunge(set).Close(); err != nil {
+		if err := cn.run("UID EXPUNGE", func() error { return cn.c.UIDExpunge(set).Close() }); err != nil {
 			return fmt.Errorf("uid expunge: %w", err)
 		}
 	}

@@ -25,6 +25,10 @@ func TestDeliveryStateAndFindMessage(t *testing.T) {
 	if err != nil || tid != id || mid != r.MessageID {
 		t.Fatalf("find message = %q %q %v, want %s %s", tid, mid, err, id, r.MessageID)
 	}
+	known, err := s.KnownMessageIDs(ctx, "<nope@x>", "", "fd.1@desk.example.com", "<src-1@example.org>")
+	if err != nil || len(known) != 4 || known[0] || known[1] || !known[2] || !known[3] {
+		t.Fatalf("known message ids = %v %v, want [false false true true]", known, err)
+	}
 	if err := s.SetDelivery(ctx, id, mid, ticket.DeliveryFailed, "550 5.1.1 user unknown", "intake:support"); err != nil {
 		t.Fatal(err)
 	}

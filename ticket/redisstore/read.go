@@ -179,6 +179,31 @@ func (s *Store) FindMessage(ctx context.Context, messageIDs ...string) (string, 
 	return "", "", fmt.Errorf("find ticket by message id %s: %w", strings.Join(ids, " "), fault.ErrNotFound)
 }
 
+// KnownMessageIDs reports for each Message-ID whether the threading index
+// holds it. An empty id is never known.
+func (s *Store) KnownMessageIDs(ctx context.Context, messageIDs ...string) ([]bool, error) {
+	known := make([]bool, len(messageIDs))
+	var ids []string
+	var at []int
+	for i, m := range messageIDs {
+		if m = normalizeMessageID(m); m != "" {
+			ids, at = append(ids, m), append(at, i)
+		}
+	}
+	if len(ids) == 0 {
+		return known, nil
+	}
+	v, err := s.rdb.HMGet(ctx, s.key("msgid"), ids...).Result()
+	if err != nil {
+		return nil, wrap("look up message ids", err)
+	}
+	for j, x := range v {
+		ref, ok := x.(string)
+		known[at[j]] = ok && ref != ""
+	}
+	return known, nil
+}
+
 // Attachment returns an attachment's metadata and bytes. An attachment must
 // belong to the ticket named, so ids cannot be used across tickets.
 func (s *Store) Attachment(ctx context.Context, ticketID, attachmentID string) (ticket.Attachment, []byte, error) {
