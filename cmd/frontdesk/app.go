@@ -26,6 +26,7 @@ import (
 	"frontdesk/intake/email"
 	"frontdesk/intake/imappoll"
 	"frontdesk/intake/phone"
+	"frontdesk/intake/phonereconcile"
 	"frontdesk/intake/phonetickets"
 	"frontdesk/internal/redisclock"
 	"frontdesk/jobs"
@@ -373,7 +374,8 @@ func (a *app) followRules(ctx context.Context) {
 
 // startPhone sets up phone intake when Twilio is configured: the webhooks,
 // mounted on the HTTP server by the function it returns (nil without Twilio),
-// and the workers that download recordings, pictures and fax pages.
+// the drainer of their spool, the reconciliation with Twilio's records, and
+// the workers that download recordings, pictures and fax pages.
 func (a *app) startPhone(ctx context.Context, wg *sync.WaitGroup) func(*http.ServeMux) {
 	t := a.cfg.Twilio
 	if !twilioOn(t) {
@@ -393,6 +395,10 @@ func (a *app) startPhone(ctx context.Context, wg *sync.WaitGroup) func(*http.Ser
 		Logger: logger, Registerer: a.registry, Durable: a.store.Durable, Spool: a.spool,
 	})
 	wg.Go(func() { hooks.RunSpool(ctx) })
+	rec := phonereconcile.New(t, a.cfg.Redis.Prefix, a.rdb, in, a.store, &phonereconcile.Options{
+		Logger: logger, Registerer: a.registry, Instance: a.instance, Now: a.clock.Now, Durable: a.store.Durable,
+	})
+	wg.Go(func() { rec.Run(ctx) })
 	return hooks.Register
 }
 
