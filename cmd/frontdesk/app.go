@@ -78,9 +78,10 @@ type app struct {
 	spool *spool.Spool
 }
 
-// openApp connects what a configuration names — its logger, Redis and HTTP
-// listener — and returns the app with them, and a close function. An error
-// names the config key at fault.
+// openApp connects what a configuration names — its logger, Redis, HTTP
+// listener and, with Twilio, this instance's spool of webhooks — and returns
+// the app with them, and a close function. An error names the config key at
+// fault.
 func openApp(cfg *config.Config, logw io.Writer) (*app, net.Listener, func(), error) {
 	logger := newLogger(cfg.Log, logw)
 	redis.SetLogger(redisLogger{logger})
