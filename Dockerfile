@@ -20,9 +20,13 @@ RUN --mount=type=cache,target=/go/pkg/mod \
     --mount=type=cache,target=/root/.cache/go-build \
     CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" \
         -o /out/frontdesk ./cmd/frontdesk
+# The Twilio webhook spool's directory (twilio.spool_dir), owned by the user
+# frontdesk runs as: a named volume mounted on it starts with this owner.
+RUN mkdir -p /out/spool
 
 FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/frontdesk /frontdesk
+COPY --from=build --chown=65532:65532 /out/spool /var/lib/frontdesk/spool
 USER 65532:65532
 EXPOSE 8025
 ENTRYPOINT ["/frontdesk"]

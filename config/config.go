@@ -258,6 +258,22 @@ type Twilio struct {
 	// conversation continues its ticket. Default: 24h.
 	SMSThreadWindow time.Duration `yaml:"sms_thread_window"`
 	Numbers         []Number      `yaml:"numbers"`
+	// SpoolDir is the directory of this instance's spool: the webhooks it
+	// answered while Redis could not take them, kept on its disk until
+	// Redis is back. Each instance needs a spool of its own. Empty: the
+	// default, DefaultSpoolDir().
+	SpoolDir string `yaml:"spool_dir"`
+	// SpoolMaxSize bounds the webhooks a spool holds; a full spool answers
+	// 503. Default: 100MB.
+	SpoolMaxSize ByteSize `yaml:"spool_max_size"`
+	// ReconcileInterval is how often Twilio's API is asked for the recent
+	// inbound messages, calls and recordings of our numbers, to file those
+	// that never reached frontdesk (one instance at a time). 0 turns it
+	// off. Default: 10m.
+	ReconcileInterval time.Duration `yaml:"reconcile_interval"`
+	// ReconcileWindow is how far back the first reconciliation looks, and
+	// how far back any may. Default: 24h.
+	ReconcileWindow time.Duration `yaml:"reconcile_window"`
 }
 
 // Number is one of our Twilio phone numbers.

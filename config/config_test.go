@@ -71,6 +71,10 @@ func TestExampleFile(t *testing.T) {
 	check("twilio.api_url", c.Twilio.APIURL, "https://api.twilio.com")
 	check("twilio.default_queue", c.Twilio.DefaultQueue, "support")
 	check("twilio.sms_thread_window", c.Twilio.SMSThreadWindow, 24*time.Hour)
+	check("twilio.spool_dir", c.Twilio.SpoolDir, "")
+	check("twilio.spool_max_size", c.Twilio.SpoolMaxSize, 100*MB)
+	check("twilio.reconcile_interval", c.Twilio.ReconcileInterval, 10*time.Minute)
+	check("twilio.reconcile_window", c.Twilio.ReconcileWindow, 24*time.Hour)
 	n, ok := c.Number("+15555550100")
 	check("Number found", ok, true)
 	check("number", n, Number{
@@ -138,6 +142,7 @@ business_hours:
 		SMTP: SMTP{Port: 587, Security: "starttls"},
 		Twilio: Twilio{AccountSID: "AC123", AuthToken: "t", APIURL: "https://api.twilio.com",
 			DefaultQueue: "support", SMSThreadWindow: 24 * time.Hour,
+			SpoolMaxSize: 100 * MB, ReconcileInterval: 10 * time.Minute, ReconcileWindow: 24 * time.Hour,
 			Numbers: []Number{
 				{Number: "+31201234567", Queue: "support", Greeting: DefaultGreeting,
 					AfterHoursGreeting: DefaultAfterHours, MaxRecordingLength: 2 * time.Minute},
@@ -265,5 +270,24 @@ func TestTrustedProxyPrefixes(t *testing.T) {
 	want := "192.0.2.1/32 10.0.0.0/8 10.0.0.1/32 2001:db8::/32 ::1/128"
 	if strings.Join(got, " ") != want {
 		t.Errorf("TrustedProxyPrefixes = %q, want %q", strings.Join(got, " "), want)
+	}
+}
+
+func TestReconcileOff(t *testing.T) {
+	c := mustParse(t, "http: {public_url: 'https://d.example.com'}\ntwilio: {account_sid: AC1, auth_token: t, reconcile_interval: 0, spool_dir: /var/lib/frontdesk/spool}\n", nil)
+	if c.Twilio.ReconcileInterval != 0 || c.Twilio.SpoolDir != "/var/lib/frontdesk/spool" {
+		t.Fatalf("twilio = %+v", c.Twilio)
+	}
+}
+
+func TestDefaultSpoolDir(t *testing.T) {
+	t.Setenv("XDG_STATE_HOME", "/state")
+	if got := DefaultSpoolDir(); got != "/state/frontdesk/spool" {
+		t.Errorf("with XDG_STATE_HOME: %s", got)
+	}
+	t.Setenv("XDG_STATE_HOME", "")
+	t.Setenv("HOME", "/home/desk")
+	if got := DefaultSpoolDir(); got != "/home/desk/.local/state/frontdesk/spool" {
+		t.Errorf("with HOME: %s", got)
 	}
 }

@@ -2,6 +2,8 @@ package config
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -24,7 +26,28 @@ const (
 	defaultAttachmentSize = 25 * MB
 	defaultReconcileDays  = 7
 	maxReconcileDays      = 366
+
+	// DefaultSpoolMaxSize is twilio.spool_max_size's default.
+	DefaultSpoolMaxSize = 100 * MB
+	// DefaultReconcileInterval is twilio.reconcile_interval's default.
+	DefaultReconcileInterval = 10 * time.Minute
+	// DefaultReconcileWindow is twilio.reconcile_window's default.
+	DefaultReconcileWindow = 24 * time.Hour
 )
+
+// DefaultSpoolDir is twilio.spool_dir's default: frontdesk/spool in the
+// user's state directory ($XDG_STATE_HOME, else ~/.local/state), or in the
+// temporary directory when there is no home (a temporary directory may not
+// survive a reboot: configure one that does).
+func DefaultSpoolDir() string {
+	if d := os.Getenv("XDG_STATE_HOME"); filepath.IsAbs(d) {
+		return filepath.Join(d, "frontdesk", "spool")
+	}
+	if home, err := os.UserHomeDir(); err == nil && home != "" {
+		return filepath.Join(home, ".local", "state", "frontdesk", "spool")
+	}
+	return filepath.Join(os.TempDir(), "frontdesk-spool")
+}
 
 // defaulter fills in defaults for the keys that decoding did not set.
 type defaulter struct {
@@ -126,6 +149,9 @@ func applyDefaults(c *Config, set map[string]bool) {
 	t.APIURL = strings.TrimSuffix(t.APIURL, "/")
 	d.str("twilio.default_queue", &t.DefaultQueue, firstQueue)
 	d.duration("twilio.sms_thread_window", &t.SMSThreadWindow, 24*time.Hour)
+	d.size("twilio.spool_max_size", &t.SpoolMaxSize, DefaultSpoolMaxSize)
+	d.duration("twilio.reconcile_interval", &t.ReconcileInterval, DefaultReconcileInterval)
+	d.duration("twilio.reconcile_window", &t.ReconcileWindow, DefaultReconcileWindow)
 	for i := range t.Numbers {
 		n := &t.Numbers[i]
 		p := fmt.Sprintf("twilio.numbers[%d]", i)

@@ -96,6 +96,15 @@ func validateTwilio(c *Config, ps *problems) {
 	if t.SMSThreadWindow <= 0 {
 		ps.add("twilio.sms_thread_window", "must be more than 0")
 	}
+	if t.SpoolMaxSize < 1*MB {
+		ps.add("twilio.spool_max_size", "must be at least 1MB")
+	}
+	if t.ReconcileInterval != 0 && (t.ReconcileInterval < time.Minute || t.ReconcileInterval > 24*time.Hour) {
+		ps.add("twilio.reconcile_interval", "must be 0 (off) or between 1m and 24h")
+	}
+	if t.ReconcileWindow < 10*time.Minute || t.ReconcileWindow > 30*24*time.Hour {
+		ps.add("twilio.reconcile_window", "must be between 10m and 720h")
+	}
 	numbers := map[string]bool{}
 	for i, n := range t.Numbers {
 		p := index("twilio.numbers", i)

@@ -45,6 +45,9 @@ func writeLoadConfig(t *testing.T, r *loadRedis, srv *testdovecot.Server, smtpPo
 	fmt.Fprintf(&b, "smtp:\n  host: 127.0.0.1\n  port: %d\n  security: none\n  from: \"desk@example.com\"\n", smtpPort)
 	fmt.Fprintf(&b, "twilio:\n  account_sid: %s\n  auth_token: %s\n  api_url: \"http://127.0.0.1:9\"\n", loadAccountSID, loadAuthToken)
 	fmt.Fprintf(&b, "  default_queue: phone\n  numbers:\n    - number: %q\n      queue: phone\n", loadNumber)
+	// The instance's own spool, kept across its kills and restarts; no
+	// reconciliation, as there is no Twilio API to ask.
+	fmt.Fprintf(&b, "  spool_dir: %q\n  reconcile_interval: 0\n", filepath.Join(dir, "spool"))
 	// Every customer of the load writes from one domain: the brake on
 	// acknowledgements per domain would hold most of them back.
 	b.WriteString("acknowledgements:\n  per_domain: 100000\n")

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -25,6 +26,7 @@ import (
 	"frontdesk/intake/email"
 	"frontdesk/intake/imappoll"
 	"frontdesk/intake/phone"
+	"frontdesk/intake/phonereconcile"
 	"frontdesk/intake/phonetickets"
 	"frontdesk/internal/redisclock"
 	"frontdesk/jobs"
@@ -33,6 +35,7 @@ import (
 	"frontdesk/responders/sms"
 	"frontdesk/routing/assign"
 	"frontdesk/routing/rulestore"
+	"frontdesk/spool"
 	"frontdesk/ticket/redisstore"
 	"frontdesk/web"
 )
@@ -71,11 +74,15 @@ type app struct {
 	// metricsLn is http.metrics_listen's listener, nil when /metrics is
 	// served on http.listen.
 	metricsLn net.Listener
+	// spool keeps the Twilio webhooks Redis could not take (nil without
+	// Twilio).
+	spool *spool.Spool
 }
 
-// openApp connects what a configuration names — its logger, Redis and HTTP
-// listener — and returns the app with them, and a close function. An error
-// names the config key at fault.
+// openApp connects what a configuration names — its logger, Redis, HTTP
+// listener and, with Twilio, this instance's spool of webhooks — and returns
+// the app with them, and a close function. An error names the config key at
+// fault.
 func openApp(cfg *config.Config, logw io.Writer) (*app, net.Listener, func(), error) {
 	logger := newLogger(cfg.Log, logw)
 	redis.SetLogger(redisLogger{logger})
@@ -113,12 +120,65 @@ func openApp(cfg *config.Config, logw io.Writer) (*app, net.Listener, func(), er
 	a := newApp(cfg, logger, rdb)
 	a.dkim = dkim
 	a.metricsLn = metricsLn
+	if twilioOn(cfg.Twilio) {
+		if a.spool, err = openSpool(cfg.Twilio, a.instance); err != nil {
+			_ = ln.Close()
+			if metricsLn != nil {
+				_ = metricsLn.Close()
+			}
+			_ = rdb.Close()
+			return nil, nil, nil, err
+		}
+		logger.Info("twilio webhook spool", slog.String("path", a.spool.Path()), slog.Int("pending", a.spool.Stats().Pending))
+	}
 	return a, ln, func() {
 		if metricsLn != nil {
 			_ = metricsLn.Close() // already closed once served
 		}
+		if a.spool != nil {
+			if err := a.spool.Close(); err != nil {
+				logger.Error("close the twilio spool", slog.Any("error", err))
+			}
+		}
 		_ = rdb.Close()
 	}, nil
+}
+
+// twilioOn reports whether Twilio is configured, which turns phone intake
+// on.
+func twilioOn(t config.Twilio) bool { return t.AccountSID != "" || len(t.Numbers) > 0 }
+
+// openSpool opens this instance's spool of Twilio webhooks: twilio.spool.db
+// in twilio.spool_dir (config.DefaultSpoolDir when empty), or
+// twilio-INSTANCE.spool.db when $FRONTDESK_INSTANCE names the instance, so
+// that instances on one host with the default directory each have their
+// own. A spool another process holds stops start-up.
+func openSpool(t config.Twilio, instance string) (*spool.Spool, error) {
+	dir := t.SpoolDir
+	if dir == "" {
+		dir = config.DefaultSpoolDir()
+	}
+	name := "twilio.spool.db"
+	if instance != "" {
+		name = "twilio-" + fileSafe(instance) + ".spool.db"
+	}
+	sp, err := spool.Open(filepath.Join(dir, name), &spool.Options{MaxSize: int64(t.SpoolMaxSize)})
+	if err != nil {
+		return nil, fmt.Errorf("twilio.spool_dir: %w", err)
+	}
+	return sp, nil
+}
+
+// fileSafe makes s usable in a file name: letters, digits, '.', '_' and '-'
+// stay, anything else becomes '_'.
+func fileSafe(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '.', r == '_', r == '-':
+			return r
+		}
+		return '_'
+	}, s)
 }
 
 func newApp(cfg *config.Config, logger *slog.Logger, rdb redis.UniversalClient) *app {
@@ -320,10 +380,11 @@ func (a *app) followRules(ctx context.Context) {
 
 // startPhone sets up phone intake when Twilio is configured: the webhooks,
 // mounted on the HTTP server by the function it returns (nil without Twilio),
-// and the workers that download recordings, pictures and fax pages.
+// the drainer of their spool, the reconciliation with Twilio's records, and
+// the workers that download recordings, pictures and fax pages.
 func (a *app) startPhone(ctx context.Context, wg *sync.WaitGroup) func(*http.ServeMux) {
 	t := a.cfg.Twilio
-	if t.AccountSID == "" && len(t.Numbers) == 0 {
+	if !twilioOn(t) {
 		return nil
 	}
 	logger := a.logger.With(slog.String("component", "twilio"))
@@ -337,8 +398,13 @@ func (a *app) startPhone(ctx context.Context, wg *sync.WaitGroup) func(*http.Ser
 	})
 	hooks := phone.New(in, &phone.Options{
 		Twilio: t, Calendars: a.cfg.BusinessHours, PublicURL: a.cfg.HTTP.PublicURL,
-		Logger: logger, Registerer: a.registry, Durable: a.store.Durable,
+		Logger: logger, Registerer: a.registry, Durable: a.store.Durable, Spool: a.spool,
 	})
+	wg.Go(func() { hooks.RunSpool(ctx) })
+	rec := phonereconcile.New(t, a.cfg.Redis.Prefix, a.rdb, in, a.store, &phonereconcile.Options{
+		Logger: logger, Registerer: a.registry, Instance: a.instance, Now: a.clock.Now, Durable: a.store.Durable,
+	})
+	wg.Go(func() { rec.Run(ctx) })
 	return hooks.Register
 }
 

@@ -12,6 +12,7 @@ import (
 	"mime"
 	"net"
 	netmail "net/mail"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -88,6 +89,12 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitFailure
 	}
 	defer stopMedia()
+	spoolDir, err := os.MkdirTemp("", "frontdesk-demo-spool-")
+	if err != nil {
+		fmt.Fprintf(stderr, "frontdesk: demo spool: %v\n", err)
+		return exitFailure
+	}
+	defer os.RemoveAll(spoolDir)
 	addr, err := concreteAddr(*listen)
 	if err != nil {
 		fmt.Fprintf(stderr, "frontdesk: listen on %s: %v (try -listen 127.0.0.1:0)\n", *listen, err)
@@ -97,7 +104,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		"DEMO_REDIS_URL": "redis://" + mr.Addr() + "/0", "DEMO_LISTEN": addr,
 		"DEMO_PUBLIC_URL": "http://" + addr, "DEMO_IMAP_PORT": strconv.Itoa(mailbox.port()),
 		"DEMO_TWILIO_API": media, "DEMO_ACCOUNT_SID": demoAccountSID, "DEMO_AUTH_TOKEN": demoAuthToken,
-		"DEMO_NUMBER": demoNumber, "DEMO_SMTP_PORT": strconv.Itoa(sink.Port()),
+		"DEMO_NUMBER": demoNumber, "DEMO_SMTP_PORT": strconv.Itoa(sink.Port()), "DEMO_SPOOL_DIR": spoolDir,
 	}
 	cfg, err := config.Parse(demoConfig, func(k string) (string, bool) { v, ok := env[k]; return v, ok })
 	if err != nil {

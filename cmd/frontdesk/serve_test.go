@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +14,7 @@ import (
 	"github.com/alicebob/miniredis/v2"
 
 	"frontdesk/internal/testlog"
+	"frontdesk/spool"
 )
 
 // startServe runs `frontdesk serve` on an in-memory Redis with the http
@@ -111,5 +114,32 @@ func TestServeRefusesBusyMetricsListen(t *testing.T) {
 	code, _, errOut := runCmd(t, context.Background(), "serve", "-config", path)
 	if code != exitFailure || !strings.Contains(errOut, "http.metrics_listen: ") {
 		t.Errorf("serve with a busy metrics_listen: %d %q", code, errOut)
+	}
+}
+
+// A spool directory that cannot be used, or a spool another process holds,
+// stops serve, naming the key.
+func TestServeRefusesAnUnusableSpool(t *testing.T) {
+	mr := miniredis.RunT(t)
+	dir := t.TempDir()
+	notADir := filepath.Join(dir, "file")
+	if err := os.WriteFile(notADir, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	held, err := spool.Open(filepath.Join(dir, "held", "twilio.spool.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Close()
+	for _, tt := range []struct{ dir, want string }{
+		{notADir, "twilio.spool_dir: create spool directory"},
+		{filepath.Join(dir, "held"), "twilio.spool_dir: open spool " + filepath.Join(dir, "held", "twilio.spool.db") + ": another process has it open"},
+	} {
+		path := writeConfig(t, fmt.Sprintf("redis: {url: 'redis://%s/0'}\nhttp: {listen: '127.0.0.1:0', public_url: 'https://d.example.com'}\n"+
+			"twilio: {account_sid: AC1, auth_token: t, spool_dir: '%s'}\n", mr.Addr(), tt.dir))
+		code, _, errOut := runCmd(t, context.Background(), "serve", "-config", path)
+		if code != exitFailure || !strings.Contains(errOut, tt.want) {
+			t.Errorf("serve with spool_dir %s: %d %q, want %q", tt.dir, code, errOut, tt.want)
+		}
 	}
 }

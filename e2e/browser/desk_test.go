@@ -103,6 +103,7 @@ func (d *desk) writeConfig(t *testing.T, redisURL string, o deskOptions) {
 	fmt.Fprintf(&b, "smtp:\n  host: 127.0.0.1\n  port: %d\n  security: none\n", d.sink.Port())
 	fmt.Fprintf(&b, "twilio:\n  account_sid: %s\n  auth_token: %s\n  api_url: %q\n  default_queue: phone\n", twilioSID, twilioToken, d.twilio.srv.URL)
 	fmt.Fprintf(&b, "  numbers:\n    - number: %q\n      queue: phone\n", deskNumber)
+	fmt.Fprintf(&b, "  spool_dir: %q\n  reconcile_interval: 0\n", filepath.Join(dir, "spool"))
 	b.WriteString(`queues:
   - name: support
     address: "Support <support@example.com>"

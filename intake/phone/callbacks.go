@@ -7,13 +7,16 @@ import (
 	"net/url"
 )
 
-// noContent is the answer to a callback whose event was stored.
-var noContent = answer{status: http.StatusNoContent}
+// callback is the event of a callback: store hands it to the Sink, and once
+// it is stored Twilio hears 204.
+func callback(store func(ctx context.Context, s Sink) error) event {
+	return event{store: store, answer: answer{status: http.StatusNoContent}}
+}
 
 // recording receives a recording status callback.
-func (w *Webhooks) recording(ctx context.Context, form url.Values, c Common) (answer, error) {
+func (w *Webhooks) recording(form url.Values, c Common) (event, error) {
 	if err := w.checkSIDs(form, callSID, recordingSID); err != nil {
-		return answer{}, err
+		return event{}, err
 	}
 	r := Recording{
 		Common:          c,
@@ -24,16 +27,18 @@ func (w *Webhooks) recording(ctx context.Context, form url.Values, c Common) (an
 		DurationSeconds: atoi(form.Get("RecordingDuration")),
 		ErrorCode:       form.Get("ErrorCode"),
 	}
-	if err := w.sink.Recording(ctx, r); err != nil {
-		return answer{}, fmt.Errorf("recording %s of call %s: %w", r.RecordingSID, r.CallSID, err)
-	}
-	return noContent, nil
+	return callback(func(ctx context.Context, s Sink) error {
+		if err := s.Recording(ctx, r); err != nil {
+			return fmt.Errorf("recording %s of call %s: %w", r.RecordingSID, r.CallSID, err)
+		}
+		return nil
+	}), nil
 }
 
 // transcription receives a transcription callback.
-func (w *Webhooks) transcription(ctx context.Context, form url.Values, c Common) (answer, error) {
+func (w *Webhooks) transcription(form url.Values, c Common) (event, error) {
 	if err := w.checkSIDs(form, callSID, recordingSID, transcriptionSID); err != nil {
-		return answer{}, err
+		return event{}, err
 	}
 	t := Transcription{
 		Common:              c,
@@ -43,16 +48,18 @@ func (w *Webhooks) transcription(ctx context.Context, form url.Values, c Common)
 		TranscriptionText:   form.Get("TranscriptionText"),
 		TranscriptionStatus: form.Get("TranscriptionStatus"),
 	}
-	if err := w.sink.Transcription(ctx, t); err != nil {
-		return answer{}, fmt.Errorf("transcription %s of call %s: %w", t.TranscriptionSID, t.CallSID, err)
-	}
-	return noContent, nil
+	return callback(func(ctx context.Context, s Sink) error {
+		if err := s.Transcription(ctx, t); err != nil {
+			return fmt.Errorf("transcription %s of call %s: %w", t.TranscriptionSID, t.CallSID, err)
+		}
+		return nil
+	}), nil
 }
 
 // callStatus receives a call status callback.
-func (w *Webhooks) callStatus(ctx context.Context, form url.Values, c Common) (answer, error) {
+func (w *Webhooks) callStatus(form url.Values, c Common) (event, error) {
 	if err := w.checkSIDs(form, callSID); err != nil {
-		return answer{}, err
+		return event{}, err
 	}
 	s := CallStatus{
 		Common:          c,
@@ -60,8 +67,10 @@ func (w *Webhooks) callStatus(ctx context.Context, form url.Values, c Common) (a
 		CallStatus:      form.Get("CallStatus"),
 		DurationSeconds: atoi(form.Get("CallDuration")),
 	}
-	if err := w.sink.CallStatus(ctx, s); err != nil {
-		return answer{}, fmt.Errorf("status %q of call %s: %w", s.CallStatus, s.CallSID, err)
-	}
-	return noContent, nil
+	return callback(func(ctx context.Context, sink Sink) error {
+		if err := sink.CallStatus(ctx, s); err != nil {
+			return fmt.Errorf("status %q of call %s: %w", s.CallStatus, s.CallSID, err)
+		}
+		return nil
+	}), nil
 }

@@ -19,12 +19,17 @@
 //  4. parses the form into an event: Call, Recording, Transcription,
 //     CallStatus, SMS or Fax, each with the Common fields and our Number,
 //     resolved from Twilio's To parameter;
-//  5. calls the Sink, and answers only once the Sink has stored the event:
-//     TwiML for an incoming call or text, 204 for a callback. A Sink that
-//     reports its store unavailable (fault.IsUnavailable) gets the request
-//     answered 503 with Retry-After, so that Twilio delivers it again; any
-//     other failure is a 500. An event the Sink did not store is never
-//     answered 2xx.
+//  5. calls the Sink, and answers only once the Sink has stored the event
+//     (and Options.Durable says the store keeps it): TwiML for an incoming
+//     call or text, 204 for a callback. When the store is unavailable
+//     (fault.IsUnavailable from the Sink or Durable, or a Sink slower than
+//     SinkTimeout), the webhook goes to the instance's spool (Options.Spool,
+//     spool.go), fsynced, and is answered as if stored: Twilio does not
+//     deliver a webhook again after a 503 by default. RunSpool replays
+//     spooled webhooks through the Sink, in the order they came, once the
+//     store is back. Without a spool, or with a full one, the request is
+//     answered 503 with Retry-After; any other failure is a 500. An event
+//     neither stored nor spooled is never answered 2xx.
 //
 // # The call flow
 //

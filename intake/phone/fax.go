@@ -8,9 +8,9 @@ import (
 
 // fax receives a fax callback: Twilio's legacy Programmable Fax, or
 // SignalWire's compatible one.
-func (w *Webhooks) fax(ctx context.Context, form url.Values, c Common) (answer, error) {
+func (w *Webhooks) fax(form url.Values, c Common) (event, error) {
 	if err := w.checkFaxSIDs(form); err != nil {
-		return answer{}, err
+		return event{}, err
 	}
 	f := Fax{
 		Common:       c,
@@ -21,8 +21,10 @@ func (w *Webhooks) fax(ctx context.Context, form url.Values, c Common) (answer, 
 		ErrorCode:    form.Get("ErrorCode"),
 		ErrorMessage: form.Get("ErrorMessage"),
 	}
-	if err := w.sink.Fax(ctx, f); err != nil {
-		return answer{}, fmt.Errorf("fax %s: %w", f.FaxSID, err)
-	}
-	return noContent, nil
+	return callback(func(ctx context.Context, s Sink) error {
+		if err := s.Fax(ctx, f); err != nil {
+			return fmt.Errorf("fax %s: %w", f.FaxSID, err)
+		}
+		return nil
+	}), nil
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"frontdesk/internal/promreg"
+	"frontdesk/spool"
 )
 
 // metrics are the webhooks' Prometheus metrics, labelled by route path.
@@ -15,6 +16,11 @@ type metrics struct {
 	sigFailure *prometheus.CounterVec
 	refused    *prometheus.CounterVec
 	duration   *prometheus.HistogramVec
+
+	reg           prometheus.Registerer
+	spooledTotal  *prometheus.CounterVec
+	replayedTotal prometheus.Counter
+	asideTotal    prometheus.Counter
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -37,8 +43,43 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Help:    "Time to answer a Twilio webhook, the Sink's work included.",
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
 		}, []string{"path"})),
+		reg: reg,
+		spooledTotal: promreg.Register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: ns, Subsystem: sub, Name: "spooled_total",
+			Help: "Twilio webhooks the store could not take, kept in the local spool and answered as done.",
+		}, []string{"path"})),
+		replayedTotal: promreg.Register(reg, prometheus.NewCounter(prometheus.CounterOpts{
+			Namespace: ns, Subsystem: sub, Name: "spool_replayed_total",
+			Help: "Spooled Twilio webhooks replayed through the store and removed from the spool.",
+		})),
+		asideTotal: promreg.Register(reg, prometheus.NewCounter(prometheus.CounterOpts{
+			Namespace: ns, Subsystem: sub, Name: "spool_set_aside_total",
+			Help: "Spooled Twilio webhooks that failed every replay and were set aside in the spool for a person.",
+		})),
 	}
 }
+
+// watchSpool exports what sp holds: its pending entries, those set aside,
+// and its bytes.
+func (m *metrics) watchSpool(sp *spool.Spool) {
+	const ns, sub = "frontdesk", "twilio"
+	promreg.Register(m.reg, prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Namespace: ns, Subsystem: sub, Name: "spool_entries",
+		Help: "Twilio webhooks in the local spool waiting to be stored.",
+	}, func() float64 { return float64(sp.Stats().Pending) }))
+	promreg.Register(m.reg, prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Namespace: ns, Subsystem: sub, Name: "spool_aside_entries",
+		Help: "Twilio webhooks set aside in the local spool after failing every replay.",
+	}, func() float64 { return float64(sp.Stats().Aside) }))
+	promreg.Register(m.reg, prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Namespace: ns, Subsystem: sub, Name: "spool_bytes",
+		Help: "Bytes of the Twilio webhooks held in the local spool (twilio.spool_max_size is its limit).",
+	}, func() float64 { return float64(sp.Stats().Size) }))
+}
+
+func (m *metrics) spooled(path string) { m.spooledTotal.WithLabelValues(path).Inc() }
+func (m *metrics) replayed(n int)      { m.replayedTotal.Add(float64(n)) }
+func (m *metrics) setAside()           { m.asideTotal.Inc() }
 
 func (m *metrics) signatureFailure(path string) {
 	m.sigFailure.WithLabelValues(path).Inc()
@@ -57,6 +98,7 @@ type routeMetrics struct {
 
 func (m *metrics) route(path string) routeMetrics {
 	m.sigFailure.WithLabelValues(path) // export 0 before the first failure
+	m.spooledTotal.WithLabelValues(path)
 	for _, reason := range refusalReasons {
 		m.refused.WithLabelValues(path, reason)
 	}

@@ -13,13 +13,13 @@ const maxMedia = 100
 
 // sms receives an incoming SMS or MMS and answers empty TwiML: no reply
 // from Twilio itself (replies are sent by the responders).
-func (w *Webhooks) sms(ctx context.Context, form url.Values, c Common) (answer, error) {
+func (w *Webhooks) sms(form url.Values, c Common) (event, error) {
 	sid := messageSID
 	if form.Get(sid.name) == "" && form.Get(smsMessageSID.name) != "" {
 		sid = smsMessageSID // the older name
 	}
 	if err := w.checkSIDs(form, sid); err != nil {
-		return answer{}, err
+		return event{}, err
 	}
 	m := SMS{
 		Common:     c,
@@ -34,8 +34,13 @@ func (w *Webhooks) sms(ctx context.Context, form url.Values, c Common) (answer, 
 		}
 		m.Media = append(m.Media, Media{URL: u, ContentType: form.Get("MediaContentType" + n)})
 	}
-	if err := w.sink.SMS(ctx, m); err != nil {
-		return answer{}, fmt.Errorf("sms %s: %w", m.MessageSID, err)
-	}
-	return answer{status: http.StatusOK, twiml: twimlEmpty}, nil
+	return event{
+		store: func(ctx context.Context, s Sink) error {
+			if err := s.SMS(ctx, m); err != nil {
+				return fmt.Errorf("sms %s: %w", m.MessageSID, err)
+			}
+			return nil
+		},
+		answer: answer{status: http.StatusOK, twiml: twimlEmpty},
+	}, nil
 }

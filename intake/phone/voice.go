@@ -16,17 +16,14 @@ const defaultMaxRecording = 2 * time.Minute
 
 // voice answers an incoming call: the Sink learns of it, then the caller
 // hears the number's greeting and leaves a voicemail.
-func (w *Webhooks) voice(ctx context.Context, form url.Values, c Common) (answer, error) {
+func (w *Webhooks) voice(form url.Values, c Common) (event, error) {
 	if err := w.checkSIDs(form, callSID); err != nil {
-		return answer{}, err
+		return event{}, err
 	}
 	call := Call{
 		Common:     c,
 		CallSID:    form.Get("CallSid"),
 		CallerName: form.Get("CallerName"),
-	}
-	if err := w.sink.Call(ctx, call); err != nil {
-		return answer{}, fmt.Errorf("call %s: %w", call.CallSID, err)
 	}
 	n := c.Number
 	maxLength := n.MaxRecordingLength
@@ -35,9 +32,17 @@ func (w *Webhooks) voice(ctx context.Context, form url.Values, c Common) (answer
 	}
 	b, err := voicemailTwiML(w.voiceRecord, w.greeting(n, c.Received), int(maxLength/time.Second), n.Transcribe)
 	if err != nil {
-		return answer{}, fmt.Errorf("call %s: write TwiML: %w", call.CallSID, err)
+		return event{}, fmt.Errorf("call %s: write TwiML: %w", call.CallSID, err)
 	}
-	return answer{status: http.StatusOK, twiml: b}, nil
+	return event{
+		store: func(ctx context.Context, s Sink) error {
+			if err := s.Call(ctx, call); err != nil {
+				return fmt.Errorf("call %s: %w", call.CallSID, err)
+			}
+			return nil
+		},
+		answer: answer{status: http.StatusOK, twiml: b},
+	}, nil
 }
 
 // greeting returns what the caller hears before the tone: the number's
@@ -68,9 +73,9 @@ func (w *Webhooks) greeting(n config.Number, now time.Time) string {
 // (Without an action Twilio would request the voice URL again.) The
 // recording itself arrives at /twilio/voice/recording. Nothing is stored,
 // so only the account is checked.
-func (w *Webhooks) afterRecord(_ context.Context, form url.Values, _ Common) (answer, error) {
+func (w *Webhooks) afterRecord(form url.Values, _ Common) (event, error) {
 	if err := w.checkSIDs(form); err != nil {
-		return answer{}, err
+		return event{}, err
 	}
-	return answer{status: http.StatusOK, twiml: twimlHangup}, nil
+	return event{answer: answer{status: http.StatusOK, twiml: twimlHangup}}, nil
 }

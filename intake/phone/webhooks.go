@@ -16,6 +16,7 @@ import (
 
 	"frontdesk/config"
 	"frontdesk/fault"
+	"frontdesk/spool"
 )
 
 // Limits and defaults.
@@ -57,8 +58,17 @@ type Options struct {
 	SinkTimeout time.Duration
 	// Durable, when set, waits after the Sink has stored an event until the
 	// store would keep it through a crash of its host; only then is Twilio
-	// answered 2xx. An error answers 503 (Twilio delivers it again).
+	// answered 2xx. An error answers 503 (Twilio delivers it again), or,
+	// with a Spool, spools the webhook.
 	Durable func(ctx context.Context) error
+	// Spool, when set, keeps the webhooks the store cannot take now
+	// (fault.IsUnavailable from the Sink or Durable, or a Sink slower than
+	// SinkTimeout), fsynced on the local disk, and Twilio hears 2xx: it does
+	// not retry a 503 by default, so a webhook answered 503 would be lost.
+	// RunSpool replays them through the Sink when the store is back. While
+	// the spool holds webhooks, new ones join them behind, so that they
+	// reach the Sink in the order they came. A full spool answers 503.
+	Spool *spool.Spool
 }
 
 // Webhooks answers Twilio's webhooks. Its methods are safe for concurrent
@@ -73,13 +83,26 @@ type Webhooks struct {
 	sigLog      *limiter // signature failures, refusals and unavailable sinks, per path
 	unknownLog  *limiter // unknown numbers, per number
 	voiceRecord voiceURLs
+	byPath      map[string]route
+	drain       drainState
 }
 
-// route is one webhook: its path and what it does with a request whose
-// signature checked out.
+// route is one webhook: its path and how it reads a request whose signature
+// checked out.
 type route struct {
-	path  string
-	serve func(ctx context.Context, form url.Values, c Common) (answer, error)
+	path string
+	// read checks the form's SIDs (a *refusal when they fail) and reads it
+	// into the event it carries.
+	read func(form url.Values, c Common) (event, error)
+}
+
+// event is a signed webhook whose SIDs checked out: what it hands the Sink,
+// and what Twilio hears once it is stored.
+type event struct {
+	// store hands the event to the Sink; nil for a webhook that stores
+	// nothing.
+	store  func(ctx context.Context, s Sink) error
+	answer answer
 }
 
 // answer is a successful response: a status and an optional TwiML body.
@@ -120,6 +143,13 @@ func New(sink Sink, opts *Options) *Webhooks {
 	}
 	for _, n := range o.Twilio.Numbers {
 		w.numbers[n.Number] = n
+	}
+	w.byPath = make(map[string]route)
+	for _, rt := range w.routes() {
+		w.byPath[rt.path] = rt
+	}
+	if o.Spool != nil {
+		w.m.watchSpool(o.Spool)
 	}
 	return w
 }
@@ -197,12 +227,10 @@ func (w *Webhooks) serve(rw http.ResponseWriter, r *http.Request, rt route) int 
 		return plain(rw, http.StatusForbidden, "forbidden")
 	}
 
-	c := w.common(r, form)
-	ctx, cancel := context.WithTimeout(r.Context(), w.opts.SinkTimeout)
-	defer cancel()
-	a, err := rt.serve(ctx, form, c)
-	if err == nil && w.opts.Durable != nil {
-		err = w.opts.Durable(ctx)
+	c := w.common(form, r.Header.Get("I-Twilio-Idempotency-Token"), w.opts.Now())
+	ev, err := rt.read(form, c)
+	if err == nil && ev.store != nil {
+		err = w.keep(r.Context(), rt.path, body, c, ev)
 	}
 	var refused *refusal
 	switch {
@@ -222,7 +250,7 @@ func (w *Webhooks) serve(rw http.ResponseWriter, r *http.Request, rt route) int 
 		// Twilio gave up waiting or the connection broke: nobody reads
 		// the answer, and Twilio will deliver the event again.
 		return plain(rw, http.StatusServiceUnavailable, "service unavailable")
-	case fault.IsUnavailable(err) || errors.Is(ctx.Err(), context.DeadlineExceeded):
+	case fault.IsUnavailable(err):
 		w.sigLog.do("unavailable "+rt.path, w.opts.Now(), func(suppressed int) {
 			w.log.LogAttrs(r.Context(), slog.LevelWarn, "twilio webhook: store unavailable, answered 503",
 				slog.String("path", r.URL.Path),
@@ -237,6 +265,7 @@ func (w *Webhooks) serve(rw http.ResponseWriter, r *http.Request, rt route) int 
 			slog.Any("error", err))
 		return plain(rw, http.StatusInternalServerError, "internal server error")
 	}
+	a := ev.answer
 	if a.twiml != nil {
 		h := rw.Header()
 		h.Set("Content-Type", "text/xml; charset=utf-8")
@@ -249,16 +278,16 @@ func (w *Webhooks) serve(rw http.ResponseWriter, r *http.Request, rt route) int 
 	return a.status
 }
 
-// common returns the fields every event carries.
-func (w *Webhooks) common(r *http.Request, form url.Values) Common {
-	now := w.opts.Now()
+// common returns the fields every event carries: from the form, the
+// I-Twilio-Idempotency-Token header, and when the request came.
+func (w *Webhooks) common(form url.Values, idempotencyToken string, now time.Time) Common {
 	to := form.Get("To")
 	n, known := w.number(to, now)
 	return Common{
 		AccountSID:       form.Get("AccountSid"),
 		From:             form.Get("From"),
 		To:               to,
-		IdempotencyToken: r.Header.Get("I-Twilio-Idempotency-Token"),
+		IdempotencyToken: idempotencyToken,
 		Number:           n,
 		KnownNumber:      known,
 		Received:         now,

@@ -48,6 +48,8 @@ type phoneDesk struct {
 	media   *fakeMedia
 	cfg     *config.Config
 	stopJob func()
+	// phone is the webhooks' handler, for its spool's Drain.
+	phone *phone.Webhooks
 }
 
 // fakeMedia serves recordings, pictures and fax PDFs as Twilio's API does,
@@ -96,6 +98,12 @@ func newFakeMedia(t *testing.T) *fakeMedia {
 
 func newDesk(t *testing.T) *phoneDesk {
 	t.Helper()
+	return newDeskWith(t, nil)
+}
+
+// newDeskWith is newDesk with the webhooks' options changed by edit.
+func newDeskWith(t *testing.T, edit func(*phone.Options)) *phoneDesk {
+	t.Helper()
 	d := &phoneDesk{t: t, mr: miniredis.RunT(t), media: newFakeMedia(t)}
 	rdb := redis.NewClient(&redis.Options{Addr: d.mr.Addr()})
 	t.Cleanup(func() { rdb.Close() })
@@ -124,7 +132,12 @@ queues: [{name: support}, {name: phone, first_response: 2h}]
 	in := New(desk.New(d.store, cfg, nil), rdb, queue, &Options{Logger: quiet})
 	in.missedAfter = 50 * time.Millisecond
 	d.intake = in
-	phone.New(in, &phone.Options{Twilio: cfg.Twilio, Calendars: cfg.BusinessHours, PublicURL: cfg.HTTP.PublicURL, Logger: quiet}).Register(mux)
+	opts := &phone.Options{Twilio: cfg.Twilio, Calendars: cfg.BusinessHours, PublicURL: cfg.HTTP.PublicURL, Logger: quiet}
+	if edit != nil {
+		edit(opts)
+	}
+	d.phone = phone.New(in, opts)
+	d.phone.Register(mux)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); _ = queue.Run(ctx, 2, in.HandleJob) }()
@@ -229,40 +242,47 @@ func TestCallSMSAndFaxTwiceInAnyOrder(t *testing.T) {
 					t.Fatalf("POST %s: %d", h.path, code)
 				}
 			}
-			var byChannel map[ticket.Channel]*ticket.Ticket
-			eventually(t, "three tickets with all their media", func() bool {
-				byChannel = map[ticket.Channel]*ticket.Ticket{}
-				ts := d.tickets()
-				for _, tk := range ts {
-					byChannel[tk.Channel] = tk
-				}
-				return len(ts) == 3 && len(byChannel) == 3 &&
-					len(byChannel[ticket.ChannelVoice].Messages[0].Attachments) == 1 &&
-					len(byChannel[ticket.ChannelSMS].Messages[0].Attachments) == 1 &&
-					len(byChannel[ticket.ChannelFax].Messages[0].Attachments) == 1
-			})
-			voice, sms, fax := byChannel[ticket.ChannelVoice], byChannel[ticket.ChannelSMS], byChannel[ticket.ChannelFax]
-			vm := voice.Messages
-			if len(vm) != 1 || vm[0].Kind != ticket.KindVoicemail || !strings.Contains(vm[0].Text, "order 553") ||
-				vm[0].Meta["duration"] != "14" || vm[0].From != caller || voice.Queue != "phone" {
-				t.Fatalf("voice ticket = %+v", voice)
-			}
-			audio := vm[0].Attachments[0]
-			if _, data, err := d.store.Attachment(context.Background(), voice.ID, audio.ID); err != nil ||
-				string(data) != "ID3 audio of /Recordings/RE1.mp3" || audio.ContentType != "audio/mpeg" {
-				t.Fatalf("recording = %+v %q %v", audio, data, err)
-			}
-			if len(sms.Messages) != 1 || sms.Messages[0].Text != "Here is a photo of the damage" ||
-				sms.Messages[0].Attachments[0].ContentType != "image/jpeg" {
-				t.Fatalf("sms ticket = %+v", sms)
-			}
-			if len(fax.Messages) != 1 || fax.Messages[0].Attachments[0].ContentType != "application/pdf" || fax.Customer.Phone != "+15555550111" {
-				t.Fatalf("fax ticket = %+v", fax)
-			}
-			if voice.Customer.ID == "" || voice.Customer.ID != sms.Customer.ID || voice.Customer.Phone != caller {
-				t.Fatalf("the caller who also texted should be one customer: %+v / %+v", voice.Customer, sms.Customer)
-			}
+			d.checkCallSMSAndFax(t)
 		})
+	}
+}
+
+// checkCallSMSAndFax waits until the webhooks of callSMSAndFax are three
+// tickets, with their media, and checks them.
+func (d *phoneDesk) checkCallSMSAndFax(t *testing.T) {
+	t.Helper()
+	var byChannel map[ticket.Channel]*ticket.Ticket
+	eventually(t, "three tickets with all their media", func() bool {
+		byChannel = map[ticket.Channel]*ticket.Ticket{}
+		ts := d.tickets()
+		for _, tk := range ts {
+			byChannel[tk.Channel] = tk
+		}
+		return len(ts) == 3 && len(byChannel) == 3 &&
+			len(byChannel[ticket.ChannelVoice].Messages[0].Attachments) == 1 &&
+			len(byChannel[ticket.ChannelSMS].Messages[0].Attachments) == 1 &&
+			len(byChannel[ticket.ChannelFax].Messages[0].Attachments) == 1
+	})
+	voice, sms, fax := byChannel[ticket.ChannelVoice], byChannel[ticket.ChannelSMS], byChannel[ticket.ChannelFax]
+	vm := voice.Messages
+	if len(vm) != 1 || vm[0].Kind != ticket.KindVoicemail || !strings.Contains(vm[0].Text, "order 553") ||
+		vm[0].Meta["duration"] != "14" || vm[0].From != caller || voice.Queue != "phone" {
+		t.Fatalf("voice ticket = %+v", voice)
+	}
+	audio := vm[0].Attachments[0]
+	if _, data, err := d.store.Attachment(context.Background(), voice.ID, audio.ID); err != nil ||
+		string(data) != "ID3 audio of /Recordings/RE1.mp3" || audio.ContentType != "audio/mpeg" {
+		t.Fatalf("recording = %+v %q %v", audio, data, err)
+	}
+	if len(sms.Messages) != 1 || sms.Messages[0].Text != "Here is a photo of the damage" ||
+		sms.Messages[0].Attachments[0].ContentType != "image/jpeg" {
+		t.Fatalf("sms ticket = %+v", sms)
+	}
+	if len(fax.Messages) != 1 || fax.Messages[0].Attachments[0].ContentType != "application/pdf" || fax.Customer.Phone != "+15555550111" {
+		t.Fatalf("fax ticket = %+v", fax)
+	}
+	if voice.Customer.ID == "" || voice.Customer.ID != sms.Customer.ID || voice.Customer.Phone != caller {
+		t.Fatalf("the caller who also texted should be one customer: %+v / %+v", voice.Customer, sms.Customer)
 	}
 }
 

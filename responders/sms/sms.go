@@ -7,19 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
-	"strings"
-	"time"
 
-	"github.com/twilio/twilio-go"
 	"github.com/twilio/twilio-go/client"
 	openapi "github.com/twilio/twilio-go/rest/api/v2010"
 
 	"frontdesk/config"
+	"frontdesk/internal/twilioapi"
 )
-
-// twilioAPI is the base URL twilio-go's Messages API is built on.
-const twilioAPI = "https://api.twilio.com"
 
 // PermanentError is a refusal that trying again will not change (an invalid
 // number, a number that opted out): Twilio's 4xx answers but 429.
@@ -40,29 +34,6 @@ type Sender struct {
 // New returns a Sender for the account of cfg, calling cfg.APIURL.
 func New(cfg config.Twilio) *Sender { return &Sender{cfg: cfg} }
 
-// api is twilio-go's Messages API whose requests end when ctx does:
-// twilio-go takes no context, so its HTTP client's transport carries it.
-func (s *Sender) api(ctx context.Context) *openapi.ApiService {
-	hc := &http.Client{Timeout: 30 * time.Second, Transport: ctxTransport{ctx: ctx, next: http.DefaultTransport}}
-	base := &client.Client{Credentials: client.NewCredentials(s.cfg.AccountSID, s.cfg.AuthToken), HTTPClient: hc}
-	base.SetAccountSid(s.cfg.AccountSID)
-	rc := twilio.NewRestClientWithParams(twilio.ClientParams{
-		Username: s.cfg.AccountSID, Password: s.cfg.AuthToken, AccountSid: s.cfg.AccountSID,
-		Client: &rebased{BaseClient: base, to: strings.TrimSuffix(s.cfg.APIURL, "/")},
-	})
-	return rc.Api
-}
-
-// ctxTransport sends every request with its context.
-type ctxTransport struct {
-	ctx  context.Context
-	next http.RoundTripper
-}
-
-func (t ctxTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	return t.next.RoundTrip(r.WithContext(t.ctx))
-}
-
 // Send sends body from one of our numbers to a customer and returns the
 // message's SID. Errors are *PermanentError or temporary (retry); the send
 // ends when ctx does.
@@ -74,7 +45,7 @@ func (s *Sender) Send(ctx context.Context, from, to, body string) (string, error
 	params.SetFrom(from)
 	params.SetTo(to)
 	params.SetBody(body)
-	m, err := s.api(ctx).CreateMessage(params)
+	m, err := twilioapi.API(ctx, s.cfg).CreateMessage(params)
 	var te *client.TwilioRestError
 	switch {
 	case err == nil:
@@ -87,18 +58,4 @@ func (s *Sender) Send(ctx context.Context, from, to, body string) (string, error
 	default:
 		return "", fmt.Errorf("send SMS to %s: %w", to, err)
 	}
-}
-
-// rebased sends twilio-go's requests to another base URL than Twilio's own
-// (twilio.api_url), keeping everything else.
-type rebased struct {
-	client.BaseClient
-	to string
-}
-
-func (r *rebased) SendRequest(method, rawURL string, data url.Values, headers map[string]interface{}, body ...byte) (*http.Response, error) {
-	if r.to != "" && r.to != twilioAPI {
-		rawURL = r.to + strings.TrimPrefix(rawURL, twilioAPI)
-	}
-	return r.BaseClient.SendRequest(method, rawURL, data, headers, body...)
 }
