@@ -58,6 +58,9 @@ type browser struct {
 type browserOptions struct {
 	// timezone, when set, overrides the system's for the tab (an IANA name).
 	timezone string
+	// phone shows the pages as a phone does: 390 by 844 CSS pixels, a touch
+	// screen.
+	phone bool
 }
 
 // newBrowser starts Chromium for t, headless and without its sandbox (the
@@ -129,6 +132,13 @@ func watch(ctx context.Context, t *testing.T, base string, o browserOptions) *br
 			b.mu.Unlock()
 		}
 	}()
+	if o.phone {
+		if _, err := chromedp.Call(ctx, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{
+			Width: 390, Height: 844, DeviceScaleFactor: 3, Mobile: true,
+		}); err != nil {
+			t.Fatalf("show the pages at a phone's width: %v", err)
+		}
+	}
 	if o.timezone != "" {
 		if _, err := chromedp.Call(ctx, emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: o.timezone}); err != nil {
 			t.Fatalf("set the browser's timezone to %s: %v", o.timezone, err)
@@ -339,4 +349,11 @@ func (b *browser) screenshot(name string) {
 		b.t.Fatal(err)
 	}
 	b.t.Logf("screenshot: %s", file)
+}
+
+// fitsWidth reports whether the page fits the tab's width: nothing makes it
+// scroll sideways (what a phone's user would have to do to read it).
+func (b *browser) fitsWidth() bool {
+	b.t.Helper()
+	return eval[bool](b, `document.documentElement.scrollWidth <= window.innerWidth + 1`)
 }

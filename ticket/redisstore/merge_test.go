@@ -158,3 +158,25 @@ func TestMergeFollowsAConversation(t *testing.T) {
 		t.Errorf("the next text of the conversation went to %s (created %v); want %s", r.TicketID, r.Created, other)
 	}
 }
+
+func TestMergedTicketCannotBeWorkedOn(t *testing.T) {
+	s, _, _ := newTestStore(t)
+	ctx := context.Background()
+	a := mustCreate(t, s, mail("src-1", "ann@example.org", "A")).TicketID
+	b := mustCreate(t, s, mail("src-2", "ann@example.org", "B")).TicketID
+	if _, err := s.Merge(ctx, a, b, "bob"); err != nil {
+		t.Fatal(err)
+	}
+	for what, err := range map[string]error{
+		"reopen":  s.SetStatus(ctx, a, ticket.StatusNew, "bob"),
+		"assign":  s.Assign(ctx, a, "bob", "bob"),
+		"release": s.Release(ctx, a, "bob"),
+	} {
+		if !errors.Is(err, fault.ErrConflict) || !strings.Contains(err.Error(), "merged into #"+b) {
+			t.Errorf("%s a merged ticket: %v, want a conflict naming %s", what, err, b)
+		}
+	}
+	if tk, _ := s.Get(ctx, a); tk.Status != ticket.StatusClosed {
+		t.Errorf("merged ticket is %s", tk.Status)
+	}
+}

@@ -60,7 +60,9 @@ func (h *Handlers) handleTicketPage(w http.ResponseWriter, r *http.Request) {
 	}
 	me := auth.Caller(r).Name
 	p := ticketView{T: t, Mine: t.Assignee == me, ReplyKey: rand.Text(), NoteKey: rand.Text()}
-	if how, to, err := h.Desk.ReplyChannel(t); err != nil {
+	if t.MergedInto != "" {
+		p.ReplyProblem = fmt.Sprintf("This ticket was merged into #%s: answer there.", t.MergedInto)
+	} else if how, to, err := h.Desk.ReplyChannel(t); err != nil {
 		p.ReplyProblem = fault.Reason(err)
 	} else {
 		p.ReplyTo, p.ReplyBy = to, how

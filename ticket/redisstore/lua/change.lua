@@ -4,9 +4,12 @@
 -- 7 argument (lease expiry ms | assignee | status).
 local id, action, by, now_ms, now_rfc, arg = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7]
 local k = KEYS[1]
-local f = redis.call('HMGET', k, 'status', 'queue', 'priority', 'created', 'assignee', 'lease')
+local f = redis.call('HMGET', k, 'status', 'queue', 'priority', 'created', 'assignee', 'lease', 'merged_into')
 local status, queue, priority, created, assignee, lease = f[1], f[2], f[3], f[4], f[5], f[6]
 if not status then return redis.error_reply('NOTFOUND ticket ' .. id) end
+if f[7] and f[7] ~= '' then
+  return redis.error_reply('CONFLICT ticket ' .. id .. ' was merged into #' .. f[7] .. '; work on that one')
+end
 
 if action == 'renew' then
   if status ~= 'open' or assignee ~= by or not lease then

@@ -1,0 +1,148 @@
+package browser
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"frontdesk/ticket"
+)
+
+// seedMailFrom stores a mail from the seeded mail customer with a subject
+// and Message-ID of its own, and returns its ticket's id.
+func (d *desk) seedMailFrom(t *testing.T, subject, text, messageID string) string {
+	t.Helper()
+	return d.create(t, ticket.NewTicket{
+		Channel: ticket.ChannelEmail, Queue: "support", Subject: subject,
+		Customer: ticket.Customer{Name: "Ann Lee", Email: mailCustomer},
+		Message: ticket.NewMessage{
+			SourceKey: "browser:mail:" + messageID, Channel: ticket.ChannelEmail,
+			From: "Ann Lee <" + mailCustomer + ">", To: []string{"support@example.com"},
+			Subject: subject, Text: text, MessageID: messageID,
+		},
+	}).TicketID
+}
+
+// TestAssistantNotesChangesSnoozesAndMerges: an assistant writes a note
+// mentioning a colleague (picking the name from the list @ offers), raises
+// the ticket's priority and tags it, snoozes it until tomorrow morning and
+// finds it on their snoozed list; then merges the customer's second ticket
+// into it. The colleague, on a phone, sees the mention counted in the
+// navigation and listed on their tickets, and the merged conversation fits
+// the phone's width.
+func TestAssistantNotesChangesSnoozesAndMerges(t *testing.T) {
+	d := newDesk(t, deskOptions{})
+	d.addUser(t, "assistant", "sam", "sam-first-day-2026")
+	d.addUser(t, "assistant", "kim", "kim-first-day-2026")
+	first := d.seedMailFrom(t, "Order 553 arrived broken", "The lamp arrived broken.", "<o553@example.org>")
+	second := d.seedMailFrom(t, "Photos of the lamp", "Here are the photos.", "<photos@example.org>")
+
+	b := newBrowser(t, d.url, browserOptions{timezone: "Europe/Amsterdam"})
+	b.login("sam", "sam-first-day-2026")
+	if st := b.open("/tickets/" + first); st != 200 {
+		t.Fatalf("ticket page: %d", st)
+	}
+
+	// A note: @ki offers kim; Enter takes the name.
+	b.do("type @ki in the note box", chromedp.Click(chromedp.ID("note-text")), press("@ki"))
+	b.waitJS("the names offered after @", `(() => {
+		const l = document.getElementById("note-text-mentions");
+		return !!l && !l.hidden && l.textContent.trim() === "@kim";
+	})()`)
+	b.do("take kim and write the note", press("\r"), press("please check the stock"))
+	if v := eval[string](b, `document.getElementById("note-text").value`); v != "@kim please check the stock" {
+		t.Fatalf("the note box holds %q", v)
+	}
+	b.submit("add the note", chromedp.Click(chromedp.ID("note-add")))
+	if s := b.text("article.message.internal header"); !strings.Contains(s, "Note") || !strings.Contains(s, "by sam") || !strings.Contains(s, "not sent to the customer") {
+		t.Errorf("the note's header reads %q", s)
+	}
+	if s := b.text("article.message.internal .body"); s != "@kim please check the stock" {
+		t.Errorf("the note reads %q", s)
+	}
+	if s := b.text("#events"); !strings.Contains(s, "note mentioning kim") {
+		t.Errorf("events: %q", s)
+	}
+	if n := len(d.sink.Received()); n != 0 {
+		t.Errorf("a note sent %d mails", n)
+	}
+
+	// Change priority and tags.
+	b.do("choose high, tag it",
+		chromedp.SetValue(chromedp.ID("change-priority"), "high"),
+		chromedp.SetValue(chromedp.ID("change-tags"), "Refund, damaged"))
+	b.submit("save the change", chromedp.Click(chromedp.ID("change-save")))
+	if s := b.text(".notice"); !strings.Contains(s, "changed") {
+		t.Errorf("notice: %q", s)
+	}
+	if s := b.text("#events"); !strings.Contains(s, "priority normal → high") || !strings.Contains(s, "+refund +damaged") {
+		t.Errorf("events after the change: %q", s)
+	}
+	if v := eval[string](b, `document.getElementById("change-tags").value`); v != "refund, damaged" {
+		t.Errorf("the tags field shows %q", v)
+	}
+
+	// Snooze until tomorrow 9:00, in the browser's timezone.
+	b.submit("snooze until tomorrow", chromedp.Click(chromedp.ID("snooze-tomorrow")))
+	if p := b.path(); p != "/mine" {
+		t.Errorf("after snoozing the browser shows %s, want /mine", p)
+	}
+	if s := b.text(".notice"); !strings.Contains(s, "#"+first+" is snoozed until") || !strings.Contains(s, "09:00 CET") {
+		t.Errorf("notice after snoozing: %q, want tomorrow 09:00 Amsterdam time", s)
+	}
+	if s := b.text("#list-snoozed"); !strings.Contains(s, "#"+first) || !strings.Contains(s, "9:00") {
+		t.Errorf("the snoozed list: %q", s)
+	}
+	if s := b.text("#list-pending"); strings.Contains(s, "#"+first) {
+		t.Errorf("the snoozed ticket is also listed as pending: %q", s)
+	}
+	b.open("/tickets/" + first)
+	if s := b.text("#snoozed-banner"); !strings.Contains(s, "Snoozed until") || !strings.Contains(s, "by sam") {
+		t.Errorf("the ticket's banner: %q", s)
+	}
+
+	// Merge the second ticket into the first.
+	b.open("/tickets/" + second)
+	b.do("fill in the ticket to merge into", chromedp.SendKeys(chromedp.ID("merge-into"), "#"+first))
+	b.do("answer yes on this page", chromedp.Evaluate[chromedp.Void](`window.confirm = () => true`))
+	b.submit("merge", chromedp.Click(chromedp.ID("merge-submit")))
+	if p := b.path(); p != "/tickets/"+first {
+		t.Fatalf("after merging the browser shows %s, want ticket %s", p, first)
+	}
+	if n := eval[int](b, `document.querySelectorAll("article.message.in").length`); n != 2 {
+		t.Errorf("the ticket left shows %d customer messages, want both", n)
+	}
+	if s := b.text("#events"); !strings.Contains(s, "#"+second+" merged into this ticket") {
+		t.Errorf("events: %q", s)
+	}
+	b.open("/tickets/" + second)
+	if s := b.text("#merged-banner"); !strings.Contains(s, "merged into #"+first) {
+		t.Errorf("the merged ticket's banner: %q", s)
+	}
+	if b.exists("#reply-form") || b.exists("#note-form") || b.exists("#merge-form") {
+		t.Errorf("the merged ticket still offers to reply, note or merge")
+	}
+	b.checkNoScriptProblems()
+
+	// kim, on a phone: one new mention, listed on her tickets.
+	k := b.newSession(browserOptions{phone: true})
+	k.login("kim", "kim-first-day-2026")
+	if s := k.text("#new-mentions"); !strings.HasPrefix(s, "1") {
+		t.Errorf("kim's navigation counts %q new mentions, want 1", s)
+	}
+	k.open("/mine")
+	if s := k.text("#list-mentions"); !strings.Contains(s, "#"+first) {
+		t.Errorf("kim's mentions: %q", s)
+	}
+	k.open("/")
+	if k.exists("#new-mentions") {
+		t.Errorf("the mentions are still counted as new after kim looked")
+	}
+	k.open("/tickets/" + first)
+	k.screenshot("ticket-phone-merged")
+	if !k.fitsWidth() {
+		t.Errorf("the ticket page is wider than the phone: %v px", eval[int](k, `document.documentElement.scrollWidth`))
+	}
+	k.checkNoScriptProblems()
+}
