@@ -114,6 +114,18 @@ type Store interface {
 	// the head of their queues and reports how many it woke. Claims do it
 	// too, on their way.
 	WakeDue(ctx context.Context) (int, error)
+	// PlanCallback plans a call-back at a time, with a note: then the
+	// ticket waits at the head of its queue (event callback_due). It
+	// replaces a snooze or a call-back planned before. ErrConflict for a
+	// closed or merged ticket.
+	PlanCallback(ctx context.Context, id string, at time.Time, note, by string) error
+	// CancelCallback cancels the call-back planned on a ticket, if any.
+	CancelCallback(ctx context.Context, id, by string) error
+	// Callbacks returns the tickets with a call-back planned between from
+	// and to, soonest first, up to limit (1-500), without messages and
+	// events; Ticket.Callback says when and what. A call-back stays listed
+	// for two days after its time.
+	Callbacks(ctx context.Context, from, to time.Time, limit int) ([]Ticket, error)
 	// Merge moves every message of ticket id onto ticket into: id is closed,
 	// pointing to the other (Ticket.MergedInto), and later mail, recordings
 	// and delivery reports for it land on the other. It returns the id of the

@@ -135,6 +135,12 @@ type Ticket struct {
 	SnoozedUntil *time.Time `json:"snoozed_until,omitempty"`
 	// SnoozedBy is who snoozed it.
 	SnoozedBy string `json:"snoozed_by,omitempty"`
+	// CallbackAt is when the last call-back planned on the ticket is (or
+	// was) due; Callback tells the rest.
+	CallbackAt *time.Time `json:"callback_at,omitempty"`
+	// Callback is the call-back planned on the ticket, the last one; nil
+	// when none is.
+	Callback *Callback `json:"callback,omitempty"`
 	// MergedInto is the ticket this one was merged into: its messages are
 	// there now.
 	MergedInto string    `json:"merged_into,omitempty"`
@@ -205,4 +211,15 @@ type Customer struct {
 	Email string   `json:"email"`
 	Phone string   `json:"phone"`
 	Tags  []string `json:"tags,omitempty"`
+}
+
+// Callback is a call-back planned on a ticket: at At the ticket waits at the
+// head of its queue, with the note.
+type Callback struct {
+	At   time.Time `json:"at"`
+	Note string    `json:"note,omitempty"`
+	By   string    `json:"by"`
+	// Due is true once the time has come: the ticket was put at the head
+	// of its queue.
+	Due bool `json:"due"`
 }

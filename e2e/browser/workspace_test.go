@@ -3,6 +3,7 @@ package browser
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -145,4 +146,65 @@ func TestAssistantNotesChangesSnoozesAndMerges(t *testing.T) {
 		t.Errorf("the ticket page is wider than the phone: %v px", eval[int](k, `document.documentElement.scrollWidth`))
 	}
 	k.checkNoScriptProblems()
+}
+
+// TestAssistantPlansACallback: on a voicemail, the assistant finds the
+// caller's number as a link to call, plans a call-back for later today in
+// their own timezone with a note, sees it planned on the ticket and on the
+// queue board's "call-backs today", and cancels it.
+func TestAssistantPlansACallback(t *testing.T) {
+	d := newDesk(t, deskOptions{})
+	d.addUser(t, "assistant", "sam", "sam-first-day-2026")
+	id := d.seedVoicemail(t, 1, "Please call me back about the delivery.")
+
+	b := newBrowser(t, d.url, browserOptions{timezone: "America/New_York"})
+	b.login("sam", "sam-first-day-2026")
+	b.open("/tickets/" + id)
+	if href := eval[string](b, `(document.getElementById("call-now") || {}).href || ""`); href != "tel:"+caller {
+		t.Errorf("the call link is %q, want tel:%s", href, caller)
+	}
+	// Later today in New York, as the datetime field takes it.
+	at := time.Now().Add(2 * time.Hour).Truncate(time.Minute)
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Skip("no timezone data:", err)
+	}
+	b.do("fill in the call-back", chromedp.SetValue(chromedp.ID("callback-at"), at.In(ny).Format("2006-01-02T15:04")),
+		chromedp.SendKeys(chromedp.ID("callback-note"), "about the delivery"))
+	b.submit("plan it", chromedp.Click(chromedp.ID("callback-plan")))
+	if s := b.text(".notice"); !strings.Contains(s, "Call-back planned for") || !strings.Contains(s, at.In(ny).Format("15:04")) {
+		t.Errorf("notice: %q, want the time in New York, %s", s, at.In(ny).Format("15:04"))
+	}
+	tk, err := d.store.Get(t.Context(), id)
+	if err != nil || tk.Callback == nil || !tk.Callback.At.Equal(at) || tk.Callback.Note != "about the delivery" {
+		t.Fatalf("stored call-back = %+v, %v; want %v", tk.Callback, err, at)
+	}
+	if s := b.text("#callback-planned"); !strings.Contains(s, "by sam") || !strings.Contains(s, "about the delivery") {
+		t.Errorf("the ticket says %q", s)
+	}
+	if s := b.text("#events"); !strings.Contains(s, "call-back planned") {
+		t.Errorf("events: %q", s)
+	}
+
+	// The board lists it when it is today in the desk's timezone (UTC).
+	if at.UTC().YearDay() == time.Now().UTC().YearDay() {
+		b.open("/")
+		if s := b.text("#callbacks-today"); !strings.Contains(s, "#"+id) || !strings.Contains(s, "about the delivery") || !strings.Contains(s, caller) {
+			t.Errorf("call-backs today: %q", s)
+		}
+		if !b.exists(`#callbacks-today a.tel[href="tel:` + caller + `"]`) {
+			t.Errorf("the board has no link to call %s", caller)
+		}
+	}
+
+	b.open("/tickets/" + id)
+	b.submit("cancel it", chromedp.Click(chromedp.ID("callback-cancel")))
+	if b.exists("#callback-planned") {
+		t.Errorf("the cancelled call-back still shows")
+	}
+	b.open("/")
+	if b.exists("#callbacks-today") {
+		t.Errorf("the board still lists the cancelled call-back")
+	}
+	b.checkNoScriptProblems()
 }

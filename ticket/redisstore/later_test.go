@@ -254,3 +254,105 @@ func TestMentions(t *testing.T) {
 		t.Errorf("an unknown shelf: %v", err)
 	}
 }
+
+func TestCallbackComesDueAtTheHeadOfTheQueue(t *testing.T) {
+	s, _, clk := newTestStore(t)
+	ctx := context.Background()
+	id := mustCreate(t, s, sms("SM1", "Please call me")).TicketID
+	other := mustCreate(t, s, mail("src-1", "bob@example.org", "Waiting")).TicketID
+	if err := s.Assign(ctx, id, "ann", "ann"); err != nil {
+		t.Fatal(err)
+	}
+	at := clk.Now().Add(90 * time.Minute)
+	if err := s.PlanCallback(ctx, id, at, "about the invoice", "ann"); err != nil {
+		t.Fatal(err)
+	}
+	tk, _ := s.Get(ctx, id)
+	if tk.Callback == nil || !tk.Callback.At.Equal(at) || tk.Callback.Note != "about the invoice" || tk.Callback.By != "ann" ||
+		tk.Callback.Due || tk.CallbackAt == nil || tk.Status != ticket.StatusOpen || tk.Assignee != "ann" {
+		t.Fatalf("ticket with a call-back planned = %+v, callback %+v", tk, tk.Callback)
+	}
+	if ev := lastEvent(t, s, id); ev.Type != "callback_planned" || ev.Detail != "at 2026-11-27T10:45:02Z: about the invoice" {
+		t.Errorf("event = %+v", ev)
+	}
+	list, err := s.Callbacks(ctx, clk.Now(), clk.Now().Add(24*time.Hour), 100)
+	if err != nil || len(list) != 1 || list[0].ID != id || list[0].Callback == nil {
+		t.Fatalf("call-backs today = %v, %v", ids(list), err)
+	}
+	// A snooze cannot hide it.
+	if err := s.Snooze(ctx, id, clk.Now().Add(time.Hour), "ann"); !errors.Is(err, fault.ErrConflict) {
+		t.Errorf("snooze over a call-back: %v, want conflict", err)
+	}
+
+	clk.Advance(91 * time.Minute)
+	if n, err := s.WakeDue(ctx); err != nil || n != 1 {
+		t.Fatalf("wake = %d, %v", n, err)
+	}
+	tk, _ = s.Get(ctx, id)
+	if tk.Status != ticket.StatusNew || tk.Assignee != "" || tk.Callback == nil || !tk.Callback.Due {
+		t.Fatalf("after its time: status %s, assignee %q, callback %+v", tk.Status, tk.Assignee, tk.Callback)
+	}
+	if ev := lastEvent(t, s, id); ev.Type != "callback_due" || ev.Detail != "call back now; at the head of queue phone: about the invoice" {
+		t.Errorf("event = %+v", ev)
+	}
+	w, _ := s.Waiting(ctx, "phone", 10)
+	if len(w) != 1 || w[0].ID != id {
+		t.Errorf("phone queue = %v", ids(w))
+	}
+	// Still on the board, as done, the day it was due.
+	list, _ = s.Callbacks(ctx, clk.Now().Add(-3*time.Hour), clk.Now().Add(time.Hour), 100)
+	if len(list) != 1 || !list[0].Callback.Due {
+		t.Errorf("call-backs after it came due = %+v", list)
+	}
+	_ = other
+}
+
+func TestCallbackCancelledAndReplanned(t *testing.T) {
+	s, _, clk := newTestStore(t)
+	ctx := context.Background()
+	id := mustCreate(t, s, sms("SM1", "Call me")).TicketID
+	if err := s.Snooze(ctx, id, clk.Now().Add(time.Hour), "ann"); err != nil {
+		t.Fatal(err)
+	}
+	// A call-back replaces a snooze.
+	if err := s.PlanCallback(ctx, id, clk.Now().Add(2*time.Hour), "", "ann"); err != nil {
+		t.Fatal(err)
+	}
+	if tk, _ := s.Get(ctx, id); tk.SnoozedUntil != nil {
+		t.Errorf("still snoozed until %v", tk.SnoozedUntil)
+	}
+	if got, _ := s.Shelf(ctx, ticket.ShelfSnoozed, "ann", 10); len(got) != 0 {
+		t.Errorf("still on ann's snoozed list")
+	}
+	// Planned again: one entry, the new time.
+	later := clk.Now().Add(3 * time.Hour)
+	if err := s.PlanCallback(ctx, id, later, "second try", "ann"); err != nil {
+		t.Fatal(err)
+	}
+	list, _ := s.Callbacks(ctx, clk.Now(), clk.Now().Add(24*time.Hour), 100)
+	if len(list) != 1 || !list[0].Callback.At.Equal(later) {
+		t.Fatalf("call-backs = %+v", list)
+	}
+	if err := s.CancelCallback(ctx, id, "ann"); err != nil {
+		t.Fatal(err)
+	}
+	if tk, _ := s.Get(ctx, id); tk.Callback != nil {
+		t.Errorf("cancelled call-back still on the ticket: %+v", tk.Callback)
+	}
+	if list, _ := s.Callbacks(ctx, clk.Now(), clk.Now().Add(24*time.Hour), 100); len(list) != 0 {
+		t.Errorf("cancelled call-back still listed")
+	}
+	clk.Advance(4 * time.Hour)
+	if n, _ := s.WakeDue(ctx); n != 0 {
+		t.Errorf("a cancelled call-back woke %d tickets", n)
+	}
+	if err := s.PlanCallback(ctx, id, clk.Now().Add(-time.Minute), "", "ann"); !errors.Is(err, fault.ErrInvalid) {
+		t.Errorf("a call-back in the past: %v", err)
+	}
+	if err := s.SetStatus(ctx, id, ticket.StatusClosed, "ann"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PlanCallback(ctx, id, clk.Now().Add(time.Hour), "", "ann"); !errors.Is(err, fault.ErrConflict) {
+		t.Errorf("a call-back on a closed ticket: %v", err)
+	}
+}

@@ -295,6 +295,7 @@ func decodeTicket(fields, customer any) *ticket.Ticket {
 	t := &ticket.Ticket{Tags: []string{}, Messages: []ticket.Message{}, Events: []ticket.Event{}}
 	var customerName, wakeKind, wakeBy string
 	var wakeAt time.Time
+	var cb ticket.Callback
 	eachPair(fields, func(k, v string) {
 		switch k {
 		case "id":
@@ -343,6 +344,12 @@ func decodeTicket(fields, customer any) *ticket.Ticket {
 			wakeKind = v
 		case "wake_by":
 			wakeBy = v
+		case "cb_at":
+			cb.At = parseMS(v)
+		case "cb_note":
+			cb.Note = v
+		case "cb_by":
+			cb.By = v
 		}
 	})
 	if t.Tags == nil {
@@ -350,6 +357,10 @@ func decodeTicket(fields, customer any) *ticket.Ticket {
 	}
 	if wakeKind == "snooze" && !wakeAt.IsZero() {
 		t.SnoozedUntil, t.SnoozedBy = &wakeAt, wakeBy
+	}
+	if !cb.At.IsZero() {
+		cb.Due = wakeKind != "callback"
+		t.Callback, t.CallbackAt = &cb, &cb.At
 	}
 	eachPair(customer, func(k, v string) { setCustomerField(&t.Customer, k, v) })
 	if t.Customer.Name == "" {

@@ -122,7 +122,7 @@ var luaFiles embed.FS
 
 type scripts struct {
 	create, append, claim, change, expire, event, get, list, stats, delivery, transcript, attach, link, breach, reroute, waiting, channels,
-	outboxTake, outboxSettle, outboxRenew, snooze, wake, merge *redis.Script
+	outboxTake, outboxSettle, outboxRenew, snooze, wake, merge, callback, callbacks *redis.Script
 }
 
 // loadScripts joins each script with the shared prelude of helpers.
@@ -144,6 +144,7 @@ func loadScripts() scripts {
 		breach: script("breach"), reroute: script("reroute"), waiting: script("waiting"),
 		channels: script("channels"), outboxTake: script("outbox_take"), outboxSettle: script("outbox_settle"),
 		outboxRenew: script("outbox_renew"), snooze: script("snooze"), wake: script("wake"), merge: script("merge"),
+		callback: script("callback"), callbacks: script("callbacks"),
 	}
 }
 

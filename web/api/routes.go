@@ -22,6 +22,8 @@ func (h *Handlers) Routes() []auth.Route {
 		{Method: "POST", Path: "/api/v1/tickets/{id}/status", Roles: auth.Staff, Handler: h.handleTicketStatus},
 		{Method: "POST", Path: "/api/v1/tickets/{id}/snooze", Roles: auth.Staff, Handler: h.handleTicketSnooze},
 		{Method: "POST", Path: "/api/v1/tickets/{id}/merge", Roles: auth.Staff, Handler: h.handleTicketMerge},
+		{Method: "POST", Path: "/api/v1/tickets/{id}/callback", Roles: auth.Staff, Handler: h.handleCallbackPlan},
+		{Method: "DELETE", Path: "/api/v1/tickets/{id}/callback", Roles: auth.Staff, Handler: h.handleCallbackCancel},
 		{Method: "GET", Path: "/api/v1/tickets/{id}/attachments/{attachment_id}", Roles: auth.Staff, Handler: h.handleAttachmentGet},
 		{Method: "GET", Path: "/api/v1/queues", Roles: auth.Staff, Handler: h.handleQueueList},
 		{Method: "POST", Path: "/api/v1/queues/{queue}/next", Roles: auth.Staff, Handler: h.handleQueueNext},

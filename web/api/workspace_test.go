@@ -81,3 +81,27 @@ func TestNoteMentionsPutTheTicketInMentions(t *testing.T) {
 		t.Errorf("ann's mentions = %+v", list.Tickets)
 	}
 }
+
+func TestTicketCallback(t *testing.T) {
+	e := newAPIEnv(t)
+	id := e.sms(t)
+	at := time.Now().Add(2 * time.Hour).UTC().Truncate(time.Second)
+	a := e.do(t, req{method: "POST", target: "/api/v1/tickets/" + id + "/callback", token: annToken,
+		body: `{"at":"` + at.Format(time.RFC3339) + `","note":"about the refund"}`})
+	a.want(t, 200, "")
+	tk := decode[ticket.Ticket](t, a)
+	if tk.CallbackAt == nil || !tk.CallbackAt.Equal(at) || tk.Callback == nil || tk.Callback.Note != "about the refund" || tk.Callback.Due {
+		t.Fatalf("ticket = callback_at %v, callback %+v", tk.CallbackAt, tk.Callback)
+	}
+	if !strings.Contains(string(a.body), `"callback_at":"`+at.Format(time.RFC3339)+`"`) {
+		t.Errorf("JSON lacks callback_at: %s", a.body)
+	}
+	e.do(t, req{method: "POST", target: "/api/v1/tickets/" + id + "/callback", token: annToken, body: `{"at":"soon"}`}).want(t, 400, "must be a time")
+	e.do(t, req{method: "POST", target: "/api/v1/tickets/" + id + "/callback", token: annToken,
+		body: `{"at":"` + at.Format(time.RFC3339) + `","note":"` + strings.Repeat("x", 501) + `"}`}).want(t, 400, "at most 500")
+	a = e.do(t, req{method: "DELETE", target: "/api/v1/tickets/" + id + "/callback", token: annToken})
+	a.want(t, 200, "")
+	if tk := decode[ticket.Ticket](t, a); tk.Callback != nil {
+		t.Errorf("cancelled call-back still there: %+v", tk.Callback)
+	}
+}

@@ -105,6 +105,7 @@ var eventNames = map[string]string{
 	"lease_expired": "claim ran out", "sla_breached": "first response overdue",
 	"delivery": "delivery", "changed": "changed", "snoozed": "snoozed",
 	"snooze_ended": "back from snooze", "merged": "merged", "callback_due": "call back now",
+	"callback_planned": "call-back planned", "callback_cancelled": "call-back cancelled",
 }
 
 func eventName(typ string) string {

@@ -18,8 +18,11 @@ const (
 // tickets next in line.
 type queueBoard struct {
 	Queues []queueRow
-	At     time.Time
-	CSRF   string // the form token of the "take next" buttons
+	// Callbacks are today's call-backs (in the desk's timezone), soonest
+	// first: planned, and come due.
+	Callbacks []ticket.Ticket
+	At        time.Time
+	CSRF      string // the form token of the "take next" buttons
 }
 
 // queueRow is one queue on the board.
@@ -65,6 +68,10 @@ func (h *Handlers) board(r *http.Request) (queueBoard, error) {
 			}
 		}
 		b.Queues = append(b.Queues, row)
+	}
+	var err error
+	if b.Callbacks, err = h.Desk.CallbacksOn(r.Context(), b.At.In(h.Desk.Location())); err != nil {
+		return b, err
 	}
 	return b, nil
 }

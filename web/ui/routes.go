@@ -38,6 +38,8 @@ func (h *Handlers) Routes() []auth.Route {
 		{Method: "POST", Path: "/tickets/{id}/change", Roles: auth.Staff, Handler: h.handleUIChange},
 		{Method: "POST", Path: "/tickets/{id}/snooze", Roles: auth.Staff, Handler: h.handleUISnooze},
 		{Method: "POST", Path: "/tickets/{id}/merge", Roles: auth.Staff, Handler: h.handleUIMerge},
+		{Method: "POST", Path: "/tickets/{id}/callback", Roles: auth.Staff, Handler: h.handleUICallback},
+		{Method: "POST", Path: "/tickets/{id}/callback/cancel", Roles: auth.Staff, Handler: h.handleUICallbackCancel},
 		{Method: "POST", Path: "/me/away", Roles: auth.Staff, Handler: h.handleUIAway},
 
 		// The managers' pages: the rule editor, users, queues and business
