@@ -18,6 +18,9 @@ import (
 const (
 	MaxCustomerName  = 200
 	MaxCustomerNotes = 5000
+	// maxIdentity is the longest email address there is (RFC 5321's
+	// path limit); a longer input is not echoed back in errors.
+	maxIdentity = 254
 )
 
 // CustomerEdit is a person's change to a customer; a nil field stays as it
@@ -89,8 +92,11 @@ func (d *Desk) UnlinkIdentity(ctx context.Context, customerID string, id ticket.
 // (ParsePhone).
 func (d *Desk) ParseIdentity(s string) (ticket.Identity, error) {
 	s = strings.TrimSpace(s)
-	if s == "" {
+	switch {
+	case s == "":
 		return ticket.Identity{}, fmt.Errorf("%w: give an email address or a phone number", fault.ErrInvalid)
+	case len(s) > maxIdentity:
+		return ticket.Identity{}, fmt.Errorf("%w: that is longer than any email address or phone number", fault.ErrInvalid)
 	}
 	if strings.Contains(s, "@") {
 		return ParseEmail(s)
@@ -102,8 +108,11 @@ func (d *Desk) ParseIdentity(s string) (ticket.Identity, error) {
 // <ann@example.org>") and returns it lower-case.
 func ParseEmail(s string) (ticket.Identity, error) {
 	s = strings.TrimSpace(s)
+	if len(s) > maxIdentity {
+		return ticket.Identity{}, fmt.Errorf("%w: email: longer than any address", fault.ErrInvalid)
+	}
 	a, err := mail.ParseAddress(s)
-	if err != nil || a.Name != "" || a.Address != s || len(s) > 254 {
+	if err != nil || a.Name != "" || a.Address != s {
 		return ticket.Identity{}, fmt.Errorf("%w: email %q: must be a bare address like ann@example.org", fault.ErrInvalid, s)
 	}
 	return ticket.Identity{Kind: ticket.IdentityEmail, Value: strings.ToLower(a.Address)}, nil
@@ -114,6 +123,9 @@ func ParseEmail(s string) (ticket.Identity, error) {
 // phone region's (tickets.phone_region), and returns it in E.164 form.
 func (d *Desk) ParsePhone(s string) (ticket.Identity, error) {
 	s = strings.TrimSpace(s)
+	if len(s) > maxIdentity {
+		return ticket.Identity{}, fmt.Errorf("%w: phone: longer than any phone number", fault.ErrInvalid)
+	}
 	n, ok := phone.Parse(s, d.cfg.Tickets.PhoneRegion)
 	if !ok {
 		return ticket.Identity{}, fmt.Errorf("%w: phone %q: not a phone number; write it as people dial it, with the country code when it is another country's (+31 20 555 0123)", fault.ErrInvalid, s)

@@ -121,7 +121,7 @@ func (s *Store) changeIdentity(ctx context.Context, script *redis.Script, verb, 
 	err = script.Run(ctx, s.rdb, []string{s.key("customer", customerID)}, s.base, customerID,
 		string(id.Kind), id.Value, by, ms(now), rfc(now)).Err()
 	if err != nil {
-		return ticket.Customer{}, wrap(fmt.Sprintf("%s %s of customer %s", verb, id.Value, customerID), err)
+		return ticket.Customer{}, customerError(fmt.Sprintf("%s %s of customer %s", verb, id.Value, customerID), err)
 	}
 	return s.Customer(ctx, customerID)
 }
@@ -134,14 +134,14 @@ func normalIdentity(id ticket.Identity) (ticket.Identity, error) {
 		if v := senderEmail(id.Value); v != "" {
 			return ticket.Identity{Kind: id.Kind, Value: v}, nil
 		}
-		return id, fmt.Errorf("%q is not an email address: %w", id.Value, fault.ErrInvalid)
+		return id, fmt.Errorf("%w: %q is not an email address", fault.ErrInvalid, id.Value)
 	case ticket.IdentityPhone:
 		if v := senderPhone(id.Value); v != "" {
 			return ticket.Identity{Kind: id.Kind, Value: v}, nil
 		}
-		return id, fmt.Errorf("%q is not a phone number in E.164 form: %w", id.Value, fault.ErrInvalid)
+		return id, fmt.Errorf("%w: %q is not a phone number in E.164 form", fault.ErrInvalid, id.Value)
 	}
-	return id, fmt.Errorf("identity kind %q must be email or phone: %w", id.Kind, fault.ErrInvalid)
+	return id, fmt.Errorf("%w: identity kind %q must be email or phone", fault.ErrInvalid, id.Kind)
 }
 
 // Limits of what people write about a customer, in characters.
@@ -159,13 +159,13 @@ func (s *Store) UpdateCustomer(ctx context.Context, customerID string, u ticket.
 	setName, name, setNotes, notes := "0", "", "0", ""
 	if u.Name != nil {
 		if n := utf8.RuneCountInString(*u.Name); n > maxCustomerName || !utf8.ValidString(*u.Name) || strings.ContainsAny(*u.Name, "\r\n") {
-			return ticket.Customer{}, fmt.Errorf("update customer %s: name must be one line of at most %d characters: %w", customerID, maxCustomerName, fault.ErrInvalid)
+			return ticket.Customer{}, fmt.Errorf("update customer %s: %w: name must be one line of at most %d characters", customerID, fault.ErrInvalid, maxCustomerName)
 		}
 		setName, name = "1", *u.Name
 	}
 	if u.Notes != nil {
 		if n := utf8.RuneCountInString(*u.Notes); n > maxCustomerNotes || !utf8.ValidString(*u.Notes) {
-			return ticket.Customer{}, fmt.Errorf("update customer %s: notes must be at most %d characters: %w", customerID, maxCustomerNotes, fault.ErrInvalid)
+			return ticket.Customer{}, fmt.Errorf("update customer %s: %w: notes must be at most %d characters", customerID, fault.ErrInvalid, maxCustomerNotes)
 		}
 		setNotes, notes = "1", *u.Notes
 	}
@@ -173,7 +173,7 @@ func (s *Store) UpdateCustomer(ctx context.Context, customerID string, u ticket.
 	err := s.scripts.customerEdit.Run(ctx, s.rdb, []string{s.key("customer", customerID)}, s.base, customerID,
 		setName, name, setNotes, notes, u.By, ms(now), rfc(now)).Err()
 	if err != nil {
-		return ticket.Customer{}, wrap("update customer "+customerID, err)
+		return ticket.Customer{}, customerError("update customer "+customerID, err)
 	}
 	return s.Customer(ctx, customerID)
 }
@@ -253,11 +253,25 @@ func contactOf(t *ticket.Ticket) {
 	}
 }
 
+// customerError is wrap for the customer scripts, with the kind before the
+// script's reason, so that fault.Reason tells people the reason alone:
+// "link … of customer 3: conflict: … belongs to another customer, …".
+func customerError(what string, err error) error {
+	msg := err.Error()
+	switch {
+	case strings.HasPrefix(msg, "NOTFOUND "):
+		return fmt.Errorf("%s: %w: no such %s", what, fault.ErrNotFound, strings.TrimPrefix(msg, "NOTFOUND "))
+	case strings.HasPrefix(msg, "CONFLICT "):
+		return fmt.Errorf("%s: %w: %s", what, fault.ErrConflict, strings.TrimPrefix(msg, "CONFLICT "))
+	}
+	return wrap(what, err)
+}
+
 // validCustomerID rejects ids that could not be customer ids before they
 // reach a key name.
 func validCustomerID(id string) error {
 	if validID(id) != nil {
-		return fmt.Errorf("customer id %q: %w", id, fault.ErrInvalid)
+		return fmt.Errorf("%w: customer id %q must be a number", fault.ErrInvalid, id)
 	}
 	return nil
 }

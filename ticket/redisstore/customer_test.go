@@ -241,7 +241,7 @@ func TestUpdateCustomer(t *testing.T) {
 	}
 	p, _ := s.CustomerProfile(ctx, cid, 10, "")
 	if p.Customer.Name != name || p.Customer.Notes != notes || len(p.Events) != 2 ||
-		p.Events[0].Type != "renamed" || p.Events[0].Detail != "Ann Lee → "+name || p.Events[1].Type != "notes" {
+		p.Events[0].Type != "renamed" || p.Events[0].Detail != "Ann Lee → "+name || p.Events[1].Type != "notes_edited" {
 		t.Fatalf("profile %+v", p)
 	}
 	if tk := assertWhole(t, s, p.Tickets[0].ID); tk.Customer.Name != name {

@@ -84,7 +84,7 @@ func TestCustomerUpdate(t *testing.T) {
 	if c.Name != "Ann Lee-Smith" || c.Notes == nil || *c.Notes != "Prefers mail." || c.TicketCount != 1 {
 		t.Fatalf("after PATCH: %s", a.body)
 	}
-	if last := c.Events[len(c.Events)-1]; last.Type != "notes" || last.By != "ann" {
+	if last := c.Events[len(c.Events)-1]; last.Type != "notes_edited" || last.By != "ann" {
 		t.Fatalf("history %+v", c.Events)
 	}
 	// Only the notes: the name stays.

@@ -18,7 +18,7 @@ if ARGV[3] == '1' and ARGV[4] ~= (f[1] or '') then
 end
 if ARGV[5] == '1' and ARGV[6] ~= (f[2] or '') then
   redis.call('HSET', KEYS[1], 'notes', ARGV[6])
-  customer_event(cid, ARGV[9], 'notes', ARGV[7], 'notes edited')
+  customer_event(cid, ARGV[9], 'notes_edited', ARGV[7], '')
   n = n + 1
 end
 if n > 0 then redis.call('HSET', KEYS[1], 'updated', ARGV[8]) end
