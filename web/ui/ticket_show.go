@@ -27,6 +27,9 @@ type ticketView struct {
 	// ReplyTo is where a reply goes and ReplyBy how ("mail", "SMS"); when
 	// there is no way to reply, ReplyProblem says why.
 	ReplyTo, ReplyBy, ReplyProblem string
+	// Customer is the customer panel; nil when the ticket has no customer
+	// record.
+	Customer *customerPanel
 }
 
 // messageView is one message of the conversation with its parts sorted for
@@ -57,6 +60,10 @@ func (h *Handlers) handleTicketPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := ticketView{T: t, Mine: t.Assignee == auth.Caller(r).Name, ReplyKey: rand.Text()}
+	if p.Customer, err = h.ticketPanel(r, t); err != nil {
+		h.uiError(w, r, err)
+		return
+	}
 	if how, to, err := h.Desk.ReplyChannel(t); err != nil {
 		p.ReplyProblem = fault.Reason(err)
 	} else {
