@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"frontdesk/fault"
 	"frontdesk/ticket"
 )
@@ -371,5 +373,42 @@ func TestCustomerSingleFieldBesideList(t *testing.T) {
 	c, err = s.LinkCustomer(ctx, cid, email("later@example.org"), "ann")
 	if err != nil || !slices.Equal(c.Emails, []string{"late@example.org", "later@example.org"}) {
 		t.Fatalf("after a link = %+v, %v", c, err)
+	}
+}
+
+// BenchmarkCustomerPanel reads what a ticket page's customer panel shows (the
+// customer and their 10 newest tickets) for a customer with 20,000 tickets:
+// the read costs the page, not the customer's whole history.
+//
+//	FRONTDESK_TEST_REDIS_URL=redis://127.0.0.1:6379/9 go test -run '^$' -bench CustomerPanel ./ticket/redisstore
+func BenchmarkCustomerPanel(b *testing.B) {
+	s, tr, _ := newTestStore(b)
+	ctx := context.Background()
+	cid := assertWhole(b, s, mustCreate(b, s, mail("bench-first", "busy@example.org", "First")).TicketID).Customer.ID
+	// 20,000 more go straight into the customer's index, as ids without a
+	// ticket behind them (quicker to make than tickets; never read here).
+	z := s.key("customer", cid, "ticket_ids")
+	for i := 0; i < 20000; i += 1000 {
+		members := make([]redis.Z, 0, 1000)
+		for j := i; j < i+1000; j++ {
+			members = append(members, redis.Z{Score: float64(2000 + j), Member: 2000 + j})
+		}
+		if err := tr.Client.ZAdd(ctx, z, members...).Err(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	// Ten real tickets at the top, numbered above the others.
+	if err := tr.Client.Set(ctx, s.key("seq", "ticket"), 30000, 0).Err(); err != nil {
+		b.Fatal(err)
+	}
+	for j := 0; j < 10; j++ {
+		mustCreate(b, s, mail(fmt.Sprintf("bench-%d", j), "busy@example.org", "Recent"))
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		p, err := s.CustomerProfile(ctx, cid, 10, "")
+		if err != nil || p.TicketCount < 20000 || len(p.Tickets) != 10 {
+			b.Fatalf("profile: %d tickets of %d, %v", len(p.Tickets), p.TicketCount, err)
+		}
 	}
 }
