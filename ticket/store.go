@@ -148,10 +148,24 @@ type Store interface {
 	Customer(ctx context.Context, id string) (Customer, error)
 	// FindCustomer returns the customer known by an email address or phone number.
 	FindCustomer(ctx context.Context, emailOrPhone string) (Customer, error)
+	// CustomerProfile returns a customer with a page of their tickets,
+	// newest first: limit (1-100) tickets after cursor ("" from the newest).
+	CustomerProfile(ctx context.Context, customerID string, limit int, cursor string) (CustomerProfile, error)
 	// LinkCustomer adds an email address or phone number to a customer, as
-	// an assistant does who knows the caller is the writer; ErrConflict when
-	// another customer has it, or this one has another of that kind.
-	LinkCustomer(ctx context.Context, customerID, emailOrPhone string) (Customer, error)
+	// an assistant does who knows the caller is the writer, and records it
+	// in the customer's history by by. Linking one the customer has already
+	// changes nothing. ErrConflict when another customer has it, or this
+	// one has as many of that kind as a customer may.
+	LinkCustomer(ctx context.Context, customerID string, id Identity, by string) (Customer, error)
+	// UnlinkCustomer takes an email address or phone number from a
+	// customer: later mail or calls from it no longer find them, their
+	// tickets stay theirs. One the customer does not have changes nothing.
+	// ErrConflict when another customer has it, or it is the last way the
+	// customer is known.
+	UnlinkCustomer(ctx context.Context, customerID string, id Identity, by string) (Customer, error)
+	// UpdateCustomer changes a customer's name or notes, recording what
+	// changed in their history.
+	UpdateCustomer(ctx context.Context, customerID string, u CustomerUpdate) (Customer, error)
 	// Durable waits until every write this process made before the call
 	// would survive a crash of the database's host: only then may a source
 	// be told its input is done (\Seen, a webhook's 200, a 202). Calls

@@ -203,13 +203,23 @@ type Event struct {
 	Detail string    `json:"detail"`
 }
 
-// Customer is the person behind a ticket, known by email address, phone number or
-// both.
+// Customer is the person behind a ticket, known by any number of email
+// addresses and phone numbers (at least one), across channels.
 type Customer struct {
-	ID    string   `json:"id,omitempty"`
-	Name  string   `json:"name"`
-	Email string   `json:"email"`
-	Phone string   `json:"phone"`
+	ID   string `json:"id,omitempty"`
+	Name string `json:"name"`
+	// Email and Phone are the customer's address and number: on a ticket
+	// the ones the customer last wrote or called from on it (where replies
+	// go), else, as on the customer, the first of Emails and Phones.
+	Email string `json:"email"`
+	Phone string `json:"phone"`
+	// Emails and Phones are every address (lower-case) and number (E.164)
+	// the customer is known by, in the order they became known.
+	Emails []string `json:"emails"`
+	Phones []string `json:"phones"`
+	// Notes are what the desk keeps in mind about the customer; a ticket's
+	// customer comes without them (Store.Customer has them).
+	Notes string   `json:"notes,omitempty"`
 	Tags  []string `json:"tags,omitempty"`
 }
 
@@ -222,4 +232,46 @@ type Callback struct {
 	// Due is true once the time has come: the ticket was put at the head
 	// of its queue.
 	Due bool `json:"due"`
+}
+
+// IdentityKind says what an Identity is: an email address or a phone number.
+type IdentityKind string
+
+// Identity kinds.
+const (
+	IdentityEmail IdentityKind = "email"
+	IdentityPhone IdentityKind = "phone"
+)
+
+// Identity is one way a customer is known: an email address (a bare,
+// lower-case address) or a phone number (E.164).
+type Identity struct {
+	Kind  IdentityKind
+	Value string
+}
+
+// String is the identity as people read it: the address, or the number.
+func (id Identity) String() string { return id.Value }
+
+// CustomerProfile is a customer with a page of their tickets, newest first,
+// and the latest entries of their history.
+type CustomerProfile struct {
+	Customer Customer
+	// Tickets are the page's tickets, without messages and events.
+	Tickets []Ticket
+	// TicketCount is how many tickets the customer has in all.
+	TicketCount int
+	// NextCursor continues the list after this page; empty on the last.
+	NextCursor string
+	// Events are the latest changes to the customer (linked, unlinked,
+	// renamed, notes), oldest first.
+	Events []Event
+}
+
+// CustomerUpdate is a person's change to a customer's name or notes; a nil
+// field stays as it is.
+type CustomerUpdate struct {
+	Name  *string
+	Notes *string
+	By    string
 }

@@ -164,6 +164,22 @@ func TestSubjectTagOnlyForPeopleOnTheTicket(t *testing.T) {
 	}
 }
 
+// Any of the customer's addresses counts as the customer for a subject tag:
+// one linked by hand, from which nothing was written on the ticket yet.
+func TestSubjectTagFromAnotherOfTheCustomersAddresses(t *testing.T) {
+	im, s := newImporter(t)
+	deliver(t, im, msg("From: ann@example.org\nSubject: Help\nMessage-ID: <w1@example.org>", "Question"))
+	tk := allTickets(t, s)[0]
+	if _, err := s.LinkCustomer(context.Background(), tk.Customer.ID, ticket.Identity{Kind: ticket.IdentityEmail, Value: "ann@home.example"}, "bob"); err != nil {
+		t.Fatal(err)
+	}
+	deliver(t, im, msg(fmt.Sprintf("From: Ann <ann@home.example>\nSubject: Re: Help [#%s]\nMessage-ID: <w2@example.org>", tk.ID), "From home"))
+	ts := allTickets(t, s)
+	if len(ts) != 1 || len(ts[0].Messages) != 2 || ts[0].Customer.Email != "ann@home.example" {
+		t.Fatalf("tickets: %d; the first has %d messages and replies to %s", len(ts), len(ts[0].Messages), ts[0].Customer.Email)
+	}
+}
+
 func TestBounceMarksOutboundMessageFailed(t *testing.T) {
 	im, s := newImporter(t)
 	ctx := context.Background()

@@ -103,7 +103,7 @@ func subjectTicketID(subject string) string {
 	return m[len(m)-1][1]
 }
 
-// senderBelongs reports whether address is the ticket's customer or appears on
+// senderBelongs reports whether address is one of the ticket's customer's or appears on
 // one of its messages; frontdesk's own addresses never do.
 func (im *Importer) senderBelongs(ctx context.Context, id, address string) (bool, error) {
 	address = strings.ToLower(strings.TrimSpace(address))
@@ -122,8 +122,8 @@ func (im *Importer) senderBelongs(ctx context.Context, id, address string) (bool
 	if err != nil {
 		return false, fmt.Errorf("thread by subject tag [#%s]: %w", id, err)
 	}
-	if strings.EqualFold(t.Customer.Email, address) {
-		return true, nil
+	if slices.Contains(t.Customer.Emails, address) || strings.EqualFold(t.Customer.Email, address) {
+		return true, nil // any of the customer's addresses
 	}
 	for _, m := range t.Messages {
 		for _, a := range append(append([]string{m.From}, m.To...), m.Cc...) {

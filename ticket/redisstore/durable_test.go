@@ -105,7 +105,8 @@ func TestDurableWaitsForReplicas(t *testing.T) {
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		info, _ := replica.Info(ctx, "replication").Result()
-		if strings.Contains(info, "master_link_status:up") {
+		primaryInfo, _ := rdb.Info(ctx, "replication").Result()
+		if strings.Contains(info, "master_link_status:up") && strings.Contains(primaryInfo, "state=online") {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -113,7 +114,9 @@ func TestDurableWaitsForReplicas(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	s := New(rdb, &Options{Prefix: "fdtest", MinReplicas: 1, DurableTimeout: 300 * time.Millisecond})
+	// A wait that may take its time on a busy machine while the replica is
+	// up; a short one once it is gone, which must fail.
+	s := New(rdb, &Options{Prefix: "fdtest", MinReplicas: 1, DurableTimeout: 5 * time.Second})
 	if mode, _, err := s.Durability(ctx); err != nil || (mode != DurableWait && mode != DurableWaitAOF) {
 		t.Fatalf("mode %q, %v; want a wait for replicas", mode, err)
 	}
@@ -126,6 +129,7 @@ func TestDurableWaitsForReplicas(t *testing.T) {
 	}
 	_ = replicaCmd.Process.Kill()
 	_ = replicaCmd.Wait()
+	s = New(rdb, &Options{Prefix: "fdtest", MinReplicas: 1, DurableTimeout: 300 * time.Millisecond})
 	mustCreate(t, s, mail("dur-2", "ann@example.org", "Hi again"))
 	if err := s.Durable(ctx); !fault.IsUnavailable(err) {
 		t.Fatalf("with the replica gone: %v, want unavailable", err)

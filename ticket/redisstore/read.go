@@ -44,6 +44,7 @@ func decodeFullTicket(v []any) (*ticket.Ticket, error) {
 	if err := decodeArray(v[2], &t.Events); err != nil {
 		return nil, fmt.Errorf("decode ticket %s: events: %w", t.ID, err)
 	}
+	contactOf(t)
 	eachPair(v[4], func(mid, raw string) {
 		var d struct {
 			Delivery ticket.Delivery `json:"delivery"`
@@ -235,60 +236,6 @@ func (s *Store) Attachment(ctx context.Context, ticketID, attachmentID string) (
 	return a, data, nil
 }
 
-// Customer returns a customer record by id.
-func (s *Store) Customer(ctx context.Context, id string) (ticket.Customer, error) {
-	if err := validID(id); err != nil {
-		return ticket.Customer{}, err
-	}
-	f, err := s.rdb.HGetAll(ctx, s.key("customer", id)).Result()
-	if err != nil {
-		return ticket.Customer{}, wrap("get customer "+id, err)
-	}
-	if len(f) == 0 {
-		return ticket.Customer{}, fmt.Errorf("get customer %s: %w", id, fault.ErrNotFound)
-	}
-	return decodeCustomer(id, f), nil
-}
-
-// FindCustomer returns the customer known by an email address (anything with an
-// @) or a phone number.
-func (s *Store) FindCustomer(ctx context.Context, emailOrPhone string) (ticket.Customer, error) {
-	index, v := "customers:phone", strings.TrimSpace(emailOrPhone)
-	if strings.Contains(v, "@") {
-		index, v = "customers:email", strings.ToLower(v)
-	}
-	id, err := s.rdb.HGet(ctx, s.key(index), v).Result()
-	if errors.Is(err, redis.Nil) {
-		return ticket.Customer{}, fmt.Errorf("find customer %s: %w", v, fault.ErrNotFound)
-	}
-	if err != nil {
-		return ticket.Customer{}, wrap("find customer "+v, err)
-	}
-	return s.Customer(ctx, id)
-}
-
-// LinkCustomer adds an email address (anything with an @) or an E.164 phone
-// number to a customer.
-func (s *Store) LinkCustomer(ctx context.Context, customerID, emailOrPhone string) (ticket.Customer, error) {
-	if err := validID(customerID); err != nil {
-		return ticket.Customer{}, err
-	}
-	kind, v := "phone", strings.TrimSpace(emailOrPhone)
-	if strings.Contains(v, "@") {
-		kind, v = "email", senderEmail(v)
-	} else {
-		v = senderPhone(v)
-	}
-	if v == "" {
-		return ticket.Customer{}, fmt.Errorf("link customer %s: %q is neither an email address nor an E.164 number: %w", customerID, emailOrPhone, fault.ErrInvalid)
-	}
-	err := s.scripts.link.Run(ctx, s.rdb, []string{s.key("customer", customerID)}, s.base, customerID, kind, v).Err()
-	if err != nil {
-		return ticket.Customer{}, wrap("link customer "+customerID, err)
-	}
-	return s.Customer(ctx, customerID)
-}
-
 // decodeTicket builds a ticket, without messages and events, from its hash and
 // its customer's hash.
 func decodeTicket(fields, customer any) *ticket.Ticket {
@@ -363,35 +310,11 @@ func decodeTicket(fields, customer any) *ticket.Ticket {
 		t.Callback, t.CallbackAt = &cb, &cb.At
 	}
 	eachPair(customer, func(k, v string) { setCustomerField(&t.Customer, k, v) })
+	finishCustomer(&t.Customer)
 	if t.Customer.Name == "" {
 		t.Customer.Name = customerName
 	}
 	return t
-}
-
-// decodeCustomer decodes a customer record read with HGETALL.
-func decodeCustomer(id string, f map[string]string) ticket.Customer {
-	c := ticket.Customer{ID: id}
-	for k, v := range f {
-		setCustomerField(&c, k, v)
-	}
-	return c
-}
-
-// setCustomerField sets what field k of a stored customer record says.
-func setCustomerField(c *ticket.Customer, k, v string) {
-	switch k {
-	case "name":
-		c.Name = v
-	case "email":
-		c.Email = v
-	case "phone":
-		c.Phone = v
-	case "tags":
-		if v != "" {
-			_ = json.Unmarshal([]byte(v), &c.Tags)
-		}
-	}
 }
 
 // eachPair calls fn with each field and value of a flat HGETALL reply from a

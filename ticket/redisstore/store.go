@@ -121,7 +121,7 @@ func (s *Store) step(name string) error {
 var luaFiles embed.FS
 
 type scripts struct {
-	create, append, claim, change, expire, event, get, list, stats, delivery, transcript, attach, link, breach, reroute, waiting, channels,
+	create, append, claim, change, expire, event, get, list, stats, delivery, transcript, attach, link, unlink, customer, customerEdit, breach, reroute, waiting, channels,
 	outboxTake, outboxSettle, outboxRenew, snooze, wake, merge, callback, callbacks *redis.Script
 }
 
@@ -141,6 +141,7 @@ func loadScripts() scripts {
 		change: script("change"), expire: script("expire"), event: script("event"),
 		get: script("get"), list: script("list"), stats: script("stats"), delivery: script("delivery"),
 		transcript: script("transcript"), attach: script("attach"), link: script("link"),
+		unlink: script("unlink"), customer: script("customer"), customerEdit: script("customer_edit"),
 		breach: script("breach"), reroute: script("reroute"), waiting: script("waiting"),
 		channels: script("channels"), outboxTake: script("outbox_take"), outboxSettle: script("outbox_settle"),
 		outboxRenew: script("outbox_renew"), snooze: script("snooze"), wake: script("wake"), merge: script("merge"),

@@ -120,36 +120,3 @@ func TestTranscriptAndLateAttachment(t *testing.T) {
 		t.Fatalf("attachment on a missing ticket: %v", err)
 	}
 }
-
-func TestLinkCustomer(t *testing.T) {
-	s, _, _ := newTestStore(t)
-	ctx := context.Background()
-	caller := mustCreate(t, s, sms("SM1", "hi")).TicketID
-	writer := mustCreate(t, s, mail("m1", "bob@example.org", "Hi"))
-	ct, _ := s.Get(ctx, caller)
-	wt, _ := s.Get(ctx, writer.TicketID)
-	c, err := s.LinkCustomer(ctx, ct.Customer.ID, "Carla <Carla@Example.org>")
-	if err != nil || c.Email != "carla@example.org" || c.Phone != "+15555550123" {
-		t.Fatalf("link = %+v, %v", c, err)
-	}
-	if found, _ := s.FindCustomer(ctx, "carla@example.org"); found.ID != ct.Customer.ID {
-		t.Fatalf("linked address finds customer %s", found.ID)
-	}
-	for _, bad := range []struct {
-		id, v string
-		want  error
-	}{
-		{ct.Customer.ID, "bob@example.org", fault.ErrConflict}, // another customer's
-		{ct.Customer.ID, "new@example.org", fault.ErrConflict}, // has an email already
-		{wt.Customer.ID, "+15555550123", fault.ErrConflict},    // the caller's number
-		{ct.Customer.ID, "not a number", fault.ErrInvalid},
-		{"999", "x@example.org", fault.ErrNotFound},
-	} {
-		if _, err := s.LinkCustomer(ctx, bad.id, bad.v); !errors.Is(err, bad.want) {
-			t.Errorf("link %s to %s: %v, want %v", bad.v, bad.id, err, bad.want)
-		}
-	}
-	if c, err := s.LinkCustomer(ctx, wt.Customer.ID, "+15555550777"); err != nil || c.Phone != "+15555550777" {
-		t.Fatalf("link a phone to the writer = %+v, %v", c, err)
-	}
-}

@@ -1,84 +1,72 @@
 package api
 
 import (
+	"context"
 	"fmt"
 	"net/http"
-	"net/mail"
 	"strings"
 
+	"frontdesk/desk"
 	"frontdesk/fault"
+	"frontdesk/ticket"
+	"frontdesk/web/auth"
 	"frontdesk/web/httperr"
 )
 
-type linkRequest struct {
+// identityRequest is the body of link and unlink: an email address or a
+// phone number.
+type identityRequest struct {
 	Email string `json:"email"`
 	Phone string `json:"phone"`
 }
 
 // handleCustomerLink adds an email address or a phone number to a customer
-// (an assistant who knows that the caller is the writer): their tickets and
-// future mail and calls from it meet in one customer. 409 when another
-// customer has it, or this one has a different one already.
+// (an assistant who knows that the caller is the writer): mail and calls
+// from it find the customer from then on. A customer has any number of
+// either (up to 20 of each). Linking one the customer has is 200 and changes
+// nothing; one another customer has is 409, naming them. Answers the
+// customer as GET shows them.
 func (h *Handlers) handleCustomerLink(w http.ResponseWriter, r *http.Request) {
-	var in linkRequest
+	h.changeIdentity(w, r, h.Desk.LinkIdentity)
+}
+
+// handleCustomerUnlink takes an email address or a phone number from a
+// customer; their tickets stay theirs. One the customer does not have is 200
+// and changes nothing; the last one they are known by is 409.
+func (h *Handlers) handleCustomerUnlink(w http.ResponseWriter, r *http.Request) {
+	h.changeIdentity(w, r, h.Desk.UnlinkIdentity)
+}
+
+func (h *Handlers) changeIdentity(w http.ResponseWriter, r *http.Request,
+	change func(ctx context.Context, customerID string, id ticket.Identity, by string) (ticket.Customer, error)) {
+	var in identityRequest
 	if err := decodeJSON(w, r, &in); err != nil {
 		httperr.Write(w, r, h.logger, err)
 		return
 	}
-	value, err := in.value()
+	id, err := h.identity(in)
 	if err != nil {
 		httperr.Write(w, r, h.logger, err)
 		return
 	}
-	c, err := h.Tickets.LinkCustomer(r.Context(), r.PathValue("id"), value)
-	if err != nil {
+	if _, err := change(r.Context(), r.PathValue("id"), id, auth.Caller(r).Name); err != nil {
 		httperr.Write(w, r, h.logger, err)
 		return
 	}
-	c.Tags = nonNil(c.Tags)
-	writeJSON(w, http.StatusOK, c)
+	h.writeCustomer(w, r, nil)
 }
 
-// value checks that exactly one of email and phone is given and returns it
-// normalised: a bare lower-case address, or a number in E.164 form.
-func (in linkRequest) value() (string, error) {
+// identity checks that exactly one of email and phone is given and reads
+// it: a bare address, or a phone number in any common form (a number
+// without a country code is tickets.phone_region's).
+func (h *Handlers) identity(in identityRequest) (ticket.Identity, error) {
 	email, phone := strings.TrimSpace(in.Email), strings.TrimSpace(in.Phone)
 	switch {
 	case email != "" && phone != "", email == "" && phone == "":
-		return "", fmt.Errorf("%w: give either email or phone", fault.ErrInvalid)
+		return ticket.Identity{}, fmt.Errorf("%w: give either email or phone", fault.ErrInvalid)
 	case email != "":
-		a, err := mail.ParseAddress(email)
-		if err != nil || a.Name != "" || a.Address != email {
-			return "", fmt.Errorf("%w: email %q: must be a bare address like ann@example.org", fault.ErrInvalid, in.Email)
-		}
-		return strings.ToLower(a.Address), nil
+		return desk.ParseEmail(email)
 	default:
-		n, ok := e164(phone)
-		if !ok {
-			return "", fmt.Errorf("%w: phone %q: must be a number in international form like +15555550100", fault.ErrInvalid, in.Phone)
-		}
-		return n, nil
+		return h.Desk.ParsePhone(phone)
 	}
-}
-
-// e164 returns a phone number in E.164 form (+ and 8 to 15 digits), dropping
-// the spaces, dashes, dots and parentheses people write in numbers.
-func e164(s string) (string, bool) {
-	digits, ok := strings.CutPrefix(s, "+")
-	if !ok {
-		return "", false
-	}
-	var b strings.Builder
-	b.WriteByte('+')
-	for _, r := range digits {
-		switch {
-		case r >= '0' && r <= '9':
-			b.WriteRune(r)
-		case strings.ContainsRune(" -.()", r):
-		default:
-			return "", false
-		}
-	}
-	n := b.Len() - 1
-	return b.String(), n >= 8 && n <= 15 && b.String()[1] != '0'
 }

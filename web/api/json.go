@@ -63,6 +63,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // apiTicket returns t as the API shows it: lists empty, never null.
 func apiTicket(t ticket.Ticket) ticket.Ticket {
 	t.Tags = nonNil(t.Tags)
+	t.Customer.Emails, t.Customer.Phones = nonNil(t.Customer.Emails), nonNil(t.Customer.Phones)
 	if t.Messages == nil {
 		t.Messages = []ticket.Message{}
 	}

@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"frontdesk/ticket"
 	"frontdesk/web/auth"
 	"frontdesk/web/internal/testweb"
 )
@@ -72,41 +71,6 @@ func TestUserListNeverNull(t *testing.T) {
 type emptyList struct{ *testweb.Accounts }
 
 func (emptyList) List(context.Context) ([]auth.Principal, error) { return nil, nil }
-
-func TestCustomerLink(t *testing.T) {
-	e := newAPIEnv(t)
-	ann := e.get(t, e.mail(t, 1)).Customer
-	caller := e.get(t, e.sms(t)).Customer
-	target := "/api/v1/customers/" + ann.ID + "/link"
-
-	a := e.do(t, req{method: "POST", target: target, token: annToken, body: `{"phone":"+1 555 555 0199"}`})
-	a.want(t, 200, "")
-	if c := decode[ticket.Customer](t, a); c.ID != ann.ID || c.Phone != "+15555550199" || c.Email != "ann@example.org" {
-		t.Errorf("linked customer = %+v", c)
-	}
-	if c, err := e.store.FindCustomer(t.Context(), "+15555550199"); err != nil || c.ID != ann.ID {
-		t.Errorf("FindCustomer(+15555550199) = %+v, %v", c, err)
-	}
-
-	for _, tc := range []struct {
-		target, body string
-		status       int
-		msg          string
-	}{
-		{"/api/v1/customers/" + caller.ID + "/link", `{"phone":"+15555550199"}`, 409, "conflict"},
-		{"/api/v1/customers/" + caller.ID + "/link", `{"email":"ann@example.org"}`, 409, "conflict"},
-		{"/api/v1/customers/999/link", `{"email":"zed@example.org"}`, 404, "not found"},
-		{target, `{}`, 400, "either email or phone"},
-		{target, `{"email":"a@example.org","phone":"+15555550100"}`, 400, "either email or phone"},
-		{target, `{"email":"Ann <ann2@example.org>"}`, 400, "bare address"},
-		{target, `{"email":"nope"}`, 400, "bare address"},
-		{target, `{"phone":"555-0100"}`, 400, "international form"},
-		{target, `{"phone":"+1x"}`, 400, "international form"},
-		{target, `{"fax":"+15555550100"}`, 400, "unknown field"},
-	} {
-		e.do(t, req{method: "POST", target: tc.target, token: annToken, body: tc.body}).want(t, tc.status, tc.msg)
-	}
-}
 
 func TestUserUpdate(t *testing.T) {
 	e := newAPIEnv(t)

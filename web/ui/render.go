@@ -96,6 +96,9 @@ func (h *Handlers) renderTo(w http.ResponseWriter, r *http.Request, status int, 
 	if notice := h.takeNotice(w, r); p.Notice == "" {
 		p.Notice = notice
 	}
+	if problem := h.takeProblem(w, r); p.Problem == "" {
+		p.Problem = problem
+	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout.html", p); err != nil {
 		return err

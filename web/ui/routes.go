@@ -42,6 +42,15 @@ func (h *Handlers) Routes() []auth.Route {
 		{Method: "POST", Path: "/tickets/{id}/callback/cancel", Roles: auth.Staff, Handler: h.handleUICallbackCancel},
 		{Method: "POST", Path: "/me/away", Roles: auth.Staff, Handler: h.handleUIAway},
 
+		// A customer: their page, and the forms of the customer panel that
+		// ticket pages show too. Each form returns to the page it was on
+		// (field back: a ticket's or the customer's), with a notice, or
+		// with the reason it changed nothing.
+		{Method: "GET", Path: "/customers/{id}", Roles: auth.Staff, Handler: h.handleCustomerPage},
+		{Method: "POST", Path: "/customers/{id}/edit", Roles: auth.Staff, Handler: h.handleUICustomerEdit},
+		{Method: "POST", Path: "/customers/{id}/link", Roles: auth.Staff, Handler: h.handleUICustomerLink},
+		{Method: "POST", Path: "/customers/{id}/unlink", Roles: auth.Staff, Handler: h.handleUICustomerUnlink},
+
 		// The managers' pages: the rule editor, users, queues and business
 		// hours. Assistants get 403 on every one of them, pages and forms
 		// alike (requireSession).

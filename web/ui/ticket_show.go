@@ -29,6 +29,9 @@ type ticketView struct {
 	// ReplyTo is where a reply goes and ReplyBy how ("mail", "SMS"); when
 	// there is no way to reply, ReplyProblem says why.
 	ReplyTo, ReplyBy, ReplyProblem string
+	// Customer is the customer panel; nil when the ticket has no customer
+	// record.
+	Customer *customerPanel
 }
 
 // messageView is one message of the conversation with its parts sorted for
@@ -60,6 +63,10 @@ func (h *Handlers) handleTicketPage(w http.ResponseWriter, r *http.Request) {
 	}
 	me := auth.Caller(r).Name
 	p := ticketView{T: t, Mine: t.Assignee == me, ReplyKey: rand.Text(), NoteKey: rand.Text()}
+	if p.Customer, err = h.ticketPanel(r, t); err != nil {
+		h.uiError(w, r, err)
+		return
+	}
 	if t.MergedInto != "" {
 		p.ReplyProblem = fmt.Sprintf("This ticket was merged into #%s: answer there.", t.MergedInto)
 	} else if how, to, err := h.Desk.ReplyChannel(t); err != nil {

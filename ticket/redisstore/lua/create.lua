@@ -58,7 +58,7 @@ redis.call('RPUSH', k .. ':messages', with_id(ARGV[6], 'm1'))
 for _, a in ipairs(atts) do redis.call('HSET', k .. ':attachments', a.id, a.meta) end
 if ARGV[8] ~= '' then redis.call('HSETNX', base .. 'msgid', ARGV[8], id .. ' m1') end
 redis.call('ZADD', base .. 'tickets', id, id)
-if cid ~= '' then redis.call('SADD', base .. 'customer:' .. cid .. ':tickets', id) end
+if cid ~= '' then add_customer_ticket(cid, id) end
 place(id, t.queue, t.status, t.priority, now_ms)
 index_assignee(id, '', t.assignee, t.status)
 event(id, now_rfc, 'created', t.by, 'in queue ' .. t.queue)

@@ -130,40 +130,95 @@ local function find_customer(email, phone)
   return cid
 end
 
--- upsert_customer records what is newly learnt about a customer, creating the
--- record if there is none, and returns its id.
+-- MAX_IDS is how many addresses, and how many numbers, a customer may have.
+local MAX_IDS = 20
+
+-- customer_ids returns the addresses (kind 'email') or numbers ('phone') of
+-- the customer with hash key k, in the order they became known: the JSON list
+-- in field emails or phones, joined by the single field email or phone, which
+-- is all a record written before customers had several holds (and what an
+-- older instance may still set). Lists are read lazily this way and written
+-- whole by save_customer_ids, so old records need no migration.
+local function customer_ids(k, kind)
+  local f = redis.call('HMGET', k, kind .. 's', kind)
+  local list, seen = {}, {}
+  if f[1] and f[1] ~= '' then
+    local ok, v = pcall(cjson.decode, f[1])
+    if ok and type(v) == 'table' then
+      for _, x in ipairs(v) do
+        if type(x) == 'string' and not seen[x] then table.insert(list, x); seen[x] = true end
+      end
+    end
+  end
+  if f[2] and f[2] ~= '' and not seen[f[2]] then table.insert(list, 1, f[2]) end
+  return list
+end
+
+-- save_customer_ids writes a customer's list of one kind, and its first entry
+-- as the single field that older readers know.
+local function save_customer_ids(k, kind, list)
+  local json = '[]'
+  if #list > 0 then json = cjson.encode(list) end
+  redis.call('HSET', k, kind .. 's', json, kind, list[1] or '')
+end
+
+local function contains(list, v)
+  for _, x in ipairs(list) do if x == v then return true end end
+  return false
+end
+
+-- customer_event adds an entry to customer cid's history, which keeps the
+-- latest 200.
+local function customer_event(cid, at, typ, by, detail)
+  local k = base .. 'customer:' .. cid .. ':events'
+  redis.call('RPUSH', k, cjson.encode({at = at, type = typ, by = by, detail = detail}))
+  redis.call('LTRIM', k, -200, -1)
+end
+
+-- add_customer_id gives customer cid the address or number v of kind ('email'
+-- or 'phone') unless another customer has it, cid has it already, or cid has
+-- MAX_IDS of that kind; it reports whether it added it. An index entry that
+-- names cid for a value its list lacks (written before customers had several)
+-- is mended by adding the value to the list.
+local function add_customer_id(cid, kind, v)
+  local k = base .. 'customer:' .. cid
+  local index = base .. 'customers:' .. kind
+  local owner = redis.call('HGET', index, v)
+  if owner and owner ~= cid then return false end
+  local list = customer_ids(k, kind)
+  if contains(list, v) then
+    if not owner then redis.call('HSET', index, v, cid) end
+    return false
+  end
+  if #list >= MAX_IDS then return false end
+  table.insert(list, v)
+  save_customer_ids(k, kind, list)
+  redis.call('HSET', index, v, cid)
+  return true
+end
+
+-- add_customer_ticket lists ticket id among customer cid's tickets, which
+-- are kept by number (newest first is highest first).
+local function add_customer_ticket(cid, id)
+  redis.call('ZADD', base .. 'customer:' .. cid .. ':ticket_ids', id, id)
+end
+
+-- upsert_customer records what is newly learnt about a customer — a name
+-- where there was none, an address or number not yet theirs and nobody
+-- else's — creating the record if there is none, and returns its id.
 local function upsert_customer(cid, c, now_ms)
   local k
   if not cid then
     cid = tostring(redis.call('INCR', base .. 'seq:customer'))
     k = base .. 'customer:' .. cid
-    redis.call('HSET', k, 'name', c.name, 'email', c.email, 'phone', c.phone, 'created', now_ms)
+    redis.call('HSET', k, 'name', c.name, 'created', now_ms)
   else
     k = base .. 'customer:' .. cid
-    local f = redis.call('HMGET', k, 'name', 'email', 'phone')
-    if (not f[1] or f[1] == '') and c.name ~= '' then redis.call('HSET', k, 'name', c.name) end
-    if (not f[2] or f[2] == '') and c.email ~= '' then redis.call('HSET', k, 'email', c.email) end
-    if (not f[3] or f[3] == '') and c.phone ~= '' then redis.call('HSET', k, 'phone', c.phone) end
+    if c.name ~= '' and (redis.call('HGET', k, 'name') or '') == '' then redis.call('HSET', k, 'name', c.name) end
   end
-  if c.email ~= '' then redis.call('HSETNX', base .. 'customers:email', c.email, cid) end
-  if c.phone ~= '' then redis.call('HSETNX', base .. 'customers:phone', c.phone, cid) end
+  if c.email ~= '' then add_customer_id(cid, 'email', c.email) end
+  if c.phone ~= '' then add_customer_id(cid, 'phone', c.phone) end
   return cid
-end
-
--- link_customer adds an email address or phone number to customer cid when
--- the customer has none of that kind yet and no other customer owns it.
-local function link_customer(cid, email, phone)
-  local k = base .. 'customer:' .. cid
-  if email ~= '' and (redis.call('HGET', k, 'email') or '') == '' and
-      not redis.call('HGET', base .. 'customers:email', email) then
-    redis.call('HSET', k, 'email', email)
-    redis.call('HSET', base .. 'customers:email', email, cid)
-  end
-  if phone ~= '' and (redis.call('HGET', k, 'phone') or '') == '' and
-      not redis.call('HGET', base .. 'customers:phone', phone) then
-    redis.call('HSET', k, 'phone', phone)
-    redis.call('HSET', base .. 'customers:phone', phone, cid)
-  end
 end
 
 -- with_id puts a message id in front of a message JSON object that begins with
@@ -178,13 +233,22 @@ local function json_array(list)
   return '[' .. table.concat(list, ',') .. ']'
 end
 
+-- CUSTOMER_FIELDS are the fields of a customer that a ticket shows (not the
+-- notes, which are the customer page's).
+local CUSTOMER_FIELDS = {'name', 'email', 'phone', 'emails', 'phones', 'tags'}
+
 -- customer_of returns the fields of the customer a ticket's fields f (as
--- HGETALL gives them) point to, or an empty list.
+-- HGETALL gives them) point to, as field, value pairs, or an empty list.
 local function customer_of(f)
   for i = 1, #f, 2 do
     if f[i] == 'customer' then
       if f[i + 1] == '' then return {} end
-      return redis.call('HGETALL', base .. 'customer:' .. f[i + 1])
+      local v = redis.call('HMGET', base .. 'customer:' .. f[i + 1], unpack(CUSTOMER_FIELDS))
+      local out = {}
+      for j, name in ipairs(CUSTOMER_FIELDS) do
+        if v[j] then table.insert(out, name); table.insert(out, v[j]) end
+      end
+      return out
     end
   end
   return {}
@@ -284,6 +348,20 @@ local function clock()
   local t = redis.call('TIME')
   local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
   return now, rfc3339(now)
+end
+
+-- link_customer adds the email address or phone number an inbound message
+-- came from to customer cid, the customer of the ticket it continues (a
+-- caller who later writes in), when nobody else has it, and says so in the
+-- customer's history.
+local function link_customer(cid, email, phone)
+  local at
+  for _, id in ipairs({{'email', email}, {'phone', phone}}) do
+    if id[2] ~= '' and add_customer_id(cid, id[1], id[2]) then
+      if not at then local _, rfc = clock(); at = rfc end
+      customer_event(cid, at, 'linked', 'intake', id[2] .. ': wrote in on one of their tickets')
+    end
+  end
 end
 
 -- outbound_name says which outbound message of a ticket an event is about, in
