@@ -42,7 +42,9 @@ func Parse(s, region string) (string, bool) {
 		return "", false
 	}
 	n, err := phonenumbers.Parse(s, strings.ToUpper(region))
-	if err != nil || !phonenumbers.IsPossibleNumber(n) {
+	// A number that only dials locally ("555-0100" without its area code)
+	// names no one line: refused, like any impossible one.
+	if err != nil || phonenumbers.IsPossibleNumberWithReason(n) != phonenumbers.IS_POSSIBLE {
 		return "", false
 	}
 	e164 := phonenumbers.Format(n, phonenumbers.E164)

@@ -29,7 +29,7 @@ func TestParse(t *testing.T) {
 
 func TestParseRefuses(t *testing.T) {
 	for _, in := range []string{
-		"", "ann@example.org", "hello", "1042", "#1042", "12345",
+		"", "ann@example.org", "hello", "1042", "#1042", "12345", "555-0100",
 		"+1 555 ABC 0123", strings.Repeat("1", 65), "+999 1234 5678",
 	} {
 		if got, ok := Parse(in, "US"); ok {
