@@ -93,6 +93,22 @@ func (a webAccounts) ChangeUser(ctx context.Context, name string, c auth.UserCha
 	return principal(u), nil
 }
 
+func (a webAccounts) CalendarToken(ctx context.Context, name string) (string, error) {
+	return a.s.CalendarToken(ctx, name)
+}
+
+func (a webAccounts) ResetCalendarToken(ctx context.Context, name string) (string, error) {
+	return a.s.ResetCalendarToken(ctx, name)
+}
+
+func (a webAccounts) CalendarUser(ctx context.Context, token string) (auth.Principal, error) {
+	u, err := a.s.CalendarUser(ctx, token)
+	if err != nil {
+		return auth.Principal{}, err
+	}
+	return principal(u), nil
+}
+
 var (
 	_ auth.Sessions = webAccounts{}
 	_ ui.UserAdmin  = webAccounts{}

@@ -1,11 +1,13 @@
 package browser
 
 import (
+	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/emersion/go-ical"
 
 	"frontdesk/ticket"
 )
@@ -197,6 +199,20 @@ func TestAssistantPlansACallback(t *testing.T) {
 		}
 	}
 
+	// The calendar app's view: the feed at the address My tickets shows.
+	b.open("/mine")
+	feedURL := eval[string](b, `document.getElementById("calendar-url").value`)
+	events := fetchCalendar(t, feedURL)
+	if len(events) != 1 {
+		t.Fatalf("the calendar feed has %d events, want the call-back", len(events))
+	}
+	if start, _ := events[0].DateTimeStart(time.UTC); !start.Equal(at) {
+		t.Errorf("the call-back starts at %v in the feed, want %v", start, at)
+	}
+	if s, _ := events[0].Props.Text(ical.PropDescription); !strings.Contains(s, "about the delivery") {
+		t.Errorf("the event's description: %q", s)
+	}
+
 	b.open("/tickets/" + id)
 	b.submit("cancel it", chromedp.Click(chromedp.ID("callback-cancel")))
 	if b.exists("#callback-planned") {
@@ -207,4 +223,23 @@ func TestAssistantPlansACallback(t *testing.T) {
 		t.Errorf("the board still lists the cancelled call-back")
 	}
 	b.checkNoScriptProblems()
+}
+
+// fetchCalendar fetches a calendar feed as a calendar app does and reads its
+// events with an iCalendar parser.
+func fetchCalendar(t *testing.T, feedURL string) []ical.Event {
+	t.Helper()
+	resp, err := http.Get(feedURL)
+	if err != nil {
+		t.Fatalf("fetch the calendar feed: %v", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/calendar") {
+		t.Fatalf("the calendar feed answered %d, %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	cal, err := ical.NewDecoder(resp.Body).Decode()
+	if err != nil {
+		t.Fatalf("read the calendar feed: %v", err)
+	}
+	return cal.Events()
 }

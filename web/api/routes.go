@@ -34,6 +34,7 @@ func (h *Handlers) Routes() []auth.Route {
 		{Method: "GET", Path: "/api/v1/me", Roles: auth.Staff, Handler: h.handleMeGet},
 		{Method: "POST", Path: "/api/v1/me/availability", Roles: auth.Staff, Handler: h.handleMeAvailability},
 		{Method: "GET", Path: "/api/v1/me/snoozed", Roles: auth.Staff, Handler: h.handleMeSnoozed},
+		{Method: "POST", Path: "/api/v1/me/calendar", Roles: auth.Staff, Handler: h.handleMeCalendarReset},
 		{Method: "GET", Path: "/api/v1/me/mentions", Roles: auth.Staff, Handler: h.handleMeMentions},
 		{Method: "GET", Path: "/api/v1/users", Roles: auth.Managers, Handler: h.handleUserList},
 		{Method: "POST", Path: "/api/v1/users/{name}", Roles: auth.Managers, Handler: h.handleUserUpdate},
@@ -44,6 +45,9 @@ func (h *Handlers) Routes() []auth.Route {
 		{Method: "POST", Path: "/api/v1/rules/rollback", Roles: auth.Managers, Handler: h.handleRulesRollback},
 		{Method: "POST", Path: "/api/v1/tickets/{id}/route", Roles: auth.Managers, Handler: h.handleTicketRoute},
 		{Method: "GET", Path: "/api/v1/openapi.json", Public: true, Handler: h.handleOpenAPI},
+		// The calendar feed checks its own token, in the address (calendar
+		// apps send no headers of ours).
+		{Method: "GET", Path: "/api/v1/calendar.ics", Public: true, Handler: h.handleCalendarFeed},
 	}
 }
 

@@ -13,7 +13,8 @@ func TestMe(t *testing.T) {
 	e := newAPIEnv(t)
 	a := e.do(t, req{method: "GET", target: "/api/v1/me", token: annToken})
 	a.want(t, 200, "")
-	if got := string(a.body); got != `{"name":"ann","role":"assistant","away":false,"disabled":false}`+"\n" {
+	want := `{"name":"ann","role":"assistant","away":false,"disabled":false,"calendar_url":"https://desk.example.com/api/v1/calendar.ics?token=cal-ann-0"}`
+	if got := string(a.body); got != want+"\n" {
 		t.Errorf("GET /api/v1/me = %s", got)
 	}
 }

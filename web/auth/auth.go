@@ -47,6 +47,15 @@ type Accounts interface {
 	// would disable or demote themselves, or who is no longer an enabled
 	// manager, fault.ErrConflict, with the reason.
 	ChangeUser(ctx context.Context, name string, c UserChange) (Principal, error)
+	// CalendarToken returns the user's calendar token (the secret in their
+	// calendar feed's address), made the first time; ResetCalendarToken
+	// makes a new one, and the old address stops working.
+	CalendarToken(ctx context.Context, name string) (string, error)
+	ResetCalendarToken(ctx context.Context, name string) (string, error)
+	// CalendarUser returns the owner of a calendar token; an unknown,
+	// replaced or disabled user's token is an error (fault.IsUnavailable
+	// false).
+	CalendarUser(ctx context.Context, token string) (Principal, error)
 }
 
 // Sessions is what the web UI needs of the user accounts to sign people in

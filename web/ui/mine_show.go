@@ -8,6 +8,13 @@ import (
 	"frontdesk/web/auth"
 )
 
+// mineView is what My tickets shows: the lists, and the address of the
+// calendar feed.
+type mineView struct {
+	Lists       []ticketList
+	CalendarURL string
+}
+
 // handleMinePage lists the caller's tickets: open ones first, then those
 // waiting for the customer, those they snoozed, and those a colleague's note
 // mentions them on. Looking at the page marks the mentions seen.
@@ -52,5 +59,10 @@ func (h *Handlers) handleMinePage(w http.ResponseWriter, r *http.Request) {
 		h.uiError(w, r, err)
 		return
 	}
-	h.render(w, r, http.StatusOK, "mine", &pageData{Title: "My tickets", Nav: "mine", Data: lists})
+	cal, err := h.calendarURL(r)
+	if err != nil {
+		h.uiError(w, r, err)
+		return
+	}
+	h.render(w, r, http.StatusOK, "mine", &pageData{Title: "My tickets", Nav: "mine", Data: mineView{Lists: lists, CalendarURL: cal}})
 }

@@ -41,6 +41,7 @@ func (h *Handlers) Routes() []auth.Route {
 		{Method: "POST", Path: "/tickets/{id}/callback", Roles: auth.Staff, Handler: h.handleUICallback},
 		{Method: "POST", Path: "/tickets/{id}/callback/cancel", Roles: auth.Staff, Handler: h.handleUICallbackCancel},
 		{Method: "POST", Path: "/me/away", Roles: auth.Staff, Handler: h.handleUIAway},
+		{Method: "POST", Path: "/me/calendar", Roles: auth.Staff, Handler: h.handleUICalendarReset},
 
 		// A customer: their page, and the forms of the customer panel that
 		// ticket pages show too. Each form returns to the page it was on

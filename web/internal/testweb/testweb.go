@@ -36,6 +36,8 @@ type Accounts struct {
 	tokens map[string]string // token → user name
 	users  map[string]auth.Principal
 	down   bool // every call fails as unavailable
+	// calendars counts each user's calendar token resets.
+	calendars map[string]int
 }
 
 // NewAccounts returns the fake accounts.
@@ -122,6 +124,52 @@ func (a *Accounts) List(context.Context) ([]auth.Principal, error) {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil
+}
+
+// CalendarToken returns "cal-NAME-N", N counting the resets.
+func (a *Accounts) CalendarToken(_ context.Context, name string) (string, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.calendarToken(name, false)
+}
+
+// ResetCalendarToken counts a reset and returns the new token.
+func (a *Accounts) ResetCalendarToken(_ context.Context, name string) (string, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.calendarToken(name, true)
+}
+
+func (a *Accounts) calendarToken(name string, reset bool) (string, error) {
+	if a.down {
+		return "", ErrAccountsDown
+	}
+	if _, ok := a.users[name]; !ok {
+		return "", fmt.Errorf("user %s: %w", name, fault.ErrNotFound)
+	}
+	if a.calendars == nil {
+		a.calendars = map[string]int{}
+	}
+	if reset {
+		a.calendars[name]++
+	}
+	return fmt.Sprintf("cal-%s-%d", name, a.calendars[name]), nil
+}
+
+// CalendarUser returns the user of a token CalendarToken gave, while it is
+// the current one and the user is enabled.
+func (a *Accounts) CalendarUser(_ context.Context, token string) (auth.Principal, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.down {
+		return auth.Principal{}, ErrAccountsDown
+	}
+	for name, u := range a.users {
+		if token == fmt.Sprintf("cal-%s-%d", name, a.calendars[name]) && !u.Disabled {
+			return u, nil
+		}
+	}
+	return auth.Principal{}, errors.New("no such calendar")
 }
 
 // SetDown makes every call fail as unavailable (down) or work again.
