@@ -25,7 +25,11 @@
           return r.ok ? r.text() : Promise.reject(r.status);
         })
         .then(function (html) {
-          box.innerHTML = html;
+          // Only a change is put in place: the region is live, and screen
+          // readers would read out the same words every 15 s.
+          var t = document.createElement("template");
+          t.innerHTML = html;
+          if (t.innerHTML.trim() !== box.innerHTML.trim()) box.innerHTML = html;
           box.removeAttribute("data-stale");
           var p = box.querySelector(".presence");
           var side = document.getElementById("ticket-assignee");
