@@ -27,10 +27,13 @@ type mailHead struct {
 	// it carried; empty when there is none (a phone ticket answered by mail).
 	Answering  string
 	References []string
+	// Forward makes the subject "Fwd: SUBJECT [#ID]": a new conversation
+	// with a third party, not an answer.
+	Forward bool
 }
 
 // outboundMail is the one builder of every outbound mail — a reply, an
-// acknowledgement, later a forward or an invitation: who it is from, its
+// acknowledgement, a forward, later an invitation: who it is from, its
 // signed Message-ID, its subject with the ticket's [#ID] tag and its
 // threading headers. The caller adds To, the text, the kind and its author.
 // It fails (fault.ErrConflict, saying what to configure) when frontdesk has
@@ -51,6 +54,9 @@ func (d *Desk) outboundMail(ctx context.Context, h mailHead) (ticket.NewMessage,
 		Subject:   replySubject(h.Subject, h.TicketID),
 		MessageID: msgID,
 		Delivery:  ticket.DeliveryQueued,
+	}
+	if h.Forward {
+		nm.Subject = forwardSubject(h.Subject, h.TicketID)
 	}
 	// RFC 5322 §3.6.4: In-Reply-To is the parent's Message-ID, References the
 	// parent's References followed by it. Ids a customer's mailer wrote
@@ -130,6 +136,18 @@ func replySubject(subject, id string) string {
 	subject = strings.TrimSpace(subject)
 	if len(subject) < 3 || !strings.EqualFold(subject[:3], "re:") {
 		subject = strings.TrimSpace("Re: " + subject)
+	}
+	if tag := "[#" + id + "]"; !strings.Contains(subject, tag) {
+		subject += " " + tag
+	}
+	return subject
+}
+
+// forwardSubject is "Fwd: SUBJECT [#ID]", without a second "Fwd:" or tag.
+func forwardSubject(subject, id string) string {
+	subject = strings.TrimSpace(subject)
+	if len(subject) < 4 || !strings.EqualFold(subject[:4], "fwd:") {
+		subject = strings.TrimSpace("Fwd: " + subject)
 	}
 	if tag := "[#" + id + "]"; !strings.Contains(subject, tag) {
 		subject += " " + tag

@@ -3,6 +3,7 @@ package desk
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -23,6 +24,25 @@ type Answer struct {
 	// Close closes the ticket with the reply; without it a reply sets the
 	// ticket pending (waiting for the customer).
 	Close bool
+
+	// The rest is for replies only.
+
+	// Cc and Bcc are copies of a reply by mail, each address bare or named.
+	// Bcc recipients get the mail but are never written in it; the stored
+	// reply lists them for the desk's users.
+	Cc, Bcc []string
+	// Attachments are files sent with a reply by mail (checkFiles).
+	Attachments []ticket.NewAttachment
+	// Canned names a canned reply whose text, filled in for the ticket and
+	// the writer, is the reply's; Text must then be empty.
+	Canned string
+	// Force sends the reply even when someone else holds the ticket, or it
+	// changed hands since Seen.
+	Force bool
+	// Seen, when set, is who held the ticket when the writer began ("" for
+	// nobody): a reply to a ticket that changed hands since is refused
+	// unless forced, so that two people do not answer one customer.
+	Seen *string
 }
 
 // maxKey is the longest idempotency key taken.
@@ -32,6 +52,10 @@ func (a Answer) check() error {
 	if strings.TrimSpace(a.Text) == "" {
 		return fmt.Errorf("%w: the text is empty", fault.ErrInvalid)
 	}
+	return a.checkWriter()
+}
+
+func (a Answer) checkWriter() error {
 	if a.By == "" {
 		return fmt.Errorf("%w: who writes it is required", fault.ErrInvalid)
 	}
@@ -39,6 +63,60 @@ func (a Answer) check() error {
 		return fmt.Errorf("%w: an idempotency key must be 1-%d visible ASCII characters", fault.ErrInvalid, maxKey)
 	}
 	return nil
+}
+
+// checkReply checks a reply's text: its own, or a canned reply's, not both.
+func (a Answer) checkReply() error {
+	switch {
+	case strings.TrimSpace(a.Canned) != "" && strings.TrimSpace(a.Text) != "":
+		return fmt.Errorf("%w: give either text or canned, not both (a canned reply is the whole text)", fault.ErrInvalid)
+	case strings.TrimSpace(a.Canned) != "":
+		return a.checkWriter()
+	}
+	return a.check()
+}
+
+// HeldError refuses a reply to a ticket someone else holds, or one that
+// changed hands since the writer began. It is a fault.ErrConflict (409).
+type HeldError struct {
+	TicketID string
+	// Holder holds the ticket now; "" when nobody does.
+	Holder string
+	// Changed is whether the ticket changed hands since the writer began;
+	// Seen is who held it then.
+	Changed bool
+	Seen    string
+}
+
+func (e *HeldError) Error() string {
+	now := "nobody holds it now"
+	if e.Holder != "" {
+		now = "it is held by " + e.Holder
+	}
+	if !e.Changed {
+		return "ticket " + e.TicketID + " is held by " + e.Holder
+	}
+	return "ticket " + e.TicketID + " changed hands since you opened it: " + now
+}
+
+// Unwrap makes the error a fault.ErrConflict.
+func (e *HeldError) Unwrap() error { return fault.ErrConflict }
+
+// held refuses a reply by a.By to t, which someone else holds or which
+// changed hands since a.Seen, unless a.Force.
+func held(t *ticket.Ticket, a Answer) error {
+	if a.Force || t.Assignee == a.By {
+		return nil
+	}
+	changed := a.Seen != nil && *a.Seen != t.Assignee
+	if t.Assignee == "" && !changed {
+		return nil
+	}
+	e := &HeldError{TicketID: t.ID, Holder: t.Assignee, Changed: changed}
+	if a.Seen != nil {
+		e.Seen = *a.Seen
+	}
+	return e
 }
 
 // sourceKey is the answer's source key: scoped to the ticket and the writer,
@@ -52,29 +130,58 @@ func (a Answer) sourceKey(kind, id string) string {
 
 // Reply answers a ticket's customer on the ticket's channel: it stores the
 // outbound message, queued for delivery (a mail through the one outbound-mail
-// builder, a text from the number the customer used), then sets the ticket
-// pending — closed with a.Close — unless it is so already, and returns the
-// stored message. The same a.Key stores one reply; the status step is done
-// again only if the ticket is not in the status asked for, which finishes a
-// first try that failed between the two steps.
+// builder, with its copies and files, or a text from the number the customer
+// used), takes the ticket when nobody holds it, then sets it pending —
+// closed with a.Close — unless it is so already, and returns the stored
+// message. The same a.Key stores one reply; the later steps are done again
+// only where they are not done yet, which finishes a first try that failed
+// between them.
 //
-// A reply that cannot be delivered is refused before anything is stored
-// (fault.ErrConflict, saying why): no address or number, no way to send on
-// that channel.
+// Refused before anything is stored: a reply by someone who does not hold the
+// ticket, or to a ticket that changed hands since a.Seen, unless a.Force
+// (*HeldError, fault.ErrConflict); one that cannot be delivered — no address
+// or number, no way to send on that channel (fault.ErrConflict, saying why);
+// copies or files on a reply by text, bad addresses, files refused or too
+// large (fault.ErrInvalid or fault.ErrTooLarge, naming the field).
 func (d *Desk) Reply(ctx context.Context, id string, a Answer) (ticket.Message, error) {
-	if err := a.check(); err != nil {
+	if err := a.checkReply(); err != nil {
 		return ticket.Message{}, err
 	}
 	t, err := d.store.Get(ctx, id)
 	if err != nil {
 		return ticket.Message{}, err
 	}
+	src := a.sourceKey("reply", t.ID)
+	if a.Key != "" { // a retry finishes its reply, whoever holds the ticket now
+		rc, err := d.store.FindSource(ctx, src)
+		switch {
+		case err == nil && rc.TicketID == t.ID:
+			return d.finishReply(ctx, t, a, rc.MessageID)
+		case err != nil && !errors.Is(err, fault.ErrNotFound):
+			return ticket.Message{}, fmt.Errorf("reply to ticket %s: %w", id, err)
+		}
+	}
+	if err := held(t, a); err != nil {
+		return ticket.Message{}, err
+	}
+	text := a.Text
+	if strings.TrimSpace(a.Canned) != "" {
+		if text, err = d.cannedText(ctx, t, a.Canned, a.By); err != nil {
+			return ticket.Message{}, err
+		}
+		if strings.TrimSpace(text) == "" {
+			return ticket.Message{}, fmt.Errorf("%w: canned reply %q filled in for this ticket is empty", fault.ErrInvalid, a.Canned)
+		}
+	}
 	nm, err := d.replyTo(ctx, t)
 	if err != nil {
 		return ticket.Message{}, fmt.Errorf("reply to ticket %s: %w", id, err)
 	}
-	nm.SourceKey = a.sourceKey("reply", t.ID)
-	nm.Text = a.Text
+	if err := d.withCopies(&nm, t, a); err != nil {
+		return ticket.Message{}, err
+	}
+	nm.SourceKey = src
+	nm.Text = text
 	nm.Kind = ticket.KindNormal
 	nm.By, nm.Author = a.By, a.By
 	rc, err := d.store.AppendMessage(ctx, t.ID, nm)
@@ -82,11 +189,28 @@ func (d *Desk) Reply(ctx context.Context, id string, a Answer) (ticket.Message, 
 		return ticket.Message{}, err
 	}
 	d.notifyQueued()
+	return d.finishReply(ctx, t, a, rc.MessageID)
+}
+
+// finishReply does what follows a stored reply mid on t, where it is not
+// done yet: the writer takes the ticket when nobody holds it (and it is not
+// closed), and it becomes pending, or closed with a.Close. It returns the
+// reply as stored, once durable.
+func (d *Desk) finishReply(ctx context.Context, t *ticket.Ticket, a Answer, mid string) (ticket.Message, error) {
 	status := ticket.StatusPending
 	if a.Close {
 		status = ticket.StatusClosed
 	}
-	if t.Status != status {
+	now := t.Status
+	if t.Assignee == "" && t.Status != ticket.StatusClosed {
+		if err := d.store.Assign(ctx, t.ID, a.By, a.By); err != nil {
+			return ticket.Message{}, fmt.Errorf("reply to ticket %s: take it: %w", t.ID, err)
+		}
+		if now == ticket.StatusNew {
+			now = ticket.StatusOpen
+		}
+	}
+	if now != status {
 		if err := d.store.SetStatus(ctx, t.ID, status, a.By); err != nil {
 			return ticket.Message{}, err
 		}
@@ -94,7 +218,38 @@ func (d *Desk) Reply(ctx context.Context, id string, a Answer) (ticket.Message, 
 	if err := d.store.Durable(ctx); err != nil {
 		return ticket.Message{}, fmt.Errorf("reply to ticket %s: %w", t.ID, err)
 	}
-	return d.message(ctx, t.ID, rc.MessageID)
+	return d.message(ctx, t.ID, mid)
+}
+
+// withCopies puts a's copies (Cc, Bcc) and files on the reply nm to t's
+// customer. A text carries neither: asked for, they are fault.ErrInvalid
+// saying so.
+func (d *Desk) withCopies(nm *ticket.NewMessage, t *ticket.Ticket, a Answer) error {
+	if nm.Channel != ticket.ChannelEmail {
+		to := strings.Join(nm.To, ", ")
+		switch {
+		case len(a.Cc)+len(a.Bcc) > 0:
+			return fmt.Errorf("%w: cc, bcc: this reply goes to %s by text message, which has no copies; forward the message to send it to someone else", fault.ErrInvalid, to)
+		case len(a.Attachments) > 0 && t.Channel == ticket.ChannelFax:
+			return fmt.Errorf("%w: attachments: frontdesk cannot send faxes yet, and this reply goes to %s by text message, which carries no files", fault.ErrInvalid, to)
+		case len(a.Attachments) > 0:
+			return fmt.Errorf("%w: attachments: this reply goes to %s by text message, which carries no files (MMS is not supported)", fault.ErrInvalid, to)
+		}
+		return nil
+	}
+	lists, err := d.recipients(nm.To, namedList{"cc", a.Cc}, namedList{"bcc", a.Bcc})
+	if err != nil {
+		return err
+	}
+	files, err := d.checkFiles(a.Attachments)
+	if err != nil {
+		return err
+	}
+	nm.Cc, nm.Bcc, nm.Attachments = lists[0], lists[1], files
+	if len(nm.Bcc) == 0 {
+		nm.Bcc = nil
+	}
+	return nil
 }
 
 // Note adds a note to a ticket: a message for colleagues, shown on the

@@ -179,7 +179,17 @@ func (r *Responder) sendMail(ctx context.Context, o *desk.Outgoing) error {
 	if r.Mail == nil {
 		return r.desk.Failed(ctx, o, "frontdesk has no outgoing mail server (smtp.host)")
 	}
-	raw, from, rcpt, err := r.render(&o.Message)
+	files, err := r.files(ctx, o)
+	if fault.IsUnavailable(err) {
+		if _, rerr := r.desk.Retry(ctx, o, err.Error()); rerr != nil && !errors.Is(rerr, fault.ErrConflict) {
+			return rerr
+		}
+		return err
+	}
+	if err != nil {
+		return r.desk.Failed(ctx, o, err.Error())
+	}
+	raw, from, rcpt, err := r.render(&o.Message, files)
 	if err != nil {
 		return r.desk.Failed(ctx, o, err.Error())
 	}
@@ -250,10 +260,30 @@ func isPermanent(err error) bool {
 	return errors.As(err, &m) || errors.As(err, &s)
 }
 
-// render writes the mail of an outbound message as the desk stored it: its
-// sender, recipients, subject, signed Message-ID and threading headers were
-// all decided when it was queued (desk's outbound-mail builder).
-func (r *Responder) render(m *ticket.Message) ([]byte, string, []string, error) {
+// files reads the bytes of an outbound mail's attachments from the store.
+// A file that is gone is an error that trying again will not mend; Redis
+// unavailable is one for which fault.IsUnavailable is true.
+func (r *Responder) files(ctx context.Context, o *desk.Outgoing) ([]outmail.Attachment, error) {
+	var out []outmail.Attachment
+	for _, a := range o.Message.Attachments {
+		_, data, err := r.desk.Store().Attachment(ctx, o.TicketID, a.ID)
+		if fault.IsUnavailable(err) {
+			return nil, err
+		}
+		if err != nil {
+			return nil, fmt.Errorf("the attachment %s cannot be read: %w", a.Filename, err)
+		}
+		out = append(out, outmail.Attachment{Filename: a.Filename, ContentType: a.ContentType, Data: data})
+	}
+	return out, nil
+}
+
+// render writes the mail of an outbound message as the desk stored it, with
+// its files: its sender, recipients, subject, signed Message-ID and
+// threading headers were all decided when it was queued (desk's
+// outbound-mail builder). Bcc recipients are recipients of the SMTP
+// transaction only; no header names them.
+func (r *Responder) render(m *ticket.Message, files []outmail.Attachment) ([]byte, string, []string, error) {
 	from, err := mail.ParseAddress(m.From)
 	if err != nil {
 		return nil, "", nil, fmt.Errorf("the message has no sender address (%q)", m.From)
@@ -261,6 +291,7 @@ func (r *Responder) render(m *ticket.Message) ([]byte, string, []string, error) 
 	msg := outmail.Message{
 		From: outmail.Address{Name: from.Name, Addr: from.Address}, Subject: m.Subject, Text: m.Text,
 		MessageID: m.MessageID, InReplyTo: m.InReplyTo, References: m.References, Date: m.CreatedAt,
+		Attachments: files,
 	}
 	if m.Meta["ack"] == "1" || m.Kind == ticket.KindAutoReply {
 		// RFC 3834 §5: mark automatic answers so that other responders do
@@ -283,6 +314,11 @@ func (r *Responder) render(m *ticket.Message) ([]byte, string, []string, error) 
 	}
 	if len(rcpt) == 0 {
 		return nil, "", nil, errors.New("the message has no mail recipient")
+	}
+	for _, s := range m.Bcc {
+		if a, err := mail.ParseAddress(s); err == nil {
+			rcpt = append(rcpt, a.Address)
+		}
 	}
 	raw, err := outmail.Build(msg)
 	if err != nil {

@@ -174,6 +174,18 @@ type Store interface {
 	// Secret returns this deployment's random signing key, made on first use
 	// and shared by every instance: it signs outbound Message-IDs.
 	Secret(ctx context.Context) ([]byte, error)
+
+	// Viewing records that user has ticket id open until ttl from now, by
+	// the store's clock, forgets whoever's time ran out, and returns who
+	// holds the ticket and who has it open now. An empty user only reads.
+	Viewing(ctx context.Context, id, user string, ttl time.Duration) (Presence, error)
+	// CannedReplies returns the canned replies with their version; version
+	// 0 and none when none were ever stored.
+	CannedReplies(ctx context.Context) (CannedSet, error)
+	// ReplaceCanned stores replies (validated by the caller) as the next
+	// version and returns its number. With expect >= 0 it stores only while
+	// version expect is the current one, else fault.ErrConflict.
+	ReplaceCanned(ctx context.Context, replies []CannedReply, by string, expect int) (int, error)
 }
 
 // NewTicket is what intake hands the store to open a ticket.
@@ -220,6 +232,7 @@ type NewMessage struct {
 	From        string
 	To          []string
 	Cc          []string
+	Bcc         []string // outbound mail only: recipients never written in the header
 	Subject     string
 	Text        string
 	HTML        string

@@ -86,6 +86,10 @@ const (
 	KindMissedCall Kind = "missed_call"
 	KindSMS        Kind = "sms"
 	KindFax        Kind = "fax"
+	// KindForward is an outbound mail forwarding a message of the ticket to
+	// a third party (Meta "forwarded" names the message); their answer
+	// threads back onto the ticket without making them its customer.
+	KindForward Kind = "forward"
 )
 
 // Delivery is the state of an outbound message.
@@ -157,8 +161,11 @@ type Message struct {
 	From      string    `json:"from"`
 	To        []string  `json:"to"`
 	Cc        []string  `json:"cc"`
-	Subject   string    `json:"subject"`
-	Text      string    `json:"text"`
+	// Bcc are an outbound mail's blind copies: sent to, never written in
+	// the mail's header, and shown only to the desk's users.
+	Bcc     []string `json:"bcc,omitempty"`
+	Subject string   `json:"subject"`
+	Text    string   `json:"text"`
 	// Transcript is a voicemail's transcript, also shown as Text.
 	Transcript  string            `json:"transcript,omitempty"`
 	HTML        string            `json:"html,omitempty"`

@@ -3,10 +3,12 @@ package web
 import (
 	"log/slog"
 	"net/http"
+	"path"
 	"strings"
 	"time"
 
 	"frontdesk/web/api"
+	"frontdesk/web/front"
 	"frontdesk/web/httperr"
 	"frontdesk/web/ui"
 )
@@ -16,8 +18,9 @@ import (
 // field takes its default (DefaultLimits).
 //
 // Request bodies are limited by route class, the class found from the
-// path: Twilio's webhooks (/twilio/…), the JSON API (/api/…), and the web UI
-// with everything else (probes, /metrics, unmatched paths).
+// path: Twilio's webhooks (/twilio/…), replies, which may carry files
+// (uploadPaths), the rest of the JSON API (/api/…), and the web UI with
+// everything else (probes, /metrics, unmatched paths).
 type Limits struct {
 	// MaxConnections caps the connections open at once on each listener;
 	// further ones wait in the kernel's accept queue until one closes.
@@ -28,8 +31,11 @@ type Limits struct {
 	// IdleTimeout closes a keep-alive connection that sends no next
 	// request within it.
 	IdleTimeout time.Duration
-	// Webhooks, API and UI bound the request bodies of each route class.
-	Webhooks, API, UI BodyLimit
+	// Webhooks, API and UI bound the request bodies of each route class;
+	// Uploads those of replies, in the API and the UI, which may carry
+	// files. Its default MaxBytes follows the desk's attachment size cap
+	// (front.UploadLimit).
+	Webhooks, API, UI, Uploads BodyLimit
 }
 
 // BodyLimit bounds the request bodies of one route class.
@@ -51,6 +57,9 @@ type BodyLimit struct {
 //   - The JSON API: 30 s and 1 MiB, the most the API decodes (api.MaxBodySize).
 //   - The web UI: 60 s, for a person on a slow link, and 2 MiB, the largest
 //     form it reads: a mail pasted into the rule test (ui.MaxFormSize).
+//   - Replies with files: 10 min, 25 MB of files uploaded over a slow link,
+//     and their size in base64 plus 1 MiB (front.UploadLimit of the default
+//     tickets.attachment_max_size); the server sets it from the desk's.
 //   - Headers 10 s; an idle keep-alive connection 2 min; 1,000 connections.
 func DefaultLimits() Limits {
 	return Limits{
@@ -60,6 +69,7 @@ func DefaultLimits() Limits {
 		Webhooks:          BodyLimit{ReadTimeout: 15 * time.Second, MaxBytes: 64 << 10},
 		API:               BodyLimit{ReadTimeout: 30 * time.Second, MaxBytes: api.MaxBodySize},
 		UI:                BodyLimit{ReadTimeout: 60 * time.Second, MaxBytes: ui.MaxFormSize},
+		Uploads:           BodyLimit{ReadTimeout: 10 * time.Minute, MaxBytes: front.UploadLimit(25 * 1000 * 1000)},
 	}
 }
 
@@ -69,7 +79,7 @@ func (l Limits) withDefaults() Limits {
 	orDefault(&l.MaxConnections, d.MaxConnections)
 	orDefault(&l.ReadHeaderTimeout, d.ReadHeaderTimeout)
 	orDefault(&l.IdleTimeout, d.IdleTimeout)
-	for _, p := range []struct{ l, d *BodyLimit }{{&l.Webhooks, &d.Webhooks}, {&l.API, &d.API}, {&l.UI, &d.UI}} {
+	for _, p := range []struct{ l, d *BodyLimit }{{&l.Webhooks, &d.Webhooks}, {&l.API, &d.API}, {&l.UI, &d.UI}, {&l.Uploads, &d.Uploads}} {
 		orDefault(&p.l.ReadTimeout, p.d.ReadTimeout)
 		orDefault(&p.l.MaxBytes, p.d.MaxBytes)
 	}
@@ -88,11 +98,27 @@ func (l Limits) body(path string) BodyLimit {
 	switch {
 	case strings.HasPrefix(path, "/twilio/"):
 		return l.Webhooks
+	case isUpload(path):
+		return l.Uploads
 	case path == "/api" || strings.HasPrefix(path, "/api/"):
 		return l.API
 	default:
 		return l.UI
 	}
+}
+
+// uploadPaths are the routes that take files: replies, in the API and the
+// UI.
+var uploadPaths = []string{"/api/v1/tickets/*/replies", "/tickets/*/reply"}
+
+// isUpload reports whether path is one of uploadPaths.
+func isUpload(p string) bool {
+	for _, pattern := range uploadPaths {
+		if ok, _ := path.Match(pattern, p); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // limitBodies applies the body limit of a request's route class before any

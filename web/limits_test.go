@@ -23,6 +23,7 @@ var testLimits = Limits{
 	Webhooks:          BodyLimit{ReadTimeout: 300 * time.Millisecond, MaxBytes: 64 << 10},
 	API:               BodyLimit{ReadTimeout: 300 * time.Millisecond, MaxBytes: 1 << 20},
 	UI:                BodyLimit{ReadTimeout: 300 * time.Millisecond, MaxBytes: 2 << 20},
+	Uploads:           BodyLimit{ReadTimeout: 300 * time.Millisecond, MaxBytes: 3 << 20},
 }
 
 // closedWithin is how long a test waits for the server to close a
@@ -225,7 +226,9 @@ func TestBodyOverLimitRefusedUnread(t *testing.T) {
 	}{
 		{"/twilio/sms", d.Webhooks.MaxBytes + 1, 413, "request entity too large\n"},
 		{"/twilio/nowhere", d.Webhooks.MaxBytes + 1, 413, "request entity too large\n"},
-		{"/api/v1/tickets/1/replies", d.API.MaxBytes + 1, 413, `{"error":"request entity too large"}` + "\n"},
+		{"/api/v1/tickets/1/notes", d.API.MaxBytes + 1, 413, `{"error":"request entity too large"}` + "\n"},
+		{"/api/v1/tickets/1/replies", d.Uploads.MaxBytes + 1, 413, `{"error":"request entity too large"}` + "\n"},
+		{"/tickets/1/reply", d.Uploads.MaxBytes + 1, 413, "request entity too large\n"},
 		{"/login", d.UI.MaxBytes + 1, 413, "request entity too large\n"},
 		{"/healthz", d.UI.MaxBytes + 1, 413, "request entity too large\n"},
 	}
@@ -237,6 +240,35 @@ func TestBodyOverLimitRefusedUnread(t *testing.T) {
 		if rec.Code != tt.status || rec.Body.String() != tt.body || rec.Header().Get("Connection") != "close" {
 			t.Errorf("POST %s (%d bytes): %d %q, Connection %q; want %d %q, close",
 				tt.path, tt.length, rec.Code, rec.Body.String(), rec.Header().Get("Connection"), tt.status, tt.body)
+		}
+	}
+}
+
+// A reply may carry files: its routes, in the API and the UI, take bodies
+// up to the files' cap in base64 and 1 MiB more; other routes of the same
+// class still stop at theirs.
+func TestUploadRoutesTakeLargerBodies(t *testing.T) {
+	h := New(Options{}).Handler()
+	d := DefaultLimits()
+	if d.Uploads.MaxBytes < 25*1000*1000*4/3 {
+		t.Fatalf("default upload limit %d is below 25 MB in base64", d.Uploads.MaxBytes)
+	}
+	for _, path := range []string{"/api/v1/tickets/1/replies", "/tickets/1/reply"} {
+		req := httptest.NewRequest("POST", path, strings.NewReader("x"))
+		req.ContentLength = d.API.MaxBytes * 3 // over the API's and the UI's limits
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code == 413 {
+			t.Errorf("POST %s of %d bytes: 413, want it let through to the route", path, req.ContentLength)
+		}
+	}
+	for _, path := range []string{"/api/v1/tickets/1/replies/x", "/tickets/1/reply/x", "/api/v1/tickets/1/notes"} {
+		req := httptest.NewRequest("POST", path, io.NopCloser(noRead{t}))
+		req.ContentLength = d.API.MaxBytes * 3
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != 413 {
+			t.Errorf("POST %s of %d bytes: %d, want 413", path, req.ContentLength, rec.Code)
 		}
 	}
 }

@@ -139,6 +139,9 @@ func New(opts Options) *Server {
 	// The API and the UI work on one front: the desk, the accounts, the rules.
 	if opts.Desk != nil && opts.Accounts != nil {
 		f := front.New(opts.Desk, opts.Accounts, opts.Rules)
+		if opts.Limits.Uploads.MaxBytes == 0 {
+			s.limits.Uploads.MaxBytes = f.UploadLimit()
+		}
 		s.api = api.New(api.Options{Front: f, Logger: s.logger})
 		if opts.Sessions != nil {
 			s.ui = ui.New(ui.Options{

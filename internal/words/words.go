@@ -35,3 +35,20 @@ func Duration(d time.Duration) string {
 	}
 	return strings.Join(parts, " ")
 }
+
+// Bytes writes a size in decimal units, as mail clients and file managers
+// do: "812 B", "48 KB", "1.5 KB", "25 MB", "3.1 GB".
+func Bytes(n int64) string {
+	if n < 1000 {
+		return fmt.Sprintf("%d B", n)
+	}
+	f, unit := float64(n)/1000, "KB"
+	for _, u := range []string{"MB", "GB", "TB"} {
+		if f < 1000 {
+			break
+		}
+		f, unit = f/1000, u
+	}
+	s := strings.TrimSuffix(fmt.Sprintf("%.1f", f), ".0")
+	return s + " " + unit
+}

@@ -19,3 +19,14 @@ func TestDuration(t *testing.T) {
 		}
 	}
 }
+
+func TestBytes(t *testing.T) {
+	for _, tc := range []struct {
+		n    int64
+		want string
+	}{{0, "0 B"}, {999, "999 B"}, {1000, "1 KB"}, {1500, "1.5 KB"}, {25_000_000, "25 MB"}, {3_140_000_000, "3.1 GB"}} {
+		if got := Bytes(tc.n); got != tc.want {
+			t.Errorf("Bytes(%d) = %q, want %q", tc.n, got, tc.want)
+		}
+	}
+}

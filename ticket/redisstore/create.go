@@ -125,7 +125,7 @@ func (s *Store) AppendMessage(ctx context.Context, ticketID string, nm ticket.Ne
 	res, err := s.commit(ctx, s.scripts.append, atts, []string{s.key("sources")},
 		s.base, nm.SourceKey, ms(now), rfc(now), ticketID, msgJSON, string(dir),
 		normalizeMessageID(nm.MessageID), metas, by, string(nm.Kind), senderEmail(nm.From), senderPhone(nm.From),
-		string(nm.Delivery), messageEvent(nm, dir), mentions)
+		string(nm.Delivery), messageEvent(nm, dir), mentions, forwardedTo(nm))
 	if err != nil {
 		return ticket.Receipt{}, wrap(fmt.Sprintf("append message %s to ticket %s", nm.SourceKey, ticketID), err)
 	}
@@ -156,8 +156,11 @@ func messageEvent(nm ticket.NewMessage, dir ticket.Direction) string {
 		}
 		return "note"
 	case ticket.DirectionOut:
-		if nm.Kind == ticket.KindAutoReply {
+		switch nm.Kind {
+		case ticket.KindAutoReply:
 			return "acknowledgement to " + first(nm.To)
+		case ticket.KindForward:
+			return "forward to " + strings.Join(nm.To, ", ")
 		}
 		return strings.TrimSpace("reply to " + first(nm.To))
 	}
@@ -174,6 +177,21 @@ func messageEvent(nm ticket.NewMessage, dir ticket.Direction) string {
 		return kind + " from " + nm.From
 	}
 	return kind
+}
+
+// forwardedTo is the JSON list of the lower-cased addresses a forward goes
+// to, for the append script to remember; "[]" for any other message.
+func forwardedTo(nm ticket.NewMessage) string {
+	list := []string{}
+	if nm.Kind == ticket.KindForward && nm.Direction == ticket.DirectionOut {
+		for _, to := range append(append(append([]string{}, nm.To...), nm.Cc...), nm.Bcc...) {
+			if a := senderEmail(to); a != "" {
+				list = append(list, a)
+			}
+		}
+	}
+	b, _ := json.Marshal(list)
+	return string(b)
 }
 
 func receipt(res []string) ticket.Receipt {
@@ -206,7 +224,7 @@ func (s *Store) prepareMessage(nm ticket.NewMessage, channel ticket.Channel, dir
 	}
 	m := ticket.Message{
 		Direction: dir, Channel: channel, Kind: kind, From: nm.From,
-		To: nonNil(nm.To), Cc: nonNil(nm.Cc), Subject: nm.Subject, Text: nm.Text, HTML: nm.HTML,
+		To: nonNil(nm.To), Cc: nonNil(nm.Cc), Bcc: nm.Bcc, Subject: nm.Subject, Text: nm.Text, HTML: nm.HTML,
 		MessageID: normalizeMessageID(nm.MessageID), InReplyTo: normalizeMessageID(nm.InReplyTo),
 		References: nm.References, Meta: nm.Meta, Warnings: nm.Warnings, Delivery: nm.Delivery,
 		Attachments: []ticket.Attachment{}, Author: nm.Author, CreatedAt: at.UTC(),

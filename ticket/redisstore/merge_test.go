@@ -180,3 +180,31 @@ func TestMergedTicketCannotBeWorkedOn(t *testing.T) {
 		t.Errorf("merged ticket is %s", tk.Status)
 	}
 }
+
+// Whom a merged ticket was forwarded to is remembered on the ticket left:
+// their answer, arriving for the merged one, does not become the customer's.
+func TestMergeKeepsForwardRecipients(t *testing.T) {
+	s, _, _ := newTestStore(t)
+	ctx := context.Background()
+	src := mustCreate(t, s, sms("SM1", "My parcel is lost")).TicketID
+	into := mustCreate(t, s, ticket.NewTicket{Channel: ticket.ChannelVoice, Queue: "phone", Subject: "Voicemail",
+		Customer: ticket.Customer{Phone: "+15555550123"},
+		Message:  ticket.NewMessage{SourceKey: "call:1", Kind: ticket.KindVoicemail, From: "+15555550123"}}).TicketID
+	if _, err := s.AppendMessage(ctx, src, ticket.NewMessage{
+		SourceKey: "forward:1", Direction: ticket.DirectionOut, Channel: ticket.ChannelEmail, Kind: ticket.KindForward,
+		From: "support@example.com", To: []string{"claims@carrier.example"}, Subject: "Fwd: lost parcel",
+		MessageID: "<fd.fwd@example.com>", Delivery: ticket.DeliverySent, By: "ann", Author: "ann",
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Merge(ctx, src, into, "ann"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AppendMessage(ctx, src, ticket.NewMessage{SourceKey: "answer:1", From: "claims@carrier.example",
+		Text: "Claim filed.", InReplyTo: "<fd.fwd@example.com>"}); err != nil {
+		t.Fatal(err)
+	}
+	if tk, _ := s.Get(ctx, into); tk.Customer.Email != "" {
+		t.Errorf("the carrier's answer made %q the customer's address", tk.Customer.Email)
+	}
+}

@@ -22,11 +22,17 @@ const MaxBodySize = 1 << 20
 // httperr.ErrUnsupportedMediaType (415), *http.MaxBytesError (413) or
 // fault.ErrInvalid (400).
 func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
+	return decodeJSONUpTo(w, r, v, MaxBodySize)
+}
+
+// decodeJSONUpTo is decodeJSON for a body of at most limit bytes: a reply
+// with files (front.UploadLimit).
+func decodeJSONUpTo(w http.ResponseWriter, r *http.Request, v any, limit int64) error {
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mt != "application/json" {
 		return fmt.Errorf("%w: the request body must be application/json", httperr.ErrUnsupportedMediaType)
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxBodySize))
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, limit))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		var tooBig *http.MaxBytesError

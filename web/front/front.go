@@ -68,3 +68,13 @@ func (f *Front) KnownQueue(name string) error {
 	}
 	return nil
 }
+
+// UploadLimit is the largest request body a reply with files may be: its
+// files at most Desk.AttachmentMaxSize together, in base64 (the JSON API's
+// encoding, larger than a form's), plus 1 MiB for its text and the rest.
+// The server's body limits (package web) and the reply handlers read
+// replies up to it.
+func (f *Front) UploadLimit() int64 { return UploadLimit(f.Desk.AttachmentMaxSize()) }
+
+// UploadLimit is Front.UploadLimit for files of at most max bytes together.
+func UploadLimit(max int64) int64 { return (max+2)/3*4 + 1<<20 }

@@ -3,6 +3,7 @@ package ui
 import (
 	"errors"
 	"fmt"
+	"mime"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -16,8 +17,28 @@ import (
 // rule test is the largest expected).
 const MaxFormSize = 2 << 20
 
-// parseForm reads a POST form of at most MaxFormSize bytes.
-func parseForm(w http.ResponseWriter, r *http.Request) error {
+// maxFormMemory is how much of a multipart form's files is kept in memory
+// while it is read; the rest waits in temporary files, which net/http
+// removes once the request is answered.
+const maxFormMemory = 8 << 20
+
+// parseForm reads a POST form: URL-encoded of at most MaxFormSize bytes, or
+// multipart (a reply with files) of at most uploadLimit bytes. The server
+// (package web) cuts every route but a reply's at its own smaller limit
+// before this.
+func parseForm(w http.ResponseWriter, r *http.Request, uploadLimit int64) error {
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
+		r.Body = http.MaxBytesReader(w, r.Body, uploadLimit)
+		err := r.ParseMultipartForm(maxFormMemory)
+		var tooBig *http.MaxBytesError
+		switch {
+		case errors.As(err, &tooBig):
+			return err
+		case err != nil:
+			return fmt.Errorf("%w: form: %v", fault.ErrInvalid, err)
+		}
+		return nil
+	}
 	r.Body = http.MaxBytesReader(w, r.Body, MaxFormSize)
 	if err := r.ParseForm(); err != nil {
 		var tooBig *http.MaxBytesError

@@ -69,6 +69,15 @@ var uiFuncs = template.FuncMap{
 		return false
 	},
 	"isPDF": func(ct string) bool { return ct == "application/pdf" },
+	// dict passes several values to a template: dict "A" 1 "B" 2.
+	"dict": func(kv ...any) map[string]any {
+		m := make(map[string]any, len(kv)/2)
+		for i := 0; i+1 < len(kv); i += 2 {
+			k, _ := kv[i].(string)
+			m[k] = kv[i+1]
+		}
+		return m
+	},
 }
 
 // humanDuration renders d coarsely for people: "40 s", "5 min", "3 h", "2 d".

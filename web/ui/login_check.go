@@ -15,7 +15,7 @@ import (
 // a disabled user; 503 when the accounts cannot be read or too many
 // passwords are being checked at once.
 func (h *Handlers) handleLogin(w http.ResponseWriter, r *http.Request) {
-	if err := parseForm(w, r); err != nil {
+	if err := parseForm(w, r, MaxFormSize); err != nil {
 		h.uiError(w, r, err)
 		return
 	}

@@ -30,6 +30,9 @@ func (h *Handlers) Routes() []auth.Route {
 		{Method: "GET", Path: "/tickets/{id}/messages/{message}/body", Roles: auth.Staff, Handler: h.handleMessageBody},
 		{Method: "GET", Path: "/tickets/{id}/attachments/{attachment}", Roles: auth.Staff, Handler: h.handleUIAttachment},
 		{Method: "POST", Path: "/tickets/{id}/reply", Roles: auth.Staff, Handler: h.handleUIReply},
+		{Method: "POST", Path: "/tickets/{id}/canned", Roles: auth.Staff, Handler: h.handleUICannedInsert},
+		{Method: "POST", Path: "/tickets/{id}/forward", Roles: auth.Staff, Handler: h.handleUIForward},
+		{Method: "POST", Path: "/tickets/{id}/presence", Roles: auth.Staff, Handler: h.handleUIPresence},
 		{Method: "POST", Path: "/tickets/{id}/take", Roles: auth.Staff, Handler: h.handleUITake},
 		{Method: "POST", Path: "/tickets/{id}/release", Roles: auth.Staff, Handler: h.handleUIRelease},
 		{Method: "POST", Path: "/tickets/{id}/assign", Roles: auth.Staff, Handler: h.handleUIAssign},
@@ -79,5 +82,12 @@ func (h *Handlers) Routes() []auth.Route {
 		{Method: "POST", Path: "/users/{name}/role", Roles: auth.Managers, Handler: h.handleUIUserRole},
 		{Method: "POST", Path: "/users/{name}/disabled", Roles: auth.Managers, Handler: h.handleUIUserDisabled},
 		{Method: "GET", Path: "/settings", Roles: auth.Managers, Handler: h.handleUISettings},
+
+		// Canned replies, a list changed whole like the rules: each form
+		// carries the version it was read as (409 when another is in force).
+		{Method: "GET", Path: "/canned", Roles: auth.Managers, Handler: h.handleUICanned},
+		{Method: "POST", Path: "/canned", Roles: auth.Managers, Handler: h.handleUICannedAdd},
+		{Method: "POST", Path: "/canned/{index}/edit", Roles: auth.Managers, Handler: h.handleUICannedEdit},
+		{Method: "POST", Path: "/canned/{index}/delete", Roles: auth.Managers, Handler: h.handleUICannedDelete},
 	}
 }

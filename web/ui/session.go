@@ -74,7 +74,7 @@ func (h *Handlers) requireSession(roles []string, next http.Handler) http.Handle
 		ctx = context.WithValue(ctx, csrfKey{}, sessionCSRF(c.Value))
 		r = r.WithContext(ctx)
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			if err := parseForm(w, r); err != nil {
+			if err := parseForm(w, r, h.UploadLimit()); err != nil {
 				h.uiError(w, r, err)
 				return
 			}

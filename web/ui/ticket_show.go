@@ -32,6 +32,9 @@ type ticketView struct {
 	// Customer is the customer panel; nil when the ticket has no customer
 	// record.
 	Customer *customerPanel
+	// Answer is the reply form's state, the canned replies it offers and
+	// who holds and views the ticket (answer_view.go).
+	Answer answerView
 }
 
 // messageView is one message of the conversation with its parts sorted for
@@ -44,6 +47,9 @@ type messageView struct {
 	// RemoteImages says the mail's HTML, as its frame shows it, has remote
 	// images held back: the page offers to show them.
 	RemoteImages bool
+	// CanForward says the message may be forwarded: frontdesk sends mail,
+	// and it is not a note.
+	CanForward bool
 }
 
 // handleTicketPage shows a ticket: its conversation in order (mail bodies in
@@ -51,6 +57,12 @@ type messageView struct {
 // pages), its events and the delivery state of replies, and the forms to
 // reply, take, release, hand over and close it.
 func (h *Handlers) handleTicketPage(w http.ResponseWriter, r *http.Request) {
+	h.showTicket(w, r, http.StatusOK, replyForm{}, "")
+}
+
+// showTicket renders the ticket page with status, the reply form as form
+// says (kept after a refused reply) and problem above it.
+func (h *Handlers) showTicket(w http.ResponseWriter, r *http.Request, status int, form replyForm, problem string) {
 	t, err := h.Tickets.Get(r.Context(), r.PathValue("id"))
 	if err != nil {
 		h.uiError(w, r, err)
@@ -82,8 +94,10 @@ func (h *Handlers) handleTicketPage(w http.ResponseWriter, r *http.Request) {
 			p.Mentionable = append(p.Mentionable, u.Name)
 		}
 	}
+	mailOut := h.Desk.Config().SMTP.Host != ""
 	for _, m := range t.Messages {
-		v := messageView{Message: m, RemoteImages: hasRemoteImages(m.HTML)}
+		canForward := mailOut && m.Direction != ticket.DirectionInternal
+		v := messageView{Message: m, RemoteImages: hasRemoteImages(m.HTML), CanForward: canForward}
 		for _, a := range m.Attachments {
 			if a.Omitted || (a.Inline && a.ContentID != "" && m.HTML != "" && strings.HasPrefix(a.ContentType, "image/")) {
 				if a.Omitted {
@@ -99,8 +113,12 @@ func (h *Handlers) handleTicketPage(w http.ResponseWriter, r *http.Request) {
 		}
 		p.Messages = append(p.Messages, v)
 	}
+	if p.Answer, err = h.answerView(r, t, p.ReplyBy, form); err != nil {
+		h.uiError(w, r, err)
+		return
+	}
 	title := fmt.Sprintf("#%s %s", t.ID, t.Subject)
-	h.render(w, r, http.StatusOK, "ticket", &pageData{Title: title, Nav: "tickets", Data: p})
+	h.render(w, r, status, "ticket", &pageData{Title: title, Nav: "tickets", Problem: problem, Data: p})
 }
 
 // hasRemoteImages reports whether a mail's HTML keeps remote images back

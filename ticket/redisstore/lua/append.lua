@@ -6,12 +6,16 @@
 -- 10 by, 11 kind, 12 sender's email or '', 13 sender's phone or '',
 -- 14 delivery ('queued' puts an outbound message in the outbox, due at once
 -- by Redis's clock), 15 the timeline's word for the message, 16 JSON list
--- of the users a note mentions (the ticket goes on their mentions list).
+-- of the users a note mentions (the ticket goes on their mentions list),
+-- 17 JSON list of the addresses a forward goes to (lower case; '[]' for
+-- other messages).
 -- An inbound message from an address or number the ticket's customer does not
 -- have yet adds it to the customer (a caller who later writes in): seen on one
--- ticket, they belong together. An inbound message for a ticket that was
--- merged goes onto the ticket it was merged into; anything else is refused
--- there. Returns {ticket id, message id, 1 created | 0 found}.
+-- ticket, they belong together. Not so an address the ticket was forwarded
+-- to (ticket:ID:forwarded): a third party's answer is not the customer's.
+-- An inbound message for a ticket that was merged goes onto the ticket it
+-- was merged into; anything else is refused there.
+-- Returns {ticket id, message id, 1 created | 0 found}.
 local prev = known(ARGV[2])
 if prev then return prev end
 local id = follow(ARGV[5])
@@ -23,7 +27,12 @@ if not f[1] then return redis.error_reply('NOTFOUND ticket ' .. id) end
 local atts = cjson.decode(ARGV[9])
 local mentions = {}
 if ARGV[7] == 'internal' and ARGV[16] and ARGV[16] ~= '' then mentions = cjson.decode(ARGV[16]) end
+local forwarded = cjson.decode(ARGV[17] or '[]')
 local cid = redis.call('HGET', tkey(id), 'customer')
+local sender = ARGV[12] or ''
+if ARGV[7] == 'in' and sender ~= '' and redis.call('SISMEMBER', tkey(id) .. ':forwarded', sender) == 1 then
+  sender = ''
+end
 local mid = append_message(id, f, ARGV[2], ARGV[6], ARGV[7], ARGV[8], atts, ARGV[10], ARGV[11], ARGV[3], ARGV[4], ARGV[15])
 if ARGV[7] == 'out' and ARGV[14] == 'queued' then
   local now, now_rfc = clock()
@@ -33,7 +42,8 @@ end
 for _, name in ipairs(mentions) do
   redis.call('ZADD', base .. 'mentions:' .. name, ARGV[3], id)
 end
+if #forwarded > 0 then redis.call('SADD', tkey(id) .. ':forwarded', unpack(forwarded)) end
 if ARGV[7] == 'in' and cid and cid ~= '' then
-  link_customer(cid, ARGV[12] or '', ARGV[13] or '')
+  link_customer(cid, sender, ARGV[13] or '')
 end
 return {id, mid, '1'}

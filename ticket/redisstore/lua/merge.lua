@@ -69,6 +69,11 @@ for _, late in ipairs(redis.call('LRANGE', KEYS[1] .. ':late', 0, -1)) do
     redis.call('RPUSH', ik .. ':late', (moved[mid] or mid) .. string.sub(late, sep))
   end
 end
+-- Whom the merged ticket was forwarded to: their answers are not the
+-- customer's on the ticket left either.
+if redis.call('EXISTS', KEYS[1] .. ':forwarded') == 1 then
+  redis.call('SUNIONSTORE', ik .. ':forwarded', ik .. ':forwarded', KEYS[1] .. ':forwarded')
+end
 local atts = redis.call('HGETALL', KEYS[1] .. ':attachments')
 for i = 1, #atts, 2 do redis.call('HSET', ik .. ':attachments', atts[i], atts[i + 1]) end
 redis.call('DEL', KEYS[1] .. ':messages', KEYS[1] .. ':delivery', KEYS[1] .. ':transcripts', KEYS[1] .. ':late')

@@ -280,7 +280,8 @@ end
 -- fields f = HMGET status queue priority created assignee were read and found,
 -- records src, and returns the new message id. An inbound message from a
 -- person reopens a pending or closed ticket; the first outbound one written by
--- a person (not an automatic acknowledgement) is the ticket's first response,
+-- a person to the customer (not an automatic acknowledgement, not a forward to
+-- a third party) is the ticket's first response,
 -- which stops its SLA clock. A note (internal) changes neither. what is the
 -- timeline's word for the message ("mail from ann@example.org").
 local function append_message(id, f, src, msg, dir, msgid, atts, by, kind, now_ms, now_rfc, what)
@@ -303,7 +304,7 @@ local function append_message(id, f, src, msg, dir, msgid, atts, by, kind, now_m
     place(id, queue, to, f[3], f[4])
     index_assignee(id, f[5], f[5], to)
     event(id, now_rfc, 'status', 'frontdesk', 'reopened by the customer: ' .. status .. ' -> ' .. to)
-  elseif dir == 'out' and not machine then
+  elseif dir == 'out' and not machine and kind ~= 'forward' then
     redis.call('ZREM', base .. 'queue:' .. queue .. ':sla', id)
     redis.call('HSETNX', k, 'first_response', now_ms)
   end
@@ -374,6 +375,7 @@ local function outbound_name(tid, mid)
     local ok, m = pcall(cjson.decode, raw)
     if ok and type(m) == 'table' then
       if m.kind == 'auto_reply' then what = 'acknowledgement' end
+      if m.kind == 'forward' then what = 'forward' end
       if type(m.to) == 'table' and type(m.to[1]) == 'string' then to = ' to ' .. m.to[1] end
     end
   end

@@ -207,9 +207,11 @@ func (a *Accounts) Add(p auth.Principal) bool {
 
 // Config is the configuration of the tests' desk: queues support (with its
 // own address) and billing, an SMTP server and Twilio (so that replies by
-// mail and by text can be queued; nothing sends them in these tests).
+// mail and by text can be queued; nothing sends them in these tests), and
+// attachments of up to 1000 bytes, as NewStore keeps.
 const Config = `
 redis: {url: "redis://127.0.0.1:6379/0"}
+tickets: {attachment_max_size: 1000}
 http: {public_url: "https://desk.example.com"}
 smtp: {host: smtp.example.com, from: "Desk <desk@example.com>"}
 twilio: {account_sid: AC0123456789abcdef0123456789abcdef, auth_token: t, numbers: [{number: "+15555550100", queue: billing}]}

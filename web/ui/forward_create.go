@@ -1,0 +1,33 @@
+package ui
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+
+	"frontdesk/desk"
+	"frontdesk/fault"
+	"frontdesk/web/auth"
+)
+
+// handleUIForward forwards a message of the ticket, with its files, to
+// the addresses of the message's forward form. Refused, the page shows
+// again with the reason and the form as it was.
+func (h *Handlers) handleUIForward(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	form := replyForm{ForwardMessage: r.PostForm.Get("message_id"), ForwardTo: r.PostForm.Get("to"), ForwardText: r.PostForm.Get("text")}
+	key := r.PostForm.Get("forward_key")
+	if len(key) < 16 || len(key) > 100 || strings.ContainsFunc(key, func(c rune) bool { return c <= ' ' || c > '~' }) {
+		h.uiError(w, r, fmt.Errorf("%w: the forward form is incomplete; reload the page", fault.ErrInvalid))
+		return
+	}
+	m, err := h.Desk.Forward(r.Context(), id, desk.Forwarding{To: splitAddresses(form.ForwardTo), Text: form.ForwardText,
+		MessageID: form.ForwardMessage, By: auth.Caller(r).Name, Key: "ui:" + key + ":" + form.ForwardMessage})
+	if err != nil {
+		if status, ok := h.formStatus(w, r, err); ok {
+			h.showTicket(w, r, status, form, "Not forwarded: "+fieldReason(err))
+		}
+		return
+	}
+	h.seeOther(w, r, "/tickets/"+id, fmt.Sprintf("Message forwarded to %s.", strings.Join(m.To, ", ")))
+}
