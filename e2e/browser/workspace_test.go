@@ -72,7 +72,7 @@ func TestAssistantNotesChangesSnoozesAndMerges(t *testing.T) {
 	}
 
 	// Change priority and tags.
-	b.do("choose high, tag it",
+	b.do("choose high, tag it", chromedp.Click(chromedp.ID("change-open")),
 		chromedp.SetValue(chromedp.ID("change-priority"), "high"),
 		chromedp.SetValue(chromedp.ID("change-tags"), "Refund, damaged"))
 	b.submit("save the change", chromedp.Click(chromedp.ID("change-save")))
@@ -87,6 +87,7 @@ func TestAssistantNotesChangesSnoozesAndMerges(t *testing.T) {
 	}
 
 	// Snooze until tomorrow 9:00, in the browser's timezone.
+	b.do("open Snooze", chromedp.Click(chromedp.ID("snooze-open")))
 	b.submit("snooze until tomorrow", chromedp.Click(chromedp.ID("snooze-tomorrow")))
 	if p := b.path(); p != "/mine" {
 		t.Errorf("after snoozing the browser shows %s, want /mine", p)
@@ -107,7 +108,7 @@ func TestAssistantNotesChangesSnoozesAndMerges(t *testing.T) {
 
 	// Merge the second ticket into the first.
 	b.open("/tickets/" + second)
-	b.do("fill in the ticket to merge into", chromedp.SendKeys(chromedp.ID("merge-into"), "#"+first))
+	b.do("fill in the ticket to merge into", chromedp.Click(chromedp.ID("merge-open")), chromedp.SendKeys(chromedp.ID("merge-into"), "#"+first))
 	b.do("answer yes on this page", chromedp.Evaluate[chromedp.Void](`window.confirm = () => true`))
 	b.submit("merge", chromedp.Click(chromedp.ID("merge-submit")))
 	if p := b.path(); p != "/tickets/"+first {
@@ -171,7 +172,7 @@ func TestAssistantPlansACallback(t *testing.T) {
 	if err != nil {
 		t.Skip("no timezone data:", err)
 	}
-	b.do("fill in the call-back", chromedp.SetValue(chromedp.ID("callback-at"), at.In(ny).Format("2006-01-02T15:04")),
+	b.do("fill in the call-back", chromedp.Click(chromedp.ID("callback-open")), chromedp.SetValue(chromedp.ID("callback-at"), at.In(ny).Format("2006-01-02T15:04")),
 		chromedp.SendKeys(chromedp.ID("callback-note"), "about the delivery"))
 	b.submit("plan it", chromedp.Click(chromedp.ID("callback-plan")))
 	if s := b.text(".notice"); !strings.Contains(s, "Call-back planned for") || !strings.Contains(s, at.In(ny).Format("15:04")) {
