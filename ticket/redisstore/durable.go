@@ -215,33 +215,7 @@ func (s *Store) makeDurable(ctx context.Context) error {
 		}
 		return s.wrapDurable(wait(ctx, node, s.base+"durable"))
 	}
-	probes, err := s.clusterProbes(ctx, cc)
-	if err != nil {
-		return err
-	}
-	var mu sync.Mutex
-	var first error
-	err = cc.ForEachMaster(ctx, func(ctx context.Context, node *redis.Client) error {
-		probe, ok := probes[node.Options().Addr]
-		if !ok {
-			return fault.Unavailable(fmt.Errorf("wait for writes to be durable: no probe key for master %s", node.Options().Addr))
-		}
-		if err := wait(ctx, node, probe); err != nil {
-			mu.Lock()
-			first = firstErr(first, err)
-			mu.Unlock()
-		}
-		return nil
-	})
-	if err == nil {
-		err = first
-	}
-	if err != nil {
-		s.probeMu.Lock()
-		s.probes = nil // the slots may have moved
-		s.probeMu.Unlock()
-	}
-	return s.wrapDurable(err)
+	return s.wrapDurable(s.onEveryMaster(ctx, cc, "wait for writes to be durable", wait))
 }
 
 func firstErr(a, b error) error {

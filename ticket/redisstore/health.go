@@ -24,32 +24,9 @@ func (s *Store) Check(ctx context.Context) error {
 	if !ok {
 		return fault.Redis("write the readiness probe", s.rdb.Set(ctx, s.base+"ready", now, time.Minute).Err())
 	}
-	probes, err := s.clusterProbes(ctx, cc)
-	if err != nil {
-		return err
-	}
-	var mu sync.Mutex
-	var first error
-	err = cc.ForEachMaster(ctx, func(ctx context.Context, node *redis.Client) error {
-		key, ok := probes[node.Options().Addr]
-		if !ok {
-			return fault.Unavailable(fmt.Errorf("write the readiness probe: no probe key for master %s", node.Options().Addr))
-		}
-		if err := node.Set(ctx, key, now, time.Minute).Err(); err != nil {
-			mu.Lock()
-			first = firstErr(first, fault.Redis("write the readiness probe on "+node.Options().Addr, err))
-			mu.Unlock()
-		}
-		return nil
+	err := s.onEveryMaster(ctx, cc, "write the readiness probe", func(ctx context.Context, node *redis.Client, probe string) error {
+		return fault.Redis("write the readiness probe on "+node.Options().Addr, node.Set(ctx, probe, now, time.Minute).Err())
 	})
-	if err == nil {
-		err = first
-	}
-	if err != nil {
-		s.probeMu.Lock()
-		s.probes = nil // the slots may have moved
-		s.probeMu.Unlock()
-	}
 	return fault.Redis("write the readiness probe", err)
 }
 
@@ -93,4 +70,39 @@ func (s *Store) MemoryUsed(ctx context.Context) (float64, error) {
 		return nil
 	})
 	return most, fault.Redis("read Redis's memory use", err)
+}
+
+// onEveryMaster runs fn on every master of a cluster at once, with the key
+// of that master's probe (clusterProbes), and returns the first error. An
+// error drops the probes, which are found anew next time: the slots may
+// have moved.
+func (s *Store) onEveryMaster(ctx context.Context, cc *redis.ClusterClient, what string,
+	fn func(ctx context.Context, node *redis.Client, probe string) error) error {
+	probes, err := s.clusterProbes(ctx, cc)
+	if err != nil {
+		return err
+	}
+	var mu sync.Mutex
+	var first error
+	err = cc.ForEachMaster(ctx, func(ctx context.Context, node *redis.Client) error {
+		probe, ok := probes[node.Options().Addr]
+		if !ok {
+			return fault.Unavailable(fmt.Errorf("%s: no probe key for master %s", what, node.Options().Addr))
+		}
+		if err := fn(ctx, node, probe); err != nil {
+			mu.Lock()
+			first = firstErr(first, err)
+			mu.Unlock()
+		}
+		return nil
+	})
+	if err == nil {
+		err = first
+	}
+	if err != nil {
+		s.probeMu.Lock()
+		s.probes = nil
+		s.probeMu.Unlock()
+	}
+	return err
 }

@@ -1,11 +1,8 @@
 package api
 
 import (
-	"fmt"
 	"net/http"
-	"time"
 
-	"frontdesk/fault"
 	"frontdesk/web/auth"
 	"frontdesk/web/httperr"
 )
@@ -24,9 +21,9 @@ func (h *Handlers) handleCallbackPlan(w http.ResponseWriter, r *http.Request) {
 		httperr.Write(w, r, h.logger, err)
 		return
 	}
-	at, err := time.Parse(time.RFC3339, in.At)
+	at, err := timeField("at", in.At)
 	if err != nil {
-		httperr.Write(w, r, h.logger, fmt.Errorf("%w: at %q: must be a time like 2026-12-01T10:30:00+01:00", fault.ErrInvalid, in.At))
+		httperr.Write(w, r, h.logger, err)
 		return
 	}
 	if err := h.Desk.PlanCallback(r.Context(), r.PathValue("id"), at, in.Note, auth.Caller(r).Name); err != nil {

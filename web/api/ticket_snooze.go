@@ -23,9 +23,9 @@ func (h *Handlers) handleTicketSnooze(w http.ResponseWriter, r *http.Request) {
 		httperr.Write(w, r, h.logger, err)
 		return
 	}
-	until, err := time.Parse(time.RFC3339, in.Until)
+	until, err := timeField("until", in.Until)
 	if err != nil {
-		httperr.Write(w, r, h.logger, fmt.Errorf("%w: until %q: must be a time like 2026-12-01T09:00:00+01:00", fault.ErrInvalid, in.Until))
+		httperr.Write(w, r, h.logger, err)
 		return
 	}
 	if err := h.Desk.Snooze(r.Context(), r.PathValue("id"), until, auth.Caller(r).Name); err != nil {
@@ -33,4 +33,14 @@ func (h *Handlers) handleTicketSnooze(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.writeTicket(w, r, r.PathValue("id"))
+}
+
+// timeField reads a request's time field: RFC 3339 with its offset, or
+// fault.ErrInvalid naming the field.
+func timeField(name, v string) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%w: %s %q: must be a time like 2026-12-01T09:00:00+01:00", fault.ErrInvalid, name, v)
+	}
+	return t, nil
 }
