@@ -137,3 +137,14 @@ func pathIndex(r *http.Request) (int, error) {
 	}
 	return i, nil
 }
+
+// formKey reads the key a form carries to make its submission idempotent
+// (reply_key, note_key…): 16-100 visible ASCII characters, or
+// fault.ErrInvalid saying the what form is incomplete.
+func formKey(r *http.Request, field, what string) (string, error) {
+	key := r.PostForm.Get(field)
+	if len(key) < 16 || len(key) > 100 || strings.ContainsFunc(key, func(c rune) bool { return c <= ' ' || c > '~' }) {
+		return "", fmt.Errorf("%w: the %s form is incomplete; reload the page", fault.ErrInvalid, what)
+	}
+	return key, nil
+}

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"frontdesk/desk"
-	"frontdesk/fault"
 	"frontdesk/web/auth"
 )
 
@@ -16,9 +15,9 @@ import (
 func (h *Handlers) handleUIForward(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	form := replyForm{ForwardMessage: r.PostForm.Get("message_id"), ForwardTo: r.PostForm.Get("to"), ForwardText: r.PostForm.Get("text")}
-	key := r.PostForm.Get("forward_key")
-	if len(key) < 16 || len(key) > 100 || strings.ContainsFunc(key, func(c rune) bool { return c <= ' ' || c > '~' }) {
-		h.uiError(w, r, fmt.Errorf("%w: the forward form is incomplete; reload the page", fault.ErrInvalid))
+	key, err := formKey(r, "forward_key", "forward")
+	if err != nil {
+		h.uiError(w, r, err)
 		return
 	}
 	m, err := h.Desk.Forward(r.Context(), id, desk.Forwarding{To: splitAddresses(form.ForwardTo), Text: form.ForwardText,

@@ -20,9 +20,9 @@ func (h *Handlers) handleUINote(w http.ResponseWriter, r *http.Request) {
 		h.uiError(w, r, fmt.Errorf("%w: the note is empty", fault.ErrInvalid))
 		return
 	}
-	key := r.PostForm.Get("note_key")
-	if len(key) < 16 || len(key) > 100 || strings.ContainsFunc(key, func(c rune) bool { return c <= ' ' || c > '~' }) {
-		h.uiError(w, r, fmt.Errorf("%w: the note form is incomplete; reload the page", fault.ErrInvalid))
+	key, err := formKey(r, "note_key", "note")
+	if err != nil {
+		h.uiError(w, r, err)
 		return
 	}
 	if _, err := h.Desk.Note(r.Context(), id, desk.Answer{Text: text, By: auth.Caller(r).Name, Key: "ui:" + key}); err != nil {

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"frontdesk/desk"
-	"frontdesk/fault"
 	"frontdesk/web/auth"
 )
 
@@ -22,9 +21,9 @@ import (
 func (h *Handlers) handleUIReply(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	form := replyForm{Text: r.PostForm.Get("text"), Cc: r.PostForm.Get("cc"), Bcc: r.PostForm.Get("bcc")}
-	key := r.PostForm.Get("reply_key")
-	if len(key) < 16 || len(key) > 100 || strings.ContainsFunc(key, func(c rune) bool { return c <= ' ' || c > '~' }) {
-		h.uiError(w, r, fmt.Errorf("%w: the reply form is incomplete; reload the page", fault.ErrInvalid))
+	key, err := formKey(r, "reply_key", "reply")
+	if err != nil {
+		h.uiError(w, r, err)
 		return
 	}
 	files, err := formFiles(r, "files")
