@@ -19,6 +19,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"frontdesk/config"
+	"frontdesk/mailauth"
 )
 
 // Mail is one mail handed to a Handler.
@@ -80,6 +81,10 @@ type Options struct {
 	// of mail bodies is allowed: it gets CommandTimeout plus the mails'
 	// size at this rate (25 MB: 30s + 3m11s). Default: 128 KiB/s.
 	FetchRate int64
+	// OAuth2, when set, is the mailbox's OAuth2 sign-in (auth oauth2): the
+	// poller authenticates with its access token (SASL XOAUTH2 or
+	// OAUTHBEARER) instead of LOGIN with the password.
+	OAuth2 *mailauth.Account
 	// TLSConfig is used for tls and starttls; its ServerName defaults to
 	// the mailbox's host. Default: the system's roots, TLS 1.2 or later.
 	TLSConfig *tls.Config

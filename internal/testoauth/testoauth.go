@@ -135,6 +135,19 @@ func (s *Server) Revoke(user string) {
 	}
 }
 
+// EndAccessTokens ends every access token of user before its time, as a
+// provider may (a changed policy, a signed-out session); refresh tokens
+// stay good.
+func (s *Server) EndAccessTokens(user string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, a := range s.access {
+		if a.g.user == user {
+			a.expires = time.Now()
+		}
+	}
+}
+
 // Deny makes the authorization page refuse (error=access_denied), as a
 // person who clicks "Cancel" at the provider does.
 func (s *Server) Deny(on bool) {
