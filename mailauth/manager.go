@@ -144,11 +144,21 @@ func (m *Manager) Accounts() []*Account { return m.accounts }
 
 // Mailbox returns the account of the named mailbox, nil when it does not
 // sign in with OAuth2.
-func (m *Manager) Mailbox(name string) *Account { return m.byID["mailbox:"+name] }
+func (m *Manager) Mailbox(name string) *Account {
+	if m == nil {
+		return nil
+	}
+	return m.byID["mailbox:"+name]
+}
 
 // SMTP returns the outgoing server's account, nil when it does not sign in
 // with OAuth2.
-func (m *Manager) SMTP() *Account { return m.byID["smtp"] }
+func (m *Manager) SMTP() *Account {
+	if m == nil {
+		return nil
+	}
+	return m.byID["smtp"]
+}
 
 // Start does what each instance does once: it copies refresh tokens from
 // the configuration to Redis when they are new there, and seals what a
