@@ -219,7 +219,9 @@ type Poller struct {
 
 	mu     sync.Mutex
 	status Status
-	cur    *conn // the session's connection, to cut when the lease is lost
+	// lastFailure is the error of the last failure logged (see transition).
+	lastFailure string
+	cur         *conn // the session's connection, to cut when the lease is lost
 }
 
 // Status is a snapshot of a Poller, for readiness checks and the UI.
@@ -273,10 +275,25 @@ func (p *Poller) Status() Status {
 }
 
 // transition records a new state and logs it once: repeated failures in the
-// same state (reconnect attempts) are logged at debug level only.
+// same state (reconnect attempts), the connecting of each retry, and a
+// failure with the same error as the last one logged (a mailbox whose
+// sign-in a manager must renew, a server that is down) are logged at debug
+// level only, until the poller imports again.
 func (p *Poller) transition(state string, err error) {
 	p.mu.Lock()
-	changed := p.status.State != state
+	prev := p.status.State
+	changed := prev != state
+	msg := ""
+	if err != nil {
+		msg = err.Error()
+	}
+	retry := (state == stateConnecting && prev == stateReconnecting) || (err != nil && msg == p.lastFailure)
+	switch {
+	case state == stateImporting:
+		p.lastFailure = ""
+	case err != nil:
+		p.lastFailure = msg
+	}
 	p.status.State = state
 	p.status.LastError = ""
 	if err != nil {
@@ -292,7 +309,7 @@ func (p *Poller) transition(state string, err error) {
 		attrs = append(attrs, slog.Any("error", err))
 	}
 	switch {
-	case !changed:
+	case !changed || retry:
 		p.log.Debug("imap poller", attrs...)
 	case err != nil:
 		p.log.Warn("imap poller", attrs...)

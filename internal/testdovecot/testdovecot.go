@@ -299,11 +299,17 @@ func (s *Server) DeliverMaildirFunc(t testing.TB, userName string, from, n int, 
 	}
 	now := time.Now().Unix()
 	for i := from; i < from+n; i++ {
-		p := filepath.Join(box, "new", fmt.Sprintf("%d.M%dP%d.test", now, i, os.Getpid()))
+		// As a delivery agent does: written in tmp/, then moved to new/,
+		// where Dovecot sees it whole (and may move it on at once).
+		name := fmt.Sprintf("%d.M%dP%d.test", now, i, os.Getpid())
+		p := filepath.Join(box, "tmp", name)
 		if err := os.WriteFile(p, mail(i), 0o600); err != nil {
 			t.Fatal(err)
 		}
 		if err := os.Chown(p, s.uid, s.gid); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(p, filepath.Join(box, "new", name)); err != nil {
 			t.Fatal(err)
 		}
 	}
