@@ -281,6 +281,36 @@ func (a *Account) Accepted(ctx context.Context) {
 	_ = a.rdb.HDel(context.WithoutCancel(ctx), a.key, "refused", "refused_at").Err() // only a note for the settings page
 }
 
+// WaitConnected waits until a manager connects the account (anew), or ctx
+// ends: it looks at Redis every second. A sign-in that only a manager can
+// help waits here rather than retrying with backoff, so that mail flows
+// within seconds of the connection.
+func (a *Account) WaitConnected(ctx context.Context) error {
+	r, err := a.load(ctx)
+	if err != nil {
+		return err
+	}
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		}
+		v, err := a.rdb.HMGet(ctx, a.key, "gen", "failed", "refresh").Result()
+		if err != nil {
+			continue // Redis away: look again
+		}
+		gen, _ := v[0].(string)
+		failed, _ := v[1].(string)
+		refresh, _ := v[2].(string)
+		if gen != fmt.Sprint(r.gen) && failed == "" && refresh != "" {
+			return nil
+		}
+	}
+}
+
 // Keep keeps the access token fresh while ctx lasts and holding (nil: always)
 // says this instance should: it refreshes it a little before it expires, so
 // that a sign-in always finds a good token and a revoked consent shows

@@ -178,6 +178,20 @@ func (p *Poller) authenticateOAuth2(ctx context.Context, cn *conn) error {
 	var last mailauth.Token
 	for try := 0; ; try++ {
 		tok, err := a.Token(ctx)
+		if errors.Is(err, mailauth.ErrNotConnected) || errors.Is(err, mailauth.ErrRevoked) {
+			// Only a manager can help: say so once, and wait for them
+			// here, holding the mailbox, instead of reconnecting with
+			// backoff, so that mail flows within seconds of connecting.
+			// The server answered; every instance would wait the same, so
+			// the lease is kept (see answered).
+			p.transition(stateSignInNeeded, fmt.Errorf("sign in as %s: %w", p.mb.Username, err))
+			p.answered()
+			if err := a.WaitConnected(ctx); err != nil {
+				return fmt.Errorf("sign in as %s: %w", p.mb.Username, err)
+			}
+			p.transition(stateConnecting, nil)
+			tok, err = a.Token(ctx)
+		}
 		if err != nil {
 			return fmt.Errorf("sign in as %s: %w", p.mb.Username, err)
 		}

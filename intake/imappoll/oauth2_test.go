@@ -111,7 +111,8 @@ func TestDovecotOAuth2(t *testing.T) {
 	p.cutCurrent()
 	d.DeliverMaildir(t, "desk", total, 3, 1000)
 	eventually(t, 10*time.Second, "the poller says why it cannot sign in", func() bool {
-		return strings.Contains(p.Status().LastError, "refused for good")
+		st := p.Status()
+		return st.State == stateSignInNeeded && st.LeaseHeld && strings.Contains(st.LastError, "refused for good")
 	})
 	time.Sleep(time.Second)
 	if rec.stored() != total {
@@ -136,7 +137,7 @@ func TestDovecotOAuth2(t *testing.T) {
 	if _, err := m.Complete(context.Background(), mailauth.Callback{State: back.Query().Get("state"), Code: back.Query().Get("code")}, "ann", "session"); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, 20*time.Second, "the waiting mail imported", func() bool { return rec.stored() == total+3 })
+	eventually(t, 5*time.Second, "the waiting mail imported", func() bool { return rec.stored() == total+3 })
 	if srv.Reuses() != 0 {
 		t.Errorf("a refresh token was used twice")
 	}
@@ -174,5 +175,48 @@ func TestDovecotOAuth2RefusedTokenRefreshed(t *testing.T) {
 	}
 	if !strings.Contains(d.Log(), "method=OAUTHBEARER") {
 		t.Errorf("no OAUTHBEARER sign-in in Dovecot's log")
+	}
+}
+
+// A mailbox nobody connected yet waits for a manager, holding its lease;
+// once connected (by another instance, say) its mail comes in within
+// seconds, not after a reconnection's backoff.
+func TestDovecotOAuth2WaitsForConnection(t *testing.T) {
+	d, srv, mb := oauthDovecot(t, "xoauth2")
+	mb.OAuth2.RefreshToken = ""
+	_, rdb := newRedis(t)
+	m := oauthManager(t, rdb, mb, time.Now)
+	d.DeliverMaildir(t, "desk", 0, 2, 1000)
+	rec := newRecorder()
+	opts := testOptions(t, rdb)
+	opts.OAuth2 = m.Mailbox(mb.Name)
+	opts.LeaseTTL = 3 * time.Second
+	p := New(mb, rec.handle, opts)
+	runPoller(t, p)
+	eventually(t, 10*time.Second, "the poller waits for a manager", func() bool {
+		st := p.Status()
+		return st.State == stateSignInNeeded && strings.Contains(st.LastError, "not connected")
+	})
+	time.Sleep(2 * opts.LeaseTTL)
+	if st := p.Status(); !st.LeaseHeld || st.State != stateSignInNeeded {
+		t.Fatalf("after two lease times: %+v; want the lease held while it waits", st)
+	}
+	to, err := m.Begin(context.Background(), "mailbox:"+mb.Name, "ann", "s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := c.Get(to)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	back, _ := url.Parse(resp.Header.Get("Location"))
+	if _, err := m.Complete(context.Background(), mailauth.Callback{State: back.Query().Get("state"), Code: back.Query().Get("code")}, "ann", "s"); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 5*time.Second, "the mail imported after connecting", func() bool { return rec.stored() == 2 })
+	if srv.Introspected("desk") != 1 {
+		t.Errorf("%d sign-ins, want 1", srv.Introspected("desk"))
 	}
 }

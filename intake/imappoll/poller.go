@@ -227,7 +227,7 @@ type Poller struct {
 // Status is a snapshot of a Poller, for readiness checks and the UI.
 type Status struct {
 	Mailbox   string
-	State     string    // waiting for lease, connecting, importing, idle, reconnecting, store unavailable, stopped
+	State     string    // waiting for lease, connecting, importing, idle, reconnecting, store unavailable, sign-in needed, stopped
 	LeaseHeld bool      // this instance holds the mailbox
 	Holder    string    // who holds the lease when not this instance, if known
 	LastSync  time.Time // the end of the last complete sync
@@ -241,6 +241,10 @@ const (
 	stateImporting    = "importing"
 	stateReconnecting = "reconnecting"
 	stateStoreDown    = "store unavailable"
+	// stateSignInNeeded: the mailbox's OAuth2 sign-in needs a manager
+	// (never connected, or refused for good); the poller holds the
+	// mailbox and waits for the connection.
+	stateSignInNeeded = "sign-in needed"
 	stateStopped      = "stopped"
 )
 
