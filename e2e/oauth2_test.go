@@ -153,7 +153,7 @@ func TestOAuth2MailboxTwoInstances(t *testing.T) {
 	for i, p := range procs {
 		waitMetric(t, p, `frontdesk_mailbox_auth_failed{mailbox="support"}`, 1, 15*time.Second)
 		body := readyz(t, p)
-		if !strings.HasPrefix(body, "ready\n") || !strings.Contains(body, "warning: mailbox support: 127.0.0.1") ||
+		if !strings.HasPrefix(body, "ready\n") || !strings.Contains(body, "warning: mailbox support: sign-in refused since") ||
 			!strings.Contains(body, "invalid_grant") || !strings.Contains(body, "reconnect") {
 			t.Errorf("instance %d /readyz: %q", i, body)
 		}

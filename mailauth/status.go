@@ -52,8 +52,8 @@ func (s Status) Label() string {
 func (s Status) Problem() string {
 	switch s.State {
 	case StateFailed:
-		return s.Label() + ": " + s.Provider + " refused its sign-in since " + s.FailedAt.UTC().Format(time.RFC3339) +
-			" (" + s.Failure + "); a manager must reconnect it on the settings page"
+		return s.Label() + ": sign-in refused since " + s.FailedAt.UTC().Format(time.RFC3339) +
+			": " + s.Failure + "; a manager must reconnect it on the settings page"
 	case StateNotConnected:
 		return s.Label() + ": not connected to " + s.Provider + " yet; a manager connects it on the settings page"
 	}
