@@ -198,7 +198,12 @@ func (p *Poller) authenticateOAuth2(ctx context.Context, cn *conn) error {
 		if try > 0 && tok.Gen == last.Gen {
 			return fmt.Errorf("sign in as %s: the server refused the access token and no other is to be had", p.mb.Username)
 		}
-		mech := a.Mechanism(func(m string) bool { return cn.c.Caps().Has(imap.Cap("AUTH=" + m)) })
+		var caps imap.CapSet
+		// Caps asks the server when the greeting did not say: bounded too.
+		if err := cn.run("CAPABILITY", func() error { caps = cn.c.Caps(); return nil }); err != nil {
+			return fmt.Errorf("capabilities of %s: %w", p.mb.Host, err)
+		}
+		mech := a.Mechanism(func(m string) bool { return caps.Has(imap.Cap("AUTH=" + m)) })
 		sc := mailauth.NewSASLClient(mech, p.mb.Username, tok.Access, p.mb.Host, p.port(), mailauth.IMAP)
 		err = cn.run("AUTHENTICATE", func() error { return cn.c.Authenticate(sc) })
 		if err == nil {
