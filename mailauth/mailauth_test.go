@@ -441,3 +441,38 @@ func TestSASLClients(t *testing.T) {
 		t.Errorf("OAUTHBEARER Next = %q %v, want %%x01 (RFC 7628 §3.2.3)", resp, err)
 	}
 }
+
+// BenchmarkToken is a sign-in's cost when the token is fresh: one HGETALL
+// and one AES-GCM open.
+func BenchmarkToken(b *testing.B) {
+	f := &fixture{srv: testoauth.Start(b), r: testredis.New(b), key: newKeyB(b), clock: &clock{}}
+	f.srv.AccessTTL = time.Hour
+	o := config.OAuth2{Provider: "custom", ClientID: testoauth.ClientID, ClientSecret: testoauth.ClientSecret,
+		AuthURL: f.srv.AuthURL(), TokenURL: f.srv.TokenURL(), RefreshToken: f.srv.Grant("desk")}
+	cfg := &config.Config{Mailboxes: []config.Mailbox{{Name: "support", Username: "desk", Auth: config.AuthOAuth2, OAuth2: o}}}
+	kr, _ := secrets.New(f.key)
+	m, err := mailauth.New(cfg, mailauth.Options{Redis: f.r.Client, Prefix: f.r.Prefix, Keys: kr, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := m.Start(ctx); err != nil {
+		b.Fatal(err)
+	}
+	a := m.Mailbox("support")
+	if _, err := a.Token(ctx); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := a.Token(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func newKeyB(b *testing.B) string {
+	k := make([]byte, secrets.KeySize)
+	_, _ = rand.Read(k)
+	return base64.StdEncoding.EncodeToString(k)
+}
