@@ -29,10 +29,16 @@ import (
 // Config is frontdesk's whole configuration, as read from frontdesk.yaml.
 // Parse and Load return it with defaults filled in and validated.
 type Config struct {
-	Redis     Redis     `yaml:"redis"`
-	HTTP      HTTP      `yaml:"http"`
-	Log       Log       `yaml:"log"`
-	Tickets   Tickets   `yaml:"tickets"`
+	Redis   Redis   `yaml:"redis"`
+	HTTP    HTTP    `yaml:"http"`
+	Log     Log     `yaml:"log"`
+	Tickets Tickets `yaml:"tickets"`
+	// Secrets holds the key that encrypts the secrets kept in Redis
+	// (OAuth2 tokens).
+	Secrets Secrets `yaml:"secrets"`
+	// Notify names whom frontdesk tells, by mail, about trouble only a
+	// person can fix (a mailbox whose sign-in was revoked).
+	Notify    Notify    `yaml:"notify"`
 	Mailboxes []Mailbox `yaml:"mailboxes"`
 	SMTP      SMTP      `yaml:"smtp"`
 	Twilio    Twilio    `yaml:"twilio"`
@@ -165,6 +171,83 @@ type Acknowledgements struct {
 	PerDomain int `yaml:"per_domain"`
 }
 
+// Secrets is the key that encrypts the secrets frontdesk keeps in Redis:
+// the OAuth2 refresh and access tokens of mailboxes and of smtp (package
+// internal/secrets). Required when anything uses auth oauth2.
+type Secrets struct {
+	// Key is 32 bytes in base64 (openssl rand -base64 32). Every instance
+	// needs the same.
+	Key string `yaml:"key"`
+	// PreviousKeys are keys replaced by Key: secrets sealed with them are
+	// still read, and sealed again with Key when next written (at the
+	// latest when an instance starts). Remove one once every instance has
+	// run with the new Key.
+	PreviousKeys []string `yaml:"previous_keys"`
+}
+
+// Notify names the people frontdesk mails about trouble only a person can
+// fix.
+type Notify struct {
+	// Managers are mail addresses that get one mail per incident when a
+	// mailbox's OAuth2 sign-in fails for good (revoked consent, an expired
+	// password): a manager must connect it again. Empty: the incident shows
+	// on the settings page, /readyz, the metrics and the log only.
+	Managers []string `yaml:"managers"`
+}
+
+// OAuth2 is how frontdesk signs in to a mail server with OAuth2 (SASL
+// XOAUTH2 or OAUTHBEARER): the provider, the app registered there, and
+// optionally a refresh token for a service account (else a manager connects
+// the mailbox in the web UI, and the token is kept, encrypted, in Redis).
+type OAuth2 struct {
+	// Provider is google, microsoft or custom. google and microsoft bring
+	// their endpoints and scopes; custom needs AuthURL and TokenURL.
+	Provider string `yaml:"provider"`
+	// Tenant is the Microsoft Entra tenant (its domain or id), microsoft
+	// only. Default: common.
+	Tenant       string `yaml:"tenant"`
+	ClientID     string `yaml:"client_id"`
+	ClientSecret string `yaml:"client_secret"`
+	// RefreshToken, when set, is used instead of a connection made in the
+	// web UI (a service's token); a new value replaces the one in Redis
+	// when frontdesk starts. Rotated tokens are kept in Redis.
+	RefreshToken string `yaml:"refresh_token"`
+	// AuthURL and TokenURL are the provider's authorization and token
+	// endpoints, custom only. https, or http to a loopback address.
+	AuthURL  string `yaml:"auth_url"`
+	TokenURL string `yaml:"token_url"`
+	// Scopes asked for. Default: the provider's (google:
+	// https://mail.google.com/; microsoft: IMAP.AccessAsUser.All,
+	// SMTP.Send and offline_access at https://outlook.office.com/).
+	Scopes []string `yaml:"scopes"`
+	// Mechanism is the SASL mechanism: auto (XOAUTH2 where the server
+	// offers it, else OAUTHBEARER), xoauth2 or oauthbearer. Default: auto.
+	Mechanism string `yaml:"mechanism"`
+}
+
+// Used reports whether any OAuth2 setting is given.
+func (o OAuth2) Used() bool {
+	return o.Provider != "" || o.ClientID != "" || o.ClientSecret != "" || o.RefreshToken != "" ||
+		o.AuthURL != "" || o.TokenURL != "" || o.Tenant != "" || len(o.Scopes) > 0
+}
+
+// UsesOAuth2 reports whether a mailbox or smtp signs in with OAuth2.
+func (c *Config) UsesOAuth2() bool {
+	for _, m := range c.Mailboxes {
+		if m.Auth == AuthOAuth2 {
+			return true
+		}
+	}
+	return c.SMTP.Auth == AuthOAuth2
+}
+
+// Authentication methods of mailboxes[].auth and smtp.auth.
+const (
+	AuthPassword = "password"
+	AuthOAuth2   = "oauth2"
+	AuthNone     = "none" // smtp only
+)
+
 // Mailbox is an IMAP mailbox whose mail becomes tickets.
 type Mailbox struct {
 	// Name identifies the mailbox, e.g. in routing rules; unique.
@@ -180,7 +263,12 @@ type Mailbox struct {
 	// for a network the operator trusts. Default: false.
 	AllowInsecure bool   `yaml:"allow_insecure"`
 	Username      string `yaml:"username"`
-	Password      string `yaml:"password"`
+	// Auth is password (LOGIN with Password) or oauth2 (SASL XOAUTH2 or
+	// OAUTHBEARER with a token of OAuth2). Default: password.
+	Auth     string `yaml:"auth"`
+	Password string `yaml:"password"`
+	// OAuth2 is the sign-in with auth oauth2.
+	OAuth2 OAuth2 `yaml:"oauth2"`
 	// Folder is the folder mail is read from. Default: INBOX.
 	Folder string `yaml:"folder"`
 	// AfterImport is what happens to an imported message: "seen" marks it
@@ -223,8 +311,14 @@ type SMTP struct {
 	Port int `yaml:"port"`
 	// Security is tls, starttls or none. Default: starttls.
 	Security string `yaml:"security"`
+	// Auth is password (AUTH PLAIN with Username and Password, when a
+	// Username is given), oauth2 (SASL XOAUTH2 or OAUTHBEARER with a token
+	// of OAuth2, as Username) or none. Default: password.
+	Auth     string `yaml:"auth"`
 	Username string `yaml:"username"`
 	Password string `yaml:"password"`
+	// OAuth2 is the sign-in with auth oauth2.
+	OAuth2 OAuth2 `yaml:"oauth2"`
 	// HeloName is the name sent in EHLO; empty means the library's default.
 	HeloName string `yaml:"helo_name"`
 	// From is the sender address used when a message has no mailbox or

@@ -58,12 +58,12 @@ func TestExampleFile(t *testing.T) {
 	check("len(mailboxes)", len(c.Mailboxes), 1)
 	check("mailboxes[0]", c.Mailboxes[0], Mailbox{
 		Name: "support", Host: "imap.example.com", Port: 993, Security: "tls",
-		Username: "support@example.com", Password: "imap-secret", Folder: "INBOX",
+		Username: "support@example.com", Auth: "password", Password: "imap-secret", Folder: "INBOX",
 		AfterImport: "seen", Idle: true, PollInterval: 60 * time.Second,
 		Address: "support@example.com", Queue: "support", MaxMessageSize: 25 * MB, ReconcileDays: 7,
 	})
 	check("smtp", c.SMTP, SMTP{
-		Host: "smtp.example.com", Port: 587, Security: "starttls",
+		Host: "smtp.example.com", Port: 587, Security: "starttls", Auth: "password",
 		Username: "support@example.com", Password: "smtp-secret", From: "support@example.com",
 	})
 	check("twilio.account_sid", c.Twilio.AccountSID, "ACxxxxxxxx")
@@ -132,14 +132,14 @@ business_hours:
 		Tickets:          Tickets{ClaimLease: 15 * time.Minute, AttachmentMaxSize: 25 * MB, PhoneRegion: "NL"},
 		Acknowledgements: Acknowledgements{PerAddress: 3, PerDomain: 100},
 		Mailboxes: []Mailbox{
-			{Name: "a", Host: "imap.example.com", Port: 993, Security: "tls", Username: "u", Password: "p",
+			{Name: "a", Host: "imap.example.com", Port: 993, Security: "tls", Username: "u", Auth: "password", Password: "p",
 				Folder: "INBOX", AfterImport: "seen", Idle: true, PollInterval: time.Minute,
 				Queue: "support", MaxMessageSize: 25 * MB, ReconcileDays: 7},
-			{Name: "b", Host: "imap.example.com", Port: 143, Security: "starttls", Username: "u", Password: "p",
+			{Name: "b", Host: "imap.example.com", Port: 143, Security: "starttls", Username: "u", Auth: "password", Password: "p",
 				Folder: "INBOX", AfterImport: "seen", Idle: false, PollInterval: time.Minute,
 				Queue: "support", MaxMessageSize: 25 * MB, ReconcileDays: 7},
 		},
-		SMTP: SMTP{Port: 587, Security: "starttls"},
+		SMTP: SMTP{Port: 587, Security: "starttls", Auth: "password"},
 		Twilio: Twilio{AccountSID: "AC123", AuthToken: "t", APIURL: "https://api.twilio.com",
 			DefaultQueue: "support", SMSThreadWindow: 24 * time.Hour,
 			SpoolMaxSize: 100 * MB, ReconcileInterval: 10 * time.Minute, ReconcileWindow: 24 * time.Hour,

@@ -128,6 +128,8 @@ func applyDefaults(c *Config, set map[string]bool) {
 		} else {
 			d.int(p+".port", &m.Port, 143)
 		}
+		d.str(p+".auth", &m.Auth, AuthPassword)
+		defaultOAuth2(d, p+".oauth2", &m.OAuth2)
 		d.str(p+".folder", &m.Folder, defaultFolder)
 		d.str(p+".after_import", &m.AfterImport, defaultAfterImport)
 		d.bool(p+".idle", &m.Idle, true)
@@ -138,6 +140,8 @@ func applyDefaults(c *Config, set map[string]bool) {
 	}
 
 	d.str("smtp.security", &c.SMTP.Security, "starttls")
+	d.str("smtp.auth", &c.SMTP.Auth, AuthPassword)
+	defaultOAuth2(d, "smtp.oauth2", &c.SMTP.OAuth2)
 	if c.SMTP.Security == "tls" {
 		d.int("smtp.port", &c.SMTP.Port, 465)
 	} else {
@@ -172,4 +176,16 @@ func applyDefaults(c *Config, set map[string]bool) {
 		d.str(p+".hours", &cal.Hours, defaultHours)
 		c.BusinessHours[name] = cal
 	}
+}
+
+// defaultOAuth2 fills in an oauth2 block's defaults: the Microsoft tenant
+// and the SASL mechanism.
+func defaultOAuth2(d defaulter, p string, o *OAuth2) {
+	if !o.Used() {
+		return
+	}
+	if o.Provider == "microsoft" {
+		d.str(p+".tenant", &o.Tenant, "common")
+	}
+	d.str(p+".mechanism", &o.Mechanism, "auto")
 }

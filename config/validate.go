@@ -36,7 +36,14 @@ func validate(c *Config, ps *problems) {
 		ps.add("acknowledgements.per_domain", "must be 1-100000 (acknowledgements per domain per hour)")
 	}
 	validateMailboxes(c, ps)
-	validateSMTP(&c.SMTP, ps)
+	validateSMTP(c, ps)
+	validateSecrets(c, ps)
+	for i, a := range c.Notify.Managers {
+		if a == "" {
+			ps.add(index("notify.managers", i), "required")
+		}
+		checkAddress(ps, index("notify.managers", i), a)
+	}
 	validateTwilio(c, ps)
 	validateFax(&c.Fax, ps)
 	validateQueues(c, ps)

@@ -21,11 +21,28 @@ func validateMailboxes(c *Config, ps *problems) {
 		if m.Security == "none" && m.Host != "" && !isLoopbackHost(m.Host) && !m.AllowInsecure {
 			// As the SMTP sender refuses AUTH in plain text beyond
 			// loopback: an IMAP login would send the password in the clear.
-			ps.add(p+".security", "none would send the password in plain text to %s; use tls or starttls "+
-				"(or set allow_insecure: true for a network you trust)", m.Host)
+			what := "the password"
+			if m.Auth == AuthOAuth2 {
+				what = "the access token"
+			}
+			ps.add(p+".security", "none would send %s in plain text to %s; use tls or starttls "+
+				"(or set allow_insecure: true for a network you trust)", what, m.Host)
 		}
 		required(ps, p+".username", m.Username)
-		required(ps, p+".password", m.Password)
+		switch m.Auth {
+		case AuthPassword:
+			required(ps, p+".password", m.Password)
+			if m.OAuth2.Used() {
+				ps.add(p+".oauth2", "only used with auth: oauth2")
+			}
+		case AuthOAuth2:
+			if m.Password != "" {
+				ps.add(p+".password", "not used with auth: oauth2; remove it")
+			}
+			validateOAuth2(c, ps, p+".oauth2", m.OAuth2)
+		default:
+			ps.add(p+".auth", "must be password or oauth2")
+		}
 		required(ps, p+".folder", m.Folder)
 		if m.AfterImport != defaultAfterImport {
 			if f, ok := strings.CutPrefix(m.AfterImport, afterImportMove); !ok || strings.TrimSpace(f) == "" {
@@ -47,17 +64,36 @@ func validateMailboxes(c *Config, ps *problems) {
 }
 
 // validateSMTP checks the outgoing mail server, if there is one.
-func validateSMTP(s *SMTP, ps *problems) {
+func validateSMTP(c *Config, ps *problems) {
+	s := &c.SMTP
 	if s.Host == "" {
-		if s.Username != "" || s.Password != "" || s.From != "" || s.HeloName != "" {
+		if s.Username != "" || s.Password != "" || s.From != "" || s.HeloName != "" || s.OAuth2.Used() || s.Auth != AuthPassword {
 			ps.add("smtp.host", "required when smtp is configured")
 		}
 		return
 	}
 	checkPort(ps, "smtp.port", s.Port)
 	checkSecurity(ps, "smtp.security", s.Security)
-	if s.Username != "" && s.Password == "" {
-		ps.add("smtp.password", "required with username")
+	switch s.Auth {
+	case AuthPassword:
+		if s.Username != "" && s.Password == "" {
+			ps.add("smtp.password", "required with username")
+		}
+		if s.OAuth2.Used() {
+			ps.add("smtp.oauth2", "only used with auth: oauth2")
+		}
+	case AuthOAuth2:
+		required(ps, "smtp.username", s.Username)
+		if s.Password != "" {
+			ps.add("smtp.password", "not used with auth: oauth2; remove it")
+		}
+		validateOAuth2(c, ps, "smtp.oauth2", s.OAuth2)
+	case AuthNone:
+		if s.Username != "" || s.Password != "" || s.OAuth2.Used() {
+			ps.add("smtp.auth", "none signs in with nothing: remove username, password and oauth2, or choose password or oauth2")
+		}
+	default:
+		ps.add("smtp.auth", "must be password, oauth2 or none")
 	}
 	checkAddress(ps, "smtp.from", s.From)
 	if d := s.DKIM; d.KeyFile != "" || d.Domain != "" || d.Selector != "" {

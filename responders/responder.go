@@ -293,10 +293,15 @@ func (r *Responder) render(m *ticket.Message, files []outmail.Attachment) ([]byt
 		MessageID: m.MessageID, InReplyTo: m.InReplyTo, References: m.References, Date: m.CreatedAt,
 		Attachments: files,
 	}
-	if m.Meta["ack"] == "1" || m.Kind == ticket.KindAutoReply {
+	switch {
+	case m.Meta["ack"] == "1" || m.Kind == ticket.KindAutoReply:
 		// RFC 3834 §5: mark automatic answers so that other responders do
 		// not answer them, and ask Exchange not to (X-Auto-Response-Suppress).
 		msg.Headers = map[string]string{"Auto-Submitted": "auto-replied", "X-Auto-Response-Suppress": "All"}
+	case m.Meta["notice"] == "1":
+		// The desk's own notice to its people: generated, not an answer
+		// (RFC 3834 §5).
+		msg.Headers = map[string]string{"Auto-Submitted": "auto-generated", "X-Auto-Response-Suppress": "All"}
 	}
 	var rcpt []string
 	for _, list := range []struct {

@@ -18,6 +18,8 @@ func (s *Server) handleHealthz(w http.ResponseWriter, r *http.Request) {
 
 // handleReadyz answers 200 when Ready reports nil within readyTimeout, else
 // 503 with the reason. A change of state is logged once, not on every probe.
+// A ready answer lists Options.Warnings, if any, one a line: a mailbox that
+// cannot sign in does not stop the rest.
 func (s *Server) handleReadyz(w http.ResponseWriter, r *http.Request) {
 	err := s.checkReady(r.Context())
 	s.readiness.observe(s.logger, err)
@@ -25,7 +27,13 @@ func (s *Server) handleReadyz(w http.ResponseWriter, r *http.Request) {
 		writeText(w, http.StatusServiceUnavailable, "not ready: "+oneLine(err.Error())+"\n")
 		return
 	}
-	writeText(w, http.StatusOK, "ready\n")
+	body := "ready\n"
+	if s.warnings != nil {
+		for _, warn := range s.warnings() {
+			body += "warning: " + oneLine(warn) + "\n"
+		}
+	}
+	writeText(w, http.StatusOK, body)
 }
 
 func (s *Server) checkReady(ctx context.Context) error {

@@ -99,3 +99,18 @@ func TestReadyzLateAnswerIsNotReady(t *testing.T) {
 		t.Errorf("GET /readyz = %d %q, want 503", res.StatusCode, body)
 	}
 }
+
+// A mailbox that cannot sign in is named, and the service stays ready.
+func TestReadyzWarnings(t *testing.T) {
+	h := New(Options{
+		Ready:    func(context.Context) error { return nil },
+		Warnings: func() []string { return []string{"mailbox support: Microsoft refused its sign-in\nsince today"} },
+	}).Handler()
+	res, body := do(t, h, "GET", "/readyz")
+	if res.StatusCode != 200 || body != "ready\nwarning: mailbox support: Microsoft refused its sign-in since today\n" {
+		t.Errorf("GET /readyz = %d %q", res.StatusCode, body)
+	}
+	if !strings.HasPrefix(body, "ready\n") {
+		t.Errorf("the answer does not start with ready")
+	}
+}

@@ -38,6 +38,10 @@ type Options struct {
 	// PING): nil error means ready. It is given at most 2 s. Nil means always
 	// ready.
 	Ready func(ctx context.Context) error
+	// Warnings, when set, lists what works only in part while the service
+	// is ready (a mailbox whose sign-in a manager must renew): /readyz
+	// still answers 200, with one "warning: …" line each after "ready".
+	Warnings func() []string
 	// Gatherer is what /metrics exposes. Nil means prometheus.DefaultGatherer.
 	Gatherer prometheus.Gatherer
 	// Registerer is where the server registers its own request metrics. Nil
@@ -68,6 +72,9 @@ type Options struct {
 	// Settings is the configuration the managers' "queues and hours" page
 	// shows; nil shows only the queue names.
 	Settings *ui.DeskSettings
+	// MailAuth, when set, lets managers connect the mailboxes and smtp
+	// that sign in with OAuth2 on the settings page.
+	MailAuth ui.MailAuth
 
 	// Limits bounds connections, header and body reads; zero fields take
 	// DefaultLimits.
@@ -91,6 +98,7 @@ type Options struct {
 type Server struct {
 	logger   *slog.Logger
 	ready    func(ctx context.Context) error
+	warnings func() []string
 	gatherer prometheus.Gatherer
 	metrics  *httpMetrics
 	mount    func(mux *http.ServeMux)
@@ -121,6 +129,7 @@ func New(opts Options) *Server {
 	s := &Server{
 		logger:          opts.Logger,
 		ready:           opts.Ready,
+		warnings:        opts.Warnings,
 		gatherer:        opts.Gatherer,
 		mount:           opts.Mount,
 		limits:          opts.Limits.withDefaults(),
@@ -151,6 +160,7 @@ func New(opts Options) *Server {
 				Users:          opts.Users,
 				SecureCookies:  opts.SecureCookies,
 				Settings:       opts.Settings,
+				MailAuth:       opts.MailAuth,
 				TrustedProxies: opts.TrustedProxies,
 			})
 		}

@@ -30,6 +30,7 @@ import (
 	"frontdesk/intake/phonetickets"
 	"frontdesk/internal/redisclock"
 	"frontdesk/jobs"
+	"frontdesk/mailauth"
 	"frontdesk/responders"
 	outmail "frontdesk/responders/mail"
 	"frontdesk/responders/sms"
@@ -77,6 +78,9 @@ type app struct {
 	// spool keeps the Twilio webhooks Redis could not take (nil without
 	// Twilio).
 	spool *spool.Spool
+	// mailAuth signs mailboxes and smtp in with OAuth2 (nil when none
+	// does).
+	mailAuth *mailauth.Manager
 }
 
 // openApp connects what a configuration names — its logger, Redis, HTTP
@@ -120,6 +124,14 @@ func openApp(cfg *config.Config, logw io.Writer) (*app, net.Listener, func(), er
 	a := newApp(cfg, logger, rdb)
 	a.dkim = dkim
 	a.metricsLn = metricsLn
+	if err := a.openMailAuth(); err != nil {
+		_ = ln.Close()
+		if metricsLn != nil {
+			_ = metricsLn.Close()
+		}
+		_ = rdb.Close()
+		return nil, nil, nil, err
+	}
 	if twilioOn(cfg.Twilio) {
 		if a.spool, err = openSpool(cfg.Twilio, a.instance); err != nil {
 			_ = ln.Close()
@@ -235,7 +247,7 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 	var wg sync.WaitGroup
 	wg.Go(func() { a.clock.Run(ctx) })
 	mountPhone := a.startPhone(ctx, &wg)
-	srv := web.New(web.Options{
+	webOpts := web.Options{
 		Logger:          a.logger.With(slog.String("component", "http")),
 		Ready:           a.store.Check,
 		Gatherer:        a.registry,
@@ -253,7 +265,17 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 		MetricsToken:    a.cfg.HTTP.MetricsToken,
 		SeparateMetrics: a.metricsLn != nil,
 		TrustedProxies:  a.cfg.HTTP.TrustedProxyPrefixes(),
-	})
+	}
+	if a.mailAuth != nil {
+		webOpts.MailAuth, webOpts.Warnings = a.mailAuth, a.mailAuth.Problems
+		wg.Go(func() { a.mailAuth.Watch(ctx, 5*time.Second) })
+		if acct := a.mailAuth.SMTP(); acct != nil {
+			// No lease decides who sends mail: every instance keeps the
+			// token fresh, and the refresh lock lets one refresh.
+			wg.Go(func() { acct.Keep(ctx, nil) })
+		}
+	}
+	srv := web.New(webOpts)
 	wg.Go(func() {
 		logger := a.logger.With(slog.String("component", "redis"))
 		var durability sync.Once
@@ -306,7 +328,7 @@ func (a *app) deliver(ctx context.Context) {
 	r := responders.New(a.desk, logger, a.registry)
 	r.DKIM = a.dkim
 	if a.cfg.SMTP.Host != "" {
-		sender := outmail.NewSender(a.cfg.SMTP, &outmail.SenderOptions{Logger: logger})
+		sender := outmail.NewSender(a.cfg.SMTP, &outmail.SenderOptions{Logger: logger, OAuth2: a.mailAuth.SMTP()})
 		defer sender.Close()
 		r.Mail, r.SMTPHost = sender, a.cfg.SMTP.Host
 	}
@@ -337,12 +359,18 @@ func (a *app) startPollers(ctx context.Context, wg *sync.WaitGroup) {
 			Prefix:     a.cfg.Redis.Prefix,
 			Instance:   a.instance,
 			TLSConfig:  a.imapTLS,
+			OAuth2:     a.mailAuth.Mailbox(mb.Name),
 		})
 		wg.Go(func() {
 			if err := p.Run(ctx); err != nil {
 				a.logger.Error("imap poller stopped", slog.String("mailbox", mb.Name), slog.Any("error", err))
 			}
 		})
+		if acct := a.mailAuth.Mailbox(mb.Name); acct != nil {
+			// The lease holder is the one instance that signs in to the
+			// mailbox: it keeps the token fresh.
+			wg.Go(func() { acct.Keep(ctx, func() bool { return p.Status().LeaseHeld }) })
+		}
 	}
 }
 

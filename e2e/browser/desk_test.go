@@ -51,6 +51,9 @@ type deskOptions struct {
 	// now, when set, is the clock of the seeding store: the time seeded
 	// tickets are created at.
 	now func() time.Time
+	// extraConfig, when set, is YAML appended to the configuration (keys
+	// it does not have: secrets, mailboxes…).
+	extraConfig string
 }
 
 // newDesk starts frontdesk for t and stops it, and deletes its keys, when t
@@ -121,6 +124,7 @@ func (d *desk) writeConfig(t *testing.T, redisURL string, o deskOptions) {
 		}
 		fmt.Fprintf(&b, "rules_file: %q\n", rules)
 	}
+	b.WriteString(o.extraConfig)
 	if err := os.WriteFile(d.config, []byte(b.String()), 0o600); err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,8 @@ import (
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
+
+	"frontdesk/mailauth"
 )
 
 // conn is one connection to the mailbox's server, logged in, with the folder
@@ -72,7 +74,7 @@ func (p *Poller) dial(ctx context.Context) (*conn, error) {
 	// how a cancelled dial gives up.
 	stop := context.AfterFunc(ctx, cn.w.stop)
 	defer stop()
-	if err := p.open(cn, addr); err != nil {
+	if err := p.open(ctx, cn, addr); err != nil {
 		cn.close()
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
@@ -87,7 +89,7 @@ func (p *Poller) dial(ctx context.Context) (*conn, error) {
 }
 
 // open speaks TLS as configured, logs in and selects the folder.
-func (p *Poller) open(cn *conn, addr string) error {
+func (p *Poller) open(ctx context.Context, cn *conn, addr string) error {
 	opts := &imapclient.Options{
 		UnilateralDataHandler: &imapclient.UnilateralDataHandler{
 			Mailbox: func(data *imapclient.UnilateralDataMailbox) {
@@ -127,7 +129,7 @@ func (p *Poller) open(cn *conn, addr string) error {
 	if err := cn.run("greeting", cn.c.WaitGreeting); err != nil {
 		return fmt.Errorf("greeting from %s: %w", addr, err)
 	}
-	if err := p.authenticate(cn); err != nil {
+	if err := p.authenticate(ctx, cn); err != nil {
 		return err
 	}
 	cn.caps = cn.c.Caps()
@@ -154,15 +156,73 @@ func (p *Poller) selectFolder(cn *conn) error {
 	return nil
 }
 
-// authenticate logs in. LOGIN (RFC 3501 §6.2.3) is the only mechanism so
-// far; XOAUTH2 (and OAUTHBEARER, RFC 7628) goes here, as
-// c.Authenticate(saslClient) chosen by a mailbox setting.
-func (p *Poller) authenticate(cn *conn) error {
+// authenticate logs in: with the password by LOGIN (RFC 3501 §6.2.3), or,
+// with Options.OAuth2, by AUTHENTICATE with an OAuth2 access token.
+func (p *Poller) authenticate(ctx context.Context, cn *conn) error {
+	if p.opts.OAuth2 != nil {
+		return p.authenticateOAuth2(ctx, cn)
+	}
 	err := cn.run("LOGIN", func() error { return cn.c.Login(p.mb.Username, p.mb.Password).Wait() })
 	if err != nil {
 		return fmt.Errorf("login as %s: %w", p.mb.Username, err)
 	}
 	return nil
+}
+
+// authenticateOAuth2 signs in with SASL XOAUTH2 or OAUTHBEARER (RFC 7628)
+// and an access token of the mailbox's account (package mailauth). A token
+// the server refuses (NO) is refreshed and tried once more at once; a
+// second refusal ends the connection, and the reconnect signs in again.
+func (p *Poller) authenticateOAuth2(ctx context.Context, cn *conn) error {
+	a := p.opts.OAuth2
+	var last mailauth.Token
+	for try := 0; ; try++ {
+		tok, err := a.Token(ctx)
+		if errors.Is(err, mailauth.ErrNotConnected) || errors.Is(err, mailauth.ErrRevoked) {
+			// Only a manager can help: say so once, and wait for them
+			// here, holding the mailbox, instead of reconnecting with
+			// backoff, so that mail flows within seconds of connecting.
+			// The server answered; every instance would wait the same, so
+			// the lease is kept (see answered).
+			p.transition(stateSignInNeeded, fmt.Errorf("sign in as %s: %w", p.mb.Username, err))
+			p.answered()
+			if err := a.WaitConnected(ctx); err != nil {
+				return fmt.Errorf("sign in as %s: %w", p.mb.Username, err)
+			}
+			p.transition(stateConnecting, nil)
+			tok, err = a.Token(ctx)
+		}
+		if err != nil {
+			return fmt.Errorf("sign in as %s: %w", p.mb.Username, err)
+		}
+		if try > 0 && tok.Gen == last.Gen {
+			return fmt.Errorf("sign in as %s: the server refused the access token and no other is to be had", p.mb.Username)
+		}
+		var caps imap.CapSet
+		// Caps asks the server when the greeting did not say: bounded too.
+		if err := cn.run("CAPABILITY", func() error { caps = cn.c.Caps(); return nil }); err != nil {
+			return fmt.Errorf("capabilities of %s: %w", p.mb.Host, err)
+		}
+		mech := a.Mechanism(func(m string) bool { return caps.Has(imap.Cap("AUTH=" + m)) })
+		sc := mailauth.NewSASLClient(mech, p.mb.Username, tok.Access, p.mb.Host, p.port(), mailauth.IMAP)
+		err = cn.run("AUTHENTICATE", func() error { return cn.c.Authenticate(sc) })
+		if err == nil {
+			a.Accepted(ctx)
+			return nil
+		}
+		var ie *imap.Error
+		if !errors.As(err, &ie) || ie.Type != imap.StatusResponseTypeNo {
+			return fmt.Errorf("authenticate as %s (%s): %w", p.mb.Username, mech, err)
+		}
+		if sc.Problem != "" {
+			err = fmt.Errorf("%w (%s)", err, sc.Problem)
+		}
+		a.Refused(ctx, tok, err)
+		if try == 1 {
+			return fmt.Errorf("authenticate as %s (%s): %w", p.mb.Username, mech, err)
+		}
+		last = tok
+	}
 }
 
 // ensureFolder creates the folder mail is moved to when it does not exist.

@@ -81,6 +81,18 @@
 // in and searching do not count as answering, since a server that stalls
 // every FETCH answers them too.
 //
+// # Signing in
+//
+// A mailbox signs in with its password (LOGIN), or, with auth oauth2
+// (Options.OAuth2, package mailauth), by AUTHENTICATE XOAUTH2 or OAUTHBEARER
+// (RFC 7628) with an OAuth2 access token. A token the server refuses is
+// refreshed and tried once more on the same connection. When only a manager
+// can help (the mailbox was never connected, or its provider refused the
+// refresh token for good) the poller says so once (state "sign-in needed")
+// and waits on its connection, keeping the lease, until a manager connects
+// the mailbox on any instance: then it signs in within a second. The lease
+// holder also keeps the mailbox's token fresh (mailauth.Account.Keep).
+//
 // # Reconciliation
 //
 // Marking a mail means "stored": a mail marked and then lost by the store (a

@@ -19,6 +19,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"frontdesk/config"
+	"frontdesk/mailauth"
 )
 
 // Mail is one mail handed to a Handler.
@@ -80,6 +81,10 @@ type Options struct {
 	// of mail bodies is allowed: it gets CommandTimeout plus the mails'
 	// size at this rate (25 MB: 30s + 3m11s). Default: 128 KiB/s.
 	FetchRate int64
+	// OAuth2, when set, is the mailbox's OAuth2 sign-in (auth oauth2): the
+	// poller authenticates with its access token (SASL XOAUTH2 or
+	// OAUTHBEARER) instead of LOGIN with the password.
+	OAuth2 *mailauth.Account
 	// TLSConfig is used for tls and starttls; its ServerName defaults to
 	// the mailbox's host. Default: the system's roots, TLS 1.2 or later.
 	TLSConfig *tls.Config
@@ -214,13 +219,15 @@ type Poller struct {
 
 	mu     sync.Mutex
 	status Status
-	cur    *conn // the session's connection, to cut when the lease is lost
+	// lastFailure is the error of the last failure logged (see transition).
+	lastFailure string
+	cur         *conn // the session's connection, to cut when the lease is lost
 }
 
 // Status is a snapshot of a Poller, for readiness checks and the UI.
 type Status struct {
 	Mailbox   string
-	State     string    // waiting for lease, connecting, importing, idle, reconnecting, store unavailable, stopped
+	State     string    // waiting for lease, connecting, importing, idle, reconnecting, store unavailable, sign-in needed, stopped
 	LeaseHeld bool      // this instance holds the mailbox
 	Holder    string    // who holds the lease when not this instance, if known
 	LastSync  time.Time // the end of the last complete sync
@@ -234,6 +241,10 @@ const (
 	stateImporting    = "importing"
 	stateReconnecting = "reconnecting"
 	stateStoreDown    = "store unavailable"
+	// stateSignInNeeded: the mailbox's OAuth2 sign-in needs a manager
+	// (never connected, or refused for good); the poller holds the
+	// mailbox and waits for the connection.
+	stateSignInNeeded = "sign-in needed"
 	stateStopped      = "stopped"
 )
 
@@ -268,10 +279,25 @@ func (p *Poller) Status() Status {
 }
 
 // transition records a new state and logs it once: repeated failures in the
-// same state (reconnect attempts) are logged at debug level only.
+// same state (reconnect attempts), the connecting of each retry, and a
+// failure with the same error as the last one logged (a mailbox whose
+// sign-in a manager must renew, a server that is down) are logged at debug
+// level only, until the poller imports again.
 func (p *Poller) transition(state string, err error) {
 	p.mu.Lock()
-	changed := p.status.State != state
+	prev := p.status.State
+	changed := prev != state
+	msg := ""
+	if err != nil {
+		msg = err.Error()
+	}
+	retry := (state == stateConnecting && prev == stateReconnecting) || (err != nil && msg == p.lastFailure)
+	switch {
+	case state == stateImporting:
+		p.lastFailure = ""
+	case err != nil:
+		p.lastFailure = msg
+	}
 	p.status.State = state
 	p.status.LastError = ""
 	if err != nil {
@@ -287,7 +313,7 @@ func (p *Poller) transition(state string, err error) {
 		attrs = append(attrs, slog.Any("error", err))
 	}
 	switch {
-	case !changed:
+	case !changed || retry:
 		p.log.Debug("imap poller", attrs...)
 	case err != nil:
 		p.log.Warn("imap poller", attrs...)

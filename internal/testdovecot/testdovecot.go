@@ -57,10 +57,27 @@ func Binary(t testing.TB) string {
 	return bin
 }
 
+// Options are what a test may change in the server's configuration.
+type Options struct {
+	// IntrospectionURL, when set, turns on Dovecot's oauth2 passdb for the
+	// SASL mechanisms XOAUTH2 and OAUTHBEARER: every token a client signs
+	// in with is checked at this OAuth2 introspection endpoint (RFC 7662,
+	// token=… POSTed, see package testoauth), which must say it is active
+	// and name the user in "username". LOGIN and PLAIN still check the
+	// password.
+	IntrospectionURL string
+}
+
 // Start starts Dovecot in the foreground and stops it when the test ends.
 // users are created with the password Password. Dovecot refuses to access
 // mail as root, so as root the mail belongs to nobody.
 func Start(t testing.TB, users ...string) *Server {
+	t.Helper()
+	return StartWith(t, Options{}, users...)
+}
+
+// StartWith is Start with options.
+func StartWith(t testing.TB, o Options, users ...string) *Server {
 	t.Helper()
 	bin := Binary(t)
 	dir := t.TempDir()
@@ -106,6 +123,15 @@ func Start(t testing.TB, users ...string) *Server {
 	conf := fmt.Sprintf(confTemplate, dir, mailDir, s.uid, s.gid, port)
 	if internalUser != "" {
 		conf += fmt.Sprintf("default_internal_user = %[1]s\ndefault_login_user = %[1]s\n", internalUser)
+	}
+	if o.IntrospectionURL != "" {
+		// The oauth2 passdb answers XOAUTH2 and OAUTHBEARER; the
+		// passwd-file one the rest (Dovecot asks the passdbs in order,
+		// each only for its mechanisms).
+		conf += fmt.Sprintf(oauth2Conf, dir)
+		writeFile(t, filepath.Join(dir, "dovecot-oauth2.conf.ext"), fmt.Sprintf(oauth2Ext, o.IntrospectionURL))
+	} else {
+		conf += fmt.Sprintf(passdbConf, dir, "")
 	}
 	confPath := filepath.Join(dir, "dovecot.conf")
 	writeFile(t, confPath, conf)
@@ -154,17 +180,12 @@ protocols = imap
 listen = 127.0.0.1
 ssl = no
 disable_plaintext_auth = no
-auth_mechanisms = plain login
 mail_location = maildir:%[2]s/%%u
 mail_fsync = never
 first_valid_uid = %[3]d
 last_valid_uid = %[3]d
 first_valid_gid = %[4]d
 last_valid_gid = %[4]d
-passdb {
-  driver = passwd-file
-  args = %[1]s/passwd
-}
 userdb {
   driver = static
   args = uid=%[3]d gid=%[4]d home=%[2]s/%%u
@@ -197,6 +218,45 @@ service lmtp {
   }
 }
 `
+
+// passdbConf is the password database: DIR, then extra settings.
+const passdbConf = `
+auth_mechanisms = plain login
+passdb {
+  driver = passwd-file
+  args = %[1]s/passwd
+  %[2]s
+}
+`
+
+// oauth2Conf adds the oauth2 passdb (DIR) before the password one, each for
+// its mechanisms.
+const oauth2Conf = `
+auth_mechanisms = plain login xoauth2 oauthbearer
+passdb {
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = %[1]s/dovecot-oauth2.conf.ext
+}
+passdb {
+  driver = passwd-file
+  args = %[1]s/passwd
+  mechanisms = plain login
+}
+`
+
+// oauth2Ext is the oauth2 passdb's settings: introspection by POST at the
+// URL; the token must be active and its username the user's.
+const oauth2Ext = `introspection_mode = post
+introspection_url = %s
+username_attribute = username
+active_attribute = active
+active_value = true
+timeout_msecs = 5000
+`
+
+// Log is Dovecot's log so far, for failure messages.
+func (s *Server) Log() string { return s.log() }
 
 func (s *Server) log() string {
 	b, _ := os.ReadFile(filepath.Join(s.Dir, "dovecot.log"))
@@ -239,11 +299,17 @@ func (s *Server) DeliverMaildirFunc(t testing.TB, userName string, from, n int, 
 	}
 	now := time.Now().Unix()
 	for i := from; i < from+n; i++ {
-		p := filepath.Join(box, "new", fmt.Sprintf("%d.M%dP%d.test", now, i, os.Getpid()))
+		// As a delivery agent does: written in tmp/, then moved to new/,
+		// where Dovecot sees it whole (and may move it on at once).
+		name := fmt.Sprintf("%d.M%dP%d.test", now, i, os.Getpid())
+		p := filepath.Join(box, "tmp", name)
 		if err := os.WriteFile(p, mail(i), 0o600); err != nil {
 			t.Fatal(err)
 		}
 		if err := os.Chown(p, s.uid, s.gid); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(p, filepath.Join(box, "new", name)); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -10,7 +10,9 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -18,6 +20,7 @@ import (
 	"github.com/emersion/go-smtp"
 
 	"frontdesk/config"
+	"frontdesk/mailauth"
 )
 
 // Timeouts of a delivery. RFC 5321 §4.5.3.2 recommends longer ones; a
@@ -48,16 +51,20 @@ type SenderOptions struct {
 	TLSConfig *tls.Config
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
+	// OAuth2 is the server's OAuth2 sign-in, required with smtp auth
+	// oauth2 (package mailauth).
+	OAuth2 *mailauth.Account
 }
 
 // Sender delivers messages over one SMTP connection, opened on first use and
 // kept while it is healthy. It is safe for concurrent use; deliveries are
 // serialized on the connection.
 type Sender struct {
-	cfg  config.SMTP
-	tls  *tls.Config
-	log  *slog.Logger
-	helo string
+	cfg    config.SMTP
+	tls    *tls.Config
+	log    *slog.Logger
+	helo   string
+	oauth2 *mailauth.Account
 	// dial opens the TCP connection; tests replace it.
 	dial func(ctx context.Context, network, addr string) (net.Conn, error)
 
@@ -73,7 +80,7 @@ func NewSender(cfg config.SMTP, opts *SenderOptions) *Sender {
 		opts = &SenderOptions{}
 	}
 	d := &net.Dialer{Timeout: dialTimeout}
-	s := &Sender{cfg: cfg, log: opts.Logger, helo: cfg.HeloName, dial: d.DialContext}
+	s := &Sender{cfg: cfg, log: opts.Logger, helo: cfg.HeloName, dial: d.DialContext, oauth2: opts.OAuth2}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -271,18 +278,67 @@ func (s *Sender) handshake(ctx context.Context, conn net.Conn) (*smtp.Client, ne
 		_ = c.Close()
 		return nil, conn, fmt.Errorf("ehlo: %w", err)
 	}
-	if s.cfg.Username != "" {
-		_, encrypted := c.TLSConnectionState()
-		if !encrypted && !isLoopback(s.cfg.Host) {
-			_ = c.Close()
-			return nil, conn, errors.New("refusing AUTH over an unencrypted connection")
-		}
-		if err := c.Auth(sasl.NewPlainClient("", s.cfg.Username, s.cfg.Password)); err != nil {
-			_ = c.Close()
-			return nil, conn, fmt.Errorf("auth: %w", err)
-		}
+	if s.cfg.Auth == config.AuthNone || (s.cfg.Auth != config.AuthOAuth2 && s.cfg.Username == "") {
+		return c, conn, nil
+	}
+	if _, encrypted := c.TLSConnectionState(); !encrypted && !isLoopback(s.cfg.Host) {
+		_ = c.Close()
+		return nil, conn, errors.New("refusing AUTH over an unencrypted connection")
+	}
+	var err error
+	if s.cfg.Auth == config.AuthOAuth2 {
+		err = s.authOAuth2(hctx, c)
+	} else if err = c.Auth(sasl.NewPlainClient("", s.cfg.Username, s.cfg.Password)); err != nil {
+		err = fmt.Errorf("auth: %w", err)
+	}
+	if err != nil {
+		_ = c.Close()
+		return nil, conn, err
 	}
 	return c, conn, nil
+}
+
+// authOAuth2 signs in with SASL XOAUTH2 or OAUTHBEARER (RFC 7628) and an
+// access token of the server's account (package mailauth). A token the
+// server refuses (535, 534) is refreshed and tried once more at once.
+func (s *Sender) authOAuth2(ctx context.Context, c *smtp.Client) error {
+	a := s.oauth2
+	if a == nil {
+		return errors.New("auth: smtp.auth is oauth2 but the sender has no OAuth2 account")
+	}
+	offered := func(mech string) bool {
+		ok, params := c.Extension("AUTH")
+		return ok && slices.ContainsFunc(strings.Fields(params), func(p string) bool { return strings.EqualFold(p, mech) })
+	}
+	var last mailauth.Token
+	for try := 0; ; try++ {
+		tok, err := a.Token(ctx)
+		if err != nil {
+			return fmt.Errorf("auth: %w", err)
+		}
+		if try > 0 && tok.Gen == last.Gen {
+			return errors.New("auth: the server refused the access token and no other is to be had")
+		}
+		mech := a.Mechanism(offered)
+		sc := mailauth.NewSASLClient(mech, s.cfg.Username, tok.Access, s.cfg.Host, s.cfg.Port, mailauth.SMTP)
+		err = c.Auth(sc)
+		if err == nil {
+			a.Accepted(ctx)
+			return nil
+		}
+		var se *smtp.SMTPError
+		if !errors.As(err, &se) || (se.Code != 535 && se.Code != 534) {
+			return fmt.Errorf("auth (%s): %w", mech, err)
+		}
+		if sc.Problem != "" {
+			err = fmt.Errorf("%w (%s)", err, sc.Problem)
+		}
+		a.Refused(ctx, tok, err)
+		if try == 1 {
+			return fmt.Errorf("auth (%s): %w", mech, err)
+		}
+		last = tok
+	}
 }
 
 func newClient(conn net.Conn) *smtp.Client {

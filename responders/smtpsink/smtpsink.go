@@ -15,6 +15,8 @@ import (
 
 // Received is one mail the sink accepted.
 type Received struct {
+	// User is whom the session signed in as (StartWith's Tokens).
+	User string
 	From string
 	To   []string
 	Data []byte
@@ -30,16 +32,23 @@ type Sink struct {
 	received []Received
 	down     bool
 	onMail   func(Received)
+	// tokens, when set, checks OAuth2 sign-ins (StartWith).
+	tokens   func(user, token string) bool
+	accepted int
+	refused  int
 }
 
 // Start serves SMTP on a free loopback port. onMail, when set, is called for
 // every mail accepted.
-func Start(onMail func(Received)) (*Sink, error) {
+func Start(onMail func(Received)) (*Sink, error) { return StartWith(Options{OnMail: onMail}) }
+
+// StartWith is Start with options.
+func StartWith(o Options) (*Sink, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
-	s := &Sink{ln: ln, onMail: onMail}
+	s := &Sink{ln: ln, onMail: o.OnMail, tokens: o.Tokens}
 	s.srv = smtp.NewServer(backend{s})
 	s.srv.Domain = "sink.localhost"
 	s.srv.AllowInsecureAuth = true
@@ -78,6 +87,7 @@ func (b backend) NewSession(*smtp.Conn) (smtp.Session, error) { return &session{
 
 type session struct {
 	s    *Sink
+	user string
 	from string
 	to   []string
 }
@@ -91,6 +101,9 @@ func (x *session) Mail(from string, _ *smtp.MailOptions) error {
 	x.s.mu.Unlock()
 	if down {
 		return &smtp.SMTPError{Code: 421, EnhancedCode: smtp.EnhancedCode{4, 3, 2}, Message: "sink is down"}
+	}
+	if x.s.tokens != nil && x.user == "" {
+		return errNotSignedIn
 	}
 	x.from = from
 	return nil
@@ -106,7 +119,7 @@ func (x *session) Data(r io.Reader) error {
 	if err != nil {
 		return err
 	}
-	m := Received{From: x.from, To: x.to, Data: data, At: time.Now()}
+	m := Received{User: x.user, From: x.from, To: x.to, Data: data, At: time.Now()}
 	x.s.mu.Lock()
 	x.s.received = append(x.s.received, m)
 	cb := x.s.onMail

@@ -1,6 +1,9 @@
 package ui
 
-import "frontdesk/web/auth"
+import (
+	"frontdesk/mailauth"
+	"frontdesk/web/auth"
+)
 
 // Routes is the web UI: every page and form target, who may use it and its
 // handler, each in a file of its own named after it (ticket_show.go,
@@ -89,5 +92,10 @@ func (h *Handlers) Routes() []auth.Route {
 		{Method: "POST", Path: "/canned", Roles: auth.Managers, Handler: h.handleUICannedAdd},
 		{Method: "POST", Path: "/canned/{index}/edit", Roles: auth.Managers, Handler: h.handleUICannedEdit},
 		{Method: "POST", Path: "/canned/{index}/delete", Roles: auth.Managers, Handler: h.handleUICannedDelete},
+		// Connecting a mailbox (or smtp) that signs in with OAuth2: the
+		// form sends the manager to the provider, which sends them back to
+		// the callback (package mailauth).
+		{Method: "POST", Path: "/settings/mail-sign-in", Roles: auth.Managers, Handler: h.handleUIMailConnect},
+		{Method: "GET", Path: mailauth.CallbackPath, Roles: auth.Managers, Handler: h.handleUIOAuth2Callback},
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"frontdesk/internal/words"
+	"frontdesk/mailauth"
 	"frontdesk/ticket"
 )
 
@@ -46,6 +47,10 @@ type settingsPage struct {
 	// Configured is whether the server was given its settings; without
 	// them only the queue names and counts are shown.
 	Configured bool
+	// MailAuth are the mailboxes and smtp that sign in with OAuth2;
+	// CanConnect whether they can be connected here.
+	MailAuth   []mailAuthRow
+	CanConnect bool
 	Queues     []settingsQueue
 	Teams      []TeamSettings
 	Calendars  []BusinessHoursSettings
@@ -64,4 +69,27 @@ func (q settingsQueue) Target() string {
 		return ""
 	}
 	return words.Duration(q.FirstResponse)
+}
+
+// mailAuthRow is one account that signs in with OAuth2, as the settings
+// page shows it.
+type mailAuthRow struct {
+	mailauth.Status
+}
+
+// Name says which account it is in words.
+func (r mailAuthRow) Name() string {
+	if r.Mailbox != "" {
+		return "Mailbox " + r.Mailbox
+	}
+	return "Outgoing mail (SMTP)"
+}
+
+// Action is the connect button's words: Connect with the provider, or
+// Reconnect once it was connected.
+func (r mailAuthRow) Action() string {
+	if r.State == mailauth.StateNotConnected {
+		return "Connect with " + r.Provider
+	}
+	return "Reconnect"
 }

@@ -3,12 +3,20 @@ package ui
 import (
 	"fmt"
 	"net/http"
+	"strings"
 )
 
 // handleUISettings shows the configured queues, teams and business hours
-// (read-only: they are edited in the configuration file) and each queue's
-// counts now.
+// (read-only: they are edited in the configuration file), each queue's
+// counts now, and the state of the mailboxes that sign in with OAuth2, with
+// their Connect buttons.
 func (h *Handlers) handleUISettings(w http.ResponseWriter, r *http.Request) {
+	h.renderSettings(w, r, http.StatusOK, "")
+}
+
+// renderSettings renders the settings page with status and, when set, a
+// problem above it (a connection that did not succeed).
+func (h *Handlers) renderSettings(w http.ResponseWriter, r *http.Request, status int, problem string) {
 	page := settingsPage{}
 	if st := h.settings; st != nil {
 		page.Configured, page.Teams, page.Calendars = true, st.Teams, st.BusinessHours
@@ -28,5 +36,21 @@ func (h *Handlers) handleUISettings(w http.ResponseWriter, r *http.Request) {
 		}
 		page.Queues[i].Stats = st
 	}
-	h.render(w, r, http.StatusOK, "settings", &pageData{Title: "Queues & hours", Nav: "settings", Data: page})
+	if h.mailAuth != nil {
+		sts, err := h.mailAuth.Statuses(r.Context())
+		if err != nil {
+			h.uiError(w, r, fmt.Errorf("read the mail sign-ins: %w", err))
+			return
+		}
+		for _, st := range sts {
+			page.MailAuth = append(page.MailAuth, mailAuthRow{Status: st})
+		}
+		page.CanConnect = h.mailAuth.CanConnect()
+		// The Connect forms end at the providers' pages: a browser checks
+		// form-action across the form's redirect too.
+		if t := h.mailAuth.FormTargets(); len(t) > 0 {
+			w.Header().Set("Content-Security-Policy", strings.Replace(uiCSP, "form-action 'self'", "form-action 'self' "+strings.Join(t, " "), 1))
+		}
+	}
+	h.render(w, r, status, "settings", &pageData{Title: "Queues & hours", Nav: "settings", Problem: problem, Data: page})
 }

@@ -22,6 +22,7 @@ import (
 	"net/http"
 	"net/netip"
 
+	"frontdesk/mailauth"
 	"frontdesk/web/auth"
 	"frontdesk/web/front"
 )
@@ -64,6 +65,27 @@ type Options struct {
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For the
 	// login believes (auth.ClientAddr); none by default.
 	TrustedProxies []netip.Prefix
+	// MailAuth, when set, shows the mailboxes and smtp that sign in with
+	// OAuth2 on the settings page, where managers connect them.
+	MailAuth MailAuth
+}
+
+// MailAuth is what the settings page needs of the mailboxes and smtp that
+// sign in with OAuth2 (package mailauth): their state, and connecting them
+// (the authorization code flow, ending at /oauth2/callback).
+type MailAuth interface {
+	// Statuses reads every account's state; never a token.
+	Statuses(ctx context.Context) ([]mailauth.Status, error)
+	// CanConnect reports whether accounts can be connected here (the
+	// provider needs http.public_url).
+	CanConnect() bool
+	// Begin starts connecting an account for user in the session that
+	// session names, and returns the provider's URL to send the browser to.
+	Begin(ctx context.Context, account, user, session string) (string, error)
+	// Complete finishes it with what the provider sent back.
+	Complete(ctx context.Context, cb mailauth.Callback, user, session string) (mailauth.Status, error)
+	// FormTargets are the origins of the providers' authorization pages.
+	FormTargets() []string
 }
 
 // Handlers are the web UI's handlers and what they need.
@@ -75,6 +97,7 @@ type Handlers struct {
 	secureCookies bool
 	settings      *DeskSettings
 	proxies       []netip.Prefix
+	mailAuth      MailAuth
 	templates     uiTemplates
 	crossOrigin   *http.CrossOriginProtection
 }
@@ -90,6 +113,7 @@ func New(opts Options) *Handlers {
 		secureCookies: opts.SecureCookies,
 		settings:      opts.Settings,
 		proxies:       opts.TrustedProxies,
+		mailAuth:      opts.MailAuth,
 		templates:     parseUITemplates(),
 	}
 	if h.logger == nil {
