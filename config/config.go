@@ -389,12 +389,14 @@ type Number struct {
 	MaxRecordingLength time.Duration `yaml:"max_recording_length"`
 }
 
-// Fax configures faxes that arrive by mail.
+// Fax configures faxes that arrive by mail, and sending faxes.
 type Fax struct {
 	// EmailSenders are sender patterns, such as "*@fax.example.net" or
 	// "fax@example.org", whose mail becomes a fax ticket. "*" matches any
 	// run of characters; case does not matter.
 	EmailSenders []string `yaml:"email_senders"`
+	// Outbound sends faxes (fax_outbound.go); its zero value sends none.
+	Outbound FaxOutbound `yaml:"outbound"`
 }
 
 // IsSender reports whether the mail address matches one of EmailSenders.

@@ -169,6 +169,8 @@ func applyDefaults(c *Config, set map[string]bool) {
 		d.duration(p+".max_recording_length", &n.MaxRecordingLength, 2*time.Minute)
 	}
 
+	faxOutboundDefaults(d, &c.Fax.Outbound)
+
 	for name, cal := range c.BusinessHours {
 		p := join("business_hours", name)
 		d.str(p+".timezone", &cal.Timezone, defaultTimezone)

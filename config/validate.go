@@ -45,7 +45,7 @@ func validate(c *Config, ps *problems) {
 		checkAddress(ps, index("notify.managers", i), a)
 	}
 	validateTwilio(c, ps)
-	validateFax(&c.Fax, ps)
+	validateFax(c, ps)
 	validateQueues(c, ps)
 	validateTeams(c.Teams, ps)
 	validateCalendars(c.BusinessHours, ps)

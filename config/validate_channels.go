@@ -160,8 +160,10 @@ func validateTwilio(c *Config, ps *problems) {
 	}
 }
 
-// validateFax checks the fax sender patterns.
-func validateFax(f *Fax, ps *problems) {
+// validateFax checks the fax sender patterns and the way faxes are sent.
+func validateFax(c *Config, ps *problems) {
+	f := &c.Fax
+	validateFaxOutbound(c, ps)
 	for i, s := range f.EmailSenders {
 		local, domain, ok := strings.Cut(s, "@")
 		_, err := path.Match(s, "")

@@ -114,7 +114,7 @@ func TestReplyByTextRefusesCopiesAndFiles(t *testing.T) {
 	}{
 		{sms.TicketID, Answer{Attachments: pdf}, "MMS is not supported"},
 		{sms.TicketID, Answer{Cc: []string{"carl@example.org"}}, "has no copies"},
-		{fax.TicketID, Answer{Attachments: pdf}, "cannot send faxes yet"},
+		{fax.TicketID, Answer{Attachments: pdf}, "cannot send faxes (fax.outbound is not set up)"},
 	} {
 		tc.a.Text, tc.a.By = "x", "bob"
 		if _, err := d.Reply(ctx, tc.id, tc.a); !errors.Is(err, fault.ErrInvalid) || !strings.Contains(err.Error(), tc.want) {

@@ -31,8 +31,12 @@ type Answer struct {
 	// Bcc recipients get the mail but are never written in it; the stored
 	// reply lists them for the desk's users.
 	Cc, Bcc []string
-	// Attachments are files sent with a reply by mail (checkFiles).
+	// Attachments are files sent with a reply by mail (checkFiles), or
+	// the one PDF a fax is (fax.go).
 	Attachments []ticket.NewAttachment
+	// FaxTo, when set, faxes the reply's PDF to this number (any common
+	// format) instead of answering on the ticket's channel (fax.go).
+	FaxTo string
 	// Canned names a canned reply whose text, filled in for the ticket and
 	// the writer, is the reply's; Text must then be empty.
 	Canned string
@@ -72,6 +76,8 @@ func (a Answer) checkReply() error {
 		return fmt.Errorf("%w: give either text or canned, not both (a canned reply is the whole text)", fault.ErrInvalid)
 	case strings.TrimSpace(a.Canned) != "":
 		return a.checkWriter()
+	case strings.TrimSpace(a.Text) == "" && len(a.Attachments) > 0:
+		return a.checkWriter() // a fax may be its PDF alone; withCopies asks others for words
 	}
 	return a.check()
 }
@@ -130,10 +136,10 @@ func (a Answer) sourceKey(kind, id string) string {
 
 // Reply answers a ticket's customer on the ticket's channel: it stores the
 // outbound message, queued for delivery (a mail through the one outbound-mail
-// builder, with its copies and files, or a text from the number the customer
-// used), takes the ticket when nobody holds it, then sets it pending —
-// closed with a.Close — unless it is so already, and returns the stored
-// message. The same a.Key stores one reply; the later steps are done again
+// builder, with its copies and files, a text from the number the customer
+// used, or a fax of one PDF: fax.go), takes the ticket when nobody holds
+// it, then sets it pending — closed with a.Close — unless it is so already,
+// and returns the stored message. The same a.Key stores one reply; the later steps are done again
 // only where they are not done yet, which finishes a first try that failed
 // between them.
 //
@@ -173,7 +179,7 @@ func (d *Desk) Reply(ctx context.Context, id string, a Answer) (ticket.Message, 
 			return ticket.Message{}, fmt.Errorf("%w: canned reply %q filled in for this ticket is empty", fault.ErrInvalid, a.Canned)
 		}
 	}
-	nm, err := d.replyTo(ctx, t)
+	nm, err := d.replyTo(ctx, t, a.FaxTo)
 	if err != nil {
 		return ticket.Message{}, fmt.Errorf("reply to ticket %s: %w", id, err)
 	}
@@ -225,13 +231,19 @@ func (d *Desk) finishReply(ctx context.Context, t *ticket.Ticket, a Answer, mid 
 // customer. A text carries neither: asked for, they are fault.ErrInvalid
 // saying so.
 func (d *Desk) withCopies(nm *ticket.NewMessage, t *ticket.Ticket, a Answer) error {
+	if nm.Channel == ticket.ChannelFax {
+		return d.withFax(nm, a)
+	}
+	if strings.TrimSpace(a.Text) == "" && strings.TrimSpace(a.Canned) == "" {
+		return fmt.Errorf("%w: the text is empty", fault.ErrInvalid)
+	}
 	if nm.Channel != ticket.ChannelEmail {
 		to := strings.Join(nm.To, ", ")
 		switch {
 		case len(a.Cc)+len(a.Bcc) > 0:
 			return fmt.Errorf("%w: cc, bcc: this reply goes to %s by text message, which has no copies; forward the message to send it to someone else", fault.ErrInvalid, to)
 		case len(a.Attachments) > 0 && t.Channel == ticket.ChannelFax:
-			return fmt.Errorf("%w: attachments: frontdesk cannot send faxes yet, and this reply goes to %s by text message, which carries no files", fault.ErrInvalid, to)
+			return fmt.Errorf("%w: attachments: frontdesk cannot send faxes (fax.outbound is not set up), and this reply goes to %s by text message, which carries no files", fault.ErrInvalid, to)
 		case len(a.Attachments) > 0:
 			return fmt.Errorf("%w: attachments: this reply goes to %s by text message, which carries no files (MMS is not supported)", fault.ErrInvalid, to)
 		}
@@ -290,7 +302,7 @@ func (d *Desk) message(ctx context.Context, id, mid string) (ticket.Message, err
 	return ticket.Message{}, fmt.Errorf("message %s stored on ticket %s but not found on it", mid, id)
 }
 
-// ReplyChannel says how a reply to t would go: "mail" or "SMS", and to whom;
+// ReplyChannel says how a reply to t would go: "mail", "SMS" or "fax", and to whom;
 // an error (fault.ErrConflict) says why there is no way to reply.
 func (d *Desk) ReplyChannel(t *ticket.Ticket) (how, to string, err error) {
 	switch t.Channel {
@@ -302,16 +314,7 @@ func (d *Desk) ReplyChannel(t *ticket.Ticket) (how, to string, err error) {
 			return "mail", t.Customer.Email, nil
 		}
 	case ticket.ChannelFax:
-		// A fax's customer is its sender's number; a fax that came through a
-		// mail-to-fax gateway has the gateway's address, which is nobody to
-		// answer. Faxes cannot be sent yet: the number gets a text.
-		if t.Customer.Phone == "" {
-			return "", "", fmt.Errorf("%w: this fax came without the sender's number, and frontdesk cannot send faxes yet; call or write the sender yourself", fault.ErrConflict)
-		}
-		if d.cfg.Twilio.AccountSID == "" {
-			return "", "", fmt.Errorf("%w: frontdesk cannot send faxes yet, and without Twilio it cannot text %s either; call the sender yourself", fault.ErrConflict, t.Customer.Phone)
-		}
-		return "SMS", t.Customer.Phone, nil
+		return d.faxChannel(t)
 	}
 	if t.Customer.Phone != "" {
 		if d.cfg.Twilio.AccountSID == "" {
@@ -326,12 +329,19 @@ func (d *Desk) ReplyChannel(t *ticket.Ticket) (how, to string, err error) {
 }
 
 // replyTo is the outbound message answering t, without its text: a mail
-// through the outbound-mail builder, threaded to the last inbound mail, or a
-// text from the number the customer called or texted.
-func (d *Desk) replyTo(ctx context.Context, t *ticket.Ticket) (ticket.NewMessage, error) {
+// through the outbound-mail builder, threaded to the last inbound mail, a
+// text from the number the customer called or texted, or a fax (to faxTo
+// when it is set).
+func (d *Desk) replyTo(ctx context.Context, t *ticket.Ticket, faxTo string) (ticket.NewMessage, error) {
+	if faxTo != "" {
+		return d.faxTo(ctx, t, faxTo)
+	}
 	how, to, err := d.ReplyChannel(t)
 	if err != nil {
 		return ticket.NewMessage{}, err
+	}
+	if how == "fax" {
+		return d.faxReply(ctx, t, to)
 	}
 	if how == "SMS" {
 		return ticket.NewMessage{Direction: ticket.DirectionOut, Channel: ticket.ChannelSMS, Kind: ticket.KindNormal,

@@ -80,8 +80,8 @@ func TestMalformedMessageIDIsNeverRepeated(t *testing.T) {
 	}
 }
 
-// A fax is answered at the sender's number (by text while faxes cannot be
-// sent), never at a mail-to-fax gateway's address; without a number, or
+// A fax is answered at the sender's number (by text when frontdesk does not
+// send faxes: fax.outbound), never at a mail-to-fax gateway's address; without a number, or
 // without a way to text, the reply is refused with a reason.
 func TestFaxReplyGoesToTheSender(t *testing.T) {
 	d := newTestDesk(t, "")
@@ -103,7 +103,7 @@ func TestFaxReplyGoesToTheSender(t *testing.T) {
 	gateway.Channel, gateway.Message.Kind, gateway.Customer = ticket.ChannelFax, ticket.KindFax, ticket.Customer{}
 	r2 := d.receive(t, gateway)
 	_, err = d.Reply(ctx, r2.TicketID, Answer{Text: "x", By: "bob"})
-	if !errors.Is(err, fault.ErrConflict) || !strings.Contains(err.Error(), "cannot send faxes") {
+	if !errors.Is(err, fault.ErrConflict) || !strings.Contains(err.Error(), "without the sender's number") {
 		t.Fatalf("reply to a gateway fax without a number: %v", err)
 	}
 

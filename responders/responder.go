@@ -1,6 +1,7 @@
 // Package responders delivers what frontdesk says to customers — assistants'
-// replies and the desk's acknowledgements — by mail over SMTP and by text
-// through Twilio, once each, threaded into the customer's own conversation.
+// replies and the desk's acknowledgements — by mail over SMTP, by text
+// through Twilio and by fax (fax.go), once each, threaded into the
+// customer's own conversation.
 //
 // Every outbound message waits in the desk's outbox as its own entry: state,
 // attempts, next try, and the lease of the worker holding it (package desk,
@@ -34,6 +35,7 @@ import (
 	"frontdesk/desk"
 	"frontdesk/fault"
 	"frontdesk/internal/promreg"
+	"frontdesk/responders/fax"
 	outmail "frontdesk/responders/mail"
 	"frontdesk/responders/sms"
 	"frontdesk/ticket"
@@ -70,6 +72,11 @@ type Responder struct {
 	// Mail, when set, sends mail; SMTPHost names its server in records.
 	Mail     MailSender
 	SMTPHost string
+	// Fax, when set, sends faxes through a Faxes API; FaxGateway, when
+	// set instead, is the mail-to-fax gateway's address pattern
+	// (fax.outbound.email_gateway): faxes go by mail through Mail (fax.go).
+	Fax        *fax.Service
+	FaxGateway string
 
 	desk   *desk.Desk
 	logger *slog.Logger
@@ -91,7 +98,7 @@ func New(d *desk.Desk, logger *slog.Logger, reg prometheus.Registerer) *Responde
 	r := &Responder{desk: d, logger: logger, Poll: 500 * time.Millisecond, wake: make(chan struct{}, 1)}
 	r.results = promreg.Register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "frontdesk_outbound_total",
-		Help: "Tries to deliver outbound messages, by channel (mail, sms) and result: sent, failed (for good), retried (a temporary failure), taken_over (another worker holds it).",
+		Help: "Tries to deliver outbound messages, by channel (mail, sms, fax) and result: sent, failed (for good), retried (a temporary failure), taken_over (another worker holds it).",
 	}, []string{"channel", "result"}))
 	d.OnQueued(r.Wake)
 	return r
@@ -163,6 +170,8 @@ func (r *Responder) Deliver(ctx context.Context, o *desk.Outgoing) {
 	switch {
 	case m.Delivery != ticket.DeliveryQueued:
 		return // settled meanwhile (a bounce, a person)
+	case isFax(m):
+		err = r.sendFax(ctx, o)
 	case m.Channel == ticket.ChannelSMS || (!hasEmail(m.To) && len(m.To) > 0 && strings.HasPrefix(m.To[0], "+")):
 		err = r.sendSMS(ctx, o)
 	default:
@@ -253,11 +262,12 @@ func (r *Responder) hand(ctx context.Context, o *desk.Outgoing, channel, via str
 }
 
 // isPermanent reports an error that says trying again will not help: an
-// SMTP 5xx or a Twilio 4xx.
+// SMTP 5xx, a Twilio 4xx, a fax service's 4xx.
 func isPermanent(err error) bool {
 	var m *outmail.PermanentError
 	var s *sms.PermanentError
-	return errors.As(err, &m) || errors.As(err, &s)
+	var f *fax.PermanentError
+	return errors.As(err, &m) || errors.As(err, &s) || errors.As(err, &f)
 }
 
 // files reads the bytes of an outbound mail's attachments from the store.

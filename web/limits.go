@@ -18,7 +18,7 @@ import (
 // field takes its default (DefaultLimits).
 //
 // Request bodies are limited by route class, the class found from the
-// path: Twilio's webhooks (/twilio/…), replies, which may carry files
+// path: Twilio's webhooks (/twilio/…) and the fax service's (/fax/…), replies, which may carry files
 // (uploadPaths), the rest of the JSON API (/api/…), and the web UI with
 // everything else (probes, /metrics, unmatched paths).
 type Limits struct {
@@ -96,7 +96,7 @@ func orDefault[T comparable](p *T, v T) {
 // body returns the body limit of the route class path belongs to.
 func (l Limits) body(path string) BodyLimit {
 	switch {
-	case strings.HasPrefix(path, "/twilio/"):
+	case strings.HasPrefix(path, "/twilio/"), strings.HasPrefix(path, "/fax/"):
 		return l.Webhooks
 	case isUpload(path):
 		return l.Uploads

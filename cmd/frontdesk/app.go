@@ -32,6 +32,7 @@ import (
 	"frontdesk/jobs"
 	"frontdesk/mailauth"
 	"frontdesk/responders"
+	"frontdesk/responders/fax"
 	outmail "frontdesk/responders/mail"
 	"frontdesk/responders/sms"
 	"frontdesk/routing/assign"
@@ -247,12 +248,17 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 	var wg sync.WaitGroup
 	wg.Go(func() { a.clock.Run(ctx) })
 	mountPhone := a.startPhone(ctx, &wg)
+	faxes := a.faxService()
+	var mountFax func(*http.ServeMux)
+	if faxes != nil {
+		mountFax = faxes.Register
+	}
 	webOpts := web.Options{
 		Logger:          a.logger.With(slog.String("component", "http")),
 		Ready:           a.store.Check,
 		Gatherer:        a.registry,
 		Registerer:      a.registry,
-		Mount:           mountPhone,
+		Mount:           mountAll(mountPhone, mountFax),
 		Desk:            a.desk,
 		Accounts:        webAccounts{a.users},
 		Rules:           a.rules,
@@ -293,8 +299,8 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 	})
 	wg.Go(func() { a.expireLeases(ctx, 5*time.Second) })
 	wg.Go(func() { a.followRules(ctx) })
-	if a.cfg.SMTP.Host != "" || a.cfg.Twilio.AccountSID != "" {
-		wg.Go(func() { a.deliver(ctx) })
+	if a.cfg.SMTP.Host != "" || a.cfg.Twilio.AccountSID != "" || a.cfg.Fax.Outbound.On() {
+		wg.Go(func() { a.deliver(ctx, faxes) })
 	}
 	a.startPollers(ctx, &wg)
 	var metricsErr error
@@ -321,9 +327,10 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 	return nil
 }
 
-// deliver runs the responders: four workers sending the outbox's mail and
-// texts, until ctx ends; then the SMTP connection is closed.
-func (a *app) deliver(ctx context.Context) {
+// deliver runs the responders: four workers sending the outbox's mail,
+// texts and faxes (through faxes, a Faxes API, or the mail-to-fax
+// gateway), until ctx ends; then the SMTP connection is closed.
+func (a *app) deliver(ctx context.Context, faxes *fax.Service) {
 	logger := a.logger.With(slog.String("component", "responder"))
 	r := responders.New(a.desk, logger, a.registry)
 	r.DKIM = a.dkim
@@ -335,6 +342,7 @@ func (a *app) deliver(ctx context.Context) {
 	if a.cfg.Twilio.AccountSID != "" {
 		r.SMS = sms.New(a.cfg.Twilio)
 	}
+	r.Fax, r.FaxGateway = faxes, a.cfg.Fax.Outbound.EmailGateway
 	r.Run(ctx, 4)
 }
 
@@ -498,4 +506,27 @@ func instanceClock(logger *slog.Logger) func() time.Time {
 	}
 	logger.Warn("this instance's clock is shifted for a test", slog.Duration("skew", skew))
 	return func() time.Time { return time.Now().Add(skew) }
+}
+
+// faxService is the Faxes API of fax.outbound, with the routes it calls
+// (the PDFs it fetches, its status callbacks); nil when faxes do not go
+// through one.
+func (a *app) faxService() *fax.Service {
+	if !a.cfg.Fax.Outbound.API() {
+		return nil
+	}
+	return fax.New(a.desk, a.cfg.Fax.Outbound, a.cfg.HTTP.PublicURL, &fax.Options{
+		Logger: a.logger.With(slog.String("component", "fax")), Now: a.clock.Now,
+	})
+}
+
+// mountAll mounts the routes of each of mounts that is not nil.
+func mountAll(mounts ...func(*http.ServeMux)) func(*http.ServeMux) {
+	return func(mux *http.ServeMux) {
+		for _, m := range mounts {
+			if m != nil {
+				m(mux)
+			}
+		}
+	}
 }

@@ -27,6 +27,10 @@ const (
 	twilioSID   = "ACbrowsertest"
 	twilioToken = "browsertoken"
 	deskNumber  = "+15555550100"
+	// The fake fax service's account, and the number faxes go out from.
+	faxSID        = "ACbrowserfax"
+	faxToken      = "browserfaxtoken"
+	deskFaxNumber = "+15555550199"
 )
 
 // desk is one running frontdesk for a test: `frontdesk serve` on a Redis
@@ -42,6 +46,7 @@ type desk struct {
 	store  *redisstore.Store
 	sink   *smtpsink.Sink
 	twilio *fakeTwilio
+	fax    *fakeFaxService
 }
 
 // deskOptions are what tests vary in a desk's configuration.
@@ -73,6 +78,7 @@ func newDesk(t *testing.T, o deskOptions) *desk {
 	}
 	t.Cleanup(func() { _ = d.sink.Close() })
 	d.twilio = startFakeTwilio(t)
+	d.fax = startFakeFaxService(t)
 
 	d.writeConfig(t, redisURL, o)
 	d.serve(t)
@@ -90,8 +96,8 @@ func skipOrFail(t *testing.T, msg string) {
 }
 
 // writeConfig writes the desk's configuration: queues support (mail, no
-// acknowledgements), billing, vip and phone; SMTP to the sink; Twilio
-// through the fake; and rules_file when o has rules.
+// acknowledgements), billing, vip and phone; SMTP to the sink; Twilio and
+// the Faxes API through the fakes; and rules_file when o has rules.
 func (d *desk) writeConfig(t *testing.T, redisURL string, o deskOptions) {
 	t.Helper()
 	dir := t.TempDir()
@@ -107,6 +113,7 @@ func (d *desk) writeConfig(t *testing.T, redisURL string, o deskOptions) {
 	fmt.Fprintf(&b, "twilio:\n  account_sid: %s\n  auth_token: %s\n  api_url: %q\n  default_queue: phone\n", twilioSID, twilioToken, d.twilio.srv.URL)
 	fmt.Fprintf(&b, "  numbers:\n    - number: %q\n      queue: phone\n", deskNumber)
 	fmt.Fprintf(&b, "  spool_dir: %q\n  reconcile_interval: 0\n", filepath.Join(dir, "spool"))
+	fmt.Fprintf(&b, "fax:\n  outbound: {api_url: %q, account_sid: %s, auth_token: %s, from: %q}\n", d.fax.srv.URL, faxSID, faxToken, deskFaxNumber)
 	b.WriteString(`queues:
   - name: support
     address: "Support <support@example.com>"

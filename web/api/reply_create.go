@@ -24,6 +24,8 @@ type replyRequest struct {
 	// AssigneeSeen is who held the ticket when the client showed it ("" for
 	// nobody); absent, it is not compared.
 	AssigneeSeen *string `json:"assignee_seen"`
+	// FaxTo faxes the reply's PDF to this number instead.
+	FaxTo string `json:"fax_to"`
 }
 
 // fileIn is an attachment as the API takes it: its bytes in base64.
@@ -41,8 +43,10 @@ type fileIn struct {
 // A reply by mail may carry cc, bcc and attachments (base64, each file and
 // all together at most tickets.attachment_max_size: 413 beyond); a reply by
 // text carries none (400). A reply may name a canned reply instead of its
-// text. Someone else holding the ticket, or the ticket changing hands since
-// assignee_seen, is 409 "… held by NAME" unless force is true. A reply that
+// text. A fax — on a fax ticket when frontdesk sends faxes, or with fax_to
+// to any number — carries exactly one PDF, its text optional. Someone else
+// holding the ticket, or the ticket changing hands since assignee_seen, is
+// 409 "… held by NAME" unless force is true. A reply that
 // could not be delivered (no address, no way to send on that channel) is
 // refused with 409 and the reason. Nothing is stored when a reply is refused.
 //
@@ -63,6 +67,7 @@ func (h *Handlers) handleReplyCreate(w http.ResponseWriter, r *http.Request) {
 	m, err := h.Desk.Reply(r.Context(), r.PathValue("id"), desk.Answer{
 		Text: in.Text, Close: in.Close, By: auth.Caller(r).Name, Key: r.Header.Get("Idempotency-Key"),
 		Cc: in.Cc, Bcc: in.Bcc, Attachments: files, Canned: in.Canned, Force: in.Force, Seen: in.AssigneeSeen,
+		FaxTo: in.FaxTo,
 	})
 	if err != nil {
 		httperr.Write(w, r, h.logger, err)

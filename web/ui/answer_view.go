@@ -41,6 +41,9 @@ type answerView struct {
 	Presence presenceView
 	// Mail says the reply goes by mail: it may have copies and files.
 	Mail bool
+	// Fax says the reply goes by fax: it is one PDF; FaxGateway that it
+	// goes through a mail-to-fax gateway, which takes the words too.
+	Fax, FaxGateway bool
 	// MaxFiles is the most a reply's files may weigh, in words.
 	MaxFiles string
 }
@@ -60,7 +63,7 @@ type presenceView struct {
 }
 
 // answerView records that the signed-in user has t open and returns the
-// page's answering part, by the reply channel how ("mail", "SMS").
+// page's answering part, by the reply channel how ("mail", "SMS", "fax").
 func (h *Handlers) answerView(r *http.Request, t *ticket.Ticket, how string, form replyForm) (answerView, error) {
 	me := auth.Caller(r).Name
 	p, err := h.Desk.Viewing(r.Context(), t.ID, me)
@@ -74,6 +77,7 @@ func (h *Handlers) answerView(r *http.Request, t *ticket.Ticket, how string, for
 	return answerView{
 		Form: form, Canned: canned, Presence: newPresenceView(t.ID, me, p.Assignee, p),
 		Mail: how == "mail", MaxFiles: words.Bytes(h.Desk.AttachmentMaxSize()),
+		Fax: how == "fax", FaxGateway: h.Desk.Config().Fax.Outbound.Gateway(),
 	}, nil
 }
 

@@ -390,7 +390,7 @@ func TestUITicketSaysWhatHappened(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, body = ann.get(t, "/tickets/"+fax.TicketID)
-	if !strings.Contains(body, `id="reply-problem"`) || !strings.Contains(body, "cannot send faxes yet") || strings.Contains(body, `id="reply-form"`) {
+	if !strings.Contains(body, `id="reply-problem"`) || !strings.Contains(body, "without the sender&#39;s number") || strings.Contains(body, `id="reply-form"`) {
 		t.Errorf("a fax without the sender's number offers a reply, or does not say why not")
 	}
 }

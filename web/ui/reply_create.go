@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"frontdesk/desk"
+	"frontdesk/ticket"
 	"frontdesk/web/auth"
 )
 
@@ -57,9 +58,13 @@ func (h *Handlers) handleUIReply(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	to := strings.Join(append(append(append([]string{}, m.To...), m.Cc...), m.Bcc...), ", ")
-	notice := fmt.Sprintf("Reply queued to %s.", to)
+	what := "Reply"
+	if m.Channel == ticket.ChannelFax {
+		what, to = "Fax", h.Desk.ShowPhone(m.To[0])
+	}
+	notice := fmt.Sprintf("%s queued to %s.", what, to)
 	if a.Close {
-		notice = fmt.Sprintf("Reply queued to %s and ticket #%s closed.", to, id)
+		notice = fmt.Sprintf("%s queued to %s and ticket #%s closed.", what, to, id)
 	}
 	h.seeOther(w, r, "/tickets/"+id, notice)
 }

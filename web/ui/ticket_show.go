@@ -26,7 +26,7 @@ type ticketView struct {
 	ReplyKey, NoteKey string
 	// Mentionable are the users a note may mention: everyone but the caller.
 	Mentionable []string
-	// ReplyTo is where a reply goes and ReplyBy how ("mail", "SMS"); when
+	// ReplyTo is where a reply goes and ReplyBy how ("mail", "SMS", "fax"); when
 	// there is no way to reply, ReplyProblem says why.
 	ReplyTo, ReplyBy, ReplyProblem string
 	// Customer is the customer panel; nil when the ticket has no customer
@@ -85,6 +85,9 @@ func (h *Handlers) showTicket(w http.ResponseWriter, r *http.Request, status int
 		p.ReplyProblem = fault.Reason(err)
 	} else {
 		p.ReplyTo, p.ReplyBy = to, how
+		if how == "fax" {
+			p.ReplyTo = h.Desk.ShowPhone(to)
+		}
 	}
 	for _, u := range users {
 		if u.Name != t.Assignee {

@@ -206,15 +206,16 @@ func (a *Accounts) Add(p auth.Principal) bool {
 }
 
 // Config is the configuration of the tests' desk: queues support (with its
-// own address) and billing, an SMTP server and Twilio (so that replies by
-// mail and by text can be queued; nothing sends them in these tests), and
-// attachments of up to 1000 bytes, as NewStore keeps.
+// own address) and billing, an SMTP server, Twilio and a fax service (so
+// that replies by mail, by text and by fax can be queued; nothing sends them
+// in these tests), and attachments of up to 1000 bytes, as NewStore keeps.
 const Config = `
 redis: {url: "redis://127.0.0.1:6379/0"}
 tickets: {attachment_max_size: 1000}
 http: {public_url: "https://desk.example.com"}
 smtp: {host: smtp.example.com, from: "Desk <desk@example.com>"}
 twilio: {account_sid: AC0123456789abcdef0123456789abcdef, auth_token: t, numbers: [{number: "+15555550100", queue: billing}]}
+fax: {outbound: {api_url: "https://fax.example.com", account_sid: AC1, auth_token: t, from: "+15555550199"}}
 queues:
   - {name: support, address: "Support <support@example.com>"}
   - {name: billing}
@@ -298,6 +299,26 @@ func SMS(t *testing.T, store ticket.Store) string {
 		Message: ticket.NewMessage{
 			SourceKey: "test:sms:1", Kind: ticket.KindSMS,
 			From: "+15555550123", To: []string{"+15555550100"}, Text: "Where is my invoice?",
+		},
+	})
+	if err != nil {
+		t.Fatalf("create ticket: %v", err)
+	}
+	return rc.TicketID
+}
+
+// Fax stores a fax ticket in queue support from +31201234567, as phone
+// intake stores one.
+func Fax(t *testing.T, store ticket.Store) string {
+	t.Helper()
+	rc, err := store.Create(context.Background(), ticket.NewTicket{
+		Channel:  ticket.ChannelFax,
+		Queue:    "support",
+		Subject:  "Fax from +31201234567",
+		Customer: ticket.Customer{Phone: "+31201234567"},
+		Message: ticket.NewMessage{
+			SourceKey: "test:fax:1", Channel: ticket.ChannelFax, Kind: ticket.KindFax,
+			From: "+31201234567", To: []string{"+15555550199"}, Text: "Fax of 1 page",
 		},
 	})
 	if err != nil {
