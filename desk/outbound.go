@@ -132,22 +132,18 @@ func (d *Desk) ours(address string) bool {
 }
 
 // replySubject is "Re: SUBJECT [#ID]", without a second "Re:" or tag.
-func replySubject(subject, id string) string {
-	subject = strings.TrimSpace(subject)
-	if len(subject) < 3 || !strings.EqualFold(subject[:3], "re:") {
-		subject = strings.TrimSpace("Re: " + subject)
-	}
-	if tag := "[#" + id + "]"; !strings.Contains(subject, tag) {
-		subject += " " + tag
-	}
-	return subject
-}
+func replySubject(subject, id string) string { return prefixedSubject("Re:", subject, id) }
 
 // forwardSubject is "Fwd: SUBJECT [#ID]", without a second "Fwd:" or tag.
-func forwardSubject(subject, id string) string {
+func forwardSubject(subject, id string) string { return prefixedSubject("Fwd:", subject, id) }
+
+// prefixedSubject puts prefix ("Re:", "Fwd:") before subject unless it is
+// there already (in any case) and the ticket's tag [#ID] after it unless it
+// is in it already.
+func prefixedSubject(prefix, subject, id string) string {
 	subject = strings.TrimSpace(subject)
-	if len(subject) < 4 || !strings.EqualFold(subject[:4], "fwd:") {
-		subject = strings.TrimSpace("Fwd: " + subject)
+	if len(subject) < len(prefix) || !strings.EqualFold(subject[:len(prefix)], prefix) {
+		subject = strings.TrimSpace(prefix + " " + subject)
 	}
 	if tag := "[#" + id + "]"; !strings.Contains(subject, tag) {
 		subject += " " + tag
