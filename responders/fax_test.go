@@ -3,7 +3,6 @@ package responders
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -11,7 +10,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,6 +17,7 @@ import (
 	"frontdesk/desk"
 	"frontdesk/intake/mailparse"
 	"frontdesk/intake/phone"
+	"frontdesk/internal/testfax"
 	"frontdesk/internal/testredis"
 	"frontdesk/responders/fax"
 	outmail "frontdesk/responders/mail"
@@ -27,125 +26,10 @@ import (
 	"frontdesk/ticket/redisstore"
 )
 
-// The fake fax service's account.
-const (
-	faxSID   = "ACfaxtest"
-	faxToken = "faxtoken"
-	faxFrom  = "+15555550199"
-)
+// faxFrom is the number frontdesk faxes from.
+const faxFrom = "+15555550199"
 
-// fakeFaxService is a Twilio-compatible Faxes API as SignalWire serves it
-// (POST and GET /api/laml/2010-04-01/Accounts/SID/Faxes.json, HTTP Basic
-// auth). For each fax it is asked to send it fetches the PDF from the
-// MediaUrl — and checks that the link, tampered with, is refused — then
-// answers, and calls the StatusCallback signed as Twilio signs webhooks.
-type fakeFaxService struct {
-	t   *testing.T
-	srv *httptest.Server
-
-	mu    sync.Mutex
-	faxes []fakeFax
-	// answer, when set, answers a create instead: a status and a body,
-	// and whether the fax is created all the same (an answer lost).
-	answer func(n int) (status int, body string, created bool)
-	// final is the status the callback reports; "" calls none.
-	final string
-	// problems are what the service found wrong in frontdesk's requests.
-	problems []string
-	creates  int
-}
-
-// fakeFax is one fax the service took.
-type fakeFax struct {
-	SID, To, From, MediaURL, Callback string
-	PDF                               []byte
-	Created                           time.Time
-}
-
-func startFakeFaxService(t *testing.T) *fakeFaxService {
-	f := &fakeFaxService{t: t, final: "delivered"}
-	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
-	t.Cleanup(f.srv.Close)
-	return f
-}
-
-func (f *fakeFaxService) serve(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "application/json")
-	if u, p, ok := r.BasicAuth(); !ok || u != faxSID || p != faxToken {
-		w.WriteHeader(http.StatusUnauthorized)
-		fmt.Fprint(w, `{"code": 20003, "message": "Authentication Error - invalid username"}`)
-		return
-	}
-	if r.URL.Path != "/api/laml/2010-04-01/Accounts/"+faxSID+"/Faxes.json" {
-		w.WriteHeader(http.StatusNotFound)
-		fmt.Fprint(w, `{"code": 20404, "message": "not found"}`)
-		return
-	}
-	if r.Method == http.MethodGet {
-		f.list(w, r)
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		w.WriteHeader(http.StatusBadRequest)
-		return
-	}
-	f.mu.Lock()
-	f.creates++
-	n := f.creates
-	answer := f.answer
-	f.mu.Unlock()
-	status, body, created := http.StatusCreated, "", true
-	if answer != nil {
-		status, body, created = answer(n)
-	}
-	var fx fakeFax
-	if created {
-		fx = fakeFax{SID: fmt.Sprintf("FX%04d", n), To: r.PostForm.Get("To"), From: r.PostForm.Get("From"),
-			MediaURL: r.PostForm.Get("MediaUrl"), Callback: r.PostForm.Get("StatusCallback"), Created: time.Now()}
-		fx.PDF = f.fetch(fx.MediaURL)
-		f.mu.Lock()
-		f.faxes = append(f.faxes, fx)
-		f.mu.Unlock()
-	}
-	if body == "" {
-		b, _ := json.Marshal(map[string]any{"sid": fx.SID, "status": "queued", "to": fx.To, "from": fx.From,
-			"media_url": fx.MediaURL, "date_created": fx.Created.UTC().Format(time.RFC3339)})
-		body = string(b)
-	}
-	w.WriteHeader(status)
-	_, _ = io.WriteString(w, body)
-	if created && f.final != "" {
-		go f.callback(fx, f.final)
-	}
-}
-
-// fetch gets the PDF as the service does, after checking that the link
-// with another signature, or past its expiry, is refused.
-func (f *fakeFaxService) fetch(link string) []byte {
-	u, err := url.Parse(link)
-	if err != nil {
-		f.problem("MediaUrl %q: %v", link, err)
-		return nil
-	}
-	q := u.Query()
-	bad := *u
-	q2 := url.Values{"exp": {q.Get("exp")}, "sig": {strings.Repeat("0", len(q.Get("sig")))}}
-	bad.RawQuery = q2.Encode()
-	if st, _ := get(bad.String()); st != http.StatusForbidden {
-		f.problem("a MediaUrl with a wrong signature answered %d, want 403", st)
-	}
-	q3 := url.Values{"exp": {"1000"}, "sig": {q.Get("sig")}}
-	bad.RawQuery = q3.Encode()
-	if st, _ := get(bad.String()); st != http.StatusForbidden {
-		f.problem("a MediaUrl with another expiry answered %d, want 403", st)
-	}
-	st, pdf := get(link)
-	if st != http.StatusOK {
-		f.problem("MediaUrl answered %d", st)
-	}
-	return pdf
-}
-
+// get GETs a link: its status and body; -1 for a 200 that is not a PDF.
 func get(link string) (int, []byte) {
 	resp, err := http.Get(link)
 	if err != nil {
@@ -159,19 +43,7 @@ func get(link string) (int, []byte) {
 	return resp.StatusCode, b
 }
 
-// callback reports a fax's final status to its StatusCallback, signed.
-func (f *fakeFaxService) callback(fx fakeFax, status string) {
-	form := url.Values{"FaxSid": {fx.SID}, "AccountSid": {faxSID}, "From": {fx.From}, "To": {fx.To},
-		"FaxStatus": {status}, "NumPages": {"1"}, "ApiVersion": {"v1"}}
-	if status != "delivered" {
-		form.Set("ErrorCode", "15001")
-		form.Set("ErrorMessage", "The remote fax machine did not answer the call")
-	}
-	if st := postSigned(fx.Callback, form, phone.Sign(faxToken, fx.Callback, form)); st != http.StatusNoContent {
-		f.problem("status callback answered %d", st)
-	}
-}
-
+// postSigned posts a form with a Twilio signature and returns the status.
 func postSigned(link string, form url.Values, sig string) int {
 	req, _ := http.NewRequest(http.MethodPost, link, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -184,43 +56,12 @@ func postSigned(link string, form url.Values, sig string) int {
 	return resp.StatusCode
 }
 
-func (f *fakeFaxService) list(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	after, err := time.Parse(time.RFC3339, q.Get("DateCreatedAfter"))
-	if err != nil {
-		w.WriteHeader(http.StatusBadRequest)
-		return
-	}
-	out := []map[string]any{}
-	f.mu.Lock()
-	for _, fx := range f.faxes {
-		if fx.To == q.Get("To") && fx.From == q.Get("From") && fx.Created.After(after) {
-			out = append(out, map[string]any{"sid": fx.SID, "status": "queued", "to": fx.To, "from": fx.From,
-				"media_url": fx.MediaURL, "date_created": fx.Created.UTC().Format(time.RFC3339)})
-		}
-	}
-	f.mu.Unlock()
-	_ = json.NewEncoder(w).Encode(map[string]any{"faxes": out})
-}
-
-func (f *fakeFaxService) problem(format string, args ...any) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.problems = append(f.problems, fmt.Sprintf(format, args...))
-}
-
-func (f *fakeFaxService) sent() ([]fakeFax, int, []string) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]fakeFax(nil), f.faxes...), f.creates, append([]string(nil), f.problems...)
-}
-
 // faxHarness is a desk that sends faxes through the fake service, its
 // routes (the PDFs, the callbacks) served at its public URL.
 type faxHarness struct {
 	desk    *desk.Desk
 	store   *redisstore.Store
-	service *fakeFaxService
+	service *testfax.Service
 	fax     *fax.Service
 	public  *httptest.Server
 	sink    *smtpsink.Sink
@@ -230,7 +71,7 @@ type faxHarness struct {
 // outbound says (YAML; "" for the fake Faxes API).
 func newFaxHarness(t *testing.T, outbound string) *faxHarness {
 	t.Helper()
-	h := &faxHarness{service: startFakeFaxService(t)}
+	h := &faxHarness{service: testfax.Start(t)}
 	var mux http.ServeMux
 	h.public = httptest.NewServer(&mux)
 	t.Cleanup(h.public.Close)
@@ -241,7 +82,7 @@ func newFaxHarness(t *testing.T, outbound string) *faxHarness {
 	t.Cleanup(func() { sink.Close() })
 	h.sink = sink
 	if outbound == "" {
-		outbound = fmt.Sprintf("{api_url: %q, account_sid: %s, auth_token: %s, from: %q}", h.service.srv.URL, faxSID, faxToken, faxFrom)
+		outbound = fmt.Sprintf("{api_url: %q, account_sid: %s, auth_token: %s, from: %q}", h.service.URL, testfax.AccountSID, testfax.AuthToken, faxFrom)
 	}
 	cfg, err := config.Parse([]byte(fmt.Sprintf(`
 http: {public_url: %q}
@@ -319,7 +160,7 @@ func TestFaxReplyFaxedOnceAndDelivered(t *testing.T) {
 	id, m := h.faxReply(t)
 	waitFor(t, "the fax delivered", func() bool { return h.message(t, id, m.ID).Delivery == ticket.DeliveryDelivered })
 	time.Sleep(100 * time.Millisecond) // more polls pass: still one fax
-	faxes, creates, problems := h.service.sent()
+	faxes, creates, problems := h.service.Sent()
 	for _, p := range problems {
 		t.Error(p)
 	}
@@ -354,7 +195,7 @@ func TestFaxReplyFaxedOnceAndDelivered(t *testing.T) {
 // nothing.
 func TestFaxMediaLinkExpires(t *testing.T) {
 	h := newFaxHarness(t, "")
-	h.service.final = ""
+	h.service.Final = ""
 	id, m := h.faxReply(t)
 	waitFor(t, "the fax sent", func() bool { return h.message(t, id, m.ID).Delivery == ticket.DeliverySent })
 	ctx := context.Background()
@@ -383,7 +224,7 @@ func TestFaxMediaLinkExpires(t *testing.T) {
 // one fax.
 func TestFaxServiceDownThenOneFax(t *testing.T) {
 	h := newFaxHarness(t, "")
-	h.service.answer = func(n int) (int, string, bool) {
+	h.service.Answer = func(n int) (int, string, bool) {
 		if n == 1 {
 			return http.StatusInternalServerError, `{"code": 20500, "message": "Internal Server Error"}`, false
 		}
@@ -391,7 +232,7 @@ func TestFaxServiceDownThenOneFax(t *testing.T) {
 	}
 	id, m := h.faxReply(t)
 	waitFor(t, "the fax delivered", func() bool { return h.message(t, id, m.ID).Delivery == ticket.DeliveryDelivered })
-	faxes, creates, problems := h.service.sent()
+	faxes, creates, problems := h.service.Sent()
 	for _, p := range problems {
 		t.Error(p)
 	}
@@ -405,14 +246,14 @@ func TestFaxServiceDownThenOneFax(t *testing.T) {
 // sent again.
 func TestFaxAnswerLostNotSentTwice(t *testing.T) {
 	h := newFaxHarness(t, "")
-	h.service.final = ""
-	h.service.answer = func(n int) (int, string, bool) {
+	h.service.Final = ""
+	h.service.Answer = func(n int) (int, string, bool) {
 		return http.StatusBadGateway, `{"code": 20502, "message": "Bad Gateway"}`, true
 	}
 	id, m := h.faxReply(t)
 	waitFor(t, "the fax sent", func() bool { return h.message(t, id, m.ID).Delivery == ticket.DeliverySent })
 	time.Sleep(100 * time.Millisecond)
-	faxes, creates, problems := h.service.sent()
+	faxes, creates, problems := h.service.Sent()
 	for _, p := range problems {
 		t.Error(p)
 	}
@@ -428,7 +269,7 @@ func TestFaxAnswerLostNotSentTwice(t *testing.T) {
 // fax the service could not deliver fails with the reason in words.
 func TestFaxRefusedOrUndelivered(t *testing.T) {
 	h := newFaxHarness(t, "")
-	h.service.answer = func(int) (int, string, bool) {
+	h.service.Answer = func(int) (int, string, bool) {
 		return http.StatusBadRequest, `{"code": 21211, "message": "The 'To' number +31201234567 is not a valid fax number"}`, false
 	}
 	id, m := h.faxReply(t)
@@ -436,12 +277,12 @@ func TestFaxRefusedOrUndelivered(t *testing.T) {
 	if d := h.message(t, id, m.ID).DeliveryDetail; !strings.Contains(d, "refused it (400, code 21211): The 'To' number +31201234567 is not a valid fax number") {
 		t.Errorf("failed with %q", d)
 	}
-	if _, creates, _ := h.service.sent(); creates != 1 {
+	if _, creates, _ := h.service.Sent(); creates != 1 {
 		t.Errorf("%d requests, want 1", creates)
 	}
 
 	h2 := newFaxHarness(t, "")
-	h2.service.final = "no-answer"
+	h2.service.Final = "no-answer"
 	id2, m2 := h2.faxReply(t)
 	waitFor(t, "the fax failed", func() bool { return h2.message(t, id2, m2.ID).Delivery == ticket.DeliveryFailed })
 	if d := h2.message(t, id2, m2.ID).DeliveryDetail; !strings.HasPrefix(d, "no fax machine answered: The remote fax machine did not answer the call (error 15001)") {
@@ -467,7 +308,7 @@ func TestFaxThroughMailGateway(t *testing.T) {
 		!strings.Contains(p.Text, "The signed form.") || p.MessageID != m.MessageID {
 		t.Errorf("gateway mail: attachments %+v, text %q, Message-ID %s", p.Attachments, p.Text, p.MessageID)
 	}
-	if _, creates, _ := h.service.sent(); creates != 0 {
+	if _, creates, _ := h.service.Sent(); creates != 0 {
 		t.Errorf("the Faxes API was called %d times in gateway mode", creates)
 	}
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"frontdesk/internal/testfax"
 	"frontdesk/internal/testredis"
 	"frontdesk/responders/smtpsink"
 	"frontdesk/ticket/redisstore"
@@ -27,9 +28,7 @@ const (
 	twilioSID   = "ACbrowsertest"
 	twilioToken = "browsertoken"
 	deskNumber  = "+15555550100"
-	// The fake fax service's account, and the number faxes go out from.
-	faxSID        = "ACbrowserfax"
-	faxToken      = "browserfaxtoken"
+	// The number faxes go out from.
 	deskFaxNumber = "+15555550199"
 )
 
@@ -46,7 +45,7 @@ type desk struct {
 	store  *redisstore.Store
 	sink   *smtpsink.Sink
 	twilio *fakeTwilio
-	fax    *fakeFaxService
+	fax    *testfax.Service
 }
 
 // deskOptions are what tests vary in a desk's configuration.
@@ -78,7 +77,7 @@ func newDesk(t *testing.T, o deskOptions) *desk {
 	}
 	t.Cleanup(func() { _ = d.sink.Close() })
 	d.twilio = startFakeTwilio(t)
-	d.fax = startFakeFaxService(t)
+	d.fax = testfax.Start(t)
 
 	d.writeConfig(t, redisURL, o)
 	d.serve(t)
@@ -113,7 +112,7 @@ func (d *desk) writeConfig(t *testing.T, redisURL string, o deskOptions) {
 	fmt.Fprintf(&b, "twilio:\n  account_sid: %s\n  auth_token: %s\n  api_url: %q\n  default_queue: phone\n", twilioSID, twilioToken, d.twilio.srv.URL)
 	fmt.Fprintf(&b, "  numbers:\n    - number: %q\n      queue: phone\n", deskNumber)
 	fmt.Fprintf(&b, "  spool_dir: %q\n  reconcile_interval: 0\n", filepath.Join(dir, "spool"))
-	fmt.Fprintf(&b, "fax:\n  outbound: {api_url: %q, account_sid: %s, auth_token: %s, from: %q}\n", d.fax.srv.URL, faxSID, faxToken, deskFaxNumber)
+	fmt.Fprintf(&b, "fax:\n  outbound: {api_url: %q, account_sid: %s, auth_token: %s, from: %q}\n", d.fax.URL, testfax.AccountSID, testfax.AuthToken, deskFaxNumber)
 	b.WriteString(`queues:
   - name: support
     address: "Support <support@example.com>"

@@ -4,16 +4,11 @@ import (
 	"bytes"
 	encbin "encoding/binary"
 	"fmt"
-	"io"
 	"math"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
-	"strings"
 	"sync"
 	"testing"
-
-	"frontdesk/intake/phone"
 )
 
 // sentSMS is one message the fake Twilio accepted.
@@ -120,109 +115,4 @@ func wavTone(seconds float64) []byte {
 	le(uint32(2 * n))
 	le(samples)
 	return b.Bytes()
-}
-
-// sentFax is one fax the fake fax service took: where to, and the PDF it
-// fetched.
-type sentFax struct {
-	SID, To, From string
-	PDF           []byte
-}
-
-// fakeFaxService is a Twilio-compatible Faxes API as SignalWire serves it
-// (POST /api/laml/2010-04-01/Accounts/SID/Faxes.json with HTTP Basic auth).
-// For each fax it fetches the PDF from the MediaUrl frontdesk gives — after
-// checking that the link with another signature is refused — and then
-// reports the fax delivered to the StatusCallback, signed as Twilio signs
-// webhooks.
-type fakeFaxService struct {
-	t        *testing.T
-	srv      *httptest.Server
-	mu       sync.Mutex
-	sent     []sentFax
-	problems []string
-}
-
-func startFakeFaxService(t *testing.T) *fakeFaxService {
-	f := &fakeFaxService{t: t}
-	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		if u, p, _ := r.BasicAuth(); u != faxSID || p != faxToken {
-			w.WriteHeader(http.StatusUnauthorized)
-			fmt.Fprint(w, `{"code": 20003, "message": "Authenticate"}`)
-			return
-		}
-		if r.Method != http.MethodPost || r.URL.Path != "/api/laml/2010-04-01/Accounts/"+faxSID+"/Faxes.json" {
-			w.WriteHeader(http.StatusNotFound)
-			fmt.Fprint(w, `{"code": 20404, "message": "not found"}`)
-			return
-		}
-		if err := r.ParseForm(); err != nil {
-			w.WriteHeader(http.StatusBadRequest)
-			return
-		}
-		media, callback := r.PostForm.Get("MediaUrl"), r.PostForm.Get("StatusCallback")
-		if u, err := url.Parse(media); err == nil {
-			q := u.Query()
-			q.Set("sig", strings.Repeat("0", len(q.Get("sig"))))
-			u.RawQuery = q.Encode()
-			if st, _ := fetch(u.String()); st != http.StatusForbidden {
-				f.problem("the PDF link with a wrong signature answered %d, want 403", st)
-			}
-		}
-		st, pdf := fetch(media)
-		if st != http.StatusOK {
-			f.problem("the PDF link answered %d", st)
-		}
-		f.mu.Lock()
-		fx := sentFax{SID: fmt.Sprintf("FXbrowser%d", len(f.sent)+1), To: r.PostForm.Get("To"), From: r.PostForm.Get("From"), PDF: pdf}
-		f.sent = append(f.sent, fx)
-		f.mu.Unlock()
-		w.WriteHeader(http.StatusCreated)
-		fmt.Fprintf(w, `{"sid": %q, "status": "queued", "to": %q, "from": %q}`, fx.SID, fx.To, fx.From)
-		go func() {
-			form := url.Values{"FaxSid": {fx.SID}, "FaxStatus": {"delivered"}, "NumPages": {"1"}, "To": {fx.To}, "From": {fx.From}}
-			req, _ := http.NewRequest(http.MethodPost, callback, strings.NewReader(form.Encode()))
-			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-			req.Header.Set("X-Twilio-Signature", phone.Sign(faxToken, callback, form))
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				f.problem("status callback: %v", err)
-				return
-			}
-			resp.Body.Close()
-			if resp.StatusCode != http.StatusNoContent {
-				f.problem("status callback answered %d", resp.StatusCode)
-			}
-		}()
-	}))
-	t.Cleanup(f.srv.Close)
-	return f
-}
-
-// fetch GETs a link and returns its status and, for a PDF, its bytes.
-func fetch(link string) (int, []byte) {
-	resp, err := http.Get(link)
-	if err != nil {
-		return 0, nil
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode == http.StatusOK && resp.Header.Get("Content-Type") != "application/pdf" {
-		return -1, nil
-	}
-	return resp.StatusCode, b
-}
-
-func (f *fakeFaxService) problem(format string, args ...any) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.problems = append(f.problems, fmt.Sprintf(format, args...))
-}
-
-// faxes returns the faxes taken so far and what was wrong on the way.
-func (f *fakeFaxService) faxes() ([]sentFax, []string) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]sentFax(nil), f.sent...), append([]string(nil), f.problems...)
 }

@@ -63,7 +63,7 @@ func TestReplyByFax(t *testing.T) {
 		t.Errorf("the fax's delivery reads %q", s)
 	}
 	b.screenshot("fax-delivered")
-	faxes, problems := d.fax.faxes()
+	faxes, _, problems := d.fax.Sent()
 	for _, p := range problems {
 		t.Error(p)
 	}
