@@ -73,50 +73,30 @@ func runUsers(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 }
 
 func runUsersAdd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("users add", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, usersUsage) }
-	configPath := fs.String("config", "", "configuration file (default $FRONTDESK_CONFIG or ./frontdesk.yaml)")
-	role := fs.String("role", "", "the user's role: assistant or manager")
-	passwordStdin := fs.Bool("password-stdin", false, "read the password from the first line of stdin")
-	names, err := parseInterspersed(fs, args)
-	if err != nil {
-		return exitUsage
-	}
-	usageError := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "frontdesk users add: "+format+"\n\n%s", append(a, usersUsage)...)
-		return exitUsage
-	}
-	switch {
-	case *role == "":
-		return usageError("-role is required: assistant or manager")
-	case !accounts.Role(*role).Valid():
-		return usageError("-role %q: must be assistant or manager", *role)
-	case len(names) == 0:
-		return usageError("the user's NAME is missing")
-	case len(names) > 1:
-		return usageError("one NAME only, got %q", names)
-	}
-	name := names[0]
-	if err := accounts.ValidateName(name); err != nil {
-		return usageError("%s", strings.TrimPrefix(err.Error(), fault.ErrInvalid.Error()+": "))
-	}
-
-	path := config.Resolve(*configPath)
-	cfg, err := config.Load(path)
-	if err != nil {
-		printConfigError(stderr, path, err)
-		return exitFailure
-	}
-	var password string
-	if *passwordStdin {
-		if password, err = readPasswordLine(stdin); err != nil {
-			fmt.Fprintf(stderr, "frontdesk: %v\n", err)
-			return exitFailure
+	var role *string
+	var passwordStdin *bool
+	flags := func(fs *flag.FlagSet) func() string {
+		role = fs.String("role", "", "the user's role: assistant or manager")
+		passwordStdin = fs.Bool("password-stdin", false, "read the password from the first line of stdin")
+		return func() string {
+			switch {
+			case *role == "":
+				return "-role is required: assistant or manager"
+			case !accounts.Role(*role).Valid():
+				return fmt.Sprintf("-role %q: must be assistant or manager", *role)
+			}
+			return ""
 		}
 	}
-
-	return withAccounts(ctx, cfg, stderr, func(ctx context.Context, store *accounts.Store) int {
+	return runUserCommand(ctx, "add", args, stderr, flags, func(ctx context.Context, store *accounts.Store, name string) int {
+		var password string
+		if *passwordStdin {
+			var err error
+			if password, err = readPasswordLine(stdin); err != nil {
+				fmt.Fprintf(stderr, "frontdesk: %v\n", err)
+				return exitFailure
+			}
+		}
 		token, err := store.Add(ctx, name, accounts.Role(*role), password)
 		switch {
 		case errors.Is(err, accounts.ErrExists):
