@@ -263,7 +263,7 @@ func NewStore(t *testing.T) *redisstore.Store {
 // one attachment, and returns its id.
 func Mail(t *testing.T, store ticket.Store, n int) string {
 	t.Helper()
-	rc, err := store.Create(context.Background(), ticket.NewTicket{
+	return create(t, store, ticket.NewTicket{
 		Channel:  ticket.ChannelEmail,
 		Queue:    "support",
 		Subject:  fmt.Sprintf("Order %d arrived broken", n),
@@ -282,16 +282,12 @@ func Mail(t *testing.T, store ticket.Store, n int) string {
 			},
 		},
 	})
-	if err != nil {
-		t.Fatalf("create ticket: %v", err)
-	}
-	return rc.TicketID
 }
 
 // SMS stores an SMS ticket in queue billing from +15555550123.
 func SMS(t *testing.T, store ticket.Store) string {
 	t.Helper()
-	rc, err := store.Create(context.Background(), ticket.NewTicket{
+	return create(t, store, ticket.NewTicket{
 		Channel:  ticket.ChannelSMS,
 		Queue:    "billing",
 		Subject:  "SMS from +15555550123",
@@ -301,17 +297,13 @@ func SMS(t *testing.T, store ticket.Store) string {
 			From: "+15555550123", To: []string{"+15555550100"}, Text: "Where is my invoice?",
 		},
 	})
-	if err != nil {
-		t.Fatalf("create ticket: %v", err)
-	}
-	return rc.TicketID
 }
 
 // Fax stores a fax ticket in queue support from +31201234567, as phone
 // intake stores one.
 func Fax(t *testing.T, store ticket.Store) string {
 	t.Helper()
-	rc, err := store.Create(context.Background(), ticket.NewTicket{
+	return create(t, store, ticket.NewTicket{
 		Channel:  ticket.ChannelFax,
 		Queue:    "support",
 		Subject:  "Fax from +31201234567",
@@ -321,10 +313,6 @@ func Fax(t *testing.T, store ticket.Store) string {
 			From: "+31201234567", To: []string{"+15555550199"}, Text: "Fax of 1 page",
 		},
 	})
-	if err != nil {
-		t.Fatalf("create ticket: %v", err)
-	}
-	return rc.TicketID
 }
 
 // Get returns ticket id, failing the test when it cannot.
@@ -341,4 +329,15 @@ func Get(t *testing.T, store ticket.Store, id string) *ticket.Ticket {
 // a store with one Mail ticket.
 func RouteTarget(path string) string {
 	return strings.NewReplacer("{id}", "1", "{attachment_id}", "x", "{queue}", "support").Replace(path)
+}
+
+// create stores nt and returns its ticket's number, failing the test if it
+// cannot.
+func create(t *testing.T, store ticket.Store, nt ticket.NewTicket) string {
+	t.Helper()
+	rc, err := store.Create(context.Background(), nt)
+	if err != nil {
+		t.Fatalf("create ticket: %v", err)
+	}
+	return rc.TicketID
 }
