@@ -41,9 +41,9 @@ type harness struct {
 }
 
 type harnessOpts struct {
-	yaml  string         // extra configuration, replacing lmtp's line when it starts with "lmtp:"
-	rdb   *redis.Client  // else testredis.New
-	opts  *Options       // server options
+	yaml  string        // extra configuration, replacing lmtp's line when it starts with "lmtp:"
+	rdb   *redis.Client // else testredis.New
+	opts  *Options      // server options
 	store *redisstore.Options
 }
 
