@@ -38,6 +38,7 @@ type session struct {
 	s     *Server
 	conn  *smtp.Conn
 	from  string
+	size  int64       // the SIZE the client announced, 0 when none
 	rcpts []recipient // in RCPT order, as go-smtp wants the statuses
 }
 
@@ -52,19 +53,22 @@ var (
 )
 
 func (ss *session) Reset() {
-	ss.from, ss.rcpts = "", nil
+	ss.from, ss.size, ss.rcpts = "", 0, nil
 }
 
 func (ss *session) Logout() error { return nil }
 
 // Mail starts a transaction; with lmtp.require_tls only over TLS.
-func (ss *session) Mail(from string, _ *smtp.MailOptions) error {
+func (ss *session) Mail(from string, opts *smtp.MailOptions) error {
 	if ss.s.cfg.RequireTLS {
 		if _, ok := ss.conn.TLSConnectionState(); !ok {
 			return errNeedTLS
 		}
 	}
-	ss.from, ss.rcpts = from, nil
+	ss.from, ss.size, ss.rcpts = from, 0, nil
+	if opts != nil {
+		ss.size = opts.Size
+	}
 	return nil
 }
 
@@ -180,34 +184,37 @@ func (ss *session) answer(rc recipient, err error) error {
 	return errNotFiled
 }
 
-// readChunk is how much of a message is read at a time.
-const readChunk = 64 << 10
+// minRead is the smallest buffer a message is read into.
+const minRead = 16 << 10
 
 // read reads the whole message (go-smtp's reader stops it at
-// lmtp.max_message_size with ErrDataTooLarge), reserving the memory it
-// takes from the server's budget: reserved is what the caller gives back.
-// Past the budget it fails with errBusy and leaves the rest to go-smtp,
-// which reads it to its end without keeping it.
+// lmtp.max_message_size with ErrDataTooLarge) straight into one buffer,
+// sized by the SIZE the client announced when it did, reserving the memory
+// it takes from the server's budget: reserved is what the caller gives
+// back. Past the budget it fails with errBusy and leaves the rest to
+// go-smtp, which reads it to its end without keeping it.
 func (ss *session) read(r io.Reader) (raw []byte, reserved int64, err error) {
-	buf := make([]byte, readChunk)
-	for {
-		n, rerr := r.Read(buf)
-		if n > 0 {
-			if len(raw)+n > cap(raw) {
-				want := max(2*cap(raw), len(raw)+n, readChunk)
-				if lim := int(ss.s.srv.MaxMessageBytes); lim > 0 && want > lim {
-					want = max(lim, len(raw)+n)
-				}
-				if !ss.s.budget.take(int64(want - cap(raw))) {
-					return nil, reserved, errBusy
-				}
-				reserved += int64(want - cap(raw))
-				grown := make([]byte, len(raw), want)
-				copy(grown, raw)
-				raw = grown
-			}
-			raw = append(raw, buf[:n]...)
+	limit := int(ss.s.srv.MaxMessageBytes) + 1 // room to see the end, or one byte too many
+	grow := func(want int) bool {
+		want = min(max(want, minRead), limit)
+		if !ss.s.budget.take(int64(want - cap(raw))) {
+			return false
 		}
+		reserved += int64(want - cap(raw))
+		grown := make([]byte, len(raw), want)
+		copy(grown, raw)
+		raw = grown
+		return true
+	}
+	if !grow(int(min(ss.size, int64(limit))) + 1024) {
+		return nil, reserved, errBusy
+	}
+	for {
+		if len(raw) == cap(raw) && !grow(2*cap(raw)) {
+			return nil, reserved, errBusy
+		}
+		n, rerr := r.Read(raw[len(raw):cap(raw)])
+		raw = raw[:len(raw)+n]
 		if rerr == io.EOF {
 			return raw, reserved, nil
 		}
