@@ -34,7 +34,7 @@ type LMTP struct {
 	TLSCert string `yaml:"tls_cert"`
 	TLSKey  string `yaml:"tls_key"`
 	// RequireTLS refuses mail over a connection that has not started TLS
-	// (530), for a mail server reaching frontdesk across a network.
+	// (451 4.7.0: the mail server keeps it), for a mail server reaching frontdesk across a network.
 	// Needs tls_cert. Default: false.
 	RequireTLS bool `yaml:"require_tls"`
 }

@@ -302,7 +302,7 @@ func TestSTARTTLS(t *testing.T) {
 	if msg := d.expect("LHLO mta", 250); !strings.Contains(msg, "STARTTLS") {
 		t.Fatalf("LHLO: %s, want STARTTLS offered", msg)
 	}
-	d.expect("MAIL FROM:<ann@example.org>", 530)
+	d.expect("MAIL FROM:<ann@example.org>", 451)
 	d.startTLS()
 	d.expect("LHLO mta", 250)
 	d.expect("MAIL FROM:<ann@example.org>", 250)

@@ -17,7 +17,9 @@ import (
 var (
 	errUnknownRecipient = &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1},
 		Message: "No such recipient here: not a mailbox or queue address of this desk"}
-	errNeedTLS = &smtp.SMTPError{Code: 530, EnhancedCode: smtp.EnhancedCode{5, 7, 0},
+	// errNeedTLS is temporary, not RFC 3207's 530: a mail server not
+	// yet set up for TLS keeps the mail until it is, instead of bouncing it.
+	errNeedTLS = &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 7, 0},
 		Message: "Must issue a STARTTLS command first"}
 	errUnavailable = &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0},
 		Message: "Mail not stored: the ticket store is unavailable; try again later"}
