@@ -49,12 +49,32 @@ func (im *Importer) Deliver(ctx context.Context, to Recipient, raw []byte, recei
 	if err == nil {
 		err = im.store1(ctx, mb, m, p)
 	}
-	if err == nil || fault.IsUnavailable(err) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+	if err == nil || unavailable(err) {
 		return err
+	}
+	if p != nil {
+		// What failed may have come after the mail was stored (its
+		// acknowledgement, say): then it is in, and storing it again as it
+		// is would make a second ticket of it.
+		_, ferr := im.store.FindSource(ctx, sourceKey(sourceName(mb), m, p))
+		switch {
+		case ferr == nil:
+			im.logger.Error("delivered mail stored, but what follows storing it failed", slog.String("to", sourceName(mb)),
+				slog.String("message_id", p.MessageID), slog.Any("error", err))
+			return nil
+		case !errors.Is(ferr, fault.ErrNotFound):
+			return ferr
+		}
 	}
 	im.logger.Warn("delivered mail not imported normally; storing it as it is", slog.String("to", sourceName(mb)),
 		slog.Any("error", err))
 	return im.storeRaw(ctx, mb, m, err)
+}
+
+// unavailable reports whether err says to try again later: Redis is away,
+// or the caller gave up.
+func unavailable(err error) bool {
+	return fault.IsUnavailable(err) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }
 
 // recipient is the mailbox a delivery is filed under: the configured one,
