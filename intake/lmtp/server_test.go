@@ -202,24 +202,49 @@ func TestConnectionLimit(t *testing.T) {
 }
 
 // A line longer than MaxLineLength ends the connection, in a command or in
-// a message's data.
-func TestLongLines(t *testing.T) {
+// a message's data; so do repeated junk commands.
+func TestHostileInput(t *testing.T) {
 	h := start(t, harnessOpts{yaml: `lmtp: {listen: "127.0.0.1:0", timeout: 10s}`})
+	// The server closes the connection with the rest of the line unread,
+	// which may reset it before its 500 arrives: either ends it.
+	ended := func(d *dialog, what string) {
+		t.Helper()
+		for range 3 {
+			code, msg, err := d.c.ReadResponse(0)
+			if err != nil && code == 0 {
+				return
+			}
+			if code != 500 {
+				t.Fatalf("%s: %d %s, want 500 or the end", what, code, msg)
+			}
+		}
+		t.Fatalf("%s: connection still open", what)
+	}
 	d := dial(t, h.addr)
 	d.expect("LHLO mta", 250)
-	if code, _ := d.cmd("NOOP " + strings.Repeat("x", 3*MaxLineLength)); code != 500 {
-		t.Fatalf("long line: %d, want 500", code)
-	}
-	if _, _, err := d.c.ReadResponse(0); err == nil {
-		t.Fatal("connection open after a long line")
-	}
-	// In data: the recipients hear 500 and the connection ends.
+	_, _ = d.conn.Write([]byte("NOOP " + strings.Repeat("x", 3*MaxLineLength) + "\r\n"))
+	ended(d, "long command line")
+
 	d = dial(t, h.addr)
 	d.expect("LHLO mta", 250)
 	d.expect("MAIL FROM:<ann@example.org>", 250)
 	d.expect("RCPT TO:<support@example.com>", 250)
-	if c := d.data(mail("long@example.org", "Long", strings.Repeat("y", 3*MaxLineLength)), 1); c[0] != 500 {
-		t.Fatalf("long line in data: %d, want 500", c[0])
+	d.expect("DATA", 354)
+	_, _ = d.conn.Write([]byte(mail("long@example.org", "Long", strings.Repeat("y", 3*MaxLineLength)) + ".\r\n"))
+	ended(d, "long line in data")
+
+	// Junk: after a few unknown commands the connection ends.
+	d = dial(t, h.addr)
+	for i := range 4 {
+		if code, _ := d.cmd("\x00\xffJUNK"); code/100 != 5 {
+			t.Fatalf("junk %d: %d, want 5xx", i, code)
+		}
+	}
+	if _, _, err := d.c.ReadResponse(0); err != nil {
+		t.Fatalf("no farewell after too many errors: %v", err)
+	}
+	if _, _, err := d.c.ReadResponse(0); err == nil {
+		t.Fatal("connection open after too many errors")
 	}
 	if n := len(h.tickets(t)); n != 0 {
 		t.Fatalf("%d tickets, want none", n)
