@@ -17,7 +17,8 @@ import (
 )
 
 // BenchmarkLMTPDelivery measures push intake end to end: b.N mails of about
-// 2 KB delivered over LMTP on loopback by 8 connections at once, each one
+// 2 KB delivered over LMTP on loopback by 8 connections at once (conns=8),
+// or one after the other (conns=1: latency without queueing), each one
 // parsed, routed, stored as a new ticket in Redis and made durable before
 // its 250. It reports mails per second and the latency of one delivery
 // (MAIL FROM to the recipient's 250: mail to ticket) at the 50th and 99th
@@ -25,7 +26,12 @@ import (
 //
 //	FRONTDESK_TEST_REDIS_URL=redis://127.0.0.1:6379/9 go test -run '^$' -bench LMTPDelivery -benchtime 5000x ./intake/lmtp
 func BenchmarkLMTPDelivery(b *testing.B) {
-	const conns = 8
+	for _, conns := range []int{1, 8} {
+		b.Run(fmt.Sprintf("conns=%d", conns), func(b *testing.B) { benchDelivery(b, conns) })
+	}
+}
+
+func benchDelivery(b *testing.B, conns int) {
 	h := start(b, harnessOpts{yaml: `lmtp: {listen: "127.0.0.1:0", max_connections: 64}`})
 	body := strings.Repeat("The lamp I ordered arrived broken; the box was crushed on one side.\r\n", 25)
 	clients := make([]*smtp.Client, conns)
