@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
+	"fmt"
 	"math/big"
 	"net"
 	"strings"
@@ -91,6 +92,39 @@ func TestRedeliveredAndFetchedStoredOnce(t *testing.T) {
 	}
 	if n := len(h.tickets(t)); n != 2 {
 		t.Fatalf("%d tickets after IMAP fetched a delivered mail, want 2", n)
+	}
+}
+
+// CHUNKING (RFC 3030), which Postfix uses when offered: BDAT delivers as
+// DATA does, one answer per recipient.
+func TestBDAT(t *testing.T) {
+	h := start(t, harnessOpts{})
+	d := dial(t, h.addr)
+	if msg := d.expect("LHLO mta", 250); !strings.Contains(msg, "CHUNKING") {
+		t.Fatalf("LHLO: %s", msg)
+	}
+	d.expect("MAIL FROM:<ann@example.org>", 250)
+	d.expect("RCPT TO:<support@example.com>", 250)
+	d.expect("RCPT TO:<sales@example.com>", 250)
+	m := mail("bdat@example.org", "In chunks", "Sent with BDAT.")
+	half := len(m) / 2
+	if _, err := fmt.Fprintf(d.conn, "BDAT %d\r\n%s", half, m[:half]); err != nil {
+		t.Fatal(err)
+	}
+	if code, msg := d.read(); code != 250 {
+		t.Fatalf("first chunk: %d %s", code, msg)
+	}
+	if _, err := fmt.Fprintf(d.conn, "BDAT %d LAST\r\n%s", len(m)-half, m[half:]); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2 {
+		if code, msg := d.read(); code != 250 {
+			t.Fatalf("answer %d: %d %s", i, code, msg)
+		}
+	}
+	ts := h.tickets(t)
+	if len(ts) != 2 || !strings.Contains(ts[0].Messages[0].Text, "Sent with BDAT.") {
+		t.Fatalf("%d tickets: %+v", len(ts), ts)
 	}
 }
 
