@@ -44,7 +44,7 @@ func (a *app) startLMTP(ctx context.Context, wg *sync.WaitGroup) error {
 		Logger: a.logger.With(slog.String("component", "email")), Registerer: a.registry,
 	})
 	srv := lmtp.New(a.cfg, importer, &lmtp.Options{
-		Logger: logger, Registerer: a.registry, Durable: a.store.Durable, TLSConfig: tlsConfig,
+		Logger: logger, Registerer: a.registry, Durable: a.store.Durable, TLSConfig: tlsConfig, Now: a.clock.Now,
 	})
 	wg.Go(func() {
 		if err := srv.Serve(ln); err != nil {

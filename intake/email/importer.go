@@ -240,8 +240,10 @@ func (im *Importer) newTicket(mb config.Mailbox, p *mailparse.Mail, nm ticket.Ne
 func (im *Importer) storeRaw(ctx context.Context, mb config.Mailbox, m imappoll.Mail, cause error) error {
 	raw := rawOf(m)
 	subject := fmt.Sprintf("Mail %d of %s could not be imported", m.UID, mb.Name)
-	if m.UID == 0 { // delivered by a mail server (push.go): no UID
+	warning := fmt.Sprintf("import failed %d times: %v", m.Attempt, cause)
+	if m.UID == 0 { // delivered by a mail server (push.go): no UID, one attempt
 		subject = "A mail to " + sourceName(mb) + " could not be imported"
+		warning = fmt.Sprintf("import failed: %v", cause)
 	}
 	from := ""
 	if msg, err := mail.ReadMessage(bytes.NewReader(raw)); err == nil {
@@ -259,7 +261,7 @@ func (im *Importer) storeRaw(ctx context.Context, mb config.Mailbox, m imappoll.
 			SourceKey: rawSourceKey(sourceName(mb), m),
 			From:      from, Subject: subject,
 			Text:     "frontdesk could not import this mail normally; the original message is attached.",
-			Warnings: []string{fmt.Sprintf("import failed %d times: %v", m.Attempt, cause)},
+			Warnings: []string{warning},
 			Raw:      raw, By: "intake:" + sourceName(mb), At: m.Received,
 		},
 	}

@@ -44,7 +44,7 @@ func (im *Importer) Deliver(ctx context.Context, to Recipient, raw []byte, recei
 	if err != nil {
 		return err
 	}
-	m := imappoll.Mail{Mailbox: mb.Name, Size: int64(len(raw)), Raw: raw, Received: received, Attempt: maxAttempts}
+	m := imappoll.Mail{Mailbox: mb.Name, Size: int64(len(raw)), Raw: raw, Received: received, Attempt: 1}
 	p, err := mailparse.Parse(raw, &im.parse)
 	if err == nil {
 		err = im.store1(ctx, mb, m, p)

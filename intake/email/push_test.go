@@ -87,6 +87,15 @@ smtp: {host: smtp.example.com}
 	if _, err := store.FindSource(ctx, key); err != nil || !strings.HasPrefix(key, "mail:queue:sales:<q1@example.org>:") {
 		t.Errorf("queue source key %s: %v", key, err)
 	}
+	// A mail that is not one is stored as it is, not refused.
+	if err := im.Deliver(ctx, Recipient{Mailbox: "support"}, []byte("\r\n"), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	ts = allTickets(t, store)
+	if len(ts) != 3 || ts[2].Subject != "A mail to support could not be imported" ||
+		len(ts[2].Messages[0].Warnings) != 1 || !strings.HasPrefix(ts[2].Messages[0].Warnings[0], "import failed: ") {
+		t.Errorf("%d tickets, the last %+v", len(ts), ts[len(ts)-1])
+	}
 	if err := im.Deliver(ctx, Recipient{Queue: "nope"}, raw, time.Now()); err == nil {
 		t.Error("delivered to a queue that is not configured")
 	}

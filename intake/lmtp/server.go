@@ -28,6 +28,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -239,7 +240,12 @@ func (s *Server) newSession(c *smtp.Conn) (smtp.Session, error) {
 type errorLog struct{ logger *slog.Logger }
 
 func (l errorLog) Printf(format string, v ...any) {
-	l.logger.Debug("lmtp: " + fmt.Sprintf(format, v...))
+	msg := "lmtp: " + fmt.Sprintf(format, v...)
+	if strings.HasPrefix(format, "panic") {
+		l.logger.Error(msg)
+		return
+	}
+	l.logger.Debug(msg)
 }
 
 func (l errorLog) Println(v ...any) { l.logger.Debug("lmtp: " + fmt.Sprint(v...)) }
