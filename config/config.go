@@ -43,6 +43,8 @@ type Config struct {
 	SMTP      SMTP      `yaml:"smtp"`
 	Twilio    Twilio    `yaml:"twilio"`
 	Fax       Fax       `yaml:"fax"`
+	// LMTP is push intake: a mail server delivers to frontdesk (lmtp.go).
+	LMTP LMTP `yaml:"lmtp"`
 	// Acknowledgements brakes the automatic answers to new tickets.
 	Acknowledgements Acknowledgements `yaml:"acknowledgements"`
 	// Queues lists the ticket queues. When none are configured there is

@@ -149,7 +149,9 @@ business_hours:
 				{Number: "+31201234568", Queue: "support", Greeting: "Hallo.",
 					AfterHoursGreeting: "Hallo.", MaxRecordingLength: 2 * time.Minute},
 			}},
-		Fax:           Fax{Outbound: FaxOutbound{MediaTTL: DefaultFaxMediaTTL}},
+		Fax: Fax{Outbound: FaxOutbound{MediaTTL: DefaultFaxMediaTTL}},
+		LMTP: LMTP{Protocol: DefaultLMTPProtocol, MaxMessageSize: 25 * MB, MaxConnections: DefaultLMTPMaxConnections,
+			MaxRecipients: DefaultLMTPMaxRecipients, Timeout: DefaultLMTPTimeout},
 		Queues:        []Queue{{Name: "support"}},
 		BusinessHours: map[string]Calendar{"office": {Timezone: "UTC", Days: "mon-fri", Hours: "09:00-17:00"}},
 	}

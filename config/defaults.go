@@ -170,6 +170,7 @@ func applyDefaults(c *Config, set map[string]bool) {
 	}
 
 	faxOutboundDefaults(d, &c.Fax.Outbound)
+	lmtpDefaults(d, &c.LMTP)
 
 	for name, cal := range c.BusinessHours {
 		p := join("business_hours", name)

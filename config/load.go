@@ -41,7 +41,7 @@ func Load(path string) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, p := range []*string{&c.RulesFile, &c.SMTP.DKIM.KeyFile} {
+	for _, p := range []*string{&c.RulesFile, &c.SMTP.DKIM.KeyFile, &c.LMTP.TLSCert, &c.LMTP.TLSKey} {
 		if *p != "" && !filepath.IsAbs(*p) {
 			*p = filepath.Join(filepath.Dir(path), *p)
 		}

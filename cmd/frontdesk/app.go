@@ -247,6 +247,11 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 	defer cancel()
 	var wg sync.WaitGroup
 	wg.Go(func() { a.clock.Run(ctx) })
+	if err := a.startLMTP(ctx, &wg); err != nil {
+		cancel()
+		wg.Wait()
+		return err
+	}
 	mountPhone := a.startPhone(ctx, &wg)
 	faxes := a.faxService()
 	var mountFax func(*http.ServeMux)

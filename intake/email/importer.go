@@ -24,6 +24,7 @@ import (
 	"frontdesk/fault"
 	"frontdesk/intake/imappoll"
 	"frontdesk/intake/mailparse"
+	"frontdesk/internal/promreg"
 	"frontdesk/ticket"
 )
 
@@ -67,9 +68,9 @@ func NewImporter(d *desk.Desk, opts *Options) *Importer {
 	if im.logger == nil {
 		im.logger = slog.Default()
 	}
-	if opts.Registerer != nil {
-		opts.Registerer.MustRegister(im.results)
-	}
+	// Registered once per registry however many importers (IMAP's and
+	// push intake's) share it.
+	im.results = promreg.Register(opts.Registerer, im.results)
 	return im
 }
 
@@ -142,7 +143,7 @@ func (im *Importer) store1(ctx context.Context, mb config.Mailbox, m imappoll.Ma
 		if err != nil {
 			return fmt.Errorf("import mail %s (%s): %w", nm.SourceKey, how, err)
 		}
-		im.count(mb.Name, r, "appended")
+		im.count(sourceName(mb), r, "appended")
 		if p.Kind == mailparse.KindBounce {
 			return im.markBounced(ctx, mb, p)
 		}
@@ -153,7 +154,7 @@ func (im *Importer) store1(ctx context.Context, mb config.Mailbox, m imappoll.Ma
 	if err != nil {
 		return fmt.Errorf("import mail %s as a new ticket: %w", nm.SourceKey, err)
 	}
-	im.count(mb.Name, r, "created")
+	im.count(sourceName(mb), r, "created")
 	if r.Created {
 		im.logger.Info("ticket created from mail", slog.String("mailbox", mb.Name), slog.String("ticket", r.TicketID),
 			slog.String("kind", p.Kind), slog.String("message_id", p.MessageID))
@@ -185,11 +186,11 @@ func (im *Importer) newMessage(mb config.Mailbox, m imappoll.Mail, p *mailparse.
 		channel, kind = ticket.ChannelFax, ticket.KindFax
 	}
 	nm := ticket.NewMessage{
-		SourceKey: sourceKey(mb.Name, m, p), Direction: ticket.DirectionIn, Channel: channel, Kind: kind,
+		SourceKey: sourceKey(sourceName(mb), m, p), Direction: ticket.DirectionIn, Channel: channel, Kind: kind,
 		From: formatAddress(p.From), To: formatAddresses(p.To), Cc: formatAddresses(p.Cc),
 		Subject: p.Subject, Text: p.Text, HTML: p.HTML,
 		MessageID: p.MessageID, InReplyTo: p.InReplyTo, References: p.References,
-		Warnings: p.Warnings, By: "intake:" + mb.Name, At: m.Received,
+		Warnings: p.Warnings, By: "intake:" + sourceName(mb), At: m.Received,
 	}
 	if !m.Oversized {
 		nm.Raw = m.Raw
@@ -239,6 +240,11 @@ func (im *Importer) newTicket(mb config.Mailbox, p *mailparse.Mail, nm ticket.Ne
 func (im *Importer) storeRaw(ctx context.Context, mb config.Mailbox, m imappoll.Mail, cause error) error {
 	raw := rawOf(m)
 	subject := fmt.Sprintf("Mail %d of %s could not be imported", m.UID, mb.Name)
+	warning := fmt.Sprintf("import failed %d times: %v", m.Attempt, cause)
+	if m.UID == 0 { // delivered by a mail server (push.go): no UID, one attempt
+		subject = "A mail to " + sourceName(mb) + " could not be imported"
+		warning = fmt.Sprintf("import failed: %v", cause)
+	}
 	from := ""
 	if msg, err := mail.ReadMessage(bytes.NewReader(raw)); err == nil {
 		if s := msg.Header.Get("Subject"); s != "" {
@@ -252,18 +258,18 @@ func (im *Importer) storeRaw(ctx context.Context, mb config.Mailbox, m imappoll.
 		Channel: ticket.ChannelEmail, Queue: mb.Queue, Mailbox: mb.Name, Subject: subject,
 		Customer: ticket.Customer{Email: from},
 		Message: ticket.NewMessage{
-			SourceKey: rawSourceKey(mb.Name, m),
+			SourceKey: rawSourceKey(sourceName(mb), m),
 			From:      from, Subject: subject,
 			Text:     "frontdesk could not import this mail normally; the original message is attached.",
-			Warnings: []string{fmt.Sprintf("import failed %d times: %v", m.Attempt, cause)},
-			Raw:      raw, By: "intake:" + mb.Name, At: m.Received,
+			Warnings: []string{warning},
+			Raw:      raw, By: "intake:" + sourceName(mb), At: m.Received,
 		},
 	}
 	r, err := im.desk.Receive(ctx, nt)
 	if err != nil {
 		return fmt.Errorf("store mail %d of %s as-is after %d failures: %w", m.UID, mb.Name, m.Attempt, err)
 	}
-	im.count(mb.Name, r, "raw")
+	im.count(sourceName(mb), r, "raw")
 	im.logger.Warn("mail stored as-is after repeated failures", slog.String("mailbox", mb.Name),
 		slog.Uint64("uid", uint64(m.UID)), slog.String("ticket", r.TicketID), slog.Any("error", cause))
 	return nil
