@@ -43,6 +43,9 @@ type Config struct {
 	SMTP      SMTP      `yaml:"smtp"`
 	Twilio    Twilio    `yaml:"twilio"`
 	Fax       Fax       `yaml:"fax"`
+	// Webhooks are the outgoing webhooks: ticket events POSTed, signed, to
+	// other systems.
+	Webhooks []Webhook `yaml:"webhooks"`
 	// Acknowledgements brakes the automatic answers to new tickets.
 	Acknowledgements Acknowledgements `yaml:"acknowledgements"`
 	// Queues lists the ticket queues. When none are configured there is

@@ -46,6 +46,7 @@ func validate(c *Config, ps *problems) {
 	}
 	validateTwilio(c, ps)
 	validateFax(c, ps)
+	validateWebhooks(c, ps)
 	validateQueues(c, ps)
 	validateTeams(c.Teams, ps)
 	validateCalendars(c.BusinessHours, ps)
