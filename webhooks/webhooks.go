@@ -84,8 +84,8 @@ type Options struct {
 }
 
 // Backoff is the default wait after the attempt-th failed attempt: 10 s,
-// doubling each time up to an hour, each varied by up to a fifth so that
-// the retries of many events do not come at once. About 30 attempts fit in
+// doubling each time up to an hour, each varied by up to a tenth either
+// way so that the retries of many events do not come at once. About 30 attempts fit in
 // a day.
 func Backoff(attempt int) time.Duration {
 	d := 10 * time.Second
