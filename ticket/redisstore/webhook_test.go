@@ -184,3 +184,27 @@ func TestHookEventLeaseRunsOut(t *testing.T) {
 		t.Fatalf("%d keys left after delivery", n)
 	}
 }
+
+// The webhook scripts keep to the desk's slot on a Redis Cluster.
+func TestHookEventsOnRedisCluster(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a Redis Cluster; skipped with -short")
+	}
+	rdb := startRedisCluster(t)
+	s := New(rdb, &Options{Prefix: "fdtest-" + randomHex(6)})
+	ctx := context.Background()
+	if err := s.RegisterHooks(ctx, map[string][]string{"h1": {"ticket.created", "ticket.closed"}}); err != nil {
+		t.Fatal(err)
+	}
+	id := mustCreate(t, s, mail("cluster-hook", "ann@example.org", "On a cluster")).TicketID
+	if err := s.SetStatus(ctx, id, ticket.StatusClosed, "bob"); err != nil {
+		t.Fatal(err)
+	}
+	got := takeAll(t, s, "h1")
+	if len(got) != 2 || got[0].Event != "ticket.created" || got[1].Event != "ticket.closed" {
+		t.Fatalf("events on a cluster: %+v", got)
+	}
+	if st, err := s.HookStats(ctx, "h1"); err != nil || st.Delivered != 2 || st.Waiting != 0 {
+		t.Fatalf("stats on a cluster: %+v, %v", st, err)
+	}
+}
