@@ -245,24 +245,3 @@ func (d *Deliverer) once(ctx context.Context, h *hook) (time.Duration, error) {
 		slog.Int("status", o.Status), slog.String("error", o.Error))
 	return 0, nil
 }
-
-// Hook is a configured webhook as the API and UI show it.
-type Hook struct {
-	ID     string   `json:"id"`
-	URL    string   `json:"url"`
-	Events []string `json:"events"`
-}
-
-// Hooks returns the configured webhooks, in the configuration's order.
-func Hooks(ws []config.Webhook) []Hook {
-	out := make([]Hook, len(ws))
-	for i, w := range ws {
-		u := w.URL
-		if p, err := url.Parse(w.URL); err == nil {
-			p.RawQuery = "" // a query may carry a token of the receiver's
-			u = p.String()
-		}
-		out[i] = Hook{ID: w.ID(), URL: u, Events: append([]string{}, w.Events...)}
-	}
-	return out
-}
