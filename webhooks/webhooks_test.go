@@ -108,7 +108,7 @@ func makeTickets(t *testing.T, s *redisstore.Store, n int) []string {
 		src := "src-" + string(rune('a'+i))
 		r, err := s.Create(ctx, ticket.NewTicket{Channel: ticket.ChannelEmail, Queue: "support", Subject: "Order " + src,
 			Customer: ticket.Customer{Name: "Ann Lee", Email: "ann@example.org"},
-			Message: ticket.NewMessage{SourceKey: src, From: "ann@example.org", Text: "Hello", By: "intake:support"}})
+			Message:  ticket.NewMessage{SourceKey: src, From: "ann@example.org", Text: "Hello", By: "intake:support"}})
 		if err != nil {
 			t.Fatal(err)
 		}
