@@ -80,12 +80,15 @@ type HookAttempt struct {
 	Error      string `json:"error"`
 }
 
-// HookStats counts a webhook's work: the tickets with events waiting, and
-// the attempts so far by result.
+// HookStats counts a webhook's work: the tickets with events waiting, the
+// attempts so far by result, and the given-up events kept.
 type HookStats struct {
 	Waiting   int64 `json:"waiting"`
 	Delivered int64 `json:"delivered"`
 	Failed    int64 `json:"failed"`
 	Dead      int64 `json:"dead"`
 	Lost      int64 `json:"lost"`
+	// GivenUp counts the given-up events kept (the latest 1,000), which
+	// can be sent again.
+	GivenUp int64 `json:"given_up"`
 }

@@ -21,7 +21,7 @@ const HookLogSize = 200
 
 // hookScripts are the webhook delivery scripts (the recording is in
 // hooks.lua, part of every script's prelude).
-type hookScripts struct{ take, settle, register *redis.Script }
+type hookScripts struct{ take, settle, register, revive *redis.Script }
 
 var (
 	hookScriptsOnce sync.Once
@@ -42,6 +42,7 @@ func loadHookScripts() hookScripts {
 			take:     redis.NewScript(prelude + read("hook_take")),
 			settle:   redis.NewScript(prelude + read("hook_settle")),
 			register: redis.NewScript(prelude + read("hook_register")),
+			revive:   redis.NewScript(prelude + read("hook_revive")),
 		}
 	})
 	return hookScriptSet
@@ -200,9 +201,11 @@ func (s *Store) HookStats(ctx context.Context, hook string) (ticket.HookStats, e
 	}
 	var waiting *redis.IntCmd
 	var counts *redis.MapStringStringCmd
+	var givenUp *redis.IntCmd
 	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		waiting = p.ZCard(ctx, s.hookKey(hook, "due"))
 		counts = p.HGetAll(ctx, s.hookKey(hook, "stats"))
+		givenUp = p.LLen(ctx, s.hookKey(hook, "dead"))
 		return nil
 	})
 	if err != nil {
@@ -210,5 +213,20 @@ func (s *Store) HookStats(ctx context.Context, hook string) (ticket.HookStats, e
 	}
 	n := func(k string) int64 { v, _ := strconv.ParseInt(counts.Val()[k], 10, 64); return v }
 	return ticket.HookStats{Waiting: waiting.Val(), Delivered: n("delivered"), Failed: n("failed"),
-		Dead: n("dead"), Lost: n("lost")}, nil
+		Dead: n("dead"), Lost: n("lost"), GivenUp: givenUp.Val()}, nil
+}
+
+// ReviveHookEvents sends hook's given-up events again, at most limit of
+// them, oldest first: each goes to the end of its ticket's list for the
+// hook (after the events waiting there), with a new day of retries. Events
+// of erased tickets are dropped. It returns how many went back.
+func (s *Store) ReviveHookEvents(ctx context.Context, hook string, limit int) (int, error) {
+	if err := validHook(hook); err != nil {
+		return 0, err
+	}
+	n, err := loadHookScripts().revive.Run(ctx, s.rdb, []string{s.hookKey(hook, "dead")}, s.base, hook, limit).Int()
+	if err != nil {
+		return 0, wrap("send the given-up events of webhook "+hook+" again", err)
+	}
+	return n, nil
 }

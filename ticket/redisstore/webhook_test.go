@@ -147,8 +147,29 @@ func TestHookEventsInOrderPerTicket(t *testing.T) {
 		t.Fatalf("log %+v, %v", log, err)
 	}
 	st, err := s.HookStats(ctx, "h1")
-	if err != nil || st.Waiting != 2 || st.Failed != 1 || st.Dead != 1 {
+	if err != nil || st.Waiting != 2 || st.Failed != 1 || st.Dead != 1 || st.GivenUp != 1 {
 		t.Fatalf("stats %+v, %v", st, err)
+	}
+	// Sent again, the given-up event goes after the ticket's waiting one,
+	// under its own delivery id, with a new day of retries.
+	if n, err := s.ReviveHookEvents(ctx, "h1", 100); err != nil || n != 1 {
+		t.Fatalf("revive: %d, %v", n, err)
+	}
+	if _, err := s.SettleHookEvent(ctx, next, ticket.HookOutcome{Delivered: true, Status: 200}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SettleHookEvent(ctx, second, ticket.HookOutcome{Delivered: true, Status: 200}); err != nil {
+		t.Fatal(err)
+	}
+	again, err := s.TakeHookEvent(ctx, "h1", time.Minute, "w5")
+	if err != nil || again.DeliveryID() != first.DeliveryID() || again.Attempt != 1 {
+		t.Fatalf("the revived event: %+v, %v", again, err)
+	}
+	if r, err := s.SettleHookEvent(ctx, again, ticket.HookOutcome{Error: "still down", RetryIn: time.Minute, MaxAge: time.Hour}); err != nil || r != ticket.HookFailed {
+		t.Fatalf("the revived event failing again: %v, %v; want failed (a new day), not dead", r, err)
+	}
+	if st, _ := s.HookStats(ctx, "h1"); st.GivenUp != 0 {
+		t.Fatalf("given up after reviving: %+v", st)
 	}
 }
 

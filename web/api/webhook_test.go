@@ -30,7 +30,7 @@ func TestWebhookRoutes(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := store.SettleHookEvent(ctx, ev, ticket.HookOutcome{Status: 503, Error: "answered 503 Service Unavailable",
-		Duration: 42 * time.Millisecond, RetryIn: time.Hour, MaxAge: 24 * time.Hour}); err != nil {
+		Duration: 42 * time.Millisecond, RetryIn: time.Millisecond, MaxAge: 24 * time.Hour}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -49,6 +49,25 @@ func TestWebhookRoutes(t *testing.T) {
 		log[0].DurationMS != 42 || log[0].Event != "ticket.created" {
 		t.Fatalf("deliveries = %s", d.body)
 	}
+	// Given up, then sent again.
+	time.Sleep(5 * time.Millisecond)
+	ev, err = store.TakeHookEvent(ctx, hook.ID, time.Minute, "w")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.SettleHookEvent(ctx, ev, ticket.HookOutcome{Error: "gone", MaxAge: time.Millisecond}); err != nil {
+		t.Fatal(err)
+	}
+	e.do(t, req{method: "POST", target: "/api/v1/webhooks/abc123abc123/retry", token: annToken}).want(t, 403, "")
+	rt := e.do(t, req{method: "POST", target: "/api/v1/webhooks/abc123abc123/retry", token: maxToken})
+	rt.want(t, 200, "")
+	if got := strings.TrimSpace(string(rt.body)); got != `{"requeued":1}` {
+		t.Fatalf("retry = %s", got)
+	}
+	if again, err := store.TakeHookEvent(ctx, hook.ID, time.Minute, "w"); err != nil || again.DeliveryID() != id+"-1" {
+		t.Fatalf("after the retry: %+v, %v", again, err)
+	}
+	e.do(t, req{method: "POST", target: "/api/v1/webhooks/nope/retry", token: maxToken}).want(t, 404, "")
 	e.do(t, req{method: "GET", target: "/api/v1/webhooks/nope/deliveries", token: maxToken}).want(t, 404, "")
 	e.do(t, req{method: "GET", target: "/api/v1/webhooks/abc123abc123/deliveries?limit=0", token: maxToken}).want(t, 400, "limit must be 1-200")
 	e.do(t, req{method: "GET", target: "/api/v1/webhooks/abc123abc123/deliveries", token: annToken}).want(t, 403, "")

@@ -9,11 +9,13 @@ import (
 	"frontdesk/ticket"
 )
 
-// HookStore is what the webhook pages read of the store: each hook's counts
-// and delivery log (redisstore.Store has them).
+// HookStore is what the webhook pages need of the store: each hook's counts
+// and delivery log, and sending given-up events again (redisstore.Store has
+// them).
 type HookStore interface {
 	HookStats(ctx context.Context, hook string) (ticket.HookStats, error)
 	HookLog(ctx context.Context, hook string, limit int) ([]ticket.HookAttempt, error)
+	ReviveHookEvents(ctx context.Context, hook string, limit int) (int, error)
 }
 
 // Webhook is a configured outgoing webhook as the API and the UI show it:
@@ -94,4 +96,19 @@ func (w *Webhooks) Deliveries(ctx context.Context, id string, limit int) ([]tick
 		return nil, fmt.Errorf("read the delivery log of %s: %w", h.URL, err)
 	}
 	return log, nil
+}
+
+// Retry sends webhook id's given-up events again (those kept, the latest
+// 1,000): each goes to the end of its ticket's events for the hook, with a
+// new day of retries. It returns how many.
+func (w *Webhooks) Retry(ctx context.Context, id string) (int, error) {
+	h, err := w.Find(id)
+	if err != nil {
+		return 0, err
+	}
+	n, err := w.Store.ReviveHookEvents(ctx, h.ID, 1000)
+	if err != nil {
+		return 0, fmt.Errorf("send the given-up events to %s again: %w", h.URL, err)
+	}
+	return n, nil
 }

@@ -52,6 +52,26 @@ func TestUIWebhooks(t *testing.T) {
 	if strings.Contains(body, "s3cret") {
 		t.Error("the page shows the URL's query")
 	}
+	if strings.Contains(body, "given-up event") {
+		t.Error("the page offers to send given-up events again while there are none")
+	}
+	// Given up: the page offers to send it again, and does.
+	e2.mail(t, 2)
+	ev, err = store.TakeHookEvent(ctx, hook.ID, time.Minute, "w")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.SettleHookEvent(ctx, ev, ticket.HookOutcome{Error: "gone", MaxAge: time.Millisecond}); err != nil {
+		t.Fatal(err)
+	}
+	if _, body = max.get(t, "/webhooks"); !strings.Contains(body, "Send the given-up event again") {
+		t.Fatalf("no form to send the given-up event again:\n%s", body)
+	}
+	res, body = max.post(t, "/webhooks/"+hook.ID+"/retry", nil)
+	wantRedirect(t, "send again", res, body, "/webhooks", "1 given-up event will be sent again.")
+	if st, _ := store.HookStats(ctx, hook.ID); st.GivenUp != 0 || st.Waiting != 2 {
+		t.Errorf("after sending again: %+v", st)
+	}
 	if res, _ := e2.login(t, "ann").get(t, "/webhooks"); res.StatusCode != http.StatusForbidden {
 		t.Errorf("an assistant on /webhooks: %d, want 403", res.StatusCode)
 	}

@@ -40,7 +40,7 @@ redis.call('LPOP', list)
 if result == 'dead' then
   local k = base .. 'hook:' .. hook .. ':dead'
   redis.call('LPUSH', k, cjson.encode({at = now_rfc, ticket = id, seq = e.seq, event = e.event,
-    happened = e.at, attempts = st.attempts, error = ARGV[9]}))
+    happened = e.at, attempts = st.attempts, error = ARGV[9], entry = head}))
   redis.call('LTRIM', k, 0, 999)
 end
 redis.call('HDEL', tkey(id) .. ':hooks', hook)
