@@ -79,6 +79,23 @@ func TestHookEventsRecordedWithTheChange(t *testing.T) {
 	if len(closes) != 1 || closes[0].Event != "ticket.closed" || closes[0].DeliveryID() != got[3].DeliveryID() {
 		t.Errorf("the closes hook got %+v, want the one ticket.closed with the same delivery id %s", closes, got[3].DeliveryID())
 	}
+	// A merge closes the merged ticket: ticket.closed, unless it was closed.
+	open := mustCreate(t, s, mail("open", "bo@example.org", "Open one")).TicketID
+	closed := mustCreate(t, s, mail("closed", "cy@example.org", "Closed one")).TicketID
+	if err := s.SetStatus(ctx, closed, ticket.StatusClosed, "bob"); err != nil {
+		t.Fatal(err)
+	}
+	takeAll(t, s, "closes")
+	for _, src := range []string{open, closed} {
+		if _, err := s.Merge(ctx, src, id, "bob"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	merged := takeAll(t, s, "closes")
+	if len(merged) != 1 || merged[0].TicketID != open || merged[0].Ticket.MergedInto != id {
+		t.Errorf("the merges made %+v, want one ticket.closed of %s", merged, open)
+	}
+	takeAll(t, s, "all")
 	// Unregistering stops the recording.
 	if err := s.RegisterHooks(ctx, nil); err != nil {
 		t.Fatal(err)

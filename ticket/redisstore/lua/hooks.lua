@@ -3,8 +3,10 @@
 --   hooks                   hash: hook id -> ' EVENT EVENT … ' it wants
 --   ticket:ID:hook:HOOK     list: the ticket's events still to deliver to
 --                           HOOK, oldest first (JSON, see hook_event)
---   ticket:ID:hooks         hash: seq (the ticket's event counter), and per
---                           hook the delivery state of its list's head
+--   ticket:ID:hooks         hash: seq (the ticket's event counter), closed
+--                           (a ticket.closed recorded, not yet reopened),
+--                           and per hook the delivery state of its list's
+--                           head
 --   hook:HOOK:due           sorted set: ticket ids with events for HOOK,
 --                           by when the head is due (ms: next try, or its
 --                           worker's lease expiry while one has it)
@@ -54,6 +56,15 @@ hook_event = function(id, at, typ, by, detail)
   if #hooks == 0 then return end
   local name = hook_names(id, typ, detail)
   if not name then return end
+  -- A merge closes the merged ticket, which may have been closed already:
+  -- the field closed marks a ticket.closed recorded and not yet reopened.
+  local state = tkey(id) .. ':hooks'
+  if typ == 'merged' and redis.call('HGET', state, 'closed') then return end
+  if name == 'ticket.closed' then
+    redis.call('HSET', state, 'closed', 1)
+  elseif name == 'ticket.reopened' then
+    redis.call('HDEL', state, 'closed')
+  end
   local entry
   for i = 1, #hooks, 2 do
     if string.find(hooks[i + 1], ' ' .. name .. ' ', 1, true) then
