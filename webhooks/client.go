@@ -42,6 +42,7 @@ func newGuardedClient(u *url.URL, timeout time.Duration) *guardedClient {
 	tr.Proxy = nil
 	tr.MaxIdleConnsPerHost = DefaultWorkers
 	tr.ResponseHeaderTimeout = timeout
+	tr.MaxResponseHeaderBytes = 64 << 10 // a receiver's answer is read, not kept
 	dialer := &net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second}
 	if !literalHost(u.Hostname()) {
 		dialer.Control = publicOnly

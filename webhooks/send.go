@@ -108,7 +108,21 @@ func (d *Deliverer) send(ctx context.Context, h *hook, e ticket.HookEvent) ticke
 	start := time.Now()
 	o := d.post(ctx, h, e)
 	o.Duration = time.Since(start)
+	o.Error = clip(o.Error, maxError)
 	return o
+}
+
+// maxError bounds the problem an attempt records, in bytes: it comes partly
+// from the receiver (its status line, a redirect's Location), and the log
+// keeps 200 of them.
+const maxError = 300
+
+// clip cuts s to at most max bytes of valid UTF-8, marking the cut.
+func clip(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	return strings.ToValidUTF8(s[:max], "") + "…"
 }
 
 func (d *Deliverer) post(ctx context.Context, h *hook, e ticket.HookEvent) ticket.HookOutcome {

@@ -328,6 +328,9 @@ func TestDeliveryPolicy(t *testing.T) {
 		!strings.Contains(log[0].Error, "redirects are not followed") || hits.Load() != 0 {
 		t.Fatalf("log %+v, redirect target hit %d times", log, hits.Load())
 	}
+	if got := clip(strings.Repeat("é", 400), maxError); len(got) > maxError+len("…") || !strings.HasSuffix(got, "…") {
+		t.Errorf("clip: %d bytes %q", len(got), got[len(got)-8:])
+	}
 	for _, addr := range []string{"127.0.0.1:443", "10.1.2.3:443", "169.254.169.254:80", "[::1]:443", "[fd00::1]:443"} {
 		if err := publicOnly("tcp", addr, nil); err == nil || !strings.Contains(err.Error(), "not a public address") {
 			t.Errorf("publicOnly(%s) = %v, want refused", addr, err)
