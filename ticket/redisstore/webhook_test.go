@@ -144,7 +144,7 @@ func TestHookEventsInOrderPerTicket(t *testing.T) {
 	if e, err := s.TakeHookEvent(ctx, "h1", time.Minute, "w3"); !errors.Is(err, fault.ErrNotFound) {
 		t.Fatalf("take during the retry delay: %+v, %v", e, err)
 	}
-	time.Sleep(60 * time.Millisecond)
+	time.Sleep(100 * time.Millisecond)
 	retry, err := s.TakeHookEvent(ctx, "h1", time.Minute, "w3")
 	if err != nil || retry.DeliveryID() != first.DeliveryID() || retry.Attempt != 2 {
 		t.Fatalf("retry: %+v, %v", retry, err)
@@ -203,7 +203,7 @@ func TestHookEventLeaseRunsOut(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(40 * time.Millisecond)
+	time.Sleep(80 * time.Millisecond)
 	again, err := s.TakeHookEvent(ctx, "h1", time.Minute, "w2")
 	if err != nil || again.DeliveryID() != first.DeliveryID() || again.Attempt != 2 {
 		t.Fatalf("take after the lease: %+v, %v", again, err)
