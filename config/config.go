@@ -45,6 +45,9 @@ type Config struct {
 	Fax       Fax       `yaml:"fax"`
 	// LMTP is push intake: a mail server delivers to frontdesk (lmtp.go).
 	LMTP LMTP `yaml:"lmtp"`
+	// Webhooks are the outgoing webhooks: ticket events POSTed, signed, to
+	// other systems.
+	Webhooks []Webhook `yaml:"webhooks"`
 	// Acknowledgements brakes the automatic answers to new tickets.
 	Acknowledgements Acknowledgements `yaml:"acknowledgements"`
 	// Queues lists the ticket queues. When none are configured there is

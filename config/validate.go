@@ -47,6 +47,7 @@ func validate(c *Config, ps *problems) {
 	validateTwilio(c, ps)
 	validateFax(c, ps)
 	validateLMTP(c, ps)
+	validateWebhooks(c, ps)
 	validateQueues(c, ps)
 	validateTeams(c.Teams, ps)
 	validateCalendars(c.BusinessHours, ps)

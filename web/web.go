@@ -75,6 +75,9 @@ type Options struct {
 	// MailAuth, when set, lets managers connect the mailboxes and smtp
 	// that sign in with OAuth2 on the settings page.
 	MailAuth ui.MailAuth
+	// Webhooks are the outgoing webhooks whose delivery logs managers see
+	// (GET /api/v1/webhooks, the UI's /webhooks); nil shows none.
+	Webhooks *front.Webhooks
 
 	// Limits bounds connections, header and body reads; zero fields take
 	// DefaultLimits.
@@ -148,6 +151,7 @@ func New(opts Options) *Server {
 	// The API and the UI work on one front: the desk, the accounts, the rules.
 	if opts.Desk != nil && opts.Accounts != nil {
 		f := front.New(opts.Desk, opts.Accounts, opts.Rules)
+		f.Webhooks = opts.Webhooks
 		if opts.Limits.Uploads.MaxBytes == 0 {
 			s.limits.Uploads.MaxBytes = f.UploadLimit()
 		}

@@ -272,6 +272,7 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 		SecureCookies:   strings.HasPrefix(a.cfg.HTTP.PublicURL, "https://"),
 		HSTS:            strings.HasPrefix(a.cfg.HTTP.PublicURL, "https://"),
 		Settings:        deskSettings(a.cfg),
+		Webhooks:        a.webhookPages(),
 		Limits:          web.Limits{MaxConnections: a.cfg.HTTP.MaxConnections},
 		MetricsToken:    a.cfg.HTTP.MetricsToken,
 		SeparateMetrics: a.metricsLn != nil,
@@ -304,6 +305,7 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 	})
 	wg.Go(func() { a.expireLeases(ctx, 5*time.Second) })
 	wg.Go(func() { a.followRules(ctx) })
+	wg.Go(func() { a.runWebhooks(ctx) })
 	if a.cfg.SMTP.Host != "" || a.cfg.Twilio.AccountSID != "" || a.cfg.Fax.Outbound.On() {
 		wg.Go(func() { a.deliver(ctx, faxes) })
 	}

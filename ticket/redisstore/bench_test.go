@@ -127,3 +127,34 @@ func benchmarkClaims(b *testing.B, pace time.Duration) {
 }
 
 func runtimeProcs() int { return runtime.GOMAXPROCS(0) }
+
+// BenchmarkCreate8KBWithWebhooks is BenchmarkCreate8KB with two webhooks
+// registered that want ticket.created: what recording the events adds to a
+// create (compare the two).
+func BenchmarkCreate8KBWithWebhooks(b *testing.B) {
+	s, _, _ := newTestStore(b)
+	s.now = time.Now
+	if err := s.RegisterHooks(context.Background(), map[string][]string{
+		"h1": {"ticket.created"}, "h2": {"ticket.created", "ticket.closed"},
+	}); err != nil {
+		b.Fatal(err)
+	}
+	text := strings.Repeat("Lorem ipsum dolor sit amet. ", 8<<10/28)
+	var n atomic.Int64
+	b.SetParallelism(max(1, 16/runtimeProcs()))
+	b.SetBytes(int64(len(text)))
+	b.ResetTimer()
+	start := time.Now()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			i := n.Add(1)
+			nt := mail(fmt.Sprintf("bench-%d", i), fmt.Sprintf("c%d@example.org", i%1000), "Benchmark")
+			nt.Message.Text = text
+			if _, err := s.Create(context.Background(), nt); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(n.Load())/time.Since(start).Seconds(), "creates/s")
+}

@@ -134,7 +134,7 @@ func loadScripts() scripts {
 		}
 		return string(b)
 	}
-	prelude := read("prelude")
+	prelude := read("prelude") + "\n" + read("hooks")
 	script := func(name string) *redis.Script { return redis.NewScript(prelude + "\n" + read(name)) }
 	return scripts{
 		create: script("create"), append: script("append"), claim: script("claim"),

@@ -50,6 +50,9 @@ type Front struct {
 	Accounts auth.Accounts
 	// Rules backs the routing rules' routes; nil answers them with 404.
 	Rules RuleSets
+	// Webhooks are the outgoing webhooks the managers' pages show; nil
+	// shows none.
+	Webhooks *Webhooks
 }
 
 // New returns the front of d, with the accounts and, when rules is not nil,

@@ -85,6 +85,8 @@ func (h *Handlers) Routes() []auth.Route {
 		{Method: "POST", Path: "/users/{name}/role", Roles: auth.Managers, Handler: h.handleUIUserRole},
 		{Method: "POST", Path: "/users/{name}/disabled", Roles: auth.Managers, Handler: h.handleUIUserDisabled},
 		{Method: "GET", Path: "/settings", Roles: auth.Managers, Handler: h.handleUISettings},
+		{Method: "GET", Path: "/webhooks", Roles: auth.Managers, Handler: h.handleUIWebhooks},
+		{Method: "POST", Path: "/webhooks/{id}/retry", Roles: auth.Managers, Handler: h.handleUIWebhookRetry},
 
 		// Canned replies, a list changed whole like the rules: each form
 		// carries the version it was read as (409 when another is in force).

@@ -45,9 +45,14 @@ local function index_assignee(id, old, new, status)
   end
 end
 
+-- hook_event records an event for the outgoing webhooks that want it; set
+-- by hooks.lua, which follows this prelude.
+local hook_event
+
 local function event(id, at, typ, by, detail)
   redis.call('RPUSH', tkey(id) .. ':events',
     cjson.encode({at = at, type = typ, by = by, detail = detail}))
+  if hook_event then hook_event(id, at, typ, by, detail) end
 end
 
 -- follow returns where a ticket, and one of its messages, are now: a merged
