@@ -156,6 +156,13 @@ type Tickets struct {
 	// search or a customer's details ("020 555 0123"). Default: the country
 	// of the first Twilio number, else "US".
 	PhoneRegion string `yaml:"phone_region"`
+	// Retention is how long a closed ticket is kept after its last change:
+	// older ones are erased, content, attachments and index entries alike,
+	// by a sweep in serve. Written in days ("730d"); at least 1d and longer
+	// than every reconciliation window (mailboxes' reconcile_days,
+	// twilio.reconcile_window), so that reconciliation never imports an
+	// erased ticket's mail again. Default: 0, keep everything.
+	Retention Period `yaml:"retention"`
 }
 
 // Acknowledgements limits the automatic answers frontdesk sends to new

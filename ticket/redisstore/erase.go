@@ -26,45 +26,17 @@ var (
 	erasedEntriesScript  = preludeScript("erased_entries")
 )
 
-// EraseMode says how much of a ticket erasing leaves.
-type EraseMode string
-
-// Erase modes.
-const (
-	// ErasePurge leaves nothing of the ticket but its number's place in the
-	// counter (tickets.retention).
-	ErasePurge EraseMode = "purge"
-	// EraseRedact leaves a closed shell without any personal data and an
-	// erased event (a customer's right to erasure).
-	EraseRedact EraseMode = "redact"
-)
-
-// Erasure is one ticket to erase.
-type Erasure struct {
-	Mode EraseMode
-	// By is who erases it (the erased event's by).
-	By string
-	// Detail is the erased event's detail (redact only).
-	Detail string
-	// ClosedBefore, when set (purge), erases the ticket only if it is closed
-	// and was last changed before then; otherwise it is left as it is.
-	ClosedBefore time.Time
-	// Users are the names whose mentions lists may name the ticket
-	// (MentionUsers); nil finds them.
-	Users []string
-}
-
 // EraseTicket erases ticket id in one script (erase.lua): true when it did,
 // false when the ticket is not there, was redacted already, or is not due
 // (ClosedBefore). The bytes of its attachments and original mails live in
 // other hash slots: they are listed as pending, for DrainErased to delete;
 // EraseTicket drains them before it returns, and a crash in between leaves
 // them listed for the next drain.
-func (s *Store) EraseTicket(ctx context.Context, id string, e Erasure) (bool, error) {
+func (s *Store) EraseTicket(ctx context.Context, id string, e ticket.Erasure) (bool, error) {
 	if err := validID(id); err != nil {
 		return false, err
 	}
-	if e.Mode != ErasePurge && e.Mode != EraseRedact {
+	if e.Mode != ticket.ErasePurge && e.Mode != ticket.EraseRedact {
 		return false, fmt.Errorf("erase ticket %s: mode %q: %w", id, e.Mode, fault.ErrInvalid)
 	}
 	users := e.Users
@@ -263,7 +235,7 @@ func (s *Store) EraseClosedBefore(ctx context.Context, before time.Time, limit i
 		if str(v, 0) != "closed" || updated >= cutoff {
 			continue
 		}
-		ok, err := s.EraseTicket(ctx, id, Erasure{Mode: ErasePurge, By: "retention", ClosedBefore: before, Users: users})
+		ok, err := s.EraseTicket(ctx, id, ticket.Erasure{Mode: ticket.ErasePurge, By: "retention", ClosedBefore: before, Users: users})
 		if err != nil {
 			return erased, false, err
 		}

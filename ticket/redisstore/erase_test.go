@@ -149,12 +149,12 @@ func TestForgetLeavesNoTrace(t *testing.T) {
 		t.Fatalf("forgetting a customer whose tickets are there: %v, want a conflict", err)
 	}
 	for _, id := range ids {
-		ok, err := s.EraseTicket(ctx, id, Erasure{Mode: EraseRedact, By: "dpo", Detail: "erased at the customer's request"})
+		ok, err := s.EraseTicket(ctx, id, ticket.Erasure{Mode: ticket.EraseRedact, By: "dpo", Detail: "erased at the customer's request"})
 		if err != nil || !ok {
 			t.Fatalf("erase %s: %v %v", id, ok, err)
 		}
 		// Again: nothing more happens (a rerun after a crash).
-		if ok, err := s.EraseTicket(ctx, id, Erasure{Mode: EraseRedact, By: "dpo"}); err != nil || ok {
+		if ok, err := s.EraseTicket(ctx, id, ticket.Erasure{Mode: ticket.EraseRedact, By: "dpo"}); err != nil || ok {
 			t.Fatalf("erase %s again: %v %v", id, ok, err)
 		}
 	}
