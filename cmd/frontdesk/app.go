@@ -247,6 +247,12 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 	defer cancel()
 	var wg sync.WaitGroup
 	wg.Go(func() { a.clock.Run(ctx) })
+	var schemaErr error // retention.go
+	wg.Go(func() {
+		if schemaErr = a.checkSchema(ctx); schemaErr != nil {
+			cancel()
+		}
+	})
 	mountPhone := a.startPhone(ctx, &wg)
 	faxes := a.faxService()
 	var mountFax func(*http.ServeMux)
@@ -299,6 +305,7 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 	})
 	wg.Go(func() { a.expireLeases(ctx, 5*time.Second) })
 	wg.Go(func() { a.followRules(ctx) })
+	wg.Go(func() { a.sweepRetention(ctx, retentionEvery) })
 	if a.cfg.SMTP.Host != "" || a.cfg.Twilio.AccountSID != "" || a.cfg.Fax.Outbound.On() {
 		wg.Go(func() { a.deliver(ctx, faxes) })
 	}
@@ -317,6 +324,9 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 	err := srv.Serve(ctx, ln)
 	cancel()
 	wg.Wait()
+	if schemaErr != nil {
+		return schemaErr
+	}
 	if err != nil {
 		return fmt.Errorf("serve http on %s: %w", ln.Addr(), err)
 	}
