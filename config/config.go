@@ -163,6 +163,13 @@ type Tickets struct {
 	// twilio.reconcile_window), so that reconciliation never imports an
 	// erased ticket's mail again. Default: 0, keep everything.
 	Retention Period `yaml:"retention"`
+	// NumberMarkDir is the directory where this instance notes the highest
+	// ticket number it has seen handed out (a file per deployment and
+	// instance), so that after Redis is restored from a backup, its counter
+	// behind numbers customers already have, start-up raises the counter
+	// above them. Default: $XDG_STATE_HOME/frontdesk (else
+	// ~/.local/state/frontdesk), where the default spool is.
+	NumberMarkDir string `yaml:"number_mark_dir"`
 }
 
 // Acknowledgements limits the automatic answers frontdesk sends to new

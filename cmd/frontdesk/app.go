@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -82,6 +83,9 @@ type app struct {
 	// mailAuth signs mailboxes and smtp in with OAuth2 (nil when none
 	// does).
 	mailAuth *mailauth.Manager
+	// markPath is the file this instance notes the ticket counter in, once
+	// the start-up checks found the deployment (numbermark.go).
+	markPath atomic.Pointer[string]
 }
 
 // openApp connects what a configuration names — its logger, Redis, HTTP
@@ -247,12 +251,24 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 	defer cancel()
 	var wg sync.WaitGroup
 	wg.Go(func() { a.clock.Run(ctx) })
-	var schemaErr error // retention.go
-	wg.Go(func() {
-		if schemaErr = a.checkSchema(ctx); schemaErr != nil {
-			cancel()
-		}
-	})
+	// The key schema and the ticket counter are checked before intake
+	// starts (numbermark.go); a Redis that is away has them checked when
+	// it answers.
+	checked, schemaErr := a.startChecks(ctx, 5*time.Second)
+	if errors.Is(schemaErr, redisstore.ErrSchemaNewer) {
+		return schemaErr
+	}
+	if !checked {
+		wg.Go(func() {
+			if schemaErr = a.checkSchema(ctx); schemaErr != nil {
+				cancel()
+			}
+		})
+	} else if schemaErr != nil {
+		a.logger.Error("start-up checks", slog.Any("error", schemaErr))
+		schemaErr = nil
+	}
+	wg.Go(func() { a.noteNumbers(ctx) })
 	mountPhone := a.startPhone(ctx, &wg)
 	faxes := a.faxService()
 	var mountFax func(*http.ServeMux)

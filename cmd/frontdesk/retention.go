@@ -45,23 +45,21 @@ func (a *app) sweepRetention(ctx context.Context, every time.Duration) {
 	}
 }
 
-// checkSchema reads the key schema version in Redis until Redis answers (a
-// Redis that is away does not stop start-up) and returns an error only for
-// a newer schema than this build's, which must stop it.
+// checkSchema runs startChecks until Redis answers (a Redis that is away
+// does not stop start-up) and returns an error only when start-up must stop:
+// a newer key schema than this build's.
 func (a *app) checkSchema(ctx context.Context) error {
-	for {
-		v, err := a.store.CheckSchema(ctx)
-		switch {
-		case err == nil:
-			a.logger.Debug("redis key schema", slog.Int("version", v))
-			return nil
-		case errors.Is(err, redisstore.ErrSchemaNewer):
+	for ctx.Err() == nil {
+		done, err := a.startChecks(ctx, time.Minute)
+		if errors.Is(err, redisstore.ErrSchemaNewer) {
 			return err
 		}
-		select {
-		case <-ctx.Done():
+		if err != nil {
+			a.logger.Error("start-up checks", slog.Any("error", err))
+		}
+		if done {
 			return nil
-		case <-time.After(time.Second):
 		}
 	}
+	return nil
 }

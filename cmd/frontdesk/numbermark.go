@@ -1,0 +1,170 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"frontdesk/config"
+	"frontdesk/fault"
+	"frontdesk/ticket/redisstore"
+)
+
+// numberGap is how far above the highest number an instance noted start-up
+// raises a counter found behind it: the numbers other instances, or this
+// one since its last note (markEvery), may have handed out.
+const numberGap = 10000
+
+// markEvery is how often an instance notes the ticket counter.
+const markEvery = 2 * time.Second
+
+// numberMarkPath is the file in tickets.number_mark_dir (or its default)
+// where instance notes deployment's ticket counter.
+func numberMarkPath(cfg *config.Config, deployment, instance string) string {
+	dir := cfg.Tickets.NumberMarkDir
+	if dir == "" {
+		dir = filepath.Dir(config.DefaultSpoolDir())
+	}
+	name := "ticket-number." + fileSafe(deployment)
+	if instance != "" {
+		name += "." + fileSafe(instance)
+	}
+	return filepath.Join(dir, name)
+}
+
+func readMark(path string) (int64, error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("tickets.number_mark_dir: %w", err)
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("tickets.number_mark_dir: %s: not a ticket number: %w", path, err)
+	}
+	return n, nil
+}
+
+// writeMark replaces the mark file with n, durably (write, fsync, rename).
+func writeMark(path string, n int64) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("tickets.number_mark_dir: %w", err)
+	}
+	tmp := path + ".tmp"
+	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	if err != nil {
+		return fmt.Errorf("tickets.number_mark_dir: %w", err)
+	}
+	_, err = fmt.Fprintf(f, "%d\n", n)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		return fmt.Errorf("tickets.number_mark_dir: %w", err)
+	}
+	return nil
+}
+
+// startChecks runs what must happen before intake stores anything: the key
+// schema check (a newer one stops start-up) and the ticket counter's guard
+// against a restored Redis (guardNumbers). It waits for Redis up to wait;
+// when Redis has not answered by then, done is false and the caller runs it
+// again in the background.
+func (a *app) startChecks(ctx context.Context, wait time.Duration) (done bool, err error) {
+	ctx, cancel := context.WithTimeout(ctx, wait)
+	defer cancel()
+	for {
+		_, err := a.store.CheckSchema(ctx)
+		if err == nil {
+			err = a.guardNumbers(ctx)
+		}
+		switch {
+		case err == nil:
+			return true, nil
+		case errors.Is(err, redisstore.ErrSchemaNewer):
+			return true, err
+		case !fault.IsUnavailable(err) && ctx.Err() == nil:
+			return true, err
+		}
+		select {
+		case <-ctx.Done():
+			return false, nil
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+// guardNumbers raises the ticket counter above the number this instance
+// last noted when Redis is behind it: restored from a backup, or rolled
+// back by a failover, it would hand out numbers customers already have,
+// and mail answering them would thread onto strangers' tickets.
+func (a *app) guardNumbers(ctx context.Context) error {
+	deployment, err := a.store.Deployment(ctx)
+	if err != nil {
+		return err
+	}
+	path := numberMarkPath(a.cfg, deployment, a.instance)
+	a.markPath.Store(&path)
+	mark, err := readMark(path)
+	if err != nil {
+		return err
+	}
+	cur, err := a.store.TicketNumber(ctx)
+	if err != nil || mark == 0 || cur >= mark {
+		return err
+	}
+	floor := mark + numberGap
+	if _, err := a.store.RaiseTicketNumber(ctx, floor); err != nil {
+		return err
+	}
+	a.logger.Warn("the ticket counter in Redis was behind numbers already handed out (Redis restored from a backup?): raised so that none is handed out again",
+		slog.Int64("was", cur), slog.Int64("noted", mark), slog.Int64("next_above", floor), slog.String("mark", path))
+	return writeMark(path, floor)
+}
+
+// noteNumbers notes the ticket counter in the mark file every markEvery
+// while it moves, until ctx ends.
+func (a *app) noteNumbers(ctx context.Context) {
+	logger := a.logger.With(slog.String("component", "number_mark"))
+	t := time.NewTicker(markEvery)
+	defer t.Stop()
+	var last int64 = -1
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		p := a.markPath.Load()
+		if p == nil {
+			continue // the start-up checks have not run yet
+		}
+		path := *p
+		if last < 0 {
+			last, _ = readMark(path)
+		}
+		n, err := a.store.TicketNumber(ctx)
+		if err != nil || n <= last {
+			continue
+		}
+		if err := writeMark(path, n); err != nil {
+			logger.Error("note the ticket counter", slog.Any("error", err))
+			continue
+		}
+		last = n
+	}
+}
