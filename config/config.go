@@ -164,11 +164,12 @@ type Tickets struct {
 	// erased ticket's mail again. Default: 0, keep everything.
 	Retention Period `yaml:"retention"`
 	// NumberMarkDir is the directory where this instance notes the highest
-	// ticket number it has seen handed out (a file per deployment and
-	// instance), so that after Redis is restored from a backup, its counter
-	// behind numbers customers already have, start-up raises the counter
-	// above them. Default: $XDG_STATE_HOME/frontdesk (else
-	// ~/.local/state/frontdesk), where the default spool is.
+	// ticket number it has seen handed out, with the deployment's id (file
+	// ticket-number, or ticket-number-INSTANCE with $FRONTDESK_INSTANCE), so
+	// that after Redis is restored from a backup, its counter behind numbers
+	// customers already have, start-up raises the counter above them.
+	// Default: $XDG_STATE_HOME/frontdesk (else ~/.local/state/frontdesk),
+	// where the default spool is.
 	NumberMarkDir string `yaml:"number_mark_dir"`
 }
 

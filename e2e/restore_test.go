@@ -101,14 +101,10 @@ func TestRestoreDrill(t *testing.T) {
 	}
 	highest, _ := strconv.Atoi(lost[len(lost)-1])
 	waitUntil(t, "the ticket counter noted", func() bool {
-		files, _ := filepath.Glob(filepath.Join(stateDir, "ticket-number.*"))
-		for _, f := range files {
-			b, _ := os.ReadFile(f)
-			if n, _ := strconv.Atoi(strings.TrimSpace(string(b))); n >= highest {
-				return true
-			}
-		}
-		return false
+		b, _ := os.ReadFile(filepath.Join(stateDir, "ticket-number"))
+		_, num, _ := strings.Cut(strings.TrimSpace(string(b)), " ")
+		n, _ := strconv.Atoi(num)
+		return n >= highest
 	})
 	p.stop(t)
 	node.kill(t)

@@ -83,9 +83,9 @@ type app struct {
 	// mailAuth signs mailboxes and smtp in with OAuth2 (nil when none
 	// does).
 	mailAuth *mailauth.Manager
-	// markPath is the file this instance notes the ticket counter in, once
-	// the start-up checks found the deployment (numbermark.go).
-	markPath atomic.Pointer[string]
+	// numberMark is where this instance notes the ticket counter, once the
+	// start-up checks found the deployment (numbermark.go).
+	numberMark atomic.Pointer[numberMark]
 }
 
 // openApp connects what a configuration names — its logger, Redis, HTTP

@@ -24,46 +24,58 @@ const numberGap = 10000
 // markEvery is how often an instance notes the ticket counter.
 const markEvery = 2 * time.Second
 
-// numberMarkPath is the file in tickets.number_mark_dir (or its default)
-// where instance notes deployment's ticket counter.
-func numberMarkPath(cfg *config.Config, deployment, instance string) string {
+// numberMark is the file in tickets.number_mark_dir (or its default) where
+// an instance notes the ticket counter of the deployment whose Redis it
+// uses: one line, "DEPLOYMENT NUMBER". A note of another deployment (the
+// directory shared, a fresh Redis) counts for nothing.
+type numberMark struct {
+	path       string
+	deployment string
+}
+
+func newNumberMark(cfg *config.Config, deployment, instance string) *numberMark {
 	dir := cfg.Tickets.NumberMarkDir
 	if dir == "" {
 		dir = filepath.Dir(config.DefaultSpoolDir())
 	}
-	name := "ticket-number." + fileSafe(deployment)
+	name := "ticket-number"
 	if instance != "" {
-		name += "." + fileSafe(instance)
+		name += "-" + fileSafe(instance)
 	}
-	return filepath.Join(dir, name)
+	return &numberMark{path: filepath.Join(dir, name), deployment: deployment}
 }
 
-func readMark(path string) (int64, error) {
-	b, err := os.ReadFile(path)
+// read returns the number noted for the deployment, 0 when none is.
+func (m *numberMark) read() (int64, error) {
+	b, err := os.ReadFile(m.path)
 	if errors.Is(err, os.ErrNotExist) {
 		return 0, nil
 	}
 	if err != nil {
 		return 0, fmt.Errorf("tickets.number_mark_dir: %w", err)
 	}
-	n, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
+	dep, num, ok := strings.Cut(strings.TrimSpace(string(b)), " ")
+	if !ok || dep != m.deployment {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(num, 10, 64)
 	if err != nil {
-		return 0, fmt.Errorf("tickets.number_mark_dir: %s: not a ticket number: %w", path, err)
+		return 0, fmt.Errorf("tickets.number_mark_dir: %s: not a ticket number: %w", m.path, err)
 	}
 	return n, nil
 }
 
-// writeMark replaces the mark file with n, durably (write, fsync, rename).
-func writeMark(path string, n int64) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+// write notes n, durably (write, fsync, rename).
+func (m *numberMark) write(n int64) error {
+	if err := os.MkdirAll(filepath.Dir(m.path), 0o700); err != nil {
 		return fmt.Errorf("tickets.number_mark_dir: %w", err)
 	}
-	tmp := path + ".tmp"
+	tmp := m.path + ".tmp"
 	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
 	if err != nil {
 		return fmt.Errorf("tickets.number_mark_dir: %w", err)
 	}
-	_, err = fmt.Fprintf(f, "%d\n", n)
+	_, err = fmt.Fprintf(f, "%s %d\n", m.deployment, n)
 	if err == nil {
 		err = f.Sync()
 	}
@@ -71,7 +83,7 @@ func writeMark(path string, n int64) error {
 		err = cerr
 	}
 	if err == nil {
-		err = os.Rename(tmp, path)
+		err = os.Rename(tmp, m.path)
 	}
 	if err != nil {
 		return fmt.Errorf("tickets.number_mark_dir: %w", err)
@@ -117,9 +129,9 @@ func (a *app) guardNumbers(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	path := numberMarkPath(a.cfg, deployment, a.instance)
-	a.markPath.Store(&path)
-	mark, err := readMark(path)
+	m := newNumberMark(a.cfg, deployment, a.instance)
+	a.numberMark.Store(m)
+	mark, err := m.read()
 	if err != nil {
 		return err
 	}
@@ -132,8 +144,8 @@ func (a *app) guardNumbers(ctx context.Context) error {
 		return err
 	}
 	a.logger.Warn("the ticket counter in Redis was behind numbers already handed out (Redis restored from a backup?): raised so that none is handed out again",
-		slog.Int64("was", cur), slog.Int64("noted", mark), slog.Int64("next_above", floor), slog.String("mark", path))
-	return writeMark(path, floor)
+		slog.Int64("was", cur), slog.Int64("noted", mark), slog.Int64("next_above", floor), slog.String("mark", m.path))
+	return m.write(floor)
 }
 
 // noteNumbers notes the ticket counter in the mark file every markEvery
@@ -149,19 +161,18 @@ func (a *app) noteNumbers(ctx context.Context) {
 			return
 		case <-t.C:
 		}
-		p := a.markPath.Load()
-		if p == nil {
+		m := a.numberMark.Load()
+		if m == nil {
 			continue // the start-up checks have not run yet
 		}
-		path := *p
 		if last < 0 {
-			last, _ = readMark(path)
+			last, _ = m.read()
 		}
 		n, err := a.store.TicketNumber(ctx)
 		if err != nil || n <= last {
 			continue
 		}
-		if err := writeMark(path, n); err != nil {
+		if err := m.write(n); err != nil {
 			logger.Error("note the ticket counter", slog.Any("error", err))
 			continue
 		}
