@@ -254,7 +254,7 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 	// The key schema and the ticket counter are checked before intake
 	// starts (numbermark.go); a Redis that is away has them checked when
 	// it answers.
-	checked, schemaErr := a.startChecks(ctx, 5*time.Second)
+	checked, schemaErr := a.startChecks(ctx, 2*time.Second)
 	if errors.Is(schemaErr, redisstore.ErrSchemaNewer) {
 		return schemaErr
 	}
