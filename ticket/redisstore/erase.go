@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
-	"strings"
-	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -101,35 +99,20 @@ func (s *Store) DrainErased(ctx context.Context) error {
 	}
 }
 
-// MentionUsers returns the names that have a mentions list
-// (P:{desk}:mentions:NAME), so that erasing a ticket takes it off them.
+// MentionUsers returns the names whose mentions lists
+// (P:{desk}:mentions:NAME) erasing a ticket takes it off: the desk's users
+// (P:accounts:{users}:names; users are disabled, never deleted, and notes
+// mention only users). Never nil.
 func (s *Store) MentionUsers(ctx context.Context) ([]string, error) {
-	match := s.base + "mentions:*"
-	var mu sync.Mutex
-	var names []string
-	scan := func(ctx context.Context, c redis.Cmdable) error {
-		var local []string
-		it := c.Scan(ctx, 0, match, 1000).Iterator()
-		for it.Next(ctx) {
-			local = append(local, strings.TrimPrefix(it.Val(), s.base+"mentions:"))
-		}
-		mu.Lock()
-		names = append(names, local...)
-		mu.Unlock()
-		return it.Err()
-	}
-	var err error
-	if cc, ok := s.rdb.(*redis.ClusterClient); ok {
-		// The desk's keys share one slot, so one master has them all.
-		err = cc.ForEachMaster(ctx, func(ctx context.Context, node *redis.Client) error { return scan(ctx, node) })
-	} else {
-		err = scan(ctx, s.rdb)
-	}
+	names, err := s.rdb.SMembers(ctx, s.prefix+":accounts:{users}:names").Result()
 	if err != nil {
-		return nil, wrap("list the mentions lists", err)
+		return nil, wrap("list the users for their mentions lists", err)
+	}
+	if names == nil {
+		names = []string{}
 	}
 	slices.Sort(names)
-	return slices.Compact(names), nil
+	return names, nil
 }
 
 // CustomerTicketIDs returns the ids of every ticket of customer cid, as the
