@@ -143,13 +143,13 @@ func (d *Desk) forgetAcks(ctx context.Context, emails []string) error {
 }
 
 // Retention sweep bounds: a round looks at up to retentionBatches batches
-// of store.RetentionBatch tickets, and at up to indexSteps steps of the
+// of retentionBatchSize tickets, and at up to indexSteps steps of the
 // index sweep of indexStep entries each.
 const (
 	retentionBatchSize = 100
-	retentionBatches   = 50
+	retentionBatches   = 200
 	indexStep          = 1000
-	indexSteps         = 20
+	indexSteps         = 100
 )
 
 // SweepRetention runs one round of tickets.retention for instance: when the

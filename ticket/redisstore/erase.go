@@ -169,9 +169,6 @@ func (s *Store) ForgetCustomer(ctx context.Context, cid string, also ...ticket.I
 	return emails, phones, nil
 }
 
-// RetentionBatch is how many tickets one step of EraseClosedBefore looks at.
-const RetentionBatch = 100
-
 // EraseClosedBefore is one step of the retention sweep: it looks at up to
 // limit tickets from where the last step stopped (erase:cursor, a ticket
 // number), in number order, and purges each that is closed and was last
