@@ -86,6 +86,8 @@ type app struct {
 	// numberMark is where this instance notes the ticket counter, once the
 	// start-up checks found the deployment (numbermark.go).
 	numberMark atomic.Pointer[numberMark]
+	// noNumberMark turns the number mark off (the demo keeps nothing).
+	noNumberMark bool
 }
 
 // openApp connects what a configuration names — its logger, Redis, HTTP
