@@ -252,25 +252,11 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
+	schemaErr, checkErr := a.beforeIntake(ctx, &wg, cancel) // numbermark.go: the key schema, the ticket counter
+	if checkErr != nil {
+		return checkErr
+	}
 	wg.Go(func() { a.clock.Run(ctx) })
-	// The key schema and the ticket counter are checked before intake
-	// starts (numbermark.go); a Redis that is away has them checked when
-	// it answers.
-	checked, schemaErr := a.startChecks(ctx, 2*time.Second)
-	if errors.Is(schemaErr, redisstore.ErrSchemaNewer) {
-		return schemaErr
-	}
-	if !checked {
-		wg.Go(func() {
-			if schemaErr = a.checkSchema(ctx); schemaErr != nil {
-				cancel()
-			}
-		})
-	} else if schemaErr != nil {
-		a.logger.Error("start-up checks", slog.Any("error", schemaErr))
-		schemaErr = nil
-	}
-	wg.Go(func() { a.noteNumbers(ctx) })
 	mountPhone := a.startPhone(ctx, &wg)
 	faxes := a.faxService()
 	var mountFax func(*http.ServeMux)
@@ -342,8 +328,8 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 	err := srv.Serve(ctx, ln)
 	cancel()
 	wg.Wait()
-	if schemaErr != nil {
-		return schemaErr
+	if err := schemaErr(); err != nil {
+		return err
 	}
 	if err != nil {
 		return fmt.Errorf("serve http on %s: %w", ln.Addr(), err)

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"frontdesk/config"
@@ -89,6 +90,29 @@ func (m *numberMark) write(n int64) error {
 		return fmt.Errorf("tickets.number_mark_dir: %w", err)
 	}
 	return nil
+}
+
+// beforeIntake runs the start-up checks (startChecks) before anything is
+// stored: a newer key schema is an error at once. When Redis does not answer
+// within 2 s they go on in the background, and the function returned says,
+// once wg is done, whether they stopped the run (cancelling it).
+func (a *app) beforeIntake(ctx context.Context, wg *sync.WaitGroup, cancel func()) (func() error, error) {
+	var late error
+	checked, err := a.startChecks(ctx, 2*time.Second)
+	switch {
+	case errors.Is(err, redisstore.ErrSchemaNewer):
+		return nil, err
+	case !checked:
+		wg.Go(func() {
+			if late = a.checkSchema(ctx); late != nil {
+				cancel()
+			}
+		})
+	case err != nil:
+		a.logger.Error("start-up checks", slog.Any("error", err))
+	}
+	wg.Go(func() { a.noteNumbers(ctx) })
+	return func() error { return late }, nil
 }
 
 // startChecks runs what must happen before intake stores anything: the key
