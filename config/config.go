@@ -161,6 +161,21 @@ type Tickets struct {
 	// search or a customer's details ("020 555 0123"). Default: the country
 	// of the first Twilio number, else "US".
 	PhoneRegion string `yaml:"phone_region"`
+	// Retention is how long a closed ticket is kept after its last change:
+	// older ones are erased, content, attachments and index entries alike,
+	// by a sweep in serve. Written in days ("730d"); at least 1d and longer
+	// than every reconciliation window (mailboxes' reconcile_days,
+	// twilio.reconcile_window), so that reconciliation never imports an
+	// erased ticket's mail again. Default: 0, keep everything.
+	Retention Period `yaml:"retention"`
+	// NumberMarkDir is the directory where this instance notes the highest
+	// ticket number it has seen handed out, with the deployment's id (file
+	// ticket-number, or ticket-number-INSTANCE with $FRONTDESK_INSTANCE), so
+	// that after Redis is restored from a backup, its counter behind numbers
+	// customers already have, start-up raises the counter above them.
+	// Default: $XDG_STATE_HOME/frontdesk (else ~/.local/state/frontdesk),
+	// where the default spool is.
+	NumberMarkDir string `yaml:"number_mark_dir"`
 }
 
 // Acknowledgements limits the automatic answers frontdesk sends to new

@@ -68,6 +68,7 @@ func (d *decoder) alias(path string, n *yaml.Node, f func(*yaml.Node)) {
 var (
 	durationType = reflect.TypeFor[time.Duration]()
 	byteSizeType = reflect.TypeFor[ByteSize]()
+	periodType   = reflect.TypeFor[Period]()
 )
 
 // decode stores the value of n, found at path, in v. A null node leaves v
@@ -103,6 +104,16 @@ func (d *decoder) decode(path string, n *yaml.Node, v reflect.Value) {
 				return false
 			}
 			v.SetInt(int64(size))
+			return true
+		})
+	case t == periodType:
+		d.scalar(path, n, "a period", func(s string) bool {
+			p, err := ParsePeriod(s)
+			if err != nil {
+				d.problems.decodeError(path, "%s", err.Error())
+				return false
+			}
+			v.SetInt(int64(p))
 			return true
 		})
 	default:

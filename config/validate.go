@@ -29,6 +29,7 @@ func validate(c *Config, ps *problems) {
 	if !phone.ValidRegion(c.Tickets.PhoneRegion) {
 		ps.add("tickets.phone_region", "must be a country code such as US or NL")
 	}
+	validateRetention(c, ps)
 	if n := c.Acknowledgements.PerAddress; n < 1 || n > 1000 {
 		ps.add("acknowledgements.per_address", "must be 1-1000 (acknowledgements per address per hour)")
 	}

@@ -63,6 +63,7 @@ type Desk struct {
 
 	decisions *prometheus.CounterVec
 	acks      *prometheus.CounterVec
+	erased    *prometheus.CounterVec // erase.go
 }
 
 // Options configure a Desk. A nil *Options is equivalent to a zero one.
@@ -99,6 +100,7 @@ func New(store ticket.Store, cfg *config.Config, opts *Options) *Desk {
 		Name: "frontdesk_acknowledgements_total",
 		Help: "Acknowledgements of new tickets: queued, or held back by the brake (per address or per domain and hour).",
 	}, []string{"result"}))
+	d.erased = erasedCounter(opts.Registerer)
 	return d
 }
 

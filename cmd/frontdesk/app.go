@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -82,6 +83,11 @@ type app struct {
 	// mailAuth signs mailboxes and smtp in with OAuth2 (nil when none
 	// does).
 	mailAuth *mailauth.Manager
+	// numberMark is where this instance notes the ticket counter, once the
+	// start-up checks found the deployment (numbermark.go).
+	numberMark atomic.Pointer[numberMark]
+	// noNumberMark turns the number mark off (the demo keeps nothing).
+	noNumberMark bool
 }
 
 // openApp connects what a configuration names — its logger, Redis, HTTP
@@ -246,6 +252,10 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
+	schemaErr, checkErr := a.beforeIntake(ctx, &wg, cancel) // numbermark.go: the key schema, the ticket counter
+	if checkErr != nil {
+		return checkErr
+	}
 	wg.Go(func() { a.clock.Run(ctx) })
 	if err := a.startLMTP(ctx, &wg); err != nil {
 		cancel()
@@ -306,6 +316,7 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 	wg.Go(func() { a.expireLeases(ctx, 5*time.Second) })
 	wg.Go(func() { a.followRules(ctx) })
 	wg.Go(func() { a.runWebhooks(ctx) })
+	wg.Go(func() { a.sweepRetention(ctx, retentionEvery) })
 	if a.cfg.SMTP.Host != "" || a.cfg.Twilio.AccountSID != "" || a.cfg.Fax.Outbound.On() {
 		wg.Go(func() { a.deliver(ctx, faxes) })
 	}
@@ -324,6 +335,9 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 	err := srv.Serve(ctx, ln)
 	cancel()
 	wg.Wait()
+	if err := schemaErr(); err != nil {
+		return err
+	}
 	if err != nil {
 		return fmt.Errorf("serve http on %s: %w", ln.Addr(), err)
 	}

@@ -151,6 +151,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			a.logger.Error("demo phone simulation", slog.Any("error", err))
 		}
 	}()
+	a.noNumberMark = true // nothing is kept
 	if err := a.run(ctx, ln); err != nil {
 		fmt.Fprintf(stderr, "frontdesk: %v\n", err)
 		return exitFailure

@@ -47,6 +47,8 @@ commands:
                                give a user another role
   users token [-config PATH] [-expires 90d] NAME
                                issue a new API token (last line) and revoke the user's others
+  customers forget [-config PATH] [-by NAME] ADDRESS|PHONE
+                               erase a customer everywhere (right to erasure), leaving an erased event
   version                      print the version
 `
 
@@ -71,6 +73,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runRules(ctx, rest, stdin, stdout, stderr)
 	case "users":
 		return runUsers(ctx, rest, stdin, stdout, stderr)
+	case "customers":
+		return runCustomers(ctx, rest, stdout, stderr)
 	case "version", "-version", "--version":
 		fmt.Fprintf(stdout, "frontdesk %s\n", version)
 		return exitOK

@@ -35,6 +35,7 @@ func (h *Handlers) Routes() []auth.Route {
 		{Method: "PATCH", Path: "/api/v1/customers/{id}", Roles: auth.Staff, Handler: h.handleCustomerUpdate},
 		{Method: "POST", Path: "/api/v1/customers/{id}/link", Roles: auth.Staff, Handler: h.handleCustomerLink},
 		{Method: "POST", Path: "/api/v1/customers/{id}/unlink", Roles: auth.Staff, Handler: h.handleCustomerUnlink},
+		{Method: "POST", Path: "/api/v1/customers/{id}/forget", Roles: auth.Managers, Handler: h.handleCustomerForget},
 		{Method: "GET", Path: "/api/v1/me", Roles: auth.Staff, Handler: h.handleMeGet},
 		{Method: "POST", Path: "/api/v1/me/availability", Roles: auth.Staff, Handler: h.handleMeAvailability},
 		{Method: "GET", Path: "/api/v1/me/snoozed", Roles: auth.Staff, Handler: h.handleMeSnoozed},
