@@ -47,7 +47,15 @@ local function search_add(tid, list, nums)
     if not have[e] then
       have[e] = true
       table.insert(add, e)
-      redis.call('APPEND', search_post_key(search_num(e, 1)), tb)
+      local pk = search_post_key(search_num(e, 1))
+      -- A short posting is written whole, at its size; a long one grows by
+      -- APPEND, which keeps room for growth (at most its own size).
+      local p = redis.call('GETRANGE', pk, 0, 255)
+      if #p < 256 then
+        redis.call('SET', pk, p .. tb)
+      else
+        redis.call('APPEND', pk, tb)
+      end
     end
   end
   if #add > 0 then
