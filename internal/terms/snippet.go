@@ -28,7 +28,7 @@ func Snippet(text string, q Query, width int) (parts []Part, matched []string) {
 	if first < 0 {
 		return nil, nil
 	}
-	start := first - width/4
+	start := min(first-width/4, len(text)-width) // fill the window near the end
 	if start < 0 {
 		start = 0
 	}
@@ -76,6 +76,9 @@ func Snippet(text string, q Query, width int) (parts []Part, matched []string) {
 		parts = append(parts, Part{Text: flat(window[at:])})
 	}
 	if start > 0 {
+		if len(parts) > 0 && !parts[0].Mark {
+			parts[0].Text = strings.TrimLeft(parts[0].Text, " ")
+		}
 		parts = append([]Part{{Text: "… "}}, parts...)
 	}
 	if start+len(window) < len(text) {

@@ -26,7 +26,7 @@ import (
 // maxPrefixTerms bounds how many terms the last word of a query stands for
 // when it is read as a prefix: the most used of them, as people mean a word
 // they are typing more often than a rare one.
-const maxPrefixTerms = 64
+const maxPrefixTerms = 16
 
 // messageTerms returns, as the JSON list the scripts take, the search terms
 // of a message: its subject, the sender's name, its text and its attachments'
