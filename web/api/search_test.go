@@ -65,13 +65,13 @@ func TestSearch(t *testing.T) {
 		{"kettle", m1},                 // an internal note
 		{"#" + m2, m2},
 		{m1, m1},
-		{"ann@example.org", m2 + "," + m1},   // the customer's address
-		{"ANN@example.org", m2 + "," + m1},   // any case
-		{"+1 (555) 555-0123", sms},           // a phone number as written
-		{"555.555.0123", sms},                // another way
-		{"jorg", jorg},                       // folded
-		{"JÖRG gerat", jorg},                 // both ways
-		{"nobody@example.org", ""},           // nobody's address: words, none match
+		{"ann@example.org", m2 + "," + m1}, // the customer's address
+		{"ANN@example.org", m2 + "," + m1}, // any case
+		{"+1 (555) 555-0123", sms},         // a phone number as written
+		{"555.555.0123", sms},              // another way
+		{"jorg", jorg},                     // folded
+		{"JÖRG gerat", jorg},               // both ways
+		{"nobody@example.org", ""},         // nobody's address: words, none match
 		{"", ""},
 	} {
 		if got := ids(e.search(t, annToken, tc.q)); got != tc.want {
