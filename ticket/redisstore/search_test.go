@@ -186,3 +186,33 @@ func TestSearchPrefixTakesTheMostUsedTerms(t *testing.T) {
 		t.Errorf("search zq = %v, want the zqcommon tickets %s, %s first", got, third, second)
 	}
 }
+
+// TestSearchOnRedisCluster keeps and reads the index on a real Redis
+// Cluster: its keys are desk keys, in the desk's slot, so the scripts that
+// store messages keep it in the same step there too.
+func TestSearchOnRedisCluster(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a Redis Cluster; skipped with -short")
+	}
+	s := New(startRedisCluster(t), &Options{Prefix: "fdtest-" + randomHex(6)})
+	ctx := context.Background()
+	a := mustCreate(t, s, mail("cl-search-a", "ann@example.org", "Kettle from Jörg")).TicketID
+	b := mustCreate(t, s, mail("cl-search-b", "bob@example.org", "Kettle lid")).TicketID
+	if _, err := s.AppendMessage(ctx, b, ticket.NewMessage{SourceKey: "cl-search-c", Direction: ticket.DirectionInternal, Text: "wholesaler", By: "ann"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetTranscript(ctx, a, "m1", "Rückruf bitte", "twilio"); err != nil {
+		t.Fatal(err)
+	}
+	wantSearch(t, s, "kettle", b, a)
+	wantSearch(t, s, "jorg ruckruf", a)
+	wantSearch(t, s, "whole", b)
+	if _, err := s.Merge(ctx, b, a, "ann"); err != nil {
+		t.Fatal(err)
+	}
+	wantSearch(t, s, "wholesaler kettle", a)
+	if err := s.DropSearch(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	wantSearch(t, s, "kettle")
+}
