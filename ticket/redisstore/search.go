@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	bits64 "math/bits"
 	netmail "net/mail"
 	"slices"
 	"strconv"
@@ -127,26 +128,40 @@ func (s *Store) SearchTickets(ctx context.Context, q terms.Query, limit int) ([]
 		groups = append(groups, matching)
 	}
 
-	pipe = s.rdb.Pipeline()
-	posts := make([][]*redis.StringCmd, len(groups))
+	return s.matchGroups(ctx, groups, limit)
+}
+
+// readAllUpTo is how many bytes of the larger postings a search reads
+// whole rather than check candidates by their term lists (beyond a quarter
+// of the smallest's); a variable for tests.
+var readAllUpTo int64 = 64 * 1024
+
+// verifyBatch is how many candidates one round trip checks by their term
+// lists.
+const verifyBatch = 64
+
+// matchGroups returns the newest tickets, at most limit, that are in every
+// group (a group: the union of the postings of its term numbers). It reads
+// the smallest group's postings; the others it either reads too and
+// intersects, or — when they are larger than checking the candidates one
+// by one would cost — checks the candidates, newest first, against their
+// own term lists, stopping at limit: two common words need neither of
+// their long postings whole.
+func (s *Store) matchGroups(ctx context.Context, groups [][]string, limit int) ([]string, error) {
+	pipe := s.rdb.Pipeline()
+	lens := make([][]*redis.IntCmd, len(groups))
 	for i, g := range groups {
 		for _, n := range g {
-			posts[i] = append(posts[i], pipe.Get(ctx, s.postKey(n)))
+			lens[i] = append(lens[i], pipe.StrLen(ctx, s.postKey(n)))
 		}
 	}
-	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
-		return nil, wrap("search: read postings", err)
+	if _, err := pipe.Exec(ctx); err != nil {
+		return nil, wrap("search: size postings", err)
 	}
-	lists := make([][][]byte, len(groups))
-	sizes := make([]int, len(groups))
-	for i, g := range posts {
-		for _, c := range g {
-			b, err := c.Bytes()
-			if err != nil && !errors.Is(err, redis.Nil) {
-				return nil, wrap("search: read postings", err)
-			}
-			lists[i] = append(lists[i], b)
-			sizes[i] += len(b)
+	sizes := make([]int64, len(groups))
+	for i := range groups {
+		for _, c := range lens[i] {
+			sizes[i] += c.Val()
 		}
 	}
 	order := make([]int, len(groups))
@@ -154,16 +169,126 @@ func (s *Store) SearchTickets(ctx context.Context, q terms.Query, limit int) ([]
 		order[i] = i
 	}
 	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(sizes[a], sizes[b]) })
-
-	ids := intersect(lists, order)
-	slices.SortFunc(ids, func(a, b uint32) int { return cmp.Compare(b, a) })
-	ids = slices.Compact(ids)
-	if len(ids) > limit {
-		ids = ids[:limit]
+	rest := int64(0)
+	for _, g := range order[1:] {
+		rest += sizes[g]
+	}
+	// Checking one candidate reads its term list, a few hundred bytes.
+	readAll := len(order) == 1 || rest <= sizes[order[0]]/4+readAllUpTo
+	fetch := order
+	if !readAll {
+		fetch = order[:1]
+	}
+	pipe = s.rdb.Pipeline()
+	posts := make([][]*redis.StringCmd, len(groups))
+	for _, i := range fetch {
+		for _, n := range groups[i] {
+			posts[i] = append(posts[i], pipe.Get(ctx, s.postKey(n)))
+		}
+	}
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return nil, wrap("search: read postings", err)
+	}
+	lists := make([][][]byte, len(groups))
+	for _, i := range fetch {
+		for _, c := range posts[i] {
+			b, err := c.Bytes()
+			if err != nil && !errors.Is(err, redis.Nil) {
+				return nil, wrap("search: read postings", err)
+			}
+			lists[i] = append(lists[i], b)
+		}
+	}
+	var ids []uint32
+	if readAll {
+		ids = intersect(lists, order)
+		slices.SortFunc(ids, func(a, b uint32) int { return cmp.Compare(b, a) })
+		ids = slices.Compact(ids)
+		if len(ids) > limit {
+			ids = ids[:limit]
+		}
+	} else {
+		var err error
+		if ids, err = s.verify(ctx, newestFirst(lists[order[0]]), groups, order[1:], limit); err != nil {
+			return nil, err
+		}
 	}
 	out := make([]string, len(ids))
 	for i, id := range ids {
 		out[i] = strconv.FormatUint(uint64(id), 10)
+	}
+	return out, nil
+}
+
+// newestFirst returns the distinct ticket numbers of postings, highest
+// first, through a bitmap: linear, where sorting a long posting is not.
+func newestFirst(postings [][]byte) []uint32 {
+	var bits []uint64
+	n := 0
+	for _, p := range postings {
+		for i := 0; i+4 <= len(p); i += 4 {
+			id := binary.BigEndian.Uint32(p[i:])
+			w := int(id >> 6)
+			if w >= len(bits) {
+				bits = slices.Grow(bits, w+1-len(bits))[:w+1]
+			}
+			bits[w] |= 1 << (id & 63)
+			n++
+		}
+	}
+	ids := make([]uint32, 0, n)
+	for w := len(bits) - 1; w >= 0; w-- {
+		for x := bits[w]; x != 0; {
+			b := 63 - bits64.LeadingZeros64(x)
+			ids = append(ids, uint32(w<<6|b))
+			x &^= 1 << b
+		}
+	}
+	return ids
+}
+
+// verify checks candidates, newest first, against their term lists: a
+// candidate is kept when, for each of the groups in check, its list holds
+// one of the group's term numbers.
+func (s *Store) verify(ctx context.Context, cand []uint32, groups [][]string, check []int, limit int) ([]uint32, error) {
+	need := make(map[uint32][]int) // term number → the checked groups it is in
+	for j, g := range check {
+		for _, n := range groups[g] {
+			v, _ := strconv.ParseUint(n, 10, 32)
+			need[uint32(v)] = append(need[uint32(v)], j)
+		}
+	}
+	var out []uint32
+	met := make([]bool, len(check))
+	for start := 0; start < len(cand) && len(out) < limit; start += verifyBatch {
+		batch := cand[start:min(start+verifyBatch, len(cand))]
+		pipe := s.rdb.Pipeline()
+		cmds := make([]*redis.StringCmd, len(batch))
+		for i, id := range batch {
+			cmds[i] = pipe.Get(ctx, s.key("search", "ticket", strconv.FormatUint(uint64(id), 10)))
+		}
+		if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+			return nil, wrap("search: check candidates", err)
+		}
+		for i, c := range cmds {
+			list, _ := c.Bytes()
+			clear(met)
+			left := len(check)
+			for k := 0; k+4 <= len(list) && left > 0; k += 4 {
+				for _, j := range need[binary.BigEndian.Uint32(list[k:])] {
+					if !met[j] {
+						met[j] = true
+						left--
+					}
+				}
+			}
+			if left == 0 {
+				out = append(out, batch[i])
+				if len(out) == limit {
+					break
+				}
+			}
+		}
 	}
 	return out, nil
 }

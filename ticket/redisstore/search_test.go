@@ -81,6 +81,19 @@ func fmtUint(n uint32) string {
 }
 
 func TestSearchFindsWordsOfEveryKindOfMessage(t *testing.T) {
+	for _, mode := range []struct {
+		name string
+		upTo int64
+	}{{"reading postings", readAllUpTo}, {"checking candidates", -1 << 40}} {
+		t.Run(mode.name, func(t *testing.T) {
+			defer func(v int64) { readAllUpTo = v }(readAllUpTo)
+			readAllUpTo = mode.upTo
+			testSearchFindsWords(t)
+		})
+	}
+}
+
+func testSearchFindsWords(t *testing.T) {
 	s, _, _ := newTestStore(t)
 	ctx := context.Background()
 	a := mustCreate(t, s, mail("search-a", "ann@example.org", "Parcel from Jörg arrived broken")).TicketID
