@@ -29,6 +29,10 @@ import (
 // they are typing more often than a rare one.
 const maxPrefixTerms = 16
 
+// maxPrefixSized bounds how many of a prefix's terms a search compares by
+// use (the shortest first): a prefix of two letters may start thousands.
+const maxPrefixSized = 200
+
 // messageTerms returns, as the JSON list the scripts take, the search terms
 // of a message: its subject, the sender's name, its text and its attachments'
 // names, with extra texts (the ticket's subject and customer name).
@@ -110,14 +114,24 @@ func (s *Store) SearchTickets(ctx context.Context, q terms.Query, limit int) ([]
 		groups = append(groups, []string{n})
 	}
 	if bucket != nil {
-		var matching []string
-		for t, n := range bucket.Val() {
+		var words []string
+		all := bucket.Val()
+		for t := range all {
 			if strings.HasPrefix(t, prefix) {
-				matching = append(matching, n)
+				words = append(words, t)
 			}
 		}
-		if len(matching) == 0 {
+		if len(words) == 0 {
 			return nil, nil
+		}
+		if len(words) > maxPrefixSized {
+			// Short words are the common ones: size only the shortest.
+			slices.SortFunc(words, func(a, b string) int { return cmp.Or(cmp.Compare(len(a), len(b)), strings.Compare(a, b)) })
+			words = words[:maxPrefixSized]
+		}
+		matching := make([]string, len(words))
+		for i, t := range words {
+			matching[i] = all[t]
 		}
 		if len(matching) > maxPrefixTerms {
 			var err error
