@@ -22,4 +22,7 @@ type Searcher interface {
 	// IndexTicket indexes a ticket anew from what it holds now: for tickets
 	// stored before the index existed.
 	IndexTicket(ctx context.Context, id string) error
+	// IndexMissing indexes every ticket the index does not have (stored
+	// before it existed) and reports how many.
+	IndexMissing(ctx context.Context) (int, error)
 }

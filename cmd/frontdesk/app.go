@@ -298,6 +298,7 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 		})
 	})
 	wg.Go(func() { a.expireLeases(ctx, 5*time.Second) })
+	wg.Go(func() { a.indexMissing(ctx) }) // search_backfill.go
 	wg.Go(func() { a.followRules(ctx) })
 	if a.cfg.SMTP.Host != "" || a.cfg.Twilio.AccountSID != "" || a.cfg.Fax.Outbound.On() {
 		wg.Go(func() { a.deliver(ctx, faxes) })

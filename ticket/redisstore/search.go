@@ -404,3 +404,41 @@ func (s *Store) IndexTicket(ctx context.Context, id string) error {
 	err = s.scripts.searchDrop.Run(ctx, s.rdb, []string{s.key("search", "ticket", id)}, s.base, id, termsJSON(ticketTerms(t)), "1").Err()
 	return wrap("index ticket "+id+" for search", err)
 }
+
+// IndexMissing indexes, one by one, the tickets the search index does not
+// have yet (stored before it existed), newest first, and reports how many
+// it indexed; a ticket without any word is looked at again each time. It
+// reads the listing in pages, so it may run beside the desk's work, and
+// stops at ctx's end (run it again to go on).
+func (s *Store) IndexMissing(ctx context.Context) (int, error) {
+	n := 0
+	max := "+inf"
+	for {
+		ids, err := s.rdb.ZRevRangeByScore(ctx, s.key("tickets"), &redis.ZRangeBy{Max: max, Min: "-inf", Count: 500}).Result()
+		if err != nil {
+			return n, wrap("search: list tickets to index", err)
+		}
+		if len(ids) == 0 {
+			return n, nil
+		}
+		pipe := s.rdb.Pipeline()
+		have := make([]*redis.IntCmd, len(ids))
+		for i, id := range ids {
+			have[i] = pipe.Exists(ctx, s.key("search", "ticket", id))
+		}
+		if _, err := pipe.Exec(ctx); err != nil {
+			return n, wrap("search: list tickets to index", err)
+		}
+		for i, id := range ids {
+			if have[i].Val() == 1 {
+				continue
+			}
+			if err := s.IndexTicket(ctx, id); err != nil && !errors.Is(err, fault.ErrNotFound) {
+				return n, err
+			}
+			n++
+		}
+		last, _ := strconv.ParseInt(ids[len(ids)-1], 10, 64)
+		max = "(" + strconv.FormatInt(last, 10)
+	}
+}

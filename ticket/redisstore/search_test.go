@@ -229,3 +229,28 @@ func TestSearchOnRedisCluster(t *testing.T) {
 	}
 	wantSearch(t, s, "kettle")
 }
+
+func TestIndexMissing(t *testing.T) {
+	s, _, _ := newTestStore(t)
+	ctx := context.Background()
+	var ids []string
+	for i := range 3 {
+		ids = append(ids, mustCreate(t, s, mail("missing-"+fmtUint(uint32(i)), "ann@example.org", "Toaster smokes")).TicketID)
+	}
+	// As if stored before the index: two tickets are not in it.
+	for _, id := range ids[:2] {
+		if err := s.DropSearch(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wantSearch(t, s, "toaster", ids[2])
+	n, err := s.IndexMissing(ctx)
+	if err != nil || n != 2 {
+		t.Fatalf("IndexMissing = %d, %v; want 2", n, err)
+	}
+	wantSearch(t, s, "toaster smokes", ids[2], ids[1], ids[0])
+	if n, _ := s.IndexMissing(ctx); n != 0 {
+		t.Errorf("a second IndexMissing indexed %d", n)
+	}
+	checkIndex(t, s)
+}
