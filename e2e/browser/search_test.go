@@ -48,6 +48,7 @@ func TestSearchFromTheHeader(t *testing.T) {
 	if v := eval[string](b, `document.getElementById("search-box").value`); v != "jorg kapu" {
 		t.Errorf("the box holds %q (the / went into it?)", v)
 	}
+	b.screenshot("search-live-laptop")
 	marks := eval[[]string](b, `Array.from(document.querySelectorAll("#search-live mark")).map(m => m.textContent)`)
 	if strings.Join(marks, ",") != "Jörg,kaputt" {
 		t.Errorf("marked: %q, want Jörg and kaputt", marks)
@@ -100,6 +101,7 @@ func TestSearchFromTheHeader(t *testing.T) {
 		const l = document.getElementById("search-live");
 		return !!l && !l.hidden && l.querySelectorAll(".search-hit").length === 2;
 	})()`)
+	b.screenshot("search-live-phone")
 	if !b.fitsWidth() {
 		t.Errorf("the header's results do not fit a phone's width: %s", eval[string](b, `Array.from(document.querySelectorAll("body *")).filter(e => e.getBoundingClientRect().right > window.innerWidth + 1).slice(0, 5).map(e => e.tagName + "#" + e.id + "." + e.className + " " + Math.round(e.getBoundingClientRect().right)).join("; ")`))
 	}
@@ -107,6 +109,7 @@ func TestSearchFromTheHeader(t *testing.T) {
 		t.Errorf("the results reach %v px on a 390 px phone", w)
 	}
 	b.open("/search?q=kaputt")
+	b.screenshot("search-page-phone")
 	if !b.fitsWidth() {
 		t.Error("the search page does not fit a phone's width")
 	}
