@@ -314,6 +314,7 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 		})
 	})
 	wg.Go(func() { a.expireLeases(ctx, 5*time.Second) })
+	wg.Go(func() { a.indexMissing(ctx) }) // search_backfill.go
 	wg.Go(func() { a.followRules(ctx) })
 	wg.Go(func() { a.runWebhooks(ctx) })
 	wg.Go(func() { a.sweepRetention(ctx, retentionEvery) })

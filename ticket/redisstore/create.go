@@ -74,7 +74,7 @@ func (s *Store) Create(ctx context.Context, nt ticket.NewTicket) (ticket.Receipt
 	})
 	res, err := s.commit(ctx, s.scripts.create, atts, []string{s.key("sources")},
 		s.base, nm.SourceKey, ms(now), rfc(now), tJSON, msgJSON, cJSON,
-		normalizeMessageID(nm.MessageID), metas)
+		normalizeMessageID(nm.MessageID), metas, messageTerms(nm, nt.Subject, c.Name))
 	if err != nil {
 		return ticket.Receipt{}, wrap("create ticket for "+nm.SourceKey, err)
 	}
@@ -125,7 +125,7 @@ func (s *Store) AppendMessage(ctx context.Context, ticketID string, nm ticket.Ne
 	res, err := s.commit(ctx, s.scripts.append, atts, []string{s.key("sources")},
 		s.base, nm.SourceKey, ms(now), rfc(now), ticketID, msgJSON, string(dir),
 		normalizeMessageID(nm.MessageID), metas, by, string(nm.Kind), senderEmail(nm.From), senderPhone(nm.From),
-		string(nm.Delivery), messageEvent(nm, dir), mentions, forwardedTo(nm))
+		string(nm.Delivery), messageEvent(nm, dir), mentions, forwardedTo(nm), messageTerms(nm))
 	if err != nil {
 		return ticket.Receipt{}, wrap(fmt.Sprintf("append message %s to ticket %s", nm.SourceKey, ticketID), err)
 	}

@@ -19,7 +19,7 @@ import (
 // hook (erase_index.lua, erase_ticket_index), so that one script takes a
 // ticket out of everything in the desk's hash slot at once.
 var (
-	eraseScript          = redis.NewScript(luaScript("prelude") + "\n" + luaScript("erase_index") + "\n" + luaScript("erase"))
+	eraseScript          = redis.NewScript(prelude() + "\n" + luaScript("erase_index") + "\n" + luaScript("erase"))
 	customerForgetScript = preludeScript("customer_forget")
 	erasedEntriesScript  = preludeScript("erased_entries")
 )
@@ -52,9 +52,18 @@ func (s *Store) EraseTicket(ctx context.Context, id string, e ticket.Erasure) (b
 	if !e.ClosedBefore.IsZero() {
 		before = ms(e.ClosedBefore)
 	}
+	// The ticket's words, cut as the search index cut them, so that those
+	// only this ticket has leave the index's dictionary with it.
+	var terms []string
+	switch t, err := s.Get(ctx, id); {
+	case err == nil:
+		terms = ticketTerms(t)
+	case !errors.Is(err, fault.ErrNotFound):
+		return false, fmt.Errorf("erase ticket %s: read its words: %w", id, err)
+	}
 	now := s.now()
 	res, err := eraseScript.Run(ctx, s.rdb, []string{s.ticketKey(id)}, s.base, id, string(e.Mode), e.By, before,
-		ms(now), rfc(now), s.prefix, string(ub), e.Detail).Text()
+		ms(now), rfc(now), s.prefix, string(ub), e.Detail, termsJSON(terms)).Text()
 	if err != nil {
 		return false, wrap("erase ticket "+id, err)
 	}

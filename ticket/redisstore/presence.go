@@ -38,11 +38,14 @@ func (s *Store) Viewing(ctx context.Context, id, user string, ttl time.Duration)
 
 // preludeScript is one script of lua/ joined with the shared prelude.
 func preludeScript(name string) *redis.Script {
-	b, err := luaFiles.ReadFile("lua/prelude.lua")
-	if err != nil {
-		panic(fmt.Sprintf("redisstore: embedded prelude: %v", err))
-	}
-	return redis.NewScript(string(b) + "\n" + luaScript(name))
+	return redis.NewScript(prelude() + "\n" + luaScript(name))
+}
+
+// prelude is what every store script starts with: the shared functions
+// (prelude.lua), the outgoing webhooks' recording (hooks.lua) that every
+// timeline event goes through, and the search index's upkeep (search.lua).
+func prelude() string {
+	return luaScript("prelude") + "\n" + luaScript("hooks") + "\n" + luaScript("search")
 }
 
 // luaScript is the text of lua/NAME.lua.

@@ -13,6 +13,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"frontdesk/fault"
+	"frontdesk/internal/terms"
 	"frontdesk/ticket"
 )
 
@@ -272,7 +273,7 @@ func (s *Store) SetTranscript(ctx context.Context, ticketID, messageID, text, by
 	}
 	now := s.now()
 	err := s.scripts.transcript.Run(ctx, s.rdb, []string{s.ticketKey(ticketID)},
-		s.base, ticketID, messageID, text, ms(now), rfc(now), by).Err()
+		s.base, ticketID, messageID, text, ms(now), rfc(now), by, termsJSON(terms.Of(text))).Err()
 	return wrap(fmt.Sprintf("set transcript of %s on ticket %s", messageID, ticketID), err)
 }
 

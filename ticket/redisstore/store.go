@@ -123,19 +123,13 @@ var luaFiles embed.FS
 type scripts struct {
 	create, append, claim, change, expire, event, get, list, stats, delivery, transcript, attach, link, unlink, customer, customerEdit, breach, reroute, waiting, channels,
 	outboxTake, outboxSettle, outboxRenew, snooze, wake, merge, callback, callbacks *redis.Script
+	searchDrop *redis.Script
 }
 
 // loadScripts joins each script with the shared prelude of helpers.
 func loadScripts() scripts {
-	read := func(name string) string {
-		b, err := luaFiles.ReadFile("lua/" + name + ".lua")
-		if err != nil {
-			panic(fmt.Sprintf("redisstore: embedded script %s: %v", name, err))
-		}
-		return string(b)
-	}
-	prelude := read("prelude") + "\n" + read("hooks")
-	script := func(name string) *redis.Script { return redis.NewScript(prelude + "\n" + read(name)) }
+	prelude := prelude()
+	script := func(name string) *redis.Script { return redis.NewScript(prelude + "\n" + luaScript(name)) }
 	return scripts{
 		create: script("create"), append: script("append"), claim: script("claim"),
 		change: script("change"), expire: script("expire"), event: script("event"),
@@ -146,6 +140,7 @@ func loadScripts() scripts {
 		channels: script("channels"), outboxTake: script("outbox_take"), outboxSettle: script("outbox_settle"),
 		outboxRenew: script("outbox_renew"), snooze: script("snooze"), wake: script("wake"), merge: script("merge"),
 		callback: script("callback"), callbacks: script("callbacks"),
+		searchDrop: script("search_drop"),
 	}
 }
 

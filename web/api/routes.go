@@ -14,6 +14,7 @@ func (h *Handlers) Routes() []auth.Route {
 	return []auth.Route{
 		{Method: "GET", Path: "/api/v1/tickets", Roles: auth.Staff, Handler: h.handleTicketList},
 		{Method: "GET", Path: "/api/v1/tickets/{id}", Roles: auth.Staff, Handler: h.handleTicketGet},
+		{Method: "GET", Path: "/api/v1/search", Roles: auth.Staff, Handler: h.handleSearch},
 		{Method: "PATCH", Path: "/api/v1/tickets/{id}", Roles: auth.Staff, Handler: h.handleTicketUpdate},
 		{Method: "POST", Path: "/api/v1/tickets/{id}/replies", Roles: auth.Staff, Handler: h.handleReplyCreate},
 		{Method: "POST", Path: "/api/v1/tickets/{id}/notes", Roles: auth.Staff, Handler: h.handleNoteCreate},

@@ -29,6 +29,8 @@ func (h *Handlers) Routes() []auth.Route {
 		{Method: "POST", Path: "/queues/{queue}/next", Roles: auth.Staff, Handler: h.handleTakeNext},
 		{Method: "GET", Path: "/mine", Roles: auth.Staff, Handler: h.handleMinePage},
 		{Method: "GET", Path: "/tickets", Roles: auth.Staff, Handler: h.handleTicketsPage},
+		{Method: "GET", Path: "/search", Roles: auth.Staff, Handler: h.handleSearchPage},
+		{Method: "GET", Path: "/search/results", Roles: auth.Staff, Handler: h.handleSearchResults},
 		{Method: "GET", Path: "/tickets/{id}", Roles: auth.Staff, Handler: h.handleTicketPage},
 		{Method: "GET", Path: "/tickets/{id}/messages/{message}/body", Roles: auth.Staff, Handler: h.handleMessageBody},
 		{Method: "GET", Path: "/tickets/{id}/attachments/{attachment}", Roles: auth.Staff, Handler: h.handleUIAttachment},

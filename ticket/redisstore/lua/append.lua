@@ -8,7 +8,7 @@
 -- by Redis's clock), 15 the timeline's word for the message, 16 JSON list
 -- of the users a note mentions (the ticket goes on their mentions list),
 -- 17 JSON list of the addresses a forward goes to (lower case; '[]' for
--- other messages).
+-- other messages), 18 the message's search terms (JSON list, search.lua).
 -- An inbound message from an address or number the ticket's customer does not
 -- have yet adds it to the customer (a caller who later writes in): seen on one
 -- ticket, they belong together. Not so an address the ticket was forwarded
@@ -34,6 +34,7 @@ if ARGV[7] == 'in' and sender ~= '' and redis.call('SISMEMBER', tkey(id) .. ':fo
   sender = ''
 end
 local mid = append_message(id, f, ARGV[2], ARGV[6], ARGV[7], ARGV[8], atts, ARGV[10], ARGV[11], ARGV[3], ARGV[4], ARGV[15])
+search_index(id, ARGV[18])
 if ARGV[7] == 'out' and ARGV[14] == 'queued' then
   local now, now_rfc = clock()
   save_outbox_entry(id, mid, {delivery = 'queued', detail = '', at = now_rfc, attempts = 0, first = now})

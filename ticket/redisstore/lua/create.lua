@@ -8,7 +8,8 @@
 -- what (the timeline's word for the message, when it joins a thread)},
 -- 6 message JSON (empty id), 7 customer JSON {name, email, phone},
 -- 8 RFC 5322 Message-ID or '', 9 attachments JSON [{id, meta}] (meta: the
--- attachment's JSON). Returns {ticket id, message id, 1 created | 0 found}.
+-- attachment's JSON), 10 the message's search terms (JSON list, search.lua).
+-- Returns {ticket id, message id, 1 created | 0 found}.
 local prev = known(ARGV[2])
 if prev then return prev end
 local now_ms, now_rfc = ARGV[3], ARGV[4]
@@ -34,6 +35,7 @@ if thread ~= '' then
     local f = redis.call('HMGET', tkey(tid), 'status', 'queue', 'priority', 'created', 'assignee')
     if f[1] and f[1] ~= 'closed' then
       local mid = append_message(tid, f, ARGV[2], ARGV[6], 'in', ARGV[8], atts, t.by, t.kind, now_ms, now_rfc, t.what)
+      search_index(tid, ARGV[10])
       keep_thread(tid)
       return {tid, mid, '1'}
     end
@@ -55,6 +57,7 @@ if t.frd ~= '' and t.status ~= 'closed' then
   redis.call('ZADD', base .. 'queue:' .. t.queue .. ':sla', t.frd, id)
 end
 redis.call('RPUSH', k .. ':messages', with_id(ARGV[6], 'm1'))
+search_index(id, ARGV[10])
 for _, a in ipairs(atts) do redis.call('HSET', k .. ':attachments', a.id, a.meta) end
 if ARGV[8] ~= '' then redis.call('HSETNX', base .. 'msgid', ARGV[8], id .. ' m1') end
 redis.call('ZADD', base .. 'tickets', id, id)

@@ -18,7 +18,8 @@
 -- ARGV: 1 base, 2 ticket id, 3 'purge' | 'redact', 4 by, 5 closed-before ms
 -- (purge only a closed ticket last changed before this; '0' any), 6 now ms,
 -- 7 now RFC 3339, 8 key prefix (P), 9 JSON list of user names whose mentions
--- lists may name the ticket, 10 the erased event's detail.
+-- lists may name the ticket, 10 the erased event's detail, 11 JSON list of
+-- the ticket's search terms (those only it has leave the dictionary).
 -- Returns 'erased', 'skipped' (not due: open, or changed since) or 'none' (no
 -- such ticket, or redacted already).
 local id, mode, by = ARGV[2], ARGV[3], ARGV[4]
@@ -84,7 +85,7 @@ if f[7] and f[7] ~= '' then
   redis.call('ZREM', base .. 'customer:' .. f[7] .. ':ticket_ids', id)
   redis.call('SREM', base .. 'customer:' .. f[7] .. ':tickets', id)
 end
-erase_ticket_index(id)
+erase_ticket_index(id, cjson.decode(ARGV[11] or '[]'))
 redis.call('DEL', k .. ':messages', k .. ':attachments', k .. ':forwarded', k .. ':viewers', k .. ':delivery',
   k .. ':transcripts', k .. ':late', k .. ':moved')
 

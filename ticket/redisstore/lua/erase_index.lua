@@ -1,8 +1,26 @@
--- erase_index: the hook through which erasing a ticket (erase.lua) also
--- takes it out of indexes kept by other parts of frontdesk. The search index
--- fills erase_ticket_index in at merge time: it must remove every entry that
--- names ticket id or holds words of its subject, messages or transcripts.
--- It runs inside erase.lua after its reads and checks, so it must not fail,
--- and it may only touch keys under base (the desk's hash slot).
-local function erase_ticket_index(id)
+-- erase_index: how erasing a ticket (erase.lua) also takes it out of the
+-- indexes other parts of frontdesk keep in the desk's hash slot. It runs
+-- inside erase.lua after its reads and checks, so it must not fail, and it
+-- only touches keys under base.
+--
+-- The search index: the ticket's postings and term list, and the words of
+-- terms (cut in Go from the ticket, as the index was) that no other ticket
+-- has leave the term dictionary (search_drop, search.lua).
+--
+-- The outgoing webhooks: events not yet delivered hold a snapshot of the
+-- ticket and its customer (ticket:ID:hook:HOOK), and the ticket's place in
+-- each hook's due set. The hooks are those registered now and those with a
+-- delivery state on the ticket.
+local function erase_ticket_index(id, terms)
+  search_drop(id, terms)
+  local hk = base .. 'ticket:' .. id .. ':hooks'
+  local hooks = redis.call('HKEYS', base .. 'hooks')
+  for _, f in ipairs(redis.call('HKEYS', hk)) do
+    if f ~= 'seq' and f ~= 'closed' then table.insert(hooks, f) end
+  end
+  for _, hook in ipairs(hooks) do
+    redis.call('DEL', base .. 'ticket:' .. id .. ':hook:' .. hook)
+    redis.call('ZREM', base .. 'hook:' .. hook .. ':due', id)
+  end
+  redis.call('DEL', hk)
 end

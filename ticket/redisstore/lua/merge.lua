@@ -77,6 +77,7 @@ end
 local atts = redis.call('HGETALL', KEYS[1] .. ':attachments')
 for i = 1, #atts, 2 do redis.call('HSET', ik .. ':attachments', atts[i], atts[i + 1]) end
 redis.call('DEL', KEYS[1] .. ':messages', KEYS[1] .. ':delivery', KEYS[1] .. ':transcripts', KEYS[1] .. ':late')
+search_merge(src, into)
 
 -- The merged ticket: closed, out of every queue and list, pointing on.
 unwake(src)
