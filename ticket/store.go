@@ -11,6 +11,8 @@ import (
 // database cannot be reached, an error for which IsUnavailable is true and which
 // the caller may retry.
 type Store interface {
+	// InviteStore keeps the appointments sent by mail (invite.go).
+	InviteStore
 	// Create stores a new ticket with its first message. The same SourceKey always
 	// yields the same ticket and message: a second call, concurrent or later,
 	// returns the first call's receipt with Created false.
