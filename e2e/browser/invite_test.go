@@ -63,6 +63,9 @@ func TestInviteToAnAppointment(t *testing.T) {
 	if s := b.text("#invitations .invitation"); !strings.Contains(s, "Fitting") || !strings.Contains(s, "waiting for an answer") {
 		t.Fatalf("the ticket shows the invitation as %q", s)
 	}
+	if strings.Contains(b.text("main"), "invite_uid") {
+		t.Error("the reply shows the invitation's internal fields")
+	}
 	tk, err := d.store.Get(context.Background(), id)
 	if err != nil {
 		t.Fatal(err)

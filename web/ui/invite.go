@@ -47,3 +47,20 @@ var inviteWords = strings.NewReplacer(
 	"invite.start", "the appointment's start", "invite.end", "the appointment's end",
 	"invite.location", "the appointment's place", "invite.description", "the appointment's details",
 	"invite: ", "")
+
+// withoutInviteMeta is a message's Meta without what an invitation or a
+// counter-proposal keeps there for the desk (invite_*, counter_*): the
+// ticket's Appointments and the message's own words show it to people.
+func withoutInviteMeta(meta map[string]string) map[string]string {
+	var out map[string]string
+	for k, v := range meta {
+		if strings.HasPrefix(k, "invite_") || strings.HasPrefix(k, "counter_") {
+			continue
+		}
+		if out == nil {
+			out = map[string]string{}
+		}
+		out[k] = v
+	}
+	return out
+}
