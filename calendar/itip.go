@@ -148,7 +148,7 @@ func ReadAnswer(data []byte) (*Answer, error) {
 	if len(data) > maxCalendar {
 		return nil, fmt.Errorf("%w: %d bytes of calendar data", ErrNotAnswer, len(data))
 	}
-	cal, err := ical.NewDecoder(bytes.NewReader(data)).Decode()
+	cal, err := decode(data)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrNotAnswer, err)
 	}
@@ -195,6 +195,19 @@ func ReadAnswer(data []byte) (*Answer, error) {
 		return nil, fmt.Errorf("%w: REPLY without PARTSTAT", ErrNotAnswer)
 	}
 	return a, nil
+}
+
+// decode decodes calendar data. go-ical's decoder panics on some malformed
+// content lines (a parameter without a value at the end of a line, "0;0=",
+// found by FuzzReadAnswer); the data comes from strangers' mail, so such a
+// panic is an error here, not a crash of intake.
+func decode(data []byte) (cal *ical.Calendar, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			cal, err = nil, fmt.Errorf("malformed calendar data: %v", r)
+		}
+	}()
+	return ical.NewDecoder(bytes.NewReader(data)).Decode()
 }
 
 // calAddress is the mail address of a cal-address ("mailto:Ann@Example.org"
