@@ -54,3 +54,32 @@ func FuzzReadAnswer(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkReadAnswer reads Apple Calendar's answer (with its VTIMEZONE):
+// what intake spends on one.
+func BenchmarkReadAnswer(b *testing.B) {
+	raw, err := os.ReadFile(filepath.Join("..", "intake", "mailparse", "testdata", "itip", "apple-tentative.eml"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	data := raw[strings.Index(string(raw), "BEGIN:VCALENDAR"):]
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ReadAnswer(data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkRequest writes one invitation.
+func BenchmarkRequest(b *testing.B) {
+	now := time.Now()
+	inv := Invitation{UID: "frontdesk-0a1b2c3d4e5f60718293a4b5c6d7e8f9@example.com", Start: now, End: now.Add(time.Hour),
+		Title: "Fitting", Location: "Shop, Main Street 1", Description: "Bring the old frame.", Organizer: "Support <support@example.com>", Attendee: "ann@example.org"}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Request(inv, now); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
