@@ -107,12 +107,12 @@ func inviteUID(src, organizer string) string {
 	return "frontdesk-" + hex.EncodeToString(sum[:16]) + "@" + host
 }
 
-// withInvite puts a's invitation on the reply nm to t, stored under source
-// key src: the iCalendar REQUEST as a file the mail builder writes as the
+// withInvite puts a's invitation on the reply nm to t (under its source
+// key, which names the invitation): the iCalendar REQUEST as a file the mail builder writes as the
 // calendar part, and what the invitation is in the message's Meta
 // ("invite_uid" and the rest), from which finishReply stores it. An
 // invitation goes by mail only: on a text or fax it is fault.ErrInvalid.
-func (d *Desk) withInvite(nm *ticket.NewMessage, a Answer) error {
+func (d *Desk) withInvite(nm *ticket.NewMessage, t *ticket.Ticket, a Answer) error {
 	if a.Invite == nil {
 		return nil
 	}
@@ -127,10 +127,14 @@ func (d *Desk) withInvite(nm *ticket.NewMessage, a Answer) error {
 		}
 		return fmt.Errorf("%w: invite: an invitation goes by mail, and this reply goes %s", fault.ErrInvalid, how)
 	}
+	attendee := nm.To[0]
+	if addr, err := mail.ParseAddress(attendee); err == nil && addr.Name == "" && strings.TrimSpace(t.Customer.Name) != "" {
+		attendee = displayAddress(&mail.Address{Name: strings.TrimSpace(t.Customer.Name), Address: addr.Address})
+	}
 	ci := calendar.Invitation{
 		UID: inviteUID(nm.SourceKey, nm.From), Start: inv.Start, End: inv.End,
 		Title: inv.Title, Location: inv.Location, Description: inv.Description,
-		Organizer: nm.From, Attendee: nm.To[0],
+		Organizer: nm.From, Attendee: attendee,
 	}
 	ics, err := calendar.Request(ci, d.now())
 	if err != nil {

@@ -25,7 +25,9 @@ import (
 func TestReplyCarriesInvitation(t *testing.T) {
 	d := newTestDesk(t, "")
 	ctx := context.Background()
-	r := d.receive(t, newMail("inv-1", "ann@example.org", "New frame"))
+	nt := newMail("inv-1", "ann@example.org", "New frame")
+	nt.Customer.Name = "Ann Lee"
+	r := d.receive(t, nt)
 	start := time.Now().Add(48 * time.Hour).Truncate(time.Minute)
 	inv := &Invite{Title: "Fitting", Start: start, End: start.Add(time.Hour), Location: "Shop, Main Street 1", Description: "Bring the old frame.\nThanks!"}
 	m, err := d.Reply(ctx, r.TicketID, Answer{Text: "Would Wednesday suit you?", By: "bob", Key: "k1", Invite: inv})
@@ -63,7 +65,7 @@ func TestReplyCarriesInvitation(t *testing.T) {
 	loc, _ := ev.Props.Text(ical.PropLocation)
 	st, _ := ev.DateTimeStart(nil)
 	if gotUID != uid || org.Value != "mailto:support@example.com" || org.Params.Get("CN") != "Support" ||
-		att1.Value != "mailto:ann@example.org" || att1.Params.Get("PARTSTAT") != "NEEDS-ACTION" || att1.Params.Get("RSVP") != "TRUE" ||
+		att1.Value != "mailto:ann@example.org" || att1.Params.Get("CN") != "Ann Lee" || att1.Params.Get("PARTSTAT") != "NEEDS-ACTION" || att1.Params.Get("RSVP") != "TRUE" ||
 		!st.Equal(start) || !strings.HasSuffix(ev.Props.Get(ical.PropDateTimeStart).Value, "Z") ||
 		ev.Props.Get(ical.PropDateTimeStamp) == nil || ev.Props.Get(ical.PropSequence).Value != "0" ||
 		desc != "Bring the old frame.\nThanks!" || loc != "Shop, Main Street 1" {
@@ -71,7 +73,7 @@ func TestReplyCarriesInvitation(t *testing.T) {
 	}
 	tk := d.get(t, r.TicketID)
 	if len(tk.Invitations) != 1 || tk.Invitations[0].UID != uid || tk.Invitations[0].State != ticket.InvitePending ||
-		tk.Invitations[0].MessageID != m.ID || tk.Invitations[0].Attendee != "ann@example.org" {
+		tk.Invitations[0].MessageID != m.ID || tk.Invitations[0].Attendee != "Ann Lee <ann@example.org>" {
 		t.Fatalf("invitations %+v", tk.Invitations)
 	}
 

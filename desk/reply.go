@@ -190,7 +190,7 @@ func (d *Desk) Reply(ctx context.Context, id string, a Answer) (ticket.Message, 
 		return ticket.Message{}, err
 	}
 	nm.SourceKey = src
-	if err := d.withInvite(&nm, a); err != nil {
+	if err := d.withInvite(&nm, t, a); err != nil {
 		return ticket.Message{}, err
 	}
 	nm.Text = text
