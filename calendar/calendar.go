@@ -28,6 +28,10 @@ type Event struct {
 	// Cancelled marks an event that will not take place (a declined
 	// appointment), so that apps show it struck through.
 	Cancelled bool
+	// Tentative marks an appointment not confirmed yet (an invitation
+	// waiting for the customer's answer, or answered "maybe"): STATUS
+	// TENTATIVE instead of CONFIRMED.
+	Tentative bool
 }
 
 // prodID names frontdesk as the feed's maker.
@@ -63,8 +67,11 @@ func Write(w io.Writer, name string, events []Event, now time.Time) error {
 			ev.Props.SetURI(ical.PropURL, u)
 		}
 		status := "CONFIRMED"
-		if e.Cancelled {
+		switch {
+		case e.Cancelled:
 			status = "CANCELLED"
+		case e.Tentative:
+			status = "TENTATIVE"
 		}
 		ev.Props.SetText(ical.PropStatus, status)
 		cal.Children = append(cal.Children, ev.Component)

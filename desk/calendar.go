@@ -16,8 +16,9 @@ const callbackLength = 15 * time.Minute
 
 // CalendarEvents returns what the office's calendar feed shows between from
 // and to: the call-backs planned (and those come due, for the two days the
-// store keeps them), soonest first. Each names the customer and their
-// number, says what the call is about and links to the ticket.
+// store keeps them), soonest first, then the appointments sent by mail
+// (appointmentEvents). Each names the customer and their number, says what
+// the call is about and links to the ticket.
 func (d *Desk) CalendarEvents(ctx context.Context, from, to time.Time) ([]calendar.Event, error) {
 	tickets, err := d.store.Callbacks(ctx, from, to, 500)
 	if err != nil {
@@ -54,7 +55,11 @@ func (d *Desk) CalendarEvents(ctx context.Context, from, to time.Time) ([]calend
 		}
 		out = append(out, e)
 	}
-	return out, nil
+	appts, err := d.appointmentEvents(ctx, from, to)
+	if err != nil {
+		return nil, err
+	}
+	return append(out, appts...), nil
 }
 
 // nonEmpty returns the strings that are not empty.

@@ -47,6 +47,9 @@ type Answer struct {
 	// nobody): a reply to a ticket that changed hands since is refused
 	// unless forced, so that two people do not answer one customer.
 	Seen *string
+	// Invite, when set, makes a reply by mail an invitation to an
+	// appointment (invite.go).
+	Invite *Invite
 }
 
 // maxKey is the longest idempotency key taken.
@@ -187,6 +190,9 @@ func (d *Desk) Reply(ctx context.Context, id string, a Answer) (ticket.Message, 
 		return ticket.Message{}, err
 	}
 	nm.SourceKey = src
+	if err := d.withInvite(&nm, t, a); err != nil {
+		return ticket.Message{}, err
+	}
 	nm.Text = text
 	nm.Kind = ticket.KindNormal
 	nm.By, nm.Author = a.By, a.By
@@ -218,6 +224,11 @@ func (d *Desk) finishReply(ctx context.Context, t *ticket.Ticket, a Answer, mid 
 	}
 	if now != status {
 		if err := d.store.SetStatus(ctx, t.ID, status, a.By); err != nil {
+			return ticket.Message{}, err
+		}
+	}
+	if a.Invite != nil {
+		if err := d.saveInvitation(ctx, t.ID, mid, a.By); err != nil {
 			return ticket.Message{}, err
 		}
 	}

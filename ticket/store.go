@@ -13,6 +13,8 @@ import (
 type Store interface {
 	Searcher // search.go
 
+	// InviteStore keeps the appointments sent by mail (invite.go).
+	InviteStore
 	// Create stores a new ticket with its first message. The same SourceKey always
 	// yields the same ticket and message: a second call, concurrent or later,
 	// returns the first call's receipt with Created false.

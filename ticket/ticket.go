@@ -150,6 +150,10 @@ type Ticket struct {
 	MergedInto string    `json:"merged_into,omitempty"`
 	Messages   []Message `json:"messages"`
 	Events     []Event   `json:"events"`
+
+	// Invitations are the appointments sent with replies on the ticket and
+	// the customer's answers (invite.go), oldest first.
+	Invitations []Invitation `json:"invitations,omitempty"`
 }
 
 // Message is one mail, voicemail, text, fax or reply on a ticket.

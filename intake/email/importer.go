@@ -62,7 +62,7 @@ func NewImporter(d *desk.Desk, opts *Options) *Importer {
 		parse: mailparse.Options{FaxSenders: cfg.Fax.EmailSenders},
 		results: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "frontdesk_mail_stored_total",
-			Help: "Mails stored by email intake, by mailbox and result: created (new ticket), appended (to a ticket), duplicate (already stored), raw (stored as-is after failures).",
+			Help: "Mails stored by email intake, by mailbox and result: created (new ticket), appended (to a ticket), duplicate (already stored), raw (stored as-is after failures), invitation_answer (an answer to an invitation, recorded on its ticket).",
 		}, []string{"mailbox", "result"}),
 	}
 	if im.logger == nil {
@@ -134,6 +134,12 @@ func (im *Importer) parseMail(m imappoll.Mail) (*mailparse.Mail, error) {
 // store1 stores a parsed mail: onto the ticket it continues, or as a new one.
 func (im *Importer) store1(ctx context.Context, mb config.Mailbox, m imappoll.Mail, p *mailparse.Mail) error {
 	nm := im.newMessage(mb, m, p)
+	if done, err := im.answerInvitation(ctx, nm, p); done || err != nil {
+		if done {
+			im.count(mb.Name, ticket.Receipt{Created: true}, "invitation_answer")
+		}
+		return err
+	}
 	ticketID, how, err := im.thread(ctx, p)
 	if err != nil {
 		return err

@@ -14,6 +14,8 @@ func FuzzParse(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
+	itip, _ := filepath.Glob(filepath.Join("testdata", "itip", "*.eml")) // calendar answers (itip.go)
+	files = append(files, itip...)
 	for _, name := range files {
 		raw, err := os.ReadFile(name)
 		if err != nil {

@@ -23,6 +23,8 @@ import (
 	"time"
 
 	"github.com/jhillyerd/enmime/v2"
+
+	"frontdesk/calendar"
 )
 
 // Options adjusts parsing. A nil *Options is equivalent to a zero Options.
@@ -116,6 +118,10 @@ type Mail struct {
 	// sender addresses such as noreply@ are not applied here: they belong
 	// to the responders.
 	AutoSubmitted bool
+
+	// Invitation is the answer to an invitation the mail carries (an iTIP
+	// REPLY or COUNTER in a text/calendar part, itip.go); nil for others.
+	Invitation *calendar.Answer
 }
 
 // ErrNotMessage is returned for input that is not a message at all.
@@ -166,6 +172,7 @@ func Parse(raw []byte, opts *Options) (m *Mail, err error) {
 	b := readBody(root, &w)
 	m.Text, m.HTML, m.Attachments = b.text, b.html, b.attachments
 	classify(m, root.Header, b)
+	readInvitationAnswer(m, b)
 	m.Fax = isFax(m.From.Address, opts.FaxSenders)
 	collectPartErrors(root, &w)
 	m.Warnings = w.list()

@@ -27,9 +27,11 @@ func buildBody(m Message) ([]byte, string, error) {
 		}
 	}
 	text := strings.ReplaceAll(m.Text, "\r\n", "\n")
+	cal, files := calendarParts(m.Attachments)
+	m.Attachments = files
 
 	var alt bytes.Buffer
-	altType, err := writeAlternative(&alt, text)
+	altType, err := writeAlternative(&alt, text, cal)
 	if err != nil {
 		return nil, "", err
 	}
@@ -62,7 +64,7 @@ func buildBody(m Message) ([]byte, string, error) {
 
 // writeAlternative writes the text/plain and text/html parts, both UTF-8 and
 // quoted-printable, and returns the multipart/alternative Content-Type.
-func writeAlternative(buf *bytes.Buffer, text string) (string, error) {
+func writeAlternative(buf *bytes.Buffer, text string, cal []Attachment) (string, error) {
 	w := multipart.NewWriter(buf)
 	if err := w.SetBoundary(randomBoundary()); err != nil {
 		return "", fmt.Errorf("build mail: %w", err)
@@ -85,6 +87,11 @@ func writeAlternative(buf *bytes.Buffer, text string) (string, error) {
 		}
 		if err := qp.Close(); err != nil {
 			return "", fmt.Errorf("build mail: %w", err)
+		}
+	}
+	for _, c := range cal {
+		if err := writeCalendar(w, c); err != nil {
+			return "", err
 		}
 	}
 	if err := w.Close(); err != nil {

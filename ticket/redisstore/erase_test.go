@@ -67,6 +67,17 @@ func zeldaTickets(t *testing.T, s *Store, tr *testredis.Redis, clk *clock) ([]st
 	append1(ticket.NewMessage{SourceKey: "reply:1", Direction: ticket.DirectionOut, To: []string{zeldaEmail},
 		Subject: "Re: " + zeldaSubject, Text: "Dear Zelda, about your xylophone", MessageID: "<fd.reply1@example.com>",
 		Delivery: ticket.DeliveryQueued, By: "ann", Author: "ann"})
+	// An invitation to an appointment, sent with a reply: its record holds
+	// the customer's address and the appointment's words.
+	invited := append1(ticket.NewMessage{SourceKey: "reply:2", Direction: ticket.DirectionOut, To: []string{zeldaEmail},
+		Subject: "Re: " + zeldaSubject, Text: "Come by for the xylophone", MessageID: "<fd.reply2@example.com>",
+		Delivery: ticket.DeliveryQueued, By: "ann", Author: "ann", Meta: map[string]string{"invite_uid": "fd-zelda@example.com"}})
+	start := time.Date(2027, 3, 3, 9, 0, 0, 0, time.UTC)
+	if _, err := s.SaveInvitation(ctx, ticket.Invitation{UID: "fd-zelda@example.com", TicketID: id, MessageID: invited.MessageID,
+		Title: "Xylophone fitting", Start: start, End: start.Add(time.Hour), Organizer: "support@example.com",
+		Attendee: zeldaEmail, By: "ann"}); err != nil {
+		t.Fatal(err)
+	}
 	// ann and bob are the desk's users (package accounts keeps their names).
 	tr.Client.SAdd(ctx, s.prefix+":accounts:{users}:names", "ann", "bob")
 	if _, err := s.Viewing(ctx, id, "ann", time.Minute); err != nil {

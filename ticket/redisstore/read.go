@@ -29,7 +29,14 @@ func (s *Store) Get(ctx context.Context, id string) (*ticket.Ticket, error) {
 	if err != nil {
 		return nil, wrap("get ticket "+id, err)
 	}
-	return decodeFullTicket(v)
+	t, err := decodeFullTicket(v)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.withInvitations(ctx, t); err != nil {
+		return nil, err
+	}
+	return t, nil
 }
 
 // decodeFullTicket decodes the reply of the prelude's read_ticket.

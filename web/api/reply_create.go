@@ -26,6 +26,8 @@ type replyRequest struct {
 	AssigneeSeen *string `json:"assignee_seen"`
 	// FaxTo faxes the reply's PDF to this number instead.
 	FaxTo string `json:"fax_to"`
+	// Invite makes the reply an invitation to an appointment (invite.go).
+	Invite *inviteIn `json:"invite"`
 }
 
 // fileIn is an attachment as the API takes it: its bytes in base64.
@@ -64,10 +66,15 @@ func (h *Handlers) handleReplyCreate(w http.ResponseWriter, r *http.Request) {
 		httperr.Write(w, r, h.logger, err)
 		return
 	}
+	invite, err := in.Invite.invite()
+	if err != nil {
+		httperr.Write(w, r, h.logger, err)
+		return
+	}
 	m, err := h.Desk.Reply(r.Context(), r.PathValue("id"), desk.Answer{
 		Text: in.Text, Close: in.Close, By: auth.Caller(r).Name, Key: r.Header.Get("Idempotency-Key"),
 		Cc: in.Cc, Bcc: in.Bcc, Attachments: files, Canned: in.Canned, Force: in.Force, Seen: in.AssigneeSeen,
-		FaxTo: in.FaxTo,
+		FaxTo: in.FaxTo, Invite: invite,
 	})
 	if err != nil {
 		httperr.Write(w, r, h.logger, err)

@@ -132,7 +132,7 @@ func TestReplyBadInput(t *testing.T) {
 		{`{"text":"  \n"}`, "", 400, "text is empty"},
 		{`{}`, "", 400, "text is empty"},
 		{`{"text":"x","bcc":"a@b"}`, "", 400, "cannot unmarshal"},
-		{`{"text":"x","invite":{}}`, "", 400, "unknown field"},
+		{`{"text":"x","invite":{}}`, "", 400, "invite.start"},
 		{`{"text":"x"}`, "has space", 400, "idempotency key"},
 		{`{"text":"x"}`, strings.Repeat("k", 201), 400, "idempotency key"},
 	} {

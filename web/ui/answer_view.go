@@ -28,6 +28,8 @@ type replyForm struct {
 	FilesLost bool
 	// ForwardMessage, ForwardTo and ForwardText are a refused forward's.
 	ForwardMessage, ForwardTo, ForwardText string
+	// Invite is a refused reply's invitation, as typed (invite.go).
+	Invite inviteForm
 }
 
 // answerView is the ticket page's part for answering: the reply form's

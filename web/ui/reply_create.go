@@ -39,6 +39,12 @@ func (h *Handlers) handleUIReply(w http.ResponseWriter, r *http.Request) {
 	if a.Text == "" {
 		a.Canned = strings.TrimSpace(r.PostForm.Get("canned"))
 	}
+	var inviteErr error
+	form.Invite, a.Invite, inviteErr = readInvite(r)
+	if inviteErr != nil {
+		h.showTicket(w, r, http.StatusBadRequest, form, "Not sent: "+fieldReason(inviteErr))
+		return
+	}
 	if a.Text == "" && a.Canned == "" {
 		h.showTicket(w, r, http.StatusBadRequest, form, "Not sent: the reply is empty.")
 		return
@@ -54,7 +60,7 @@ func (h *Handlers) handleUIReply(w http.ResponseWriter, r *http.Request) {
 		}
 		var held *desk.HeldError
 		form.Held = errors.As(err, &held)
-		h.showTicket(w, r, status, form, "Not sent: "+fieldReason(err))
+		h.showTicket(w, r, status, form, "Not sent: "+inviteWords.Replace(fieldReason(err)))
 		return
 	}
 	to := strings.Join(append(append(append([]string{}, m.To...), m.Cc...), m.Bcc...), ", ")

@@ -100,6 +100,7 @@ func (h *Handlers) showTicket(w http.ResponseWriter, r *http.Request, status int
 	mailOut := h.Desk.Config().SMTP.Host != ""
 	for _, m := range t.Messages {
 		canForward := mailOut && m.Direction != ticket.DirectionInternal
+		m.Meta = withoutInviteMeta(m.Meta)
 		v := messageView{Message: m, RemoteImages: hasRemoteImages(m.HTML), CanForward: canForward}
 		for _, a := range m.Attachments {
 			if a.Omitted || (a.Inline && a.ContentID != "" && m.HTML != "" && strings.HasPrefix(a.ContentType, "image/")) {

@@ -7,6 +7,10 @@
 -- terms (cut in Go from the ticket, as the index was) that no other ticket
 -- has leave the term dictionary (search_drop, search.lua).
 --
+-- Appointments: an invitation (invite:UID) holds the customer's address and
+-- the appointment's words; the ticket's messages name theirs (meta
+-- invite_uid).
+--
 -- The outgoing webhooks: events not yet delivered hold a snapshot of the
 -- ticket and its customer (ticket:ID:hook:HOOK), and the ticket's place in
 -- each hook's due set. The hooks are those registered now and those with a
@@ -23,4 +27,12 @@ local function erase_ticket_index(id, terms)
     redis.call('ZREM', base .. 'hook:' .. hook .. ':due', id)
   end
   redis.call('DEL', hk)
+  for _, raw in ipairs(redis.call('LRANGE', base .. 'ticket:' .. id .. ':messages', 0, -1)) do
+    local ok, m = pcall(cjson.decode, raw)
+    local uid = ok and type(m) == 'table' and type(m.meta) == 'table' and m.meta.invite_uid
+    if type(uid) == 'string' and uid ~= '' then
+      redis.call('DEL', base .. 'invite:' .. uid)
+      redis.call('ZREM', base .. 'invites', uid)
+    end
+  end
 end
