@@ -122,7 +122,8 @@ var luaFiles embed.FS
 
 type scripts struct {
 	create, append, claim, change, expire, event, get, list, stats, delivery, transcript, attach, link, unlink, customer, customerEdit, breach, reroute, waiting, channels,
-	outboxTake, outboxSettle, outboxRenew, snooze, wake, merge, callback, callbacks *redis.Script
+	outboxTake, outboxSettle, outboxRenew, snooze, wake, merge, callback, callbacks,
+	reportRead, feedback *redis.Script
 }
 
 // loadScripts joins each script with the shared prelude of helpers.
@@ -134,7 +135,7 @@ func loadScripts() scripts {
 		}
 		return string(b)
 	}
-	prelude := read("prelude")
+	prelude := read("prelude") + "\n" + read("report")
 	script := func(name string) *redis.Script { return redis.NewScript(prelude + "\n" + read(name)) }
 	return scripts{
 		create: script("create"), append: script("append"), claim: script("claim"),
@@ -146,6 +147,7 @@ func loadScripts() scripts {
 		channels: script("channels"), outboxTake: script("outbox_take"), outboxSettle: script("outbox_settle"),
 		outboxRenew: script("outbox_renew"), snooze: script("snooze"), wake: script("wake"), merge: script("merge"),
 		callback: script("callback"), callbacks: script("callbacks"),
+		reportRead: script("report_read"), feedback: script("feedback"),
 	}
 }
 
