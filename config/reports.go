@@ -14,16 +14,16 @@ type Reports struct {
 	// yesterday's figures, what breached and what waits longest, once a
 	// day. Empty: no summary.
 	MorningSummary string `yaml:"morning_summary"`
-
-	loc *time.Location
 }
 
-// Location is the time zone of the reports' days.
-func (r Reports) Location() *time.Location {
-	if r.loc != nil {
-		return r.loc
+// ReportLocation is the time zone of the reports' days: reports.timezone,
+// else the first queue's calendar's, else the only calendar's, else UTC.
+func (c *Config) ReportLocation() *time.Location {
+	name := c.Reports.Timezone
+	if name == "" {
+		name = defaultReportZone(c)
 	}
-	if loc, err := time.LoadLocation(r.Timezone); err == nil {
+	if loc, err := time.LoadLocation(name); err == nil {
 		return loc
 	}
 	return time.UTC
@@ -65,14 +65,10 @@ func defaultReportZone(c *Config) string {
 
 // validateReports checks the reports block and fills in its zone.
 func validateReports(c *Config, ps *problems) {
-	if c.Reports.Timezone == "" {
-		c.Reports.Timezone = defaultReportZone(c)
-	}
-	loc, err := time.LoadLocation(c.Reports.Timezone)
-	if err != nil {
-		ps.add("reports.timezone", "unknown time zone %q (an IANA name such as Europe/Amsterdam)", c.Reports.Timezone)
-	} else {
-		c.Reports.loc = loc
+	if c.Reports.Timezone != "" {
+		if _, err := time.LoadLocation(c.Reports.Timezone); err != nil {
+			ps.add("reports.timezone", "unknown time zone %q (an IANA name such as Europe/Amsterdam)", c.Reports.Timezone)
+		}
 	}
 	if c.Reports.MorningSummary != "" {
 		if _, ok := parseClock(c.Reports.MorningSummary, false); !ok {

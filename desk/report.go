@@ -305,6 +305,8 @@ func (d *Desk) ReportZone(ctx context.Context) error {
 }
 
 func (d *Desk) reportLocation() *time.Location {
-	return d.cfg.Reports.Location()
+	return d.cfg.ReportLocation()
 }
 
+// Now is the desk's clock.
+func (d *Desk) Now() time.Time { return d.now() }

@@ -36,11 +36,11 @@ type testClock struct {
 	t  time.Time
 }
 
-func (c *testClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *testClock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 func (c *testClock) Set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
 
 // newClockDesk is a desk on reportConfig whose store and desk read clock.
-func newClockDesk(t *testing.T, clock *testClock) (*Desk, *redisstore.Store) {
+func newClockDesk(t testing.TB, clock *testClock) (*Desk, *redisstore.Store, *testredis.Redis) {
 	t.Helper()
 	cfg, err := config.Parse([]byte(reportConfig), func(string) (string, bool) { return "", false })
 	if err != nil {
@@ -53,7 +53,7 @@ func newClockDesk(t *testing.T, clock *testClock) (*Desk, *redisstore.Store) {
 	if err := d.ReportZone(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	return d, store
+	return d, store, tr
 }
 
 // TestDailyReportExact plays two days of known tickets at known times and
@@ -63,7 +63,7 @@ func TestDailyReportExact(t *testing.T) {
 	ams, _ := time.LoadLocation("Europe/Amsterdam")
 	at := func(day, hour, minute int) time.Time { return time.Date(2026, 11, day, hour, minute, 0, 0, ams) }
 	clock := &testClock{t: at(30, 8, 0)}
-	d, store := newClockDesk(t, clock)
+	d, store, _ := newClockDesk(t, clock)
 	mail := func(src, queue string) string {
 		t.Helper()
 		r, err := d.Receive(ctx, ticket.NewTicket{Channel: ticket.ChannelEmail, Queue: queue, Subject: src,

@@ -48,6 +48,8 @@ func (h *Handlers) Routes() []auth.Route {
 		{Method: "GET", Path: "/api/v1/rules/history", Roles: auth.Managers, Handler: h.handleRulesHistory},
 		{Method: "POST", Path: "/api/v1/rules/rollback", Roles: auth.Managers, Handler: h.handleRulesRollback},
 		{Method: "POST", Path: "/api/v1/tickets/{id}/route", Roles: auth.Managers, Handler: h.handleTicketRoute},
+		{Method: "GET", Path: "/api/v1/reports/daily", Roles: auth.Managers, Handler: h.handleReportDaily},
+		{Method: "GET", Path: "/api/v1/reports/assistants", Roles: auth.Managers, Handler: h.handleReportAssistants},
 		{Method: "GET", Path: "/api/v1/openapi.json", Public: true, Handler: h.handleOpenAPI},
 		// The calendar feed checks its own token, in the address (calendar
 		// apps send no headers of ours).
