@@ -102,7 +102,10 @@ func ReportDates(from, to string) ([]string, error) {
 
 // DailyReport returns the figures of the days from to to (YYYY-MM-DD,
 // inclusive, in the reports' time zone), read from the counters the
-// store's scripts keep: one round trip, however long the span.
+// store's scripts keep, in one round trip however long the span. A day
+// older than packAfter is summed up once, at its first read, into a pack
+// that later reads take instead of its counters (the store drops it
+// should a counter of the day change after all).
 func (d *Desk) DailyReport(ctx context.Context, from, to string) (Report, error) {
 	dates, err := ReportDates(from, to)
 	if err != nil {
@@ -112,67 +115,210 @@ func (d *Desk) DailyReport(ctx context.Context, from, to string) (Report, error)
 	if !ok {
 		return Report{}, fmt.Errorf("daily report: the store keeps no report counters: %w", fault.ErrConflict)
 	}
-	days, err := rs.ReportDays(ctx, dates)
+	data, err := rs.ReadReport(ctx, dates)
 	if err != nil {
 		return Report{}, err
 	}
-	return buildReport(from, to, days), nil
+	cutoff := d.now().In(d.reportLocation()).Add(-packAfter).Format(time.DateOnly)
+	days := make([]dayFigures, 0, len(data))
+	for _, day := range data {
+		if day.Packed {
+			days = append(days, decodePack(day.Date, day.Pack))
+			continue
+		}
+		f := countsToFigures(day)
+		if day.Date < cutoff && day.Version > 0 {
+			if err := rs.SaveReportPack(ctx, day.Date, day.Version, encodePack(f)); err != nil {
+				d.logger.Warn("save a day of the daily report", "date", day.Date, "error", err)
+			}
+		}
+		days = append(days, f)
+	}
+	return buildReport(from, to, dates, days), nil
 }
 
-// buildReport turns the store's counters into a report.
-func buildReport(from, to string, days []ticket.ReportDay) Report {
-	r := Report{From: from, To: to, Total: ReportRow{Date: from + "/" + to}}
+// packAfter is how old a day must be for its figures to be packed: by then
+// little counts in it any more (feedback may change for a day after it was
+// given).
+const packAfter = 2 * 24 * time.Hour
+
+// dayFigures are one day's rows (by queue, then channel) and assistants (by
+// name), with their histograms.
+type dayFigures struct {
+	date   string
+	rows   []ReportRow
+	people []AssistantRow
+}
+
+// countsToFigures reads a day's counters.
+func countsToFigures(day ticket.ReportDay) dayFigures {
+	rows := map[[2]string]*ReportRow{}
 	people := map[string]*AssistantRow{}
-	for _, day := range days {
-		rows := map[[2]string]*ReportRow{}
-		total := ReportRow{Date: day.Date}
-		for name, n := range day.Counts {
-			if who, metric, ok := strings.Cut(name, "|"); ok && strings.HasPrefix(who, "@") {
-				a := people[who[1:]]
-				if a == nil {
-					a = &AssistantRow{Assistant: who[1:]}
-					people[who[1:]] = a
-				}
-				switch {
-				case metric == "handled":
-					a.Handled += n
-				case metric == "first_responses":
-					a.FirstResponses += n
-				case strings.HasPrefix(metric, "frt:"):
-					a.frt = addBucket(a.frt, metric, n)
-				}
-				continue
+	for name, n := range day.Counts {
+		if who, metric, ok := strings.Cut(name, "|"); ok && strings.HasPrefix(who, "@") {
+			a := people[who[1:]]
+			if a == nil {
+				a = &AssistantRow{Assistant: who[1:]}
+				people[who[1:]] = a
 			}
-			parts := strings.SplitN(name, "|", 3)
-			if len(parts) != 3 {
-				continue
+			switch {
+			case metric == "handled":
+				a.Handled += n
+			case metric == "first_responses":
+				a.FirstResponses += n
+			case strings.HasPrefix(metric, "frt:"):
+				a.frt = addBucket(a.frt, metric, n)
 			}
-			key := [2]string{parts[0], parts[1]}
-			row := rows[key]
-			if row == nil {
-				row = &ReportRow{Date: day.Date, Queue: parts[0], Channel: parts[1]}
-				rows[key] = row
-			}
-			row.add(parts[2], n)
-			total.add(parts[2], n)
+			continue
 		}
-		keys := make([][2]string, 0, len(rows))
-		for k := range rows {
-			keys = append(keys, k)
+		parts := strings.SplitN(name, "|", 3)
+		if len(parts) != 3 {
+			continue
 		}
-		slices.SortFunc(keys, func(a, b [2]string) int {
-			if c := strings.Compare(a[0], b[0]); c != 0 {
-				return c
+		key := [2]string{parts[0], parts[1]}
+		row := rows[key]
+		if row == nil {
+			row = &ReportRow{Date: day.Date, Queue: parts[0], Channel: parts[1]}
+			rows[key] = row
+		}
+		row.add(parts[2], n)
+	}
+	f := dayFigures{date: day.Date}
+	for _, row := range rows {
+		if !row.empty() {
+			f.rows = append(f.rows, *row)
+		}
+	}
+	slices.SortFunc(f.rows, func(a, b ReportRow) int {
+		if c := strings.Compare(a.Queue, b.Queue); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Channel, b.Channel)
+	})
+	for _, a := range people {
+		f.people = append(f.people, *a)
+	}
+	slices.SortFunc(f.people, func(a, b AssistantRow) int { return strings.Compare(a.Assistant, b.Assistant) })
+	return f
+}
+
+// encodePack writes a day's figures as text, a line a row:
+// "R QUEUE\tCHANNEL\tCOUNTS\tHISTOGRAM", "A NAME\tHANDLED FIRST\tHISTOGRAM",
+// counts space-separated, a histogram as "BUCKET:N" pairs.
+func encodePack(day dayFigures) string {
+	var b strings.Builder
+	hist := func(h []int64) {
+		first := true
+		for i, n := range h {
+			if n != 0 {
+				if !first {
+					b.WriteByte(' ')
+				}
+				first = false
+				b.WriteString(strconv.Itoa(i))
+				b.WriteByte(':')
+				b.WriteString(strconv.FormatInt(n, 10))
 			}
-			return strings.Compare(a[1], b[1])
-		})
-		for _, k := range keys {
-			row := rows[k]
-			if row.empty() {
+		}
+	}
+	for _, d := range []dayFigures{day} {
+		for _, r := range d.rows {
+			fmt.Fprintf(&b, "R %s\t%s\t%d %d %d %d %d %d %d %d\t", r.Queue, r.Channel, r.Received, r.FirstResponses,
+				r.SLAMet, r.SLABreached, r.Closed, r.Reopened, r.FeedbackGood, r.FeedbackBad)
+			hist(r.frt)
+			b.WriteByte('\n')
+		}
+		for _, a := range d.people {
+			fmt.Fprintf(&b, "A %s\t%d %d\t", a.Assistant, a.Handled, a.FirstResponses)
+			hist(a.frt)
+			b.WriteByte('\n')
+		}
+	}
+	return b.String()
+}
+
+// decodePack reads encodePack's text; lines it does not understand are
+// left out.
+func decodePack(date, s string) dayFigures {
+	days := []dayFigures{{date: date}}
+	nums := func(s string, into []*int64) {
+		for i, f := range strings.Fields(s) {
+			if i < len(into) {
+				*into[i], _ = strconv.ParseInt(f, 10, 64)
+			}
+		}
+	}
+	hist := func(s string) []int64 {
+		if s == "" {
+			return nil
+		}
+		h := make([]int64, len(reportBounds)+1)
+		for _, f := range strings.Fields(s) {
+			i, n, _ := strings.Cut(f, ":")
+			bi, err1 := strconv.Atoi(i)
+			bn, err2 := strconv.ParseInt(n, 10, 64)
+			if err1 == nil && err2 == nil && bi >= 0 && bi < len(h) {
+				h[bi] += bn
+			}
+		}
+		return h
+	}
+	for line := range strings.SplitSeq(s, "\n") {
+		if len(line) < 2 {
+			continue
+		}
+		rest := line[2:]
+		switch line[0] {
+		case 'R':
+			f := strings.Split(rest, "\t")
+			if len(f) != 4 || len(days) == 0 {
 				continue
 			}
-			row.percentiles()
-			r.Rows = append(r.Rows, *row)
+			d := &days[len(days)-1]
+			r := ReportRow{Date: d.date, Queue: f[0], Channel: f[1], frt: hist(f[3])}
+			nums(f[2], []*int64{&r.Received, &r.FirstResponses, &r.SLAMet, &r.SLABreached, &r.Closed, &r.Reopened,
+				&r.FeedbackGood, &r.FeedbackBad})
+			d.rows = append(d.rows, r)
+		case 'A':
+			f := strings.Split(rest, "\t")
+			if len(f) != 3 || len(days) == 0 {
+				continue
+			}
+			d := &days[len(days)-1]
+			a := AssistantRow{Assistant: f[0], frt: hist(f[2])}
+			nums(f[1], []*int64{&a.Handled, &a.FirstResponses})
+			d.people = append(d.people, a)
+		}
+	}
+	return days[0]
+}
+
+// buildReport adds up days' figures into a report of dates.
+func buildReport(from, to string, dates []string, days []dayFigures) Report {
+	r := Report{From: from, To: to, Total: ReportRow{Date: from + "/" + to}}
+	byDate := make(map[string]*dayFigures, len(days))
+	for i := range days {
+		byDate[days[i].date] = &days[i]
+	}
+	people := map[string]*AssistantRow{}
+	for _, date := range dates {
+		total := ReportRow{Date: date}
+		if f := byDate[date]; f != nil {
+			for _, row := range f.rows {
+				row.percentiles()
+				r.Rows = append(r.Rows, row)
+				total.merge(row)
+			}
+			for _, a := range f.people {
+				p := people[a.Assistant]
+				if p == nil {
+					p = &AssistantRow{Assistant: a.Assistant}
+					people[a.Assistant] = p
+				}
+				p.Handled += a.Handled
+				p.FirstResponses += a.FirstResponses
+				p.frt = mergeHist(p.frt, a.frt)
+			}
 		}
 		total.percentiles()
 		r.Days = append(r.Days, total)
@@ -190,6 +336,21 @@ func buildReport(from, to string, days []ticket.ReportDay) Report {
 		r.Assistants = append(r.Assistants, *a)
 	}
 	return r
+}
+
+func mergeHist(into, h []int64) []int64 {
+	if len(h) == 0 {
+		return into
+	}
+	if into == nil {
+		into = make([]int64, len(reportBounds)+1)
+	}
+	for i, n := range h {
+		if i < len(into) {
+			into[i] += n
+		}
+	}
+	return into
 }
 
 func addBucket(h []int64, metric string, n int64) []int64 {
@@ -238,9 +399,7 @@ func (r *ReportRow) merge(o ReportRow) {
 	r.Reopened += o.Reopened
 	r.FeedbackGood += o.FeedbackGood
 	r.FeedbackBad += o.FeedbackBad
-	for i, n := range o.frt {
-		r.frt = addBucket(r.frt, "frt:"+strconv.Itoa(i), n)
-	}
+	r.frt = mergeHist(r.frt, o.frt)
 }
 
 func (r *ReportRow) empty() bool {

@@ -63,7 +63,7 @@ func TestDailyReportExact(t *testing.T) {
 	ams, _ := time.LoadLocation("Europe/Amsterdam")
 	at := func(day, hour, minute int) time.Time { return time.Date(2026, 11, day, hour, minute, 0, 0, ams) }
 	clock := &testClock{t: at(30, 8, 0)}
-	d, store, _ := newClockDesk(t, clock)
+	d, store, tr := newClockDesk(t, clock)
 	mail := func(src, queue string) string {
 		t.Helper()
 		r, err := d.Receive(ctx, ticket.NewTicket{Channel: ticket.ChannelEmail, Queue: queue, Subject: src,
@@ -187,6 +187,35 @@ func TestDailyReportExact(t *testing.T) {
 			t.Errorf("assistant %d:\n got %+v\nwant %+v", i, got, wantPeople[i])
 		}
 	}
+	// Weeks later the days are read as packs: made at the first read, read
+	// at the second; the figures stay the same.
+	clock.Set(time.Date(2027, 1, 20, 12, 0, 0, 0, ams))
+	for i := range 2 {
+		again, err := d.DailyReport(ctx, "2026-11-30", "2026-12-02")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(again, r) {
+			t.Errorf("read %d from packs:\n%+v\nwant\n%+v", i, again, r)
+		}
+	}
+	for _, day := range []string{"2026-11-30", "2026-12-01"} {
+		if ok, _ := tr.Client.HExists(ctx, tr.Prefix+":{desk}:report:day:"+day, "pack").Result(); !ok {
+			t.Errorf("no pack kept for %s", day)
+		}
+	}
+	// A change in a packed day (a clock far behind) drops its pack.
+	clock.Set(time.Date(2026, 11, 30, 18, 0, 0, 0, ams))
+	mail("late", "billing")
+	clock.Set(time.Date(2027, 1, 20, 12, 0, 0, 0, ams))
+	late, err := d.DailyReport(ctx, "2026-11-30", "2026-11-30")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if late.Total.Received != 5 {
+		t.Errorf("after a late count, Monday received %d, want 5", late.Total.Received)
+	}
+
 	fb, ok, err := store.TicketFeedback(ctx, t1)
 	if err != nil || !ok || fb.Good || fb.Comment != "slow" {
 		t.Errorf("t1's feedback: %+v %v %v", fb, ok, err)

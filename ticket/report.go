@@ -13,6 +13,12 @@ type ReportDay struct {
 	// Date is the day, YYYY-MM-DD, in the reports' time zone.
 	Date   string
 	Counts map[string]int64
+	// Version counts the changes of the day's counters.
+	Version int64
+	// Packed says Pack holds the day's figures as the desk saved them, in
+	// place of Counts.
+	Packed bool
+	Pack   string
 }
 
 // Feedback is a customer's answer to "Was this helpful?" on a ticket.
@@ -33,9 +39,15 @@ type ReportStore interface {
 	// SetReportZone makes loc the time zone whose days the counters
 	// count in, from now on, for every instance.
 	SetReportZone(ctx context.Context, loc *time.Location) error
-	// ReportDays returns the counters of each day in dates (YYYY-MM-DD), in
-	// order, in one round trip; a day without counters has an empty map.
-	ReportDays(ctx context.Context, dates []string) ([]ReportDay, error)
+	// ReadReport reads, in one round trip, each day of dates
+	// (YYYY-MM-DD): the pack saved for it when there is one, else its
+	// counters (none: an empty map) and their version, which every change
+	// of a counter of the day moves on (and which drops its pack).
+	ReadReport(ctx context.Context, dates []string) ([]ReportDay, error)
+	// SaveReportPack keeps pack, the desk's summary of a day's counters as
+	// they were at version, unless a counter of the day changed since (then
+	// it does nothing): later reads of the day read the pack.
+	SaveReportPack(ctx context.Context, date string, version int64, pack string) error
 	// RecordFeedback records a customer's answer on a ticket: an event
 	// feedback_good or feedback_bad with the comment, counted in the
 	// reports on the day it was first given. A later answer replaces it

@@ -57,8 +57,8 @@ func zoneOffsets(loc *time.Location, from, to time.Time) [][2]int64 {
 	return out
 }
 
-// ReportDays reads the report counters of dates in one script.
-func (s *Store) ReportDays(ctx context.Context, dates []string) ([]ticket.ReportDay, error) {
+// ReadReport reads days in one script (report_read.lua).
+func (s *Store) ReadReport(ctx context.Context, dates []string) ([]ticket.ReportDay, error) {
 	args := make([]any, 0, len(dates)+1)
 	args = append(args, s.base)
 	for _, d := range dates {
@@ -71,23 +71,47 @@ func (s *Store) ReportDays(ctx context.Context, dates []string) ([]ticket.Report
 	if err != nil {
 		return nil, wrap("read report", err)
 	}
+	if len(res) != len(dates) {
+		return nil, fmt.Errorf("read report: %d days answered for %d", len(res), len(dates))
+	}
 	out := make([]ticket.ReportDay, len(dates))
 	for i, d := range dates {
-		out[i] = ticket.ReportDay{Date: d, Counts: map[string]int64{}}
-		if i >= len(res) {
+		out[i].Date = d
+		parts, _ := res[i].([]any)
+		if len(parts) != 2 {
+			return nil, fmt.Errorf("read report: day %s: a short answer", d)
+		}
+		if packed, _ := parts[0].(int64); packed == 1 {
+			out[i].Packed = true
+			out[i].Pack, _ = parts[1].(string)
 			continue
 		}
-		pairs, _ := res[i].([]any)
-		for j := 0; j+1 < len(pairs); j += 2 {
-			name, _ := pairs[j].(string)
-			v, _ := pairs[j+1].(string)
+		pairs, _ := parts[1].([]any)
+		out[i].Counts = make(map[string]int64, len(pairs)/2)
+		for k := 0; k+1 < len(pairs); k += 2 {
+			name, _ := pairs[k].(string)
+			v, _ := pairs[k+1].(string)
 			n, err := strconv.ParseInt(v, 10, 64)
-			if err == nil {
+			switch {
+			case err != nil:
+			case name == "v":
+				out[i].Version = n
+			default:
 				out[i].Counts[name] = n
 			}
 		}
 	}
 	return out, nil
+}
+
+// SaveReportPack keeps a day's pack while its version is version
+// (report_pack.lua).
+func (s *Store) SaveReportPack(ctx context.Context, date string, version int64, pack string) error {
+	if _, err := time.Parse(time.DateOnly, date); err != nil {
+		return fmt.Errorf("save report pack: date %q: %w", date, err)
+	}
+	err := s.scripts.reportPack.Run(ctx, s.rdb, []string{s.key("tickets")}, s.base, date, version, pack).Err()
+	return wrap("save report pack "+date, err)
 }
 
 // RecordFeedback records a customer's answer on ticket id (feedback.lua).

@@ -123,7 +123,7 @@ var luaFiles embed.FS
 type scripts struct {
 	create, append, claim, change, expire, event, get, list, stats, delivery, transcript, attach, link, unlink, customer, customerEdit, breach, reroute, waiting, channels,
 	outboxTake, outboxSettle, outboxRenew, snooze, wake, merge, callback, callbacks,
-	reportRead, feedback *redis.Script
+	reportRead, reportPack, feedback *redis.Script
 }
 
 // loadScripts joins each script with the shared prelude of helpers.
@@ -147,7 +147,7 @@ func loadScripts() scripts {
 		channels: script("channels"), outboxTake: script("outbox_take"), outboxSettle: script("outbox_settle"),
 		outboxRenew: script("outbox_renew"), snooze: script("snooze"), wake: script("wake"), merge: script("merge"),
 		callback: script("callback"), callbacks: script("callbacks"),
-		reportRead: script("report_read"), feedback: script("feedback"),
+		reportRead: script("report_read"), reportPack: script("report_pack"), feedback: script("feedback"),
 	}
 }
 

@@ -25,6 +25,7 @@ end
 local rk = base .. 'report:day:' .. day
 if f[2] and f[2] ~= ARGV[5] then redis.call('HINCRBY', rk, qc .. '|feedback_' .. f[2], -1) end
 if f[2] ~= ARGV[5] then redis.call('HINCRBY', rk, qc .. '|feedback_' .. ARGV[5], 1) end
+if f[2] ~= ARGV[5] then report_changed(rk) end
 redis.call('HSET', k, 'feedback', ARGV[5], 'feedback_comment', ARGV[6])
 event(ARGV[2], ARGV[4], 'feedback_' .. ARGV[5], 'customer', ARGV[6])
 return 1

@@ -5,7 +5,9 @@
 -- feedback_good, feedback_bad, and frt:N, the first responses whose time in
 -- business hours fell in bucket N of REPORT_FRT_BOUNDS) and @USER|METRIC
 -- (handled, first_responses, frt:N). The day is the date in the business's
--- time zone: base..'report:zone' holds its UTC offsets as JSON
+-- time zone. Field v counts the changes of the day's counters, field pack
+-- holds the desk's summary of them once made (dropped at the next change).
+-- base..'report:zone' holds its UTC offsets as JSON
 -- [[from ms, offset seconds], ...], oldest first (written by the store's
 -- SetReportZone); without it days are UTC. docs/redis-keys.md, "Report keys".
 
@@ -33,10 +35,19 @@ local function report_day(t)
   return string.sub(rfc3339(t + off * 1000), 1, 10)
 end
 
+-- report_changed moves on the version of day's hash k (field v) and drops
+-- its pack (report_read.lua, report_pack.lua), which no longer says what its
+-- counters do.
+local function report_changed(k)
+  redis.call('HINCRBY', k, 'v', 1)
+  redis.call('HDEL', k, 'pack')
+end
+
 -- report_incr adds one to each counter named in fields, on the day of t (ms).
 local function report_incr(t, fields)
   local k = base .. 'report:day:' .. report_day(tonumber(t))
   for _, f in ipairs(fields) do redis.call('HINCRBY', k, f, 1) end
+  report_changed(k)
 end
 
 local function report_bucket(secs)
