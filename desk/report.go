@@ -237,60 +237,63 @@ func encodePack(day dayFigures) string {
 	return b.String()
 }
 
-// decodePack reads encodePack's text; lines it does not understand are
-// left out.
+// decodePack reads encodePack's text of the day date; lines it does not
+// understand are left out. It splits by hand: a year's report reads
+// thousands of lines.
 func decodePack(date, s string) dayFigures {
-	days := []dayFigures{{date: date}}
-	nums := func(s string, into []*int64) {
-		for i, f := range strings.Fields(s) {
-			if i < len(into) {
-				*into[i], _ = strconv.ParseInt(f, 10, 64)
-			}
-		}
-	}
-	hist := func(s string) []int64 {
-		if s == "" {
-			return nil
-		}
-		h := make([]int64, len(reportBounds)+1)
-		for _, f := range strings.Fields(s) {
-			i, n, _ := strings.Cut(f, ":")
-			bi, err1 := strconv.Atoi(i)
-			bn, err2 := strconv.ParseInt(n, 10, 64)
-			if err1 == nil && err2 == nil && bi >= 0 && bi < len(h) {
-				h[bi] += bn
-			}
-		}
-		return h
-	}
-	for line := range strings.SplitSeq(s, "\n") {
+	day := dayFigures{date: date}
+	for len(s) > 0 {
+		line, rest, _ := strings.Cut(s, "\n")
+		s = rest
 		if len(line) < 2 {
 			continue
 		}
-		rest := line[2:]
-		switch line[0] {
+		kind := line[0]
+		f0, line, _ := strings.Cut(line[2:], "\t")
+		switch kind {
 		case 'R':
-			f := strings.Split(rest, "\t")
-			if len(f) != 4 || len(days) == 0 {
-				continue
-			}
-			d := &days[len(days)-1]
-			r := ReportRow{Date: d.date, Queue: f[0], Channel: f[1], frt: hist(f[3])}
-			nums(f[2], []*int64{&r.Received, &r.FirstResponses, &r.SLAMet, &r.SLABreached, &r.Closed, &r.Reopened,
-				&r.FeedbackGood, &r.FeedbackBad})
-			d.rows = append(d.rows, r)
+			channel, line, _ := strings.Cut(line, "\t")
+			counts, hist, _ := strings.Cut(line, "\t")
+			r := ReportRow{Date: date, Queue: f0, Channel: channel, frt: parseHist(hist)}
+			parseInts(counts, &r.Received, &r.FirstResponses, &r.SLAMet, &r.SLABreached, &r.Closed, &r.Reopened,
+				&r.FeedbackGood, &r.FeedbackBad)
+			day.rows = append(day.rows, r)
 		case 'A':
-			f := strings.Split(rest, "\t")
-			if len(f) != 3 || len(days) == 0 {
-				continue
-			}
-			d := &days[len(days)-1]
-			a := AssistantRow{Assistant: f[0], frt: hist(f[2])}
-			nums(f[1], []*int64{&a.Handled, &a.FirstResponses})
-			d.people = append(d.people, a)
+			counts, hist, _ := strings.Cut(line, "\t")
+			a := AssistantRow{Assistant: f0, frt: parseHist(hist)}
+			parseInts(counts, &a.Handled, &a.FirstResponses)
+			day.people = append(day.people, a)
 		}
 	}
-	return days[0]
+	return day
+}
+
+// parseInts reads space-separated numbers into into, in order.
+func parseInts(s string, into ...*int64) {
+	for _, p := range into {
+		var w string
+		w, s, _ = strings.Cut(s, " ")
+		*p, _ = strconv.ParseInt(w, 10, 64)
+	}
+}
+
+// parseHist reads "BUCKET:N" pairs, space-separated, into a histogram.
+func parseHist(s string) []int64 {
+	if s == "" {
+		return nil
+	}
+	h := make([]int64, len(reportBounds)+1)
+	for len(s) > 0 {
+		var w string
+		w, s, _ = strings.Cut(s, " ")
+		i, n, _ := strings.Cut(w, ":")
+		bi, err1 := strconv.Atoi(i)
+		bn, err2 := strconv.ParseInt(n, 10, 64)
+		if err1 == nil && err2 == nil && bi >= 0 && bi < len(h) {
+			h[bi] += bn
+		}
+	}
+	return h
 }
 
 // buildReport adds up days' figures into a report of dates.
