@@ -472,3 +472,14 @@ func (d *Desk) reportLocation() *time.Location {
 
 // Now is the desk's clock.
 func (d *Desk) Now() time.Time { return d.now() }
+
+// SumRows adds up rows (of one queue and channel, over days) into one, its
+// percentiles from their histograms together.
+func SumRows(queue, channel string, rows []ReportRow) ReportRow {
+	sum := ReportRow{Queue: queue, Channel: channel}
+	for _, r := range rows {
+		sum.merge(r)
+	}
+	sum.percentiles()
+	return sum
+}
