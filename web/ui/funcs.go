@@ -59,8 +59,8 @@ var uiFuncs = template.FuncMap{
 	"bytes":  humanBytes,
 	// businessTime writes a report's seconds of business time: "1 h 30 min".
 	"businessTime": humanSeconds,
-	"list":   func(s ...string) []string { return s },
-	"join":   strings.Join,
+	"list":         func(s ...string) []string { return s },
+	"join":         strings.Join,
 	// isImage: a picture browsers show (and the attachment route serves
 	// inline), so the page can show it in place.
 	"isImage": func(ct string) bool {

@@ -18,8 +18,8 @@ type chart struct {
 	// AxisY, TickX, MaxY and LabelY place the axes and their labels.
 	AxisY, TickX, MaxY, LabelY int
 	Max                        int64
-	MaxLabel                         string
-	Bars                             []bar
+	MaxLabel                   string
+	Bars                       []bar
 	// Legend names the series, in their classes' colours.
 	Legend []legend
 	// FirstDate and LastDate label the x axis.
