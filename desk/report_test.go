@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -40,9 +41,9 @@ func (c *testClock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return 
 func (c *testClock) Set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
 
 // newClockDesk is a desk on reportConfig whose store and desk read clock.
-func newClockDesk(t testing.TB, clock *testClock) (*Desk, *redisstore.Store, *testredis.Redis) {
+func newClockDesk(t testing.TB, clock *testClock, extraYAML ...string) (*Desk, *redisstore.Store, *testredis.Redis) {
 	t.Helper()
-	cfg, err := config.Parse([]byte(reportConfig), func(string) (string, bool) { return "", false })
+	cfg, err := config.Parse([]byte(reportConfig+strings.Join(extraYAML, "")), func(string) (string, bool) { return "", false })
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -299,6 +299,7 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 	})
 	wg.Go(func() { a.expireLeases(ctx, 5*time.Second) })
 	wg.Go(func() { a.followRules(ctx) })
+	wg.Go(func() { a.desk.RunReports(ctx) })
 	if a.cfg.SMTP.Host != "" || a.cfg.Twilio.AccountSID != "" || a.cfg.Fax.Outbound.On() {
 		wg.Go(func() { a.deliver(ctx, faxes) })
 	}

@@ -110,5 +110,6 @@ end
 local function report_append(id, old_status, had_first, t, by, secs)
   local f = redis.call('HMGET', tkey(id), 'status', 'first_response')
   if old_status == 'closed' and f[1] ~= 'closed' then report_ticket(id, 'reopened', t) end
-  if had_first == 0 and f[2] then report_first_response(id, t, by, secs) end
+  -- The desk's own notices (by frontdesk) answer nobody.
+  if had_first == 0 and f[2] and by ~= 'frontdesk' then report_first_response(id, t, by, secs) end
 end
