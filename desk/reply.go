@@ -186,6 +186,9 @@ func (d *Desk) Reply(ctx context.Context, id string, a Answer) (ticket.Message, 
 	if err := d.withCopies(&nm, t, a); err != nil {
 		return ticket.Message{}, err
 	}
+	if text, err = d.withFeedback(ctx, t, text, a.Close); err != nil {
+		return ticket.Message{}, fmt.Errorf("reply to ticket %s: %w", id, err)
+	}
 	nm.SourceKey = src
 	nm.Text = text
 	nm.Kind = ticket.KindNormal
