@@ -282,6 +282,7 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 		}
 	}
 	srv := web.New(webOpts)
+	wg.Go(func() { a.desk.RunReports(ctx) }) // the reports' time zone; the morning summary
 	wg.Go(func() {
 		logger := a.logger.With(slog.String("component", "redis"))
 		var durability sync.Once
@@ -299,7 +300,6 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 	})
 	wg.Go(func() { a.expireLeases(ctx, 5*time.Second) })
 	wg.Go(func() { a.followRules(ctx) })
-	wg.Go(func() { a.desk.RunReports(ctx) })
 	if a.cfg.SMTP.Host != "" || a.cfg.Twilio.AccountSID != "" || a.cfg.Fax.Outbound.On() {
 		wg.Go(func() { a.deliver(ctx, faxes) })
 	}

@@ -83,14 +83,14 @@ func (h *Handlers) Routes() []auth.Route {
 		{Method: "POST", Path: "/rules/{index}/delete", Roles: auth.Managers, Handler: h.handleUIRuleDelete},
 		{Method: "GET", Path: "/rules/history", Roles: auth.Managers, Handler: h.handleUIRulesHistory},
 		{Method: "POST", Path: "/rules/rollback", Roles: auth.Managers, Handler: h.handleUIRulesRollback},
+		{Method: "GET", Path: "/reports", Roles: auth.Managers, Handler: h.handleUIReports},
+		{Method: "GET", Path: "/reports/daily.csv", Roles: auth.Managers, Handler: h.handleUIReportsCSV},
 		{Method: "GET", Path: "/users", Roles: auth.Managers, Handler: h.handleUIUsers},
 		{Method: "POST", Path: "/users", Roles: auth.Managers, Handler: h.handleUIUserAdd},
 		{Method: "POST", Path: "/users/{name}/password", Roles: auth.Managers, Handler: h.handleUIUserPassword},
 		{Method: "POST", Path: "/users/{name}/role", Roles: auth.Managers, Handler: h.handleUIUserRole},
 		{Method: "POST", Path: "/users/{name}/disabled", Roles: auth.Managers, Handler: h.handleUIUserDisabled},
 		{Method: "GET", Path: "/settings", Roles: auth.Managers, Handler: h.handleUISettings},
-		{Method: "GET", Path: "/reports", Roles: auth.Managers, Handler: h.handleUIReports},
-		{Method: "GET", Path: "/reports/daily.csv", Roles: auth.Managers, Handler: h.handleUIReportsCSV},
 
 		// Canned replies, a list changed whole like the rules: each form
 		// carries the version it was read as (409 when another is in force).
