@@ -86,8 +86,10 @@ func TestManagerReadsTheReports(t *testing.T) {
 		}
 	}
 	check("laptop")
+	br.screenshot("reports-laptop")
 	restore := br.phoneWidth()
 	check("phone")
+	br.screenshot("reports-phone")
 	restore()
 	if href := eval[string](br, `document.getElementById("report-csv").getAttribute("href")`); href != "/reports/daily.csv?from=2026-11-30&to=2026-12-01" {
 		t.Errorf("CSV link: %q", href)

@@ -58,6 +58,8 @@ func barChart(id, title string, days []desk.ReportRow, ss []series) chart {
 	format := ss[0].Format
 	if format == nil {
 		format = func(n int64) string { return strconv.FormatInt(n, 10) }
+	} else {
+		top = niceDuration(c.Max)
 	}
 	c.MaxLabel = format(top)
 	if len(days) > 0 {
@@ -72,7 +74,7 @@ func barChart(id, title string, days []desk.ReportRow, ss []series) chart {
 			v := s.Value(d)
 			h := 0.0
 			if top > 0 {
-				h = plotH * float64(v) / float64(top)
+				h = min(plotH*float64(v)/float64(top), plotH)
 			}
 			f := s.Format
 			if f == nil {
@@ -103,6 +105,23 @@ func niceCeil(n int64) int64 {
 			}
 		}
 	}
+}
+
+// niceDurations are the tops a chart of times rounds up to, in seconds:
+// labels that read well ("30 min", "8 h", "2 days").
+var niceDurations = []int64{60, 300, 900, 1800, 3600, 2 * 3600, 4 * 3600, 8 * 3600, 86400, 2 * 86400, 7 * 86400, 14 * 86400}
+
+// niceDuration rounds s up to one of niceDurations (the last when larger).
+func niceDuration(s int64) int64 {
+	if s <= 0 {
+		return 0
+	}
+	for _, d := range niceDurations {
+		if d >= s {
+			return d
+		}
+	}
+	return niceDurations[len(niceDurations)-1]
 }
 
 // humanSeconds writes a duration in seconds as people read it: "45 min",
