@@ -47,8 +47,8 @@ type series struct {
 
 // barChart draws the series side by side for each day of days.
 func barChart(id, title string, days []desk.ReportRow, ss []series) chart {
-	c := chart{ID: id, Title: title, Width: 720, Height: 220, Left: 64, Top: 10, Bottom: 24}
-	c.AxisY, c.TickX, c.MaxY, c.LabelY = c.Height-c.Bottom, c.Left-4, c.Top+10, c.Height-6
+	c := chart{ID: id, Title: title, Width: 720, Height: 220, Left: 84, Top: 10, Bottom: 28}
+	c.AxisY, c.TickX, c.MaxY, c.LabelY = c.Height-c.Bottom, c.Left-6, c.Top+16, c.Height-4
 	for _, d := range days {
 		for _, s := range ss {
 			c.Max = max(c.Max, s.Value(d))
