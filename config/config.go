@@ -61,6 +61,10 @@ type Config struct {
 	// yet. Load makes a relative path relative to the configuration file's
 	// directory; Parse leaves it as written.
 	RulesFile string `yaml:"rules_file"`
+	// Reports configures the managers' daily reports and morning summary.
+	Reports Reports `yaml:"reports"`
+	// Feedback configures the "Was this helpful?" links of closing replies.
+	Feedback Feedback `yaml:"feedback"`
 }
 
 // Redis says how to reach Redis: one server by URL, or several by address

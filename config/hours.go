@@ -228,3 +228,38 @@ func parseClock(s string, allow24 bool) (time.Duration, bool) {
 	}
 	return time.Duration(h)*time.Hour + time.Duration(m)*time.Minute, true
 }
+
+// OpenTimeBetween returns how much of the calendar's business hours lies
+// between from and to: the inverse of AddOpenTime, for figures such as a
+// first response's time in business hours. Zero when to is not after from.
+func (c Calendar) OpenTimeBetween(from, to time.Time) time.Duration {
+	if !to.After(from) {
+		return 0
+	}
+	cc := c.compiled()
+	cur := from.In(cc.loc)
+	var sum time.Duration
+	// Ten years of days bound the walk, as in AddOpenTime.
+	for range 3660 {
+		if !cur.Before(to) {
+			break
+		}
+		y, m, day := cur.Date()
+		if cc.openOn(cur) {
+			opens := cc.clock(y, m, day, cc.start)
+			closes := cc.clock(y, m, day, cc.end)
+			if cur.Before(opens) {
+				cur = opens
+			}
+			end := closes
+			if to.Before(end) {
+				end = to
+			}
+			if cur.Before(end) {
+				sum += end.Sub(cur)
+			}
+		}
+		cur = time.Date(y, m, day+1, 0, 0, 0, 0, cc.loc)
+	}
+	return sum
+}

@@ -138,3 +138,31 @@ func TestCalendarWithoutParse(t *testing.T) {
 		t.Errorf("zero Calendar: %v %v", zero.Location(), zero.Weekdays())
 	}
 }
+
+// TestOpenTimeBetween: the business time between two moments is what
+// AddOpenTime added, across nights, weekends, holidays and a change of
+// daylight saving time.
+func TestOpenTimeBetween(t *testing.T) {
+	cal := Calendar{Timezone: "Europe/Amsterdam", Days: "mon-fri", Hours: "09:00-17:00", Holidays: []string{"2026-12-25"}}
+	ams, _ := time.LoadLocation("Europe/Amsterdam")
+	for _, tc := range []struct {
+		from time.Time
+		d    time.Duration
+	}{
+		{time.Date(2026, 11, 30, 16, 0, 0, 0, ams), 2 * time.Hour},
+		{time.Date(2026, 12, 24, 16, 30, 0, 0, ams), 8 * time.Hour},
+		{time.Date(2026, 10, 23, 12, 0, 0, 0, ams), 20 * time.Hour},
+		{time.Date(2026, 11, 28, 3, 0, 0, 0, ams), 30 * time.Minute},
+	} {
+		to := cal.AddOpenTime(tc.from, tc.d)
+		if got := cal.OpenTimeBetween(tc.from, to); got != tc.d {
+			t.Errorf("from %v to %v: %v, want %v", tc.from, to, got, tc.d)
+		}
+	}
+	if got := cal.OpenTimeBetween(time.Date(2026, 11, 30, 20, 0, 0, 0, ams), time.Date(2026, 12, 1, 8, 0, 0, 0, ams)); got != 0 {
+		t.Errorf("overnight: %v", got)
+	}
+	if got := cal.OpenTimeBetween(time.Date(2026, 12, 1, 10, 0, 0, 0, ams), time.Date(2026, 12, 1, 9, 0, 0, 0, ams)); got != 0 {
+		t.Errorf("backwards: %v", got)
+	}
+}

@@ -52,6 +52,7 @@ func validate(c *Config, ps *problems) {
 	validateQueues(c, ps)
 	validateTeams(c.Teams, ps)
 	validateCalendars(c.BusinessHours, ps)
+	validateReports(c, ps)
 }
 
 func validateRedis(r *Redis, ps *problems) {

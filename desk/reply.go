@@ -189,6 +189,9 @@ func (d *Desk) Reply(ctx context.Context, id string, a Answer) (ticket.Message, 
 	if err := d.withCopies(&nm, t, a); err != nil {
 		return ticket.Message{}, err
 	}
+	if text, err = d.withFeedback(ctx, t, text, a.Close); err != nil {
+		return ticket.Message{}, fmt.Errorf("reply to ticket %s: %w", id, err)
+	}
 	nm.SourceKey = src
 	if err := d.withInvite(&nm, t, a); err != nil {
 		return ticket.Message{}, err
@@ -196,6 +199,8 @@ func (d *Desk) Reply(ctx context.Context, id string, a Answer) (ticket.Message, 
 	nm.Text = text
 	nm.Kind = ticket.KindNormal
 	nm.By, nm.Author = a.By, a.By
+	age := d.businessAge(t, d.now())
+	nm.BusinessAge = &age
 	rc, err := d.store.AppendMessage(ctx, t.ID, nm)
 	if err != nil {
 		return ticket.Message{}, err

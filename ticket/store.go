@@ -257,6 +257,11 @@ type NewMessage struct {
 	// Mentions are the users a note mentions: the ticket goes on their
 	// mentions shelf.
 	Mentions []string
+	// BusinessAge, when set, is how long the ticket has waited, in its
+	// queue's business hours: an outbound message that is its first
+	// response counts this time in the daily reports (else the time around
+	// the clock).
+	BusinessAge *time.Duration
 }
 
 // NewAttachment is a file to store with a message.

@@ -298,6 +298,7 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 		}
 	}
 	srv := web.New(webOpts)
+	wg.Go(func() { a.desk.RunReports(ctx) }) // the reports' time zone; the morning summary
 	wg.Go(func() {
 		logger := a.logger.With(slog.String("component", "redis"))
 		var durability sync.Once

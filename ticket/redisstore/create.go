@@ -125,7 +125,7 @@ func (s *Store) AppendMessage(ctx context.Context, ticketID string, nm ticket.Ne
 	res, err := s.commit(ctx, s.scripts.append, atts, []string{s.key("sources")},
 		s.base, nm.SourceKey, ms(now), rfc(now), ticketID, msgJSON, string(dir),
 		normalizeMessageID(nm.MessageID), metas, by, string(nm.Kind), senderEmail(nm.From), senderPhone(nm.From),
-		string(nm.Delivery), messageEvent(nm, dir), mentions, forwardedTo(nm), messageTerms(nm))
+		string(nm.Delivery), messageEvent(nm, dir), mentions, forwardedTo(nm), messageTerms(nm), businessAge(nm))
 	if err != nil {
 		return ticket.Receipt{}, wrap(fmt.Sprintf("append message %s to ticket %s", nm.SourceKey, ticketID), err)
 	}

@@ -43,9 +43,10 @@ func preludeScript(name string) *redis.Script {
 
 // prelude is what every store script starts with: the shared functions
 // (prelude.lua), the outgoing webhooks' recording (hooks.lua) that every
-// timeline event goes through, and the search index's upkeep (search.lua).
+// timeline event goes through, the search index's upkeep (search.lua) and
+// the daily report's counters (report.lua).
 func prelude() string {
-	return luaScript("prelude") + "\n" + luaScript("hooks") + "\n" + luaScript("search")
+	return luaScript("prelude") + "\n" + luaScript("hooks") + "\n" + luaScript("search") + "\n" + luaScript("report")
 }
 
 // luaScript is the text of lua/NAME.lua.

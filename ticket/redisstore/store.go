@@ -123,7 +123,7 @@ var luaFiles embed.FS
 type scripts struct {
 	create, append, claim, change, expire, event, get, list, stats, delivery, transcript, attach, link, unlink, customer, customerEdit, breach, reroute, waiting, channels,
 	outboxTake, outboxSettle, outboxRenew, snooze, wake, merge, callback, callbacks *redis.Script
-	searchDrop *redis.Script
+	searchDrop, reportRead, reportPack, feedback *redis.Script
 }
 
 // loadScripts joins each script with the shared prelude of helpers.
@@ -141,6 +141,7 @@ func loadScripts() scripts {
 		outboxRenew: script("outbox_renew"), snooze: script("snooze"), wake: script("wake"), merge: script("merge"),
 		callback: script("callback"), callbacks: script("callbacks"),
 		searchDrop: script("search_drop"),
+		reportRead: script("report_read"), reportPack: script("report_pack"), feedback: script("feedback"),
 	}
 }
 

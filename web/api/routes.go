@@ -44,6 +44,8 @@ func (h *Handlers) Routes() []auth.Route {
 		{Method: "GET", Path: "/api/v1/me/mentions", Roles: auth.Staff, Handler: h.handleMeMentions},
 		{Method: "GET", Path: "/api/v1/users", Roles: auth.Managers, Handler: h.handleUserList},
 		{Method: "POST", Path: "/api/v1/users/{name}", Roles: auth.Managers, Handler: h.handleUserUpdate},
+		{Method: "GET", Path: "/api/v1/reports/daily", Roles: auth.Managers, Handler: h.handleReportDaily},
+		{Method: "GET", Path: "/api/v1/reports/assistants", Roles: auth.Managers, Handler: h.handleReportAssistants},
 		{Method: "GET", Path: "/api/v1/rules", Roles: auth.Staff, Handler: h.handleRulesGet},
 		{Method: "PUT", Path: "/api/v1/rules", Roles: auth.Managers, Handler: h.handleRulesPut},
 		{Method: "POST", Path: "/api/v1/rules/test", Roles: auth.Managers, Handler: h.handleRulesTest},

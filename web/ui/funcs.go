@@ -57,8 +57,10 @@ var uiFuncs = template.FuncMap{
 	// when shows them.
 	"detail": eventDetail,
 	"bytes":  humanBytes,
-	"list":   func(s ...string) []string { return s },
-	"join":   strings.Join,
+	// businessTime writes a report's seconds of business time: "1 h 30 min".
+	"businessTime": humanSeconds,
+	"list":         func(s ...string) []string { return s },
+	"join":         strings.Join,
 	// isImage: a picture browsers show (and the attachment route serves
 	// inline), so the page can show it in place.
 	"isImage": func(ct string) bool {

@@ -17,6 +17,10 @@ func (h *Handlers) Routes() []auth.Route {
 		{Method: "GET", Path: "/login", Public: true, Handler: h.handleLoginPage},
 		{Method: "POST", Path: "/login", Public: true, Handler: h.handleLogin},
 		{Method: "POST", Path: "/logout", Roles: auth.Staff, Handler: h.handleLogout},
+		// A customer's answer to a closing reply's "Was this helpful?": the
+		// link's signature is its key.
+		{Method: "GET", Path: "/feedback/{id}", Public: true, Handler: h.handleFeedbackPage},
+		{Method: "POST", Path: "/feedback/{id}", Public: true, Handler: h.handleFeedbackSave},
 
 		// The pages every signed-in user works with: the queues, take next,
 		// my tickets, the ticket list and a ticket with its forms. Each form
@@ -81,6 +85,8 @@ func (h *Handlers) Routes() []auth.Route {
 		{Method: "POST", Path: "/rules/{index}/delete", Roles: auth.Managers, Handler: h.handleUIRuleDelete},
 		{Method: "GET", Path: "/rules/history", Roles: auth.Managers, Handler: h.handleUIRulesHistory},
 		{Method: "POST", Path: "/rules/rollback", Roles: auth.Managers, Handler: h.handleUIRulesRollback},
+		{Method: "GET", Path: "/reports", Roles: auth.Managers, Handler: h.handleUIReports},
+		{Method: "GET", Path: "/reports/daily.csv", Roles: auth.Managers, Handler: h.handleUIReportsCSV},
 		{Method: "GET", Path: "/users", Roles: auth.Managers, Handler: h.handleUIUsers},
 		{Method: "POST", Path: "/users", Roles: auth.Managers, Handler: h.handleUIUserAdd},
 		{Method: "POST", Path: "/users/{name}/password", Roles: auth.Managers, Handler: h.handleUIUserPassword},

@@ -8,7 +8,9 @@
 -- by Redis's clock), 15 the timeline's word for the message, 16 JSON list
 -- of the users a note mentions (the ticket goes on their mentions list),
 -- 17 JSON list of the addresses a forward goes to (lower case; '[]' for
--- other messages), 18 the message's search terms (JSON list, search.lua).
+-- other messages), 18 the message's search terms (JSON list, search.lua),
+-- 19 the ticket's age in business seconds, counted in the daily report if
+-- the message is its first response ('' : around the clock).
 -- An inbound message from an address or number the ticket's customer does not
 -- have yet adds it to the customer (a caller who later writes in): seen on one
 -- ticket, they belong together. Not so an address the ticket was forwarded
@@ -33,8 +35,10 @@ local sender = ARGV[12] or ''
 if ARGV[7] == 'in' and sender ~= '' and redis.call('SISMEMBER', tkey(id) .. ':forwarded', sender) == 1 then
   sender = ''
 end
+local had_first = redis.call('HEXISTS', tkey(id), 'first_response')
 local mid = append_message(id, f, ARGV[2], ARGV[6], ARGV[7], ARGV[8], atts, ARGV[10], ARGV[11], ARGV[3], ARGV[4], ARGV[15])
 search_index(id, ARGV[18])
+report_append(id, f[1], had_first, ARGV[3], ARGV[10], ARGV[19])
 if ARGV[7] == 'out' and ARGV[14] == 'queued' then
   local now, now_rfc = clock()
   save_outbox_entry(id, mid, {delivery = 'queued', detail = '', at = now_rfc, attempts = 0, first = now})

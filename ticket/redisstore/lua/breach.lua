@@ -18,6 +18,7 @@ for i = 5, #ARGV do
       redis.call('HSET', k, 'breached', ARGV[2], 'priority', to, 'updated', ARGV[2])
       if f[3] == 'new' then place(id, f[4], 'new', to, f[5]) end
       event(id, ARGV[3], 'sla_breached', 'frontdesk', 'first response overdue; priority ' .. (f[2] or 'normal') .. ' -> ' .. to)
+      report_ticket(id, 'sla_breached', ARGV[2])
       table.insert(marked, id)
     end
   end

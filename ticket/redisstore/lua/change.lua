@@ -65,6 +65,7 @@ if action == 'status' then
   if arg == 'new' then now_assignee = '' end
   index_assignee(id, assignee, now_assignee, arg)
   event(id, now_rfc, 'status', by, status .. ' -> ' .. arg)
+  report_status(id, status, arg, now_ms, assignee, by)
   return 1
 end
 return redis.error_reply('ERR unknown action ' .. action)

@@ -65,6 +65,7 @@ if cid ~= '' then add_customer_ticket(cid, id) end
 place(id, t.queue, t.status, t.priority, now_ms)
 index_assignee(id, '', t.assignee, t.status)
 event(id, now_rfc, 'created', t.by, 'in queue ' .. t.queue)
+if t.status ~= 'closed' then report_incr(now_ms, {t.queue .. '|' .. t.channel .. '|received'}) end
 if t.route ~= '' then event(id, now_rfc, 'routed', 'routing', t.route) end
 if t.assignee ~= '' then event(id, now_rfc, 'assigned', 'routing', 'to ' .. t.assignee) end
 redis.call('HSET', KEYS[1], ARGV[2], id .. ' m1')

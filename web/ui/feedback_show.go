@@ -1,0 +1,68 @@
+package ui
+
+import (
+	"errors"
+	"net/http"
+
+	"frontdesk/desk"
+	"frontdesk/fault"
+)
+
+// feedbackPage is the customer's page behind a closing reply's "Was this
+// helpful?" links.
+type feedbackPage struct {
+	TicketID, Sig string
+	// Good is the answer the link chose (or the form sent).
+	Good       bool
+	Comment    string
+	MaxComment int
+	// Done says the answer was recorded.
+	Done bool
+}
+
+// handleFeedbackPage asks a customer to confirm their answer, with an
+// optional comment. It changes nothing: mail scanners follow links, so
+// only the form's POST records the answer.
+func (h *Handlers) handleFeedbackPage(w http.ResponseWriter, r *http.Request) {
+	id, q := r.PathValue("id"), r.URL.Query()
+	if err := h.Desk.CheckFeedback(r.Context(), id, q.Get("s")); err != nil {
+		h.feedbackProblem(w, r, err)
+		return
+	}
+	h.render(w, r, http.StatusOK, "feedback", &pageData{Title: "Was this helpful?",
+		Data: feedbackPage{TicketID: id, Sig: q.Get("s"), Good: q.Get("a") != "bad", MaxComment: desk.MaxFeedbackComment}})
+}
+
+// handleFeedbackSave records the answer a customer confirmed: one per
+// ticket, changeable for a day.
+func (h *Handlers) handleFeedbackSave(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 4*desk.MaxFeedbackComment)
+	if err := r.ParseForm(); err != nil {
+		h.renderError(w, r, http.StatusBadRequest, "The form could not be read; please try again.")
+		return
+	}
+	id := r.PathValue("id")
+	p := feedbackPage{TicketID: id, Sig: r.PostForm.Get("s"), Good: r.PostForm.Get("answer") != "bad",
+		Comment: r.PostForm.Get("comment"), MaxComment: desk.MaxFeedbackComment}
+	if err := h.Desk.RecordFeedback(r.Context(), id, p.Sig, p.Good, p.Comment); err != nil {
+		h.feedbackProblem(w, r, err)
+		return
+	}
+	p.Done = true
+	h.render(w, r, http.StatusOK, "feedback", &pageData{Title: "Thank you", Data: p})
+}
+
+// feedbackProblem answers a link or answer that cannot be taken, in the
+// customer's words.
+func (h *Handlers) feedbackProblem(w http.ResponseWriter, r *http.Request, err error) {
+	switch {
+	case errors.Is(err, fault.ErrInvalid), errors.Is(err, fault.ErrNotFound):
+		h.renderError(w, r, http.StatusForbidden, "This link is not valid. Please use the link in our mail as it came.")
+	case errors.Is(err, fault.ErrConflict):
+		h.renderError(w, r, http.StatusConflict, "Thank you, we have your answer already; it can no longer be changed.")
+	case errors.Is(err, fault.ErrTooLarge):
+		h.renderError(w, r, http.StatusRequestEntityTooLarge, "The comment is too long; please shorten it.")
+	default:
+		h.uiError(w, r, err)
+	}
+}

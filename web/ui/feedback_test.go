@@ -1,0 +1,67 @@
+package ui
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"frontdesk/web/front"
+)
+
+// TestFeedbackPages: a customer's link shows a form and changes nothing
+// (mail scanners follow links); the form's POST records the answer with
+// its comment; a forged link is refused.
+func TestFeedbackPages(t *testing.T) {
+	var f *front.Front
+	e := newUIEnv(t, func(fr *front.Front, _ *Options) { f = fr })
+	id := e.mail(t, 1)
+	link, err := f.Desk.FeedbackURL(context.Background(), id, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := url.Parse(link)
+	customer := e.anonymous()
+
+	res, body := customer.get(t, u.RequestURI())
+	if res.StatusCode != http.StatusOK || !strings.Contains(body, `id="feedback-form"`) ||
+		!strings.Contains(body, `value="bad" checked`) {
+		t.Fatalf("GET %s: %d\n%s", u.RequestURI(), res.StatusCode, body)
+	}
+	if _, ok, _ := e.store.TicketFeedback(context.Background(), id); ok {
+		t.Fatal("opening the link recorded an answer")
+	}
+	if res, _ := customer.get(t, "/feedback/"+id+"?a=good&s=00"); res.StatusCode != http.StatusForbidden {
+		t.Errorf("a forged link: %d, want 403", res.StatusCode)
+	}
+
+	res, body = customer.postRaw(t, "/feedback/"+id, url.Values{"s": {u.Query().Get("s")}, "answer": {"good"}, "comment": {"Thanks!"}})
+	if res.StatusCode != http.StatusOK || !strings.Contains(body, `id="feedback-done"`) {
+		t.Fatalf("POST: %d\n%s", res.StatusCode, body)
+	}
+	fb, ok, err := e.store.TicketFeedback(context.Background(), id)
+	if err != nil || !ok || !fb.Good || fb.Comment != "Thanks!" {
+		t.Errorf("recorded %+v %v %v", fb, ok, err)
+	}
+	if res, _ := customer.postRaw(t, "/feedback/"+id, url.Values{"s": {"00"}, "answer": {"bad"}}); res.StatusCode != http.StatusForbidden {
+		t.Errorf("a forged answer: %d, want 403", res.StatusCode)
+	}
+}
+
+// TestReportsPage: a manager's reports page draws its charts as SVG and
+// lists the day's ticket; an assistant may not open it.
+func TestReportsPage(t *testing.T) {
+	e := newUIEnv(t)
+	e.mail(t, 1)
+	now := time.Now().UTC()
+	res, body := e.login(t, "max").get(t, "/reports?from="+now.AddDate(0, 0, -1).Format(time.DateOnly)+"&to="+now.AddDate(0, 0, 1).Format(time.DateOnly))
+	if res.StatusCode != http.StatusOK || !strings.Contains(body, `<svg viewBox="0 0 720 220"`) ||
+		!strings.Contains(body, `<tr data-queue="support" data-channel="email">`) || !strings.Contains(body, `href="/reports"`) {
+		t.Errorf("GET /reports: %d\n%s", res.StatusCode, body)
+	}
+	if res, _ := e.login(t, "ann").get(t, "/reports"); res.StatusCode != http.StatusForbidden {
+		t.Errorf("an assistant's /reports: %d, want 403", res.StatusCode)
+	}
+}
