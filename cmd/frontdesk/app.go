@@ -338,6 +338,7 @@ func (a *app) deliver(ctx context.Context, faxes *fax.Service) {
 		sender := outmail.NewSender(a.cfg.SMTP, &outmail.SenderOptions{Logger: logger, OAuth2: a.mailAuth.SMTP()})
 		defer sender.Close()
 		r.Mail, r.SMTPHost = sender, a.cfg.SMTP.Host
+		r.Notify = a.cfg.SMTP.Notify()
 	}
 	if a.cfg.Twilio.AccountSID != "" {
 		r.SMS = sms.New(a.cfg.Twilio)

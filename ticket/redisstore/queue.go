@@ -239,7 +239,7 @@ func (s *Store) SettleOutbound(ctx context.Context, o ticket.Outbound, st ticket
 		return err
 	}
 	switch st.Delivery {
-	case ticket.DeliverySending, ticket.DeliverySent, ticket.DeliveryFailed, ticket.DeliveryQueued:
+	case ticket.DeliverySending, ticket.DeliverySent, ticket.DeliveryFailed, ticket.DeliveryUnknown, ticket.DeliveryQueued:
 	default:
 		return fmt.Errorf("settle %s of ticket %s: state %q: %w", o.MessageID, o.TicketID, st.Delivery, fault.ErrInvalid)
 	}
