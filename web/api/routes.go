@@ -48,6 +48,10 @@ func (h *Handlers) Routes() []auth.Route {
 		{Method: "GET", Path: "/api/v1/rules/history", Roles: auth.Managers, Handler: h.handleRulesHistory},
 		{Method: "POST", Path: "/api/v1/rules/rollback", Roles: auth.Managers, Handler: h.handleRulesRollback},
 		{Method: "POST", Path: "/api/v1/tickets/{id}/route", Roles: auth.Managers, Handler: h.handleTicketRoute},
+		{Method: "POST", Path: "/api/v1/tickets/{id}/messages/{message_id}/send-again", Roles: auth.Staff, Handler: h.handleMessageSendAgain},
+		{Method: "GET", Path: "/api/v1/jobs", Roles: auth.Managers, Handler: h.handleJobList},
+		{Method: "POST", Path: "/api/v1/jobs/{id}/retry", Roles: auth.Managers, Handler: h.handleJobRetry},
+		{Method: "POST", Path: "/api/v1/jobs/{id}/purge", Roles: auth.Managers, Handler: h.handleJobPurge},
 		{Method: "GET", Path: "/api/v1/openapi.json", Public: true, Handler: h.handleOpenAPI},
 		// The calendar feed checks its own token, in the address (calendar
 		// apps send no headers of ours).
