@@ -36,9 +36,11 @@ func (d *Desk) DeadSends(ctx context.Context, offset, limit int) (ticket.DeadSen
 
 // DismissDead takes a send off the dead list without sending it: the
 // manager dealt with it otherwise. The message keeps its state.
-func (d *Desk) DismissDead(ctx context.Context, ticketID, messageID string) error {
-	if err := d.store.DismissDead(ctx, ticketID, messageID); err != nil {
-		return fmt.Errorf("dismiss dead send %s of ticket %s: %w", messageID, ticketID, err)
+// It reports false for a send not on the list.
+func (d *Desk) DismissDead(ctx context.Context, ticketID, messageID string) (bool, error) {
+	ok, err := d.store.DismissDead(ctx, ticketID, messageID)
+	if err != nil {
+		return false, fmt.Errorf("dismiss dead send %s of ticket %s: %w", messageID, ticketID, err)
 	}
-	return nil
+	return ok, nil
 }

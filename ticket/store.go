@@ -73,8 +73,8 @@ type Store interface {
 	// first, from offset, at most limit (1-500).
 	DeadSends(ctx context.Context, offset, limit int) (DeadSends, error)
 	// DismissDead takes a send off the dead list; the message keeps its
-	// state. Dismissing one not on it is no error.
-	DismissDead(ctx context.Context, ticketID, messageID string) error
+	// state. It reports false, and no error, for one not on it.
+	DismissDead(ctx context.Context, ticketID, messageID string) (bool, error)
 	// Get returns a ticket with its messages, events and customer.
 	Get(ctx context.Context, id string) (*Ticket, error)
 	// List returns tickets newest first, filtered, one page at a time.

@@ -47,6 +47,9 @@ commands:
                                give a user another role
   users token [-config PATH] [-expires 90d] NAME
                                issue a new API token (last line) and revoke the user's others
+  jobs list|retry|purge [-config PATH] [-queue outbox|media] [ID...]
+                               dead jobs (failed or unknown sends, downloads that gave up):
+                               list them, put them back, or drop them
   version                      print the version
 `
 
@@ -71,6 +74,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runRules(ctx, rest, stdin, stdout, stderr)
 	case "users":
 		return runUsers(ctx, rest, stdin, stdout, stderr)
+	case "jobs":
+		return runJobs(ctx, rest, stdout, stderr)
 	case "version", "-version", "--version":
 		fmt.Fprintf(stdout, "frontdesk %s\n", version)
 		return exitOK

@@ -70,10 +70,10 @@ func (s *Store) DeadSends(ctx context.Context, offset, limit int) (ticket.DeadSe
 }
 
 // DismissDead takes a send off the dead list (see ticket.Store).
-func (s *Store) DismissDead(ctx context.Context, ticketID, messageID string) error {
+func (s *Store) DismissDead(ctx context.Context, ticketID, messageID string) (bool, error) {
 	if err := validID(ticketID); err != nil {
-		return err
+		return false, err
 	}
-	err := s.rdb.ZRem(ctx, s.key("outbox", "dead"), ticketID+" "+messageID).Err()
-	return wrap(fmt.Sprintf("dismiss dead send %s of ticket %s", messageID, ticketID), err)
+	n, err := s.rdb.ZRem(ctx, s.key("outbox", "dead"), ticketID+" "+messageID).Result()
+	return n == 1, wrap(fmt.Sprintf("dismiss dead send %s of ticket %s", messageID, ticketID), err)
 }

@@ -164,11 +164,14 @@ func TestSendAgainOnceAndTheDeadList(t *testing.T) {
 	if list, _ := s.DeadSends(ctx, 0, 10); list.Total != 1 || list.Sends[0].Delivery != ticket.DeliveryFailed {
 		t.Fatalf("dead list after a bounce: %+v", list)
 	}
-	if err := s.DismissDead(ctx, id, mid); err != nil {
+	if ok, err := s.DismissDead(ctx, id, mid); err != nil || !ok {
 		t.Fatal(err)
 	}
 	if list, _ := s.DeadSends(ctx, 0, 10); list.Total != 0 {
 		t.Fatalf("dead list after dismissing: %+v", list)
+	}
+	if ok, err := s.DismissDead(ctx, id, mid); ok || err != nil {
+		t.Fatalf("dismissing twice = %v, %v; want false", ok, err)
 	}
 	if m := deliveryOf(t, s, id, mid); m.Delivery != ticket.DeliveryFailed {
 		t.Fatalf("dismissed message is %s, want still failed", m.Delivery)

@@ -15,7 +15,7 @@ func (h *Handlers) handleJobPurge(w http.ResponseWriter, r *http.Request) {
 		httperr.Write(w, r, h.logger, err)
 		return
 	}
-	if err := h.Desk.DismissDead(r.Context(), tid, mid); err != nil {
+	if _, err := h.Desk.DismissDead(r.Context(), tid, mid); err != nil {
 		httperr.Write(w, r, h.logger, err)
 		return
 	}

@@ -41,10 +41,10 @@ func TestSendAgainAndDeadJobs(t *testing.T) {
 	id, mid := e.unknownReply(t, 1)
 	id2, mid2 := e.unknownReply(t, 2)
 	id3, mid3 := e.unknownReply(t, 3)
-	if err := e.store.DismissDead(context.Background(), id2, mid2); err != nil {
+	if _, err := e.store.DismissDead(context.Background(), id2, mid2); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.store.DismissDead(context.Background(), id3, mid3); err != nil {
+	if _, err := e.store.DismissDead(context.Background(), id3, mid3); err != nil {
 		t.Fatal(err)
 	}
 

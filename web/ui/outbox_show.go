@@ -27,7 +27,7 @@ func (h *Handlers) handleUIOutbox(w http.ResponseWriter, r *http.Request) {
 // handleUIOutboxDismiss takes a send off the list without sending it; its
 // ticket still shows what became of it.
 func (h *Handlers) handleUIOutboxDismiss(w http.ResponseWriter, r *http.Request) {
-	if err := h.Desk.DismissDead(r.Context(), r.PathValue("id"), r.PathValue("message")); err != nil {
+	if _, err := h.Desk.DismissDead(r.Context(), r.PathValue("id"), r.PathValue("message")); err != nil {
 		h.uiError(w, r, err)
 		return
 	}

@@ -1,0 +1,66 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// A dead job retried runs again at once with its attempts counted afresh,
+// once however often it is retried; a purged one is gone and not taken up
+// again when enqueued anew.
+func TestRetryAndPurgeDeadJobs(t *testing.T) {
+	tr := newTestRedis(t)
+	q := New("media", testOptions(tr))
+	ctx := context.Background()
+	for _, id := range []string{"RE1", "RE2"} {
+		if err := q.Enqueue(ctx, Job{ID: id, Kind: "voicemail"}, time.Time{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var fail atomic.Bool
+	fail.Store(true)
+	var ran atomic.Int32
+	stop := run(t, q, 1, func(_ context.Context, j Job) error {
+		if fail.Load() {
+			return Permanent(errors.New("download recording: 403 Forbidden"))
+		}
+		if j.ID == "RE1" && j.Attempt == 1 {
+			ran.Add(1)
+		}
+		return nil
+	})
+	waitFor(t, "both dead", func() bool { return q.testStats(t).Dead == 2 })
+	stop()
+
+	fail.Store(false)
+	for i, want := range []bool{true, false} {
+		if got, err := q.Retry(ctx, "RE1"); err != nil || got != want {
+			t.Fatalf("retry %d = %v, %v; want %v", i+1, got, err, want)
+		}
+	}
+	if got, err := q.Purge(ctx, "RE2"); err != nil || !got {
+		t.Fatalf("purge = %v, %v", got, err)
+	}
+	if got, err := q.Purge(ctx, "RE2"); err != nil || got {
+		t.Fatalf("second purge = %v, %v; want false", got, err)
+	}
+	if err := q.Enqueue(ctx, Job{ID: "RE2"}, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	if st := q.testStats(t); st.Dead != 0 || st.Pending != 1 {
+		t.Fatalf("stats after retry and purge: %+v, want one pending (RE1), none dead", st)
+	}
+	run(t, q, 1, func(_ context.Context, j Job) error {
+		if j.ID == "RE1" && j.Attempt == 1 {
+			ran.Add(1)
+		}
+		return nil
+	})
+	waitFor(t, "RE1 done", func() bool { return q.testIsDone(t, "RE1") })
+	if n := ran.Load(); n != 1 {
+		t.Fatalf("RE1 ran %d times on its first fresh attempt, want 1", n)
+	}
+}
