@@ -80,7 +80,9 @@ func TestJobsListRetryPurge(t *testing.T) {
 	rctx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() {
-		done <- q.Run(rctx, 1, func(context.Context, jobs.Job) error { return jobs.Permanent(errors.New("download recording: 403 Forbidden")) })
+		done <- q.Run(rctx, 1, func(context.Context, jobs.Job) error {
+			return jobs.Permanent(errors.New("download recording: 403 Forbidden"))
+		})
 	}()
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
 		if st, _ := q.Stats(ctx); st.Dead == 1 {
