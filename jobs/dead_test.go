@@ -3,9 +3,12 @@ package jobs
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"frontdesk/fault"
 )
 
 // A dead job retried runs again at once with its attempts counted afresh,
@@ -62,5 +65,33 @@ func TestRetryAndPurgeDeadJobs(t *testing.T) {
 	waitFor(t, "RE1 done", func() bool { return q.testIsDone(t, "RE1") })
 	if n := ran.Load(); n != 1 {
 		t.Fatalf("RE1 ran %d times on its first fresh attempt, want 1", n)
+	}
+}
+
+// A handler that finds Redis unavailable has not used up an attempt: a job
+// with two attempts survives five such failures and then runs.
+func TestRedisUnavailableIsNoAttempt(t *testing.T) {
+	tr := newTestRedis(t)
+	o := testOptions(tr)
+	o.MaxAttempts, o.BackoffMin, o.BackoffMax = 2, time.Millisecond, 2*time.Millisecond
+	q := New("media", o)
+	ctx := context.Background()
+	if err := q.Enqueue(ctx, Job{ID: "RE9", Kind: "voicemail"}, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	var calls, lastAttempt atomic.Int32
+	run(t, q, 1, func(_ context.Context, j Job) error {
+		lastAttempt.Store(int32(j.Attempt))
+		if calls.Add(1) <= 5 {
+			return fmt.Errorf("store the recording: %w", fault.Unavailable(errors.New("dial tcp: connection refused")))
+		}
+		return nil
+	})
+	waitFor(t, "RE9 done", func() bool { return q.testIsDone(t, "RE9") })
+	if c, a := calls.Load(), lastAttempt.Load(); c != 6 || a != 1 {
+		t.Fatalf("%d calls, the last as attempt %d; want 6, attempt 1", c, a)
+	}
+	if st := q.testStats(t); st.Dead != 0 {
+		t.Fatalf("stats: %+v", st)
 	}
 }

@@ -94,6 +94,16 @@ func (q *Queue) work(ctx context.Context, c claim, h Handler) {
 		held = q.settle(ctx, log, func(ctx context.Context) (bool, error) {
 			return q.fail(ctx, c, outcomeRelease, q.opts.Now(), nil)
 		})
+	case fault.IsUnavailable(err) && !isPermanent(err):
+		// Redis was unavailable to the handler: not the job's fault, and
+		// not an attempt; it waits a little and runs again.
+		at := q.opts.Now().Add(q.backoff(1))
+		held = q.settle(ctx, log, func(ctx context.Context) (bool, error) {
+			return q.fail(ctx, c, outcomeRelease, at, nil)
+		})
+		if held {
+			log.Warn("job waits for redis; the attempt does not count", slog.Any("error", err), slog.Time("retry_at", at))
+		}
 	default:
 		q.m.failures.WithLabelValues(q.name, c.job.Kind).Inc()
 		if isPermanent(err) || c.job.Attempt >= q.opts.MaxAttempts {
