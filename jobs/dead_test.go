@@ -95,3 +95,40 @@ func TestRedisUnavailableIsNoAttempt(t *testing.T) {
 		t.Fatalf("stats: %+v", st)
 	}
 }
+
+// A job that used up its quick tries keeps trying slowly until SlowFor
+// after it was enqueued, saying so once (Struggling); then it dies, saying
+// so (Dead).
+func TestSlowRetriesForADayThenDead(t *testing.T) {
+	tr := newTestRedis(t)
+	c := newClock()
+	o := testOptions(tr)
+	o.Now, o.MaxAttempts, o.BackoffMin, o.BackoffMax = c.Now, 2, time.Millisecond, time.Millisecond
+	o.SlowFor, o.SlowEvery = 24*time.Hour, time.Hour
+	var struggling, dead atomic.Int32
+	o.Struggling = func(context.Context, Job, error) { struggling.Add(1) }
+	o.Dead = func(context.Context, Job, error) { dead.Add(1) }
+	q := New("media", o)
+	ctx := context.Background()
+	if err := q.Enqueue(ctx, Job{ID: "RE7", Kind: "media"}, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	start := c.Now()
+	var calls atomic.Int32
+	run(t, q, 1, func(context.Context, Job) error { calls.Add(1); return errors.New("download: 403 Forbidden") })
+	waitFor(t, "two quick tries", func() bool { c.Add(time.Second); return calls.Load() >= 2 && struggling.Load() == 1 })
+	for i := 0; i < 30 && dead.Load() == 0; i++ {
+		before := calls.Load()
+		c.Add(time.Hour + time.Hour/4)
+		waitFor(t, "an hourly try", func() bool { return calls.Load() > before || dead.Load() == 1 })
+	}
+	if d := c.Now().Sub(start); d < 23*time.Hour || d > 27*time.Hour {
+		t.Fatalf("dead after %v, want about a day", d)
+	}
+	if dead.Load() != 1 || struggling.Load() != 1 {
+		t.Fatalf("struggling %d, dead %d; want 1 and 1", struggling.Load(), dead.Load())
+	}
+	if st := q.testStats(t); st.Dead != 1 {
+		t.Fatalf("stats: %+v", st)
+	}
+}

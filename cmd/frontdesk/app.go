@@ -425,9 +425,14 @@ func (a *app) startPhone(ctx context.Context, wg *sync.WaitGroup) func(*http.Ser
 		return nil
 	}
 	logger := a.logger.With(slog.String("component", "twilio"))
+	// A download that keeps failing leaves a warning on its ticket and is
+	// tried hourly for a day (phonetickets.MediaSlowFor) before it dies.
+	var in *phonetickets.Intake
 	media := jobs.New("media", &jobs.Options{Redis: a.rdb, Prefix: a.cfg.Redis.Prefix, Logger: logger, Registerer: a.registry,
-		Now: a.clock.Now})
-	in := phonetickets.New(a.desk, a.rdb, media, &phonetickets.Options{Logger: logger, Registerer: a.registry})
+		Now: a.clock.Now, SlowFor: phonetickets.MediaSlowFor,
+		Struggling: func(ctx context.Context, j jobs.Job, err error) { in.Struggling(ctx, j, err) },
+		Dead:       func(ctx context.Context, j jobs.Job, err error) { in.Dead(ctx, j, err) }})
+	in = phonetickets.New(a.desk, a.rdb, media, &phonetickets.Options{Logger: logger, Registerer: a.registry})
 	wg.Go(func() {
 		if err := media.Run(ctx, 4, in.HandleJob); err != nil {
 			logger.Error("media downloads stopped", slog.Any("error", err))
