@@ -63,6 +63,12 @@ type MailSender interface {
 	SendWith(ctx context.Context, from string, rcpt []string, raw []byte, before func() error) error
 }
 
+// StatusSMSSender is an SMSSender that can ask for status callbacks
+// (package responders/sms's Sender).
+type StatusSMSSender interface {
+	SendWithStatus(ctx context.Context, from, to, body, statusCallback string) (string, error)
+}
+
 // EnvelopeSender is a MailSender that can ask for delivery status
 // notifications (package responders/mail's Sender).
 type EnvelopeSender interface {
@@ -106,6 +112,9 @@ type Responder struct {
 	// (fax.outbound.email_gateway): faxes go by mail through Mail (fax.go).
 	Fax        *fax.Service
 	FaxGateway string
+	// SMSStatus, when set, is the status callback URL of a text (sms.Status
+	// CallbackURL): Twilio reports delivered or failed there.
+	SMSStatus func(ticketID, messageID string) string
 	// Notify is what delivery reports mail asks for (smtp.delivery_reports
 	// as outmail.Envelope.Notify); nil asks for none.
 	Notify []string
@@ -276,6 +285,10 @@ func (r *Responder) sendSMS(ctx context.Context, o *desk.Outgoing) error {
 	return r.hand(ctx, o, "sms", "Twilio", func(sending func() error) (string, error) {
 		if err := sending(); err != nil {
 			return "", err
+		}
+		if ss, ok := r.SMS.(StatusSMSSender); ok && r.SMSStatus != nil {
+			sid, err := ss.SendWithStatus(ctx, m.From, m.To[0], m.Text, r.SMSStatus(o.TicketID, o.MessageID))
+			return "accepted by Twilio as " + sid, err
 		}
 		sid, err := r.SMS.Send(ctx, m.From, m.To[0], m.Text)
 		return "accepted by Twilio as " + sid, err

@@ -45,6 +45,10 @@ import (
 // app is frontdesk running: the ticket store on Redis, the HTTP server and the
 // background loops, wired from one configuration. serve and demo both run one.
 type app struct {
+	// smsStatus receives Twilio's status callbacks of sent texts (nil
+	// without Twilio or http.public_url).
+	smsStatus *sms.Status
+
 	cfg    *config.Config
 	logger *slog.Logger
 	rdb    redis.UniversalClient
@@ -253,12 +257,17 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 	if faxes != nil {
 		mountFax = faxes.Register
 	}
+	var mountSMSStatus func(*http.ServeMux)
+	if a.cfg.Twilio.AccountSID != "" && a.cfg.HTTP.PublicURL != "" {
+		a.smsStatus = sms.NewStatus(a.desk, a.cfg.Twilio.AuthToken, a.cfg.HTTP.PublicURL, a.logger.With(slog.String("component", "twilio")))
+		mountSMSStatus = a.smsStatus.Register
+	}
 	webOpts := web.Options{
 		Logger:          a.logger.With(slog.String("component", "http")),
 		Ready:           a.store.Check,
 		Gatherer:        a.registry,
 		Registerer:      a.registry,
-		Mount:           mountAll(mountPhone, mountFax),
+		Mount:           mountAll(mountPhone, mountFax, mountSMSStatus),
 		Desk:            a.desk,
 		Accounts:        webAccounts{a.users},
 		Rules:           a.rules,
@@ -342,6 +351,9 @@ func (a *app) deliver(ctx context.Context, faxes *fax.Service) {
 	}
 	if a.cfg.Twilio.AccountSID != "" {
 		r.SMS = sms.New(a.cfg.Twilio)
+		if a.smsStatus != nil {
+			r.SMSStatus = a.smsStatus.CallbackURL
+		}
 	}
 	r.Fax, r.FaxGateway = faxes, a.cfg.Fax.Outbound.EmailGateway
 	r.Run(ctx, 4)
