@@ -350,6 +350,23 @@ type SMTP struct {
 	From string `yaml:"from"`
 	// DKIM signs outgoing mail when its key_file is set.
 	DKIM DKIM `yaml:"dkim"`
+	// DeliveryReports is what delivery status notifications (RFC 3461)
+	// mail asks a server that offers them for: "success" (success and
+	// failure: a reply is marked delivered when the recipient's server
+	// reports it), "failure" (bounces only, with the envelope id), or
+	// "none" (no DSN parameters). Default: success.
+	DeliveryReports string `yaml:"delivery_reports"`
+}
+
+// Notify is what SMTP.DeliveryReports asks for, as NOTIFY values.
+func (s SMTP) Notify() []string {
+	switch s.DeliveryReports {
+	case "success", "":
+		return []string{"success", "failure"}
+	case "failure":
+		return []string{"failure"}
+	}
+	return nil
 }
 
 // DKIM configures DKIM signing of outgoing mail (RFC 6376).

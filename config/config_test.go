@@ -64,7 +64,7 @@ func TestExampleFile(t *testing.T) {
 	})
 	check("smtp", c.SMTP, SMTP{
 		Host: "smtp.example.com", Port: 587, Security: "starttls", Auth: "password",
-		Username: "support@example.com", Password: "smtp-secret", From: "support@example.com",
+		Username: "support@example.com", Password: "smtp-secret", From: "support@example.com", DeliveryReports: "success",
 	})
 	check("twilio.account_sid", c.Twilio.AccountSID, "ACxxxxxxxx")
 	check("twilio.auth_token", c.Twilio.AuthToken, "twiliosecret")
@@ -139,7 +139,7 @@ business_hours:
 				Folder: "INBOX", AfterImport: "seen", Idle: false, PollInterval: time.Minute,
 				Queue: "support", MaxMessageSize: 25 * MB, ReconcileDays: 7},
 		},
-		SMTP: SMTP{Port: 587, Security: "starttls", Auth: "password"},
+		SMTP: SMTP{Port: 587, Security: "starttls", Auth: "password", DeliveryReports: "success"},
 		Twilio: Twilio{AccountSID: "AC123", AuthToken: "t", APIURL: "https://api.twilio.com",
 			DefaultQueue: "support", SMSThreadWindow: 24 * time.Hour,
 			SpoolMaxSize: 100 * MB, ReconcileInterval: 10 * time.Minute, ReconcileWindow: 24 * time.Hour,

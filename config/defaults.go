@@ -141,6 +141,7 @@ func applyDefaults(c *Config, set map[string]bool) {
 
 	d.str("smtp.security", &c.SMTP.Security, "starttls")
 	d.str("smtp.auth", &c.SMTP.Auth, AuthPassword)
+	d.str("smtp.delivery_reports", &c.SMTP.DeliveryReports, "success")
 	defaultOAuth2(d, "smtp.oauth2", &c.SMTP.OAuth2)
 	if c.SMTP.Security == "tls" {
 		d.int("smtp.port", &c.SMTP.Port, 465)

@@ -96,6 +96,11 @@ func validateSMTP(c *Config, ps *problems) {
 		ps.add("smtp.auth", "must be password, oauth2 or none")
 	}
 	checkAddress(ps, "smtp.from", s.From)
+	switch s.DeliveryReports {
+	case "success", "failure", "none":
+	default:
+		ps.add("smtp.delivery_reports", "must be success, failure or none")
+	}
 	if d := s.DKIM; d.KeyFile != "" || d.Domain != "" || d.Selector != "" {
 		required(ps, "smtp.dkim.key_file", d.KeyFile)
 		required(ps, "smtp.dkim.domain", d.Domain)

@@ -109,6 +109,15 @@ func (d *Desk) Failed(ctx context.Context, o *Outgoing, reason string) error {
 	return d.settle(ctx, o.Outbound, ticket.Settlement{Delivery: ticket.DeliveryFailed, Detail: reason, By: "responder"})
 }
 
+// Unknown records that nobody knows whether the message arrived: the
+// connection was cut after the whole of it was handed over and before the
+// server answered. It is never sent again by itself; the ticket shows it for
+// a person to check and send again (SendAgain), or a delivery report settles
+// it.
+func (d *Desk) Unknown(ctx context.Context, o *Outgoing, reason string) error {
+	return d.settle(ctx, o.Outbound, ticket.Settlement{Delivery: ticket.DeliveryUnknown, Detail: reason, By: "responder"})
+}
+
 // Retry puts a message whose send failed for now back in the outbox, due
 // after the policy's wait for its attempt; one queued longer than
 // GiveUpAfter fails for good instead. It returns when the next try is due

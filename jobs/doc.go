@@ -21,6 +21,11 @@
 //     (BackoffMin doubling per attempt up to BackoffMax, plus up to 25%
 //     jitter), or to the dead list once MaxAttempts attempts were made, or at
 //     once when the error is wrapped with Permanent. The last error is kept.
+//   - A handler error for which fault.IsUnavailable is true (Redis was
+//     down for it) does not count as an attempt: the job runs again after
+//     BackoffMin, never reaching the dead list for an outage.
+//   - A dead job can be put back (Retry, its attempts counted afresh) or
+//     dropped (Purge): `frontdesk jobs retry|purge -queue NAME`.
 //   - Completing and failing check the claim token in the same script, so a
 //     worker whose lease ran out and whose job another worker took again can
 //     neither complete nor fail the new claim. A handler's context ends when

@@ -56,6 +56,17 @@ type Options struct {
 	DoneRetention time.Duration
 	// Now is the clock of run times and leases. Default: time.Now.
 	Now func() time.Time
+	// SlowFor, when set, keeps a job that used up MaxAttempts (and was not
+	// failed with Permanent) trying every SlowEvery until SlowFor after it
+	// was enqueued, before it goes to the dead list: a recording whose
+	// download fails for an hour is still fetched. SlowEvery defaults to
+	// 1h.
+	SlowFor, SlowEvery time.Duration
+	// Struggling, when set, is called once when a job used up MaxAttempts
+	// and goes on slowly (SlowFor), and Dead when a job goes to the dead
+	// list, each with the last error: for a warning a person sees. They run
+	// in the worker; errors are the callee's to log.
+	Struggling, Dead func(ctx context.Context, j Job, err error)
 }
 
 func (o Options) withDefaults() Options {
@@ -75,6 +86,7 @@ func (o Options) withDefaults() Options {
 	def(&o.BackoffMax, 5*time.Minute)
 	def(&o.Poll, 500*time.Millisecond)
 	def(&o.DoneRetention, 7*24*time.Hour)
+	def(&o.SlowEvery, time.Hour)
 	o.BackoffMax = max(o.BackoffMax, o.BackoffMin)
 	if o.MaxAttempts <= 0 {
 		o.MaxAttempts = 8

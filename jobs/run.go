@@ -94,14 +94,40 @@ func (q *Queue) work(ctx context.Context, c claim, h Handler) {
 		held = q.settle(ctx, log, func(ctx context.Context) (bool, error) {
 			return q.fail(ctx, c, outcomeRelease, q.opts.Now(), nil)
 		})
+	case fault.IsUnavailable(err) && !isPermanent(err):
+		// Redis was unavailable to the handler: not the job's fault, and
+		// not an attempt; it waits a little and runs again.
+		at := q.opts.Now().Add(q.backoff(1))
+		held = q.settle(ctx, log, func(ctx context.Context) (bool, error) {
+			return q.fail(ctx, c, outcomeRelease, at, nil)
+		})
+		if held {
+			log.Warn("job waits for redis; the attempt does not count", slog.Any("error", err), slog.Time("retry_at", at))
+		}
 	default:
 		q.m.failures.WithLabelValues(q.name, c.job.Kind).Inc()
-		if isPermanent(err) || c.job.Attempt >= q.opts.MaxAttempts {
+		slow := !isPermanent(err) && c.job.Attempt >= q.opts.MaxAttempts && q.opts.SlowFor > 0 &&
+			q.opts.Now().Add(q.opts.SlowEvery).Sub(c.job.EnqueuedAt) < q.opts.SlowFor
+		if slow {
+			at := q.opts.Now().Add(jitter(q.opts.SlowEvery))
+			held = q.settle(ctx, log, func(ctx context.Context) (bool, error) {
+				return q.fail(ctx, c, outcomeRetry, at, err)
+			})
+			if held && c.job.Attempt == q.opts.MaxAttempts {
+				log.Warn("job keeps failing; trying slowly", slog.Any("error", err), slog.Time("retry_at", at))
+				if q.opts.Struggling != nil {
+					q.opts.Struggling(ctx, c.job, err)
+				}
+			}
+		} else if isPermanent(err) || c.job.Attempt >= q.opts.MaxAttempts {
 			held = q.settle(ctx, log, func(ctx context.Context) (bool, error) {
 				return q.fail(ctx, c, outcomeDead, time.Time{}, err)
 			})
 			if held {
 				log.Error("job failed for good; moved to the dead list", slog.Any("error", err))
+				if q.opts.Dead != nil {
+					q.opts.Dead(ctx, c.job, err)
+				}
 			}
 		} else {
 			at := q.opts.Now().Add(q.backoff(c.job.Attempt))

@@ -15,9 +15,18 @@
 // From then on it is never sent again by itself: the server's acceptance
 // makes it sent, a 5xx failed, a temporary failure puts it back for a later
 // try (Desk.Retry), and a worker that dies in between leaves it unknown, for
-// a person to check. A connection lost after the whole mail was written but
-// before the server answered counts as temporary, so that mail may arrive
-// twice (what any mail server does in that case, RFC 5321 §6.1).
+// a person to check. A connection lost after the whole mail, its final dot
+// included, was written but before the server answered is unknown too, not
+// temporary: sending it again could deliver it twice (RFC 5321 §6.1 tells
+// servers to accept that risk; a helpdesk's reply to a customer is better
+// shown to a person, who can send it again).
+//
+// On shutdown (Run's context ends) workers take nothing new and hand nothing
+// new over; a transaction in flight gets Grace to finish.
+//
+// Mail asks the server for delivery status notifications (smtp.delivery_reports,
+// RFC 3461): a success report marks the message delivered, a failure failed,
+// also one left unknown (package intake/email).
 package responders
 
 import (
@@ -54,6 +63,32 @@ type MailSender interface {
 	SendWith(ctx context.Context, from string, rcpt []string, raw []byte, before func() error) error
 }
 
+// StatusSMSSender is an SMSSender that can ask for status callbacks
+// (package responders/sms's Sender).
+type StatusSMSSender interface {
+	SendWithStatus(ctx context.Context, from, to, body, statusCallback string) (string, error)
+}
+
+// EnvelopeSender is a MailSender that can ask for delivery status
+// notifications (package responders/mail's Sender).
+type EnvelopeSender interface {
+	SendEnvelope(ctx context.Context, env outmail.Envelope, raw []byte, before func() error) error
+}
+
+// Grace is how long a transaction in flight at shutdown may go on: long
+// enough for a slow server to answer the final dot, short enough for a
+// container's stop timeout (Kubernetes waits 30 s by default before
+// SIGKILL; the rest of the shutdown is quick).
+const Grace = 25 * time.Second
+
+// errStopping: the instance is shutting down; the message stays queued for
+// another instance or the next start.
+var errStopping = errors.New("frontdesk is shutting down; not handed over")
+
+// stoppingKey carries, in a delivery's context, the context whose end means
+// shutdown (Run's), while the delivery's own context runs on for Grace.
+type stoppingKey struct{}
+
 // Lease is how long a worker's hold on an outbound message lasts unless it
 // renews it, which it does while it works on it (Desk.Hold): a crashed
 // worker's messages are taken over within a minute.
@@ -77,6 +112,14 @@ type Responder struct {
 	// (fax.outbound.email_gateway): faxes go by mail through Mail (fax.go).
 	Fax        *fax.Service
 	FaxGateway string
+	// SMSStatus, when set, is the status callback URL of a text (sms.Status
+	// CallbackURL): Twilio reports delivered or failed there.
+	SMSStatus func(ticketID, messageID string) string
+	// Notify is what delivery reports mail asks for (smtp.delivery_reports
+	// as outmail.Envelope.Notify); nil asks for none.
+	Notify []string
+	// Grace bounds a send in flight at shutdown; zero means Grace.
+	Grace time.Duration
 
 	desk   *desk.Desk
 	logger *slog.Logger
@@ -98,7 +141,7 @@ func New(d *desk.Desk, logger *slog.Logger, reg prometheus.Registerer) *Responde
 	r := &Responder{desk: d, logger: logger, Poll: 500 * time.Millisecond, wake: make(chan struct{}, 1)}
 	r.results = promreg.Register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "frontdesk_outbound_total",
-		Help: "Tries to deliver outbound messages, by channel (mail, sms, fax) and result: sent, failed (for good), retried (a temporary failure), taken_over (another worker holds it).",
+		Help: "Tries to deliver outbound messages, by channel (mail, sms, fax) and result: sent, failed (for good), unknown (cut off after the whole message was handed over), retried (a temporary failure), taken_over (another worker holds it).",
 	}, []string{"channel", "result"}))
 	d.OnQueued(r.Wake)
 	return r
@@ -113,25 +156,43 @@ func (r *Responder) Wake() {
 }
 
 // Run works the outbox with n workers until ctx ends, and returns when they
-// all have.
+// all have: a send in flight then has up to Grace to finish, and none
+// begins.
 func (r *Responder) Run(ctx context.Context, n int) {
+	grace := r.Grace
+	if grace <= 0 {
+		grace = Grace
+	}
+	// Deliveries run on a context that outlives ctx by grace.
+	dctx, cancel := context.WithCancel(context.WithValue(context.WithoutCancel(ctx), stoppingKey{}, ctx))
+	defer cancel()
+	stop := context.AfterFunc(ctx, func() { time.AfterFunc(grace, cancel) })
+	defer stop()
 	var wg sync.WaitGroup
 	for range n {
-		wg.Go(func() { r.work(ctx) })
+		wg.Go(func() { r.work(ctx, dctx) })
 	}
 	wg.Wait()
 }
 
-// work delivers one message after another; when none is due it waits for a
-// wake-up or the next poll, and while Redis is away it backs off.
-func (r *Responder) work(ctx context.Context) {
+// stopping reports whether the instance is shutting down: the context Run
+// was given ended.
+func stopping(ctx context.Context) bool {
+	s, ok := ctx.Value(stoppingKey{}).(context.Context)
+	return ok && s.Err() != nil
+}
+
+// work delivers one message after another, each on dctx; when none is due
+// it waits for a wake-up or the next poll, and while Redis is away it backs
+// off. It stops when ctx ends.
+func (r *Responder) work(ctx, dctx context.Context) {
 	down := time.Duration(0)
 	for ctx.Err() == nil {
 		o, err := r.desk.NextOutgoing(ctx, Lease)
 		switch {
 		case err == nil:
 			down = 0
-			r.Deliver(ctx, o)
+			r.Deliver(dctx, o)
 			continue
 		case errors.Is(err, fault.ErrNotFound):
 			down = 0
@@ -203,6 +264,10 @@ func (r *Responder) sendMail(ctx context.Context, o *desk.Outgoing) error {
 		return r.desk.Failed(ctx, o, err.Error())
 	}
 	return r.hand(ctx, o, "mail", "SMTP "+r.SMTPHost, func(sending func() error) (string, error) {
+		if es, ok := r.Mail.(EnvelopeSender); ok {
+			env := outmail.Envelope{From: from, Rcpt: rcpt, ID: EnvelopeID(&o.Message), Notify: r.Notify}
+			return "accepted by " + r.SMTPHost, es.SendEnvelope(ctx, env, raw, sending)
+		}
 		return "accepted by " + r.SMTPHost, r.Mail.SendWith(ctx, from, rcpt, raw, sending)
 	})
 }
@@ -221,6 +286,10 @@ func (r *Responder) sendSMS(ctx context.Context, o *desk.Outgoing) error {
 		if err := sending(); err != nil {
 			return "", err
 		}
+		if ss, ok := r.SMS.(StatusSMSSender); ok && r.SMSStatus != nil {
+			sid, err := ss.SendWithStatus(ctx, m.From, m.To[0], m.Text, r.SMSStatus(o.TicketID, o.MessageID))
+			return "accepted by Twilio as " + sid, err
+		}
 		sid, err := r.SMS.Send(ctx, m.From, m.To[0], m.Text)
 		return "accepted by Twilio as " + sid, err
 	})
@@ -234,6 +303,9 @@ func (r *Responder) sendSMS(ctx context.Context, o *desk.Outgoing) error {
 func (r *Responder) hand(ctx context.Context, o *desk.Outgoing, channel, via string, send func(sending func() error) (string, error)) error {
 	marked := false
 	accepted, err := send(func() error {
+		if stopping(ctx) {
+			return errStopping
+		}
 		if err := r.desk.Sending(ctx, o, via); err != nil {
 			return err
 		}
@@ -252,6 +324,9 @@ func (r *Responder) hand(ctx context.Context, o *desk.Outgoing, channel, via str
 	case marked && isPermanent(err):
 		r.results.WithLabelValues(channel, "failed").Inc()
 		return r.desk.Failed(ctx, o, err.Error())
+	case marked && isAmbiguous(err):
+		r.results.WithLabelValues(channel, "unknown").Inc()
+		return r.desk.Unknown(ctx, o, err.Error())
 	default:
 		r.results.WithLabelValues(channel, "retried").Inc()
 		if _, rerr := r.desk.Retry(ctx, o, err.Error()); rerr != nil && !errors.Is(rerr, fault.ErrConflict) {
@@ -268,6 +343,21 @@ func isPermanent(err error) bool {
 	var s *sms.PermanentError
 	var f *fax.PermanentError
 	return errors.As(err, &m) || errors.As(err, &s) || errors.As(err, &f)
+}
+
+// isAmbiguous reports an error after which nobody knows whether the
+// message arrived: a connection cut after the final dot.
+func isAmbiguous(err error) bool {
+	var a *outmail.AmbiguousError
+	return errors.As(err, &a)
+}
+
+// EnvelopeID is the SMTP envelope id (ENVID) of an outbound mail: its
+// Message-ID without the angle brackets, which a delivery report quotes
+// back as Original-Envelope-Id (RFC 3464 §2.2.1) even when it returns no
+// header.
+func EnvelopeID(m *ticket.Message) string {
+	return strings.TrimSuffix(strings.TrimPrefix(m.MessageID, "<"), ">")
 }
 
 // files reads the bytes of an outbound mail's attachments from the store.

@@ -68,6 +68,17 @@ type Store interface {
 	// (a bounce: failed; a delivery report: delivered), as the message's
 	// state and an event, and takes it out of the outbox.
 	SetDelivery(ctx context.Context, ticketID, messageID string, d Delivery, detail, by string) error
+	// SendAgain puts an outbound message whose send ended failed or
+	// unknown back in the outbox, due now, its tries counted afresh, and
+	// reports true; false when it is queued or being sent already (a
+	// second request sends it once). fault.ErrConflict when it was sent.
+	SendAgain(ctx context.Context, ticketID, messageID, by string) (bool, error)
+	// DeadSends lists the sends that ended failed or unknown, oldest
+	// first, from offset, at most limit (1-500).
+	DeadSends(ctx context.Context, offset, limit int) (DeadSends, error)
+	// DismissDead takes a send off the dead list; the message keeps its
+	// state. It reports false, and no error, for one not on it.
+	DismissDead(ctx context.Context, ticketID, messageID string) (bool, error)
 	// Get returns a ticket with its messages, events and customer.
 	Get(ctx context.Context, id string) (*Ticket, error)
 	// List returns tickets newest first, filtered, one page at a time.

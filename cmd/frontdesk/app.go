@@ -46,6 +46,10 @@ import (
 // app is frontdesk running: the ticket store on Redis, the HTTP server and the
 // background loops, wired from one configuration. serve and demo both run one.
 type app struct {
+	// smsStatus receives Twilio's status callbacks of sent texts (nil
+	// without Twilio or http.public_url).
+	smsStatus *sms.Status
+
 	cfg    *config.Config
 	logger *slog.Logger
 	rdb    redis.UniversalClient
@@ -268,12 +272,17 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 	if faxes != nil {
 		mountFax = faxes.Register
 	}
+	var mountSMSStatus func(*http.ServeMux)
+	if a.cfg.Twilio.AccountSID != "" && a.cfg.HTTP.PublicURL != "" {
+		a.smsStatus = sms.NewStatus(a.desk, a.cfg.Twilio.AuthToken, a.cfg.HTTP.PublicURL, a.logger.With(slog.String("component", "twilio")))
+		mountSMSStatus = a.smsStatus.Register
+	}
 	webOpts := web.Options{
 		Logger:          a.logger.With(slog.String("component", "http")),
 		Ready:           a.store.Check,
 		Gatherer:        a.registry,
 		Registerer:      a.registry,
-		Mount:           mountAll(mountPhone, mountFax),
+		Mount:           mountAll(mountPhone, mountFax, mountSMSStatus),
 		Desk:            a.desk,
 		Accounts:        webAccounts{a.users},
 		Rules:           a.rules,
@@ -361,9 +370,13 @@ func (a *app) deliver(ctx context.Context, faxes *fax.Service) {
 		sender := outmail.NewSender(a.cfg.SMTP, &outmail.SenderOptions{Logger: logger, OAuth2: a.mailAuth.SMTP()})
 		defer sender.Close()
 		r.Mail, r.SMTPHost = sender, a.cfg.SMTP.Host
+		r.Notify = a.cfg.SMTP.Notify()
 	}
 	if a.cfg.Twilio.AccountSID != "" {
 		r.SMS = sms.New(a.cfg.Twilio)
+		if a.smsStatus != nil {
+			r.SMSStatus = a.smsStatus.CallbackURL
+		}
 	}
 	r.Fax, r.FaxGateway = faxes, a.cfg.Fax.Outbound.EmailGateway
 	r.Run(ctx, 4)
@@ -447,9 +460,14 @@ func (a *app) startPhone(ctx context.Context, wg *sync.WaitGroup) func(*http.Ser
 		return nil
 	}
 	logger := a.logger.With(slog.String("component", "twilio"))
+	// A download that keeps failing leaves a warning on its ticket and is
+	// tried hourly for a day (phonetickets.MediaSlowFor) before it dies.
+	var in *phonetickets.Intake
 	media := jobs.New("media", &jobs.Options{Redis: a.rdb, Prefix: a.cfg.Redis.Prefix, Logger: logger, Registerer: a.registry,
-		Now: a.clock.Now})
-	in := phonetickets.New(a.desk, a.rdb, media, &phonetickets.Options{Logger: logger, Registerer: a.registry})
+		Now: a.clock.Now, SlowFor: phonetickets.MediaSlowFor,
+		Struggling: func(ctx context.Context, j jobs.Job, err error) { in.Struggling(ctx, j, err) },
+		Dead:       func(ctx context.Context, j jobs.Job, err error) { in.Dead(ctx, j, err) }})
+	in = phonetickets.New(a.desk, a.rdb, media, &phonetickets.Options{Logger: logger, Registerer: a.registry})
 	wg.Go(func() {
 		if err := media.Run(ctx, 4, in.HandleJob); err != nil {
 			logger.Error("media downloads stopped", slog.Any("error", err))

@@ -49,6 +49,9 @@ commands:
                                issue a new API token (last line) and revoke the user's others
   customers forget [-config PATH] [-by NAME] ADDRESS|PHONE
                                erase a customer everywhere (right to erasure), leaving an erased event
+  jobs list|retry|purge [-config PATH] [-queue outbox|media] [ID...]
+                               dead jobs (failed or unknown sends, downloads that gave up):
+                               list them, put them back, or drop them
   version                      print the version
 `
 
@@ -75,6 +78,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runUsers(ctx, rest, stdin, stdout, stderr)
 	case "customers":
 		return runCustomers(ctx, rest, stdout, stderr)
+	case "jobs":
+		return runJobs(ctx, rest, stdout, stderr)
 	case "version", "-version", "--version":
 		fmt.Fprintf(stdout, "frontdesk %s\n", version)
 		return exitOK

@@ -175,10 +175,25 @@ func (im *Importer) count(mailbox string, r ticket.Receipt, result string) {
 	im.results.WithLabelValues(mailbox, result).Inc()
 }
 
-// markBounced marks the outbound message a bounce names as failed. Run on every
-// attempt, also when the bounce itself was stored before: it is idempotent.
+// markBounced records what a delivery report says of the outbound message
+// it names: failed for a bounce, delivered for a success report (RFC 3464
+// Action delivered, relayed or expanded: what NOTIFY=SUCCESS asks for), also
+// for a message whose send was cut off and is unknown. A delay report
+// changes nothing: the server still tries. Run on every attempt, also when
+// the report itself was stored before: it is idempotent.
 func (im *Importer) markBounced(ctx context.Context, mb config.Mailbox, p *mailparse.Mail) error {
 	reason := p.BounceReason
+	switch p.BounceOutcome {
+	case mailparse.DeliveryDelayed:
+		return nil
+	case mailparse.DeliveryDelivered:
+		if reason == "" {
+			reason = "the recipient's server reported it delivered"
+		} else {
+			reason = "reported delivered: " + reason
+		}
+		return im.desk.DeliveryReport(ctx, p.BounceOf, ticket.DeliveryDelivered, reason, "intake:"+mb.Name)
+	}
 	if reason == "" {
 		reason = "bounced: " + p.Subject
 	}

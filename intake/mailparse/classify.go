@@ -19,7 +19,7 @@ func classify(m *Mail, h textproto.MIMEHeader, b *bodyParts) {
 	switch {
 	case isBounce(m, h, b):
 		m.Kind = KindBounce
-		m.BounceOf, m.BounceReason = bounceDetails(m, b)
+		m.BounceOf, m.BounceReason, m.BounceOutcome = bounceDetails(m, b)
 	case isAutoReply(m, h, b):
 		m.Kind = KindAutoReply
 	default:

@@ -68,6 +68,11 @@ const (
 	KindNormal    = "normal"
 	KindAutoReply = "auto_reply"
 	KindBounce    = "bounce"
+
+	// Outcomes of a delivery report (Mail.BounceOutcome).
+	DeliveryFailed    = "failed"
+	DeliveryDelivered = "delivered"
+	DeliveryDelayed   = "delayed"
 )
 
 // Mail is what intake makes of one message.
@@ -106,6 +111,12 @@ type Mail struct {
 	// Diagnostic-Code of the first failed recipient (RFC 3464 §2.3.4, §2.3.6),
 	// else the first line of the text carrying an SMTP reply code.
 	BounceReason string
+	// BounceOutcome is what a standard delivery report (RFC 3464 §2.3.3
+	// Action) says of the message: DeliveryDelivered when every recipient
+	// it names was delivered, relayed or expanded (a success report asked
+	// for with NOTIFY=SUCCESS, RFC 3461), DeliveryDelayed when none failed
+	// and one is delayed (the server still tries), else DeliveryFailed.
+	BounceOutcome string
 
 	// ReturnPath is the Return-Path header (RFC 5321 §4.4); "<>" is the null
 	// reverse-path of notifications.

@@ -92,9 +92,11 @@ func (in *Intake) fetch(ctx context.Context, m mediaJob) error {
 	defer resp.Body.Close()
 	switch {
 	case resp.StatusCode == http.StatusOK:
-	case resp.StatusCode == http.StatusNotFound, resp.StatusCode == http.StatusTooManyRequests, resp.StatusCode >= 500:
-		// A recording is not always ready at once; rate limits and server
-		// trouble pass: retried with backoff.
+	case resp.StatusCode == http.StatusNotFound, resp.StatusCode == http.StatusTooManyRequests, resp.StatusCode >= 500,
+		resp.StatusCode == http.StatusUnauthorized, resp.StatusCode == http.StatusForbidden:
+		// A recording is not always ready at once; rate limits, server
+		// trouble and a credential being rotated pass: retried with
+		// backoff, then slowly for a day (MediaSlowFor).
 		return fmt.Errorf("download %s: %s", m.URL, resp.Status)
 	default:
 		return jobs.Permanent(fmt.Errorf("download %s: %s", m.URL, resp.Status))

@@ -43,6 +43,20 @@ func (e *PermanentError) Error() string {
 	return fmt.Sprintf("smtp: permanent failure: %d %s", e.Code, e.Message)
 }
 
+// AmbiguousError is a transaction cut off after the whole mail, its final
+// dot included, was written and before the server answered: the server may
+// or may not have taken the mail. Sending it again may deliver it twice;
+// not sending it may lose it. A person decides (ticket.DeliveryUnknown).
+type AmbiguousError struct {
+	Err error
+}
+
+func (e *AmbiguousError) Error() string {
+	return "the connection to the mail server was cut after the whole mail was handed over, before the server confirmed it: " + e.Err.Error()
+}
+
+func (e *AmbiguousError) Unwrap() error { return e.Err }
+
 // SenderOptions tunes a Sender. A nil *SenderOptions is equivalent to a zero
 // SenderOptions.
 type SenderOptions struct {
@@ -127,6 +141,29 @@ func (s *Sender) Send(ctx context.Context, from string, rcpt []string, raw []byt
 // "sent" there, as late as they can: not before a dial that fails, nor while
 // other deliveries hold the connection.
 func (s *Sender) SendWith(ctx context.Context, from string, rcpt []string, raw []byte, before func() error) error {
+	return s.SendEnvelope(ctx, Envelope{From: from, Rcpt: rcpt}, raw, before)
+}
+
+// Envelope is an SMTP transaction's envelope: the sender, the recipients
+// and what delivery status notifications to ask for (RFC 3461).
+type Envelope struct {
+	From string
+	Rcpt []string
+	// ID is the envelope identifier (ENVID, RFC 3461 §4.4) a delivery
+	// report quotes as Original-Envelope-Id; at most 100 printable ASCII
+	// characters, else it is left out.
+	ID string
+	// Notify asks for reports (NOTIFY, RFC 3461 §4.1) of these outcomes:
+	// "success", "failure", "delay"; none asks for nothing and the server
+	// does what it always does (a bounce on failure). Reports return the
+	// header only (RET=HDRS). Servers that do not offer DSN get neither.
+	Notify []string
+}
+
+// SendEnvelope is SendWith with an envelope that may ask for delivery
+// status notifications.
+func (s *Sender) SendEnvelope(ctx context.Context, env Envelope, raw []byte, before func() error) error {
+	rcpt := env.Rcpt
 	if len(rcpt) == 0 {
 		return errors.New("smtp send: no recipients")
 	}
@@ -144,7 +181,7 @@ func (s *Sender) SendWith(ctx context.Context, from string, rcpt []string, raw [
 	// Cancelling ctx closes the connection, which ends any command in flight.
 	conn := s.conn
 	stop := context.AfterFunc(ctx, func() { _ = conn.Close() })
-	err := s.transaction(from, rcpt, raw)
+	err := s.transaction(env, raw)
 	if !stop() {
 		// The connection was closed under the transaction.
 		s.drop()
@@ -179,13 +216,14 @@ func (s *Sender) ready(ctx context.Context) error {
 }
 
 // transaction runs MAIL, RCPT and DATA on s.c.
-func (s *Sender) transaction(from string, rcpt []string, raw []byte) error {
+func (s *Sender) transaction(env Envelope, raw []byte) error {
 	s.used = true
-	if err := s.c.Mail(from, nil); err != nil {
+	mo, ro := dsnOptions(env)
+	if err := s.c.Mail(env.From, mo); err != nil {
 		return s.fail("mail from", err)
 	}
-	for _, r := range rcpt {
-		if err := s.c.Rcpt(r, nil); err != nil {
+	for _, r := range env.Rcpt {
+		if err := s.c.Rcpt(r, ro); err != nil {
 			return s.fail("rcpt to "+r, err)
 		}
 	}
@@ -198,9 +236,55 @@ func (s *Sender) transaction(from string, rcpt []string, raw []byte) error {
 		return s.fail("data", err)
 	}
 	if err := w.Close(); err != nil {
+		var se *smtp.SMTPError
+		if !errors.As(err, &se) {
+			// The final dot was written, or may have been, and no
+			// answer came: the server may have accepted the mail (RFC
+			// 5321 §4.1.1.4, §6.1). Not a temporary failure to retry
+			// blindly, which would send it twice.
+			s.drop()
+			return &AmbiguousError{Err: fmt.Errorf("smtp data: %w", err)}
+		}
 		return s.fail("data", err)
 	}
 	return nil
+}
+
+// dsnOptions are the MAIL and RCPT parameters of env's delivery status
+// notifications (RFC 3461 §4); go-smtp sends them only to a server that
+// offers DSN.
+func dsnOptions(env Envelope) (*smtp.MailOptions, *smtp.RcptOptions) {
+	if len(env.Notify) == 0 {
+		return nil, nil
+	}
+	mo := &smtp.MailOptions{Return: smtp.DSNReturnHeaders}
+	if id := env.ID; len(id) <= 100 && id != "" && printableASCII(id) {
+		mo.EnvelopeID = id
+	}
+	ro := &smtp.RcptOptions{}
+	for _, n := range env.Notify {
+		switch strings.ToLower(n) {
+		case "success":
+			ro.Notify = append(ro.Notify, smtp.DSNNotifySuccess)
+		case "failure":
+			ro.Notify = append(ro.Notify, smtp.DSNNotifyFailure)
+		case "delay":
+			ro.Notify = append(ro.Notify, smtp.DSNNotifyDelayed)
+		}
+	}
+	if len(ro.Notify) == 0 {
+		ro = nil
+	}
+	return mo, ro
+}
+
+func printableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x21 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
 }
 
 // fail classifies err from the command what: 5xx replies become

@@ -38,10 +38,19 @@ func New(cfg config.Twilio) *Sender { return &Sender{cfg: cfg} }
 // message's SID. Errors are *PermanentError or temporary (retry); the send
 // ends when ctx does.
 func (s *Sender) Send(ctx context.Context, from, to, body string) (string, error) {
+	return s.SendWithStatus(ctx, from, to, body, "")
+}
+
+// SendWithStatus is Send asking Twilio to report the text's fate to
+// statusCallback (Status.CallbackURL); empty asks for nothing.
+func (s *Sender) SendWithStatus(ctx context.Context, from, to, body, statusCallback string) (string, error) {
 	if err := ctx.Err(); err != nil {
 		return "", err
 	}
 	params := &openapi.CreateMessageParams{}
+	if statusCallback != "" {
+		params.SetStatusCallback(statusCallback)
+	}
 	params.SetFrom(from)
 	params.SetTo(to)
 	params.SetBody(body)

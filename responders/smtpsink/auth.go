@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
@@ -19,6 +20,14 @@ type Options struct {
 	// signs in when Tokens accepts the OAuth2 access token for the user,
 	// as Gmail's and Exchange Online's servers check theirs.
 	Tokens func(user, token string) bool
+	// Answer delays the answer to a mail's final dot: the mail is kept
+	// as soon as the dot is read, as a real server's queue has it, and the
+	// "250" comes Answer later, so that a client cut off meanwhile does
+	// not know it was taken.
+	Answer time.Duration
+	// DSN advertises delivery status notifications (RFC 3461); Received
+	// records what a mail asked for.
+	DSN bool
 }
 
 // Auths counts the sign-ins the sink accepted and refused.

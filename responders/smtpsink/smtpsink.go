@@ -21,6 +21,10 @@ type Received struct {
 	To   []string
 	Data []byte
 	At   time.Time
+	// EnvelopeID and Notify are the DSN parameters the mail came with
+	// (ENVID of MAIL, NOTIFY of its first RCPT), with Options.DSN.
+	EnvelopeID string
+	Notify     []string
 }
 
 // Sink is a running SMTP server on loopback.
@@ -36,6 +40,7 @@ type Sink struct {
 	tokens   func(user, token string) bool
 	accepted int
 	refused  int
+	answer   time.Duration
 }
 
 // Start serves SMTP on a free loopback port. onMail, when set, is called for
@@ -48,8 +53,9 @@ func StartWith(o Options) (*Sink, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Sink{ln: ln, onMail: o.OnMail, tokens: o.Tokens}
+	s := &Sink{ln: ln, onMail: o.OnMail, tokens: o.Tokens, answer: o.Answer}
 	s.srv = smtp.NewServer(backend{s})
+	s.srv.EnableDSN = o.DSN
 	s.srv.Domain = "sink.localhost"
 	s.srv.AllowInsecureAuth = true
 	s.srv.ErrorLog = log.New(io.Discard, "", 0)
@@ -86,16 +92,21 @@ type backend struct{ s *Sink }
 func (b backend) NewSession(*smtp.Conn) (smtp.Session, error) { return &session{s: b.s}, nil }
 
 type session struct {
-	s    *Sink
-	user string
-	from string
-	to   []string
+	s      *Sink
+	user   string
+	from   string
+	to     []string
+	envID  string
+	notify []string
 }
 
-func (x *session) Reset()        { x.from, x.to = "", nil }
+func (x *session) Reset()        { x.from, x.to, x.envID, x.notify = "", nil, "", nil }
 func (x *session) Logout() error { return nil }
 
-func (x *session) Mail(from string, _ *smtp.MailOptions) error {
+func (x *session) Mail(from string, o *smtp.MailOptions) error {
+	if o != nil {
+		x.envID = o.EnvelopeID
+	}
 	x.s.mu.Lock()
 	down := x.s.down
 	x.s.mu.Unlock()
@@ -109,7 +120,12 @@ func (x *session) Mail(from string, _ *smtp.MailOptions) error {
 	return nil
 }
 
-func (x *session) Rcpt(to string, _ *smtp.RcptOptions) error {
+func (x *session) Rcpt(to string, o *smtp.RcptOptions) error {
+	if o != nil && len(x.to) == 0 {
+		for _, n := range o.Notify {
+			x.notify = append(x.notify, string(n))
+		}
+	}
 	x.to = append(x.to, to)
 	return nil
 }
@@ -119,7 +135,7 @@ func (x *session) Data(r io.Reader) error {
 	if err != nil {
 		return err
 	}
-	m := Received{User: x.user, From: x.from, To: x.to, Data: data, At: time.Now()}
+	m := Received{User: x.user, From: x.from, To: x.to, Data: data, At: time.Now(), EnvelopeID: x.envID, Notify: x.notify}
 	x.s.mu.Lock()
 	x.s.received = append(x.s.received, m)
 	cb := x.s.onMail
@@ -127,5 +143,6 @@ func (x *session) Data(r io.Reader) error {
 	if cb != nil {
 		cb(m)
 	}
+	time.Sleep(x.s.answer)
 	return nil
 }

@@ -208,6 +208,11 @@ func (s *Store) TakeOutbound(ctx context.Context, lease time.Duration) (ticket.O
 	}
 	hold := rand.Text()
 	v, err := s.scripts.outboxTake.Run(ctx, s.rdb, []string{s.key("outbox")}, s.base, lease.Milliseconds(), hold).StringSlice()
+	// "again": the script cleared its budget of dead entries before finding
+	// one due; each call clears more, so this ends.
+	for err == nil && len(v) == 1 && v[0] == "again" {
+		v, err = s.scripts.outboxTake.Run(ctx, s.rdb, []string{s.key("outbox")}, s.base, lease.Milliseconds(), hold).StringSlice()
+	}
 	if errors.Is(err, redis.Nil) {
 		return ticket.Outbound{}, fmt.Errorf("take outbound message: none due: %w", fault.ErrNotFound)
 	}
@@ -240,7 +245,7 @@ func (s *Store) SettleOutbound(ctx context.Context, o ticket.Outbound, st ticket
 		return err
 	}
 	switch st.Delivery {
-	case ticket.DeliverySending, ticket.DeliverySent, ticket.DeliveryFailed, ticket.DeliveryQueued:
+	case ticket.DeliverySending, ticket.DeliverySent, ticket.DeliveryFailed, ticket.DeliveryUnknown, ticket.DeliveryQueued:
 	default:
 		return fmt.Errorf("settle %s of ticket %s: state %q: %w", o.MessageID, o.TicketID, st.Delivery, fault.ErrInvalid)
 	}

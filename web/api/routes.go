@@ -55,6 +55,10 @@ func (h *Handlers) Routes() []auth.Route {
 		{Method: "GET", Path: "/api/v1/webhooks", Roles: auth.Managers, Handler: h.handleWebhookList},
 		{Method: "GET", Path: "/api/v1/webhooks/{id}/deliveries", Roles: auth.Managers, Handler: h.handleWebhookDeliveries},
 		{Method: "POST", Path: "/api/v1/webhooks/{id}/retry", Roles: auth.Managers, Handler: h.handleWebhookRetry},
+		{Method: "POST", Path: "/api/v1/tickets/{id}/messages/{message_id}/send-again", Roles: auth.Staff, Handler: h.handleMessageSendAgain},
+		{Method: "GET", Path: "/api/v1/jobs", Roles: auth.Managers, Handler: h.handleJobList},
+		{Method: "POST", Path: "/api/v1/jobs/{id}/retry", Roles: auth.Managers, Handler: h.handleJobRetry},
+		{Method: "POST", Path: "/api/v1/jobs/{id}/purge", Roles: auth.Managers, Handler: h.handleJobPurge},
 		{Method: "GET", Path: "/api/v1/openapi.json", Public: true, Handler: h.handleOpenAPI},
 		// The calendar feed checks its own token, in the address (calendar
 		// apps send no headers of ours).

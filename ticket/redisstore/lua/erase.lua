@@ -71,7 +71,10 @@ for _, raw in ipairs(msgs) do
     end
   end
 end
-for _, mid in ipairs(redis.call('HKEYS', k .. ':delivery')) do redis.call('ZREM', base .. 'outbox', id .. ' ' .. mid) end
+for _, mid in ipairs(redis.call('HKEYS', k .. ':delivery')) do
+  redis.call('ZREM', base .. 'outbox', id .. ' ' .. mid)
+  redis.call('ZREM', base .. 'outbox:dead', id .. ' ' .. mid)
+end
 
 -- Out of every queue, list and index.
 unwake(id)

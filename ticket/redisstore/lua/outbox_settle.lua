@@ -1,10 +1,10 @@
 -- outbox_settle: move an outbound message a delivery worker holds on.
 -- KEYS[1] the ticket's key
 -- ARGV: 1 base, 2 ticket id, 3 message id, 4 hold, 5 state (sending | sent |
--- failed | queued), 6 detail, 7 retry in ms (queued), 8 by.
+-- failed | unknown | queued), 6 detail, 7 retry in ms (queued), 8 by.
 -- sending: the last step before the message is handed to the server; only
 -- from queued, so that of two workers holding it only one sends. It keeps the
--- hold and the lease. sent, failed: settled, out of the outbox. queued: back
+-- hold and the lease. sent, failed, unknown: settled, out of the outbox. queued: back
 -- in the outbox, due after the retry delay. Every step checks the hold, so a
 -- worker whose lease ran out and whose message another worker took settles
 -- nothing (CONFLICT).
@@ -14,7 +14,7 @@ local d = outbox_entry(tid, mid)
 if not d then return redis.error_reply('NOTFOUND outbound message ' .. mid .. ' on ticket ' .. tid) end
 -- A worker whose send outlived its lease (the message was marked unknown
 -- meanwhile) may still say how it ended.
-local late = d.delivery == 'unknown' and d.cut == ARGV[4] and (state == 'sent' or state == 'failed')
+local late = d.delivery == 'unknown' and d.cut == ARGV[4] and (state == 'sent' or state == 'failed' or state == 'unknown')
 if d.hold ~= ARGV[4] and not late then
   return redis.error_reply('CONFLICT message ' .. mid .. ' of ticket ' .. tid .. ' is no longer held by this worker')
 end
@@ -39,7 +39,7 @@ if state == 'queued' then
   save_outbox_entry(tid, mid, d)
   redis.call('ZADD', base .. 'outbox', at, ref)
   event(tid, now_rfc, 'delivery', ARGV[8], name .. ': not sent yet, will try again: ' .. ARGV[6])
-elseif state == 'sent' or state == 'failed' then
+elseif state == 'sent' or state == 'failed' or state == 'unknown' then
   d.next = nil
   save_outbox_entry(tid, mid, d)
   redis.call('ZREM', base .. 'outbox', ref)
