@@ -129,13 +129,19 @@ func startRedisCluster(t *testing.T) *redis.ClusterClient {
 	t.Cleanup(func() { _ = rdb.Close() })
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		info, err := rdb.ClusterInfo(context.Background()).Result()
-		if err == nil && strings.Contains(info, "cluster_state:ok") {
-			if err := rdb.ForEachMaster(context.Background(), func(ctx context.Context, c *redis.Client) error {
-				return c.Ping(ctx).Err()
-			}); err == nil {
-				return rdb
+		// Every node must see the cluster whole, not only the one asked
+		// first: a node that still says CLUSTERDOWN fails the first write
+		// whose slot it serves.
+		var info string
+		err := rdb.ForEachShard(context.Background(), func(ctx context.Context, c *redis.Client) error {
+			in, err := c.ClusterInfo(ctx).Result()
+			if err == nil && !strings.Contains(in, "cluster_state:ok") {
+				info, err = in, errors.New("cluster state not ok")
 			}
+			return err
+		})
+		if err == nil {
+			return rdb
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("cluster not ready: %v %s", err, info)
