@@ -39,7 +39,10 @@ func (n *redisNode) resume(t *testing.T) {
 }
 
 // role is the node's role, "master" or "slave" ("" when it does not answer).
-func (n *redisNode) role() string {
+func (n *redisNode) role() string { return n.info("role") }
+
+// info is a field of the node's INFO replication ("" when it does not answer).
+func (n *redisNode) info(field string) string {
 	c := redis.NewClient(&redis.Options{Addr: n.addr(), MaxRetries: -1, DialTimeout: time.Second, ReadTimeout: time.Second})
 	defer c.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
@@ -49,7 +52,7 @@ func (n *redisNode) role() string {
 		return ""
 	}
 	for _, line := range strings.Split(info, "\n") {
-		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "role:"); ok {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), field+":"); ok {
 			return v
 		}
 	}
@@ -57,29 +60,42 @@ func (n *redisNode) role() string {
 }
 
 // deskReplica is the replica of the cluster master that holds the desk
-// keys.
+// keys: the node that says it replicates that master's port (CLUSTER SLOTS
+// leaves out a replica whose link is down a moment).
 func (r *loadRedis) deskReplica(t *testing.T) *redisNode {
 	t.Helper()
-	ctx := context.Background()
-	slot, err := r.client.ClusterKeySlot(ctx, "{desk}").Result()
-	if err != nil {
-		t.Fatalf("CLUSTER KEYSLOT: %v", err)
-	}
-	ranges, err := r.client.ClusterSlots(ctx).Result()
-	if err != nil {
-		t.Fatalf("CLUSTER SLOTS: %v", err)
-	}
-	for _, sr := range ranges {
-		if int64(sr.Start) <= slot && slot <= int64(sr.End) && len(sr.Nodes) > 1 {
-			for _, n := range r.nodes {
-				if n.addr() == sr.Nodes[1].Addr {
-					return n
-				}
+	master := r.deskNode(t)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		for _, n := range r.nodes {
+			if n != master && n.replicates() == master.port {
+				return n
 			}
 		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no replica of the desk master %s within 30 s", master.addr())
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
-	t.Fatalf("no replica serves slot %d of {desk}", slot)
-	return nil
+}
+
+// replicates is the port of the master this node replicates (0: none).
+func (n *redisNode) replicates() int {
+	c := redis.NewClient(&redis.Options{Addr: n.addr(), MaxRetries: -1, DialTimeout: time.Second, ReadTimeout: time.Second})
+	defer c.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	info, err := c.Info(ctx, "replication").Result()
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(info, "\n") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "master_port:"); ok {
+			p, _ := strconv.Atoi(v)
+			return p
+		}
+	}
+	return 0
 }
 
 // failover is the cluster fault of issue 15: the desk master's replica
@@ -94,14 +110,23 @@ type failover struct {
 	promoted        time.Duration // from the master's death to the replica's promotion
 }
 
-// lagThenCrash pauses the desk replica; crash, called lag later, kills the
-// master and resumes the replica.
-func (r *loadRedis) lagThenCrash(t *testing.T) *failover {
+// newFailover finds the desk master and its replica.
+func (r *loadRedis) newFailover(t *testing.T) *failover {
 	t.Helper()
-	f := &failover{master: r.deskNode(t), replica: r.deskReplica(t)}
+	return &failover{master: r.deskNode(t), replica: r.deskReplica(t)}
+}
+
+// lag pauses the replica once it is in sync with its master — a replica
+// that lags is one in sync a moment ago, not one still loading its first
+// copy, which no cluster would promote — and reports whether it did.
+func (f *failover) lag(t *testing.T) bool {
+	t.Helper()
+	if f.replica.info("master_link_status") != "up" {
+		return false
+	}
 	f.replica.pause(t)
 	f.paused = time.Now()
-	return f
+	return true
 }
 
 func (f *failover) crash(t *testing.T) time.Time {

@@ -216,106 +216,127 @@ func (lr *loadRun) drive() {
 // schedule puts the run's faults on its timeline: Redis's host crash, on
 // the cluster a failover under a lagging replica, every Redis stopped for a
 // while, Redis full, the SMTP server stopped (replies sent meanwhile), and a
-// hung IMAP server.
+// hung IMAP server. The faults of Redis come one after the other: one that
+// is due while another lasts (a promotion takes a while) waits for it.
 func (lr *loadRun) schedule(ctx context.Context, repliesStarted *bool, replied chan struct{}) {
 	t, size := lr.t, lr.size
-	lr.at(size.redisCrashAt, func() {
+	busy := false // a fault of Redis lasts
+	now := func() time.Duration { return time.Since(lr.begin) }
+	// redisFault runs start at offset at, or once no other fault of Redis
+	// lasts; start returns whether its fault lasts (until it calls done).
+	var redisFault func(at time.Duration, start func() bool)
+	redisFault = func(at time.Duration, start func() bool) {
+		lr.at(at, func() {
+			if busy {
+				redisFault(now()+100*time.Millisecond, start)
+				return
+			}
+			busy = start()
+		})
+	}
+	done := func() { busy = false }
+
+	redisFault(size.redisCrashAt, func() bool {
 		lr.faults = append(lr.faults, lr.redis.crash(t))
 		lr.res.redisCrashes++
 		t.Logf("%v: Redis's host crashed (SIGKILL, its AOF cut back to its last fsync) and Redis started again", lr.since())
+		return false
 	})
-	var fo *failover
-	// finishFailover waits (up to a minute) for the promotion and brings
-	// the old master back: before Redis is stopped, and at its own time.
-	finishFailover := func() {
-		deadline := time.Now().Add(time.Minute)
-		for fo != nil && !fo.rejoin(t) {
-			if time.Now().After(deadline) {
-				t.Fatalf("the desk master's replica was not promoted within a minute of its master's crash")
+	if lr.redis.cluster && size.failoverAt > 0 {
+		var fo *failover
+		var lag, promote func()
+		lag = func() {
+			if !fo.lag(t) {
+				lr.at(now()+100*time.Millisecond, lag)
+				return
 			}
-			time.Sleep(100 * time.Millisecond)
+			t.Logf("%v: the desk master's replica paused (lagging)", lr.since())
+			lr.at(now()+size.lag, func() {
+				lr.faults = append(lr.faults, fo.crash(t))
+				lr.res.failovers++
+				t.Logf("%v: the desk master's host crashed; its replica, %v behind, goes on", lr.since(), size.lag)
+				lr.at(now()+clusterNodeTimeout, promote)
+			})
 		}
-		if fo != nil {
+		promote = func() {
+			if !fo.rejoin(t) {
+				if time.Since(fo.died) > time.Minute {
+					t.Fatalf("the desk master's replica was not promoted within a minute of its master's crash:\n%s", fo.replica.logTail())
+				}
+				lr.at(now()+100*time.Millisecond, promote)
+				return
+			}
 			lr.res.failoverTook = fo.promoted
 			t.Logf("%v: the replica was promoted %v after its master's host crashed; the old master is back as a replica", lr.since(), fo.promoted.Round(100*time.Millisecond))
-			fo = nil
+			done()
 		}
-	}
-	if lr.redis.cluster && size.failoverAt > 0 {
-		lr.at(size.failoverAt, func() {
-			fo = lr.redis.lagThenCrash(t)
-			t.Logf("%v: the desk master's replica paused (lagging)", lr.since())
+		redisFault(size.failoverAt, func() bool {
+			fo = lr.redis.newFailover(t)
+			lag()
+			return true
 		})
-		lr.at(size.failoverAt+size.lag, func() {
-			lr.faults = append(lr.faults, fo.crash(t))
-			lr.res.failovers++
-			t.Logf("%v: the desk master's host crashed; its replica, %v behind, goes on", lr.since(), size.lag)
-		})
-		var poll func()
-		poll = func() {
-			if fo == nil {
-				return
-			}
-			if fo.replica.role() == "master" {
-				finishFailover()
-				return
-			}
-			lr.at(time.Since(lr.begin)+200*time.Millisecond, poll)
-		}
-		lr.at(size.failoverAt+size.lag+clusterNodeTimeout, poll)
 	}
-	lr.at(size.redisDownAt, func() {
-		finishFailover()
+	redisFault(size.redisDownAt, func() bool {
 		lr.redis.down(t)
 		lr.faults = append(lr.faults, time.Now())
 		t.Logf("%v: Redis stopped", lr.since())
+		lr.at(now()+size.redisDown, func() {
+			lr.redis.up(t)
+			t.Logf("%v: Redis started again", lr.since())
+			done()
+		})
+		return true
 	})
-	lr.at(size.redisDownAt+size.redisDown, func() { lr.redis.up(t); t.Logf("%v: Redis started again", lr.since()) })
 	if size.full > 0 {
-		var stopWatch context.CancelFunc
-		watch, watched := &readyWatch{}, make(chan struct{})
-		lr.at(size.fullAt, func() {
-			finishFailover()
+		redisFault(size.fullAt, func() bool {
 			lr.redis.fill(t)
-			var wctx context.Context
-			wctx, stopWatch = context.WithCancel(ctx)
+			wctx, stopWatch := context.WithCancel(ctx)
+			watch, watched := &readyWatch{}, make(chan struct{})
 			go func() { defer close(watched); watch.run(wctx, lr.fleet, time.Second) }()
 			t.Logf("%v: Redis full (maxmemory under its use, noeviction)", lr.since())
-		})
-		lr.at(size.fullAt+size.full, func() {
-			stopWatch()
-			<-watched
-			lr.redis.unfill(t)
-			ok, unready, saidFull, body := watch.summary()
-			lr.res.fullReady, lr.res.fullUnready, lr.res.fullSaidFull = ok, unready, saidFull
-			t.Logf("%v: Redis no longer full; /readyz meanwhile: %d × 200, %d × 503 (%d saying full): %q", lr.since(), ok, unready, saidFull, body)
+			lr.at(now()+size.full, func() {
+				stopWatch()
+				<-watched
+				lr.redis.unfill(t)
+				ok, unready, saidFull, body := watch.summary()
+				lr.res.fullReady, lr.res.fullUnready, lr.res.fullSaidFull = ok, unready, saidFull
+				t.Logf("%v: Redis no longer full; /readyz meanwhile: %d × 200, %d × 503 (%d saying full): %q", lr.since(), ok, unready, saidFull, body)
+				done()
+			})
+			return true
 		})
 	}
-	lr.at(size.smtpDownAt, func() { lr.sink.stop(); t.Logf("%v: SMTP server stopped", lr.since()) })
-	lr.at(size.smtpDownAt+time.Second, func() {
-		tickets := lr.replyTickets(ctx)
-		*repliesStarted = true
-		go func() { defer close(replied); lr.replies.send(ctx, tickets, size.smtpDown/2) }()
-	})
-	lr.at(size.smtpDownAt+size.smtpDown, func() {
-		if err := lr.sink.start(); err != nil {
-			t.Fatal(err)
-		}
-		lr.smtpBack = time.Now()
-		t.Logf("%v: SMTP server started again", lr.since())
+	lr.at(size.smtpDownAt, func() {
+		lr.sink.stop()
+		t.Logf("%v: SMTP server stopped", lr.since())
+		// The replies go out through the API, which needs Redis: they
+		// wait for a fault of Redis to end, as a fault.
+		redisFault(now()+time.Second, func() bool {
+			tickets := lr.replyTickets(ctx)
+			*repliesStarted = true
+			go func() { defer close(replied); lr.replies.send(ctx, tickets, size.smtpDown/2) }()
+			return false
+		})
+		lr.at(now()+size.smtpDown, func() {
+			if err := lr.sink.start(); err != nil {
+				t.Fatal(err)
+			}
+			lr.smtpBack = time.Now()
+			t.Logf("%v: SMTP server started again", lr.since())
+		})
 	})
 	if size.hang > 0 {
 		lr.at(size.hangAt, func() {
 			lr.noKills = true
 			lr.stall.arm("UID FETCH", 600)
 			t.Logf("%v: the IMAP server of %s hangs mid-FETCH; no kills meanwhile", lr.since(), hungMailbox)
-		})
-		lr.at(size.hangAt+size.hang, func() {
-			lr.stall.disarm()
-			lr.noKills = false
-			stalled, gaveUp := lr.stall.counts()
-			lr.res.hangStalled, lr.res.hangGaveUp = stalled, gaveUp
-			t.Logf("%v: the IMAP server answers again; %d connections hung, %d given up by their instance after %v", lr.since(), stalled, len(gaveUp), gaveUp)
+			lr.at(now()+size.hang, func() {
+				lr.stall.disarm()
+				lr.noKills = false
+				stalled, gaveUp := lr.stall.counts()
+				lr.res.hangStalled, lr.res.hangGaveUp = stalled, gaveUp
+				t.Logf("%v: the IMAP server answers again; %d connections hung, %d given up by their instance after %v", lr.since(), stalled, len(gaveUp), gaveUp)
+			})
 		})
 	}
 }

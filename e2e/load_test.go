@@ -66,7 +66,7 @@ var (
 	// shortLoad is what `go test ./...` and CI run.
 	shortLoad = loadSize{
 		name: "short", mails: 300, callers: 75, spread: 20 * time.Second,
-		redisCrashAt: 2 * time.Second, failoverAt: 3 * time.Second, lag: 2 * time.Second,
+		redisCrashAt: 8 * time.Second, failoverAt: time.Second, lag: 2 * time.Second,
 		redisDownAt: 10 * time.Second, redisDown: 3 * time.Second, fullAt: 14 * time.Second, full: 3 * time.Second,
 		smtpDownAt: 15 * time.Second, smtpDown: 8 * time.Second, replies: 10,
 		killMin: 2 * time.Second, killMax: 4 * time.Second, waitLeases: true, deadline: 150 * time.Second,
@@ -74,7 +74,7 @@ var (
 	// tinyLoad is the short run under -short.
 	tinyLoad = loadSize{
 		name: "short (-short)", mails: 150, callers: 30, spread: 12 * time.Second,
-		redisCrashAt: 2 * time.Second, failoverAt: 3 * time.Second, lag: time.Second,
+		redisCrashAt: 6 * time.Second, failoverAt: time.Second, lag: time.Second,
 		redisDownAt: 8 * time.Second, redisDown: 2 * time.Second, fullAt: 10 * time.Second, full: 2 * time.Second,
 		smtpDownAt: 11 * time.Second, smtpDown: 5 * time.Second, replies: 5,
 		killMin: 2 * time.Second, killMax: 4 * time.Second, waitLeases: true, deadline: 120 * time.Second,
