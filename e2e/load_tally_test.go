@@ -63,6 +63,9 @@ func (lr *loadRun) sendOutcome(d loadDelivery, ok bool) (string, time.Duration) 
 // starting with "lost" when nothing explains it.
 func (lr *loadRun) count(c *tally, n int, tid, mid string, d loadDelivery, ok bool) string {
 	c.add(n)
+	if n > 1 {
+		lr.t.Errorf("message %s of ticket %s received %d times: %+v; %s; the instances' log on it:\n%s", mid, tid, n, d, lr.nearestFaults(d.At), lr.logLines(tid, mid))
+	}
 	if n > 0 {
 		return ""
 	}
