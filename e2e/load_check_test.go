@@ -164,6 +164,11 @@ func (lr *loadRun) checkIntake(ix *loadIndex) {
 	res.tickets.expected = lr.size.mails + lr.size.callers
 	res.tickets.got = len(ix.tickets)
 	var latencies []time.Duration
+	type slowMail struct {
+		i   int
+		lat time.Duration
+	}
+	var slowest slowMail
 	for i := range lr.size.mails {
 		refs := ix.mailIn[loadMessageID(i)]
 		res.messages.add(len(refs))
@@ -181,7 +186,15 @@ func (lr *loadRun) checkIntake(ix *loadIndex) {
 			t.Errorf("mail %d: ticket %s in queue %q, want %q", i, refs[0].ticket, q, loadMailbox(i))
 		}
 		created, _ := strconv.ParseInt(tk.hash["created"], 10, 64)
-		latencies = append(latencies, time.UnixMilli(created).Sub(lr.mails.delivered[i]))
+		lat := time.UnixMilli(created).Sub(lr.mails.delivered[i])
+		latencies = append(latencies, lat)
+		if lat > slowest.lat {
+			slowest = slowMail{i, lat}
+		}
+	}
+	if slowest.lat > 0 {
+		t.Logf("the slowest mail: %d, to %s, delivered %v into the run, a ticket %v later",
+			slowest.i, loadMailbox(slowest.i), lr.mails.delivered[slowest.i].Sub(lr.begin).Round(100*time.Millisecond), slowest.lat.Round(100*time.Millisecond))
 	}
 	_, _, _, _, _, hooks, _ := lr.hooks.summary()
 	excused := map[string]int{} // a caller's texts excused and not stored
