@@ -281,6 +281,9 @@ func (r *loadRedis) crash(t *testing.T) time.Time {
 		t.Fatalf("cut the AOF of %s back to its last fsync: %v", n.addr(), err)
 	}
 	n.start(t)
+	if r.cluster {
+		r.waitClusterOK(t) // the fault is over once the cluster is whole
+	}
 	return died
 }
 
