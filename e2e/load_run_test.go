@@ -330,13 +330,23 @@ func (lr *loadRun) schedule(ctx context.Context, repliesStarted *bool, replied c
 			lr.noKills = true
 			lr.stall.arm("UID FETCH", 600)
 			t.Logf("%v: the IMAP server of %s hangs mid-FETCH; no kills meanwhile", lr.since(), hungMailbox)
-			lr.at(now()+size.hang, func() {
+			hungAt := now()
+			var end func()
+			end = func() {
+				// A connection hung late in the window is given its
+				// instance's deadline (30 s) to end it, kills still off.
+				if stalled, gaveUp := lr.stall.counts(); stalled > 0 && len(gaveUp) == 0 && now() < hungAt+size.hang+time.Minute {
+					lr.stall.disarm()
+					lr.at(now()+500*time.Millisecond, end)
+					return
+				}
 				lr.stall.disarm()
 				lr.noKills = false
 				stalled, gaveUp := lr.stall.counts()
 				lr.res.hangStalled, lr.res.hangGaveUp = stalled, gaveUp
 				t.Logf("%v: the IMAP server answers again; %d connections hung, %d given up by their instance after %v", lr.since(), stalled, len(gaveUp), gaveUp)
-			})
+			}
+			lr.at(now()+size.hang, end)
 		})
 	}
 }
