@@ -93,8 +93,20 @@ func (d *Desk) Hold(ctx context.Context, o *Outgoing, lease time.Duration) {
 // fault.ErrConflict means another worker has it or it is settled: do not
 // send. Once this returns nil, the message is never sent again by itself: a
 // crash before Sent leaves it unknown for a person to check.
+//
+// The mark is made durable before this returns (Store.Durable): on a Redis
+// failover to a replica that lacked it, the message would be found merely
+// taken, its lease would run out and another worker would send it a second
+// time. A wait that fails is an error for which fault.IsUnavailable holds:
+// do not send (the message is retried, or found unknown — never doubled).
 func (d *Desk) Sending(ctx context.Context, o *Outgoing, via string) error {
-	return d.settleWith(ctx, ctx, o.Outbound, ticket.Settlement{Delivery: ticket.DeliverySending, Detail: "handing it to " + via, By: "responder"})
+	if err := d.settleWith(ctx, ctx, o.Outbound, ticket.Settlement{Delivery: ticket.DeliverySending, Detail: "handing it to " + via, By: "responder"}); err != nil {
+		return err
+	}
+	if err := d.store.Durable(ctx); err != nil {
+		return fmt.Errorf("mark %s sending: %w", o.MessageID, err)
+	}
+	return nil
 }
 
 // Sent records that the server or provider accepted the message, with its

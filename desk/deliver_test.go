@@ -75,3 +75,52 @@ func TestDeliveryPolicy(t *testing.T) {
 		t.Fatalf("week-old message = %+v", m)
 	}
 }
+
+// durableStore is a store whose durability wait is counted, and fails
+// while down is set.
+type durableStore struct {
+	ticket.Store
+	waits int
+	down  bool
+}
+
+func (s *durableStore) Durable(ctx context.Context) error {
+	s.waits++
+	if s.down {
+		return fault.Unavailable(errors.New("WAIT: 0 of 1 replicas"))
+	}
+	return s.Store.Durable(ctx)
+}
+
+// The "sending" mark is durable before the send: on a failover to a
+// replica that lacked it (issue 15's load proof found two acknowledgements
+// sent twice so), the message would be found merely taken and sent again.
+// A failed wait is an error, and nothing may be sent.
+func TestSendingIsDurableBeforeTheSend(t *testing.T) {
+	td := newTestDesk(t, "")
+	ds := &durableStore{Store: td.store}
+	d := New(ds, td.cfg, &Options{Redis: td.redis.Client, Logger: td.logger})
+	ctx := context.Background()
+	td.receive(t, newMail("s-1", "ann@example.org", "Hi")) // queues an acknowledgement
+	o, err := d.NextOutgoing(ctx, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := ds.waits
+	if err := d.Sending(ctx, o, "SMTP test"); err != nil {
+		t.Fatal(err)
+	}
+	if ds.waits != before+1 {
+		t.Fatalf("Sending waited for durability %d times, want once", ds.waits-before)
+	}
+
+	td.receive(t, newMail("s-2", "bob@example.org", "Hi"))
+	o2, err := d.NextOutgoing(ctx, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds.down = true
+	if err := d.Sending(ctx, o2, "SMTP test"); !fault.IsUnavailable(err) {
+		t.Fatalf("Sending with the durability wait failing = %v, want an unavailable error", err)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -23,10 +24,11 @@ import (
 const loadPrefix = "load"
 
 // writeLoadConfig writes the configuration of one load instance: the run's
-// Redis, the three mailboxes on srv (IDLE, \Seen after import), the sink as
+// Redis, the three mailboxes on srv (IDLE, \Seen after import; the hung
+// one through stall), the sink as
 // SMTP server, Twilio with one number, and a queue per mailbox that
 // acknowledges every new mail ticket, plus the phone queue.
-func writeLoadConfig(t *testing.T, r *loadRedis, srv *testdovecot.Server, smtpPort int, name string) *setup {
+func writeLoadConfig(t *testing.T, r *loadRedis, srv *testdovecot.Server, stall *imapStall, smtpPort int, name string) *setup {
 	t.Helper()
 	dir := t.TempDir()
 	addr := freeAddr(t)
@@ -37,6 +39,9 @@ func writeLoadConfig(t *testing.T, r *loadRedis, srv *testdovecot.Server, smtpPo
 	b.WriteString("mailboxes:\n")
 	for _, box := range loadMailboxes {
 		mb := srv.Mailbox(box)
+		if box == hungMailbox {
+			mb.Host, mb.Port = stall.hostPort()
+		}
 		fmt.Fprintf(&b, "  - name: %s\n    host: %q\n    port: %d\n    security: none\n", box, mb.Host, mb.Port)
 		fmt.Fprintf(&b, "    username: %q\n    password: %q\n    folder: INBOX\n", mb.Username, mb.Password)
 		fmt.Fprintf(&b, "    after_import: seen\n    idle: true\n    poll_interval: 5s\n")
@@ -72,8 +77,13 @@ func writeLoadConfig(t *testing.T, r *loadRedis, srv *testdovecot.Server, smtpPo
 // (FRONTDESK_INSTANCE) whose process is killed and started again.
 type loadInstance struct {
 	s       *setup
-	p       *process // nil while killed and not yet restarted
-	peakRSS int64    // the highest VmHWM of its processes
+	p       *process    // nil while killed and not yet restarted
+	peakRSS int64       // the highest VmHWM of its processes
+	killed  []time.Time // when it was killed (just before the signal)
+	// serving: its process answers /healthz, as the health check of a
+	// load balancer in front of the instances sees it; webhooks go only to
+	// instances serving.
+	serving bool
 }
 
 // loadFleet is the run's instances. The test goroutine starts and kills
@@ -97,7 +107,37 @@ func (f *loadFleet) start(t *testing.T, i int) {
 	p := start(t, f.inst[i].s)
 	f.mu.Lock()
 	f.inst[i].p = p
+	f.inst[i].serving = false
 	f.mu.Unlock()
+	go f.healthCheck(i, p)
+}
+
+// healthCheck marks instance i serving once its process p answers
+// /healthz (every 50 ms, for up to a minute).
+func (f *loadFleet) healthCheck(i int, p *process) {
+	client := &http.Client{Timeout: time.Second}
+	for range 1200 {
+		resp, err := client.Get(p.s.url + "/healthz")
+		if err == nil {
+			_ = resp.Body.Close()
+		}
+		f.mu.Lock()
+		if f.inst[i].p != p {
+			f.mu.Unlock()
+			return // killed meanwhile
+		}
+		if err == nil && resp.StatusCode == http.StatusOK {
+			f.inst[i].serving = true
+			f.mu.Unlock()
+			return
+		}
+		f.mu.Unlock()
+		select {
+		case <-p.exited:
+			return
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
 }
 
 // kill reads instance i's peak RSS and kills its process with SIGKILL.
@@ -107,6 +147,8 @@ func (f *loadFleet) kill(t *testing.T, i int) {
 	f.mu.Lock()
 	p := in.p
 	in.p = nil
+	in.serving = false
+	in.killed = append(in.killed, time.Now())
 	f.mu.Unlock()
 	if !p.running() {
 		t.Fatalf("instance %s exited on its own: %v\n%s", in.s.instance, p.err, tail(in.s.log, 30))
@@ -134,6 +176,38 @@ func (f *loadFleet) stopAll(t *testing.T) {
 		in.notePeak(p)
 		p.stop(t)
 	}
+}
+
+// pick is where a webhook goes: one of the instances serving now, as a
+// load balancer with a health check would send it (any instance when none
+// is).
+func (f *loadFleet) pick() (url string, i int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var up []int
+	for i, in := range f.inst {
+		if in.p != nil && in.serving {
+			up = append(up, i)
+		}
+	}
+	if len(up) == 0 {
+		i = rand.IntN(len(f.inst))
+	} else {
+		i = up[rand.IntN(len(up))]
+	}
+	return f.inst[i].s.url, i
+}
+
+// killedDuring reports whether instance i was killed between from and to.
+func (f *loadFleet) killedDuring(i int, from, to time.Time) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, k := range f.inst[i].killed {
+		if !k.Before(from) && !k.After(to) {
+			return true
+		}
+	}
+	return false
 }
 
 // live returns the processes running now.

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -59,6 +60,7 @@ type redisNode struct {
 	// a power loss would keep.
 	fsync  string
 	shim   bool
+	extra  []string // more redis-server arguments
 	cmd    *exec.Cmd
 	exited chan struct{}
 }
@@ -82,6 +84,7 @@ func (n *redisNode) start(t *testing.T) {
 	if n.cluster {
 		args = append(args, "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf")
 	}
+	args = append(args, n.extra...)
 	n.cmd = exec.Command(n.bin, args...)
 	if n.shim {
 		n.cmd.Env = shimEnv(t, n.dir)
@@ -146,10 +149,14 @@ func (n *redisNode) stop(t *testing.T) {
 func (n *redisNode) logTail() string { return tail(filepath.Join(n.dir, "redis.log"), 20) }
 
 // loadRedis is the Redis of a load run: one server, or a cluster of three
-// masters, all the harness's own.
+// masters with a replica each, all the harness's own.
 type loadRedis struct {
 	nodes   []*redisNode
 	cluster bool
+	// minReplicas is redis.min_replicas of the instances: 1 on the
+	// cluster, whose every master has a replica (a failover then keeps
+	// every write a source was told is done), 0 on the single Redis.
+	minReplicas int
 	// client is the harness's own connection, for its checks.
 	client redis.UniversalClient
 }
@@ -166,21 +173,27 @@ func startSingleRedis(t *testing.T) *loadRedis {
 	return r
 }
 
-// startClusterRedis starts three cluster-enabled redis-servers with AOF on
-// free loopback ports and joins them as three masters with redis-cli
-// --cluster create.
+// clusterNodeTimeout is cluster-node-timeout of the harness's cluster: a
+// master that does not answer for this long is failed over to its replica.
+// Redis's default is 15 s; 3 s keeps the run short and the failover the same.
+const clusterNodeTimeout = 3 * time.Second
+
+// startClusterRedis starts six cluster-enabled redis-servers with AOF on
+// free loopback ports and joins them with redis-cli --cluster create as
+// three masters with a replica each.
 func startClusterRedis(t *testing.T) *loadRedis {
 	t.Helper()
 	bin, cli := redisTools(t)
-	r := &loadRedis{cluster: true}
+	r := &loadRedis{cluster: true, minReplicas: 1}
 	var addrs []string
-	for range 3 {
-		n := &redisNode{bin: bin, dir: t.TempDir(), port: freePortPair(t, true), cluster: true, shim: true}
+	for range 6 {
+		n := &redisNode{bin: bin, dir: t.TempDir(), port: freePortPair(t, true), cluster: true, shim: true,
+			extra: []string{"--cluster-node-timeout", strconv.Itoa(int(clusterNodeTimeout.Milliseconds()))}}
 		n.start(t)
 		r.nodes = append(r.nodes, n)
 		addrs = append(addrs, n.addr())
 	}
-	args := append(append([]string{"--cluster", "create"}, addrs...), "--cluster-replicas", "0", "--cluster-yes")
+	args := append(append([]string{"--cluster", "create"}, addrs...), "--cluster-replicas", "1", "--cluster-yes")
 	if out, err := exec.Command(cli, args...).CombinedOutput(); err != nil {
 		t.Fatalf("redis-cli --cluster create: %v\n%s", err, out)
 	}
@@ -218,6 +231,7 @@ func (r *loadRedis) yaml() string {
 		return fmt.Sprintf("  url: %q\n", "redis://"+r.nodes[0].addr()+"/0")
 	}
 	var b strings.Builder
+	fmt.Fprintf(&b, "  min_replicas: %d\n", r.minReplicas)
 	b.WriteString("  addrs:\n")
 	for _, n := range r.nodes {
 		fmt.Fprintf(&b, "    - %q\n", n.addr())
@@ -267,6 +281,9 @@ func (r *loadRedis) crash(t *testing.T) time.Time {
 		t.Fatalf("cut the AOF of %s back to its last fsync: %v", n.addr(), err)
 	}
 	n.start(t)
+	if r.cluster {
+		r.waitClusterOK(t) // the fault is over once the cluster is whole
+	}
 	return died
 }
 
@@ -291,8 +308,23 @@ func (r *loadRedis) up(t *testing.T) {
 
 // freePortPair returns a free loopback port; for a cluster node, one whose
 // cluster bus port (port + 10000) is free and valid too.
+//
+// $FRONTDESK_TEST_REDIS_PORTS ("7100-7199") confines the harness's Redis
+// servers to a range of ports, on a machine shared with other runs.
 func freePortPair(t *testing.T, bus bool) int {
 	t.Helper()
+	if lo, hi, ok := redisPortRange(t); ok {
+		for port := lo; port <= hi; port++ {
+			if !portFree(port) || bus && (port+10000 > 65535 || !portFree(port+10000)) {
+				continue
+			}
+			if !redisPortsTaken.CompareAndSwap(port, true) {
+				continue
+			}
+			return port
+		}
+		t.Fatalf("no free port in FRONTDESK_TEST_REDIS_PORTS %d-%d", lo, hi)
+	}
 	for range 200 {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
@@ -339,4 +371,48 @@ func quietRedisDials(t *testing.T) {
 	l := log.New(os.Stderr, "redis: ", log.LstdFlags|log.Lshortfile)
 	redis.SetLogger(redisLog{l: l, quiet: true})
 	t.Cleanup(func() { redis.SetLogger(redisLog{l: l}) })
+}
+
+// redisPortsTaken are the ports of $FRONTDESK_TEST_REDIS_PORTS handed out
+// already: a stopped node's port must stay its own.
+var redisPortsTaken = &takenPorts{m: map[int]bool{}}
+
+type takenPorts struct {
+	mu sync.Mutex
+	m  map[int]bool
+}
+
+// CompareAndSwap takes port unless it was taken; it reports whether it took it.
+func (p *takenPorts) CompareAndSwap(port int, _ bool) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.m[port] {
+		return false
+	}
+	p.m[port] = true
+	return true
+}
+
+// redisPortRange reads $FRONTDESK_TEST_REDIS_PORTS.
+func redisPortRange(t *testing.T) (lo, hi int, ok bool) {
+	v := os.Getenv("FRONTDESK_TEST_REDIS_PORTS")
+	if v == "" {
+		return 0, 0, false
+	}
+	a, b, found := strings.Cut(v, "-")
+	lo, err1 := strconv.Atoi(a)
+	hi, err2 := strconv.Atoi(b)
+	if !found || err1 != nil || err2 != nil || lo < 1 || hi < lo || hi > 65535 {
+		t.Fatalf("FRONTDESK_TEST_REDIS_PORTS=%q: want a range like 7100-7199", v)
+	}
+	return lo, hi, true
+}
+
+func portFree(port int) bool {
+	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+	if err != nil {
+		return false
+	}
+	_ = ln.Close()
+	return true
 }

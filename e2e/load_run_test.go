@@ -6,8 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"os/exec"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -32,12 +35,24 @@ type loadRun struct {
 	hooks   *hookFeed
 	replies *replyFeed
 	leases  *leaseWatch
+	stall   *imapStall // in front of hungMailbox's server
+	// events are the faults still to come, in order of their offsets.
+	events []loadEvent
+	// noKills: no instance is killed meanwhile (the hung IMAP server).
+	noKills bool
+	// kills are the moments an instance was killed: the only death that
+	// excuses a send or a webhook cut short.
+	kills []time.Time
 	// faults are the moments an instance or Redis died (killed, crashed or
 	// stopped): what may cut a send short between its "sent" record and the
 	// SMTP server's answer (the responders' documented at-most-once window).
 	faults   []time.Time
 	smtpBack time.Time // when the SMTP server came back
-	begin    time.Time
+	// missing is how many mails and texts were not stored at the last
+	// look, since missingSince.
+	missing      int
+	missingSince time.Time
+	begin        time.Time
 }
 
 // runLoad runs one load of the given size against r and fills res.
@@ -53,6 +68,8 @@ func runLoad(t *testing.T, size loadSize, r *loadRedis, res *loadResult) {
 func (lr *loadRun) setUp() {
 	t := lr.t
 	lr.srv = testdovecot.Start(t, loadMailboxes...)
+	hung := lr.srv.Mailbox(hungMailbox)
+	lr.stall = startIMAPStall(t, net.JoinHostPort(hung.Host, strconv.Itoa(hung.Port)))
 	lr.mails = &mailFeed{drops: map[string]*maildirDrop{}, n: lr.size.mails, delivered: make([]time.Time, lr.size.mails)}
 	for _, box := range loadMailboxes {
 		lr.mails.drops[box] = newMaildirDrop(t, lr.srv, box)
@@ -64,8 +81,13 @@ func (lr *loadRun) setUp() {
 	t.Cleanup(sink.close)
 	lr.sink = sink
 	lr.fleet = &loadFleet{}
-	for i := range 3 {
-		s := writeLoadConfig(t, lr.redis, lr.srv, sink.port(), fmt.Sprintf("load-%d", i+1))
+	for i := range loadInstances {
+		s := writeLoadConfig(t, lr.redis, lr.srv, lr.stall, sink.port(), fmt.Sprintf("load-%d", i+1))
+		if i == loadInstances-1 {
+			// Clock skew: this instance's own clock runs ahead. Leases and
+			// due times come from Redis's TIME, so it must not matter.
+			s.env = append(s.env, "FRONTDESK_TEST_CLOCK_SKEW="+loadSkew.String())
+		}
 		lr.fleet.inst = append(lr.fleet.inst, &loadInstance{s: s})
 		lr.fleet.start(t, i)
 	}
@@ -83,14 +105,30 @@ func (lr *loadRun) setUp() {
 	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
 	client := &http.Client{Timeout: 15 * time.Second}
 	lr.replies = &replyFeed{urls: lr.fleet.urls(), token: lines[len(lines)-1], client: client, sent: map[string]string{}}
-	lr.hooks = newHookFeed(lr.fleet.urls(), lr.size.callers*smsPerCaller)
+	lr.hooks = newHookFeed(lr.fleet, lr.size.callers*smsPerCaller)
 	lr.leases = &leaseWatch{fleet: lr.fleet, rdb: lr.redis.client, client: &http.Client{Timeout: 2 * time.Second}}
 }
+
+// loadInstances is how many instances a load run has; loadSkew is how far
+// the last one's clock runs ahead.
+const (
+	loadInstances = 3
+	loadSkew      = 3 * time.Minute
+)
 
 // loadEvent is a fault, or its end, at an offset from the start of the feed.
 type loadEvent struct {
 	at time.Duration
 	do func()
+}
+
+// at schedules do at offset d from the start of the feed.
+func (lr *loadRun) at(d time.Duration, do func()) {
+	i := len(lr.events)
+	for i > 0 && lr.events[i-1].at > d {
+		i--
+	}
+	lr.events = slices.Insert(lr.events, i, loadEvent{d, do})
 }
 
 // drive feeds mail and webhooks, runs the faults and the kills, and waits
@@ -119,32 +157,7 @@ func (lr *loadRun) drive() {
 		}
 	}()
 
-	events := []loadEvent{
-		{size.redisCrashAt, func() {
-			lr.faults = append(lr.faults, lr.redis.crash(t))
-			lr.res.redisCrashes++
-			t.Logf("%v: Redis's host crashed (SIGKILL, its AOF cut back to its last fsync) and Redis started again", lr.since())
-		}},
-		{size.redisDownAt, func() {
-			lr.redis.down(t)
-			lr.faults = append(lr.faults, time.Now())
-			t.Logf("%v: Redis stopped", lr.since())
-		}},
-		{size.redisDownAt + size.redisDown, func() { lr.redis.up(t); t.Logf("%v: Redis started again", lr.since()) }},
-		{size.smtpDownAt, func() { lr.sink.stop(); t.Logf("%v: SMTP server stopped", lr.since()) }},
-		{size.smtpDownAt + time.Second, func() {
-			tickets := lr.replyTickets(ctx)
-			repliesStarted = true
-			go func() { defer close(replied); lr.replies.send(ctx, tickets, size.smtpDown/2) }()
-		}},
-		{size.smtpDownAt + size.smtpDown, func() {
-			if err := lr.sink.start(); err != nil {
-				t.Fatal(err)
-			}
-			lr.smtpBack = time.Now()
-			t.Logf("%v: SMTP server started again", lr.since())
-		}},
-	}
+	lr.schedule(ctx, &repliesStarted, replied)
 
 	killing := true
 	restartAt := map[int]time.Time{} // killed instances and when they start again
@@ -152,9 +165,10 @@ func (lr *loadRun) drive() {
 	nextKill := lr.begin.Add(randBetween(size.killMin, size.killMax))
 	for {
 		now := time.Now()
-		for len(events) > 0 && now.Sub(lr.begin) >= events[0].at {
-			events[0].do()
-			events = events[1:]
+		for len(lr.events) > 0 && now.Sub(lr.begin) >= lr.events[0].at {
+			ev := lr.events[0]
+			lr.events = lr.events[1:]
+			ev.do()
 		}
 		for i, at := range restartAt {
 			if now.After(at) {
@@ -162,12 +176,12 @@ func (lr *loadRun) drive() {
 				delete(restartAt, i)
 			}
 		}
-		if killing && now.After(nextKill) && len(restartAt) < len(lr.fleet.inst)-1 {
+		if killing && !lr.noKills && now.After(nextKill) && len(restartAt) < len(lr.fleet.inst)-1 {
 			lr.killOne(now, restartAt)
 			nextKill = now.Add(randBetween(size.killMin, size.killMax))
 		}
 		lr.failOnFeedErrors()
-		if len(events) == 0 && closed(fed) && closed(replied) && now.Sub(lastCheck) >= time.Second {
+		if len(lr.events) == 0 && closed(fed) && closed(replied) && now.Sub(lastCheck) >= time.Second {
 			lastCheck = now
 			if killing && lr.settled(ctx) {
 				killing = false
@@ -199,6 +213,144 @@ func (lr *loadRun) drive() {
 	lr.fleet.stopAll(t)
 }
 
+// schedule puts the run's faults on its timeline: Redis's host crash, on
+// the cluster a failover under a lagging replica, every Redis stopped for a
+// while, Redis full, the SMTP server stopped (replies sent meanwhile), and a
+// hung IMAP server. The faults of Redis come one after the other: one that
+// is due while another lasts (a promotion takes a while) waits for it.
+func (lr *loadRun) schedule(ctx context.Context, repliesStarted *bool, replied chan struct{}) {
+	t, size := lr.t, lr.size
+	busy := false // a fault of Redis lasts
+	now := func() time.Duration { return time.Since(lr.begin) }
+	// redisFault runs start at offset at, or once no other fault of Redis
+	// lasts; start returns whether its fault lasts (until it calls done).
+	var redisFault func(at time.Duration, start func() bool)
+	redisFault = func(at time.Duration, start func() bool) {
+		lr.at(at, func() {
+			if busy {
+				redisFault(now()+100*time.Millisecond, start)
+				return
+			}
+			busy = start()
+		})
+	}
+	done := func() { busy = false }
+
+	redisFault(size.redisCrashAt, func() bool {
+		lr.faults = append(lr.faults, lr.redis.crash(t))
+		lr.res.redisCrashes++
+		t.Logf("%v: Redis's host crashed (SIGKILL, its AOF cut back to its last fsync) and Redis started again", lr.since())
+		return false
+	})
+	if lr.redis.cluster && size.failoverAt > 0 {
+		var fo *failover
+		var lag, promote func()
+		lag = func() {
+			if !fo.lag(t) {
+				lr.at(now()+100*time.Millisecond, lag)
+				return
+			}
+			t.Logf("%v: the desk master's replica paused (lagging)", lr.since())
+			lr.at(now()+size.lag, func() {
+				lr.faults = append(lr.faults, fo.crash(t))
+				lr.res.failovers++
+				t.Logf("%v: the desk master's host crashed; its replica, %v behind, goes on", lr.since(), size.lag)
+				lr.at(now()+clusterNodeTimeout, promote)
+			})
+		}
+		promote = func() {
+			if !fo.rejoin(t) {
+				if time.Since(fo.died) > time.Minute {
+					t.Fatalf("the desk master's replica was not promoted within a minute of its master's crash:\n%s", fo.replica.logTail())
+				}
+				lr.at(now()+100*time.Millisecond, promote)
+				return
+			}
+			lr.res.failoverTook = fo.promoted
+			t.Logf("%v: the replica was promoted %v after its master's host crashed; the old master is back as a replica", lr.since(), fo.promoted.Round(100*time.Millisecond))
+			done()
+		}
+		redisFault(size.failoverAt, func() bool {
+			fo = lr.redis.newFailover(t)
+			lag()
+			return true
+		})
+	}
+	redisFault(size.redisDownAt, func() bool {
+		lr.redis.down(t)
+		lr.faults = append(lr.faults, time.Now())
+		t.Logf("%v: Redis stopped", lr.since())
+		lr.at(now()+size.redisDown, func() {
+			lr.redis.up(t)
+			t.Logf("%v: Redis started again", lr.since())
+			done()
+		})
+		return true
+	})
+	if size.full > 0 {
+		redisFault(size.fullAt, func() bool {
+			lr.redis.fill(t)
+			wctx, stopWatch := context.WithCancel(ctx)
+			watch, watched := &readyWatch{}, make(chan struct{})
+			go func() { defer close(watched); watch.run(wctx, lr.fleet, time.Second) }()
+			t.Logf("%v: Redis full (maxmemory under its use, noeviction)", lr.since())
+			lr.at(now()+size.full, func() {
+				stopWatch()
+				<-watched
+				lr.redis.unfill(t)
+				ok, unready, saidFull, body := watch.summary()
+				lr.res.fullReady, lr.res.fullUnready, lr.res.fullSaidFull = ok, unready, saidFull
+				t.Logf("%v: Redis no longer full; /readyz meanwhile: %d × 200, %d × 503 (%d saying full): %q", lr.since(), ok, unready, saidFull, body)
+				done()
+			})
+			return true
+		})
+	}
+	lr.at(size.smtpDownAt, func() {
+		lr.sink.stop()
+		t.Logf("%v: SMTP server stopped", lr.since())
+		// The replies go out through the API, which needs Redis: they
+		// wait for a fault of Redis to end, as a fault.
+		redisFault(now()+time.Second, func() bool {
+			tickets := lr.replyTickets(ctx)
+			*repliesStarted = true
+			go func() { defer close(replied); lr.replies.send(ctx, tickets, size.smtpDown/2) }()
+			return false
+		})
+		lr.at(now()+size.smtpDown, func() {
+			if err := lr.sink.start(); err != nil {
+				t.Fatal(err)
+			}
+			lr.smtpBack = time.Now()
+			t.Logf("%v: SMTP server started again", lr.since())
+		})
+	})
+	if size.hang > 0 {
+		lr.at(size.hangAt, func() {
+			lr.noKills = true
+			lr.stall.arm("UID FETCH", 600)
+			t.Logf("%v: the IMAP server of %s hangs mid-FETCH; no kills meanwhile", lr.since(), hungMailbox)
+			hungAt := now()
+			var end func()
+			end = func() {
+				// A connection hung late in the window is given its
+				// instance's deadline (30 s) to end it, kills still off.
+				if stalled, gaveUp := lr.stall.counts(); stalled > 0 && len(gaveUp) == 0 && now() < hungAt+size.hang+time.Minute {
+					lr.stall.disarm()
+					lr.at(now()+500*time.Millisecond, end)
+					return
+				}
+				lr.stall.disarm()
+				lr.noKills = false
+				stalled, gaveUp := lr.stall.counts()
+				lr.res.hangStalled, lr.res.hangGaveUp = stalled, gaveUp
+				t.Logf("%v: the IMAP server answers again; %d connections hung, %d given up by their instance after %v", lr.since(), stalled, len(gaveUp), gaveUp)
+			}
+			lr.at(now()+size.hang, end)
+		})
+	}
+}
+
 // killOne kills a running instance that is not about to start again with
 // SIGKILL, and schedules its restart: after under a second, or, every
 // size.longDownEvery kills, after size.longDown, so that its mailbox leases
@@ -213,6 +365,7 @@ func (lr *loadRun) killOne(now time.Time, restartAt map[int]time.Time) {
 	i := up[rand.IntN(len(up))]
 	lr.fleet.kill(lr.t, i)
 	lr.faults = append(lr.faults, time.Now()) // once it is dead: the end of its window
+	lr.kills = append(lr.kills, time.Now())
 	lr.res.kills++
 	restartAt[i] = now.Add(randBetween(300*time.Millisecond, 800*time.Millisecond))
 	if n := lr.size.longDownEvery; n > 0 && lr.res.kills%n == 0 {
@@ -288,10 +441,23 @@ func (lr *loadRun) settled(ctx context.Context) bool {
 		return false
 	}
 	missing, err := lr.intakeMissing(ctx)
-	return err == nil && missing == 0
+	if err != nil {
+		return false
+	}
+	if missing != lr.missing {
+		lr.missing, lr.missingSince = missing, time.Now()
+	}
+	if missing > 0 && time.Since(lr.missingSince) > 2*time.Minute {
+		// Nothing arrives any more: what is missing is lost, and the
+		// checks will say so.
+		lr.t.Logf("%v: %d mails and texts still not stored, none for 2 minutes: lost", lr.since(), missing)
+		return true
+	}
+	return missing == 0
 }
 
-// intakeMissing counts the mails and texts not stored yet.
+// intakeMissing counts the mails and the texts answered 2xx that are not
+// stored yet.
 func (lr *loadRun) intakeMissing(ctx context.Context) (int, error) {
 	var fields []string
 	for i := range lr.size.mails {
@@ -303,7 +469,9 @@ func (lr *loadRun) intakeMissing(ctx context.Context) (int, error) {
 	}
 	fields = fields[:0]
 	for j := range lr.hooks.n {
-		fields = append(fields, "twilio:sms:"+smsSID(j))
+		if lr.hooks.toldDone(j) { // the others Twilio gave up on
+			fields = append(fields, "twilio:sms:"+smsSID(j))
+		}
 	}
 	m, err := lr.countMissing(ctx, lr.deskKey("sources"), fields)
 	return missing + m, err

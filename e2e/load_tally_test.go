@@ -10,8 +10,9 @@ import (
 // tally is an exactly-once count: how many were expected, how many arrived
 // (once or more), how many extra copies, and how many never did — the
 // latter split into lost for good, lost in the responders' at-most-once
-// window (marked sent, then an instance or Redis died before the SMTP
-// server answered), and pending behind a killed worker's job lease.
+// window (marked sent, then the sending instance died before the SMTP
+// server answered; for texts, every delivery cut off by the death of its
+// instance), and pending (a failure in every run).
 type tally struct {
 	expected, got, doubled, lost, window, pending int
 }
@@ -25,7 +26,7 @@ func (c *tally) add(n int) {
 	c.doubled += max(0, n-1)
 }
 
-// sendWindow bounds the time from the death of the instance (or Redis) that
+// sendWindow bounds the time from the death of the instance that
 // cut a send short to the message's "unknown" record: the record is made
 // when another worker finds the dead one's lease (1 minute) run out.
 const sendWindow = 2 * time.Minute
@@ -46,7 +47,8 @@ func (lr *loadRun) sendOutcome(d loadDelivery, ok bool) (string, time.Duration) 
 		if err != nil {
 			return "lost", 0
 		}
-		for _, f := range lr.faults {
+		// Only the death of an instance excuses it: a Redis fault must not.
+		for _, f := range lr.kills {
 			if gap := at.Sub(f); gap >= 0 && gap <= sendWindow {
 				return "window", gap
 			}
@@ -61,6 +63,9 @@ func (lr *loadRun) sendOutcome(d loadDelivery, ok bool) (string, time.Duration) 
 // starting with "lost" when nothing explains it.
 func (lr *loadRun) count(c *tally, n int, tid, mid string, d loadDelivery, ok bool) string {
 	c.add(n)
+	if n > 1 {
+		lr.t.Errorf("message %s of ticket %s received %d times: %+v; %s; the instances' log on it:\n%s", mid, tid, n, d, lr.nearestFaults(d.At), lr.logLines(tid, mid))
+	}
 	if n > 0 {
 		return ""
 	}

@@ -25,6 +25,18 @@ type loadSize struct {
 	// replies are sent through the API meanwhile.
 	smtpDownAt, smtpDown time.Duration
 	replies              int
+	// failoverAt, lag (the cluster only): the desk master's replica is
+	// paused (SIGSTOP) for lag, then the master's host crashes and the
+	// replica, resumed, is promoted; the old master comes back as a replica.
+	failoverAt, lag time.Duration
+	// fullAt, full: every master is made full (maxmemory under its use,
+	// noeviction) for this long: /readyz must answer 503, webhooks be
+	// spooled and answered 200.
+	fullAt, full time.Duration
+	// hangAt, hang: the IMAP server of one mailbox hangs mid-FETCH on every
+	// connection for this long (0: not at all); no instance is killed
+	// meanwhile, so that only the instances' own deadlines can end it.
+	hangAt, hang time.Duration
 	// killMin, killMax: one instance is killed with SIGKILL every so often
 	// (a random wait between the two), and started again under its name.
 	killMin, killMax time.Duration
@@ -46,21 +58,25 @@ var (
 		name: "full", mails: 10000, callers: 1000, spread: 150 * time.Second,
 		redisCrashAt: 30 * time.Second, redisDownAt: 55 * time.Second, redisDown: 30 * time.Second,
 		smtpDownAt: 95 * time.Second, smtpDown: 60 * time.Second, replies: 100,
+		failoverAt: 40 * time.Second, lag: 3 * time.Second, fullAt: 100 * time.Second, full: 8 * time.Second,
+		hangAt: 115 * time.Second, hang: 45 * time.Second,
 		killMin: 3 * time.Second, killMax: 6 * time.Second, longDownEvery: 8, longDown: 40 * time.Second,
 		waitLeases: true, deadline: 20 * time.Minute,
 	}
 	// shortLoad is what `go test ./...` and CI run.
 	shortLoad = loadSize{
-		name: "short", mails: 300, callers: 75, spread: 16 * time.Second,
-		redisCrashAt: 3 * time.Second, redisDownAt: 6 * time.Second, redisDown: 4 * time.Second,
-		smtpDownAt: 11 * time.Second, smtpDown: 8 * time.Second, replies: 10,
+		name: "short", mails: 300, callers: 75, spread: 20 * time.Second,
+		redisCrashAt: 8 * time.Second, failoverAt: time.Second, lag: 2 * time.Second,
+		redisDownAt: 10 * time.Second, redisDown: 3 * time.Second, fullAt: 14 * time.Second, full: 3 * time.Second,
+		smtpDownAt: 15 * time.Second, smtpDown: 8 * time.Second, replies: 10,
 		killMin: 2 * time.Second, killMax: 4 * time.Second, waitLeases: true, deadline: 150 * time.Second,
 	}
 	// tinyLoad is the short run under -short.
 	tinyLoad = loadSize{
-		name: "short (-short)", mails: 150, callers: 30, spread: 10 * time.Second,
-		redisCrashAt: 2 * time.Second, redisDownAt: 4 * time.Second, redisDown: 3 * time.Second,
-		smtpDownAt: 7 * time.Second, smtpDown: 5 * time.Second, replies: 5,
+		name: "short (-short)", mails: 150, callers: 30, spread: 12 * time.Second,
+		redisCrashAt: 6 * time.Second, failoverAt: time.Second, lag: time.Second,
+		redisDownAt: 8 * time.Second, redisDown: 2 * time.Second, fullAt: 10 * time.Second, full: 2 * time.Second,
+		smtpDownAt: 11 * time.Second, smtpDown: 5 * time.Second, replies: 5,
 		killMin: 2 * time.Second, killMax: 4 * time.Second, waitLeases: true, deadline: 120 * time.Second,
 	}
 )
@@ -103,7 +119,7 @@ func TestLoad(t *testing.T) {
 		start       func(*testing.T) *loadRedis
 	}{
 		{"redis", "single Redis", startSingleRedis},
-		{"cluster", "Redis Cluster, 3 masters", startClusterRedis},
+		{"cluster", "Redis Cluster, 3 masters + 3 replicas", startClusterRedis},
 	}
 	var results []*loadResult
 	for _, target := range targets {

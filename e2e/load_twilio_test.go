@@ -2,13 +2,14 @@ package e2e
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -49,12 +50,17 @@ func smsParams(j int) url.Values {
 	}
 }
 
-// hookFeed plays Twilio: it posts the run's SMS webhooks, signed, each one
-// twice (as Twilio does when it retries), to any instance, and retries
-// every delivery that gets a 5xx or no answer (the instance was killed, or
-// Redis is down) until it is answered 200.
+// hookFeed plays Twilio with its real retry policy: it posts the run's SMS
+// webhooks, signed, to a running instance (as a load balancer would), and
+// each one twice (a duplicate delivery, as Twilio sometimes makes, each with
+// its own idempotency token). Like Twilio by default, a delivery is tried
+// again once when the connection could not be made, and never else: an
+// answer of 5xx, or none within 15 s, or a connection broken after the
+// request went out, is the end of it. So a webhook answered 503 is a text
+// lost; one cut off is excused only when the instance it went to was killed
+// while it waited, and then must be stored only if answered 2xx later.
 type hookFeed struct {
-	urls   []string
+	fleet  *loadFleet
 	client *http.Client
 	n      int
 	slots  chan struct{} // bounds the requests in flight
@@ -62,25 +68,37 @@ type hookFeed struct {
 	mu          sync.Mutex
 	latencies   []time.Duration // of the requests answered 2xx
 	attempts    int
-	unavailable int // answered 503
-	noAnswer    int // connection refused or broken
-	deliveries  []int
+	unavailable int // answered 5xx
+	refused     int // connection not made (tried once more)
+	noAnswer    int // connection made, no answer (instance killed, or too slow)
+	hooks       []hookOutcome
 	errs        []string
 }
 
-func newHookFeed(urls []string, n int) *hookFeed {
+// hookOutcome is what the deliveries of one webhook heard.
+type hookOutcome struct {
+	ok         int // answered 2xx: Twilio was told it is done
+	failed     int // answered 5xx, refused twice, or cut off by no death: lost to Twilio
+	excused    int // cut off by the death of the instance it went to
+	deliveries int
+}
+
+func newHookFeed(fleet *loadFleet, n int) *hookFeed {
 	return &hookFeed{
-		urls:       urls,
-		n:          n,
-		client:     &http.Client{Timeout: 15 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 32}},
-		slots:      make(chan struct{}, 48),
-		deliveries: make([]int, n),
+		fleet: fleet,
+		n:     n,
+		// Twilio waits 5 s for a connection and 15 s for the answer.
+		client: &http.Client{Timeout: 15 * time.Second, Transport: &http.Transport{
+			MaxIdleConnsPerHost: 32,
+			DialContext:         (&net.Dialer{Timeout: 5 * time.Second}).DialContext,
+		}},
+		slots: make(chan struct{}, 48),
+		hooks: make([]hookOutcome, n),
 	}
 }
 
-// run posts webhook j at begin + spread×j/n and again up to 3 s after it
-// was first answered, and returns when every webhook is answered twice or
-// ctx ends.
+// run posts webhook j at begin + spread×j/n and again up to 3 s after its
+// first delivery ended, and returns when every delivery ended or ctx ends.
 func (h *hookFeed) run(ctx context.Context, begin time.Time, spread time.Duration) {
 	var wg sync.WaitGroup
 	for j := range h.n {
@@ -92,48 +110,74 @@ func (h *hookFeed) run(ctx context.Context, begin time.Time, spread time.Duratio
 				if k == 1 && !sleepUntil(ctx, time.Now().Add(rand.N(3*time.Second))) {
 					return
 				}
-				if !h.deliver(ctx, j) {
-					return
-				}
+				h.deliver(ctx, j)
 			}
 		})
 	}
 	wg.Wait()
 }
 
-// deliver posts webhook j until it is answered 200, and reports whether it
-// was. A 4xx answer is a failure of the run: recorded, not retried.
-func (h *hookFeed) deliver(ctx context.Context, j int) bool {
+// deliver makes one delivery of webhook j under Twilio's policy: one more
+// try when the connection could not be made, none else. A 4xx answer is a
+// failure of the run.
+func (h *hookFeed) deliver(ctx context.Context, j int) {
 	params := smsParams(j)
 	body := params.Encode()
 	// phone.Sign is checked against twilio-go's RequestValidator in intake/phone.
 	sig := phone.Sign(loadAuthToken, loadPublicURL+"/twilio/sms", params)
-	token := fmt.Sprintf("%s-%d", smsSID(j), time.Now().UnixNano()) // Twilio's token is one per delivery, kept across its retries
-	for try := 1; ; try++ {
-		status, took, err := h.post(ctx, h.urls[rand.IntN(len(h.urls))]+"/twilio/sms", body, sig, token)
+	token := fmt.Sprintf("%s-%d", smsSID(j), time.Now().UnixNano()) // Twilio's token is one per delivery, kept across its retry
+	for try := 1; try <= 2; try++ {
+		url, inst := h.fleet.pick()
+		began := time.Now()
+		status, took, err := h.post(ctx, url+"/twilio/sms", body, sig, token)
+		if ctx.Err() != nil {
+			return
+		}
+		ended := time.Now()
 		h.mu.Lock()
 		h.attempts++
+		o := &h.hooks[j]
+		var opErr *net.OpError
 		switch {
+		case err != nil && errors.As(err, &opErr) && opErr.Op == "dial":
+			h.refused++
+			if try == 1 {
+				h.mu.Unlock()
+				continue // Twilio's one retry, on a connection failure only
+			}
+			o.failed++
+			h.errs = append(h.errs, fmt.Sprintf("webhook %d (%s): no connection, twice: %v", j, smsSID(j), err))
 		case err != nil:
 			h.noAnswer++
-		case status == http.StatusOK:
+			if h.fleet.killedDuring(inst, began, ended) {
+				o.excused++ // the instance died within the transaction
+			} else {
+				o.failed++
+				h.errs = append(h.errs, fmt.Sprintf("webhook %d (%s): no answer, and its instance was not killed: %v", j, smsSID(j), err))
+			}
+		case status >= 200 && status < 300:
 			h.latencies = append(h.latencies, took)
-			h.deliveries[j]++
-		case status == http.StatusServiceUnavailable:
+			o.ok++
+		case status >= 500:
 			h.unavailable++
-		case status < 500:
+			o.failed++
+			h.errs = append(h.errs, fmt.Sprintf("webhook %d (%s): answered %d, which Twilio does not retry: lost", j, smsSID(j), status))
+		default:
+			o.failed++
 			h.errs = append(h.errs, fmt.Sprintf("webhook %d (%s): answered %d", j, smsSID(j), status))
 		}
+		o.deliveries++
 		h.mu.Unlock()
-		if err == nil && status < 500 {
-			return status == http.StatusOK
-		}
-		// Twilio retries a failed webhook after a while; a second is
-		// enough here, with some jitter.
-		if !sleepUntil(ctx, time.Now().Add(time.Second+rand.N(500*time.Millisecond))) {
-			return false
-		}
+		return
 	}
+}
+
+// toldDone reports whether webhook j was answered 2xx: then its text must
+// be stored.
+func (h *hookFeed) toldDone(j int) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.hooks[j].ok > 0
 }
 
 // post sends one signed webhook and returns the status and how long the
@@ -164,13 +208,8 @@ func (h *hookFeed) post(ctx context.Context, u, body, sig, token string) (int, t
 }
 
 // summary returns the feed's figures once it is done.
-func (h *hookFeed) summary() (lat []time.Duration, attempts, unavailable, noAnswer int, undelivered []string, errs []string) {
+func (h *hookFeed) summary() (lat []time.Duration, attempts, unavailable, refused, noAnswer int, hooks []hookOutcome, errs []string) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	for j, n := range h.deliveries {
-		if n < 2 {
-			undelivered = append(undelivered, smsSID(j)+" delivered "+strconv.Itoa(n)+" times")
-		}
-	}
-	return slices.Clone(h.latencies), h.attempts, h.unavailable, h.noAnswer, undelivered, slices.Clone(h.errs)
+	return slices.Clone(h.latencies), h.attempts, h.unavailable, h.refused, h.noAnswer, slices.Clone(h.hooks), slices.Clone(h.errs)
 }

@@ -28,6 +28,7 @@ type setup struct {
 	// instance, when set, is FRONTDESK_INSTANCE: the stable name of a
 	// replica, with which a restarted process takes its leases back at once.
 	instance string
+	env      []string // more environment of its processes
 }
 
 // configOpts are the parts of the configuration tests vary.
@@ -104,8 +105,11 @@ func start(t *testing.T, s *setup) *process {
 	}
 	cmd := exec.Command(binary, "serve", "-config", s.config)
 	cmd.Stdout, cmd.Stderr = logf, logf
-	if s.instance != "" {
-		cmd.Env = append(os.Environ(), "FRONTDESK_INSTANCE="+s.instance)
+	if s.instance != "" || len(s.env) > 0 {
+		cmd.Env = append(os.Environ(), s.env...)
+		if s.instance != "" {
+			cmd.Env = append(cmd.Env, "FRONTDESK_INSTANCE="+s.instance)
+		}
 	}
 	if err := cmd.Start(); err != nil {
 		_ = logf.Close()

@@ -24,6 +24,9 @@ import (
 // BenchmarkImportFromDovecot measures email intake end to end: b.N mails of
 // 8 KB in a local Dovecot, polled, parsed and stored as tickets in Redis (the
 // one in FRONTDESK_TEST_REDIS_URL, else miniredis), each marked \Seen.
+// FRONTDESK_BENCH_MIN_REPLICAS is redis.min_replicas (WAIT for replicas);
+// FRONTDESK_BENCH_DURABLE=mail waits for durability after every mail
+// instead of once per fetch batch (docs/load.md has the figures).
 //
 //	FRONTDESK_TEST_REDIS_URL=redis://127.0.0.1:6379/9 go test -run '^$' -bench ImportFromDovecot -benchtime 5000x ./intake/email
 func BenchmarkImportFromDovecot(b *testing.B) {
@@ -56,9 +59,21 @@ func BenchmarkImportFromDovecot(b *testing.B) {
 	mb := dc.Mailbox("desk")
 	mb.Queue = "support"
 	cfg := &config.Config{Mailboxes: []config.Mailbox{mb}, Queues: []config.Queue{{Name: "support"}}}
-	store := redisstore.New(rdb, &redisstore.Options{Prefix: prefix})
+	minReplicas, _ := strconv.Atoi(os.Getenv("FRONTDESK_BENCH_MIN_REPLICAS"))
+	store := redisstore.New(rdb, &redisstore.Options{Prefix: prefix, MinReplicas: minReplicas})
 	im := NewImporter(desk.New(store, cfg, nil), &Options{Logger: slog.New(slog.DiscardHandler)})
-	p := imappoll.New(mb, im.Handle, &imappoll.Options{
+	handle := imappoll.Handler(im.Handle)
+	if os.Getenv("FRONTDESK_BENCH_DURABLE") == "mail" {
+		// One durability wait per mail, as before the waits were batched:
+		// what one wait per fetch batch wins back.
+		handle = func(ctx context.Context, m imappoll.Mail) error {
+			if err := im.Handle(ctx, m); err != nil {
+				return err
+			}
+			return store.Durable(ctx)
+		}
+	}
+	p := imappoll.New(mb, handle, &imappoll.Options{
 		Logger: slog.New(slog.DiscardHandler), Redis: rdb, Prefix: prefix, Prepare: im.Prepare, Threading: im.Threading,
 		Durable: store.Durable, Workers: benchWorkers(),
 	})

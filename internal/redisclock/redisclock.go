@@ -90,16 +90,27 @@ func (c *Clock) Measure(ctx context.Context) error {
 	return nil
 }
 
-// Run measures the offset every Refresh until ctx ends.
+// unmeasuredRetry is how soon Run tries again while no measurement ever
+// succeeded: until then Now is the instance's own clock.
+const unmeasuredRetry = 200 * time.Millisecond
+
+// Run measures the offset every Refresh until ctx ends. Until the first
+// measurement succeeds (an instance started while Redis was away), it tries
+// every unmeasuredRetry instead: the writes it makes once Redis is back must
+// not carry the instance's own time for up to Refresh.
 func (c *Clock) Run(ctx context.Context) {
 	for {
 		mctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 		_ = c.Measure(mctx) // Redis away: keep the last offset
 		cancel()
+		wait := Refresh
+		if _, measured := c.Offset(); !measured {
+			wait = unmeasuredRetry
+		}
 		select {
 		case <-ctx.Done():
 			return
-		case <-time.After(Refresh):
+		case <-time.After(wait):
 		}
 	}
 }

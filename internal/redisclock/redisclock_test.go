@@ -3,8 +3,12 @@ package redisclock_test
 import (
 	"context"
 	"log/slog"
+	"net"
 	"testing"
 	"time"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/redis/go-redis/v9"
 
 	"frontdesk/internal/redisclock"
 	"frontdesk/internal/testredis"
@@ -90,5 +94,48 @@ func TestSkewedInstanceDoesNotStealALease(t *testing.T) {
 	case <-got:
 	case <-time.After(3 * time.Second):
 		t.Fatal("on its own clock the skewed instance did not take the job: the test proves nothing")
+	}
+}
+
+// An instance started while Redis is away measures Redis's time within a
+// moment of Redis coming back, not a Refresh later: the load proof found
+// tickets of the instance whose clock runs 3 minutes ahead created
+// "3 minutes later" than they were, after a restart during a failover.
+func TestClockMeasuresSoonOnceRedisIsBack(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	_ = ln.Close() // nothing listens: Redis is away
+	rdb := redis.NewClient(&redis.Options{Addr: addr, MaxRetries: -1, DialTimeout: 100 * time.Millisecond})
+	defer rdb.Close()
+	ahead := func() time.Time { return time.Now().Add(3 * time.Minute) }
+	c := redisclock.New(rdb, ahead, slog.New(slog.DiscardHandler))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go c.Run(ctx)
+	// Past the first try's 2 s bound: the next one is what counts.
+	time.Sleep(2500 * time.Millisecond)
+	if _, measured := c.Offset(); measured {
+		t.Fatal("measured with Redis away")
+	}
+	m := miniredis.NewMiniRedis()
+	if err := m.StartAddr(addr); err != nil {
+		t.Skipf("cannot listen on %s again: %v", addr, err)
+	}
+	defer m.Close()
+	back := time.Now()
+	for {
+		if _, measured := c.Offset(); measured {
+			break
+		}
+		if time.Since(back) > 2*time.Second {
+			t.Fatalf("no measurement within 2 s of Redis coming back (Refresh is %v)", redisclock.Refresh)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if d := time.Until(c.Now()); d > 10*time.Second || d < -10*time.Second {
+		t.Fatalf("Now is %v off the real time after the measurement", d)
 	}
 }
