@@ -18,6 +18,8 @@ type feedbackPage struct {
 	MaxComment int
 	// Done says the answer was recorded.
 	Done bool
+	// Refused, when set, says why the link or answer could not be taken.
+	Refused string
 }
 
 // handleFeedbackPage asks a customer to confirm their answer, with an
@@ -53,16 +55,23 @@ func (h *Handlers) handleFeedbackSave(w http.ResponseWriter, r *http.Request) {
 }
 
 // feedbackProblem answers a link or answer that cannot be taken, in the
-// customer's words.
+// customer's words, on the customer's page: not the desk's error page,
+// whose bare status and "Back to the queues" are for its users.
 func (h *Handlers) feedbackProblem(w http.ResponseWriter, r *http.Request, err error) {
+	status, title, msg := 0, "", ""
 	switch {
 	case errors.Is(err, fault.ErrInvalid), errors.Is(err, fault.ErrNotFound):
-		h.renderError(w, r, http.StatusForbidden, "This link is not valid. Please use the link in our mail as it came.")
+		status, title, msg = http.StatusForbidden, "This link does not work",
+			"This link is not valid. Please use the link in our mail as it came."
 	case errors.Is(err, fault.ErrConflict):
-		h.renderError(w, r, http.StatusConflict, "Thank you, we have your answer already; it can no longer be changed.")
+		status, title, msg = http.StatusConflict, "Thank you",
+			"Thank you, we have your answer already; it can no longer be changed."
 	case errors.Is(err, fault.ErrTooLarge):
-		h.renderError(w, r, http.StatusRequestEntityTooLarge, "The comment is too long; please shorten it.")
+		status, title, msg = http.StatusRequestEntityTooLarge, "Comment too long",
+			"The comment is too long; please shorten it."
 	default:
 		h.uiError(w, r, err)
+		return
 	}
+	h.render(w, r, status, "feedback", &pageData{Title: title, Data: feedbackPage{Refused: msg}})
 }

@@ -33,8 +33,12 @@ func TestFeedbackPages(t *testing.T) {
 	if _, ok, _ := e.store.TicketFeedback(context.Background(), id); ok {
 		t.Fatal("opening the link recorded an answer")
 	}
-	if res, _ := customer.get(t, "/feedback/"+id+"?a=good&s=00"); res.StatusCode != http.StatusForbidden {
-		t.Errorf("a forged link: %d, want 403", res.StatusCode)
+	// Refused on the customer's page, in words: not the desk's error
+	// page with a bare "Forbidden" and a way "Back to the queues".
+	if res, body := customer.get(t, "/feedback/"+id+"?a=good&s=00"); res.StatusCode != http.StatusForbidden ||
+		!strings.Contains(body, `id="feedback-refused"`) || !strings.Contains(body, "This link is not valid") ||
+		strings.Contains(body, "Forbidden") || strings.Contains(body, "Back to the queues") {
+		t.Errorf("a forged link: %d\n%s", res.StatusCode, body)
 	}
 
 	res, body = customer.postRaw(t, "/feedback/"+id, url.Values{"s": {u.Query().Get("s")}, "answer": {"good"}, "comment": {"Thanks!"}})
