@@ -19,7 +19,8 @@ import (
 // helpful?" they may change it.
 const FeedbackWindow = 24 * time.Hour
 
-// MaxFeedbackComment is the longest comment kept with an answer, in bytes.
+// MaxFeedbackComment is the longest comment kept with an answer, in
+// characters (as the page's textarea counts them: a line break is one).
 const MaxFeedbackComment = 2000
 
 // feedbackPath is where the links of closing replies lead:
@@ -71,8 +72,10 @@ func (d *Desk) RecordFeedback(ctx context.Context, id, sig string, good bool, co
 	if err := d.CheckFeedback(ctx, id, sig); err != nil {
 		return err
 	}
-	comment = strings.TrimSpace(comment)
-	if len(comment) > MaxFeedbackComment || !utf8.ValidString(comment) {
+	// Browsers send a textarea's line breaks as CRLF but count them as one
+	// character against its maxlength.
+	comment = strings.TrimSpace(strings.ReplaceAll(comment, "\r\n", "\n"))
+	if !utf8.ValidString(comment) || utf8.RuneCountInString(comment) > MaxFeedbackComment {
 		return fmt.Errorf("%w: comment: at most %d characters", fault.ErrTooLarge, MaxFeedbackComment)
 	}
 	rs, ok := d.store.(ticket.ReportStore)

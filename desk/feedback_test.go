@@ -67,6 +67,15 @@ func TestFeedbackLinks(t *testing.T) {
 	if err := d.RecordFeedback(ctx, r.TicketID, sig, true, strings.Repeat("x", MaxFeedbackComment+1)); !errors.Is(err, fault.ErrTooLarge) {
 		t.Errorf("an overlong comment: %v", err)
 	}
+	// The limit counts characters, as the page's textarea does, with a
+	// line break sent as CRLF counting one: 2,000 accented letters are
+	// taken.
+	if err := d.RecordFeedback(ctx, r.TicketID, sig, true, strings.Repeat("é", MaxFeedbackComment-2)+"\r\né"); err != nil {
+		t.Errorf("a comment of %d characters, %d bytes: %v", MaxFeedbackComment, 2*MaxFeedbackComment+1, err)
+	}
+	if err := d.RecordFeedback(ctx, r.TicketID, sig, true, strings.Repeat("é", MaxFeedbackComment+1)); !errors.Is(err, fault.ErrTooLarge) {
+		t.Errorf("a comment of %d accented letters: %v", MaxFeedbackComment+1, err)
+	}
 	if err := d.RecordFeedback(ctx, r.TicketID, sig, true, "  Quick, thanks!  "); err != nil {
 		t.Fatal(err)
 	}

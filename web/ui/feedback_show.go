@@ -35,10 +35,17 @@ func (h *Handlers) handleFeedbackPage(w http.ResponseWriter, r *http.Request) {
 		Data: feedbackPage{TicketID: id, Sig: q.Get("s"), Good: q.Get("a") != "bad", MaxComment: desk.MaxFeedbackComment}})
 }
 
+// feedbackFormLimit bounds the feedback form's body: a comment of
+// desk.MaxFeedbackComment characters, as the textarea's maxlength lets it
+// be written, is up to 9 bytes a character once form-encoded (a 3-byte
+// character is %XX three times; a 4-byte one counts as two against
+// maxlength), plus the other fields.
+const feedbackFormLimit = 9*desk.MaxFeedbackComment + 1024
+
 // handleFeedbackSave records the answer a customer confirmed: one per
 // ticket, changeable for a day.
 func (h *Handlers) handleFeedbackSave(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, 4*desk.MaxFeedbackComment)
+	r.Body = http.MaxBytesReader(w, r.Body, feedbackFormLimit)
 	if err := r.ParseForm(); err != nil {
 		h.renderError(w, r, http.StatusBadRequest, "The form could not be read; please try again.")
 		return

@@ -52,6 +52,23 @@ func TestFeedbackPages(t *testing.T) {
 	if res, _ := customer.postRaw(t, "/feedback/"+id, url.Values{"s": {"00"}, "answer": {"bad"}}); res.StatusCode != http.StatusForbidden {
 		t.Errorf("a forged answer: %d, want 403", res.StatusCode)
 	}
+
+	// The longest comment the page's textarea lets a customer write
+	// (maxlength counts characters, a line break as one) is taken whole,
+	// also in a language with accents: 2,000 characters are 4,001 bytes
+	// here, and 12,000 once form-encoded.
+	long := strings.Repeat("é", 1000) + "\r\n" + strings.Repeat("ü", 999)
+	res, body = customer.postRaw(t, "/feedback/"+id, url.Values{"s": {u.Query().Get("s")}, "answer": {"bad"}, "comment": {long}})
+	if res.StatusCode != http.StatusOK || !strings.Contains(body, `id="feedback-done"`) {
+		t.Fatalf("POST with a comment of 2,000 characters: %d\n%s", res.StatusCode, body)
+	}
+	if fb, _, _ := e.store.TicketFeedback(context.Background(), id); fb.Comment != strings.ReplaceAll(long, "\r\n", "\n") {
+		t.Errorf("the long comment was kept as %d bytes, want %d", len(fb.Comment), len(long)-1)
+	}
+	if res, body := customer.postRaw(t, "/feedback/"+id, url.Values{"s": {u.Query().Get("s")}, "answer": {"bad"}, "comment": {long + "ö"}}); res.StatusCode != http.StatusRequestEntityTooLarge ||
+		!strings.Contains(body, "too long") {
+		t.Errorf("POST with a comment of 2,001 characters: %d\n%s", res.StatusCode, body)
+	}
 }
 
 // TestReportsPage: a manager's reports page draws its charts as SVG and
