@@ -64,6 +64,28 @@ func (d *Desk) CheckFeedback(ctx context.Context, id, sig string) error {
 	return nil
 }
 
+// GivenFeedback returns the answer already recorded through ticket id's
+// signed link (sig), nil when there is none, and until when it may still
+// be changed (zero when no longer). A wrong signature is fault.ErrInvalid.
+func (d *Desk) GivenFeedback(ctx context.Context, id, sig string) (*ticket.Feedback, time.Time, error) {
+	if err := d.CheckFeedback(ctx, id, sig); err != nil {
+		return nil, time.Time{}, err
+	}
+	rs, ok := d.store.(ticket.ReportStore)
+	if !ok {
+		return nil, time.Time{}, nil
+	}
+	fb, given, err := rs.TicketFeedback(ctx, id)
+	if err != nil || !given {
+		return nil, time.Time{}, err
+	}
+	until := fb.At.Add(FeedbackWindow)
+	if d.now().After(until) { // as feedback.lua: changeable up to the window's end
+		until = time.Time{}
+	}
+	return &fb, until, nil
+}
+
 // RecordFeedback records a customer's answer through a signed link: an
 // event on the ticket, counted in the reports. Refused: a wrong signature
 // (fault.ErrInvalid), a comment over MaxFeedbackComment (fault.ErrTooLarge),

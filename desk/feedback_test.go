@@ -91,4 +91,22 @@ func TestFeedbackLinks(t *testing.T) {
 	if err != nil || rep.Total.FeedbackGood != 1 || rep.Total.FeedbackBad != 0 {
 		t.Errorf("report: %+v, %v", rep.Total, err)
 	}
+
+	// The page finds the answer given, changeable until a day after the
+	// first; then no longer.
+	if _, _, err := d.GivenFeedback(ctx, r.TicketID, forged); !errors.Is(err, fault.ErrInvalid) {
+		t.Errorf("GivenFeedback with a forged signature: %v", err)
+	}
+	clock.Set(clock.Now().Add(23 * time.Hour))
+	fb, until, err := d.GivenFeedback(ctx, r.TicketID, sig)
+	if err != nil || fb == nil || !fb.Good || fb.Comment != "Quick, thanks!" || !until.Equal(time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)) {
+		t.Errorf("GivenFeedback within the day: %+v until %v, %v", fb, until, err)
+	}
+	clock.Set(clock.Now().Add(time.Hour + time.Second))
+	if fb, until, err := d.GivenFeedback(ctx, r.TicketID, sig); err != nil || fb == nil || !until.IsZero() {
+		t.Errorf("GivenFeedback after the day: %+v until %v, %v", fb, until, err)
+	}
+	if err := d.RecordFeedback(ctx, r.TicketID, sig, false, ""); !errors.Is(err, fault.ErrConflict) {
+		t.Errorf("a change after the day: %v", err)
+	}
 }

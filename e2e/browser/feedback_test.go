@@ -25,11 +25,11 @@ import (
 // with "Was this helpful?" and a 👍 and a 👎 link. The customer, on their
 // phone and not signed in, follows 👎: the page asks to confirm and
 // records nothing yet; they add a comment and send it, and are thanked.
-// Within the day they follow 👍 and change their answer. The assistant
-// sees both answers, with the comment, among the ticket's events; the
-// manager's daily report counts one helpful and no unhelpful answer. A
-// link whose signature was tampered with is refused in the customer's
-// words, and so is a form sent with one.
+// Within the day they follow 👍, find their comment kept, and change their
+// answer. The assistant sees both answers, with the comment, among the
+// ticket's events; the manager's daily report counts one helpful and no
+// unhelpful answer. A link whose signature was tampered with is refused in
+// the customer's words, and so is a form sent with one.
 func TestCustomerAnswersWasThisHelpful(t *testing.T) {
 	d := newDesk(t, deskOptions{extraConfig: "feedback:\n  enabled: true\n"})
 	d.addUser(t, "assistant", "sam", "sam-first-day-2026")
@@ -116,12 +116,18 @@ func TestCustomerAnswersWasThisHelpful(t *testing.T) {
 	if !eval[bool](cust, `document.querySelector('input[name="answer"][value="good"]').checked`) {
 		t.Error("the 👍 link's page does not have 👍 chosen")
 	}
+	if s := cust.text("#feedback-earlier"); !strings.Contains(s, "You told us it did not help") || !strings.Contains(s, "until") {
+		t.Errorf("the page does not say what was answered before: %q", s)
+	}
+	if v := eval[string](cust, `document.getElementById("feedback-comment").value`); v != comment {
+		t.Errorf("the form holds the comment %q, want the one given, %q", v, comment)
+	}
 	cust.submit("change the answer", chromedp.Click(chromedp.ID("feedback-send")))
 	if s := cust.text("#feedback-done"); !strings.Contains(s, "it helped") {
 		t.Errorf("after changing, the thank-you reads %q", s)
 	}
 	ev := feedbackEvents(t, d, maxToken, id)
-	if len(ev) != 2 || ev[1].Type != "feedback_good" || ev[1].By != "customer" {
+	if len(ev) != 2 || ev[1] != (apiEvent{Type: "feedback_good", By: "customer", Detail: comment}) {
 		t.Fatalf("feedback events after changing to 👍: %+v", ev)
 	}
 	cust.checkNoScriptProblems()

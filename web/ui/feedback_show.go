@@ -3,9 +3,11 @@ package ui
 import (
 	"errors"
 	"net/http"
+	"time"
 
 	"frontdesk/desk"
 	"frontdesk/fault"
+	"frontdesk/ticket"
 )
 
 // feedbackPage is the customer's page behind a closing reply's "Was this
@@ -18,21 +20,38 @@ type feedbackPage struct {
 	MaxComment int
 	// Done says the answer was recorded.
 	Done bool
+	// Earlier is the answer given before, which the form changes, until
+	// Until.
+	Earlier *ticket.Feedback
+	Until   time.Time
+	// Final says an answer was given and may no longer be changed.
+	Final bool
 	// Refused, when set, says why the link or answer could not be taken.
 	Refused string
 }
 
 // handleFeedbackPage asks a customer to confirm their answer, with an
 // optional comment. It changes nothing: mail scanners follow links, so
-// only the form's POST records the answer.
+// only the form's POST records the answer. A customer who answered before
+// finds their comment in the form and until when they may change it; once
+// they may not, the page says so instead of offering a form.
 func (h *Handlers) handleFeedbackPage(w http.ResponseWriter, r *http.Request) {
 	id, q := r.PathValue("id"), r.URL.Query()
-	if err := h.Desk.CheckFeedback(r.Context(), id, q.Get("s")); err != nil {
+	earlier, until, err := h.Desk.GivenFeedback(r.Context(), id, q.Get("s"))
+	if err != nil {
 		h.feedbackProblem(w, r, err)
 		return
 	}
-	h.render(w, r, http.StatusOK, "feedback", &pageData{Title: "Was this helpful?",
-		Data: feedbackPage{TicketID: id, Sig: q.Get("s"), Good: q.Get("a") != "bad", MaxComment: desk.MaxFeedbackComment}})
+	p := feedbackPage{TicketID: id, Sig: q.Get("s"), Good: q.Get("a") != "bad", MaxComment: desk.MaxFeedbackComment,
+		Earlier: earlier, Until: until}
+	if earlier != nil {
+		if until.IsZero() {
+			h.render(w, r, http.StatusOK, "feedback", &pageData{Title: "Thank you", Data: feedbackPage{Final: true}})
+			return
+		}
+		p.Comment = earlier.Comment
+	}
+	h.render(w, r, http.StatusOK, "feedback", &pageData{Title: "Was this helpful?", Data: p})
 }
 
 // feedbackFormLimit bounds the feedback form's body: a comment of
@@ -71,8 +90,8 @@ func (h *Handlers) feedbackProblem(w http.ResponseWriter, r *http.Request, err e
 		status, title, msg = http.StatusForbidden, "This link does not work",
 			"This link is not valid. Please use the link in our mail as it came."
 	case errors.Is(err, fault.ErrConflict):
-		status, title, msg = http.StatusConflict, "Thank you",
-			"Thank you, we have your answer already; it can no longer be changed."
+		h.render(w, r, http.StatusConflict, "feedback", &pageData{Title: "Thank you", Data: feedbackPage{Final: true}})
+		return
 	case errors.Is(err, fault.ErrTooLarge):
 		status, title, msg = http.StatusRequestEntityTooLarge, "Comment too long",
 			"The comment is too long; please shorten it."

@@ -49,6 +49,13 @@ func TestFeedbackPages(t *testing.T) {
 	if err != nil || !ok || !fb.Good || fb.Comment != "Thanks!" {
 		t.Errorf("recorded %+v %v %v", fb, ok, err)
 	}
+	// The link again: the answer given, the comment in the form to keep
+	// or change, and until when.
+	res, body = customer.get(t, u.RequestURI())
+	if res.StatusCode != http.StatusOK || !strings.Contains(body, `id="feedback-earlier">You told us it helped; you may change your answer until <time`) ||
+		!strings.Contains(body, `rows="4">Thanks!</textarea>`) || !strings.Contains(body, `value="bad" checked`) {
+		t.Errorf("GET after answering: %d\n%s", res.StatusCode, body)
+	}
 	if res, _ := customer.postRaw(t, "/feedback/"+id, url.Values{"s": {"00"}, "answer": {"bad"}}); res.StatusCode != http.StatusForbidden {
 		t.Errorf("a forged answer: %d, want 403", res.StatusCode)
 	}
