@@ -19,7 +19,8 @@ import (
 // helpful?" they may change it.
 const FeedbackWindow = 24 * time.Hour
 
-// MaxFeedbackComment is the longest comment kept with an answer, in bytes.
+// MaxFeedbackComment is the longest comment kept with an answer, in
+// characters (as the page's textarea counts them: a line break is one).
 const MaxFeedbackComment = 2000
 
 // feedbackPath is where the links of closing replies lead:
@@ -63,6 +64,28 @@ func (d *Desk) CheckFeedback(ctx context.Context, id, sig string) error {
 	return nil
 }
 
+// GivenFeedback returns the answer already recorded through ticket id's
+// signed link (sig), nil when there is none, and until when it may still
+// be changed (zero when no longer). A wrong signature is fault.ErrInvalid.
+func (d *Desk) GivenFeedback(ctx context.Context, id, sig string) (*ticket.Feedback, time.Time, error) {
+	if err := d.CheckFeedback(ctx, id, sig); err != nil {
+		return nil, time.Time{}, err
+	}
+	rs, ok := d.store.(ticket.ReportStore)
+	if !ok {
+		return nil, time.Time{}, nil
+	}
+	fb, given, err := rs.TicketFeedback(ctx, id)
+	if err != nil || !given {
+		return nil, time.Time{}, err
+	}
+	until := fb.At.Add(FeedbackWindow)
+	if d.now().After(until) { // as feedback.lua: changeable up to the window's end
+		until = time.Time{}
+	}
+	return &fb, until, nil
+}
+
 // RecordFeedback records a customer's answer through a signed link: an
 // event on the ticket, counted in the reports. Refused: a wrong signature
 // (fault.ErrInvalid), a comment over MaxFeedbackComment (fault.ErrTooLarge),
@@ -71,8 +94,10 @@ func (d *Desk) RecordFeedback(ctx context.Context, id, sig string, good bool, co
 	if err := d.CheckFeedback(ctx, id, sig); err != nil {
 		return err
 	}
-	comment = strings.TrimSpace(comment)
-	if len(comment) > MaxFeedbackComment || !utf8.ValidString(comment) {
+	// Browsers send a textarea's line breaks as CRLF but count them as one
+	// character against its maxlength.
+	comment = strings.TrimSpace(strings.ReplaceAll(comment, "\r\n", "\n"))
+	if !utf8.ValidString(comment) || utf8.RuneCountInString(comment) > MaxFeedbackComment {
 		return fmt.Errorf("%w: comment: at most %d characters", fault.ErrTooLarge, MaxFeedbackComment)
 	}
 	rs, ok := d.store.(ticket.ReportStore)

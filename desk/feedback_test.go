@@ -67,6 +67,15 @@ func TestFeedbackLinks(t *testing.T) {
 	if err := d.RecordFeedback(ctx, r.TicketID, sig, true, strings.Repeat("x", MaxFeedbackComment+1)); !errors.Is(err, fault.ErrTooLarge) {
 		t.Errorf("an overlong comment: %v", err)
 	}
+	// The limit counts characters, as the page's textarea does, with a
+	// line break sent as CRLF counting one: 2,000 accented letters are
+	// taken.
+	if err := d.RecordFeedback(ctx, r.TicketID, sig, true, strings.Repeat("é", MaxFeedbackComment-2)+"\r\né"); err != nil {
+		t.Errorf("a comment of %d characters, %d bytes: %v", MaxFeedbackComment, 2*MaxFeedbackComment+1, err)
+	}
+	if err := d.RecordFeedback(ctx, r.TicketID, sig, true, strings.Repeat("é", MaxFeedbackComment+1)); !errors.Is(err, fault.ErrTooLarge) {
+		t.Errorf("a comment of %d accented letters: %v", MaxFeedbackComment+1, err)
+	}
 	if err := d.RecordFeedback(ctx, r.TicketID, sig, true, "  Quick, thanks!  "); err != nil {
 		t.Fatal(err)
 	}
@@ -81,5 +90,23 @@ func TestFeedbackLinks(t *testing.T) {
 	rep, err := d.DailyReport(ctx, "2026-12-01", "2026-12-01")
 	if err != nil || rep.Total.FeedbackGood != 1 || rep.Total.FeedbackBad != 0 {
 		t.Errorf("report: %+v, %v", rep.Total, err)
+	}
+
+	// The page finds the answer given, changeable until a day after the
+	// first; then no longer.
+	if _, _, err := d.GivenFeedback(ctx, r.TicketID, forged); !errors.Is(err, fault.ErrInvalid) {
+		t.Errorf("GivenFeedback with a forged signature: %v", err)
+	}
+	clock.Set(clock.Now().Add(23 * time.Hour))
+	fb, until, err := d.GivenFeedback(ctx, r.TicketID, sig)
+	if err != nil || fb == nil || !fb.Good || fb.Comment != "Quick, thanks!" || !until.Equal(time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)) {
+		t.Errorf("GivenFeedback within the day: %+v until %v, %v", fb, until, err)
+	}
+	clock.Set(clock.Now().Add(time.Hour + time.Second))
+	if fb, until, err := d.GivenFeedback(ctx, r.TicketID, sig); err != nil || fb == nil || !until.IsZero() {
+		t.Errorf("GivenFeedback after the day: %+v until %v, %v", fb, until, err)
+	}
+	if err := d.RecordFeedback(ctx, r.TicketID, sig, false, ""); !errors.Is(err, fault.ErrConflict) {
+		t.Errorf("a change after the day: %v", err)
 	}
 }

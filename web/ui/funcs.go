@@ -117,6 +117,7 @@ var eventNames = map[string]string{
 	"delivery": "delivery", "changed": "changed", "snoozed": "snoozed",
 	"snooze_ended": "back from snooze", "merged": "merged", "callback_due": "call back now",
 	"callback_planned": "call-back planned", "callback_cancelled": "call-back cancelled",
+	"feedback_good": "rated helpful", "feedback_bad": "rated not helpful",
 }
 
 func eventName(typ string) string {
