@@ -409,6 +409,10 @@ type Twilio struct {
 	// ReconcileWindow is how far back the first reconciliation looks, and
 	// how far back any may. Default: 24h.
 	ReconcileWindow time.Duration `yaml:"reconcile_window"`
+	// ReconcileSettle is how old an inbound item must be before the
+	// reconciliation files it: younger ones are left to their webhooks,
+	// which Twilio may still be delivering. Default: 5m.
+	ReconcileSettle time.Duration `yaml:"reconcile_settle"`
 }
 
 // Number is one of our Twilio phone numbers.

@@ -75,6 +75,7 @@ func TestExampleFile(t *testing.T) {
 	check("twilio.spool_max_size", c.Twilio.SpoolMaxSize, 100*MB)
 	check("twilio.reconcile_interval", c.Twilio.ReconcileInterval, 10*time.Minute)
 	check("twilio.reconcile_window", c.Twilio.ReconcileWindow, 24*time.Hour)
+	check("twilio.reconcile_settle", c.Twilio.ReconcileSettle, 5*time.Minute)
 	n, ok := c.Number("+15555550100")
 	check("Number found", ok, true)
 	check("number", n, Number{
@@ -142,7 +143,7 @@ business_hours:
 		SMTP: SMTP{Port: 587, Security: "starttls", Auth: "password", DeliveryReports: "success"},
 		Twilio: Twilio{AccountSID: "AC123", AuthToken: "t", APIURL: "https://api.twilio.com",
 			DefaultQueue: "support", SMSThreadWindow: 24 * time.Hour,
-			SpoolMaxSize: 100 * MB, ReconcileInterval: 10 * time.Minute, ReconcileWindow: 24 * time.Hour,
+			SpoolMaxSize: 100 * MB, ReconcileInterval: 10 * time.Minute, ReconcileWindow: 24 * time.Hour, ReconcileSettle: 5 * time.Minute,
 			Numbers: []Number{
 				{Number: "+31201234567", Queue: "support", Greeting: DefaultGreeting,
 					AfterHoursGreeting: DefaultAfterHours, MaxRecordingLength: 2 * time.Minute},

@@ -31,6 +31,8 @@ const (
 	DefaultSpoolMaxSize = 100 * MB
 	// DefaultReconcileInterval is twilio.reconcile_interval's default.
 	DefaultReconcileInterval = 10 * time.Minute
+	// DefaultReconcileSettle is twilio.reconcile_settle's default.
+	DefaultReconcileSettle = 5 * time.Minute
 	// DefaultReconcileWindow is twilio.reconcile_window's default.
 	DefaultReconcileWindow = 24 * time.Hour
 )
@@ -157,6 +159,7 @@ func applyDefaults(c *Config, set map[string]bool) {
 	d.size("twilio.spool_max_size", &t.SpoolMaxSize, DefaultSpoolMaxSize)
 	d.duration("twilio.reconcile_interval", &t.ReconcileInterval, DefaultReconcileInterval)
 	d.duration("twilio.reconcile_window", &t.ReconcileWindow, DefaultReconcileWindow)
+	d.duration("twilio.reconcile_settle", &t.ReconcileSettle, DefaultReconcileSettle)
 	for i := range t.Numbers {
 		n := &t.Numbers[i]
 		p := fmt.Sprintf("twilio.numbers[%d]", i)

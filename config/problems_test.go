@@ -155,11 +155,12 @@ func TestProblems(t *testing.T) {
 				"twilio.numbers[0].max_recording_length: must be between 1s and 4h",
 				`twilio.numbers[2].number: duplicate "+15555550100"`,
 			}},
-		{"twilio spool and reconciliation", "http: {public_url: 'https://d.example.com'}\ntwilio: {account_sid: AC1, auth_token: t, spool_max_size: 1KB, reconcile_interval: 10s, reconcile_window: 2000h}\n", nil,
+		{"twilio spool and reconciliation", "http: {public_url: 'https://d.example.com'}\ntwilio: {account_sid: AC1, auth_token: t, spool_max_size: 1KB, reconcile_interval: 10s, reconcile_window: 2000h, reconcile_settle: 2s}\n", nil,
 			[]string{
 				"twilio.spool_max_size: must be at least 1MB",
 				"twilio.reconcile_interval: must be 0 (off) or between 1m and 24h",
 				"twilio.reconcile_window: must be between 10m and 720h",
+				"twilio.reconcile_settle: must be between 10s and 1h",
 			}},
 		{"fax", "fax: {email_senders: ['*@fax.example.net', 'fax.example.net', '@x.org', 'a@', '[@x']}\n", nil,
 			[]string{

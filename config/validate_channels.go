@@ -146,6 +146,9 @@ func validateTwilio(c *Config, ps *problems) {
 	if t.ReconcileWindow < 10*time.Minute || t.ReconcileWindow > 30*24*time.Hour {
 		ps.add("twilio.reconcile_window", "must be between 10m and 720h")
 	}
+	if t.ReconcileSettle < 10*time.Second || t.ReconcileSettle > time.Hour {
+		ps.add("twilio.reconcile_settle", "must be between 10s and 1h")
+	}
 	numbers := map[string]bool{}
 	for i, n := range t.Numbers {
 		p := index("twilio.numbers", i)

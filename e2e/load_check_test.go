@@ -198,6 +198,14 @@ func (lr *loadRun) checkIntake(ix *loadIndex) {
 	}
 	_, _, _, _, _, hooks, _ := lr.hooks.summary()
 	excused := map[string]int{} // a caller's texts excused and not stored
+	reconciled := 0
+	defer func() {
+		// The way in was down for a while: the proof must have shown the
+		// reconciliation at work, or it proved nothing about it.
+		if reconciled == 0 {
+			t.Errorf("no text reached frontdesk through the reconciliation alone: the cut-off of the way in tested nothing")
+		}
+	}()
 	for j := range lr.hooks.n {
 		refs := ix.smsIn[smsSID(j)]
 		o := hooks[j]
@@ -212,6 +220,14 @@ func (lr *loadRun) checkIntake(ix *loadIndex) {
 				res.messages.lost++
 			}
 		case len(refs) > 0:
+			if o.ok == 0 && o.unreachable > 0 {
+				res.sms.reconciled++ // Twilio gave up; the reconciliation filed it
+				reconciled++
+			}
+		case o.unreachable > 0:
+			res.sms.lost++ // Twilio gave up, and the reconciliation did not file it
+			res.messages.lost++
+			t.Errorf("webhook %d (%s) never reached an instance and its text was not filed by the reconciliation", j, smsSID(j))
 		case o.ok > 0:
 			res.sms.lost++ // told done, and not stored
 			res.messages.lost++

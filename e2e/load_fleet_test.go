@@ -28,7 +28,7 @@ const loadPrefix = "load"
 // one through stall), the sink as
 // SMTP server, Twilio with one number, and a queue per mailbox that
 // acknowledges every new mail ticket, plus the phone queue.
-func writeLoadConfig(t *testing.T, r *loadRedis, srv *testdovecot.Server, stall *imapStall, smtpPort int, name string) *setup {
+func writeLoadConfig(t *testing.T, r *loadRedis, srv *testdovecot.Server, stall *imapStall, smtpPort int, twilioAPI, name string) *setup {
 	t.Helper()
 	dir := t.TempDir()
 	addr := freeAddr(t)
@@ -48,11 +48,12 @@ func writeLoadConfig(t *testing.T, r *loadRedis, srv *testdovecot.Server, stall 
 		fmt.Fprintf(&b, "    address: \"%s@example.com\"\n    queue: %s\n", box, box)
 	}
 	fmt.Fprintf(&b, "smtp:\n  host: 127.0.0.1\n  port: %d\n  security: none\n  from: \"desk@example.com\"\n", smtpPort)
-	fmt.Fprintf(&b, "twilio:\n  account_sid: %s\n  auth_token: %s\n  api_url: \"http://127.0.0.1:9\"\n", loadAccountSID, loadAuthToken)
+	fmt.Fprintf(&b, "twilio:\n  account_sid: %s\n  auth_token: %s\n  api_url: %q\n", loadAccountSID, loadAuthToken, twilioAPI)
 	fmt.Fprintf(&b, "  default_queue: phone\n  numbers:\n    - number: %q\n      queue: phone\n", loadNumber)
-	// The instance's own spool, kept across its kills and restarts; no
-	// reconciliation, as there is no Twilio API to ask.
-	fmt.Fprintf(&b, "  spool_dir: %q\n  reconcile_interval: 0\n", filepath.Join(dir, "spool"))
+	// The instance's own spool, kept across its kills and restarts; the
+	// reconciliation with Twilio's API every minute, for texts older than
+	// 10 s: what files a text whose webhook Twilio could not deliver.
+	fmt.Fprintf(&b, "  spool_dir: %q\n  reconcile_interval: 1m\n  reconcile_settle: 10s\n", filepath.Join(dir, "spool"))
 	// Every customer of the load writes from one domain: the brake on
 	// acknowledgements per domain would hold most of them back.
 	b.WriteString("acknowledgements:\n  per_domain: 100000\n")

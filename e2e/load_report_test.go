@@ -78,6 +78,9 @@ func loadReport(size loadSize, at time.Time, results []*loadResult) string {
 	row("… of which excused: every delivery cut off by its instance's death, never answered", func(r *loadResult) string {
 		return fmt.Sprint(r.sms.window)
 	})
+	row("… never reached an instance (Twilio gave up), filed by the reconciliation with Twilio's API", func(r *loadResult) string {
+		return fmt.Sprint(r.sms.reconciled)
+	})
 	row("half-written records", func(r *loadResult) string { return fmt.Sprint(r.halfWritten) })
 	row("acknowledgements expected / sent / doubled", func(r *loadResult) string {
 		return fmt.Sprintf("%s / %s / %d", thousands(r.acks.expected), thousands(r.acks.got), r.acks.doubled)

@@ -19,6 +19,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"frontdesk/internal/testdovecot"
+	"frontdesk/internal/testtwilio"
 )
 
 // loadRun is one load run in progress: its servers, its instances and what
@@ -36,6 +37,10 @@ type loadRun struct {
 	replies *replyFeed
 	leases  *leaseWatch
 	stall   *imapStall // in front of hungMailbox's server
+	// twilio is Twilio's REST API: it lists every text the feed sends, so
+	// that the instances' reconciliation can file the texts whose webhooks
+	// never got through (every instance down at once).
+	twilio *testtwilio.Server
 	// events are the faults still to come, in order of their offsets.
 	events []loadEvent
 	// noKills: no instance is killed meanwhile (the hung IMAP server).
@@ -80,9 +85,10 @@ func (lr *loadRun) setUp() {
 	}
 	t.Cleanup(sink.close)
 	lr.sink = sink
+	lr.twilio = testtwilio.New(t, loadAccountSID, loadAuthToken)
 	lr.fleet = &loadFleet{}
 	for i := range loadInstances {
-		s := writeLoadConfig(t, lr.redis, lr.srv, lr.stall, sink.port(), fmt.Sprintf("load-%d", i+1))
+		s := writeLoadConfig(t, lr.redis, lr.srv, lr.stall, sink.port(), lr.twilio.URL, fmt.Sprintf("load-%d", i+1))
 		if i == loadInstances-1 {
 			// Clock skew: this instance's own clock runs ahead. Leases and
 			// due times come from Redis's TIME, so it must not matter.
@@ -106,6 +112,7 @@ func (lr *loadRun) setUp() {
 	client := &http.Client{Timeout: 15 * time.Second}
 	lr.replies = &replyFeed{urls: lr.fleet.urls(), token: lines[len(lines)-1], client: client, sent: map[string]string{}}
 	lr.hooks = newHookFeed(lr.fleet, lr.size.callers*smsPerCaller)
+	lr.hooks.twilio = lr.twilio
 	lr.leases = &leaseWatch{fleet: lr.fleet, rdb: lr.redis.client, client: &http.Client{Timeout: 2 * time.Second}}
 }
 
@@ -306,6 +313,18 @@ func (lr *loadRun) schedule(ctx context.Context, repliesStarted *bool, replied c
 			return true
 		})
 	}
+	// The way in is down for a while (a load balancer, the network): Twilio
+	// cannot connect to any instance, tries each webhook once more, and
+	// gives up. The reconciliation with Twilio's API must file those texts.
+	cutAt, cut := size.spread/5, max(4*time.Second, size.spread/15)
+	lr.at(cutAt, func() {
+		lr.hooks.cut.Store(true)
+		t.Logf("%v: Twilio cannot reach frontdesk (the way in is down) for %v", lr.since(), cut)
+		lr.at(now()+cut, func() {
+			lr.hooks.cut.Store(false)
+			t.Logf("%v: Twilio reaches frontdesk again", lr.since())
+		})
+	})
 	lr.at(size.smtpDownAt, func() {
 		lr.sink.stop()
 		t.Logf("%v: SMTP server stopped", lr.since())

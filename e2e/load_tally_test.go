@@ -15,6 +15,9 @@ import (
 // instance), and pending (a failure in every run).
 type tally struct {
 	expected, got, doubled, lost, window, pending int
+	// reconciled: stored although Twilio gave up on every delivery (no
+	// instance could be reached): filed by the reconciliation with its API.
+	reconciled int
 }
 
 // add counts one expected item that arrived n times.

@@ -480,6 +480,7 @@ func (a *app) startPhone(ctx context.Context, wg *sync.WaitGroup) func(*http.Ser
 	wg.Go(func() { hooks.RunSpool(ctx) })
 	rec := phonereconcile.New(t, a.cfg.Redis.Prefix, a.rdb, in, a.store, &phonereconcile.Options{
 		Logger: logger, Registerer: a.registry, Instance: a.instance, Now: a.clock.Now, Durable: a.store.Durable,
+		Settle: t.ReconcileSettle,
 	})
 	wg.Go(func() { rec.Run(ctx) })
 	return hooks.Register

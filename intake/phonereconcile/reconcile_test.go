@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"frontdesk/internal/testtwilio"
+
 	"github.com/alicebob/miniredis/v2"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
@@ -38,7 +40,7 @@ func caller(n int) string             { return fmt.Sprintf("+1415555%04d", n) }
 // Twilio API: the Sink the reconciler files through, and its store.
 type env struct {
 	t      *testing.T
-	fake   *fakeTwilio
+	fake   *testtwilio.Server
 	rdb    redis.UniversalClient
 	store  *redisstore.Store
 	intake *phonetickets.Intake
@@ -49,7 +51,7 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	e := &env{t: t, fake: newFakeTwilio(t, accountSID, authToken), reg: prometheus.NewRegistry(), now: time.Now()}
+	e := &env{t: t, fake: testtwilio.New(t, accountSID, authToken), reg: prometheus.NewRegistry(), now: time.Now()}
 	mr := miniredis.RunT(t)
 	e.rdb = redis.NewClient(&redis.Options{Addr: mr.Addr()})
 	t.Cleanup(func() { _ = e.rdb.Close() })
@@ -143,23 +145,23 @@ func TestRoundFilesWhatNoWebhookBrought(t *testing.T) {
 	h := time.Hour
 	f := e.fake
 	// Texts.
-	f.addMessage(sid("SM", 1), caller(1), ourNumber, "inbound", "a text no webhook brought", 0, e.now.Add(-3*h))
-	f.addMessage(sid("SM", 2), caller(2), ourNumber, "inbound", "a text that came as a webhook", 0, e.now.Add(-2*h))
-	f.addMessage(sid("MM", 3), caller(3), ourNumber, "inbound", "a picture", 1, e.now.Add(-h))
-	f.addMessage(sid("SM", 4), ourNumber, caller(1), "outbound-api", "our reply", 0, e.now.Add(-h))
-	f.addMessage(sid("SM", 5), caller(5), ourNumber, "inbound", "too new: its webhook may still come", 0, e.now.Add(-time.Minute))
-	f.addMessage(sid("SM", 6), caller(6), ourNumber, "inbound", "older than the window", 0, e.now.Add(-30*h))
-	f.addMessage(sid("SM", 7), caller(7), otherNum, "inbound", "to another number", 0, e.now.Add(-h))
+	f.AddMessage(sid("SM", 1), caller(1), ourNumber, "inbound", "a text no webhook brought", 0, e.now.Add(-3*h))
+	f.AddMessage(sid("SM", 2), caller(2), ourNumber, "inbound", "a text that came as a webhook", 0, e.now.Add(-2*h))
+	f.AddMessage(sid("MM", 3), caller(3), ourNumber, "inbound", "a picture", 1, e.now.Add(-h))
+	f.AddMessage(sid("SM", 4), ourNumber, caller(1), "outbound-api", "our reply", 0, e.now.Add(-h))
+	f.AddMessage(sid("SM", 5), caller(5), ourNumber, "inbound", "too new: its webhook may still come", 0, e.now.Add(-time.Minute))
+	f.AddMessage(sid("SM", 6), caller(6), ourNumber, "inbound", "older than the window", 0, e.now.Add(-30*h))
+	f.AddMessage(sid("SM", 7), caller(7), otherNum, "inbound", "to another number", 0, e.now.Add(-h))
 	// Calls and voicemail.
-	f.addCall(sid("CA", 1), caller(11), ourNumber, "inbound", "no-answer", e.now.Add(-4*h), 0)
-	f.addCall(sid("CA", 2), caller(12), ourNumber, "inbound", "completed", e.now.Add(-3*h), time.Minute)
-	f.addRecording(sid("RE", 2), sid("CA", 2), e.now.Add(-3*h+time.Minute), "Please call me back about order 553.")
-	f.addCall(sid("CA", 3), caller(13), ourNumber, "inbound", "completed", e.now.Add(-2*h), time.Minute)
-	f.addRecording(sid("RE", 3), sid("CA", 3), e.now.Add(-2*h+time.Minute), "")
-	f.addCall(sid("CA", 4), caller(14), ourNumber, "inbound", "in-progress", e.now.Add(-30*time.Minute), 0)
-	f.addCall(sid("CA", 5), caller(15), ourNumber, "inbound", "busy", e.now.Add(-90*time.Minute), 0)
-	f.addCall(sid("CA", 9), caller(19), otherNum, "inbound", "completed", e.now.Add(-h), time.Minute)
-	f.addRecording(sid("RE", 9), sid("CA", 9), e.now.Add(-h+time.Minute), "")
+	f.AddCall(sid("CA", 1), caller(11), ourNumber, "inbound", "no-answer", e.now.Add(-4*h), 0)
+	f.AddCall(sid("CA", 2), caller(12), ourNumber, "inbound", "completed", e.now.Add(-3*h), time.Minute)
+	f.AddRecording(sid("RE", 2), sid("CA", 2), e.now.Add(-3*h+time.Minute), "Please call me back about order 553.")
+	f.AddCall(sid("CA", 3), caller(13), ourNumber, "inbound", "completed", e.now.Add(-2*h), time.Minute)
+	f.AddRecording(sid("RE", 3), sid("CA", 3), e.now.Add(-2*h+time.Minute), "")
+	f.AddCall(sid("CA", 4), caller(14), ourNumber, "inbound", "in-progress", e.now.Add(-30*time.Minute), 0)
+	f.AddCall(sid("CA", 5), caller(15), ourNumber, "inbound", "busy", e.now.Add(-90*time.Minute), 0)
+	f.AddCall(sid("CA", 9), caller(19), otherNum, "inbound", "completed", e.now.Add(-h), time.Minute)
+	f.AddRecording(sid("RE", 9), sid("CA", 9), e.now.Add(-h+time.Minute), "")
 
 	// What the webhooks did bring: SM2, CA3 with its voicemail, CA5 missed.
 	common := func(from string, at time.Time) phone.Common {
@@ -255,14 +257,14 @@ func TestRoundFilesWhatNoWebhookBrought(t *testing.T) {
 	if got := e.count(kindMessage, resultFiled) + e.count(kindCall, resultFiled) + e.count(kindRecording, resultFiled); got != 5 {
 		t.Fatalf("%v filed after two rounds, want 5 (the 4 of the first, and the text too new for it)", got)
 	}
-	qs := f.listed("Messages.json")
+	qs := f.Listed("Messages.json")
 	last := qs[len(qs)-1]
 	from, err := time.Parse(time.RFC3339, last.Get("DateSent>"))
 	if err != nil || from.Before(e.now.Add(-10*time.Minute-DefaultSettle-overlap-time.Second)) {
 		t.Errorf("the second round listed messages from %s (%v), want from the first round's watermark", last.Get("DateSent>"), err)
 	}
 	// The call in progress holds its list back: read again from the window's start.
-	cq := f.listed("Calls.json")
+	cq := f.Listed("Calls.json")
 	if from, _ := time.Parse(time.RFC3339, cq[len(cq)-1].Get("StartTime>")); from.After(e.now.Add(-23 * h)) {
 		t.Errorf("the calls list moved past a call in progress: from %s", from)
 	}
@@ -274,7 +276,7 @@ func TestLongListsAreReadOverRounds(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	for i := range 7 {
-		e.fake.addMessage(sid("SM", i+1), caller(i), ourNumber, "inbound", fmt.Sprint("text ", i), 0, e.now.Add(-time.Duration(i+1)*time.Hour))
+		e.fake.AddMessage(sid("SM", i+1), caller(i), ourNumber, "inbound", fmt.Sprint("text ", i), 0, e.now.Add(-time.Duration(i+1)*time.Hour))
 	}
 	r := e.reconciler("one", func(o *Options) { o.MaxPerRound = 3 })
 	// Each round reads three, the first of them the last one read before
@@ -305,7 +307,7 @@ func TestLongListsAreReadOverRounds(t *testing.T) {
 // Twilio's API failing cuts the round short and moves no watermark.
 func TestAPIDownMovesNothing(t *testing.T) {
 	e := newEnv(t)
-	e.fake.addMessage(sid("SM", 1), caller(1), ourNumber, "inbound", "hello", 0, e.now.Add(-time.Hour))
+	e.fake.AddMessage(sid("SM", 1), caller(1), ourNumber, "inbound", "hello", 0, e.now.Add(-time.Hour))
 	cfg := e.cfg.Twilio
 	cfg.AuthToken = "wrong"
 	r := New(cfg, "fd", e.rdb, e.intake, e.store, &Options{Logger: slog.New(slog.DiscardHandler), Instance: "one",
@@ -326,7 +328,7 @@ func TestAPIDownMovesNothing(t *testing.T) {
 func TestWatermarkWaitsForDurable(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	e.fake.addMessage(sid("SM", 1), caller(1), ourNumber, "inbound", "hello", 0, e.now.Add(-time.Hour))
+	e.fake.AddMessage(sid("SM", 1), caller(1), ourNumber, "inbound", "hello", 0, e.now.Add(-time.Hour))
 	durable := fault.Unavailable(errors.New("WAITAOF timed out"))
 	r := e.reconciler("one", func(o *Options) { o.Durable = func(context.Context) error { return durable } })
 	if ran, err := r.Round(ctx); !ran || !fault.IsUnavailable(err) {

@@ -1,4 +1,9 @@
-package phonereconcile
+// Package testtwilio is Twilio's REST API for tests, as far as frontdesk's
+// reconciliation reads it: the account's messages, calls and recordings,
+// listed newest first, two to a page (so that every list is paged), filtered
+// by number and by date as the API does; a call, a message's media and a
+// recording's transcriptions; and the media's and recordings' bytes.
+package testtwilio
 
 import (
 	"encoding/json"
@@ -15,12 +20,8 @@ import (
 	"time"
 )
 
-// fakeTwilio is Twilio's REST API as far as the reconciliation reads it:
-// the account's messages, calls and recordings, listed newest first, two to
-// a page (so that every list is paged), filtered by number and by date as
-// the API does; a call, a message's media and a recording's transcriptions;
-// and the media's and recordings' bytes.
-type fakeTwilio struct {
+// Server is the fake API; its URL is twilio.api_url.
+type Server struct {
 	*httptest.Server
 	account, token string
 
@@ -42,11 +43,12 @@ type record struct {
 	json map[string]any
 }
 
-// fakePageSize is the fake's largest page.
-const fakePageSize = 2
+// pageSize is the fake's largest page.
+const pageSize = 2
 
-func newFakeTwilio(t *testing.T, account, token string) *fakeTwilio {
-	f := &fakeTwilio{account: account, token: token, media: map[string][]map[string]any{}, trans: map[string][]map[string]any{}}
+// New runs a Server for account and token until the test ends.
+func New(t testing.TB, account, token string) *Server {
+	f := &Server{account: account, token: token, media: map[string][]map[string]any{}, trans: map[string][]map[string]any{}}
 	f.Server = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.Close)
 	return f
@@ -54,7 +56,8 @@ func newFakeTwilio(t *testing.T, account, token string) *fakeTwilio {
 
 func twilioDate(t time.Time) string { return t.UTC().Format(time.RFC1123Z) }
 
-func (f *fakeTwilio) addMessage(sid, from, to, direction, body string, numMedia int, at time.Time) {
+// AddMessage lists a message, with numMedia pictures.
+func (f *Server) AddMessage(sid, from, to, direction, body string, numMedia int, at time.Time) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.messages = append(f.messages, record{to: to, at: at, json: map[string]any{
@@ -69,7 +72,8 @@ func (f *fakeTwilio) addMessage(sid, from, to, direction, body string, numMedia 
 	}
 }
 
-func (f *fakeTwilio) addCall(sid, from, to, direction, status string, start time.Time, duration time.Duration) {
+// AddCall lists a call.
+func (f *Server) AddCall(sid, from, to, direction, status string, start time.Time, duration time.Duration) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	call := map[string]any{
@@ -83,7 +87,8 @@ func (f *fakeTwilio) addCall(sid, from, to, direction, status string, start time
 	f.calls = append(f.calls, record{to: to, at: start, json: call})
 }
 
-func (f *fakeTwilio) addRecording(sid, callSID string, at time.Time, transcript string) {
+// AddRecording lists a recording of a call, with its transcript if any.
+func (f *Server) AddRecording(sid, callSID string, at time.Time, transcript string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.recordings = append(f.recordings, record{at: at, json: map[string]any{
@@ -97,9 +102,9 @@ func (f *fakeTwilio) addRecording(sid, callSID string, at time.Time, transcript 
 	}
 }
 
-// listed returns the first-page queries of the lists requested from path
+// Listed returns the first-page queries of the lists requested from path
 // (Messages.json, Calls.json, Recordings.json).
-func (f *fakeTwilio) listed(path string) []url.Values {
+func (f *Server) Listed(path string) []url.Values {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	var out []url.Values
@@ -111,7 +116,7 @@ func (f *fakeTwilio) listed(path string) []url.Values {
 	return out
 }
 
-func (f *fakeTwilio) serve(w http.ResponseWriter, r *http.Request) {
+func (f *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if u, p, ok := r.BasicAuth(); !ok || u != f.account || p != f.token {
 		http.Error(w, `{"status": 401, "code": 20003, "message": "Authenticate"}`, http.StatusUnauthorized)
 		return
@@ -159,7 +164,7 @@ func (f *fakeTwilio) serve(w http.ResponseWriter, r *http.Request) {
 
 // list answers one page of recs, filtered by To and by the date parameters
 // named dateParam> and dateParam<, newest first.
-func (f *fakeTwilio) list(w http.ResponseWriter, r *http.Request, key string, recs []record, dateParam string) {
+func (f *Server) list(w http.ResponseWriter, r *http.Request, key string, recs []record, dateParam string) {
 	q := r.URL.Query()
 	page, _ := strconv.Atoi(q.Get("Page"))
 	if page == 0 {
@@ -188,8 +193,8 @@ func (f *fakeTwilio) list(w http.ResponseWriter, r *http.Request, key string, re
 	}
 	slices.SortStableFunc(out, func(a, b record) int { return b.at.Compare(a.at) })
 	size, _ := strconv.Atoi(q.Get("PageSize"))
-	if size <= 0 || size > fakePageSize {
-		size = fakePageSize
+	if size <= 0 || size > pageSize {
+		size = pageSize
 	}
 	start := min(page*size, len(out))
 	end := min(start+size, len(out))
