@@ -41,7 +41,7 @@ func (m mediaDownloads) DeadDownloads(ctx context.Context, limit int) ([]front.D
 func deadDownload(d jobs.DeadJob) front.DeadDownload {
 	s := phonetickets.DescribeJob(d.Job)
 	return front.DeadDownload{ID: d.ID, What: s.What, TicketID: s.TicketID, MessageID: s.MessageID, From: s.From,
-		Error: d.Error, Attempts: d.Attempt, At: d.Failed}
+		Reason: phonetickets.TroubleInWords(d.Error), Error: d.Error, Attempts: d.Attempt, At: d.Failed}
 }
 
 func (m mediaDownloads) RetryDownload(ctx context.Context, id string) (bool, error) {

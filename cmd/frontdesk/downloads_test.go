@@ -52,7 +52,7 @@ func TestDeadDownloadsForThePages(t *testing.T) {
 	byID := map[string]int{}
 	for i, d := range all {
 		byID[d.ID] = i
-		if d.Error != "download: 403 Forbidden" || d.At.IsZero() || d.Attempts != 1 {
+		if d.Error != "download: 403 Forbidden" || d.Reason != "The phone service refused the download: check its account and token." || d.At.IsZero() || d.Attempts != 1 {
 			t.Errorf("dead download %+v: want its error, time and one attempt", d)
 		}
 	}

@@ -1,10 +1,15 @@
 package browser
 
 import (
+	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"frontdesk/jobs"
+	"frontdesk/ticket"
 )
 
 // TestFailedAndUnknownRepliesAreSentAgain: a reply the customer's server
@@ -154,4 +159,92 @@ func TestFailedAndUnknownRepliesAreSentAgain(t *testing.T) {
 	}
 	b.checkNoScriptProblems()
 	m.checkNoScriptProblems()
+}
+
+// TestUndeliveredDownloads: a voicemail's recording whose download is
+// refused at once (a URL frontdesk may not fetch) leaves a warning on the
+// ticket pointing to Undelivered, where a manager, on a phone too, finds it
+// under the files that could not be downloaded with its ticket and the
+// reason; Try again runs it once more (it gives up again: a second
+// warning), Dismiss takes it off the list and the ticket keeps its
+// warnings.
+func TestUndeliveredDownloads(t *testing.T) {
+	d := newDesk(t, deskOptions{})
+	d.addUser(t, "manager", "max", "max-first-day-2026")
+	ctx := context.Background()
+	rc := d.create(t, ticket.NewTicket{
+		Channel: ticket.ChannelVoice, Queue: "phone", Subject: "Voicemail from " + caller,
+		Customer: ticket.Customer{Phone: caller},
+		Message: ticket.NewMessage{SourceKey: "twilio:recording:REdead", Channel: ticket.ChannelVoice, Kind: ticket.KindVoicemail,
+			From: caller, To: []string{deskNumber}, By: "intake:twilio", Text: "Please call back."},
+	})
+	q := jobs.New("media", &jobs.Options{Redis: d.rdb, Prefix: d.prefix})
+	payload := `{"ticket":"` + rc.TicketID + `","message":"` + rc.MessageID + `","source":"twilio:recording:REdead:file",` +
+		`"url":"http://127.0.0.1:9/REdead.wav","filename":"voicemail-REdead.wav","content_type":"audio/wav"}`
+	if err := q.Enqueue(ctx, jobs.Job{ID: "twilio:recording:REdead:file", Kind: "media", Payload: []byte(payload)}, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	dead := func() int64 {
+		st, err := q.Stats(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st.Dead
+	}
+	waitFor(t, "the download dead", func() bool { return dead() == 1 })
+
+	b := newBrowser(t, d.url, browserOptions{})
+	b.login("max", "max-first-day-2026")
+	b.open("/tickets/" + rc.TicketID)
+	if s := b.text("#events"); !strings.Contains(s, "could not be downloaded") || !strings.Contains(s, "Undelivered page") {
+		t.Errorf("the ticket's events: %q", s)
+	}
+	if st := b.open("/outbox"); st != 200 {
+		t.Fatalf("Undelivered: %d", st)
+	}
+	row := `#downloads-list tr[data-job="twilio:recording:REdead:file"]`
+	if s := b.text(row); !strings.Contains(s, "#"+rc.TicketID) || !strings.Contains(s, "Voicemail recording") ||
+		!strings.Contains(s, "The file's address is not one frontdesk may fetch from.") {
+		t.Errorf("the dead download's row reads %q", s)
+	}
+	if href := eval[string](b, `document.querySelector('`+row+` a').getAttribute("href")`); href != "/tickets/"+rc.TicketID+"#msg-"+rc.MessageID {
+		t.Errorf("the row links to %q", href)
+	}
+	restore := b.phoneWidth()
+	b.screenshot("undelivered-downloads-phone")
+	if !b.fitsWidth() {
+		t.Error("at phone width Undelivered with a dead download is wider than the screen")
+	}
+	restore()
+
+	b.submit("try the download again", chromedp.Click(chromedp.CSS(row+` form[action$="/retry"] button`)))
+	if s := b.text(".notice"); s != "The download is tried again." {
+		t.Errorf("notice after Try again: %q", s)
+	}
+	warnings := func() int {
+		tk, err := d.store.Get(ctx, rc.TicketID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, e := range tk.Events {
+			if e.Type == "warning" && strings.Contains(e.Detail, "gave up") {
+				n++
+			}
+		}
+		return n
+	}
+	waitFor(t, "the download tried again and given up again", func() bool { return warnings() == 2 && dead() == 1 })
+	b.open("/outbox")
+	b.submit("dismiss the download", chromedp.Click(chromedp.CSS(row+` form[action$="/dismiss"] button`)))
+	if s := b.text(".notice"); s != "Taken off the list." {
+		t.Errorf("notice after Dismiss: %q", s)
+	}
+	if b.exists("#downloads-list") || dead() != 0 {
+		t.Errorf("after Dismiss the page lists downloads (%v) or the queue has %d dead", b.exists("#downloads-list"), dead())
+	}
+	if n := warnings(); n != 2 {
+		t.Errorf("the ticket keeps %d gave-up warnings, want 2", n)
+	}
+	b.checkNoScriptProblems()
 }

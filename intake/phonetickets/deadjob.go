@@ -43,3 +43,23 @@ func DescribeJob(j jobs.Job) JobSubject {
 	}
 	return JobSubject{What: j.Kind}
 }
+
+// TroubleInWords says in a manager's words why a download failed, from its
+// last error (the jobs' record keeps only its text): the pages show it
+// with the error itself for whoever digs deeper.
+func TroubleInWords(lastError string) string {
+	e := strings.ToLower(lastError)
+	switch {
+	case strings.Contains(e, errRefused.Error()):
+		return "The file's address is not one frontdesk may fetch from."
+	case strings.Contains(e, " 401 ") || strings.Contains(e, " 403 "):
+		return "The phone service refused the download: check its account and token."
+	case strings.Contains(e, " 404 "):
+		return "The phone service no longer has the file."
+	case strings.Contains(e, " 429 "):
+		return "The phone service asked frontdesk to slow down."
+	case strings.Contains(e, ": 5"), strings.Contains(e, "timeout"), strings.Contains(e, "connection refused"), strings.Contains(e, "no such host"):
+		return "The phone service could not be reached or had trouble."
+	}
+	return "The download failed."
+}

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"frontdesk/web/internal/testweb"
 	"frontdesk/web/front"
+	"frontdesk/web/internal/testweb"
 )
 
 // fakeDownloads is the media queue's dead list in memory.
@@ -60,7 +60,7 @@ func TestDeadDownloadJobs(t *testing.T) {
 	at := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
 	dl := &fakeDownloads{dead: []front.DeadDownload{
 		{ID: "twilio:recording:RE1", What: "recording", TicketID: "1042", MessageID: "m1", Error: "download: 403 Forbidden", Attempts: 8, At: at},
-		{ID: "twilio:fax:FX1", What: "fax", TicketID: "1043", MessageID: "m1", Error: "download: 404 Not Found", Attempts: 8, At: at},
+		{ID: "twilio:fax:FX1", What: "fax", TicketID: "1043", MessageID: "m1", Reason: "The phone service no longer has the file.", Error: "download: 404 Not Found", Attempts: 8, At: at},
 		{ID: "missed:CA1", What: "missed call", From: "+15555550123", Error: "twilio: 500", Attempts: 8, At: at},
 	}}
 	f.Downloads = dl
@@ -72,7 +72,7 @@ func TestDeadDownloadJobs(t *testing.T) {
 		t.Fatalf("page 2 of the dead downloads = %+v", page)
 	}
 	if j := page.Jobs[0]; j.ID != "twilio:fax:FX1" || j.Queue != "media" || j.State != "dead" || j.What != "fax" || j.TicketID != "1043" ||
-		j.Error != "download: 404 Not Found" || j.Attempts != 8 || !j.At.Equal(at) || j.Delivery != "" {
+		j.Error != "download: 404 Not Found" || j.Reason != "The phone service no longer has the file." || j.Attempts != 8 || !j.At.Equal(at) || j.Delivery != "" {
 		t.Fatalf("dead download = %+v", j)
 	}
 	e.do(t, req{method: "GET", target: "/api/v1/jobs?queue=mail", token: maxToken}).want(t, http.StatusBadRequest, "queue must be outbox or media")

@@ -24,8 +24,10 @@ type apiJob struct {
 	Delivery  ticket.Delivery `json:"delivery,omitempty"` // outbox: failed or unknown
 	// What a media job fetched: recording, picture, fax, file, or
 	// "missed call" (the check that files a call without a recording).
-	What     string    `json:"what,omitempty"`
-	From     string    `json:"from,omitempty"` // media: a missed call's caller
+	What string `json:"what,omitempty"`
+	From string `json:"from,omitempty"` // media: a missed call's caller
+	// Reason: media, what went wrong in a manager's words.
+	Reason   string    `json:"reason,omitempty"`
 	Error    string    `json:"error"`
 	Attempts int       `json:"attempts"`
 	At       time.Time `json:"at"`
@@ -115,7 +117,7 @@ func (h *Handlers) listDeadDownloads(w http.ResponseWriter, r *http.Request, off
 	out.Total = total
 	for _, d := range list[min(offset, len(list)):] {
 		out.Jobs = append(out.Jobs, apiJob{ID: d.ID, Queue: "media", State: "dead", TicketID: d.TicketID, MessageID: d.MessageID,
-			What: d.What, From: d.From, Error: d.Error, Attempts: d.Attempts, At: d.At})
+			What: d.What, From: d.From, Reason: d.Reason, Error: d.Error, Attempts: d.Attempts, At: d.At})
 	}
 	writeJSON(w, http.StatusOK, out)
 }

@@ -11,13 +11,16 @@ import (
 type DeadDownload struct {
 	ID string `json:"id"` // the job's id, as frontdesk jobs prints it
 	// What: recording, picture, fax, file, or "missed call".
-	What      string    `json:"what"`
-	TicketID  string    `json:"ticket_id,omitempty"`
-	MessageID string    `json:"message_id,omitempty"`
-	From      string    `json:"from,omitempty"` // the caller of a missed call
-	Error     string    `json:"error"`
-	Attempts  int       `json:"attempts"`
-	At        time.Time `json:"at"` // when it gave up
+	What      string `json:"what"`
+	TicketID  string `json:"ticket_id,omitempty"`
+	MessageID string `json:"message_id,omitempty"`
+	From      string `json:"from,omitempty"` // the caller of a missed call
+	// Reason says in a manager's words what went wrong; Error is the last
+	// error itself.
+	Reason   string    `json:"reason"`
+	Error    string    `json:"error"`
+	Attempts int       `json:"attempts"`
+	At       time.Time `json:"at"` // when it gave up
 }
 
 // Downloads are the media downloads that gave up, for managers (the media

@@ -57,14 +57,14 @@ func (f *fakeDownloads) DismissDownload(_ context.Context, id string) (bool, err
 func TestUIDeadDownloads(t *testing.T) {
 	at := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
 	dl := &fakeDownloads{dead: []front.DeadDownload{
-		{ID: "twilio:recording:RE1", What: "recording", TicketID: "1042", MessageID: "m1", Error: "Twilio refused the download (403 Forbidden)", Attempts: 8, At: at},
+		{ID: "twilio:recording:RE1", What: "recording", TicketID: "1042", MessageID: "m1", Reason: "The phone service refused the download.", Error: "Twilio refused the download (403 Forbidden)", Attempts: 8, At: at},
 		{ID: "missed:CA1", What: "missed call", From: "+15555550123", Error: "Twilio answered 500", Attempts: 8, At: at},
 	}}
 	e := newUIEnv(t, func(f *front.Front, _ *Options) { f.Downloads = dl })
 	ann, max := e.login(t, "ann"), e.login(t, "max")
 
 	_, page := max.get(t, "/outbox")
-	for _, want := range []string{`id="downloads-list"`, `data-job="twilio:recording:RE1"`, `href="/tickets/1042#msg-m1"`, "Voicemail recording",
+	for _, want := range []string{`id="downloads-list"`, `data-job="twilio:recording:RE1"`, `href="/tickets/1042#msg-m1"`, "Voicemail recording", "The phone service refused the download.",
 		"Twilio refused the download (403 Forbidden)", "Check of a missed call from &#43;15555550123", "no ticket yet", `id="outbox-empty"`} {
 		if !strings.Contains(page, want) {
 			t.Fatalf("Undelivered lacks %q:\n%s", want, page)
