@@ -130,6 +130,9 @@ type Responder struct {
 	wake chan struct{}
 
 	results *prometheus.CounterVec
+	// unknownChecked are the unknown texts Twilio did not have
+	// (sms_unknown.go).
+	unknownChecked unknownChecked
 }
 
 // New returns a Responder delivering the outbox of d, its metrics registered
@@ -172,6 +175,7 @@ func (r *Responder) Run(ctx context.Context, n int) {
 	for range n {
 		wg.Go(func() { r.work(ctx, dctx) })
 	}
+	wg.Go(func() { r.checkUnknownTexts(ctx) })
 	wg.Wait()
 }
 
