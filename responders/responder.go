@@ -286,6 +286,9 @@ func (r *Responder) sendSMS(ctx context.Context, o *desk.Outgoing) error {
 	if len(m.To) == 0 || m.From == "" {
 		return r.desk.Failed(ctx, o, "no phone number to text from or to")
 	}
+	if done, err := r.earlierText(ctx, o); done || err != nil {
+		return err
+	}
 	return r.hand(ctx, o, "sms", "Twilio", func(sending func() error) (string, error) {
 		if err := sending(); err != nil {
 			return "", err

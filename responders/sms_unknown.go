@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"frontdesk/desk"
 	"frontdesk/responders/sms"
 	"frontdesk/ticket"
 )
@@ -145,4 +146,30 @@ func textFound(f *sms.Found) (ticket.Delivery, string) {
 		return ticket.DeliveryFailed, "Twilio has it (" + f.SID + ") but could not deliver it"
 	}
 	return ticket.DeliverySent, "accepted by Twilio as " + f.SID + " (checked after the sending was cut off)"
+}
+
+// earlierText settles o when an earlier try of it reached Twilio although
+// its answer was lost (a timeout, a 5xx after Twilio took it), as the fax
+// path does: every try after the first asks Twilio first for the same words
+// from our number to the customer's since o was queued. It reports whether
+// it settled o; a try that cannot ask sends nothing and is retried.
+func (r *Responder) earlierText(ctx context.Context, o *desk.Outgoing) (bool, error) {
+	finder, ok := r.SMS.(SMSFinder)
+	if !ok || o.Attempt <= 1 {
+		return false, nil
+	}
+	m := &o.Message
+	since := o.Queued.Add(-clockSkew)
+	if o.Queued.IsZero() {
+		since = m.CreatedAt.Add(-clockSkew)
+	}
+	found, err := finder.FindSent(ctx, m.From, m.To[0], m.Text, since)
+	switch {
+	case err != nil:
+		return true, r.retry(ctx, o, "sms", "could not check whether an earlier try went out: "+err.Error(), err)
+	case found == nil:
+		return false, nil
+	}
+	r.results.WithLabelValues("sms", "sent").Inc()
+	return true, r.desk.Sent(ctx, o, "accepted by Twilio as "+found.SID+" on an earlier try")
 }

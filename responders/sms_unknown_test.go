@@ -3,6 +3,7 @@ package responders
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -137,5 +138,74 @@ func (h *harness) unknownReply(t *testing.T) {
 		if err := h.store.SettleOutbound(ctx, o, ticket.Settlement{Delivery: st, Detail: "cut off", By: "responder"}); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// twilioTakesButFails is Twilio taking a text and answering 503 all the
+// same (its answer lost, in effect), and listing the texts it took.
+type twilioTakesButFails struct {
+	twilioMessages
+	posts int
+}
+
+func (f *twilioTakesButFails) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		f.twilioMessages.ServeHTTP(w, r)
+		return
+	}
+	_ = r.ParseForm()
+	f.mu.Lock()
+	f.posts++
+	f.texts = append(f.texts, map[string]any{"sid": "SMtaken", "to": r.PostForm.Get("To"), "from": r.PostForm.Get("From"),
+		"body": r.PostForm.Get("Body"), "status": "sent", "date_created": time.Now().UTC().Format(time.RFC1123Z)})
+	f.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusServiceUnavailable)
+	fmt.Fprint(w, `{"status": 503, "code": 20503, "message": "try later"}`)
+}
+
+// A text Twilio took although it answered 503 is not sent again on the
+// next try: the try finds it at Twilio and records it sent.
+func TestTextRetryFindsTheEarlierTry(t *testing.T) {
+	h := newHarness(t, options{})
+	h.cfg.Twilio.AccountSID = "AC0123456789abcdef0123456789abcdef"
+	fake := &twilioTakesButFails{}
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	h.resp.SMS = sms.New(config.Twilio{AccountSID: "AC1", AuthToken: "token", APIURL: srv.URL})
+	ctx := context.Background()
+	r, err := h.desk.Receive(ctx, ticket.NewTicket{Channel: ticket.ChannelSMS, Queue: "support", Customer: ticket.Customer{Phone: "+15555550123"},
+		Message: ticket.NewMessage{SourceKey: "SM1", Kind: ticket.KindSMS, From: "+15555550123", To: []string{"+15555550100"}, Text: "Hi"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := h.desk.Reply(ctx, r.TicketID, desk.Answer{Text: "Your lamp ships today.", By: "bob"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	deliverNext := func() {
+		t.Helper()
+		var o *desk.Outgoing
+		waitFor(t, "the text due", func() bool {
+			var err error
+			o, err = h.desk.NextOutgoing(ctx, time.Minute)
+			return err == nil && o != nil
+		})
+		if o.MessageID != m.ID {
+			t.Fatalf("took %s, want the reply %s", o.MessageID, m.ID)
+		}
+		h.resp.Deliver(ctx, o)
+	}
+	deliverNext()
+	if got := h.message(t, r.TicketID, m.ID); got.Delivery != ticket.DeliveryQueued || fake.posts != 1 {
+		t.Fatalf("after a 503 the text is %s with %d sends; want queued again after one", got.Delivery, fake.posts)
+	}
+	deliverNext()
+	got := h.message(t, r.TicketID, m.ID)
+	if got.Delivery != ticket.DeliverySent || !strings.Contains(got.DeliveryDetail, "SMtaken on an earlier try") {
+		t.Errorf("the text Twilio had is %s (%q), want sent from the earlier try", got.Delivery, got.DeliveryDetail)
+	}
+	if fake.posts != 1 {
+		t.Errorf("Twilio was asked to send it %d times, want once", fake.posts)
 	}
 }
