@@ -130,6 +130,9 @@ type Responder struct {
 	wake chan struct{}
 
 	results *prometheus.CounterVec
+	// unknownChecked are the unknown texts Twilio did not have
+	// (sms_unknown.go).
+	unknownChecked unknownChecked
 }
 
 // New returns a Responder delivering the outbox of d, its metrics registered
@@ -172,6 +175,7 @@ func (r *Responder) Run(ctx context.Context, n int) {
 	for range n {
 		wg.Go(func() { r.work(ctx, dctx) })
 	}
+	wg.Go(func() { r.checkUnknownTexts(ctx) })
 	wg.Wait()
 }
 
@@ -281,6 +285,9 @@ func (r *Responder) sendSMS(ctx context.Context, o *desk.Outgoing) error {
 	}
 	if len(m.To) == 0 || m.From == "" {
 		return r.desk.Failed(ctx, o, "no phone number to text from or to")
+	}
+	if done, err := r.earlierText(ctx, o); done || err != nil {
+		return err
 	}
 	return r.hand(ctx, o, "sms", "Twilio", func(sending func() error) (string, error) {
 		if err := sending(); err != nil {

@@ -78,6 +78,10 @@ type Options struct {
 	// Webhooks are the outgoing webhooks whose delivery logs managers see
 	// (GET /api/v1/webhooks, the UI's /webhooks); nil shows none.
 	Webhooks *front.Webhooks
+	// Downloads are the media downloads that gave up, which managers see
+	// and retry (GET /api/v1/jobs?queue=media, the UI's /outbox); nil
+	// shows none.
+	Downloads front.Downloads
 
 	// Limits bounds connections, header and body reads; zero fields take
 	// DefaultLimits.
@@ -152,6 +156,7 @@ func New(opts Options) *Server {
 	if opts.Desk != nil && opts.Accounts != nil {
 		f := front.New(opts.Desk, opts.Accounts, opts.Rules)
 		f.Webhooks = opts.Webhooks
+		f.Downloads = opts.Downloads
 		if opts.Limits.Uploads.MaxBytes == 0 {
 			s.limits.Uploads.MaxBytes = f.UploadLimit()
 		}

@@ -292,6 +292,7 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 		HSTS:            strings.HasPrefix(a.cfg.HTTP.PublicURL, "https://"),
 		Settings:        deskSettings(a.cfg),
 		Webhooks:        a.webhookPages(),
+		Downloads:       a.deadDownloads(),
 		Limits:          web.Limits{MaxConnections: a.cfg.HTTP.MaxConnections},
 		MetricsToken:    a.cfg.HTTP.MetricsToken,
 		SeparateMetrics: a.metricsLn != nil,

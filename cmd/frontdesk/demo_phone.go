@@ -44,6 +44,10 @@ func startDemoMedia(onSMS func(to, body string)) (string, func(), error) {
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(http.StatusCreated)
 			fmt.Fprintf(w, `{"sid": "SMdemo%d", "status": "queued"}`, time.Now().UnixNano())
+		case r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/Messages.json"):
+			// The texts sent, as a retry asks for them: the demo keeps none.
+			w.Header().Set("Content-Type", "application/json")
+			io.WriteString(w, `{"messages": [], "next_page_uri": null}`)
 		case strings.HasSuffix(r.URL.Path, ".mp3"):
 			w.Header().Set("Content-Type", "audio/mpeg")
 			io.WriteString(w, "ID3 (a demo stands in for the recording's audio)")

@@ -24,10 +24,10 @@ func (in *Intake) Struggling(ctx context.Context, j jobs.Job, err error) {
 }
 
 // Dead leaves a warning on the ticket of a download that gave up
-// (jobs.Options.Dead): a manager can try it again (`frontdesk jobs retry
-// -queue media`).
+// (jobs.Options.Dead): a manager can try it again on the Undelivered page
+// (or `frontdesk jobs retry -queue media`).
 func (in *Intake) Dead(ctx context.Context, j jobs.Job, err error) {
-	in.trouble(ctx, j, err, "frontdesk gave up; a manager can try again with frontdesk jobs retry -queue media "+j.ID+".")
+	in.trouble(ctx, j, err, "frontdesk gave up; a manager can try again on the Undelivered page.")
 }
 
 // trouble writes the warning event of job j on its ticket, in the words of

@@ -39,7 +39,7 @@ func TestDownloadTroubleWarnsOnTheTicket(t *testing.T) {
 	}
 	if len(warnings) != 2 || !strings.HasPrefix(warnings[0], "The recording of m1 could not be downloaded: ") ||
 		!strings.Contains(warnings[0], "403 Forbidden") || !strings.Contains(warnings[0], "keeps trying for a day") ||
-		!strings.Contains(warnings[1], "gave up") {
+		!strings.Contains(warnings[1], "gave up") || !strings.Contains(warnings[1], "Undelivered page") {
 		t.Fatalf("warnings = %q", warnings)
 	}
 }

@@ -41,6 +41,9 @@ type Sink struct {
 	accepted int
 	refused  int
 	answer   time.Duration
+	// refuseTo and cuts: see trouble.go.
+	refuseTo map[string]bool
+	cuts     int
 }
 
 // Start serves SMTP on a free loopback port. onMail, when set, is called for
@@ -89,10 +92,13 @@ func (s *Sink) Close() error { return s.srv.Close() }
 
 type backend struct{ s *Sink }
 
-func (b backend) NewSession(*smtp.Conn) (smtp.Session, error) { return &session{s: b.s}, nil }
+func (b backend) NewSession(c *smtp.Conn) (smtp.Session, error) {
+	return &session{s: b.s, conn: c}, nil
+}
 
 type session struct {
 	s      *Sink
+	conn   *smtp.Conn
 	user   string
 	from   string
 	to     []string
@@ -126,6 +132,9 @@ func (x *session) Rcpt(to string, o *smtp.RcptOptions) error {
 			x.notify = append(x.notify, string(n))
 		}
 	}
+	if x.s.refuses(to) {
+		return errNoSuchUser
+	}
 	x.to = append(x.to, to)
 	return nil
 }
@@ -139,9 +148,17 @@ func (x *session) Data(r io.Reader) error {
 	x.s.mu.Lock()
 	x.s.received = append(x.s.received, m)
 	cb := x.s.onMail
+	cut := x.s.cuts > 0
+	if cut {
+		x.s.cuts--
+	}
 	x.s.mu.Unlock()
 	if cb != nil {
 		cb(m)
+	}
+	if cut {
+		_ = x.conn.Close() // kept, and no answer to the final dot
+		return nil
 	}
 	time.Sleep(x.s.answer)
 	return nil

@@ -8,9 +8,20 @@ import (
 )
 
 // handleJobRetry puts a dead job back: the send goes out again, once (a
-// second request while it is on its way changes nothing). It answers
-// {"queued": true} when it put it back, false when it was on its way.
+// second request while it is on its way changes nothing); with
+// ?queue=media the download is tried again with its attempts counted
+// afresh. It answers {"queued": true} when it put it back, false when it
+// was on its way (or, for a download, not dead).
 func (h *Handlers) handleJobRetry(w http.ResponseWriter, r *http.Request) {
+	queue, err := jobQueue(r)
+	if err != nil {
+		httperr.Write(w, r, h.logger, err)
+		return
+	}
+	if queue == "media" {
+		h.downloadAction(w, r, true)
+		return
+	}
 	tid, mid, err := jobRef(r.PathValue("id"))
 	if err != nil {
 		httperr.Write(w, r, h.logger, err)

@@ -53,6 +53,8 @@ type Front struct {
 	// Webhooks are the outgoing webhooks the managers' pages show; nil
 	// shows none.
 	Webhooks *Webhooks
+	// Downloads are the media downloads that gave up; nil shows none.
+	Downloads Downloads
 }
 
 // New returns the front of d, with the accounts and, when rules is not nil,

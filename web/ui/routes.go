@@ -47,6 +47,8 @@ func (h *Handlers) Routes() []auth.Route {
 		{Method: "POST", Path: "/tickets/{id}/messages/{message}/send-again", Roles: auth.Staff, Handler: h.handleUISendAgain},
 		{Method: "GET", Path: "/outbox", Roles: auth.Managers, Handler: h.handleUIOutbox},
 		{Method: "POST", Path: "/outbox/{id}/{message}/dismiss", Roles: auth.Managers, Handler: h.handleUIOutboxDismiss},
+		{Method: "POST", Path: "/outbox/downloads/retry", Roles: auth.Managers, Handler: h.handleUIDownloadRetry},
+		{Method: "POST", Path: "/outbox/downloads/dismiss", Roles: auth.Managers, Handler: h.handleUIDownloadDismiss},
 		{Method: "POST", Path: "/tickets/{id}/assign", Roles: auth.Staff, Handler: h.handleUIAssign},
 		{Method: "POST", Path: "/tickets/{id}/status", Roles: auth.Staff, Handler: h.handleUIStatus},
 		{Method: "POST", Path: "/tickets/{id}/note", Roles: auth.Staff, Handler: h.handleUINote},
