@@ -12,7 +12,6 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"frontdesk/config"
 	"frontdesk/desk"
 	"frontdesk/fault"
 	"frontdesk/ticket/redisstore"
@@ -58,42 +57,33 @@ func runCustomersForget(ctx context.Context, args []string, stdout, stderr io.Wr
 			*by = "cli:" + u.Username
 		}
 	}
-	path := config.Resolve(*configPath)
-	cfg, err := config.Load(path)
-	if err != nil {
-		printConfigError(stderr, path, err)
+	cfg, ok := readConfig(*configPath, stderr)
+	if !ok {
 		return exitFailure
 	}
-	redis.SetLogger(redisLogger{newLogger(cfg.Log, stderr)})
-	rdb, err := newRedisClient(cfg.Redis)
-	if err != nil {
-		fmt.Fprintf(stderr, "frontdesk: %v\n", err)
-		return exitFailure
-	}
-	defer func() { _ = rdb.Close() }()
-	ctx, cancel := context.WithTimeout(ctx, customersTimeout)
-	defer cancel()
-	store := redisstore.New(rdb, &redisstore.Options{Prefix: cfg.Redis.Prefix, Logger: newLogger(cfg.Log, stderr)})
-	if _, err := store.CheckSchema(ctx); err != nil {
-		printAccountsError(stderr, err)
-		return exitFailure
-	}
-	d := desk.New(store, cfg, &desk.Options{Redis: rdb, Logger: newLogger(cfg.Log, stderr)})
-	f, err := d.ForgetCustomer(ctx, rest[0], *by)
-	switch {
-	case errors.Is(err, fault.ErrNotFound):
-		fmt.Fprintf(stderr, "frontdesk: no customer is known by %s (forgotten already, or never known)\n", strings.TrimSpace(rest[0]))
-		return exitFailure
-	case err != nil:
-		printAccountsError(stderr, err)
-		fmt.Fprintln(stderr, "frontdesk: run the same command again to finish the erasure")
-		return exitFailure
-	}
-	fmt.Fprintf(stdout, "erased customer %s: %d tickets (each left closed with an erased event), %d addresses, %d numbers\n",
-		f.CustomerID, len(f.Tickets), f.Emails, f.Phones)
-	if len(f.Tickets) > 0 {
-		fmt.Fprintf(stdout, "tickets: %s\n", strings.Join(f.Tickets, " "))
-	}
-	fmt.Fprintln(stdout, "mail still in the mailboxes' folders and backups is not touched: delete it there too (docs/operations.md)")
-	return exitOK
+	return withRedis(ctx, cfg, stderr, customersTimeout, func(ctx context.Context, rdb redis.UniversalClient) int {
+		store := redisstore.New(rdb, &redisstore.Options{Prefix: cfg.Redis.Prefix, Logger: newLogger(cfg.Log, stderr)})
+		if _, err := store.CheckSchema(ctx); err != nil {
+			printAccountsError(stderr, err)
+			return exitFailure
+		}
+		d := desk.New(store, cfg, &desk.Options{Redis: rdb, Logger: newLogger(cfg.Log, stderr)})
+		f, err := d.ForgetCustomer(ctx, rest[0], *by)
+		switch {
+		case errors.Is(err, fault.ErrNotFound):
+			fmt.Fprintf(stderr, "frontdesk: no customer is known by %s (forgotten already, or never known)\n", strings.TrimSpace(rest[0]))
+			return exitFailure
+		case err != nil:
+			printAccountsError(stderr, err)
+			fmt.Fprintln(stderr, "frontdesk: run the same command again to finish the erasure")
+			return exitFailure
+		}
+		fmt.Fprintf(stdout, "erased customer %s: %d tickets (each left closed with an erased event), %d addresses, %d numbers\n",
+			f.CustomerID, len(f.Tickets), f.Emails, f.Phones)
+		if len(f.Tickets) > 0 {
+			fmt.Fprintf(stdout, "tickets: %s\n", strings.Join(f.Tickets, " "))
+		}
+		fmt.Fprintln(stdout, "mail still in the mailboxes' folders and backups is not touched: delete it there too (docs/operations.md)")
+		return exitOK
+	})
 }

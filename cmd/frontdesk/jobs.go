@@ -12,7 +12,6 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"frontdesk/config"
 	"frontdesk/jobs"
 	"frontdesk/ticket/redisstore"
 )
@@ -69,52 +68,43 @@ func runJobs(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		return exitUsage
 	}
-	path := config.Resolve(*configPath)
-	cfg, err := config.Load(path)
-	if err != nil {
-		printConfigError(stderr, path, err)
+	cfg, ok := readConfig(*configPath, stderr)
+	if !ok {
 		return exitFailure
 	}
-	redis.SetLogger(redisLogger{newLogger(cfg.Log, stderr)})
-	rdb, err := newRedisClient(cfg.Redis)
-	if err != nil {
-		fmt.Fprintf(stderr, "frontdesk: %v\n", err)
-		return exitFailure
-	}
-	defer func() { _ = rdb.Close() }()
-	ctx, cancel := context.WithTimeout(ctx, jobsTimeout)
-	defer cancel()
-	var d deadJobs
-	if *queue == "outbox" {
-		d = outboxJobs{redisstore.New(rdb, &redisstore.Options{Prefix: cfg.Redis.Prefix})}
-	} else {
-		d = mediaJobs{jobs.New("media", &jobs.Options{Redis: rdb, Prefix: cfg.Redis.Prefix, Logger: slog.New(slog.DiscardHandler)})}
-	}
-	if sub == "list" {
-		return listJobs(ctx, d, stdout, stderr)
-	}
-	code := exitOK
-	for _, id := range ids {
-		var done bool
-		var err error
-		if sub == "retry" {
-			done, err = d.retry(ctx, id)
+	return withRedis(ctx, cfg, stderr, jobsTimeout, func(ctx context.Context, rdb redis.UniversalClient) int {
+		var d deadJobs
+		if *queue == "outbox" {
+			d = outboxJobs{redisstore.New(rdb, &redisstore.Options{Prefix: cfg.Redis.Prefix})}
 		} else {
-			done, err = d.purge(ctx, id)
+			d = mediaJobs{jobs.New("media", &jobs.Options{Redis: rdb, Prefix: cfg.Redis.Prefix, Logger: slog.New(slog.DiscardHandler)})}
 		}
-		switch {
-		case err != nil:
-			printAccountsError(stderr, err)
-			code = exitFailure
-		case done && sub == "retry":
-			fmt.Fprintf(stdout, "%s: put back\n", id)
-		case done:
-			fmt.Fprintf(stdout, "%s: purged\n", id)
-		default:
-			fmt.Fprintf(stdout, "%s: not dead (put back or purged already)\n", id)
+		if sub == "list" {
+			return listJobs(ctx, d, stdout, stderr)
 		}
-	}
-	return code
+		code := exitOK
+		for _, id := range ids {
+			var done bool
+			var err error
+			if sub == "retry" {
+				done, err = d.retry(ctx, id)
+			} else {
+				done, err = d.purge(ctx, id)
+			}
+			switch {
+			case err != nil:
+				printAccountsError(stderr, err)
+				code = exitFailure
+			case done && sub == "retry":
+				fmt.Fprintf(stdout, "%s: put back\n", id)
+			case done:
+				fmt.Fprintf(stdout, "%s: purged\n", id)
+			default:
+				fmt.Fprintf(stdout, "%s: not dead (put back or purged already)\n", id)
+			}
+		}
+		return code
+	})
 }
 
 // deadJob is one line of jobs list.

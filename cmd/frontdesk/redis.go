@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
+	"io"
 	"log/slog"
 	"time"
 
@@ -83,4 +84,33 @@ func watchRedis(ctx context.Context, logger *slog.Logger, check func(context.Con
 		case <-time.After(next):
 		}
 	}
+}
+
+// readConfig loads the configuration named by a -config flag's value (or
+// found as config.Resolve finds it), printing what is wrong with it.
+func readConfig(flagPath string, stderr io.Writer) (*config.Config, bool) {
+	path := config.Resolve(flagPath)
+	cfg, err := config.Load(path)
+	if err != nil {
+		printConfigError(stderr, path, err)
+		return nil, false
+	}
+	return cfg, true
+}
+
+// withRedis connects the configuration's Redis and runs f with it, within
+// timeout: what the commands that change the desk from a shell share.
+// go-redis's own messages (pool dial failures…) go to debug level, so a
+// Redis that is down makes one line on stderr, not one per attempt.
+func withRedis(ctx context.Context, cfg *config.Config, stderr io.Writer, timeout time.Duration, f func(context.Context, redis.UniversalClient) int) int {
+	redis.SetLogger(redisLogger{newLogger(cfg.Log, stderr)})
+	rdb, err := newRedisClient(cfg.Redis)
+	if err != nil {
+		fmt.Fprintf(stderr, "frontdesk: %v\n", err)
+		return exitFailure
+	}
+	defer func() { _ = rdb.Close() }()
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	return f(ctx, rdb)
 }

@@ -157,18 +157,9 @@ func runUsersList(ctx context.Context, args []string, stdout, stderr io.Writer) 
 // withAccounts connects the configuration's Redis and runs f with the user
 // store on it.
 func withAccounts(ctx context.Context, cfg *config.Config, stderr io.Writer, f func(context.Context, *accounts.Store) int) int {
-	// go-redis's own messages (pool dial failures…) go to debug level, so a
-	// Redis that is down makes one line on stderr, not one per attempt.
-	redis.SetLogger(redisLogger{newLogger(cfg.Log, stderr)})
-	rdb, err := newRedisClient(cfg.Redis)
-	if err != nil {
-		fmt.Fprintf(stderr, "frontdesk: %v\n", err)
-		return exitFailure
-	}
-	defer func() { _ = rdb.Close() }()
-	ctx, cancel := context.WithTimeout(ctx, usersTimeout)
-	defer cancel()
-	return f(ctx, accounts.New(rdb, cfg.Redis.Prefix))
+	return withRedis(ctx, cfg, stderr, usersTimeout, func(ctx context.Context, rdb redis.UniversalClient) int {
+		return f(ctx, accounts.New(rdb, cfg.Redis.Prefix))
+	})
 }
 
 // printAccountsError writes err as one line, saying so when Redis is at fault.

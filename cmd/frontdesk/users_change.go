@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"frontdesk/accounts"
-	"frontdesk/config"
 	"frontdesk/fault"
 )
 
@@ -137,10 +136,8 @@ func runUserCommand(ctx context.Context, cmd string, args []string, stderr io.Wr
 	if err := accounts.ValidateName(name); err != nil {
 		return usageError("%s", strings.TrimPrefix(err.Error(), fault.ErrInvalid.Error()+": "))
 	}
-	path := config.Resolve(*configPath)
-	cfg, err := config.Load(path)
-	if err != nil {
-		printConfigError(stderr, path, err)
+	cfg, ok := readConfig(*configPath, stderr)
+	if !ok {
 		return exitFailure
 	}
 	return withAccounts(ctx, cfg, stderr, func(ctx context.Context, store *accounts.Store) int {
