@@ -18,6 +18,9 @@ import (
 // replies to: a go-smtp server on a fixed loopback port that the harness can
 // stop (the port then refuses connections) and start again, counting every
 // mail it accepts by Message-ID.
+// sinkDotDelay is how long the sink takes to answer the final dot.
+const sinkDotDelay = 20 * time.Millisecond
+
 type loadSink struct {
 	addr string
 
@@ -181,6 +184,10 @@ func (x *sinkSession) Data(r io.Reader) error {
 	if err != nil {
 		return err
 	}
+	// A server that takes its time over the final dot, as real ones do
+	// (content scanning, a queue's fsync): a kill of the sending instance
+	// lands in this window more often, where a send may not be repeated.
+	time.Sleep(sinkDotDelay)
 	x.s.record(data)
 	return nil
 }
