@@ -94,7 +94,11 @@ func (lr *loadRun) setUp() {
 			// due times come from Redis's TIME, so it must not matter.
 			s.env = append(s.env, "FRONTDESK_TEST_CLOCK_SKEW="+loadSkew.String())
 		}
+		// Under the fleet's lock: the instances started before check
+		// their health meanwhile, reading the list.
+		lr.fleet.mu.Lock()
 		lr.fleet.inst = append(lr.fleet.inst, &loadInstance{s: s})
+		lr.fleet.mu.Unlock()
 		lr.fleet.start(t, i)
 	}
 	for _, in := range lr.fleet.inst {

@@ -44,6 +44,8 @@ type options struct {
 	prefix   string
 	smtpPort int
 	wrap     func(ticket.Store) ticket.Store
+	// sms sends the texts; set before the workers start, as serve does.
+	sms SMSSender
 }
 
 func newHarness(t testing.TB, o options) *harness {
@@ -84,6 +86,7 @@ queues: [{name: support, address: "Support <support@example.com>", auto_ack: tru
 	t.Cleanup(func() { sender.Close() })
 	resp := New(d, quiet, nil)
 	resp.Mail, resp.SMTPHost, resp.Poll = sender, cfg.SMTP.Host, 20*time.Millisecond
+	resp.SMS = o.sms
 	if o.workers > 0 {
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan struct{})
@@ -230,10 +233,9 @@ func (f *fakeSMS) texts() []string {
 // Replies on texts go back by text from the number the customer texted; a
 // number Twilio refuses marks the reply failed with Twilio's reason.
 func TestTextReplies(t *testing.T) {
-	h := newHarness(t, options{workers: 2})
-	h.cfg.Twilio.AccountSID = "AC0123456789abcdef0123456789abcdef"
 	texts := &fakeSMS{}
-	h.resp.SMS = texts
+	h := newHarness(t, options{workers: 2, sms: texts})
+	h.cfg.Twilio.AccountSID = "AC0123456789abcdef0123456789abcdef"
 	ctx := context.Background()
 	var replies []ticket.Message
 	var ids []string
