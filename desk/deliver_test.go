@@ -124,3 +124,28 @@ func TestSendingIsDurableBeforeTheSend(t *testing.T) {
 		t.Fatalf("Sending with the durability wait failing = %v, want an unavailable error", err)
 	}
 }
+
+// A reply or note is answered (the API's 202/201) only once it is durable:
+// with the durability wait failing, the caller hears an unavailable error
+// (and retries with its idempotency key), never success.
+func TestReplyAndNoteAreDurableBeforeDone(t *testing.T) {
+	td := newTestDesk(t, "")
+	ds := &durableStore{Store: td.store}
+	d := New(ds, td.cfg, &Options{Redis: td.redis.Client, Logger: td.logger})
+	ctx := context.Background()
+	r := td.receive(t, newMail("d-1", "ann@example.org", "Where is my order?"))
+	before := ds.waits
+	if _, err := d.Reply(ctx, r.TicketID, Answer{Text: "On its way.", By: "bob"}); err != nil {
+		t.Fatal(err)
+	}
+	if ds.waits == before {
+		t.Fatal("a reply was answered without a durability wait")
+	}
+	ds.down = true
+	if _, err := d.Reply(ctx, r.TicketID, Answer{Text: "Again.", By: "bob", Force: true}); !fault.IsUnavailable(err) {
+		t.Fatalf("reply with the durability wait failing = %v, want an unavailable error", err)
+	}
+	if _, err := d.Note(ctx, r.TicketID, Answer{Text: "Called the carrier.", By: "bob"}); !fault.IsUnavailable(err) {
+		t.Fatalf("note with the durability wait failing = %v, want an unavailable error", err)
+	}
+}
