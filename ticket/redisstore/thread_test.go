@@ -3,6 +3,7 @@ package redisstore
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -112,6 +113,16 @@ func TestTranscriptAndLateAttachment(t *testing.T) {
 	}
 	if _, data, err := s.Attachment(ctx, r.TicketID, a.ID); err != nil || string(data) != "ID3 audio" {
 		t.Fatalf("fetch audio = %q, %v", data, err)
+	}
+	// The timeline says what came in words: no message or attachment ids.
+	var details []string
+	for _, e := range tk.Events {
+		if e.Type == "transcript" || e.Type == "attachment" {
+			details = append(details, e.Type+": "+e.Detail)
+		}
+	}
+	if want := []string{"transcript: of the voicemail", "attachment: voicemail.mp3"}; !slices.Equal(details, want) {
+		t.Fatalf("timeline %q, want %q", details, want)
 	}
 	if err := s.SetTranscript(ctx, r.TicketID, "m7", "x", "twilio"); !errors.Is(err, fault.ErrNotFound) {
 		t.Fatalf("transcript on a missing message: %v", err)

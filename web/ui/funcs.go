@@ -118,6 +118,7 @@ var eventNames = map[string]string{
 	"snooze_ended": "back from snooze", "merged": "merged", "callback_due": "call back now",
 	"callback_planned": "call-back planned", "callback_cancelled": "call-back cancelled",
 	"feedback_good": "rated helpful", "feedback_bad": "rated not helpful",
+	"transcript": "transcript added", "attachment": "file added",
 }
 
 func eventName(typ string) string {

@@ -17,6 +17,9 @@ end
 redis.call('HSET', k .. ':attachments', ARGV[5], ARGV[6])
 redis.call('RPUSH', k .. ':late', mid .. ' ' .. ARGV[6])
 redis.call('HSET', k, 'updated', ARGV[7])
-event(tid, ARGV[8], 'attachment', ARGV[9], mid .. ' ' .. ARGV[5])
+-- The timeline says which file in the user's words: its name, never ids.
+local ok, meta = pcall(cjson.decode, ARGV[6])
+local name = ok and type(meta) == 'table' and type(meta.filename) == 'string' and meta.filename ~= '' and meta.filename or 'a file'
+event(tid, ARGV[8], 'attachment', ARGV[9], name)
 redis.call('HSET', KEYS[1], ARGV[2], tid .. ' ' .. mid)
 return {tid, mid, '1'}

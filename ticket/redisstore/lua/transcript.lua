@@ -15,5 +15,5 @@ if redis.call('HGET', k .. ':transcripts', mid) == ARGV[4] then return 0 end
 redis.call('HSET', k .. ':transcripts', mid, ARGV[4])
 search_index(tid, ARGV[8])
 redis.call('HSET', k, 'updated', ARGV[5])
-event(tid, ARGV[6], 'transcript', ARGV[7], mid)
+event(tid, ARGV[6], 'transcript', ARGV[7], 'of the voicemail')
 return 1
