@@ -284,3 +284,33 @@ func TestEraseDropsGivenUpHookEvents(t *testing.T) {
 		t.Errorf("revive: %d, %v, want 1", n, err)
 	}
 }
+
+// A hook taken out of the configuration keeps its undelivered events (they
+// go when it is back), but erasing a ticket meanwhile takes them too: put
+// back later, the hook must not send the erased ticket as it was.
+func TestEraseDropsEventsOfHooksNoLongerRegistered(t *testing.T) {
+	s, _, _ := newTestStore(t)
+	ctx := context.Background()
+	both := map[string][]string{"h1": {"ticket.created"}, "h2": {"ticket.created"}}
+	if err := s.RegisterHooks(ctx, both); err != nil {
+		t.Fatal(err)
+	}
+	id := mustCreate(t, s, mail("erased", "ann@example.org", "Erase me")).TicketID
+	kept := mustCreate(t, s, mail("kept", "bea@example.org", "Keep me")).TicketID
+	if err := s.RegisterHooks(ctx, map[string][]string{"h1": {"ticket.created"}}); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := s.EraseTicket(ctx, id, ticket.Erasure{Mode: ticket.EraseRedact, By: "dpo", Users: []string{}}); err != nil || !ok {
+		t.Fatalf("erase: %v, %v", ok, err)
+	}
+	if n, err := s.rdb.Exists(ctx, s.key("ticket", id, "hook", "h2")).Result(); err != nil || n != 0 {
+		t.Errorf("the erased ticket's events for the unregistered hook: %d keys, %v; want none", n, err)
+	}
+	if err := s.RegisterHooks(ctx, both); err != nil {
+		t.Fatal(err)
+	}
+	got := takeAll(t, s, "h2")
+	if len(got) != 1 || got[0].TicketID != kept {
+		t.Errorf("h2, registered again, got %+v; want only ticket %s's event", got, kept)
+	}
+}
