@@ -3,6 +3,7 @@ package redisstore
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -244,5 +245,72 @@ func TestHookEventsOnRedisCluster(t *testing.T) {
 	}
 	if st, err := s.HookStats(ctx, "h1"); err != nil || st.Delivered != 2 || st.Waiting != 0 {
 		t.Fatalf("stats on a cluster: %+v, %v", st, err)
+	}
+}
+
+// Erasing a ticket takes its given-up webhook events out of the hooks' dead
+// lists too: each holds the ticket and its customer as they were, and the
+// dead list outlives the ticket otherwise (up to 1,000 events per hook).
+func TestEraseDropsGivenUpHookEvents(t *testing.T) {
+	s, _, _ := newTestStore(t)
+	ctx := context.Background()
+	if err := s.RegisterHooks(ctx, map[string][]string{"h1": {"ticket.created"}}); err != nil {
+		t.Fatal(err)
+	}
+	erased := mustCreate(t, s, mail("erased", "ann@example.org", "Erase me")).TicketID
+	kept := mustCreate(t, s, mail("kept", "bea@example.org", "Keep me")).TicketID
+	for range 2 {
+		e, err := s.TakeHookEvent(ctx, "h1", time.Minute, "h")
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A max age already over: the failed attempt gives the event up.
+		if r, err := s.SettleHookEvent(ctx, e, ticket.HookOutcome{Status: 500, Error: "answered 500", MaxAge: time.Nanosecond}); err != nil || r != ticket.HookDead {
+			t.Fatalf("settle %s: %v, %v", e.DeliveryID(), r, err)
+		}
+	}
+	if ok, err := s.EraseTicket(ctx, erased, ticket.Erasure{Mode: ticket.EraseRedact, By: "dpo", Users: []string{}}); err != nil || !ok {
+		t.Fatalf("erase: %v, %v", ok, err)
+	}
+	dead, err := s.rdb.LRange(ctx, s.hookKey("h1", "dead"), 0, -1).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(dead) != 1 || !strings.Contains(dead[0], `"ticket":"`+kept+`"`) || strings.Contains(dead[0], "ann@example.org") {
+		t.Errorf("dead list after erasing %s: %q, want only %s's event", erased, dead, kept)
+	}
+	// Sent again, the kept ticket's event is all that goes.
+	if n, err := s.ReviveHookEvents(ctx, "h1", 10); err != nil || n != 1 {
+		t.Errorf("revive: %d, %v, want 1", n, err)
+	}
+}
+
+// A hook taken out of the configuration keeps its undelivered events (they
+// go when it is back), but erasing a ticket meanwhile takes them too: put
+// back later, the hook must not send the erased ticket as it was.
+func TestEraseDropsEventsOfHooksNoLongerRegistered(t *testing.T) {
+	s, _, _ := newTestStore(t)
+	ctx := context.Background()
+	both := map[string][]string{"h1": {"ticket.created"}, "h2": {"ticket.created"}}
+	if err := s.RegisterHooks(ctx, both); err != nil {
+		t.Fatal(err)
+	}
+	id := mustCreate(t, s, mail("erased", "ann@example.org", "Erase me")).TicketID
+	kept := mustCreate(t, s, mail("kept", "bea@example.org", "Keep me")).TicketID
+	if err := s.RegisterHooks(ctx, map[string][]string{"h1": {"ticket.created"}}); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := s.EraseTicket(ctx, id, ticket.Erasure{Mode: ticket.EraseRedact, By: "dpo", Users: []string{}}); err != nil || !ok {
+		t.Fatalf("erase: %v, %v", ok, err)
+	}
+	if n, err := s.rdb.Exists(ctx, s.key("ticket", id, "hook", "h2")).Result(); err != nil || n != 0 {
+		t.Errorf("the erased ticket's events for the unregistered hook: %d keys, %v; want none", n, err)
+	}
+	if err := s.RegisterHooks(ctx, both); err != nil {
+		t.Fatal(err)
+	}
+	got := takeAll(t, s, "h2")
+	if len(got) != 1 || got[0].TicketID != kept {
+		t.Errorf("h2, registered again, got %+v; want only ticket %s's event", got, kept)
 	}
 }

@@ -13,18 +13,35 @@
 --
 -- The outgoing webhooks: events not yet delivered hold a snapshot of the
 -- ticket and its customer (ticket:ID:hook:HOOK), and the ticket's place in
--- each hook's due set. The hooks are those registered now and those with a
--- delivery state on the ticket.
+-- each hook's due set, and its events given up on (hook:HOOK:dead), which
+-- would otherwise keep the snapshot and could be sent again (hook_revive).
+-- The hooks are those registered now, those registered before
+-- (hooks:retired: their events wait for them) and those with a delivery
+-- state on the ticket.
+-- hook_drop_dead takes ticket id's events out of hook's dead list (at most
+-- 1,000 entries). The nested entry is a JSON string, its quotes escaped, so
+-- only the top-level ticket field can match the plain search.
+local function hook_drop_dead(hook, id)
+  local k = base .. 'hook:' .. hook .. ':dead'
+  local mark = '"ticket":"' .. id .. '"'
+  for _, raw in ipairs(redis.call('LRANGE', k, 0, -1)) do
+    if string.find(raw, mark, 1, true) then redis.call('LREM', k, 0, raw) end
+  end
+end
+
 local function erase_ticket_index(id, terms)
   search_drop(id, terms)
   local hk = base .. 'ticket:' .. id .. ':hooks'
-  local hooks = redis.call('HKEYS', base .. 'hooks')
+  local hooks = {}
+  for _, h in ipairs(redis.call('HKEYS', base .. 'hooks')) do hooks[h] = true end
+  for _, h in ipairs(redis.call('SMEMBERS', base .. 'hooks:retired')) do hooks[h] = true end
   for _, f in ipairs(redis.call('HKEYS', hk)) do
-    if f ~= 'seq' and f ~= 'closed' then table.insert(hooks, f) end
+    if f ~= 'seq' and f ~= 'closed' then hooks[f] = true end
   end
-  for _, hook in ipairs(hooks) do
+  for hook in pairs(hooks) do
     redis.call('DEL', base .. 'ticket:' .. id .. ':hook:' .. hook)
     redis.call('ZREM', base .. 'hook:' .. hook .. ':due', id)
+    hook_drop_dead(hook, id)
   end
   redis.call('DEL', hk)
   for _, raw in ipairs(redis.call('LRANGE', base .. 'ticket:' .. id .. ':messages', 0, -1)) do
