@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"frontdesk/internal/words"
 	"frontdesk/ticket"
 )
 
@@ -167,7 +168,7 @@ func describe(err error, timeout time.Duration) string {
 	case errors.As(err, &refused):
 		return refused.Error()
 	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
-		return fmt.Sprintf("no answer within %s", timeout)
+		return "no answer within " + words.Duration(timeout)
 	}
 	msg := err.Error()
 	if i := strings.LastIndex(msg, ": "); i >= 0 && strings.HasPrefix(msg, "Post ") {

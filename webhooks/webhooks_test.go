@@ -219,7 +219,7 @@ func TestDeliveryInOrderThroughFailures(t *testing.T) {
 		switch {
 		case l.Result == ticket.HookFailed && l.Status == 500 && l.Error == "answered 500 Internal Server Error":
 			failed500++
-		case l.Result == ticket.HookFailed && strings.Contains(l.Error, "no answer within 1s"):
+		case l.Result == ticket.HookFailed && strings.Contains(l.Error, "no answer within 1 s"):
 			timedOut++
 		case l.Result == ticket.HookDelivered:
 			delivered++
