@@ -484,8 +484,8 @@ func (lr *loadRun) settled(ctx context.Context) bool {
 	return missing == 0
 }
 
-// intakeMissing counts the mails and the texts answered 2xx that are not
-// stored yet.
+// intakeMissing counts the mails, and the texts answered 2xx or left to the
+// reconciliation, that are not stored yet.
 func (lr *loadRun) intakeMissing(ctx context.Context) (int, error) {
 	var fields []string
 	for i := range lr.size.mails {
@@ -497,7 +497,7 @@ func (lr *loadRun) intakeMissing(ctx context.Context) (int, error) {
 	}
 	fields = fields[:0]
 	for j := range lr.hooks.n {
-		if lr.hooks.toldDone(j) { // the others Twilio gave up on
+		if lr.hooks.mustBeStored(j) { // the others Twilio gave up on, lost or excused
 			fields = append(fields, "twilio:sms:"+smsSID(j))
 		}
 	}
