@@ -224,7 +224,9 @@ func (lr *loadRun) checkIntake(ix *loadIndex) {
 				res.messages.lost++
 			}
 		case len(refs) > 0:
-			if o.ok == 0 && o.unreachable > 0 {
+			// No delivery reached an instance (one cut off by a death
+			// may have stored it): only the reconciliation can have.
+			if o.deliveries > 0 && o.unreachable == o.deliveries {
 				res.sms.reconciled++ // Twilio gave up; the reconciliation filed it
 				reconciled++
 			}
