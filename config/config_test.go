@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -25,6 +26,31 @@ func mustParse(t *testing.T, yaml string, vars map[string]string) *Config {
 		t.Fatalf("Parse: %v", err)
 	}
 	return c
+}
+
+// problemsOf parses yaml, which must fail with an *Error, and returns its
+// problems as the operator reads them.
+func problemsOf(t *testing.T, yaml string) []string {
+	t.Helper()
+	_, err := Parse([]byte(yaml), env(nil))
+	var cerr *Error
+	if !errors.As(err, &cerr) {
+		t.Fatalf("Parse(%q) error = %v, want *Error", yaml, err)
+	}
+	var got []string
+	for _, p := range cerr.Problems {
+		got = append(got, p.String())
+	}
+	return got
+}
+
+// wantProblems checks that yaml fails with exactly the problems want, in order.
+func wantProblems(t *testing.T, yaml string, want []string) {
+	t.Helper()
+	got := problemsOf(t, yaml)
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
 }
 
 func TestExampleFile(t *testing.T) {

@@ -1,8 +1,6 @@
 package config
 
 import (
-	"errors"
-	"strings"
 	"testing"
 	"time"
 )
@@ -70,20 +68,7 @@ fax: {outbound: {email_gateway: "{number} at fax"}}`,
 		{"unknown key", `fax: {outbound: {api_key: x}}`,
 			[]string{"fax.outbound.api_key: unknown key"}},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			_, err := Parse([]byte(tc.yaml), env(nil))
-			var cerr *Error
-			if !errors.As(err, &cerr) {
-				t.Fatalf("Parse error = %v, want *Error", err)
-			}
-			var got []string
-			for _, p := range cerr.Problems {
-				got = append(got, p.String())
-			}
-			if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
-				t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
-			}
-		})
+		t.Run(tc.name, func(t *testing.T) { wantProblems(t, tc.yaml, tc.want) })
 	}
 	// Loopback may be plain http: a fake provider in tests.
 	mustParse(t, `http: {public_url: "http://127.0.0.1:8025"}

@@ -1,8 +1,6 @@
 package config
 
 import (
-	"errors"
-	"strings"
 	"testing"
 	"time"
 )
@@ -51,19 +49,6 @@ lmtp: {listen: "127.0.0.1:2424", require_tls: true}`,
 			[]string{"lmtp.listen: no mailboxes[].address or queues[].address to deliver to: every recipient would be refused"}},
 		{"unknown key", `lmtp: {port: 24}`, []string{"lmtp.port: unknown key"}},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			_, err := Parse([]byte(tc.yaml), env(nil))
-			var cerr *Error
-			if !errors.As(err, &cerr) {
-				t.Fatalf("Parse error = %v, want *Error", err)
-			}
-			var got []string
-			for _, p := range cerr.Problems {
-				got = append(got, p.String())
-			}
-			if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
-				t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
-			}
-		})
+		t.Run(tc.name, func(t *testing.T) { wantProblems(t, tc.yaml, tc.want) })
 	}
 }

@@ -1,8 +1,6 @@
 package config
 
 import (
-	"errors"
-	"strings"
 	"testing"
 )
 
@@ -98,19 +96,6 @@ func TestOAuth2Problems(t *testing.T) {
 			"notify.managers[1]: required"}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			_, err := Parse([]byte(tt.yaml), env(nil))
-			var cerr *Error
-			if !errors.As(err, &cerr) {
-				t.Fatalf("Parse error = %v, want *Error", err)
-			}
-			var got []string
-			for _, p := range cerr.Problems {
-				got = append(got, p.String())
-			}
-			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
-				t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
-			}
-		})
+		t.Run(tt.name, func(t *testing.T) { wantProblems(t, tt.yaml, tt.want) })
 	}
 }

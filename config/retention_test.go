@@ -1,7 +1,6 @@
 package config
 
 import (
-	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -35,15 +34,7 @@ func TestRetentionProblems(t *testing.T) {
 		{"tickets: {retention: 1d}\ntwilio: {account_sid: AC1, auth_token: t, numbers: [{number: '+15555550100', queue: support}]}",
 			"tickets.retention: must be longer than twilio.reconcile_window (24h0m0s): reconciliation would import erased texts and calls again"},
 	} {
-		_, err := Parse([]byte(tc.yaml), env(nil))
-		var cerr *Error
-		if !errors.As(err, &cerr) {
-			t.Fatalf("%q: error %v, want *Error", tc.yaml, err)
-		}
-		var got []string
-		for _, p := range cerr.Problems {
-			got = append(got, p.String())
-		}
+		got := problemsOf(t, tc.yaml)
 		if !strings.Contains(strings.Join(got, "\n"), tc.want) {
 			t.Errorf("%q: problems\n%s\nwant %s", tc.yaml, strings.Join(got, "\n"), tc.want)
 		}

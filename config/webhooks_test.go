@@ -1,8 +1,6 @@
 package config
 
 import (
-	"errors"
-	"strings"
 	"testing"
 )
 
@@ -50,19 +48,6 @@ func TestWebhookProblems(t *testing.T) {
 		{"unknown key", `webhooks: [{url: "https://h.example.com/", secret: 0123456789abcdef, events: [ticket.created], retries: 3}]`,
 			[]string{"webhooks[0].retries: unknown key"}},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			_, err := Parse([]byte(tc.yaml), env(nil))
-			var cerr *Error
-			if !errors.As(err, &cerr) {
-				t.Fatalf("Parse error = %v, want *Error", err)
-			}
-			var got []string
-			for _, p := range cerr.Problems {
-				got = append(got, p.String())
-			}
-			if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
-				t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
-			}
-		})
+		t.Run(tc.name, func(t *testing.T) { wantProblems(t, tc.yaml, tc.want) })
 	}
 }

@@ -137,15 +137,7 @@ func TestFaxDelivery(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	events := func() int {
-		n := 0
-		for _, e := range d.get(t, r.TicketID).Events {
-			if e.Type == "delivery" {
-				n++
-			}
-		}
-		return n
-	}
+	events := func() int { return d.events(t, r.TicketID, "delivery") }
 	for range 2 {
 		if err := d.FaxDelivery(ctx, r.TicketID, m.ID, ticket.DeliveryDelivered, "2 pages"); err != nil {
 			t.Fatal(err)

@@ -92,6 +92,18 @@ func (d *testDesk) get(t *testing.T, id string) *ticket.Ticket {
 	return tk
 }
 
+// events counts the events of type typ on ticket id.
+func (d *testDesk) events(t *testing.T, id, typ string) int {
+	t.Helper()
+	n := 0
+	for _, e := range d.get(t, id).Events {
+		if e.Type == typ {
+			n++
+		}
+	}
+	return n
+}
+
 func (d *testDesk) receive(t *testing.T, nt ticket.NewTicket) ticket.Receipt {
 	t.Helper()
 	r, err := d.Receive(context.Background(), nt)

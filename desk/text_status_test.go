@@ -19,15 +19,7 @@ func TestTextDelivery(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	events := func() int {
-		n := 0
-		for _, e := range d.get(t, r.TicketID).Events {
-			if e.Type == "delivery" {
-				n++
-			}
-		}
-		return n
-	}
+	events := func() int { return d.events(t, r.TicketID, "delivery") }
 	before := events()
 	for range 2 {
 		if err := d.TextDelivery(ctx, r.TicketID, m.MessageID, ticket.DeliveryDelivered, "the phone company delivered it"); err != nil {

@@ -35,6 +35,10 @@ type loadDelivery struct {
 	Delivery string `json:"delivery"`
 	Detail   string `json:"detail"`
 	At       string `json:"at"`
+	// Cut is the hold of the worker whose send was cut off: set when
+	// another worker found its lease run out with the message still
+	// sending, and cleared if that worker, alive after all, settled it.
+	Cut string `json:"cut"`
 }
 
 // readTickets reads every ticket listed in the store, 500 per round trip.
@@ -220,7 +224,9 @@ func (lr *loadRun) checkIntake(ix *loadIndex) {
 				res.messages.lost++
 			}
 		case len(refs) > 0:
-			if o.ok == 0 && o.unreachable > 0 {
+			// No delivery reached an instance (one cut off by a death
+			// may have stored it): only the reconciliation can have.
+			if o.deliveries > 0 && o.unreachable == o.deliveries {
 				res.sms.reconciled++ // Twilio gave up; the reconciliation filed it
 				reconciled++
 			}
@@ -362,9 +368,14 @@ func (lr *loadRun) checkFeeds() {
 		res.hookP50, res.hookP99 = percentile(lat, 50), percentile(lat, 99)
 	}
 	res.hookAttempts, res.hook503, res.hookRefused, res.hookNoAnswer = attempts, unavailable, refused, noAnswer
-	for _, o := range hooks {
+	for j, o := range hooks {
 		res.hookDeliveries += o.deliveries
 		res.hookOK += o.ok
+		// Every webhook goes out twice; a delivery that never ended
+		// (the feed stopped early) was checked for nothing.
+		if o.deliveries != 2 {
+			t.Errorf("webhook %d (%s): %d deliveries ended, want 2", j, smsSID(j), o.deliveries)
+		}
 	}
 	for _, e := range errs[:min(10, len(errs))] {
 		t.Errorf("webhook: %s", e)

@@ -18,6 +18,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"frontdesk/internal/testdovecot"
+	"frontdesk/internal/testimap"
 )
 
 // loadPrefix is redis.prefix in a load run (its Redis is its own).
@@ -28,7 +29,7 @@ const loadPrefix = "load"
 // one through stall), the sink as
 // SMTP server, Twilio with one number, and a queue per mailbox that
 // acknowledges every new mail ticket, plus the phone queue.
-func writeLoadConfig(t *testing.T, r *loadRedis, srv *testdovecot.Server, stall *imapStall, smtpPort int, twilioAPI, name string) *setup {
+func writeLoadConfig(t *testing.T, r *loadRedis, srv *testdovecot.Server, stall *testimap.Stall, smtpPort int, twilioAPI, name string) *setup {
 	t.Helper()
 	dir := t.TempDir()
 	addr := freeAddr(t)
@@ -40,7 +41,7 @@ func writeLoadConfig(t *testing.T, r *loadRedis, srv *testdovecot.Server, stall 
 	for _, box := range loadMailboxes {
 		mb := srv.Mailbox(box)
 		if box == hungMailbox {
-			mb.Host, mb.Port = stall.hostPort()
+			mb.Host, mb.Port = stall.HostPort()
 		}
 		fmt.Fprintf(&b, "  - name: %s\n    host: %q\n    port: %d\n    security: none\n", box, mb.Host, mb.Port)
 		fmt.Fprintf(&b, "    username: %q\n    password: %q\n    folder: INBOX\n", mb.Username, mb.Password)

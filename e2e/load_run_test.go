@@ -19,8 +19,13 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"frontdesk/internal/testdovecot"
+	"frontdesk/internal/testimap"
 	"frontdesk/internal/testtwilio"
 )
+
+// hungMailbox is the mailbox whose IMAP server hangs in a load run: the
+// instances reach its Dovecot through a testimap.Stall proxy.
+const hungMailbox = "sales"
 
 // loadRun is one load run in progress: its servers, its instances and what
 // it has sent.
@@ -36,7 +41,7 @@ type loadRun struct {
 	hooks   *hookFeed
 	replies *replyFeed
 	leases  *leaseWatch
-	stall   *imapStall // in front of hungMailbox's server
+	stall   *testimap.Stall // in front of hungMailbox's server
 	// twilio is Twilio's REST API: it lists every text the feed sends, so
 	// that the instances' reconciliation can file the texts whose webhooks
 	// never got through (every instance down at once).
@@ -74,7 +79,7 @@ func (lr *loadRun) setUp() {
 	t := lr.t
 	lr.srv = testdovecot.Start(t, loadMailboxes...)
 	hung := lr.srv.Mailbox(hungMailbox)
-	lr.stall = startIMAPStall(t, net.JoinHostPort(hung.Host, strconv.Itoa(hung.Port)))
+	lr.stall = testimap.Start(t, net.JoinHostPort(hung.Host, strconv.Itoa(hung.Port)))
 	lr.mails = &mailFeed{drops: map[string]*maildirDrop{}, n: lr.size.mails, delivered: make([]time.Time, lr.size.mails)}
 	for _, box := range loadMailboxes {
 		lr.mails.drops[box] = newMaildirDrop(t, lr.srv, box)
@@ -351,21 +356,21 @@ func (lr *loadRun) schedule(ctx context.Context, repliesStarted *bool, replied c
 	if size.hang > 0 {
 		lr.at(size.hangAt, func() {
 			lr.noKills = true
-			lr.stall.arm("UID FETCH", 600)
+			lr.stall.Arm("UID FETCH", 600, false)
 			t.Logf("%v: the IMAP server of %s hangs mid-FETCH; no kills meanwhile", lr.since(), hungMailbox)
 			hungAt := now()
 			var end func()
 			end = func() {
 				// A connection hung late in the window is given its
 				// instance's deadline (30 s) to end it, kills still off.
-				if stalled, gaveUp := lr.stall.counts(); stalled > 0 && len(gaveUp) == 0 && now() < hungAt+size.hang+time.Minute {
-					lr.stall.disarm()
+				if stalled, gaveUp := lr.stall.Counts(); stalled > 0 && len(gaveUp) == 0 && now() < hungAt+size.hang+time.Minute {
+					lr.stall.Disarm()
 					lr.at(now()+500*time.Millisecond, end)
 					return
 				}
-				lr.stall.disarm()
+				lr.stall.Disarm()
 				lr.noKills = false
-				stalled, gaveUp := lr.stall.counts()
+				stalled, gaveUp := lr.stall.Counts()
 				lr.res.hangStalled, lr.res.hangGaveUp = stalled, gaveUp
 				t.Logf("%v: the IMAP server answers again; %d connections hung, %d given up by their instance after %v", lr.since(), stalled, len(gaveUp), gaveUp)
 			}
@@ -479,8 +484,8 @@ func (lr *loadRun) settled(ctx context.Context) bool {
 	return missing == 0
 }
 
-// intakeMissing counts the mails and the texts answered 2xx that are not
-// stored yet.
+// intakeMissing counts the mails, and the texts answered 2xx or left to the
+// reconciliation, that are not stored yet.
 func (lr *loadRun) intakeMissing(ctx context.Context) (int, error) {
 	var fields []string
 	for i := range lr.size.mails {
@@ -492,7 +497,7 @@ func (lr *loadRun) intakeMissing(ctx context.Context) (int, error) {
 	}
 	fields = fields[:0]
 	for j := range lr.hooks.n {
-		if lr.hooks.toldDone(j) { // the others Twilio gave up on
+		if lr.hooks.mustBeStored(j) { // the others Twilio gave up on, lost or excused
 			fields = append(fields, "twilio:sms:"+smsSID(j))
 		}
 	}

@@ -50,7 +50,13 @@ func (lr *loadRun) sendOutcome(d loadDelivery, ok bool) (string, time.Duration) 
 		if err != nil {
 			return "lost", 0
 		}
-		// Only the death of an instance excuses it: a Redis fault must not.
+		// Only the death of the instance sending it excuses it: a Redis
+		// fault must not, nor a responder alive to settle it unknown (that
+		// clears Cut). Which instance held it the record does not say, so
+		// any kill within the window before the record stands for it.
+		if d.Cut == "" {
+			return "lost", 0
+		}
 		for _, f := range lr.kills {
 			if gap := at.Sub(f); gap >= 0 && gap <= sendWindow {
 				return "window", gap

@@ -189,12 +189,14 @@ func (h *hookFeed) deliver(ctx context.Context, j int) {
 	}
 }
 
-// toldDone reports whether webhook j was answered 2xx: then its text must
-// be stored.
-func (h *hookFeed) toldDone(j int) bool {
+// mustBeStored reports whether webhook j's text must end up stored: it was
+// answered 2xx, or it never reached an instance and the reconciliation with
+// Twilio's API must file it (the intake check fails either if it is not).
+func (h *hookFeed) mustBeStored(j int) bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return h.hooks[j].ok > 0
+	o := h.hooks[j]
+	return o.ok > 0 || (o.unreachable > 0 && o.failed == 0)
 }
 
 // post sends one signed webhook and returns the status and how long the

@@ -234,20 +234,11 @@ func addUser(t *testing.T, s *setup, role, name string) string {
 // newestTicket is the id of the newest ticket.
 func newestTicket(t *testing.T, base, token string) string {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodGet, base+"/api/v1/tickets?limit=1", nil)
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
+	ids := listTickets(t, base+"/api/v1/tickets?limit=1", token)
+	if len(ids) == 0 {
+		t.Fatal("tickets: none")
 	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	_, rest, ok := strings.Cut(string(b), `"id":"`)
-	id, _, _ := strings.Cut(rest, `"`)
-	if !ok || id == "" {
-		t.Fatalf("tickets: %s", b)
-	}
-	return id
+	return ids[0]
 }
 
 // readyz returns the body of a 200 /readyz, failing otherwise.

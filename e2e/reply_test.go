@@ -94,9 +94,20 @@ func TestAcknowledgementAndReplyAcrossRestartAndOutage(t *testing.T) {
 	p.stop(t)
 }
 
+// firstTicket is the id of the only ticket.
 func firstTicket(t *testing.T, base, token string) string {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodGet, base+"/api/v1/tickets", nil)
+	ids := listTickets(t, base+"/api/v1/tickets", token)
+	if len(ids) != 1 {
+		t.Fatalf("tickets: %q, want one", ids)
+	}
+	return ids[0]
+}
+
+// listTickets is the ids of the tickets the API lists at url.
+func listTickets(t *testing.T, url, token string) []string {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, url, nil)
 	req.Header.Set("Authorization", "Bearer "+token)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -104,10 +115,17 @@ func firstTicket(t *testing.T, base, token string) string {
 	}
 	defer resp.Body.Close()
 	var page struct{ Tickets []struct{ ID string } }
-	if err := json.NewDecoder(resp.Body).Decode(&page); err != nil || len(page.Tickets) != 1 {
-		t.Fatalf("tickets: %+v, %v", page, err)
+	if err := json.NewDecoder(resp.Body).Decode(&page); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("tickets: %s, %v", resp.Status, err)
 	}
-	return page.Tickets[0].ID
+	var ids []string
+	for _, tk := range page.Tickets {
+		if tk.ID == "" {
+			t.Fatalf("tickets: a ticket without an id: %+v", page)
+		}
+		ids = append(ids, tk.ID)
+	}
+	return ids
 }
 
 func waitUntil(t *testing.T, what string, cond func() bool) {

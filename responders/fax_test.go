@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -28,20 +27,6 @@ import (
 
 // faxFrom is the number frontdesk faxes from.
 const faxFrom = "+15555550199"
-
-// get GETs a link: its status and body; -1 for a 200 that is not a PDF.
-func get(link string) (int, []byte) {
-	resp, err := http.Get(link)
-	if err != nil {
-		return 0, nil
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode == http.StatusOK && resp.Header.Get("Content-Type") != "application/pdf" {
-		return -1, b
-	}
-	return resp.StatusCode, b
-}
 
 // postSigned posts a form with a Twilio signature and returns the status.
 func postSigned(link string, form url.Values, sig string) int {
@@ -204,18 +189,18 @@ func TestFaxMediaLinkExpires(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st, body := get(link); st != http.StatusForbidden || !strings.Contains(string(body), "expired") {
+	if st, body := testfax.GetPDF(link); st != http.StatusForbidden || !strings.Contains(string(body), "expired") {
 		t.Errorf("an expired link answered %d %q", st, body)
 	}
 	fresh, _ := h.fax.MediaURL(ctx, id, m.Attachments[0].ID)
-	if st, _ := get(fresh); st != http.StatusOK {
+	if st, _ := testfax.GetPDF(fresh); st != http.StatusOK {
 		t.Errorf("a fresh link answered %d", st)
 	}
 	other, _ := h.fax.MediaURL(ctx, id, "a0000000000000000000000")
-	if st, _ := get(other); st != http.StatusNotFound {
+	if st, _ := testfax.GetPDF(other); st != http.StatusNotFound {
 		t.Errorf("a signed link to no file answered %d", st)
 	}
-	if st, _ := get(strings.Replace(fresh, "/"+id+"/", "/1"+id+"/", 1)); st != http.StatusForbidden {
+	if st, _ := testfax.GetPDF(strings.Replace(fresh, "/"+id+"/", "/1"+id+"/", 1)); st != http.StatusForbidden {
 		t.Errorf("a link moved to another ticket answered %d", st)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"frontdesk/internal/testdovecot"
+	"frontdesk/internal/testimap"
 )
 
 // livenessOptions are test-sized bounds: a command gets 1s, the lease lasts
@@ -36,12 +37,12 @@ func TestStalledFetchHandsMailboxOver(t *testing.T) {
 	for i := range 3 {
 		testdovecot.Append(t, c, "INBOX", testdovecot.Mail(i, 2000))
 	}
-	px := startProxy(t, d.Addr)
+	px := testimap.Start(t, d.Addr)
 	mr, rdb := newRedis(t)
 	pumpTime(t, mr.FastForward)
 	rec := newRecorder()
 
-	a := New(px.mailbox(d.Mailbox("desk")), rec.handle, livenessOptions(t, testOptions(t, rdb), "A"))
+	a := New(viaProxy(px, d.Mailbox("desk")), rec.handle, livenessOptions(t, testOptions(t, rdb), "A"))
 	runPoller(t, a)
 	eventually(t, 20*time.Second, "A imports the first three mails", func() bool { return rec.stored() == 3 })
 	b := New(d.Mailbox("desk"), rec.handle, livenessOptions(t, testOptions(t, rdb), "B"))
@@ -50,15 +51,15 @@ func TestStalledFetchHandsMailboxOver(t *testing.T) {
 
 	// From now on every body FETCH through the proxy stops after 2,000
 	// bytes of its answer, in the middle of the mail.
-	px.arm("BODY.PEEK[]", 2000, false)
+	px.Arm("BODY.PEEK[]", 2000, false)
 	testdovecot.Append(t, c, "INBOX", testdovecot.Mail(3, 300<<10))
 
 	eventually(t, 30*time.Second, "the mail imported", func() bool { return rec.stored() == 4 })
 	eventually(t, 10*time.Second, "A cut its silent connection", func() bool {
-		_, gaveUp := px.counts()
-		return gaveUp >= 1
+		_, gaveUp := px.Counts()
+		return len(gaveUp) >= 1
 	})
-	if stalled, _ := px.counts(); stalled == 0 {
+	if stalled, _ := px.Counts(); stalled == 0 {
 		t.Fatalf("A never fetched through the stalled proxy: the test proved nothing")
 	}
 	if !b.Status().LeaseHeld {
@@ -83,20 +84,20 @@ func TestStalledFetchHandsMailboxOver(t *testing.T) {
 // backoff and imports the mail over the new connection, once.
 func TestStalledFetchReconnects(t *testing.T) {
 	srv := startMemServer(t, capsMove)
-	px := startProxy(t, srv.addr)
+	px := testimap.Start(t, srv.addr)
 	_, rdb := newRedis(t)
 	rec := newRecorder()
 	opts := testOptions(t, rdb)
 	opts.CommandTimeout = 300 * time.Millisecond
 	reg := prometheus.NewRegistry()
 	opts.Registerer = reg
-	px.arm("BODY.PEEK[]", 500, true)
+	px.Arm("BODY.PEEK[]", 500, true)
 	uid := srv.deliver(t, "INBOX", testMail(1, 100<<10))
-	p := New(px.mailbox(srv.mailbox("INBOX")), rec.handle, opts)
+	p := New(viaProxy(px, srv.mailbox("INBOX")), rec.handle, opts)
 	runPoller(t, p)
 	eventually(t, 10*time.Second, "mail stored", func() bool { return rec.callsOf(uid) == 1 })
-	if stalled, gaveUp := px.counts(); stalled != 1 || gaveUp != 1 {
-		t.Errorf("proxy: %d connections stalled, %d given up; want 1 and 1", stalled, gaveUp)
+	if stalled, gaveUp := px.Counts(); stalled != 1 || len(gaveUp) != 1 {
+		t.Errorf("proxy: %d connections stalled, %d given up; want 1 and 1", stalled, len(gaveUp))
 	}
 	if n := testutil.ToFloat64(p.m.reconnects); n < 1 {
 		t.Errorf("reconnects_total = %v, want at least 1", n)
@@ -112,10 +113,10 @@ func TestStalledFetchReconnects(t *testing.T) {
 // made again, and the mail that came meanwhile is imported.
 func TestSilentIdleConnectionReplaced(t *testing.T) {
 	srv := startMemServer(t, capsMove)
-	px := startProxy(t, srv.addr)
+	px := testimap.Start(t, srv.addr)
 	_, rdb := newRedis(t)
 	rec := newRecorder()
-	mb := px.mailbox(srv.mailbox("INBOX"))
+	mb := viaProxy(px, srv.mailbox("INBOX"))
 	mb.PollInterval = time.Hour
 	opts := testOptions(t, rdb)
 	opts.CommandTimeout = 300 * time.Millisecond
@@ -123,14 +124,14 @@ func TestSilentIdleConnectionReplaced(t *testing.T) {
 	p := New(mb, rec.handle, opts)
 	runPoller(t, p)
 	eventually(t, 5*time.Second, "poller idles", func() bool { return p.Status().State == "idle" })
-	px.arm("IDLE", len("+ idling\r\n"), true)
+	px.Arm("IDLE", len("+ idling\r\n"), true)
 	eventually(t, 5*time.Second, "an IDLE went silent", func() bool {
-		stalled, _ := px.counts()
+		stalled, _ := px.Counts()
 		return stalled == 1
 	})
 	uid := srv.deliver(t, "INBOX", testMail(1, 300))
 	eventually(t, 10*time.Second, "mail stored", func() bool { return rec.callsOf(uid) == 1 })
-	if _, gaveUp := px.counts(); gaveUp != 1 {
+	if _, gaveUp := px.Counts(); len(gaveUp) != 1 {
 		t.Errorf("the silent connection was not given up")
 	}
 }

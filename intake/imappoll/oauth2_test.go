@@ -56,6 +56,26 @@ func oauthManager(t *testing.T, rdb redis.UniversalClient, mb config.Mailbox, no
 	return m
 }
 
+// connect plays ann's browser connecting the account with id through m:
+// Begin, the provider's redirect back, Complete.
+func connect(t *testing.T, m *mailauth.Manager, id, session string) {
+	t.Helper()
+	to, err := m.Begin(context.Background(), id, "ann", session)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := c.Get(to)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	back, _ := url.Parse(resp.Header.Get("Location"))
+	if _, err := m.Complete(context.Background(), mailauth.Callback{State: back.Query().Get("state"), Code: back.Query().Get("code")}, "ann", session); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // A mailbox signing in with OAuth2 imports through Dovecot's oauth2 passdb
 // across several token refreshes: the lease holder keeps the 3 s token
 // fresh, and every sign-in (the connection is cut between waves of mail)
@@ -123,20 +143,7 @@ func TestDovecotOAuth2(t *testing.T) {
 	}
 
 	// A manager reconnects: the mail comes in.
-	to, err := m.Begin(context.Background(), acct.ID, "ann", "session")
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := c.Get(to)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	back, _ := url.Parse(resp.Header.Get("Location"))
-	if _, err := m.Complete(context.Background(), mailauth.Callback{State: back.Query().Get("state"), Code: back.Query().Get("code")}, "ann", "session"); err != nil {
-		t.Fatal(err)
-	}
+	connect(t, m, acct.ID, "session")
 	eventually(t, 5*time.Second, "the waiting mail imported", func() bool { return rec.stored() == total+3 })
 	if srv.Reuses() != 0 {
 		t.Errorf("a refresh token was used twice")
@@ -201,20 +208,7 @@ func TestDovecotOAuth2WaitsForConnection(t *testing.T) {
 	if st := p.Status(); !st.LeaseHeld || st.State != stateSignInNeeded {
 		t.Fatalf("after two lease times: %+v; want the lease held while it waits", st)
 	}
-	to, err := m.Begin(context.Background(), "mailbox:"+mb.Name, "ann", "s")
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := c.Get(to)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	back, _ := url.Parse(resp.Header.Get("Location"))
-	if _, err := m.Complete(context.Background(), mailauth.Callback{State: back.Query().Get("state"), Code: back.Query().Get("code")}, "ann", "s"); err != nil {
-		t.Fatal(err)
-	}
+	connect(t, m, "mailbox:"+mb.Name, "s")
 	eventually(t, 5*time.Second, "the mail imported after connecting", func() bool { return rec.stored() == 2 })
 	if srv.Introspected("desk") != 1 {
 		t.Errorf("%d sign-ins, want 1", srv.Introspected("desk"))

@@ -132,22 +132,23 @@ func (s *Service) fetch(link string) []byte {
 	q := u.Query()
 	bad := *u
 	bad.RawQuery = url.Values{"exp": {q.Get("exp")}, "sig": {strings.Repeat("0", len(q.Get("sig")))}}.Encode()
-	if st, _ := get(bad.String()); st != http.StatusForbidden {
+	if st, _ := GetPDF(bad.String()); st != http.StatusForbidden {
 		s.problem("a MediaUrl with a wrong signature answered %d, want 403", st)
 	}
 	bad.RawQuery = url.Values{"exp": {"1000"}, "sig": {q.Get("sig")}}.Encode()
-	if st, _ := get(bad.String()); st != http.StatusForbidden {
+	if st, _ := GetPDF(bad.String()); st != http.StatusForbidden {
 		s.problem("a MediaUrl with another expiry answered %d, want 403", st)
 	}
-	st, pdf := get(link)
+	st, pdf := GetPDF(link)
 	if st != http.StatusOK {
 		s.problem("MediaUrl answered %d", st)
 	}
 	return pdf
 }
 
-// get GETs a link: its status and body; -1 for a 200 that is not a PDF.
-func get(link string) (int, []byte) {
+// GetPDF GETs a link to a fax document as the fax service does: its status
+// and body; 0 when the request failed, -1 for a 200 that is not a PDF.
+func GetPDF(link string) (int, []byte) {
 	resp, err := http.Get(link)
 	if err != nil {
 		return 0, nil

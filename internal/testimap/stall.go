@@ -1,4 +1,6 @@
-package e2e
+// Package testimap holds test helpers for IMAP clients: a TCP proxy that
+// plays a hung IMAP server, for the poller's unit tests and the load run.
+package testimap
 
 import (
 	"bytes"
@@ -9,35 +11,33 @@ import (
 	"time"
 )
 
-// hungMailbox is the mailbox whose IMAP server hangs in a load run: the
-// instances reach its Dovecot through an imapStall proxy.
-const hungMailbox = "sales"
-
-// imapStall forwards TCP connections to an IMAP server, and plays a hung
-// server while armed: once a client sends a command containing the
-// trigger, grace more bytes of the answer go back and then nothing more in
-// either direction — mid-FETCH, as a server that hangs or a middlebox that
-// drops a connection silently. The connection stays open until its client
-// closes it, which only the client's own deadline will do. (The same
-// proxy as intake/imappoll's unit test, seen from outside the binary.)
-type imapStall struct {
+// Stall forwards TCP connections to an IMAP server, and plays a hung server
+// while armed: once a client sends a command containing the trigger, grace
+// more bytes of the answer go back and then nothing more in either direction
+// (the client is not heard from the trigger on) — mid-FETCH, as a server
+// that hangs or a middlebox that drops a connection silently. The connection
+// stays open until its client closes it, which only the client's own
+// deadline will do.
+type Stall struct {
 	addr string
 
 	mu      sync.Mutex
 	trigger string // "" when disarmed
 	grace   int
+	once    bool            // disarm after the first stall
 	stalled int             // connections made silent
 	gaveUp  []time.Duration // of silent connections their client closed: how long after the stall
 }
 
-// startIMAPStall listens on a free loopback port and forwards to target.
-func startIMAPStall(t *testing.T, target string) *imapStall {
+// Start listens on a free loopback port and forwards to target (host:port).
+// The proxy and its connections are closed when the test ends.
+func Start(t testing.TB, target string) *Stall {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	px := &imapStall{addr: ln.Addr().String()}
+	px := &Stall{addr: ln.Addr().String()}
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	var open []net.Conn
@@ -70,33 +70,35 @@ func startIMAPStall(t *testing.T, target string) *imapStall {
 	return px
 }
 
-func (px *imapStall) hostPort() (string, int) {
+// HostPort is where clients reach the proxy.
+func (px *Stall) HostPort() (string, int) {
 	host, port, _ := net.SplitHostPort(px.addr)
 	p, _ := strconv.Atoi(port)
 	return host, p
 }
 
-// arm makes every connection that sends trigger from now on go silent
-// after grace bytes of the answer; disarm stops making new ones silent
-// (those already silent stay so).
-func (px *imapStall) arm(trigger string, grace int) {
+// Arm makes the connections that send trigger from now on go silent after
+// grace bytes of the answer; with once, only the first of them. Connections
+// already silent stay so.
+func (px *Stall) Arm(trigger string, grace int, once bool) {
 	px.mu.Lock()
-	px.trigger, px.grace = trigger, grace
-	px.mu.Unlock()
+	defer px.mu.Unlock()
+	px.trigger, px.grace, px.once = trigger, grace, once
 }
 
-func (px *imapStall) disarm() { px.arm("", 0) }
+// Disarm stops making new connections silent (those already silent stay so).
+func (px *Stall) Disarm() { px.Arm("", 0, false) }
 
-// counts returns how many connections went silent, and how long after its
+// Counts returns how many connections went silent, and how long after its
 // stall each one that its client gave up on was closed.
-func (px *imapStall) counts() (stalled int, gaveUp []time.Duration) {
+func (px *Stall) Counts() (stalled int, gaveUp []time.Duration) {
 	px.mu.Lock()
 	defer px.mu.Unlock()
 	return px.stalled, append([]time.Duration(nil), px.gaveUp...)
 }
 
-// stallState is the state of one forwarded connection.
-type stallState struct {
+// conn is the state of one forwarded connection.
+type conn struct {
 	mu        sync.Mutex
 	triggered bool
 	grace     int
@@ -104,8 +106,8 @@ type stallState struct {
 	at        time.Time // when it was triggered
 }
 
-func (px *imapStall) serve(c, s net.Conn) {
-	st := &stallState{}
+func (px *Stall) serve(c, s net.Conn) {
+	st := &conn{}
 	done := make(chan struct{})
 	go func() { // server to client
 		defer close(done)
@@ -145,12 +147,17 @@ func (px *imapStall) serve(c, s net.Conn) {
 		silent, at := st.silent || st.triggered, st.at
 		st.mu.Unlock()
 		if n > 0 && !silent {
+			// Armed before the command goes on, so that none of its
+			// answer slips through.
 			px.mu.Lock()
 			if px.trigger != "" && bytes.Contains(buf[:n], []byte(px.trigger)) {
 				st.mu.Lock()
 				st.triggered, st.grace, st.silent, st.at = true, px.grace, px.grace == 0, time.Now()
 				st.mu.Unlock()
 				px.stalled++
+				if px.once {
+					px.trigger = ""
+				}
 			}
 			px.mu.Unlock()
 			if _, werr := s.Write(buf[:n]); werr != nil {
