@@ -96,12 +96,19 @@ func (d *Desk) acknowledge(ctx context.Context, r ticket.Receipt, nt ticket.NewT
 	return nil
 }
 
+// ackKeys are the acknowledgement brake's keys for address: the set of its
+// mailbox and that of its domain (in one hash slot, named by hashes), and the
+// domain.
+func (d *Desk) ackKeys(address string) (addrKey, domainKey, domain string) {
+	addr, domain := brakeKey(address)
+	prefix := d.cfg.Redis.Prefix + ":ack:{" + hashOf(domain) + "}:"
+	return prefix + "addr:" + hashOf(addr), prefix + "domain", domain
+}
+
 // admitAck asks the brake whether ticket id may be acknowledged to address.
 func (d *Desk) admitAck(ctx context.Context, id, address string) (bool, error) {
-	addr, domain := brakeKey(address)
-	tag := hashOf(domain)
-	prefix := d.cfg.Redis.Prefix + ":ack:{" + tag + "}:"
-	n, err := ackBrake.Run(ctx, d.rdb, []string{prefix + "addr:" + hashOf(addr), prefix + "domain"},
+	addrKey, domainKey, domain := d.ackKeys(address)
+	n, err := ackBrake.Run(ctx, d.rdb, []string{addrKey, domainKey},
 		id, d.cfg.Acknowledgements.PerAddress, d.cfg.Acknowledgements.PerDomain).Int()
 	if err != nil {
 		return false, fault.Redis("acknowledgement brake", err)

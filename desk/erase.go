@@ -133,8 +133,7 @@ func (d *Desk) forgetAcks(ctx context.Context, emails []string) error {
 		return nil
 	}
 	for _, a := range emails {
-		addr, domain := brakeKey(a)
-		key := d.cfg.Redis.Prefix + ":ack:{" + hashOf(domain) + "}:addr:" + hashOf(addr)
+		key, _, _ := d.ackKeys(a)
 		if err := d.rdb.Del(ctx, key).Err(); err != nil {
 			return fault.Redis("erase the acknowledgement brake's entry of a forgotten address", err)
 		}

@@ -108,9 +108,11 @@ func inviteUID(src, organizer string) string {
 }
 
 // withInvite puts a's invitation on the reply nm to t (under its source
-// key, which names the invitation): the iCalendar REQUEST as a file the mail builder writes as the
-// calendar part, and what the invitation is in the message's Meta
-// ("invite_uid" and the rest), from which finishReply stores it. An
+// key, which names the invitation): the iCalendar REQUEST as a file the mail
+// builder writes as the calendar part, what the invitation is in the
+// message's Meta ("invite_uid" and the rest), and nm.Invitation, which the
+// store records pending in the same step as the reply — a crash between two
+// steps would leave an invitation sent that no answer can find. An
 // invitation goes by mail only: on a text or fax it is fault.ErrInvalid.
 func (d *Desk) withInvite(nm *ticket.NewMessage, t *ticket.Ticket, a Answer) error {
 	if a.Invite == nil {
@@ -153,31 +155,9 @@ func (d *Desk) withInvite(nm *ticket.NewMessage, t *ticket.Ticket, a Answer) err
 	nm.Meta["invite_organizer"] = ci.Organizer
 	nm.Meta["invite_attendee"] = ci.Attendee
 	nm.Meta["invite_sequence"] = strconv.Itoa(ci.Sequence)
-	return nil
-}
-
-// saveInvitation stores the invitation reply mid on ticket tid carries, if
-// it carries one, pending: done after the reply is stored, and again by a
-// retry, which finds it stored (SaveInvitation is idempotent by UID).
-func (d *Desk) saveInvitation(ctx context.Context, tid, mid, by string) error {
-	m, err := d.message(ctx, tid, mid)
-	if err != nil {
-		return err
-	}
-	uid := m.Meta["invite_uid"]
-	if uid == "" {
-		return nil
-	}
-	start, _ := time.Parse(time.RFC3339, m.Meta["invite_start"])
-	end, _ := time.Parse(time.RFC3339, m.Meta["invite_end"])
-	seq, _ := strconv.Atoi(m.Meta["invite_sequence"])
-	_, err = d.store.SaveInvitation(ctx, ticket.Invitation{
-		UID: uid, TicketID: tid, MessageID: mid, Title: m.Meta["invite_title"], Start: start, End: end,
-		Location: m.Meta["invite_location"], Description: m.Meta["invite_description"],
-		Organizer: m.Meta["invite_organizer"], Attendee: m.Meta["invite_attendee"], Sequence: seq, By: by,
-	})
-	if err != nil {
-		return fmt.Errorf("reply to ticket %s: store its invitation: %w", tid, err)
+	nm.Invitation = &ticket.Invitation{
+		UID: ci.UID, Title: ci.Title, Start: ci.Start, End: ci.End, Location: ci.Location,
+		Description: ci.Description, Organizer: ci.Organizer, Attendee: ci.Attendee, Sequence: ci.Sequence,
 	}
 	return nil
 }

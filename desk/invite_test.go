@@ -238,3 +238,42 @@ print(len(evs))`, path).CombinedOutput()
 		t.Fatalf("python read the feed: %v: %s (want %d events)", err, out, n)
 	}
 }
+
+// assignFails is a store whose Assign fails: a reply's later step failing
+// after the reply is stored (a crash, Redis gone for a moment).
+type assignFails struct{ ticket.Store }
+
+func (assignFails) Assign(context.Context, string, string, string) error {
+	return fault.Unavailable(errors.New("connection reset"))
+}
+
+// A reply's invitation is stored with the reply, in one step: when a later
+// step of the reply fails (here taking the ticket), the reply — queued and
+// sent — already has its invitation recorded, so the customer's Accept finds
+// it. (It was saved in a later step: a reply without idempotency key was
+// never finished, and its invitation was lost.)
+func TestInvitationStoredWithItsReply(t *testing.T) {
+	td := newTestDesk(t, "")
+	d := New(assignFails{td.store}, td.cfg, &Options{Redis: td.redis.Client, Logger: td.logger})
+	ctx := context.Background()
+	r := td.receive(t, newMail("inv-crash", "ann@example.org", "New frame"))
+	start := time.Now().Add(48 * time.Hour).Truncate(time.Minute)
+	_, err := d.Reply(ctx, r.TicketID, Answer{Text: "Wednesday?", By: "bob", Invite: &Invite{Title: "Fitting", Start: start, End: start.Add(time.Hour)}})
+	if !fault.IsUnavailable(err) {
+		t.Fatalf("reply with its later step failing = %v", err)
+	}
+	tk := td.get(t, r.TicketID)
+	var uid string
+	for _, m := range tk.Messages {
+		if m.Direction == ticket.DirectionOut {
+			uid = m.Meta["invite_uid"]
+		}
+	}
+	if uid == "" {
+		t.Fatalf("the reply was not stored: %+v", tk.Messages)
+	}
+	inv, err := td.store.Invitation(ctx, uid)
+	if err != nil || inv.State != ticket.InvitePending || inv.TicketID != r.TicketID || !inv.Start.Equal(start) {
+		t.Fatalf("the stored reply's invitation: %+v, %v", inv, err)
+	}
+}

@@ -232,11 +232,6 @@ func (d *Desk) finishReply(ctx context.Context, t *ticket.Ticket, a Answer, mid 
 			return ticket.Message{}, err
 		}
 	}
-	if a.Invite != nil {
-		if err := d.saveInvitation(ctx, t.ID, mid, a.By); err != nil {
-			return ticket.Message{}, err
-		}
-	}
 	if err := d.store.Durable(ctx); err != nil {
 		return ticket.Message{}, fmt.Errorf("reply to ticket %s: %w", t.ID, err)
 	}

@@ -273,6 +273,10 @@ type NewMessage struct {
 	// response counts this time in the daily reports (else the time around
 	// the clock).
 	BusinessAge *time.Duration
+	// Invitation, on an outbound reply, is the appointment it carries: stored
+	// pending with the message, in the same step, so that no invitation goes
+	// out unrecorded (its TicketID and MessageID are the message's).
+	Invitation *Invitation
 }
 
 // NewAttachment is a file to store with a message.

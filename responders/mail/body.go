@@ -122,11 +122,17 @@ func writeAttachment(w *multipart.Writer, a Attachment) error {
 	if hdr.Get("Content-Type") == "" || hdr.Get("Content-Disposition") == "" {
 		return invalid("attachment %q cannot be described", a.Filename)
 	}
+	return writeBase64Part(w, hdr, a.Data)
+}
+
+// writeBase64Part writes a part with header hdr holding data in base64,
+// in lines of 76 characters (RFC 2045 §6.8).
+func writeBase64Part(w *multipart.Writer, hdr textproto.MIMEHeader, data []byte) error {
 	pw, err := w.CreatePart(hdr)
 	if err != nil {
 		return fmt.Errorf("build mail: %w", err)
 	}
-	enc := base64.StdEncoding.EncodeToString(a.Data)
+	enc := base64.StdEncoding.EncodeToString(data)
 	var b strings.Builder
 	b.Grow(len(enc) + len(enc)/76*2 + 2)
 	for len(enc) > 76 {

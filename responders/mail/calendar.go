@@ -1,8 +1,6 @@
 package mail
 
 import (
-	"encoding/base64"
-	"fmt"
 	"mime"
 	"mime/multipart"
 	"net/textproto"
@@ -41,24 +39,8 @@ func writeCalendar(w *multipart.Writer, a Attachment) error {
 		return invalid("calendar content type %q", a.ContentType)
 	}
 	out := map[string]string{"method": strings.ToUpper(params["method"]), "charset": "UTF-8"}
-	pw, err := w.CreatePart(textproto.MIMEHeader{
+	return writeBase64Part(w, textproto.MIMEHeader{
 		"Content-Type":              {mime.FormatMediaType(mt, out)},
 		"Content-Transfer-Encoding": {"base64"},
-	})
-	if err != nil {
-		return fmt.Errorf("build mail: %w", err)
-	}
-	enc := base64.StdEncoding.EncodeToString(a.Data)
-	var b strings.Builder
-	for len(enc) > 76 {
-		b.WriteString(enc[:76])
-		b.WriteString("\r\n")
-		enc = enc[76:]
-	}
-	b.WriteString(enc)
-	b.WriteString("\r\n")
-	if _, err := pw.Write([]byte(b.String())); err != nil {
-		return fmt.Errorf("build mail: %w", err)
-	}
-	return nil
+	}, a.Data)
 }

@@ -117,6 +117,10 @@ func (s *Store) AppendMessage(ctx context.Context, ticketID string, nm ticket.Ne
 	if by == "" {
 		by = "intake"
 	}
+	inv, err := invitationArg(nm, by)
+	if err != nil {
+		return ticket.Receipt{}, err
+	}
 	mentions := ""
 	if len(nm.Mentions) > 0 {
 		b, _ := json.Marshal(nm.Mentions)
@@ -125,7 +129,7 @@ func (s *Store) AppendMessage(ctx context.Context, ticketID string, nm ticket.Ne
 	res, err := s.commit(ctx, s.scripts.append, atts, []string{s.key("sources")},
 		s.base, nm.SourceKey, ms(now), rfc(now), ticketID, msgJSON, string(dir),
 		normalizeMessageID(nm.MessageID), metas, by, string(nm.Kind), senderEmail(nm.From), senderPhone(nm.From),
-		string(nm.Delivery), messageEvent(nm, dir), mentions, forwardedTo(nm), messageTerms(nm), businessAge(nm))
+		string(nm.Delivery), messageEvent(nm, dir), mentions, forwardedTo(nm), messageTerms(nm), businessAge(nm), inv)
 	if err != nil {
 		return ticket.Receipt{}, wrap(fmt.Sprintf("append message %s to ticket %s", nm.SourceKey, ticketID), err)
 	}

@@ -2,6 +2,7 @@ package redisstore
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -206,4 +207,29 @@ func decodeInvitation(m map[string]string) ticket.Invitation {
 		inv.AnsweredAt = &at
 	}
 	return inv
+}
+
+// invitationArg is the invitation an outbound reply carries, as the append
+// script stores it with the reply (save_invitation, invite_lib.lua): JSON,
+// or "" when it carries none.
+func invitationArg(nm ticket.NewMessage, by string) (string, error) {
+	inv := nm.Invitation
+	if inv == nil {
+		return "", nil
+	}
+	if nm.Direction != ticket.DirectionOut {
+		return "", fmt.Errorf("append message %s: only an outbound reply carries an invitation: %w", nm.SourceKey, fault.ErrInvalid)
+	}
+	if err := validUID(inv.UID); err != nil {
+		return "", err
+	}
+	if !inv.End.After(inv.Start) {
+		return "", fmt.Errorf("append message %s: invitation %s must end after it starts: %w", nm.SourceKey, inv.UID, fault.ErrInvalid)
+	}
+	b, err := json.Marshal(map[string]string{
+		"uid": inv.UID, "start": ms(inv.Start), "end": ms(inv.End), "title": inv.Title, "location": inv.Location,
+		"description": inv.Description, "organizer": inv.Organizer, "attendee": inv.Attendee,
+		"sequence": strconv.Itoa(inv.Sequence), "by": by,
+	})
+	return string(b), err
 }

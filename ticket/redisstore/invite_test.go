@@ -93,3 +93,44 @@ func TestInvitationLifecycle(t *testing.T) {
 		}
 	}
 }
+
+// A reply that carries an invitation stores it pending in the same step as
+// the reply (the append script): there is no moment where the reply, queued
+// for delivery, exists without its invitation. A retry under the same source
+// key stores nothing more; an inbound message cannot carry one.
+func TestAppendStoresInvitationWithReply(t *testing.T) {
+	s, _, _ := newTestStore(t)
+	ctx := context.Background()
+	r := mustCreate(t, s, mail("inv-append", "ann@example.org", "Frame"))
+	start := time.Date(2027, 3, 3, 9, 0, 0, 0, time.UTC)
+	nm := ticket.NewMessage{SourceKey: "reply:" + r.TicketID + ":x", Direction: ticket.DirectionOut, Channel: ticket.ChannelEmail,
+		From: "support@example.com", To: []string{"ann@example.org"}, Text: "Wednesday?", By: "bob", Delivery: ticket.DeliveryQueued,
+		Meta: map[string]string{"invite_uid": "frontdesk-9@example.com"},
+		Invitation: &ticket.Invitation{UID: "frontdesk-9@example.com", Title: "Fitting", Start: start, End: start.Add(time.Hour),
+			Organizer: "support@example.com", Attendee: "ann@example.org", Sequence: 0}}
+	rc, err := s.AppendMessage(ctx, r.TicketID, nm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Invitation(ctx, "frontdesk-9@example.com")
+	if err != nil || got.State != ticket.InvitePending || got.TicketID != r.TicketID || got.MessageID != rc.MessageID ||
+		got.By != "bob" || got.Title != "Fitting" || !got.Start.Equal(start) || !got.End.Equal(start.Add(time.Hour)) {
+		t.Fatalf("invitation stored with the reply: %+v, %v", got, err)
+	}
+	if invs, err := s.Invitations(ctx, start, start.Add(time.Hour), 10); err != nil || len(invs) != 1 {
+		t.Fatalf("feed: %+v, %v", invs, err)
+	}
+	retry := nm
+	retry.Invitation = &ticket.Invitation{UID: "frontdesk-9@example.com", Title: "Changed", Start: start, End: start.Add(time.Hour)}
+	if rc2, err := s.AppendMessage(ctx, r.TicketID, retry); err != nil || rc2.Created {
+		t.Fatalf("retry: %+v, %v", rc2, err)
+	}
+	if got, _ := s.Invitation(ctx, "frontdesk-9@example.com"); got.Title != "Fitting" {
+		t.Fatalf("a retry changed the invitation: %+v", got)
+	}
+	in := ticket.NewMessage{SourceKey: "mail:inv-in", Channel: ticket.ChannelEmail, From: "ann@example.org", Text: "Yes"}
+	in.Invitation = &ticket.Invitation{UID: "frontdesk-10@example.com", Start: start, End: start.Add(time.Hour)}
+	if _, err := s.AppendMessage(ctx, r.TicketID, in); !errors.Is(err, fault.ErrInvalid) {
+		t.Fatalf("an inbound message carrying an invitation: %v", err)
+	}
+}

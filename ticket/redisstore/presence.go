@@ -44,9 +44,11 @@ func preludeScript(name string) *redis.Script {
 // prelude is what every store script starts with: the shared functions
 // (prelude.lua), the outgoing webhooks' recording (hooks.lua) that every
 // timeline event goes through, the search index's upkeep (search.lua) and
-// the daily report's counters (report.lua).
+// the daily report's counters (report.lua) and the invitations' storing
+// (invite_lib.lua), which a reply's append does too.
 func prelude() string {
-	return luaScript("prelude") + "\n" + luaScript("hooks") + "\n" + luaScript("search") + "\n" + luaScript("report")
+	return luaScript("prelude") + "\n" + luaScript("hooks") + "\n" + luaScript("search") + "\n" + luaScript("report") +
+		"\n" + luaScript("invite_lib")
 }
 
 // luaScript is the text of lua/NAME.lua.

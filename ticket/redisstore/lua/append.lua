@@ -10,7 +10,8 @@
 -- 17 JSON list of the addresses a forward goes to (lower case; '[]' for
 -- other messages), 18 the message's search terms (JSON list, search.lua),
 -- 19 the ticket's age in business seconds, counted in the daily report if
--- the message is its first response ('' : around the clock).
+-- the message is its first response ('' : around the clock), 20 the
+-- invitation an outbound reply carries, JSON (invite_lib.lua), or ''.
 -- An inbound message from an address or number the ticket's customer does not
 -- have yet adds it to the customer (a caller who later writes in): seen on one
 -- ticket, they belong together. Not so an address the ticket was forwarded
@@ -46,6 +47,11 @@ if ARGV[7] == 'out' and ARGV[14] == 'queued' then
 end
 for _, name in ipairs(mentions) do
   redis.call('ZADD', base .. 'mentions:' .. name, ARGV[3], id)
+end
+if ARGV[7] == 'out' and ARGV[20] and ARGV[20] ~= '' then
+  local inv = cjson.decode(ARGV[20])
+  inv.message = mid
+  save_invitation(id, inv)
 end
 if #forwarded > 0 then redis.call('SADD', tkey(id) .. ':forwarded', unpack(forwarded)) end
 if ARGV[7] == 'in' and cid and cid ~= '' then
