@@ -11,7 +11,6 @@ import (
 	"frontdesk/config"
 	"frontdesk/fault"
 	"frontdesk/intake/imappoll"
-	"frontdesk/intake/mailparse"
 )
 
 // Recipient is whom a mail server delivered a mail to (push intake,
@@ -45,7 +44,12 @@ func (im *Importer) Deliver(ctx context.Context, to Recipient, raw []byte, recei
 		return err
 	}
 	m := imappoll.Mail{Mailbox: mb.Name, Size: int64(len(raw)), Raw: raw, Received: received, Attempt: 1}
-	p, err := mailparse.Parse(raw, &im.parse)
+	if mb.MaxMessageSize > 0 && m.Size > int64(mb.MaxMessageSize) {
+		// Over the mailbox's max_message_size: kept as its poller keeps
+		// such a mail, the header only.
+		m.Raw, m.Header, m.Oversized = nil, headerOf(raw), true
+	}
+	p, err := im.parseMail(m)
 	if err == nil {
 		err = im.store1(ctx, mb, m, p)
 	}
@@ -69,6 +73,15 @@ func (im *Importer) Deliver(ctx context.Context, to Recipient, raw []byte, recei
 	im.logger.Warn("delivered mail not imported normally; storing it as it is", slog.String("to", sourceName(mb)),
 		slog.Any("error", err))
 	return im.storeRaw(ctx, mb, m, err)
+}
+
+// headerOf is a message's header with the blank line that ends it, as IMAP
+// fetches it (BODY[HEADER]); the whole message when it has no body.
+func headerOf(raw []byte) []byte {
+	if i := indexBody(raw); i >= 0 {
+		return raw[:i]
+	}
+	return raw
 }
 
 // unavailable reports whether err says to try again later: Redis is away,

@@ -100,3 +100,38 @@ smtp: {host: smtp.example.com}
 		t.Error("delivered to a queue that is not configured")
 	}
 }
+
+// A delivered mail larger than its mailbox's max_message_size is kept as
+// the mailbox's poller keeps such a mail: its header, not its body, under
+// the oversized source key; a redelivery is stored once.
+func TestDeliverOversized(t *testing.T) {
+	cfg, err := config.Parse([]byte(strings.Replace(testConfig, "queue: support}", "queue: support, max_message_size: 1KB}", 1)),
+		func(string) (string, bool) { return "", false })
+	if err != nil {
+		t.Fatal(err)
+	}
+	mr := miniredis.RunT(t)
+	rdb := redis.NewClient(&redis.Options{Addr: mr.Addr()})
+	t.Cleanup(func() { rdb.Close() })
+	store := redisstore.New(rdb, nil)
+	im := NewImporter(desk.New(store, cfg, nil), nil)
+	ctx := context.Background()
+
+	raw := []byte(msg("From: Ann <ann@example.org>\nSubject: Scans\nMessage-ID: <big@example.org>", strings.Repeat("scan ", 1000)))
+	for range 2 {
+		if err := im.Deliver(ctx, Recipient{Mailbox: "support"}, raw, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ts := allTickets(t, store)
+	if len(ts) != 1 || len(ts[0].Messages) != 1 {
+		t.Fatalf("%d tickets, want 1 with 1 message: %+v", len(ts), ts)
+	}
+	if m := ts[0].Messages[0]; strings.Contains(m.Text, "scan scan") || ts[0].Subject != "Scans" {
+		t.Errorf("oversized mail stored with its body: subject %q, text %.40q", ts[0].Subject, m.Text)
+	}
+	key := sourceKey("support", imappoll.Mail{Oversized: true, Header: headerOf(raw), Size: int64(len(raw))}, nil)
+	if _, err := store.FindSource(ctx, key); err != nil {
+		t.Errorf("oversized source key %s: %v", key, err)
+	}
+}
