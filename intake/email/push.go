@@ -11,6 +11,7 @@ import (
 	"frontdesk/config"
 	"frontdesk/fault"
 	"frontdesk/intake/imappoll"
+	"frontdesk/intake/mailparse"
 )
 
 // Recipient is whom a mail server delivered a mail to (push intake,
@@ -56,23 +57,29 @@ func (im *Importer) Deliver(ctx context.Context, to Recipient, raw []byte, recei
 	if err == nil || unavailable(err) {
 		return err
 	}
-	if p != nil {
-		// What failed may have come after the mail was stored (its
-		// acknowledgement, say): then it is in, and storing it again as it
-		// is would make a second ticket of it.
-		_, ferr := im.store.FindSource(ctx, sourceKey(sourceName(mb), m, p))
-		switch {
-		case ferr == nil:
-			im.logger.Error("delivered mail stored, but what follows storing it failed", slog.String("to", sourceName(mb)),
-				slog.String("message_id", p.MessageID), slog.Any("error", err))
-			return nil
-		case !errors.Is(ferr, fault.ErrNotFound):
-			return ferr
-		}
-	}
 	im.logger.Warn("delivered mail not imported normally; storing it as it is", slog.String("to", sourceName(mb)),
 		slog.Any("error", err))
-	return im.storeRaw(ctx, mb, m, err)
+	return im.storeAsIs(ctx, mb, m, p, err)
+}
+
+// storeAsIs stores a mail that could not be imported normally as it is
+// (storeRaw), unless it was stored after all: what failed may have come
+// after the mail was stored (its acknowledgement, say), and storing it
+// again as it is would make a second ticket of it. p is the parsed mail,
+// nil when it could not be parsed.
+func (im *Importer) storeAsIs(ctx context.Context, mb config.Mailbox, m imappoll.Mail, p *mailparse.Mail, cause error) error {
+	if p != nil {
+		_, err := im.store.FindSource(ctx, sourceKey(sourceName(mb), m, p))
+		switch {
+		case err == nil:
+			im.logger.Error("mail stored, but what follows storing it failed", slog.String("mailbox", sourceName(mb)),
+				slog.String("message_id", p.MessageID), slog.Any("error", cause))
+			return nil
+		case !errors.Is(err, fault.ErrNotFound):
+			return fmt.Errorf("find whether mail %s was stored: %w", p.MessageID, err)
+		}
+	}
+	return im.storeRaw(ctx, mb, m, cause)
 }
 
 // headerOf is a message's header with the blank line that ends it, as IMAP

@@ -135,3 +135,30 @@ func TestDeliverOversized(t *testing.T) {
 		t.Errorf("oversized source key %s: %v", key, err)
 	}
 }
+
+// A fetched mail whose acknowledgement fails for good is stored once: at
+// the last attempt it is found stored, not stored again as it is.
+func TestHandleStoredButAckFailsStoredOnce(t *testing.T) {
+	cfg, err := config.Parse([]byte(strings.Replace(testConfig, "first_response: 4h}", "first_response: 4h, auto_ack: true}", 1)+
+		"smtp: {host: smtp.example.com}\n"), func(string) (string, bool) { return "", false })
+	if err != nil {
+		t.Fatal(err)
+	}
+	mr := miniredis.RunT(t)
+	rdb := redis.NewClient(&redis.Options{Addr: mr.Addr()})
+	t.Cleanup(func() { rdb.Close() })
+	store := redisstore.New(rdb, nil)
+	im := NewImporter(desk.New(failingAcks{store}, cfg, &desk.Options{Redis: rdb}), nil)
+
+	raw := []byte(msg("From: Ann <ann@example.org>\nSubject: Lamp\nMessage-ID: <lamp@example.org>", "It arrived broken."))
+	for attempt := 1; attempt <= maxAttempts; attempt++ {
+		err := im.Handle(context.Background(), imappoll.Mail{Mailbox: "support", UIDValidity: 1, UID: 9,
+			Size: int64(len(raw)), Raw: raw, Attempt: attempt, Received: time.Now()})
+		if (err == nil) != (attempt == maxAttempts) {
+			t.Fatalf("attempt %d: %v", attempt, err)
+		}
+	}
+	if ts := allTickets(t, store); len(ts) != 1 || ts[0].Subject != "Lamp" {
+		t.Fatalf("%d tickets, want the mail's one: %+v", len(ts), ts)
+	}
+}
