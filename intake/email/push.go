@@ -57,7 +57,7 @@ func (im *Importer) Deliver(ctx context.Context, to Recipient, raw []byte, recei
 	if err == nil || unavailable(err) {
 		return err
 	}
-	im.logger.Warn("delivered mail not imported normally; storing it as it is", slog.String("to", sourceName(mb)),
+	im.logger.Warn("delivered mail not imported normally", slog.String("to", sourceName(mb)),
 		slog.Any("error", err))
 	return im.storeAsIs(ctx, mb, m, p, err)
 }
