@@ -93,7 +93,7 @@ func (im *Importer) Handle(ctx context.Context, m imappoll.Mail) error {
 			slog.Uint64("uid", uint64(m.UID)), slog.Int("attempt", m.Attempt), slog.Any("error", err))
 		return err
 	}
-	return im.storeRaw(ctx, mb, m, err)
+	return im.storeAsIs(ctx, mb, m, parsed, err)
 }
 
 // parsed is what Prepare makes of a mail: the parse, or why it failed.

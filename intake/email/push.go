@@ -45,30 +45,50 @@ func (im *Importer) Deliver(ctx context.Context, to Recipient, raw []byte, recei
 		return err
 	}
 	m := imappoll.Mail{Mailbox: mb.Name, Size: int64(len(raw)), Raw: raw, Received: received, Attempt: 1}
-	p, err := mailparse.Parse(raw, &im.parse)
+	if mb.MaxMessageSize > 0 && m.Size > int64(mb.MaxMessageSize) {
+		// Over the mailbox's max_message_size: kept as its poller keeps
+		// such a mail, the header only.
+		m.Raw, m.Header, m.Oversized = nil, headerOf(raw), true
+	}
+	p, err := im.parseMail(m)
 	if err == nil {
 		err = im.store1(ctx, mb, m, p)
 	}
 	if err == nil || unavailable(err) {
 		return err
 	}
+	im.logger.Warn("delivered mail not imported normally", slog.String("to", sourceName(mb)),
+		slog.Any("error", err))
+	return im.storeAsIs(ctx, mb, m, p, err)
+}
+
+// storeAsIs stores a mail that could not be imported normally as it is
+// (storeRaw), unless it was stored after all: what failed may have come
+// after the mail was stored (its acknowledgement, say), and storing it
+// again as it is would make a second ticket of it. p is the parsed mail,
+// nil when it could not be parsed.
+func (im *Importer) storeAsIs(ctx context.Context, mb config.Mailbox, m imappoll.Mail, p *mailparse.Mail, cause error) error {
 	if p != nil {
-		// What failed may have come after the mail was stored (its
-		// acknowledgement, say): then it is in, and storing it again as it
-		// is would make a second ticket of it.
-		_, ferr := im.store.FindSource(ctx, sourceKey(sourceName(mb), m, p))
+		_, err := im.store.FindSource(ctx, sourceKey(sourceName(mb), m, p))
 		switch {
-		case ferr == nil:
-			im.logger.Error("delivered mail stored, but what follows storing it failed", slog.String("to", sourceName(mb)),
-				slog.String("message_id", p.MessageID), slog.Any("error", err))
+		case err == nil:
+			im.logger.Error("mail stored, but what follows storing it failed", slog.String("mailbox", sourceName(mb)),
+				slog.String("message_id", p.MessageID), slog.Any("error", cause))
 			return nil
-		case !errors.Is(ferr, fault.ErrNotFound):
-			return ferr
+		case !errors.Is(err, fault.ErrNotFound):
+			return fmt.Errorf("find whether mail %s was stored: %w", p.MessageID, err)
 		}
 	}
-	im.logger.Warn("delivered mail not imported normally; storing it as it is", slog.String("to", sourceName(mb)),
-		slog.Any("error", err))
-	return im.storeRaw(ctx, mb, m, err)
+	return im.storeRaw(ctx, mb, m, cause)
+}
+
+// headerOf is a message's header with the blank line that ends it, as IMAP
+// fetches it (BODY[HEADER]); the whole message when it has no body.
+func headerOf(raw []byte) []byte {
+	if i := indexBody(raw); i >= 0 {
+		return raw[:i]
+	}
+	return raw
 }
 
 // unavailable reports whether err says to try again later: Redis is away,

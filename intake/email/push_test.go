@@ -100,3 +100,65 @@ smtp: {host: smtp.example.com}
 		t.Error("delivered to a queue that is not configured")
 	}
 }
+
+// A delivered mail larger than its mailbox's max_message_size is kept as
+// the mailbox's poller keeps such a mail: its header, not its body, under
+// the oversized source key; a redelivery is stored once.
+func TestDeliverOversized(t *testing.T) {
+	cfg, err := config.Parse([]byte(strings.Replace(testConfig, "queue: support}", "queue: support, max_message_size: 1KB}", 1)),
+		func(string) (string, bool) { return "", false })
+	if err != nil {
+		t.Fatal(err)
+	}
+	mr := miniredis.RunT(t)
+	rdb := redis.NewClient(&redis.Options{Addr: mr.Addr()})
+	t.Cleanup(func() { rdb.Close() })
+	store := redisstore.New(rdb, nil)
+	im := NewImporter(desk.New(store, cfg, nil), nil)
+	ctx := context.Background()
+
+	raw := []byte(msg("From: Ann <ann@example.org>\nSubject: Scans\nMessage-ID: <big@example.org>", strings.Repeat("scan ", 1000)))
+	for range 2 {
+		if err := im.Deliver(ctx, Recipient{Mailbox: "support"}, raw, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ts := allTickets(t, store)
+	if len(ts) != 1 || len(ts[0].Messages) != 1 {
+		t.Fatalf("%d tickets, want 1 with 1 message: %+v", len(ts), ts)
+	}
+	if m := ts[0].Messages[0]; strings.Contains(m.Text, "scan scan") || ts[0].Subject != "Scans" {
+		t.Errorf("oversized mail stored with its body: subject %q, text %.40q", ts[0].Subject, m.Text)
+	}
+	key := sourceKey("support", imappoll.Mail{Oversized: true, Header: headerOf(raw), Size: int64(len(raw))}, nil)
+	if _, err := store.FindSource(ctx, key); err != nil {
+		t.Errorf("oversized source key %s: %v", key, err)
+	}
+}
+
+// A fetched mail whose acknowledgement fails for good is stored once: at
+// the last attempt it is found stored, not stored again as it is.
+func TestHandleStoredButAckFailsStoredOnce(t *testing.T) {
+	cfg, err := config.Parse([]byte(strings.Replace(testConfig, "first_response: 4h}", "first_response: 4h, auto_ack: true}", 1)+
+		"smtp: {host: smtp.example.com}\n"), func(string) (string, bool) { return "", false })
+	if err != nil {
+		t.Fatal(err)
+	}
+	mr := miniredis.RunT(t)
+	rdb := redis.NewClient(&redis.Options{Addr: mr.Addr()})
+	t.Cleanup(func() { rdb.Close() })
+	store := redisstore.New(rdb, nil)
+	im := NewImporter(desk.New(failingAcks{store}, cfg, &desk.Options{Redis: rdb}), nil)
+
+	raw := []byte(msg("From: Ann <ann@example.org>\nSubject: Lamp\nMessage-ID: <lamp@example.org>", "It arrived broken."))
+	for attempt := 1; attempt <= maxAttempts; attempt++ {
+		err := im.Handle(context.Background(), imappoll.Mail{Mailbox: "support", UIDValidity: 1, UID: 9,
+			Size: int64(len(raw)), Raw: raw, Attempt: attempt, Received: time.Now()})
+		if (err == nil) != (attempt == maxAttempts) {
+			t.Fatalf("attempt %d: %v", attempt, err)
+		}
+	}
+	if ts := allTickets(t, store); len(ts) != 1 || ts[0].Subject != "Lamp" {
+		t.Fatalf("%d tickets, want the mail's one: %+v", len(ts), ts)
+	}
+}

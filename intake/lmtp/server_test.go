@@ -331,6 +331,37 @@ func TestMemoryBudget(t *testing.T) {
 	}
 }
 
+// A client that announces a large SIZE and then sends nothing holds no more
+// of the memory budget than it has sent (a little ahead): the others'
+// mail is still stored.
+func TestAnnouncedSizeHoldsNoBudget(t *testing.T) {
+	h := start(t, harnessOpts{
+		yaml: `lmtp: {listen: "127.0.0.1:0", max_message_size: 1MB, timeout: 10s}` + "\n",
+		opts: &Options{MemoryBudget: 910_000},
+	})
+	slow := dial(t, h.addr)
+	slow.expect("LHLO mta", 250)
+	slow.expect("MAIL FROM:<ann@example.org> SIZE=900000", 250)
+	slow.expect("RCPT TO:<support@example.com>", 250)
+	slow.expect("DATA", 354)
+	if err := slow.c.PrintfLine("Subject: slow"); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(5 * time.Second); h.srv.budget.used.Load() == 0; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the stalled transaction reserved nothing")
+		}
+	}
+	d := dial(t, h.addr)
+	d.expect("LHLO mta", 250)
+	d.expect("MAIL FROM:<bob@example.org>", 250)
+	d.expect("RCPT TO:<support@example.com>", 250)
+	if c := d.data(mail("quick@example.org", "Quick", "A short one."), 1); c[0] != 250 {
+		t.Fatalf("a small mail beside a stalled large SIZE: %d, want 250", c[0])
+	}
+	_ = slow.conn.Close()
+}
+
 // In SMTP mode the message gets one answer; EHLO, not LHLO.
 func TestSMTPMode(t *testing.T) {
 	h := start(t, harnessOpts{yaml: `lmtp: {listen: "127.0.0.1:0", protocol: smtp}`})

@@ -189,12 +189,19 @@ func (ss *session) answer(rc recipient, err error) error {
 // minRead is the smallest buffer a message is read into.
 const minRead = 16 << 10
 
+// maxAhead is the most reserved for a message before its data arrives,
+// whatever SIZE its client announced: a client that announces a large SIZE
+// and then stalls must not hold the budget the others' mail needs. Past it
+// the buffer doubles as the data comes, so what a transaction holds stays
+// within twice what it has sent (or maxAhead).
+const maxAhead = 64 << 10
+
 // read reads the whole message (go-smtp's reader stops it at
 // lmtp.max_message_size with ErrDataTooLarge) straight into one buffer,
-// sized by the SIZE the client announced when it did, reserving the memory
-// it takes from the server's budget: reserved is what the caller gives
-// back. Past the budget it fails with errBusy and leaves the rest to
-// go-smtp, which reads it to its end without keeping it.
+// sized by the SIZE the client announced when it did, up to maxAhead,
+// reserving the memory it takes from the server's budget: reserved is what
+// the caller gives back. Past the budget it fails with errBusy and leaves
+// the rest to go-smtp, which reads it to its end without keeping it.
 func (ss *session) read(r io.Reader) (raw []byte, reserved int64, err error) {
 	limit := int(ss.s.srv.MaxMessageBytes) + 1 // room to see the end, or one byte too many
 	grow := func(want int) bool {
@@ -208,7 +215,7 @@ func (ss *session) read(r io.Reader) (raw []byte, reserved int64, err error) {
 		raw = grown
 		return true
 	}
-	if !grow(int(min(ss.size, int64(limit))) + 1024) {
+	if !grow(int(min(ss.size+1024, maxAhead))) {
 		return nil, reserved, errBusy
 	}
 	for {
