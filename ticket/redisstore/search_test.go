@@ -254,3 +254,32 @@ func TestIndexMissing(t *testing.T) {
 	}
 	checkIndex(t, s)
 }
+
+// A start-up after a finished pass looks only at the tickets stored since
+// (by an older instance during an upgrade): not again at every ticket, nor
+// at those that have no word or were merged, which a term list never marks.
+func TestIndexMissingLooksOnlyAboveItsMark(t *testing.T) {
+	s, _, _ := newTestStore(t)
+	ctx := context.Background()
+	merged := mustCreate(t, s, mail("mark-1", "ann@example.org", "Kettle leaks")).TicketID
+	into := mustCreate(t, s, mail("mark-2", "ann@example.org", "Kettle leaks again")).TicketID
+	if _, err := s.Merge(ctx, merged, into, "ann"); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.IndexMissing(ctx); err != nil || n != 1 {
+		t.Fatalf("first IndexMissing = %d, %v; want the merged ticket looked at once", n, err)
+	}
+	if n, err := s.IndexMissing(ctx); err != nil || n != 0 {
+		t.Fatalf("second IndexMissing = %d, %v; want nothing below the mark looked at again", n, err)
+	}
+	// Stored by an instance without the index, after the pass.
+	later := mustCreate(t, s, mail("mark-3", "bob@example.org", "Toaster smokes")).TicketID
+	if err := s.DropSearch(ctx, later); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.IndexMissing(ctx); err != nil || n != 1 {
+		t.Fatalf("IndexMissing after a ticket stored without the index = %d, %v; want 1", n, err)
+	}
+	wantSearch(t, s, "toaster", later)
+	checkIndex(t, s)
+}
