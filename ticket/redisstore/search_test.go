@@ -283,3 +283,23 @@ func TestIndexMissingLooksOnlyAboveItsMark(t *testing.T) {
 	wantSearch(t, s, "toaster", later)
 	checkIndex(t, s)
 }
+
+// A short message looks its few terms up in the ticket's term list, entry
+// by entry: term 256 (00 00 01 00) is not taken as had where terms 1 and 2
+// (00 00 00 01 00 00 00 02) stand side by side in the list.
+func TestSearchShortMessageTermNotMatchedAcrossEntries(t *testing.T) {
+	s, _, _ := newTestStore(t)
+	ctx := context.Background()
+	id := mustCreate(t, s, mail("across-1", "ann@example.org", "Kettle")).TicketID
+	if err := s.rdb.Set(ctx, s.base+"search:seq", 255, 0).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AppendMessage(ctx, id, ticket.NewMessage{SourceKey: "across-2", From: "ann@example.org", Text: "wobbly"}); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := s.rdb.HGet(ctx, s.dictKey("wobbly"), "wobbly").Result(); n != "256" {
+		t.Fatalf("wobbly is term %q, want 256 for this test", n)
+	}
+	wantSearch(t, s, "wobbly", id)
+	checkIndex(t, s)
+}
