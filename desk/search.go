@@ -8,7 +8,6 @@ import (
 	"unicode/utf8"
 
 	"frontdesk/fault"
-	"frontdesk/internal/phone"
 	"frontdesk/internal/terms"
 	"frontdesk/ticket"
 )
@@ -137,16 +136,15 @@ func ticketNumber(q string) (string, bool) {
 }
 
 // identity reads a query that is an email address (returned lower-case) or
-// a phone number (returned in E.164).
+// a phone number (returned in E.164, as ParsePhone reads it).
 func (d *Desk) identity(q string) (string, bool) {
 	if strings.Contains(q, "@") && !strings.ContainsAny(q, " \t") {
 		return strings.ToLower(strings.Trim(q, "<>")), true
 	}
-	region := phone.DefaultRegion
-	if d.cfg != nil && d.cfg.Tickets.PhoneRegion != "" {
-		region = d.cfg.Tickets.PhoneRegion
+	if id, err := d.ParsePhone(q); err == nil {
+		return id.Value, true
 	}
-	return phone.Parse(q, region)
+	return "", false
 }
 
 // snippetOf finds where a ticket holds the words: its subject, else its

@@ -23,6 +23,7 @@ type Searcher interface {
 	// stored before the index existed.
 	IndexTicket(ctx context.Context, id string) error
 	// IndexMissing indexes every ticket the index does not have (stored
-	// before it existed) and reports how many.
+	// before it existed) and reports how many; after one finished pass it
+	// looks only at the tickets stored since.
 	IndexMissing(ctx context.Context) (int, error)
 }

@@ -8,8 +8,9 @@ import (
 
 // indexMissing puts the tickets stored before the search index existed
 // into it, once at start-up, in the background: new messages are indexed
-// as they are stored, so after one pass every ticket is found. Every
-// instance runs it; indexing a ticket twice leaves it indexed once.
+// as they are stored, so after one pass every ticket is found, and later
+// starts look only at the tickets stored since that pass. Every instance
+// runs it; indexing a ticket twice leaves it indexed once.
 func (a *app) indexMissing(ctx context.Context) {
 	n, err := a.store.IndexMissing(ctx)
 	switch {

@@ -7,6 +7,7 @@ package terms
 
 import (
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -33,25 +34,35 @@ const (
 // stroke or ligature.
 var letters = strings.NewReplacer("ø", "o", "æ", "ae", "œ", "oe", "đ", "d", "ł", "l", "þ", "th", "ð", "d", "ı", "i")
 
+// folders keeps the transform chains Fold uses: a chain holds buffers of a
+// few KiB, too much to build for every word of a long mail (a 25 MB letter
+// in German made 16 GB of garbage), and is not safe for concurrent use.
+var folders = sync.Pool{New: func() any {
+	return transform.Chain(norm.NFKD, runes.Remove(runes.In(unicode.Mn)), cases.Fold(), norm.NFC)
+}}
+
 // Fold returns word as the index keeps it: compatibility-decomposed,
 // without combining marks, case-folded.
 func Fold(word string) string {
-	ascii := true
-	for i := 0; i < len(word); i++ {
-		if word[i] >= utf8.RuneSelf {
-			ascii = false
-			break
-		}
-	}
-	if ascii {
+	if isASCII(word) {
 		return strings.ToLower(word)
 	}
-	t := transform.Chain(norm.NFKD, runes.Remove(runes.In(unicode.Mn)), cases.Fold(), norm.NFC)
-	out, _, err := transform.String(t, word)
+	t := folders.Get().(transform.Transformer)
+	out, _, err := transform.String(t, word) // resets t first
+	folders.Put(t)
 	if err != nil {
 		return strings.ToLower(word)
 	}
 	return letters.Replace(out)
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // isWord reports whether r belongs to a word: a letter, a digit or a mark
@@ -69,6 +80,9 @@ type Span struct {
 
 // Words calls fn for each word of text, in order, until fn returns false.
 func Words(text string, fn func(Span) bool) {
+	// A long text says the same words again and again: each that is not
+	// plain ASCII (cheap to fold) is folded once.
+	folded := make(map[string]string)
 	start := -1
 	for i, r := range text {
 		if isWord(r) {
@@ -78,23 +92,38 @@ func Words(text string, fn func(Span) bool) {
 			continue
 		}
 		if start >= 0 {
-			if !fn(span(text, start, i)) {
+			if !fn(span(text, start, i, folded)) {
 				return
 			}
 			start = -1
 		}
 	}
 	if start >= 0 {
-		fn(span(text, start, len(text)))
+		fn(span(text, start, len(text), folded))
 	}
 }
 
-func span(text string, start, end int) Span {
+// maxFolded bounds the words one call of Words remembers the folding of.
+const maxFolded = 1 << 14
+
+func span(text string, start, end int, folded map[string]string) Span {
 	s := Span{Start: start, End: end}
 	if end-start > 4*MaxBytes { // not a word, and folding it would cost
 		return s
 	}
-	s.Term = keep(Fold(text[start:end]))
+	w := text[start:end]
+	if isASCII(w) {
+		s.Term = keep(strings.ToLower(w))
+		return s
+	}
+	t, ok := folded[w]
+	if !ok {
+		t = keep(Fold(w))
+		if len(folded) < maxFolded {
+			folded[w] = t
+		}
+	}
+	s.Term = t
 	return s
 }
 

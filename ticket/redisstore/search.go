@@ -407,19 +407,41 @@ func (s *Store) IndexTicket(ctx context.Context, id string) error {
 
 // IndexMissing indexes, one by one, the tickets the search index does not
 // have yet (stored before it existed), newest first, and reports how many
-// it indexed; a ticket without any word is looked at again each time. It
-// reads the listing in pages, so it may run beside the desk's work, and
-// stops at ctx's end (run it again to go on).
+// it indexed. A pass that reaches the oldest ticket records the newest it
+// began from (search:indexed): every ticket since is indexed as it is
+// stored, so a later start only looks at the tickets above that mark (those
+// an older instance stored during an upgrade), not at every ticket again,
+// nor again at the tickets that have no word or were merged. It reads the
+// listing in pages, so it may run beside the desk's work, and stops at
+// ctx's end (run it again to go on).
 func (s *Store) IndexMissing(ctx context.Context) (int, error) {
+	markKey := s.key("search", "indexed")
+	min := "-inf"
+	switch mark, err := s.rdb.Get(ctx, markKey).Result(); {
+	case err == nil:
+		min = "(" + mark
+	case !errors.Is(err, redis.Nil):
+		return 0, wrap("search: read how far the index was checked", err)
+	}
 	n := 0
-	max := "+inf"
+	max, top := "+inf", ""
 	for {
-		ids, err := s.rdb.ZRevRangeByScore(ctx, s.key("tickets"), &redis.ZRangeBy{Max: max, Min: "-inf", Count: 500}).Result()
+		ids, err := s.rdb.ZRevRangeByScore(ctx, s.key("tickets"), &redis.ZRangeBy{Max: max, Min: min, Count: 500}).Result()
 		if err != nil {
 			return n, wrap("search: list tickets to index", err)
 		}
 		if len(ids) == 0 {
+			if top != "" {
+				// Two instances' passes may race: the lower mark only makes
+				// the next start look at a few more tickets.
+				if err := s.rdb.Set(ctx, markKey, top, 0).Err(); err != nil {
+					return n, wrap("search: record how far the index was checked", err)
+				}
+			}
 			return n, nil
+		}
+		if top == "" {
+			top = ids[0]
 		}
 		pipe := s.rdb.Pipeline()
 		have := make([]*redis.IntCmd, len(ids))

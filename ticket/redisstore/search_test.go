@@ -254,3 +254,52 @@ func TestIndexMissing(t *testing.T) {
 	}
 	checkIndex(t, s)
 }
+
+// A start-up after a finished pass looks only at the tickets stored since
+// (by an older instance during an upgrade): not again at every ticket, nor
+// at those that have no word or were merged, which a term list never marks.
+func TestIndexMissingLooksOnlyAboveItsMark(t *testing.T) {
+	s, _, _ := newTestStore(t)
+	ctx := context.Background()
+	merged := mustCreate(t, s, mail("mark-1", "ann@example.org", "Kettle leaks")).TicketID
+	into := mustCreate(t, s, mail("mark-2", "ann@example.org", "Kettle leaks again")).TicketID
+	if _, err := s.Merge(ctx, merged, into, "ann"); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.IndexMissing(ctx); err != nil || n != 1 {
+		t.Fatalf("first IndexMissing = %d, %v; want the merged ticket looked at once", n, err)
+	}
+	if n, err := s.IndexMissing(ctx); err != nil || n != 0 {
+		t.Fatalf("second IndexMissing = %d, %v; want nothing below the mark looked at again", n, err)
+	}
+	// Stored by an instance without the index, after the pass.
+	later := mustCreate(t, s, mail("mark-3", "bob@example.org", "Toaster smokes")).TicketID
+	if err := s.DropSearch(ctx, later); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.IndexMissing(ctx); err != nil || n != 1 {
+		t.Fatalf("IndexMissing after a ticket stored without the index = %d, %v; want 1", n, err)
+	}
+	wantSearch(t, s, "toaster", later)
+	checkIndex(t, s)
+}
+
+// A short message looks its few terms up in the ticket's term list, entry
+// by entry: term 256 (00 00 01 00) is not taken as had where terms 1 and 2
+// (00 00 00 01 00 00 00 02) stand side by side in the list.
+func TestSearchShortMessageTermNotMatchedAcrossEntries(t *testing.T) {
+	s, _, _ := newTestStore(t)
+	ctx := context.Background()
+	id := mustCreate(t, s, mail("across-1", "ann@example.org", "Kettle")).TicketID
+	if err := s.rdb.Set(ctx, s.base+"search:seq", 255, 0).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AppendMessage(ctx, id, ticket.NewMessage{SourceKey: "across-2", From: "ann@example.org", Text: "wobbly"}); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := s.rdb.HGet(ctx, s.dictKey("wobbly"), "wobbly").Result(); n != "256" {
+		t.Fatalf("wobbly is term %q, want 256 for this test", n)
+	}
+	wantSearch(t, s, "wobbly", id)
+	checkIndex(t, s)
+}

@@ -33,7 +33,7 @@ type customerJSON struct {
 	Events      []ticket.Event  `json:"events"`
 }
 
-// ticketSummary is one ticket in a customer's list.
+// ticketSummary is one ticket in a customer's list or a search's answer.
 type ticketSummary struct {
 	ID        string          `json:"id"`
 	Subject   string          `json:"subject"`
@@ -72,10 +72,15 @@ func (h *Handlers) writeCustomer(w http.ResponseWriter, r *http.Request, q url.V
 		NextCursor: p.NextCursor, Events: nonNil(p.Events),
 	}
 	for _, t := range p.Tickets {
-		out.Tickets = append(out.Tickets, ticketSummary{
-			ID: t.ID, Subject: t.Subject, Status: t.Status, Channel: t.Channel, Queue: t.Queue,
-			Priority: t.Priority, Assignee: t.Assignee, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
-		})
+		out.Tickets = append(out.Tickets, summaryOf(&t))
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// summaryOf is a ticket as lists show it (a customer's tickets, a search's).
+func summaryOf(t *ticket.Ticket) ticketSummary {
+	return ticketSummary{
+		ID: t.ID, Subject: t.Subject, Status: t.Status, Channel: t.Channel, Queue: t.Queue,
+		Priority: t.Priority, Assignee: t.Assignee, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
+	}
 }

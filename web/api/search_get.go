@@ -4,12 +4,10 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"time"
 
 	"frontdesk/desk"
 	"frontdesk/fault"
 	"frontdesk/internal/terms"
-	"frontdesk/ticket"
 	"frontdesk/web/httperr"
 )
 
@@ -22,20 +20,12 @@ type searchPage struct {
 // (number, customer, words), and for words where they are, the passage with
 // the matches marked, and the matching words as the ticket writes them.
 type searchHit struct {
-	ID        string          `json:"id"`
-	Subject   string          `json:"subject"`
-	Status    ticket.Status   `json:"status"`
-	Channel   ticket.Channel  `json:"channel"`
-	Queue     string          `json:"queue"`
-	Priority  ticket.Priority `json:"priority"`
-	Assignee  string          `json:"assignee"`
-	Customer  searchCustomer  `json:"customer"`
-	CreatedAt time.Time       `json:"created_at"`
-	UpdatedAt time.Time       `json:"updated_at"`
-	Found     string          `json:"found"`
-	Where     string          `json:"where,omitempty"`
-	Matched   []string        `json:"matched"`
-	Snippet   []terms.Part    `json:"snippet"`
+	ticketSummary
+	Customer searchCustomer `json:"customer"`
+	Found    string         `json:"found"`
+	Where    string         `json:"where,omitempty"`
+	Matched  []string       `json:"matched"`
+	Snippet  []terms.Part   `json:"snippet"`
 }
 
 type searchCustomer struct {
@@ -66,10 +56,9 @@ func (h *Handlers) handleSearch(w http.ResponseWriter, r *http.Request) {
 	for i, hit := range hits {
 		t := hit.Ticket
 		out.Tickets[i] = searchHit{
-			ID: t.ID, Subject: t.Subject, Status: t.Status, Channel: t.Channel, Queue: t.Queue,
-			Priority: t.Priority, Assignee: t.Assignee, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
-			Customer: searchCustomer{ID: t.Customer.ID, Name: t.Customer.Name, Email: t.Customer.Email, Phone: t.Customer.Phone},
-			Found:    hit.Found, Where: hit.Where, Matched: nonNil(hit.Matched), Snippet: nonNil(hit.Snippet),
+			ticketSummary: summaryOf(t),
+			Customer:      searchCustomer{ID: t.Customer.ID, Name: t.Customer.Name, Email: t.Customer.Email, Phone: t.Customer.Phone},
+			Found:         hit.Found, Where: hit.Where, Matched: nonNil(hit.Matched), Snippet: nonNil(hit.Snippet),
 		}
 	}
 	writeJSON(w, http.StatusOK, out)

@@ -1,10 +1,12 @@
 package ui
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 
 	"frontdesk/desk"
+	"frontdesk/fault"
 )
 
 // searchView is what the search page and the header's live results show.
@@ -44,6 +46,10 @@ func (h *Handlers) search(r *http.Request, limit int) searchView {
 		return v
 	}
 	hits, err := h.Desk.Search(r.Context(), q, limit)
+	if errors.Is(err, fault.ErrInvalid) {
+		v.Problem = "That cannot be searched for: type the words, a ticket number, an email address or a phone number."
+		return v
+	}
 	if err != nil {
 		h.logger.WarnContext(r.Context(), "search", "error", err)
 		v.Problem = "Search is not available right now. Please try again in a moment."

@@ -41,10 +41,16 @@ local function search_dict_key(term) return base .. 'search:dict:' .. string.sub
 -- entries) that it does not have yet; list is its current term list.
 local function search_add(tid, list, nums)
   local have, add = {}, {}
-  for i = 1, #list, 4 do have[string.sub(list, i, i + 3)] = true end
+  -- A short message on a long ticket (a reply on a thread of many mails)
+  -- looks its few terms up in the list; only many terms pay for a table of
+  -- the whole list.
+  local few = #nums <= 32
+  if not few then
+    for i = 1, #list, 4 do have[string.sub(list, i, i + 3)] = true end
+  end
   local tb = search_u32(tid)
   for _, e in ipairs(nums) do
-    if not have[e] then
+    if not have[e] and not (few and search_find(list, e)) then
       have[e] = true
       table.insert(add, e)
       local pk = search_post_key(search_num(e, 1))
