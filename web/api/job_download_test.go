@@ -1,54 +1,13 @@
 package api
 
 import (
-	"context"
 	"net/http"
-	"sync"
 	"testing"
 	"time"
 
 	"frontdesk/web/front"
 	"frontdesk/web/internal/testweb"
 )
-
-// fakeDownloads is the media queue's dead list in memory.
-type fakeDownloads struct {
-	mu      sync.Mutex
-	dead    []front.DeadDownload
-	retried []string
-}
-
-func (f *fakeDownloads) DeadDownloads(_ context.Context, limit int) ([]front.DeadDownload, int, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]front.DeadDownload(nil), f.dead[:min(limit, len(f.dead))]...), len(f.dead), nil
-}
-
-func (f *fakeDownloads) take(id string) bool {
-	for i, d := range f.dead {
-		if d.ID == id {
-			f.dead = append(f.dead[:i], f.dead[i+1:]...)
-			return true
-		}
-	}
-	return false
-}
-
-func (f *fakeDownloads) RetryDownload(_ context.Context, id string) (bool, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	ok := f.take(id)
-	if ok {
-		f.retried = append(f.retried, id)
-	}
-	return ok, nil
-}
-
-func (f *fakeDownloads) DismissDownload(_ context.Context, id string) (bool, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.take(id), nil
-}
 
 // Managers list the downloads that gave up (?queue=media), with their
 // ticket and reason, and retry or purge them by job id; ?queue=media on a
@@ -58,7 +17,7 @@ func TestDeadDownloadJobs(t *testing.T) {
 	acc := testweb.NewAccounts()
 	f := newFront(t, store, acc, nil)
 	at := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
-	dl := &fakeDownloads{dead: []front.DeadDownload{
+	dl := &testweb.Downloads{Dead: []front.DeadDownload{
 		{ID: "twilio:recording:RE1", What: "recording", TicketID: "1042", MessageID: "m1", Error: "download: 403 Forbidden", Attempts: 8, At: at},
 		{ID: "twilio:fax:FX1", What: "fax", TicketID: "1043", MessageID: "m1", Reason: "The phone service no longer has the file.", Error: "download: 404 Not Found", Attempts: 8, At: at},
 		{ID: "missed:CA1", What: "missed call", From: "+15555550123", Error: "twilio: 500", Attempts: 8, At: at},
@@ -86,8 +45,8 @@ func TestDeadDownloadJobs(t *testing.T) {
 	if got := decode[map[string]bool](t, e.do(t, req{method: "POST", target: job + "/retry?queue=media", token: maxToken})); got["queued"] {
 		t.Fatalf("second retry = %v, want not queued again", got)
 	}
-	if len(dl.retried) != 1 {
-		t.Fatalf("retried %q, want the recording once", dl.retried)
+	if len(dl.Retried()) != 1 {
+		t.Fatalf("retried %q, want the recording once", dl.Retried())
 	}
 	// Without ?queue=media the id is read as a send's, which it is not.
 	e.do(t, req{method: "POST", target: "/api/v1/jobs/missed:CA1/purge", token: maxToken}).want(t, http.StatusBadRequest, "TICKET_ID-MESSAGE_ID")

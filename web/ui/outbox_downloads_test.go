@@ -1,62 +1,22 @@
 package ui
 
 import (
-	"context"
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"frontdesk/web/front"
+	"frontdesk/web/internal/testweb"
 )
-
-// fakeDownloads is the media queue's dead list in memory.
-type fakeDownloads struct {
-	mu      sync.Mutex
-	dead    []front.DeadDownload
-	retried []string
-}
-
-func (f *fakeDownloads) DeadDownloads(_ context.Context, limit int) ([]front.DeadDownload, int, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]front.DeadDownload(nil), f.dead[:min(limit, len(f.dead))]...), len(f.dead), nil
-}
-
-func (f *fakeDownloads) take(id string) bool {
-	for i, d := range f.dead {
-		if d.ID == id {
-			f.dead = append(f.dead[:i], f.dead[i+1:]...)
-			return true
-		}
-	}
-	return false
-}
-
-func (f *fakeDownloads) RetryDownload(_ context.Context, id string) (bool, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	ok := f.take(id)
-	if ok {
-		f.retried = append(f.retried, id)
-	}
-	return ok, nil
-}
-
-func (f *fakeDownloads) DismissDownload(_ context.Context, id string) (bool, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.take(id), nil
-}
 
 // Undelivered lists the downloads that gave up, with their ticket, what
 // they fetched and why, in words; a manager tries one again (once) or
 // dismisses one; an assistant cannot.
 func TestUIDeadDownloads(t *testing.T) {
 	at := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
-	dl := &fakeDownloads{dead: []front.DeadDownload{
+	dl := &testweb.Downloads{Dead: []front.DeadDownload{
 		{ID: "twilio:recording:RE1", What: "recording", TicketID: "1042", MessageID: "m1", Reason: "The phone service refused the download.", Error: "Twilio refused the download (403 Forbidden)", Attempts: 8, At: at},
 		{ID: "missed:CA1", What: "missed call", From: "+15555550123", Error: "Twilio answered 500", Attempts: 8, At: at},
 	}}
@@ -77,8 +37,8 @@ func TestUIDeadDownloads(t *testing.T) {
 	wantRedirect(t, "retry", res, body, "/outbox#downloads", "The download is tried again.")
 	res, body = max.post(t, "/outbox/downloads/retry", url.Values{"job": {"twilio:recording:RE1"}})
 	wantRedirect(t, "retry twice", res, body, "/outbox#downloads", "It is no longer on the list.")
-	if len(dl.retried) != 1 {
-		t.Errorf("retried %q, want the recording once", dl.retried)
+	if len(dl.Retried()) != 1 {
+		t.Errorf("retried %q, want the recording once", dl.Retried())
 	}
 	res, body = max.post(t, "/outbox/downloads/dismiss", url.Values{"job": {"missed:CA1"}})
 	wantRedirect(t, "dismiss", res, body, "/outbox#downloads", "Taken off the list.")
