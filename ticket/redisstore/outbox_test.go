@@ -239,3 +239,31 @@ func TestMergedTicketKeepsItsDeadSends(t *testing.T) {
 		t.Fatalf("the dead list names %s of %s, which is %+v", got.MessageID, into, m)
 	}
 }
+
+// TestDeadSinceStays: a send on the dead list keeps the time it got there
+// when more is learnt of it (a bounce after the SMTP refusal), so that the
+// list stays oldest first.
+func TestDeadSinceStays(t *testing.T) {
+	s, _, _ := newTestStore(t)
+	ctx := context.Background()
+	id, mid := queuedReply(t, s, "dead-since-1")
+	o, err := s.TakeOutbound(ctx, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SettleOutbound(ctx, o, ticket.Settlement{Delivery: ticket.DeliveryFailed, Detail: "550 no such user", By: "responder"}); err != nil {
+		t.Fatal(err)
+	}
+	ref := id + " " + mid
+	before, err := s.rdb.ZScore(ctx, s.key("outbox", "dead"), ref).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(5 * time.Millisecond)
+	if err := s.SetDelivery(ctx, id, mid, ticket.DeliveryFailed, "a bounce: mailbox unknown", "intake:support"); err != nil {
+		t.Fatal(err)
+	}
+	if after, err := s.rdb.ZScore(ctx, s.key("outbox", "dead"), ref).Result(); err != nil || after != before {
+		t.Fatalf("dead since %v, then %v (%v); want it kept", before, after, err)
+	}
+}
