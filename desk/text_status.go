@@ -24,7 +24,6 @@ func (d *Desk) TextDelivery(ctx context.Context, id, mid string, state ticket.De
 	if err != nil {
 		return fmt.Errorf("record %s of text %s on ticket %s: %w", state, mid, id, err)
 	}
-	found := false
 	for _, m := range t.Messages {
 		if m.ID != mid {
 			continue
@@ -33,11 +32,9 @@ func (d *Desk) TextDelivery(ctx context.Context, id, mid string, state ticket.De
 			m.Delivery == state || m.Delivery == ticket.DeliveryDelivered || m.Delivery == ticket.DeliveryQueued {
 			return nil
 		}
-		found = true
 	}
-	if !found {
-		return nil
-	}
+	// Not found here: a text moved by a merge is found where it is now
+	// (SetDelivery follows the merge); one that never was is NotFound.
 	if err := d.store.SetDelivery(ctx, id, mid, state, detail, "twilio"); err != nil {
 		if errors.Is(err, fault.ErrNotFound) {
 			return nil

@@ -3,6 +3,7 @@ package desk
 import (
 	"context"
 	"testing"
+	"time"
 
 	"frontdesk/ticket"
 )
@@ -41,4 +42,43 @@ func TestTextDelivery(t *testing.T) {
 	if in := messageOf(d.get(t, r.TicketID), "m1"); in.Delivery != "" {
 		t.Errorf("the customer's mail got a delivery state: %s", in.Delivery)
 	}
+}
+
+// Twilio's report on a text whose ticket was merged since lands on the
+// ticket left, as a fax's or a bounce's does: the merged ticket keeps no
+// messages, so a report looked up there only would be lost.
+func TestTextDeliveryAfterMerge(t *testing.T) {
+	d := newTestDesk(t, "")
+	ctx := context.Background()
+	src := d.receive(t, newMail("t-1", "ann@example.org", "Hi"))
+	into := d.receive(t, newMail("t-2", "bob@example.org", "Hello"))
+	m, err := d.store.AppendMessage(ctx, src.TicketID, ticket.NewMessage{SourceKey: "sms-out", Direction: ticket.DirectionOut,
+		Channel: ticket.ChannelSMS, From: "+31201234567", To: []string{"+15555550123"}, Text: "On its way", Delivery: ticket.DeliverySent})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for { // whatever was queued (the acknowledgement) has gone
+		o, err := d.NextOutgoing(ctx, time.Minute)
+		if err != nil {
+			break
+		}
+		if err := d.Sent(ctx, o, "accepted"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := d.Merge(ctx, src.TicketID, into.TicketID, "ann"); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.TextDelivery(ctx, src.TicketID, m.MessageID, ticket.DeliveryDelivered, "the phone company delivered it"); err != nil {
+		t.Fatal(err)
+	}
+	for _, got := range d.get(t, into.TicketID).Messages {
+		if got.Channel == ticket.ChannelSMS && got.Direction == ticket.DirectionOut {
+			if got.Delivery != ticket.DeliveryDelivered {
+				t.Errorf("moved text is %s (%s), want delivered", got.Delivery, got.DeliveryDetail)
+			}
+			return
+		}
+	}
+	t.Fatal("the text did not move with the merge")
 }

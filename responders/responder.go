@@ -295,9 +295,15 @@ func (r *Responder) sendSMS(ctx context.Context, o *desk.Outgoing) error {
 		}
 		if ss, ok := r.SMS.(StatusSMSSender); ok && r.SMSStatus != nil {
 			sid, err := ss.SendWithStatus(ctx, m.From, m.To[0], m.Text, r.SMSStatus(o.TicketID, o.MessageID))
+			if err == nil {
+				r.claimSent(ctx, o, sid)
+			}
 			return "accepted by Twilio as " + sid, err
 		}
 		sid, err := r.SMS.Send(ctx, m.From, m.To[0], m.Text)
+		if err == nil {
+			r.claimSent(ctx, o, sid)
+		}
 		return "accepted by Twilio as " + sid, err
 	})
 }

@@ -15,7 +15,36 @@ import (
 // SMSFinder tells whether Twilio has a text (sms.Sender has it): the check
 // of a text left unknown.
 type SMSFinder interface {
-	FindSent(ctx context.Context, from, to, body string, after time.Time) (*sms.Found, error)
+	FindSent(ctx context.Context, from, to, body string, after time.Time) ([]sms.Found, error)
+}
+
+// claimFound returns the first of the texts Twilio has that is, or now
+// becomes, message mid of ticket id's (Store.ClaimSent): a text another
+// message claimed already (an identical acknowledgement, a second "Thanks")
+// says nothing of this one. nil when none is left.
+func (r *Responder) claimFound(ctx context.Context, id, mid string, list []sms.Found) (*sms.Found, error) {
+	for i := range list {
+		ok, err := r.desk.Store().ClaimSent(ctx, "twilio", list[i].SID, id, mid)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			return &list[i], nil
+		}
+	}
+	return nil, nil
+}
+
+// claimSent claims the SID Twilio gave a text just sent for it, so that no
+// lookup for another identical text takes it; a claim that fails is only
+// logged, the text having gone.
+func (r *Responder) claimSent(ctx context.Context, o *desk.Outgoing, sid string) {
+	if sid == "" {
+		return
+	}
+	if _, err := r.desk.Store().ClaimSent(ctx, "twilio", sid, o.TicketID, o.MessageID); err != nil {
+		r.logger.Warn("could not record which text Twilio took", slog.String("sid", sid), slog.Any("error", err))
+	}
 }
 
 // UnknownCheckEvery is how often the texts left unknown are checked with
@@ -100,7 +129,11 @@ func (r *Responder) CheckUnknownTexts(ctx context.Context) (int, error) {
 			r.unknownChecked.mark(key)
 			continue
 		}
-		found, err := finder.FindSent(ctx, m.From, m.To[0], m.Text, m.CreatedAt.Add(-clockSkew))
+		list, err := finder.FindSent(ctx, m.From, m.To[0], m.Text, m.CreatedAt.Add(-clockSkew))
+		if err != nil {
+			return settled, fmt.Errorf("check text %s of ticket %s with Twilio: %w", s.MessageID, s.TicketID, err)
+		}
+		found, err := r.claimFound(ctx, s.TicketID, s.MessageID, list)
 		if err != nil {
 			return settled, fmt.Errorf("check text %s of ticket %s with Twilio: %w", s.MessageID, s.TicketID, err)
 		}
@@ -163,7 +196,11 @@ func (r *Responder) earlierText(ctx context.Context, o *desk.Outgoing) (bool, er
 	if o.Queued.IsZero() {
 		since = m.CreatedAt.Add(-clockSkew)
 	}
-	found, err := finder.FindSent(ctx, m.From, m.To[0], m.Text, since)
+	list, err := finder.FindSent(ctx, m.From, m.To[0], m.Text, since)
+	var found *sms.Found
+	if err == nil {
+		found, err = r.claimFound(ctx, o.TicketID, o.MessageID, list)
+	}
 	switch {
 	case err != nil:
 		return true, r.retry(ctx, o, "sms", "could not check whether an earlier try went out: "+err.Error(), err)

@@ -209,3 +209,30 @@ func TestTextRetryFindsTheEarlierTry(t *testing.T) {
 		t.Errorf("Twilio was asked to send it %d times, want once", fake.posts)
 	}
 }
+
+// Two identical texts left unknown and one of them at Twilio: one becomes
+// sent, the other stays unknown for a person; Twilio's one text does not
+// settle both.
+func TestOneTextAtTwilioSettlesOneUnknownText(t *testing.T) {
+	h := newHarness(t, options{})
+	h.cfg.Twilio.AccountSID = "AC0123456789abcdef0123456789abcdef"
+	ctx := context.Background()
+	aID, aMsg := h.unknownText(t, "SM1", "+15555550123", "Thanks!")
+	bID, bMsg := h.unknownText(t, "SM2", "+15555550123", "Thanks!")
+	fake := &twilioMessages{texts: []map[string]any{
+		{"sid": "SMone", "to": "+15555550123", "from": "+15555550100", "body": "Thanks!", "status": "sent",
+			"date_created": time.Now().UTC().Format(time.RFC1123Z)},
+	}}
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	h.resp.SMS = sms.New(config.Twilio{AccountSID: "AC1", AuthToken: "token", APIURL: srv.URL})
+
+	n, err := h.resp.CheckUnknownTexts(ctx)
+	if err != nil || n != 1 {
+		t.Fatalf("CheckUnknownTexts = %d, %v; want 1 settled", n, err)
+	}
+	a, b := h.message(t, aID, aMsg.ID), h.message(t, bID, bMsg.ID)
+	if (a.Delivery == ticket.DeliverySent) == (b.Delivery == ticket.DeliverySent) {
+		t.Errorf("texts are %s and %s; want one sent, one unknown", a.Delivery, b.Delivery)
+	}
+}

@@ -76,6 +76,14 @@ type Store interface {
 	// DeadSends lists the sends that ended failed or unknown, oldest
 	// first, from offset, at most limit (1-500).
 	DeadSends(ctx context.Context, offset, limit int) (DeadSends, error)
+	// ClaimSent records that extID, the id an outside service gave a
+	// message it took (service "twilio": a text's SID), stands for outbound
+	// message messageID of ticket ticketID, unless another message claimed
+	// it first; it reports whether extID is (now or already) that message's.
+	// A lookup of "did an earlier try reach the service" claims what it
+	// finds, so that two identical texts are never both settled by one
+	// that went out.
+	ClaimSent(ctx context.Context, service, extID, ticketID, messageID string) (bool, error)
 	// DismissDead takes a send off the dead list; the message keeps its
 	// state. It reports false, and no error, for one not on it.
 	DismissDead(ctx context.Context, ticketID, messageID string) (bool, error)

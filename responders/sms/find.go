@@ -16,12 +16,15 @@ type Found struct {
 	Status string // queued, sending, sent, delivered, undelivered, failed…
 }
 
-// FindSent looks for a text Twilio took from one number to another with
+// FindSent looks for the texts Twilio took from one number to another with
 // body, sent on or after the day of after (Messages filtered by To, From
 // and DateSent>=, the first 100), created no earlier than after when Twilio
 // says when: whether a send whose answer was lost reached Twilio. Canceled
-// texts do not count. It returns nil when there is none.
-func (s *Sender) FindSent(ctx context.Context, from, to, body string, after time.Time) (*Found, error) {
+// texts do not count. It returns them all, as Twilio lists them (newest
+// first), none when there is none: identical texts (an acknowledgement, a
+// short "Thanks") may be several, and which one is whose the caller decides
+// (ticket.Store.ClaimSent).
+func (s *Sender) FindSent(ctx context.Context, from, to, body string, after time.Time) ([]Found, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -32,6 +35,7 @@ func (s *Sender) FindSent(ctx context.Context, from, to, body string, after time
 	p.SetPageSize(100)
 	p.SetLimit(100)
 	list, err := twilioapi.API(ctx, s.cfg).ListMessage(p)
+	var out []Found
 	if err != nil {
 		return nil, fmt.Errorf("list texts to %s: %w", to, err)
 	}
@@ -51,7 +55,7 @@ func (s *Sender) FindSent(ctx context.Context, from, to, body string, after time
 				continue
 			}
 		}
-		return &Found{SID: *m.Sid, Status: status}, nil
+		out = append(out, Found{SID: *m.Sid, Status: status})
 	}
-	return nil, nil
+	return out, nil
 }

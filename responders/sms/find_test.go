@@ -62,17 +62,17 @@ func TestFindSent(t *testing.T) {
 	ctx := context.Background()
 
 	got, err := s.FindSent(ctx, "+15555550100", "+15555550123", "Your lamp ships today.", at)
-	if err != nil || got == nil || got.SID != "SMmine" || got.Status != "sent" {
+	if err != nil || len(got) != 1 || got[0].SID != "SMmine" || got[0].Status != "sent" {
 		t.Fatalf("FindSent = %+v, %v; want SMmine sent", got, err)
 	}
 	q := f.queries[0]
 	if q.Get("To") != "+15555550123" || q.Get("From") != "+15555550100" || q.Get("DateSent>") != at.Format(time.RFC3339) {
 		t.Errorf("Twilio was asked %v", q)
 	}
-	if got, err := s.FindSent(ctx, "+15555550100", "+15555550123", "Never sent.", at); err != nil || got != nil {
+	if got, err := s.FindSent(ctx, "+15555550100", "+15555550123", "Never sent.", at); err != nil || len(got) != 0 {
 		t.Errorf("FindSent of a text never sent = %+v, %v; want nothing", got, err)
 	}
-	if got, err := s.FindSent(ctx, "+15555550100", "+15555550199", "Your lamp ships today.", at); err != nil || got != nil {
+	if got, err := s.FindSent(ctx, "+15555550100", "+15555550199", "Your lamp ships today.", at); err != nil || len(got) != 0 {
 		t.Errorf("FindSent to another number = %+v, %v; want nothing", got, err)
 	}
 	bad := New(config.Twilio{AccountSID: "AC123", AuthToken: "wrong", APIURL: srv.URL})

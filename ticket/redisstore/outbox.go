@@ -2,6 +2,7 @@ package redisstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"sync"
@@ -76,4 +77,28 @@ func (s *Store) DismissDead(ctx context.Context, ticketID, messageID string) (bo
 	}
 	n, err := s.rdb.ZRem(ctx, s.key("outbox", "dead"), ticketID+" "+messageID).Result()
 	return n == 1, wrap(fmt.Sprintf("dismiss dead send %s of ticket %s", messageID, ticketID), err)
+}
+
+// SentClaimTTL is how long a claim of an outside service's message id
+// lasts: far longer than any lookup of an earlier try looks back.
+const SentClaimTTL = 30 * 24 * time.Hour
+
+// ClaimSent records which outbound message an outside service's message id
+// stands for (see ticket.Store): SET NX, the first claim wins.
+func (s *Store) ClaimSent(ctx context.Context, service, extID, ticketID, messageID string) (bool, error) {
+	if err := validID(ticketID); err != nil {
+		return false, err
+	}
+	if service == "" || extID == "" {
+		return false, fmt.Errorf("claim a sent message: service and id are needed: %w", fault.ErrInvalid)
+	}
+	owner := ticketID + " " + messageID
+	prev, err := s.rdb.SetArgs(ctx, s.key("sent", service, extID), owner, redis.SetArgs{Mode: "NX", Get: true, TTL: SentClaimTTL}).Result()
+	if errors.Is(err, redis.Nil) {
+		return true, nil
+	}
+	if err != nil {
+		return false, wrap(fmt.Sprintf("claim %s %s for %s of ticket %s", service, extID, messageID, ticketID), err)
+	}
+	return prev == owner, nil
 }

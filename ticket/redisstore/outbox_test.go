@@ -204,3 +204,66 @@ func TestErasedTicketLeavesTheDeadList(t *testing.T) {
 		t.Fatalf("dead list after the erasure holds %d entries (%v), want none", n, err)
 	}
 }
+
+// TestMergedTicketKeepsItsDeadSends: a failed reply on a ticket merged into
+// another stays on the dead list, named where it is now, so that a person
+// can still send it again or dismiss it.
+func TestMergedTicketKeepsItsDeadSends(t *testing.T) {
+	s, _, _ := newTestStore(t)
+	ctx := context.Background()
+	id, _ := queuedReply(t, s, "merge-dead-1")
+	into := mustCreate(t, s, mail("merge-dead-2", "bob@example.org", "Other")).TicketID
+	o, err := s.TakeOutbound(ctx, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SettleOutbound(ctx, o, ticket.Settlement{Delivery: ticket.DeliveryFailed, Detail: "550 no such user", By: "responder"}); err != nil {
+		t.Fatal(err)
+	}
+	before, err := s.DeadSends(ctx, 0, 10)
+	if err != nil || before.Total != 1 {
+		t.Fatalf("dead list before the merge = %+v, %v", before, err)
+	}
+	if _, err := s.Merge(ctx, id, into, "ann"); err != nil {
+		t.Fatal(err)
+	}
+	list, err := s.DeadSends(ctx, 0, 10)
+	if err != nil || list.Total != 1 || len(list.Sends) != 1 {
+		t.Fatalf("dead list after the merge = %+v, %v; want the moved send", list, err)
+	}
+	got := list.Sends[0]
+	if got.TicketID != into || got.Delivery != ticket.DeliveryFailed {
+		t.Fatalf("dead send after the merge = %+v, want it on ticket %s", got, into)
+	}
+	if m := deliveryOf(t, s, into, got.MessageID); m.Delivery != ticket.DeliveryFailed || m.Direction != ticket.DirectionOut {
+		t.Fatalf("the dead list names %s of %s, which is %+v", got.MessageID, into, m)
+	}
+}
+
+// TestDeadSinceStays: a send on the dead list keeps the time it got there
+// when more is learnt of it (a bounce after the SMTP refusal), so that the
+// list stays oldest first.
+func TestDeadSinceStays(t *testing.T) {
+	s, _, _ := newTestStore(t)
+	ctx := context.Background()
+	id, mid := queuedReply(t, s, "dead-since-1")
+	o, err := s.TakeOutbound(ctx, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SettleOutbound(ctx, o, ticket.Settlement{Delivery: ticket.DeliveryFailed, Detail: "550 no such user", By: "responder"}); err != nil {
+		t.Fatal(err)
+	}
+	ref := id + " " + mid
+	before, err := s.rdb.ZScore(ctx, s.key("outbox", "dead"), ref).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(5 * time.Millisecond)
+	if err := s.SetDelivery(ctx, id, mid, ticket.DeliveryFailed, "a bounce: mailbox unknown", "intake:support"); err != nil {
+		t.Fatal(err)
+	}
+	if after, err := s.rdb.ZScore(ctx, s.key("outbox", "dead"), ref).Result(); err != nil || after != before {
+		t.Fatalf("dead since %v, then %v (%v); want it kept", before, after, err)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"frontdesk/ticket"
+	"frontdesk/web/internal/testweb"
 )
 
 // unknownReply queues a reply on a new ticket and leaves it unknown, as a
@@ -15,23 +16,8 @@ import (
 // reply's ids.
 func (e *apiEnv) unknownReply(t *testing.T, n int) (string, string) {
 	t.Helper()
-	ctx := context.Background()
 	id := e.mail(t, n)
-	r, err := e.store.AppendMessage(ctx, id, ticket.NewMessage{SourceKey: fmt.Sprintf("out-%d", n), Direction: ticket.DirectionOut,
-		To: []string{"ann@example.org"}, Text: "Answer", Delivery: ticket.DeliveryQueued, By: "ann"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	o, err := e.store.TakeOutbound(ctx, time.Minute)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, st := range []ticket.Delivery{ticket.DeliverySending, ticket.DeliveryUnknown} {
-		if err := e.store.SettleOutbound(ctx, o, ticket.Settlement{Delivery: st, Detail: "cut off", By: "responder"}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return id, r.MessageID
+	return id, testweb.UnknownReply(t, e.store, id, fmt.Sprintf("out-%d", n))
 }
 
 // An unknown send is sent again once from its ticket; managers see it on
@@ -51,7 +37,7 @@ func TestSendAgainAndDeadJobs(t *testing.T) {
 	e.do(t, req{method: "GET", target: "/api/v1/jobs", token: annToken}).want(t, http.StatusForbidden, "")
 	page := decode[jobPage](t, e.do(t, req{method: "GET", target: "/api/v1/jobs?state=dead&queue=outbox", token: maxToken}))
 	if page.Total != 1 || len(page.Jobs) != 1 || page.Jobs[0].ID != id+"-"+mid || page.Jobs[0].Delivery != ticket.DeliveryUnknown ||
-		page.Jobs[0].Error != "cut off" {
+		page.Jobs[0].Error != "the sending was cut off" {
 		t.Fatalf("dead jobs = %+v", page)
 	}
 	e.do(t, req{method: "GET", target: "/api/v1/jobs?state=running", token: maxToken}).want(t, http.StatusBadRequest, "state must be dead")

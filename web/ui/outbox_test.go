@@ -9,29 +9,15 @@ import (
 	"time"
 
 	"frontdesk/ticket"
+	"frontdesk/web/internal/testweb"
 )
 
 // unknownReply leaves a reply on a new ticket unknown, as a send cut off
 // after its final dot does.
 func (e *uiEnv) unknownReply(t *testing.T) (string, string) {
 	t.Helper()
-	ctx := context.Background()
 	id := e.mail(t, 1)
-	r, err := e.store.AppendMessage(ctx, id, ticket.NewMessage{SourceKey: "out-1", Direction: ticket.DirectionOut,
-		To: []string{"ann@example.org"}, Text: "Answer", Delivery: ticket.DeliveryQueued, By: "ann"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	o, err := e.store.TakeOutbound(ctx, time.Minute)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, st := range []ticket.Delivery{ticket.DeliverySending, ticket.DeliveryUnknown} {
-		if err := e.store.SettleOutbound(ctx, o, ticket.Settlement{Delivery: st, Detail: "the sending was cut off", By: "responder"}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return id, r.MessageID
+	return id, testweb.UnknownReply(t, e.store, id, "out-1")
 }
 
 // An unknown reply shows "Send again" on its ticket, which asks first and

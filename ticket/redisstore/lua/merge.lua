@@ -55,8 +55,17 @@ for i, raw in ipairs(msgs) do
     end
   end
 end
+local dead = base .. 'outbox:dead'
 for i = 1, #deliveries, 2 do
-  redis.call('HSET', ik .. ':delivery', moved[deliveries[i]] or deliveries[i], deliveries[i + 1])
+  local new = moved[deliveries[i]] or deliveries[i]
+  redis.call('HSET', ik .. ':delivery', new, deliveries[i + 1])
+  -- A dead send (failed, unknown, not dismissed) stays on the dead list,
+  -- named where it is now, dead since when it was.
+  local since = redis.call('ZSCORE', dead, src .. ' ' .. deliveries[i])
+  if since then
+    redis.call('ZREM', dead, src .. ' ' .. deliveries[i])
+    redis.call('ZADD', dead, since, into .. ' ' .. new)
+  end
 end
 local transcripts = redis.call('HGETALL', KEYS[1] .. ':transcripts')
 for i = 1, #transcripts, 2 do

@@ -401,10 +401,11 @@ end
 local function save_outbox_entry(tid, mid, d)
   redis.call('HSET', tkey(tid) .. ':delivery', mid, cjson.encode(d))
   -- The dead list: sends that ended failed or unknown, for a person to send
-  -- again or dismiss (outbox_dead.lua).
+  -- again or dismiss (outbox_dead.lua), scored by when it got there (NX:
+  -- a later bounce or report does not move it).
   local ref = tid .. ' ' .. mid
   if d.delivery == 'failed' or d.delivery == 'unknown' then
-    redis.call('ZADD', base .. 'outbox:dead', clock(), ref)
+    redis.call('ZADD', base .. 'outbox:dead', 'NX', clock(), ref)
   else
     redis.call('ZREM', base .. 'outbox:dead', ref)
   end
