@@ -104,8 +104,9 @@ func ReportDates(from, to string) ([]string, error) {
 // inclusive, in the reports' time zone), read from the counters the
 // store's scripts keep, in one round trip however long the span. A day
 // older than packAfter is summed up once, at its first read, into a pack
-// that later reads take instead of its counters (the store drops it
-// should a counter of the day change after all).
+// (all of a read's in one more round trip) that later reads take instead
+// of its counters (the store drops it should a counter of the day change
+// after all).
 func (d *Desk) DailyReport(ctx context.Context, from, to string) (Report, error) {
 	dates, err := ReportDates(from, to)
 	if err != nil {
@@ -121,6 +122,7 @@ func (d *Desk) DailyReport(ctx context.Context, from, to string) (Report, error)
 	}
 	cutoff := d.now().In(d.reportLocation()).Add(-packAfter).Format(time.DateOnly)
 	days := make([]dayFigures, 0, len(data))
+	var packs []ticket.ReportPack
 	for _, day := range data {
 		if day.Packed {
 			days = append(days, decodePack(day.Date, day.Pack))
@@ -128,11 +130,12 @@ func (d *Desk) DailyReport(ctx context.Context, from, to string) (Report, error)
 		}
 		f := countsToFigures(day)
 		if day.Date < cutoff && day.Version > 0 {
-			if err := rs.SaveReportPack(ctx, day.Date, day.Version, encodePack(f)); err != nil {
-				d.logger.Warn("save a day of the daily report", "date", day.Date, "error", err)
-			}
+			packs = append(packs, ticket.ReportPack{Date: day.Date, Version: day.Version, Pack: encodePack(f)})
 		}
 		days = append(days, f)
+	}
+	if err := rs.SaveReportPacks(ctx, packs); err != nil {
+		d.logger.Warn("save days of the daily report", "days", len(packs), "error", err)
 	}
 	return buildReport(from, to, dates, days), nil
 }
