@@ -35,6 +35,9 @@ func TestReportDaily(t *testing.T) {
 	if ct := c.header.Get("Content-Type"); ct != "text/csv; charset=utf-8" {
 		t.Errorf("CSV Content-Type = %q", ct)
 	}
+	if cd, want := c.header.Get("Content-Disposition"), `attachment; filename="frontdesk-report-`+strings.ReplaceAll(strings.TrimPrefix(span, "from="), "&to=", "-to-")+`.csv"`; cd != want {
+		t.Errorf("CSV Content-Disposition = %q, want %q", cd, want)
+	}
 	lines := strings.Split(strings.TrimSpace(string(c.body)), "\n")
 	if len(lines) != 3 || lines[0] != "date,queue,channel,received,first_responses,first_response_p50_seconds,first_response_p90_seconds,sla_met,sla_breached,closed,reopened,feedback_good,feedback_bad" {
 		t.Errorf("CSV:\n%s", c.body)

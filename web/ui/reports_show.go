@@ -60,9 +60,7 @@ func (h *Handlers) handleUIReportsCSV(w http.ResponseWriter, r *http.Request) {
 		h.uiError(w, r, err)
 		return
 	}
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="`+front.ReportFileName(from, to)+`"`)
-	if err := front.WriteReportCSV(w, rep.Rows); err != nil {
+	if err := front.ServeReportCSV(w, from, to, rep.Rows); err != nil {
 		h.logger.Warn("write report CSV", "error", err)
 	}
 }
