@@ -78,13 +78,16 @@ type Report struct {
 // and lists its dates: fault.ErrInvalid naming the parameter when one does
 // not parse, to is before from, or the span is longer than MaxReportDays.
 func ReportDates(from, to string) ([]string, error) {
-	f, err := time.Parse(time.DateOnly, from)
-	if err != nil {
-		return nil, fmt.Errorf("%w: from: want a date, YYYY-MM-DD", fault.ErrInvalid)
-	}
+	// to first: without from, a span's from is derived from to (the
+	// handlers' ReportSpan), and a bad to must be named, not the from it
+	// left empty.
 	t, err := time.Parse(time.DateOnly, to)
 	if err != nil {
 		return nil, fmt.Errorf("%w: to: want a date, YYYY-MM-DD", fault.ErrInvalid)
+	}
+	f, err := time.Parse(time.DateOnly, from)
+	if err != nil {
+		return nil, fmt.Errorf("%w: from: want a date, YYYY-MM-DD", fault.ErrInvalid)
 	}
 	if t.Before(f) {
 		return nil, fmt.Errorf("%w: to: must not be before from", fault.ErrInvalid)

@@ -45,6 +45,7 @@ func TestReportDaily(t *testing.T) {
 
 	e.do(t, req{method: "GET", target: "/api/v1/reports/daily?from=2026-13-01&to=2026-12-01", token: maxToken}).want(t, 400, "from")
 	e.do(t, req{method: "GET", target: "/api/v1/reports/daily?from=2026-12-02&to=2026-12-01", token: maxToken}).want(t, 400, "to")
+	e.do(t, req{method: "GET", target: "/api/v1/reports/daily?to=2026-02-30", token: maxToken}).want(t, 400, "to: want a date")
 	e.do(t, req{method: "GET", target: "/api/v1/reports/daily?from=2020-01-01&to=2026-12-01", token: maxToken}).want(t, 400, "at most")
 	e.do(t, req{method: "GET", target: "/api/v1/reports/daily?format=xml", token: maxToken}).want(t, 400, "format")
 
