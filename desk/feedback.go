@@ -96,8 +96,11 @@ func (d *Desk) RecordFeedback(ctx context.Context, id, sig string, good bool, co
 	}
 	// Browsers send a textarea's line breaks as CRLF but count them as one
 	// character against its maxlength.
+	// A stray byte that is not UTF-8 is no reason to lose the answer, nor
+	// is it a comment too long: it is kept as U+FFFD.
+	comment = strings.ToValidUTF8(comment, "\uFFFD")
 	comment = strings.TrimSpace(strings.ReplaceAll(comment, "\r\n", "\n"))
-	if !utf8.ValidString(comment) || utf8.RuneCountInString(comment) > MaxFeedbackComment {
+	if utf8.RuneCountInString(comment) > MaxFeedbackComment {
 		return fmt.Errorf("%w: comment: at most %d characters", fault.ErrTooLarge, MaxFeedbackComment)
 	}
 	rs, ok := d.store.(ticket.ReportStore)

@@ -76,6 +76,13 @@ func TestFeedbackLinks(t *testing.T) {
 	if err := d.RecordFeedback(ctx, r.TicketID, sig, true, strings.Repeat("é", MaxFeedbackComment+1)); !errors.Is(err, fault.ErrTooLarge) {
 		t.Errorf("a comment of %d accented letters: %v", MaxFeedbackComment+1, err)
 	}
+	// A short comment with a byte that is not UTF-8 is taken, not called
+	// too long.
+	if err := d.RecordFeedback(ctx, r.TicketID, sig, true, "ok\xff"); err != nil {
+		t.Errorf("a comment with a stray byte: %v", err)
+	} else if fb, _, _ := store.TicketFeedback(ctx, r.TicketID); fb.Comment != "ok\uFFFD" {
+		t.Errorf("a comment with a stray byte kept as %q", fb.Comment)
+	}
 	if err := d.RecordFeedback(ctx, r.TicketID, sig, true, "  Quick, thanks!  "); err != nil {
 		t.Fatal(err)
 	}

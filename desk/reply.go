@@ -199,8 +199,10 @@ func (d *Desk) Reply(ctx context.Context, id string, a Answer) (ticket.Message, 
 	nm.Text = text
 	nm.Kind = ticket.KindNormal
 	nm.By, nm.Author = a.By, a.By
-	age := d.businessAge(t, d.now())
-	nm.BusinessAge = &age
+	if t.FirstResponseAt == nil { // only a first response is timed (append.lua)
+		age := d.businessAge(t, d.now())
+		nm.BusinessAge = &age
+	}
 	rc, err := d.store.AppendMessage(ctx, t.ID, nm)
 	if err != nil {
 		return ticket.Message{}, err

@@ -78,13 +78,16 @@ type Report struct {
 // and lists its dates: fault.ErrInvalid naming the parameter when one does
 // not parse, to is before from, or the span is longer than MaxReportDays.
 func ReportDates(from, to string) ([]string, error) {
-	f, err := time.Parse(time.DateOnly, from)
-	if err != nil {
-		return nil, fmt.Errorf("%w: from: want a date, YYYY-MM-DD", fault.ErrInvalid)
-	}
+	// to first: without from, a span's from is derived from to (the
+	// handlers' ReportSpan), and a bad to must be named, not the from it
+	// left empty.
 	t, err := time.Parse(time.DateOnly, to)
 	if err != nil {
 		return nil, fmt.Errorf("%w: to: want a date, YYYY-MM-DD", fault.ErrInvalid)
+	}
+	f, err := time.Parse(time.DateOnly, from)
+	if err != nil {
+		return nil, fmt.Errorf("%w: from: want a date, YYYY-MM-DD", fault.ErrInvalid)
 	}
 	if t.Before(f) {
 		return nil, fmt.Errorf("%w: to: must not be before from", fault.ErrInvalid)
@@ -104,8 +107,9 @@ func ReportDates(from, to string) ([]string, error) {
 // inclusive, in the reports' time zone), read from the counters the
 // store's scripts keep, in one round trip however long the span. A day
 // older than packAfter is summed up once, at its first read, into a pack
-// that later reads take instead of its counters (the store drops it
-// should a counter of the day change after all).
+// (all of a read's in one more round trip) that later reads take instead
+// of its counters (the store drops it should a counter of the day change
+// after all).
 func (d *Desk) DailyReport(ctx context.Context, from, to string) (Report, error) {
 	dates, err := ReportDates(from, to)
 	if err != nil {
@@ -121,6 +125,7 @@ func (d *Desk) DailyReport(ctx context.Context, from, to string) (Report, error)
 	}
 	cutoff := d.now().In(d.reportLocation()).Add(-packAfter).Format(time.DateOnly)
 	days := make([]dayFigures, 0, len(data))
+	var packs []ticket.ReportPack
 	for _, day := range data {
 		if day.Packed {
 			days = append(days, decodePack(day.Date, day.Pack))
@@ -128,11 +133,12 @@ func (d *Desk) DailyReport(ctx context.Context, from, to string) (Report, error)
 		}
 		f := countsToFigures(day)
 		if day.Date < cutoff && day.Version > 0 {
-			if err := rs.SaveReportPack(ctx, day.Date, day.Version, encodePack(f)); err != nil {
-				d.logger.Warn("save a day of the daily report", "date", day.Date, "error", err)
-			}
+			packs = append(packs, ticket.ReportPack{Date: day.Date, Version: day.Version, Pack: encodePack(f)})
 		}
 		days = append(days, f)
+	}
+	if err := rs.SaveReportPacks(ctx, packs); err != nil {
+		d.logger.Warn("save days of the daily report", "days", len(packs), "error", err)
 	}
 	return buildReport(from, to, dates, days), nil
 }
@@ -221,18 +227,22 @@ func encodePack(day dayFigures) string {
 			}
 		}
 	}
-	for _, d := range []dayFigures{day} {
-		for _, r := range d.rows {
-			fmt.Fprintf(&b, "R %s\t%s\t%d %d %d %d %d %d %d %d\t", r.Queue, r.Channel, r.Received, r.FirstResponses,
-				r.SLAMet, r.SLABreached, r.Closed, r.Reopened, r.FeedbackGood, r.FeedbackBad)
-			hist(r.frt)
-			b.WriteByte('\n')
+	for _, r := range day.rows {
+		fmt.Fprintf(&b, "R %s\t%s\t", r.Queue, r.Channel)
+		for i, p := range r.counters() {
+			if i > 0 {
+				b.WriteByte(' ')
+			}
+			b.WriteString(strconv.FormatInt(*p, 10))
 		}
-		for _, a := range d.people {
-			fmt.Fprintf(&b, "A %s\t%d %d\t", a.Assistant, a.Handled, a.FirstResponses)
-			hist(a.frt)
-			b.WriteByte('\n')
-		}
+		b.WriteByte('\t')
+		hist(r.frt)
+		b.WriteByte('\n')
+	}
+	for _, a := range day.people {
+		fmt.Fprintf(&b, "A %s\t%d %d\t", a.Assistant, a.Handled, a.FirstResponses)
+		hist(a.frt)
+		b.WriteByte('\n')
 	}
 	return b.String()
 }
@@ -255,8 +265,8 @@ func decodePack(date, s string) dayFigures {
 			channel, line, _ := strings.Cut(line, "\t")
 			counts, hist, _ := strings.Cut(line, "\t")
 			r := ReportRow{Date: date, Queue: f0, Channel: channel, frt: parseHist(hist)}
-			parseInts(counts, &r.Received, &r.FirstResponses, &r.SLAMet, &r.SLABreached, &r.Closed, &r.Reopened,
-				&r.FeedbackGood, &r.FeedbackBad)
+			c := r.counters()
+			parseInts(counts, c[:]...)
 			day.rows = append(day.rows, r)
 		case 'A':
 			counts, hist, _ := strings.Cut(line, "\t")
@@ -368,46 +378,41 @@ func addBucket(h []int64, metric string, n int64) []int64 {
 	return h
 }
 
+// reportMetrics are the names the store counts a row's counters under
+// (report.lua), in the order counters lists them; the order is also the
+// packs' (encodePack).
+var reportMetrics = [...]string{"received", "first_responses", "sla_met", "sla_breached", "closed", "reopened",
+	"feedback_good", "feedback_bad"}
+
+// counters lists the row's counters, in reportMetrics' order.
+func (r *ReportRow) counters() [len(reportMetrics)]*int64 {
+	return [...]*int64{&r.Received, &r.FirstResponses, &r.SLAMet, &r.SLABreached, &r.Closed, &r.Reopened,
+		&r.FeedbackGood, &r.FeedbackBad}
+}
+
 func (r *ReportRow) add(metric string, n int64) {
-	switch metric {
-	case "received":
-		r.Received += n
-	case "first_responses":
-		r.FirstResponses += n
-	case "sla_met":
-		r.SLAMet += n
-	case "sla_breached":
-		r.SLABreached += n
-	case "closed":
-		r.Closed += n
-	case "reopened":
-		r.Reopened += n
-	case "feedback_good":
-		r.FeedbackGood += n
-	case "feedback_bad":
-		r.FeedbackBad += n
-	default:
-		if strings.HasPrefix(metric, "frt:") {
-			r.frt = addBucket(r.frt, metric, n)
-		}
+	if i := slices.Index(reportMetrics[:], metric); i >= 0 {
+		*r.counters()[i] += n
+	} else if strings.HasPrefix(metric, "frt:") {
+		r.frt = addBucket(r.frt, metric, n)
 	}
 }
 
 func (r *ReportRow) merge(o ReportRow) {
-	r.Received += o.Received
-	r.FirstResponses += o.FirstResponses
-	r.SLAMet += o.SLAMet
-	r.SLABreached += o.SLABreached
-	r.Closed += o.Closed
-	r.Reopened += o.Reopened
-	r.FeedbackGood += o.FeedbackGood
-	r.FeedbackBad += o.FeedbackBad
+	oc := o.counters()
+	for i, p := range r.counters() {
+		*p += *oc[i]
+	}
 	r.frt = mergeHist(r.frt, o.frt)
 }
 
 func (r *ReportRow) empty() bool {
-	return r.Received == 0 && r.FirstResponses == 0 && r.SLAMet == 0 && r.SLABreached == 0 && r.Closed == 0 &&
-		r.Reopened == 0 && r.FeedbackGood == 0 && r.FeedbackBad == 0
+	for _, p := range r.counters() {
+		if *p != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 func (r *ReportRow) percentiles() {

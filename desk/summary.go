@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"frontdesk/fault"
+	"frontdesk/internal/words"
 	"frontdesk/ticket"
 )
 
@@ -73,7 +74,7 @@ func (d *Desk) summaryText(ctx context.Context, date string, now time.Time) (str
 	fmt.Fprintf(&b, "Good morning. This is how %s went at the front desk.\n\n", date)
 	fmt.Fprintf(&b, "Received: %d\nFirst responses: %d", t.Received, t.FirstResponses)
 	if t.FirstResponses > 0 {
-		fmt.Fprintf(&b, " (median %s, 9 in 10 within %s of business time)", summaryDuration(t.FirstResponseP50), summaryDuration(t.FirstResponseP90))
+		fmt.Fprintf(&b, " (median %s, 9 in 10 within %s of business time)", words.Seconds(t.FirstResponseP50), words.Seconds(t.FirstResponseP90))
 	}
 	fmt.Fprintf(&b, "\nAnswered on time: %d\nLate: %d\nClosed: %d\nReopened: %d\nHelpful: %d, not helpful: %d\n",
 		t.SLAMet, t.SLABreached, t.Closed, t.Reopened, t.FeedbackGood, t.FeedbackBad)
@@ -110,7 +111,7 @@ func (d *Desk) summaryText(ctx context.Context, date string, now time.Time) (str
 		}
 		fmt.Fprintf(&b, "\n%s:\n", title)
 		for _, tk := range ts[:min(len(ts), summaryWaiting)] {
-			fmt.Fprintf(&b, "  #%s %s (%s, waiting %s)\n", tk.ID, tk.Subject, tk.Queue, summaryDuration(int64(now.Sub(tk.CreatedAt)/time.Second)))
+			fmt.Fprintf(&b, "  #%s %s (%s, waiting %s)\n", tk.ID, tk.Subject, tk.Queue, words.Seconds(int64(now.Sub(tk.CreatedAt)/time.Second)))
 		}
 		if len(ts) > summaryWaiting {
 			fmt.Fprintf(&b, "  and %d more\n", len(ts)-summaryWaiting)
@@ -122,22 +123,6 @@ func (d *Desk) summaryText(ctx context.Context, date string, now time.Time) (str
 		b.WriteString("\nNobody is waiting.\n")
 	}
 	return b.String(), nil
-}
-
-// summaryDuration writes seconds as people read them: "45 min", "2 h 10 min", "3 days".
-func summaryDuration(s int64) string {
-	switch {
-	case s < 60:
-		return "under a minute"
-	case s < 3600:
-		return fmt.Sprintf("%d min", s/60)
-	case s < 2*86400:
-		if s%3600/60 == 0 {
-			return fmt.Sprintf("%d h", s/3600)
-		}
-		return fmt.Sprintf("%d h %d min", s/3600, s%3600/60)
-	}
-	return fmt.Sprintf("%d days", s/86400)
 }
 
 // RunReports keeps the reports' time zone in the store (at start and every

@@ -2,7 +2,9 @@ package desk
 
 import (
 	"context"
+	"log/slog"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -89,5 +91,52 @@ reports: {morning_summary: "07:30"}
 	r, err := d.DailyReport(ctx, "2026-12-01", "2026-12-01")
 	if err != nil || r.Total.FirstResponses != 0 || r.Total.Received != 0 {
 		t.Errorf("the summary counted in the report: %+v, %v", r.Total, err)
+	}
+}
+
+// TestMorningSummaryOnce runs the summary check on two instances at once,
+// then again after a crash that filed the notice but queued no mail: one
+// mail goes, however they interleave.
+func TestMorningSummaryOnce(t *testing.T) {
+	ctx := context.Background()
+	ams, _ := time.LoadLocation("Europe/Amsterdam")
+	clock := &testClock{t: time.Date(2026, 12, 1, 7, 31, 0, 0, ams)}
+	extra := "\nnotify: {managers: [\"boss@example.com\"]}\nreports: {morning_summary: \"07:30\"}\n"
+	d, store, _ := newClockDesk(t, clock, extra)
+	other := New(store, d.cfg, &Options{Logger: slog.New(slog.DiscardHandler), Now: clock.Now})
+
+	// A crash after filing the notice, before its mail was queued.
+	if _, err := store.Create(ctx, ticket.NewTicket{Channel: ticket.ChannelEmail, Queue: "support",
+		Subject: "frontdesk: the day of 2026-11-30", Tags: []string{NoticeTag}, Closed: true,
+		Message: ticket.NewMessage{SourceKey: "notice:morning-summary:2026-11-30", Channel: ticket.ChannelEmail,
+			From: "frontdesk", To: []string{"boss@example.com"}, Subject: "frontdesk: the day of 2026-11-30",
+			Text: "…", By: "frontdesk"}}); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for _, dd := range []*Desk{d, other, d, other} {
+		wg.Go(func() {
+			if _, err := dd.MorningSummary(ctx, clock.Now()); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	page, err := store.List(ctx, ticket.ListFilter{Limit: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mails int
+	for _, tk := range page.Tickets {
+		full, err := store.Get(ctx, tk.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.HasPrefix(tk.Subject, "frontdesk: the day of") {
+			mails += len(outbound(full))
+		}
+	}
+	if mails != 1 {
+		t.Errorf("%d summary mails queued, want 1", mails)
 	}
 }

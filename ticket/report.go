@@ -31,6 +31,14 @@ type Feedback struct {
 	At time.Time
 }
 
+// ReportPack is the desk's summary, Pack, of day Date's counters as they
+// were at version Version.
+type ReportPack struct {
+	Date    string
+	Version int64
+	Pack    string
+}
+
 // ReportStore is what a store offers the daily reports beside Store: the
 // counters that its scripts keep as tickets change (received, first
 // responses and their business time, SLA met or breached, closed,
@@ -44,10 +52,11 @@ type ReportStore interface {
 	// counters (none: an empty map) and their version, which every change
 	// of a counter of the day moves on (and which drops its pack).
 	ReadReport(ctx context.Context, dates []string) ([]ReportDay, error)
-	// SaveReportPack keeps pack, the desk's summary of a day's counters as
-	// they were at version, unless a counter of the day changed since (then
-	// it does nothing): later reads of the day read the pack.
-	SaveReportPack(ctx context.Context, date string, version int64, pack string) error
+	// SaveReportPacks keeps, in one round trip, each pack (the desk's
+	// summary of a day's counters as they were at its version) unless a
+	// counter of its day changed since (then not that one): later reads of
+	// the day read the pack.
+	SaveReportPacks(ctx context.Context, packs []ReportPack) error
 	// RecordFeedback records a customer's answer on a ticket: an event
 	// feedback_good or feedback_bad with the comment, counted in the
 	// reports on the day it was first given. A later answer replaces it

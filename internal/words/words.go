@@ -36,6 +36,27 @@ func Duration(d time.Duration) string {
 	return strings.Join(parts, " ")
 }
 
+// Seconds writes a span of s seconds coarsely, as the reports and the
+// morning summary show times to first response: "0 min", "under 1 min",
+// "45 min", "2 h", "1 h 30 min", "3 days".
+func Seconds(s int64) string {
+	switch {
+	case s <= 0:
+		return "0 min"
+	case s < 60:
+		return "under 1 min"
+	case s < 3600:
+		return fmt.Sprintf("%d min", s/60)
+	case s < 2*86400:
+		h, m := s/3600, s%3600/60
+		if m == 0 {
+			return fmt.Sprintf("%d h", h)
+		}
+		return fmt.Sprintf("%d h %d min", h, m)
+	}
+	return fmt.Sprintf("%d days", s/86400)
+}
+
 // Bytes writes a size in decimal units, as mail clients and file managers
 // do: "812 B", "48 KB", "1.5 KB", "25 MB", "3.1 GB".
 func Bytes(n int64) string {

@@ -30,3 +30,12 @@ func TestBytes(t *testing.T) {
 		}
 	}
 }
+
+func TestSeconds(t *testing.T) {
+	for s, want := range map[int64]string{-5: "0 min", 0: "0 min", 30: "under 1 min", 1200: "20 min", 5400: "1 h 30 min",
+		7200: "2 h", 47 * 3600: "47 h", 3 * 86400: "3 days"} {
+		if got := Seconds(s); got != want {
+			t.Errorf("Seconds(%d) = %q, want %q", s, got, want)
+		}
+	}
+}

@@ -104,14 +104,23 @@ func (s *Store) ReadReport(ctx context.Context, dates []string) ([]ticket.Report
 	return out, nil
 }
 
-// SaveReportPack keeps a day's pack while its version is version
-// (report_pack.lua).
-func (s *Store) SaveReportPack(ctx context.Context, date string, version int64, pack string) error {
-	if _, err := time.Parse(time.DateOnly, date); err != nil {
-		return fmt.Errorf("save report pack: date %q: %w", date, err)
+// SaveReportPacks keeps packs, each while its day's version is the one it
+// was made at, in one script (report_pack.lua): a year's first read packs
+// hundreds of days.
+func (s *Store) SaveReportPacks(ctx context.Context, packs []ticket.ReportPack) error {
+	if len(packs) == 0 {
+		return nil
 	}
-	err := s.scripts.reportPack.Run(ctx, s.rdb, []string{s.key("tickets")}, s.base, date, version, pack).Err()
-	return wrap("save report pack "+date, err)
+	args := make([]any, 0, 1+3*len(packs))
+	args = append(args, s.base)
+	for _, p := range packs {
+		if _, err := time.Parse(time.DateOnly, p.Date); err != nil {
+			return fmt.Errorf("save report packs: date %q: %w", p.Date, err)
+		}
+		args = append(args, p.Date, p.Version, p.Pack)
+	}
+	err := s.scripts.reportPack.Run(ctx, s.rdb, []string{s.key("tickets")}, args...).Err()
+	return wrap(fmt.Sprintf("save %d report packs", len(packs)), err)
 }
 
 // RecordFeedback records a customer's answer on ticket id (feedback.lua).

@@ -23,9 +23,7 @@ func (h *Handlers) handleReportDaily(w http.ResponseWriter, r *http.Request) {
 	switch r.URL.Query().Get("format") {
 	case "", "json":
 	case "csv":
-		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-		w.Header().Set("Content-Disposition", `attachment; filename="`+front.ReportFileName(from, to)+`"`)
-		if err := front.WriteReportCSV(w, rep.Rows); err != nil {
+		if err := front.ServeReportCSV(w, from, to, rep.Rows); err != nil {
 			h.logger.Warn("write report CSV", "error", err)
 		}
 		return

@@ -35,6 +35,9 @@ func TestReportDaily(t *testing.T) {
 	if ct := c.header.Get("Content-Type"); ct != "text/csv; charset=utf-8" {
 		t.Errorf("CSV Content-Type = %q", ct)
 	}
+	if cd, want := c.header.Get("Content-Disposition"), `attachment; filename="frontdesk-report-`+strings.ReplaceAll(strings.TrimPrefix(span, "from="), "&to=", "-to-")+`.csv"`; cd != want {
+		t.Errorf("CSV Content-Disposition = %q, want %q", cd, want)
+	}
 	lines := strings.Split(strings.TrimSpace(string(c.body)), "\n")
 	if len(lines) != 3 || lines[0] != "date,queue,channel,received,first_responses,first_response_p50_seconds,first_response_p90_seconds,sla_met,sla_breached,closed,reopened,feedback_good,feedback_bad" {
 		t.Errorf("CSV:\n%s", c.body)
@@ -42,6 +45,7 @@ func TestReportDaily(t *testing.T) {
 
 	e.do(t, req{method: "GET", target: "/api/v1/reports/daily?from=2026-13-01&to=2026-12-01", token: maxToken}).want(t, 400, "from")
 	e.do(t, req{method: "GET", target: "/api/v1/reports/daily?from=2026-12-02&to=2026-12-01", token: maxToken}).want(t, 400, "to")
+	e.do(t, req{method: "GET", target: "/api/v1/reports/daily?to=2026-02-30", token: maxToken}).want(t, 400, "to: want a date")
 	e.do(t, req{method: "GET", target: "/api/v1/reports/daily?from=2020-01-01&to=2026-12-01", token: maxToken}).want(t, 400, "at most")
 	e.do(t, req{method: "GET", target: "/api/v1/reports/daily?format=xml", token: maxToken}).want(t, 400, "format")
 

@@ -3,6 +3,7 @@ package front
 import (
 	"encoding/csv"
 	"io"
+	"net/http"
 	"net/url"
 	"strconv"
 	"time"
@@ -51,7 +52,10 @@ func WriteReportCSV(w io.Writer, rows []desk.ReportRow) error {
 	return cw.Error()
 }
 
-// ReportFileName is the name a report's CSV download suggests.
-func ReportFileName(from, to string) string {
-	return "frontdesk-report-" + from + "-to-" + to + ".csv"
+// ServeReportCSV answers rows, the report of from to to, as a CSV
+// download (WriteReportCSV) for the API's format=csv and the page's link.
+func ServeReportCSV(w http.ResponseWriter, from, to string, rows []desk.ReportRow) error {
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="frontdesk-report-`+from+`-to-`+to+`.csv"`)
+	return WriteReportCSV(w, rows)
 }

@@ -58,7 +58,7 @@ var uiFuncs = template.FuncMap{
 	"detail": eventDetail,
 	"bytes":  humanBytes,
 	// businessTime writes a report's seconds of business time: "1 h 30 min".
-	"businessTime": humanSeconds,
+	"businessTime": words.Seconds,
 	"list":         func(s ...string) []string { return s },
 	"join":         strings.Join,
 	// isImage: a picture browsers show (and the attachment route serves

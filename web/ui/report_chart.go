@@ -123,23 +123,3 @@ func niceDuration(s int64) int64 {
 	}
 	return niceDurations[len(niceDurations)-1]
 }
-
-// humanSeconds writes a duration in seconds as people read it: "45 min",
-// "2 h", "1 h 30 min", "3 days".
-func humanSeconds(s int64) string {
-	switch {
-	case s <= 0:
-		return "0 min"
-	case s < 60:
-		return "under 1 min"
-	case s < 3600:
-		return fmt.Sprintf("%d min", s/60)
-	case s < 2*86400:
-		h, m := s/3600, s%3600/60
-		if m == 0 {
-			return fmt.Sprintf("%d h", h)
-		}
-		return fmt.Sprintf("%d h %d min", h, m)
-	}
-	return fmt.Sprintf("%d days", s/86400)
-}

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"frontdesk/desk"
+	"frontdesk/internal/words"
 )
 
 // TestBarChart: bars scale to a round top that the axis names, in people's
@@ -14,13 +15,8 @@ func TestBarChart(t *testing.T) {
 	if c.MaxLabel != "10" || len(c.Bars) != 2 || c.Bars[1].H != 182*0.7 || c.Bars[0].Title != "2026-11-30: 3 received" {
 		t.Errorf("counts: top %s, bars %+v", c.MaxLabel, c.Bars)
 	}
-	c = barChart("c", "Time", days, []series{{Label: "median", Class: "s", Value: func(r desk.ReportRow) int64 { return r.FirstResponseP50 }, Format: humanSeconds}})
+	c = barChart("c", "Time", days, []series{{Label: "median", Class: "s", Value: func(r desk.ReportRow) int64 { return r.FirstResponseP50 }, Format: words.Seconds}})
 	if c.MaxLabel != "24 h" || c.Bars[1].H != 182 || c.Bars[0].Title != "2026-11-30: 30 min median" {
 		t.Errorf("times: top %s, bars %+v", c.MaxLabel, c.Bars)
-	}
-	for s, want := range map[int64]string{0: "0 min", 30: "under 1 min", 5400: "1 h 30 min", 7200: "2 h", 3 * 86400: "3 days"} {
-		if got := humanSeconds(s); got != want {
-			t.Errorf("humanSeconds(%d) = %q, want %q", s, got, want)
-		}
 	}
 }

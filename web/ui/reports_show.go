@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"frontdesk/desk"
+	"frontdesk/internal/words"
 	"frontdesk/web/front"
 )
 
@@ -43,8 +44,8 @@ func (h *Handlers) handleUIReports(w http.ResponseWriter, r *http.Request) {
 			{Label: "late", Class: "s-breached", Value: count(func(r desk.ReportRow) int64 { return r.SLABreached })},
 		}),
 		barChart("chart-time", "Time to first response per day (business hours)", rep.Days, []series{
-			{Label: "median", Class: "s-p50", Value: count(func(r desk.ReportRow) int64 { return r.FirstResponseP50 }), Format: humanSeconds},
-			{Label: "9 in 10 within", Class: "s-p90", Value: count(func(r desk.ReportRow) int64 { return r.FirstResponseP90 }), Format: humanSeconds},
+			{Label: "median", Class: "s-p50", Value: count(func(r desk.ReportRow) int64 { return r.FirstResponseP50 }), Format: words.Seconds},
+			{Label: "9 in 10 within", Class: "s-p90", Value: count(func(r desk.ReportRow) int64 { return r.FirstResponseP90 }), Format: words.Seconds},
 		}),
 	}
 	h.render(w, r, http.StatusOK, "reports", &pageData{Title: "Reports", Nav: "reports", Data: p})
@@ -59,9 +60,7 @@ func (h *Handlers) handleUIReportsCSV(w http.ResponseWriter, r *http.Request) {
 		h.uiError(w, r, err)
 		return
 	}
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="`+front.ReportFileName(from, to)+`"`)
-	if err := front.WriteReportCSV(w, rep.Rows); err != nil {
+	if err := front.ServeReportCSV(w, from, to, rep.Rows); err != nil {
 		h.logger.Warn("write report CSV", "error", err)
 	}
 }

@@ -19,18 +19,24 @@ local REPORT_FRT_BOUNDS = {0, 60, 120, 300, 600, 900, 1200, 1800, 2700, 3600, 54
   14400, 21600, 28800, 43200, 57600, 86400, 129600, 172800, 259200, 345600, 432000, 604800,
   864000, 1209600}
 
+-- report_zone holds report:zone's offsets once read: a script that counts
+-- several things (a close, a breach sweep) reads and decodes it once.
+local report_zone
+
 -- report_day returns the business's date, YYYY-MM-DD, at time t (ms).
 local function report_day(t)
-  local off = 0
-  local raw = redis.call('GET', base .. 'report:zone')
-  if raw then
-    local ok, z = pcall(cjson.decode, raw)
-    if ok and type(z) == 'table' then
-      for _, e in ipairs(z) do
-        if tonumber(e[1]) > t then break end
-        off = tonumber(e[2])
-      end
+  if not report_zone then
+    report_zone = {}
+    local raw = redis.call('GET', base .. 'report:zone')
+    if raw then
+      local ok, z = pcall(cjson.decode, raw)
+      if ok and type(z) == 'table' then report_zone = z end
     end
+  end
+  local off = 0
+  for _, e in ipairs(report_zone) do
+    if tonumber(e[1]) > t then break end
+    off = tonumber(e[2])
   end
   return string.sub(rfc3339(t + off * 1000), 1, 10)
 end

@@ -1,8 +1,15 @@
--- report_pack: keep a day's report pack (field pack of its hash), unless a
--- counter of the day changed since the counters it was made from were read.
--- ARGV: 1 base, 2 date YYYY-MM-DD, 3 the day's version read (field v), 4 pack.
--- Returns 1 when kept, 0 when the day changed.
-local k = base .. 'report:day:' .. ARGV[2]
-if tonumber(redis.call('HGET', k, 'v') or '0') ~= tonumber(ARGV[3]) then return 0 end
-redis.call('HSET', k, 'pack', ARGV[4])
-return 1
+-- report_pack: keep days' report packs (field pack of each day's hash),
+-- each unless a counter of its day changed since the counters it was made
+-- from were read.
+-- ARGV: 1 base, then per day: date YYYY-MM-DD, the day's version read
+-- (field v), pack.
+-- Returns how many were kept.
+local kept = 0
+for i = 2, #ARGV, 3 do
+  local k = base .. 'report:day:' .. ARGV[i]
+  if tonumber(redis.call('HGET', k, 'v') or '0') == tonumber(ARGV[i + 1]) then
+    redis.call('HSET', k, 'pack', ARGV[i + 2])
+    kept = kept + 1
+  end
+end
+return kept
