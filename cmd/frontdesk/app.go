@@ -54,6 +54,9 @@ type app struct {
 	logger *slog.Logger
 	rdb    redis.UniversalClient
 	store  *redisstore.Store
+	// gate is the store as the desk gets it: ticket creation held until
+	// the start-up checks ran (numbermark.go).
+	gate *numberGate
 	// desk is what happens to tickets: intake, the API and the UI, and the
 	// responders all go through it.
 	desk     *desk.Desk
@@ -216,7 +219,8 @@ func newApp(cfg *config.Config, logger *slog.Logger, rdb redis.UniversalClient) 
 	})
 	a.users = accounts.New(rdb, cfg.Redis.Prefix)
 	assigner := assign.New(rdb, cfg.Redis.Prefix, teamMembers{users: a.users, store: a.store})
-	a.desk = desk.New(a.store, cfg, &desk.Options{
+	a.gate = &numberGate{Store: a.store}
+	a.desk = desk.New(a.gate, cfg, &desk.Options{
 		Assigner: assigner, Redis: rdb, Logger: logger.With(slog.String("component", "desk")), Registerer: a.registry,
 		Now: a.clock.Now,
 	})

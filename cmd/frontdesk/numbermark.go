@@ -10,10 +10,12 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"frontdesk/config"
 	"frontdesk/fault"
+	"frontdesk/ticket"
 	"frontdesk/ticket/redisstore"
 )
 
@@ -98,6 +100,11 @@ func (m *numberMark) write(n int64) error {
 // once wg is done, whether they stopped the run (cancelling it).
 func (a *app) beforeIntake(ctx context.Context, wg *sync.WaitGroup, cancel func()) (func() error, error) {
 	var late error
+	// No ticket is made before the counter's guard has run: a Redis
+	// restored from a backup that answers only later must not hand out a
+	// number a customer already has. Intake meanwhile hears "unavailable"
+	// and retries, as it does while Redis is down.
+	a.gate.closed.Store(true)
 	checked, err := a.startChecks(ctx, 2*time.Second)
 	switch {
 	case errors.Is(err, redisstore.ErrSchemaNewer):
@@ -106,10 +113,15 @@ func (a *app) beforeIntake(ctx context.Context, wg *sync.WaitGroup, cancel func(
 		wg.Go(func() {
 			if late = a.checkSchema(ctx); late != nil {
 				cancel()
+				return
 			}
+			a.gate.closed.Store(false)
 		})
 	case err != nil:
 		a.logger.Error("start-up checks", slog.Any("error", err))
+	}
+	if checked {
+		a.gate.closed.Store(false)
 	}
 	wg.Go(func() { a.noteNumbers(ctx) })
 	return func() error { return late }, nil
@@ -205,4 +217,24 @@ func (a *app) noteNumbers(ctx context.Context) {
 		}
 		last = n
 	}
+}
+
+// numberGate is the store as the desk sees it: ticket creation waits for
+// the start-up guard of the ticket counter (beforeIntake); every other
+// method is the store's own.
+type numberGate struct {
+	*redisstore.Store
+	closed atomic.Bool
+}
+
+// errNumbersUnchecked is what a ticket's creation hears before the guard ran.
+var errNumbersUnchecked = fault.Unavailable(errors.New("new tickets wait for the start-up check of the ticket counter"))
+
+// Create makes a ticket once the gate is open; before, it is unavailable
+// (intake retries; webhooks are spooled).
+func (g *numberGate) Create(ctx context.Context, nt ticket.NewTicket) (ticket.Receipt, error) {
+	if g.closed.Load() {
+		return ticket.Receipt{}, errNumbersUnchecked
+	}
+	return g.Store.Create(ctx, nt)
 }
