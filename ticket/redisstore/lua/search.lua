@@ -73,10 +73,22 @@ end
 
 -- search_index adds the terms of a message (a JSON list of folded terms, or
 -- '' for none) to ticket tid's entry in the index, numbering new terms.
+-- A ticket's terms are capped at SEARCH_MAX_TERMS: a thread fed ever more
+-- distinct words (a hostile sender, a mail loop) keeps its first ones
+-- findable, and the work of an append, a merge or an erasure stays bounded
+-- (a term list of at most 200 KB). Terms past the cap are not numbered
+-- either, so the dictionary holds no word that no ticket lists (erasure
+-- would never find it).
+local SEARCH_MAX_TERMS = 50000
+
 local function search_index(tid, terms_json)
   if not terms_json or terms_json == '' or terms_json == '[]' then return end
+  local list = redis.call('GET', base .. 'search:ticket:' .. tid) or ''
+  local room = SEARCH_MAX_TERMS - #list / 4
+  if room <= 0 then return end
   local nums = {}
   for _, term in ipairs(cjson.decode(terms_json)) do
+    if #nums >= room then break end
     local dk = search_dict_key(term)
     local n = redis.call('HGET', dk, term)
     if not n then
@@ -85,7 +97,7 @@ local function search_index(tid, terms_json)
     end
     table.insert(nums, search_u32(n))
   end
-  search_add(tid, redis.call('GET', base .. 'search:ticket:' .. tid) or '', nums)
+  search_add(tid, list, nums)
 end
 
 -- search_unlist takes ticket tid out of the posting of each term in its term
